@@ -1,0 +1,105 @@
+# Top-level build: translator (stap), staprun, guest runner, tests, benchmarks.
+# ./configure writes config.mk; everything else is here, non-recursive.
+
+ifeq ($(wildcard config.mk),)
+$(error config.mk is missing: run "autoreconf -fi && ./configure" first)
+endif
+include config.mk
+
+WARN = -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wformat=2 -Wswitch-enum -Wundef $(WERROR)
+# flex and bison output gets a narrower set
+GEN_WARN = -std=gnu11 -Wall -Wno-unused-function -Wno-sign-compare -Wno-unused-parameter \
+	-Wno-switch-enum $(WERROR)
+OPT = -O2 -g
+STAP_DEFS = -DPKGDATADIR='"$(datadir)/systemtap"' -DLIBEXECDIR='"$(libexecdir)/systemtap"' \
+	-DBINDIR='"$(bindir)"' -DSTAP_VERSION='"$(PACKAGE_VERSION)"'
+INC = -Itranslator -Ibuild/gen -Iinclude
+
+TRANS_SRC = $(wildcard translator/*.c translator/elaborate/*.c translator/translate/*.c translator/tapsets/*.c) \
+	translator/remote/qemu.c
+GEN_SRC = build/gen/parser.c build/gen/lexer.c
+TRANS_OBJ = $(patsubst %.c,build/obj/%.o,$(TRANS_SRC)) \
+	build/obj/gen/parser.o build/obj/gen/lexer.o
+ASAN_OBJ = $(patsubst build/obj/%,build/asan/%,$(TRANS_OBJ))
+
+STAPRUN_SRC = $(wildcard staprun/*.c)
+QEMU_SRC = translator/remote/qemu.c translator/remote/stap-qemu.c
+
+PROGS = translator/stap staprun/staprun translator/remote/stap-qemu
+
+all: $(PROGS)
+
+build/gen/parser.c build/gen/parser.h &: translator/parser.y
+	@mkdir -p build/gen
+	$(BISON) -Wall -Werror --defines=build/gen/parser.h -o build/gen/parser.c $<
+
+build/gen/lexer.c: translator/lexer.l build/gen/parser.h
+	@mkdir -p build/gen
+	$(FLEX) -o $@ $<
+
+build/obj/gen/%.o: build/gen/%.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_WARN) $(OPT) $(INC) $(CPPFLAGS) $(CFLAGS) $(SANITIZE) -c -o $@ $<
+
+build/obj/%.o: %.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(OPT) $(INC) $(STAP_DEFS) $(DW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
+
+build/asan/gen/%.o: build/gen/%.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_WARN) -O1 -g $(INC) -fsanitize=address,undefined -fno-omit-frame-pointer -c -o $@ $<
+
+build/asan/%.o: %.c build/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g $(INC) $(STAP_DEFS) $(DW_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP -c -o $@ $<
+
+translator/stap: $(TRANS_OBJ)
+	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
+
+# the translator under ASan/UBSan, used by `make check` for the host-side tests
+translator/stap-asan: $(ASAN_OBJ)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
+
+staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
+	$(CC) $(WARN) -O2 -g -Iinclude -static $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
+
+translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
+	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- tests ---------------------------------------------------------------
+RELEASE ?= $(shell ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | sort -V | tail -n 1)
+export RELEASE
+
+check: all translator/stap-asan
+	@testsuite/lib/run-all-tests
+
+check-host: all translator/stap-asan
+	@testsuite/lib/run-all-tests --host-only
+
+check-guest: all
+	@testsuite/lib/run-guest-tests testsuite/run/*.suite
+
+check-update: all
+	@testsuite/lib/run-host-tests --update
+
+bench: all
+	@bench/run
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libexecdir)/systemtap \
+		$(DESTDIR)$(datadir)/systemtap
+	install -m 755 translator/stap staprun/staprun $(DESTDIR)$(bindir)/
+	install -m 755 translator/remote/stap-qemu $(DESTDIR)$(libexecdir)/systemtap/
+	cp -R runtime tapset include $(DESTDIR)$(datadir)/systemtap/
+
+clean:
+	rm -rf build $(PROGS) translator/stap-asan
+
+distclean: clean
+	rm -rf config.mk config.log config.status autom4te.cache configure aclocal.m4
+
+.PHONY: all check check-host check-guest check-update bench install clean distclean

@@ -1,0 +1,71 @@
+/*
+ * The wire protocol between staprun and a running module.
+ *
+ * Shared verbatim by the kernel runtime (runtime/transport/) and staprun, so
+ * it uses only fixed-width types from <linux/types.h>, which both sides have.
+ * All fields are in the host's byte order: module and staprun run on the same
+ * machine.
+ *
+ * Two kinds of files live in /sys/kernel/debug/systemtap/<module>/:
+ *
+ *  ctl      framed control messages in both directions: a struct stp_msg_hdr,
+ *           then hdr.len payload bytes.  A write() carries exactly one whole
+ *           message; a read() returns one or more whole messages, never a
+ *           partial one, and fails with EMSGSIZE when the buffer cannot hold
+ *           the next message (STP_MSG_MAX bytes always suffice).
+ *  traceN   the output of probes that ran on CPU N: a stream of chunks, each a
+ *           struct stp_trace_chunk then chunk.len bytes of script output.  A
+ *           read() returns whole chunks only when its buffer is large enough,
+ *           but a reader must cope with a chunk split across reads.
+ *
+ * Chunks carry a sequence number that is global to the module: output is
+ * ordered across CPUs by merging the trace files on it (see staprun/trace.c).
+ * Sequence numbers start at 1 and have no gaps: a chunk that does not fit in
+ * its buffer is dropped before it is numbered.
+ */
+#ifndef STP_MSG_H
+#define STP_MSG_H
+
+#include <linux/types.h>
+
+/* Message types; the direction each travels is fixed. */
+enum stp_msg_type {
+	STP_MSG_START = 1,	/* user->module: struct stp_msg_start */
+	STP_MSG_STARTED = 2,	/* module->user: struct stp_msg_status, rc */
+	STP_MSG_REQUEST_EXIT = 3, /* module->user: no payload; exit() or a
+				   * fatal error: please send STP_MSG_EXIT */
+	STP_MSG_EXIT = 4,	/* user->module: no payload; stop the session */
+	STP_MSG_EXITED = 5,	/* module->user: struct stp_msg_status, the
+				   * session's exit status (0 or 1) */
+	STP_MSG_OOB = 6,	/* module->user: text for stderr, whole lines,
+				   * not NUL-terminated */
+};
+
+struct stp_msg_hdr {
+	__u32 type;		/* enum stp_msg_type */
+	__u32 len;		/* payload bytes following the header */
+};
+
+struct stp_msg_start {
+	__s32 target_pid;	/* -c/-x process, or 0 */
+};
+
+struct stp_msg_status {
+	__s32 status;		/* STARTED: 0 or -errno; EXITED: exit status */
+};
+
+/* Largest payload of any message; longer OOB text is truncated. */
+#define STP_MSG_MAX_PAYLOAD 8192
+/* A read() buffer of this size always holds the next ctl message. */
+#define STP_MSG_MAX (sizeof(struct stp_msg_hdr) + STP_MSG_MAX_PAYLOAD)
+
+struct stp_trace_chunk {
+	__u64 seq;		/* global order of this chunk, from 1 */
+	__u32 len;		/* bytes of output following the header */
+	__u32 cpu;		/* CPU the chunk was written on (diagnostic) */
+};
+
+/* Module parameter staprun -s sets: output buffer per CPU, in MiB. */
+#define STP_BUFSIZE_PARAM "_stp_bufsize"
+
+#endif /* STP_MSG_H */

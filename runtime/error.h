@@ -1,0 +1,99 @@
+/*
+ * Run-time errors and warnings of a probe hit.
+ *
+ * _stp_error() only records the error in the context; the generated code
+ * leaves the handler at its next check (STP_ACTION or STP_CHECK, probe.h),
+ * and _stp_probe_leave() reports `ERROR: <msg> near <last_stmt>` to staprun's
+ * stderr and counts it.  The error beyond MAXERRORS ends the session
+ * (_stp_session_fail): with the default MAXERRORS=0, the first one does.
+ */
+#ifndef _STP_ERROR_H
+#define _STP_ERROR_H
+
+/*
+ * Record a run-time error for the current hit; the first one wins, later ones
+ * in the same hit are ignored.  The message is formatted into c->error_buf
+ * (MAXSTRINGLEN bytes at most).
+ */
+static inline __printf(2, 3) void _stp_error(struct _stp_context *c,
+					     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->last_error)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->error_buf, sizeof(c->error_buf), fmt, ap);
+	va_end(ap);
+	c->last_error = c->error_buf;
+}
+
+/*
+ * Format `prefix` and one line into `buf` (`size` bytes) and send it as OOB
+ * text; the line always ends in a newline, even when cut.  Any context.
+ */
+static __printf(4, 0) void _stp_oob_vprintf(char *buf, size_t size,
+					     const char *prefix,
+					     const char *fmt, va_list ap)
+{
+	ssize_t n = strscpy(buf, prefix, size);
+
+	if (n < 0)
+		n = size - 1;
+
+	n += vscnprintf(buf + n, size - n, fmt, ap);
+	/* n <= size - 1: there is always room for the newline */
+	if (n == 0 || buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	_stp_ctl_oob(buf, n);
+}
+
+static __printf(3, 4) void _stp_oob_printf(char *buf, size_t size,
+					    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	_stp_oob_vprintf(buf, size, "", fmt, ap);
+	va_end(ap);
+}
+
+/* `WARNING: <msg>` on staprun's stderr; the session goes on. */
+static inline __printf(2, 3) void _stp_warn(struct _stp_context *c,
+					    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	_stp_oob_vprintf(c->oob_buf, sizeof(c->oob_buf), "WARNING: ", fmt, ap);
+	va_end(ap);
+}
+
+/* Report and count the error recorded in `c`.  Called by the hit's end. */
+static void _stp_report_error(struct _stp_context *c)
+{
+	if (c->last_stmt)
+		_stp_oob_printf(c->oob_buf, sizeof(c->oob_buf),
+				"ERROR: %s near %s\n", c->last_error,
+				c->last_stmt);
+	else
+		_stp_oob_printf(c->oob_buf, sizeof(c->oob_buf), "ERROR: %s\n",
+				c->last_error);
+	if (atomic_inc_return(&_stp_session.errors) > MAXERRORS)
+		_stp_session_fail();
+}
+
+/* Count a skipped hit; past MAXSKIPPED the session ends with an error. */
+static void _stp_probe_skipped(void)
+{
+	static const char msg[] =
+		"ERROR: too many skipped probes (MAXSKIPPED)\n";
+
+	if (atomic_inc_return(&_stp_session.skipped) == MAXSKIPPED + 1) {
+		_stp_ctl_oob(msg, sizeof(msg) - 1);
+		atomic_inc(&_stp_session.errors);
+		_stp_session_fail();
+	}
+}
+
+#endif /* _STP_ERROR_H */

@@ -1,0 +1,42 @@
+/*
+ * Everything a generated module needs above the script: kernel headers, the
+ * limits, the session, the transport, output, errors and the probe-running
+ * contract.  The generated file includes this first and runtime_main.h last
+ * (docs/INTERNALS.md shows the shape).  All definitions are static: one
+ * generated .c file is one translation unit, one module.
+ */
+#ifndef _STP_RUNTIME_H
+#define _STP_RUNTIME_H
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "stp_msg.h"
+
+#include "limits.h"
+#include "session.h"
+#include "context.h"
+#include "transport/trace.h"
+#include "transport/ctl.h"
+#include "transport/debugfs.h"
+#include "print.h"
+#include "error.h"
+#include "probe.h"
+
+#endif /* _STP_RUNTIME_H */

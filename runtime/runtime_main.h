@@ -1,0 +1,205 @@
+/*
+ * The module's life: included at the end of the generated file, after
+ * `struct context`, the handlers, `_stp_probes[]` and the declarations of
+ * `_stp_script_init()` / `_stp_script_exit()`.
+ *
+ *   module_init   allocate contexts, output rings, the ctl queue; create the
+ *                 debugfs files.  No probe runs yet.
+ *   START         (staprun's ctl write) _stp_script_init(), then begin probes
+ *                 in table order, then RUNNING; reply STARTED.
+ *   EXIT          stop event probes and wait for running hits; end probes
+ *                 (error probes if the session failed); _stp_script_exit();
+ *                 summary warnings; reply EXITED with the exit status.
+ *   module_exit   the EXIT sequence if staprun never sent EXIT (killed), then
+ *                 remove files and free everything.
+ */
+#ifndef _STP_RUNTIME_MAIN_H
+#define _STP_RUNTIME_MAIN_H
+
+/* staprun -s: output ring per CPU in MiB (0: STP_TRACE_BUFSIZE_MB) */
+static int _stp_bufsize;
+module_param(_stp_bufsize, int, 0);
+MODULE_PARM_DESC(_stp_bufsize, "output buffer per CPU, in MiB");
+
+/* true once _stp_script_init() succeeded: _stp_script_exit() is owed */
+static bool _stp_script_inited;
+
+/* Run every probe of `kind`, in table order.  Process context. */
+static void _stp_run_probes(int kind)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(_stp_probes); i++)
+		if (_stp_probes[i].kind == kind)
+			_stp_probe_run(&_stp_probes[i]);
+}
+
+static int _stp_session_start(pid_t target)
+{
+	int rc;
+
+	if (atomic_cmpxchg(&_stp_session.state, STP_SESSION_LOADED,
+			   STP_SESSION_STARTING) != STP_SESSION_LOADED)
+		return -EBUSY;
+	_stp_session.target = target;
+	rc = _stp_script_init();
+	if (rc) {
+		atomic_set(&_stp_session.state, STP_SESSION_STOPPED);
+		_stp_ctl_post(&_stp_ctl->started, rc);
+		return 0;
+	}
+	_stp_script_inited = true;
+	_stp_run_probes(STP_PROBE_BEGIN);
+	/* unless a begin probe called exit() or failed */
+	atomic_cmpxchg(&_stp_session.state, STP_SESSION_STARTING,
+		       STP_SESSION_RUNNING);
+	_stp_ctl_post(&_stp_ctl->started, 0);
+	return 0;
+}
+
+/* Wait until no hit owns any context; hits starting now see the new state. */
+static void _stp_wait_for_hits(void)
+{
+	unsigned int cpu;
+	int ms = 0;
+
+	synchronize_rcu();	/* hits run with preemption disabled */
+	for_each_possible_cpu(cpu) {
+		while (atomic_read(&_stp_ctx[cpu]->busy) && ms < 5000) {
+			msleep(1);
+			ms++;
+		}
+	}
+}
+
+static void _stp_summary(void)
+{
+	char buf[128];
+	int errors = atomic_read(&_stp_session.errors);
+	int skipped = atomic_read(&_stp_session.skipped);
+	unsigned long dropped = _stp_trace_dropped();
+	int lost = atomic_read(&_stp_ctl->dropped);
+
+	if (dropped)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: %lu bytes of output dropped: the "
+				"output buffer was full (try staprun -s)\n",
+				dropped);
+	if (lost)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: %d control messages dropped\n", lost);
+	if (errors || skipped)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: Number of errors: %d, skipped probes: "
+				"%d\n", errors, skipped);
+}
+
+/*
+ * The EXIT sequence; idempotent (a second EXIT only repeats EXITED).
+ * Process context, under the ctl write mutex or at module exit.
+ */
+static void _stp_session_stop(void)
+{
+	int st;
+
+	atomic_cmpxchg(&_stp_session.state, STP_SESSION_LOADED,
+		       STP_SESSION_STOPPED);
+	atomic_cmpxchg(&_stp_session.state, STP_SESSION_RUNNING,
+		       STP_SESSION_STOPPING);
+	st = atomic_read(&_stp_session.state);
+	if (st != STP_SESSION_STOPPED) {
+		_stp_wait_for_hits();
+		st = atomic_read(&_stp_session.state);
+		if (st == STP_SESSION_STOPPING)
+			_stp_run_probes(STP_PROBE_END);
+		else if (st == STP_SESSION_ERROR)
+			_stp_run_probes(STP_PROBE_ERROR);
+		atomic_set(&_stp_session.state, STP_SESSION_STOPPED);
+		if (_stp_script_inited) {
+			_stp_script_inited = false;
+			_stp_script_exit();
+		}
+		_stp_summary();
+	}
+	_stp_ctl_post(&_stp_ctl->exited,
+		      atomic_read(&_stp_session.errors) ? 1 : 0);
+}
+
+static void _stp_ctx_free(void)
+{
+	unsigned int cpu;
+
+	if (!_stp_ctx)
+		return;
+	for_each_possible_cpu(cpu)
+		kvfree(_stp_ctx[cpu]);
+	kfree(_stp_ctx);
+	_stp_ctx = NULL;
+}
+
+static int _stp_ctx_alloc(void)
+{
+	unsigned int cpu;
+
+	_stp_ctx = kcalloc(nr_cpu_ids, sizeof(*_stp_ctx), GFP_KERNEL);
+	if (!_stp_ctx)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		/* the whole generated context; base is its first member */
+		_stp_ctx[cpu] = kvzalloc(sizeof(struct context), GFP_KERNEL);
+		if (!_stp_ctx[cpu]) {
+			_stp_ctx_free();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int __init _stp_module_init(void)
+{
+	unsigned int mb = _stp_bufsize > 0 ? _stp_bufsize : STP_TRACE_BUFSIZE_MB;
+	int rc;
+
+	BUILD_BUG_ON(offsetof(struct context, base) != 0);
+	BUILD_BUG_ON(STP_CTL_BUFSIZE < STP_MSG_MAX);
+	if (mb > 1024)
+		return -EINVAL;
+	rc = _stp_ctx_alloc();
+	if (rc)
+		return rc;
+	rc = _stp_trace_alloc(mb);
+	if (rc)
+		goto free_ctx;
+	rc = _stp_ctl_alloc();
+	if (rc)
+		goto free_trace;
+	rc = _stp_debugfs_init();
+	if (rc)
+		goto free_ctl;
+	return 0;
+free_ctl:
+	_stp_ctl_free();
+free_trace:
+	_stp_trace_free();
+free_ctx:
+	_stp_ctx_free();
+	return rc;
+}
+
+static void __exit _stp_module_exit(void)
+{
+	/* nobody has a file open (they pin the module), so no START/EXIT
+	 * can be in progress; a session staprun never stopped stops here */
+	_stp_session_stop();
+	_stp_debugfs_remove();
+	_stp_ctl_free();
+	_stp_trace_free();
+	_stp_ctx_free();
+}
+
+module_init(_stp_module_init);
+module_exit(_stp_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("systemtap session");
+
+#endif /* _STP_RUNTIME_MAIN_H */

@@ -1,0 +1,72 @@
+/*
+ * The session's files: /sys/kernel/debug/systemtap/<KBUILD_MODNAME>/ with
+ * `ctl` and one `trace<cpu>` per possible CPU.
+ *
+ * The `systemtap` directory is shared by every loaded session: it is looked
+ * up, created if absent, and never removed (removing it would take the other
+ * sessions' directories with it; an empty directory is harmless).  Our own
+ * directory goes away with the module.  The files' fops name THIS_MODULE as
+ * owner, so the module cannot be unloaded while staprun holds one open.
+ */
+#ifndef _STP_TRANSPORT_DEBUGFS_H
+#define _STP_TRANSPORT_DEBUGFS_H
+
+static struct dentry *_stp_debugfs_dir;
+
+/* The shared parent, with a reference the caller drops with dput(). */
+static struct dentry *_stp_debugfs_root(void)
+{
+	struct dentry *root = debugfs_lookup("systemtap", NULL);
+
+	if (root)
+		return root;
+	root = debugfs_create_dir("systemtap", NULL);
+	if (!IS_ERR(root))
+		return dget(root);
+	/* another session created it between our lookup and create */
+	root = debugfs_lookup("systemtap", NULL);
+	return root ? root : ERR_PTR(-ENOENT);
+}
+
+static void _stp_debugfs_remove(void)
+{
+	debugfs_remove(_stp_debugfs_dir);
+	_stp_debugfs_dir = NULL;
+}
+
+/* Create our directory and files.  Process context, at module init. */
+static int _stp_debugfs_init(void)
+{
+	struct dentry *root = _stp_debugfs_root();
+	struct dentry *d;
+	unsigned int cpu;
+	char name[32];
+
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	_stp_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, root);
+	dput(root);
+	if (IS_ERR(_stp_debugfs_dir)) {
+		int rc = PTR_ERR(_stp_debugfs_dir);
+
+		_stp_debugfs_dir = NULL;
+		return rc;
+	}
+	d = debugfs_create_file("ctl", 0600, _stp_debugfs_dir, NULL,
+				&_stp_ctl_fops);
+	if (IS_ERR(d))
+		goto fail;
+	for_each_possible_cpu(cpu) {
+		snprintf(name, sizeof(name), "trace%u", cpu);
+		d = debugfs_create_file(name, 0400, _stp_debugfs_dir,
+					_stp_rings[cpu], &_stp_trace_fops);
+		if (IS_ERR(d))
+			goto fail;
+	}
+	return 0;
+fail:
+	_stp_debugfs_remove();
+	return PTR_ERR(d);
+}
+
+#endif /* _STP_TRANSPORT_DEBUGFS_H */

@@ -1,0 +1,180 @@
+/*
+ * Output transport: one ring buffer per possible CPU, read by staprun through
+ * /sys/kernel/debug/systemtap/<module>/trace<cpu>.
+ *
+ * Each ring has exactly one producer at a time, the probe hit owning that
+ * CPU's context (preemption disabled), and one consumer, a reader of the
+ * trace file (serialized by read_lock).  The producer publishes a chunk with
+ * a release store of `head` after its bytes are written, the reader frees
+ * space with a release store of `tail` after copying them out: a reader never
+ * sees bytes that are not written yet, the producer never overwrites bytes
+ * not read yet.  Nothing here sleeps, locks or wakes anyone on the producer
+ * side, so it is safe in any context, NMI included.  staprun polls the files
+ * with a short timeout instead of being woken.
+ *
+ * The stream format (struct stp_trace_chunk, sequence numbers) is described
+ * in include/stp_msg.h.
+ */
+#ifndef _STP_TRANSPORT_TRACE_H
+#define _STP_TRANSPORT_TRACE_H
+
+struct _stp_ring {
+	char *data;			/* vmalloc'ed, `size` bytes */
+	unsigned long size;
+	unsigned long head;		/* bytes ever produced; producer only */
+	unsigned long tail;		/* bytes ever consumed; reader only */
+	unsigned long dropped;		/* output bytes lost to a full ring;
+					 * producer only */
+	unsigned int cpu;
+	struct mutex read_lock;
+};
+
+/* _stp_rings[cpu] for each possible cpu; NULL for impossible ones */
+static struct _stp_ring **_stp_rings;
+/* last sequence number handed out; the first chunk gets 1 */
+static atomic64_t _stp_trace_seq = ATOMIC64_INIT(0);
+
+static unsigned long _stp_ring_used(const struct _stp_ring *r,
+				    unsigned long head)
+{
+	return head - READ_ONCE(r->tail);
+}
+
+static void _stp_ring_copy_in(struct _stp_ring *r, unsigned long pos,
+			      const void *src, size_t len)
+{
+	unsigned long off = pos % r->size;
+	size_t first = min_t(size_t, len, r->size - off);
+
+	memcpy(r->data + off, src, first);
+	memcpy(r->data, (const char *)src + first, len - first);
+}
+
+/*
+ * Append `len` output bytes as one chunk to the current CPU's ring, or drop
+ * them all (counted in `dropped`) if the ring is full.  Caller: a probe hit
+ * owning this CPU's context, preemption disabled.
+ */
+static void _stp_trace_write(const char *buf, size_t len)
+{
+	struct _stp_ring *r = _stp_rings[smp_processor_id()];
+	struct stp_trace_chunk ch;
+	unsigned long head = r->head;
+	unsigned long used = head - smp_load_acquire(&r->tail);
+
+	if (len == 0)
+		return;
+	if (sizeof(ch) + len > r->size - used) {
+		r->dropped += len;
+		return;
+	}
+	ch.seq = atomic64_inc_return(&_stp_trace_seq);
+	ch.len = len;
+	ch.cpu = r->cpu;
+	_stp_ring_copy_in(r, head, &ch, sizeof(ch));
+	_stp_ring_copy_in(r, head + sizeof(ch), buf, len);
+	smp_store_release(&r->head, head + sizeof(ch) + len);
+}
+
+/* Output bytes dropped on all CPUs; exact once no probe runs any more. */
+static unsigned long _stp_trace_dropped(void)
+{
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (_stp_rings[cpu])
+			n += READ_ONCE(_stp_rings[cpu]->dropped);
+	return n;
+}
+
+/*
+ * read(): whatever is published, up to `count` bytes; a chunk may be split
+ * across reads.  Returns 0 when the ring is empty: it never blocks (poll
+ * reports POLLIN when there is data, but nothing wakes a poller: use a
+ * timeout).
+ */
+static ssize_t _stp_trace_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	struct _stp_ring *r = file->private_data;
+	unsigned long head, tail, off;
+	size_t n, first;
+
+	if (mutex_lock_interruptible(&r->read_lock))
+		return -ERESTARTSYS;
+	head = smp_load_acquire(&r->head);
+	tail = r->tail;
+	n = min_t(size_t, count, head - tail);
+	off = tail % r->size;
+	first = min_t(size_t, n, r->size - off);
+	if (copy_to_user(ubuf, r->data + off, first) ||
+	    copy_to_user(ubuf + first, r->data, n - first)) {
+		mutex_unlock(&r->read_lock);
+		return -EFAULT;
+	}
+	smp_store_release(&r->tail, tail + n);
+	mutex_unlock(&r->read_lock);
+	return n;
+}
+
+static __poll_t _stp_trace_poll(struct file *file, poll_table *wait)
+{
+	struct _stp_ring *r = file->private_data;
+
+	return _stp_ring_used(r, smp_load_acquire(&r->head)) ?
+		       EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations _stp_trace_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = _stp_trace_read,
+	.poll = _stp_trace_poll,
+	.llseek = noop_llseek,
+};
+
+static void _stp_trace_free(void)
+{
+	unsigned int cpu;
+
+	if (!_stp_rings)
+		return;
+	for_each_possible_cpu(cpu) {
+		if (!_stp_rings[cpu])
+			continue;
+		vfree(_stp_rings[cpu]->data);
+		kfree(_stp_rings[cpu]);
+	}
+	kfree(_stp_rings);
+	_stp_rings = NULL;
+}
+
+/* Allocate a ring of `mb` MiB for each possible CPU.  Process context. */
+static int _stp_trace_alloc(unsigned int mb)
+{
+	unsigned int cpu;
+
+	_stp_rings = kcalloc(nr_cpu_ids, sizeof(*_stp_rings), GFP_KERNEL);
+	if (!_stp_rings)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct _stp_ring *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+		if (!r)
+			goto nomem;
+		_stp_rings[cpu] = r;
+		r->size = (unsigned long)mb << 20;
+		r->cpu = cpu;
+		mutex_init(&r->read_lock);
+		r->data = vmalloc(r->size);
+		if (!r->data)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	_stp_trace_free();
+	return -ENOMEM;
+}
+
+#endif /* _STP_TRANSPORT_TRACE_H */

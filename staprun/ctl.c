@@ -1,0 +1,144 @@
+/*
+ * The control channel: framed messages to and from the module
+ * (include/stp_msg.h).  The file is non-blocking; the main loop polls it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "staprun.h"
+#include "stp_msg.h"
+
+int ctl_open(struct staprun *sr)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/systemtap/%s/ctl", STAPRUN_DEBUGFS,
+		 sr->name);
+	sr->ctl_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (sr->ctl_fd < 0) {
+		int e = errno;
+
+		sr_err("cannot open the control channel %s of module %s: %s",
+		       path, sr->name, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Send one message; 0 or -errno, reported. */
+int ctl_send(struct staprun *sr, uint32_t type, const void *data,
+	     uint32_t len)
+{
+	unsigned char msg[sizeof(struct stp_msg_hdr) + 64];
+	struct stp_msg_hdr hdr = { .type = type, .len = len };
+	ssize_t n;
+
+	if (len > sizeof(msg) - sizeof(hdr))
+		return -EINVAL;
+	memcpy(msg, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(msg + sizeof(hdr), data, len);
+	do
+		n = write(sr->ctl_fd, msg, sizeof(hdr) + len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = errno;
+
+		sr_err("cannot send message %u to module %s: %s", type,
+		       sr->name, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static int32_t status_of(const unsigned char *payload, uint32_t len)
+{
+	struct stp_msg_status st = { .status = 1 };
+
+	if (len >= sizeof(st))
+		memcpy(&st, payload, sizeof(st));
+	return st.status;
+}
+
+static void handle_msg(struct staprun *sr, uint32_t type,
+		       const unsigned char *payload, uint32_t len)
+{
+	int32_t st;
+
+	switch (type) {
+	case STP_MSG_STARTED:
+		st = status_of(payload, len);
+		if (st < 0) {
+			sr_err("module %s failed to start: %s", sr->name,
+			       strerror(-st));
+			sr->failed = true;
+		} else {
+			sr->started = true;
+		}
+		sr_dbg(sr, "started, rc %d, %.0f ms after startup", (int)st,
+		       (double)(now_ns() - sr->t_start_ns) / 1e6);
+		break;
+	case STP_MSG_REQUEST_EXIT:
+		sr_dbg(sr, "the module asks to exit");
+		if (!sr->exit_sent && ctl_send(sr, STP_MSG_EXIT, NULL, 0) == 0)
+			sr->exit_sent = true;
+		break;
+	case STP_MSG_EXITED:
+		sr->exit_status = status_of(payload, len);
+		sr->exited = true;
+		sr_dbg(sr, "exited, status %d", sr->exit_status);
+		break;
+	case STP_MSG_OOB:
+		fflush(stderr);
+		write_all(STDERR_FILENO, payload, len);
+		break;
+	case STP_MSG_START:
+	case STP_MSG_EXIT:
+	default:
+		sr_dbg(sr, "ignoring unexpected message %u", type);
+		break;
+	}
+}
+
+/*
+ * Read and handle every message available now.  Returns 0, or -errno when
+ * the channel failed (reported).
+ */
+int ctl_handle_input(struct staprun *sr)
+{
+	unsigned char buf[4 * STP_MSG_MAX];
+	struct stp_msg_hdr hdr;
+
+	for (;;) {
+		ssize_t n = read(sr->ctl_fd, buf, sizeof(buf));
+		size_t pos = 0;
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			if (e == EAGAIN)
+				return 0;
+			sr_err("cannot read the control channel: %s",
+			       strerror(e));
+			return -e;
+		}
+		if (n == 0)
+			return 0;
+		while ((size_t)n - pos >= sizeof(hdr)) {
+			memcpy(&hdr, buf + pos, sizeof(hdr));
+			pos += sizeof(hdr);
+			if (hdr.len > (size_t)n - pos) {
+				sr_err("malformed message from module %s",
+				       sr->name);
+				return -EPROTO;
+			}
+			handle_msg(sr, hdr.type, buf + pos, hdr.len);
+			pos += hdr.len;
+		}
+	}
+}

@@ -1,0 +1,114 @@
+/*
+ * The module's own name, read from the `name=` entry of its .modinfo section
+ * (modpost puts it there), so a renamed .ko file still works.  Parses ELF64
+ * from memory with bounds checks on every offset: the file is untrusted
+ * input to a privileged program.
+ */
+#include <ctype.h>
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#include "staprun.h"
+
+/* Copy section header `i` out of the image (no alignment assumed). */
+static int section(const unsigned char *img, size_t size, const Elf64_Ehdr *eh,
+		   unsigned int i, Elf64_Shdr *sh)
+{
+	if (i >= eh->e_shnum)
+		return -ENOEXEC;
+	memcpy(sh, img + eh->e_shoff + (size_t)i * sizeof(*sh), sizeof(*sh));
+	if (sh->sh_type != SHT_NOBITS &&
+	    (sh->sh_offset > size || sh->sh_size > size - sh->sh_offset))
+		return -ENOEXEC;
+	return 0;
+}
+
+/* The NUL-terminated string at `off` in section `strtab`, or NULL. */
+static const char *string_at(const unsigned char *img, const Elf64_Shdr *strtab,
+			     uint64_t off)
+{
+	const char *s;
+
+	if (strtab->sh_type == SHT_NOBITS || off >= strtab->sh_size)
+		return NULL;
+	s = (const char *)img + strtab->sh_offset + off;
+	if (!memchr(s, '\0', strtab->sh_size - off))
+		return NULL;
+	return s;
+}
+
+static bool valid_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* Find "name=" among the NUL-separated entries of .modinfo. */
+static int find_name(const char *p, size_t size, char *name, size_t cap)
+{
+	const char *end = p + size;
+
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
+
+		if (len > 5 && memcmp(p, "name=", 5) == 0) {
+			if (len - 5 >= cap || !valid_name(p + 5, len - 5))
+				return -ENOEXEC;
+			memcpy(name, p + 5, len - 5);
+			name[len - 5] = '\0';
+			return 0;
+		}
+		p += len + 1;
+	}
+	return -ENOEXEC;
+}
+
+/*
+ * Store the module name of the ELF64 relocatable `image` in `name`.
+ * Returns 0, or -ENOEXEC when it is not a loadable kernel module (not ELF64,
+ * no .gnu.linkonce.this_module, no usable name= in .modinfo).
+ */
+int modinfo_name(const void *image, size_t size, char *name, size_t cap)
+{
+	const unsigned char *img = image;
+	Elf64_Shdr strtab, sh;
+	Elf64_Ehdr eh;
+	bool this_module = false;
+	int rc = -ENOEXEC;
+	unsigned int i;
+
+	if (size < sizeof(eh))
+		return -ENOEXEC;
+	memcpy(&eh, img, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_REL ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+	    (size - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum)
+		return -ENOEXEC;
+	if (section(img, size, &eh, eh.e_shstrndx, &strtab))
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_shnum; i++) {
+		const char *sname;
+
+		if (section(img, size, &eh, i, &sh))
+			return -ENOEXEC;
+		sname = string_at(img, &strtab, sh.sh_name);
+		if (!sname)
+			continue;
+		if (strcmp(sname, ".gnu.linkonce.this_module") == 0)
+			this_module = true;
+		else if (strcmp(sname, ".modinfo") == 0 && rc &&
+			 sh.sh_type != SHT_NOBITS)
+			rc = find_name((const char *)img + sh.sh_offset,
+				       sh.sh_size, name, cap);
+	}
+	return this_module ? rc : -ENOEXEC;
+}

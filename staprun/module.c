@@ -1,0 +1,174 @@
+/*
+ * Inserting and removing the module, and making sure debugfs is mounted.
+ * Every failure is reported here, once, in words a user can act on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "staprun.h"
+
+#define DEBUGFS_MAGIC 0x64626720
+
+/* Mount debugfs on /sys/kernel/debug unless it is there already. */
+int debugfs_ensure(void)
+{
+	struct statfs st;
+
+	if (statfs(STAPRUN_DEBUGFS, &st) < 0) {
+		int e = errno;
+
+		sr_err("cannot access %s: %s", STAPRUN_DEBUGFS, strerror(e));
+		return -e;
+	}
+	if (st.f_type == DEBUGFS_MAGIC)
+		return 0;
+	if (mount("debugfs", STAPRUN_DEBUGFS, "debugfs", 0, NULL) < 0) {
+		int e = errno;
+
+		sr_err("cannot mount debugfs on %s: %s", STAPRUN_DEBUGFS,
+		       strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Read the whole file; 0 or -errno, reported. */
+static int read_file(const char *path, int fd, unsigned char **img,
+		     size_t *size)
+{
+	struct stat st;
+	size_t done = 0;
+
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		sr_err("cannot stat %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sr_err("%s is not a regular file", path);
+		return -EINVAL;
+	}
+	*size = (size_t)st.st_size;
+	*img = xmalloc(*size);
+	while (done < *size) {
+		ssize_t n = read(fd, *img + done, *size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			sr_err("cannot read %s: %s", path,
+			       n < 0 ? strerror(e) : "file shrank");
+			return -e;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void report_load_error(const struct staprun *sr, int e)
+{
+	switch (e) {
+	case EEXIST:
+		sr_err("module %s is already loaded", sr->name);
+		break;
+	case ENOSYS:
+		sr_err("cannot load module %s: this kernel cannot load modules",
+		       sr->name);
+		break;
+	case EPERM:
+		sr_err("cannot load module %s: %s (not root, or the kernel "
+		       "forbids loading modules)", sr->name, strerror(e));
+		break;
+	case ENOEXEC:
+		sr_err("cannot load module %s: %s (built for another kernel?)",
+		       sr->name, strerror(e));
+		break;
+	default:
+		sr_err("cannot load module %s: %s", sr->name, strerror(e));
+		break;
+	}
+}
+
+/*
+ * Read the module's name from the file, then insert it with sr->params.
+ * On success sr->name is set and sr->loaded is true.
+ */
+int module_load(struct staprun *sr)
+{
+	const char *params = sr->params ? sr->params : "";
+	unsigned char *img = NULL;
+	size_t size = 0;
+	int fd, rc;
+
+	fd = open(sr->module_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		sr_err("cannot open module %s: %s", sr->module_path,
+		       strerror(e));
+		return -e;
+	}
+	rc = read_file(sr->module_path, fd, &img, &size);
+	if (rc)
+		goto out;
+	rc = modinfo_name(img, size, sr->name, sizeof(sr->name));
+	if (rc) {
+		sr_err("%s is not a kernel module", sr->module_path);
+		goto out;
+	}
+	sr_dbg(sr, "module %s from %s, parameters '%s'", sr->name,
+	       sr->module_path, params);
+	rc = (int)syscall(SYS_finit_module, fd, params, 0);
+	if (rc < 0 && errno == ENOSYS)
+		rc = (int)syscall(SYS_init_module, img, size, params);
+	if (rc < 0) {
+		rc = -errno;
+		report_load_error(sr, -rc);
+		goto out;
+	}
+	sr->loaded = true;
+	sr_dbg(sr, "module %s inserted", sr->name);
+out:
+	free(img);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Remove the module; all our files in its debugfs directory must be closed
+ * (they hold a reference).  Retries briefly while the kernel still counts a
+ * reference (a closing file, a probe being unregistered).
+ */
+int module_unload(struct staprun *sr)
+{
+	struct timespec delay = { 0, 10 * 1000 * 1000 };
+	int tries, e = 0;
+
+	if (!sr->loaded)
+		return 0;
+	for (tries = 0; tries < 300; tries++) {
+		if (syscall(SYS_delete_module, sr->name, O_NONBLOCK) == 0) {
+			sr->loaded = false;
+			sr_dbg(sr, "module %s removed", sr->name);
+			return 0;
+		}
+		e = errno;
+		if (e != EAGAIN && e != EBUSY && e != EINTR)
+			break;
+		nanosleep(&delay, NULL);
+	}
+	sr_err("cannot remove module %s: %s", sr->name, strerror(e));
+	return -e;
+}

@@ -1,0 +1,194 @@
+/*
+ * Script output: read the per-CPU trace files and write the chunks in their
+ * global sequence order (include/stp_msg.h), so output from different CPUs
+ * comes out in the order the probes flushed it.
+ *
+ * Sequence numbers have no gaps, so a missing next number means a chunk is
+ * still being written on some CPU: emitting waits for it, at most two polls,
+ * then goes on without it (it comes out later, out of order).  The final
+ * drain, after EXITED, has everything and is exact.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "staprun.h"
+#include "stp_msg.h"
+
+#define READ_STEP (256u * 1024)		/* bytes per read() */
+#define READ_MAX (8u * 1024 * 1024)	/* unwritten bytes kept per CPU */
+#define MAX_STALLS 2
+
+static int open_cpu(struct trace *t, const char *dir, const char *file)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		sr_err("cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	t->cpus = xrealloc(t->cpus, (t->n_cpus + 1) * sizeof(*t->cpus));
+	memset(&t->cpus[t->n_cpus], 0, sizeof(t->cpus[0]));
+	t->cpus[t->n_cpus++].fd = fd;
+	return 0;
+}
+
+/* Open every trace<N> file in the module's directory `dir`. */
+int trace_open(struct trace *t, const char *dir, int out_fd)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->next_seq = 1;
+	t->out_fd = out_fd;
+	d = opendir(dir);
+	if (!d) {
+		int e = errno;
+
+		sr_err("cannot open %s: %s", dir, strerror(e));
+		return -e;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "trace", 5) == 0)
+			rc = open_cpu(t, dir, de->d_name);
+	closedir(d);
+	if (rc == 0 && t->n_cpus == 0) {
+		sr_err("no output files in %s", dir);
+		rc = -ENOENT;
+	}
+	return rc;
+}
+
+void trace_close(struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_cpus; i++) {
+		close(t->cpus[i].fd);
+		free(t->cpus[i].buf);
+	}
+	free(t->cpus);
+	t->cpus = NULL;
+	t->n_cpus = 0;
+}
+
+/* Read what one CPU has published, up to READ_MAX unwritten bytes. */
+static int read_cpu(struct trace_cpu *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->pos && c->pos == c->len)
+			c->pos = c->len = 0;
+		if (c->len - c->pos >= READ_MAX)
+			return 0;
+		if (c->cap - c->len < READ_STEP) {
+			if (c->pos) {	/* slide the unwritten bytes down */
+				memmove(c->buf, c->buf + c->pos,
+					c->len - c->pos);
+				c->len -= c->pos;
+				c->pos = 0;
+			}
+			if (c->cap - c->len < READ_STEP) {
+				c->cap = c->len + READ_STEP;
+				c->buf = xrealloc(c->buf, c->cap);
+			}
+		}
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			sr_err("cannot read output: %s", strerror(e));
+			return -e;
+		}
+		if (n == 0)
+			return 0;
+		c->len += (size_t)n;
+	}
+}
+
+/* Read all CPUs' output available now; 0 or -errno (reported). */
+int trace_read(struct trace *t)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->n_cpus; i++) {
+		rc = read_cpu(&t->cpus[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The header of the next complete chunk of `c`, if there is one. */
+static bool next_chunk(const struct trace_cpu *c, struct stp_trace_chunk *ch)
+{
+	size_t avail = c->len - c->pos;
+
+	if (avail < sizeof(*ch))
+		return false;
+	memcpy(ch, c->buf + c->pos, sizeof(*ch));
+	return avail - sizeof(*ch) >= ch->len;
+}
+
+static void output(struct trace *t, const char *p, size_t len)
+{
+	int rc;
+
+	if (t->out_failed)
+		return;
+	rc = write_all(t->out_fd, p, len);
+	if (rc) {
+		sr_err("cannot write output: %s", strerror(-rc));
+		t->out_failed = true;
+		return;
+	}
+	t->bytes_out += len;
+}
+
+/*
+ * Write out complete chunks in sequence order.  `final`: no more chunks will
+ * be published, so gaps are not waited for.
+ */
+void trace_emit(struct trace *t, bool final)
+{
+	bool stalled = false;
+
+	for (;;) {
+		struct stp_trace_chunk ch, best_ch = { 0 };
+		struct trace_cpu *best = NULL;
+		size_t i;
+
+		for (i = 0; i < t->n_cpus; i++)
+			if (next_chunk(&t->cpus[i], &ch) &&
+			    (!best || ch.seq < best_ch.seq)) {
+				best = &t->cpus[i];
+				best_ch = ch;
+			}
+		if (!best)
+			break;
+		if (best_ch.seq > t->next_seq && !final &&
+		    t->stalls < MAX_STALLS) {
+			stalled = true;
+			break;
+		}
+		output(t, best->buf + best->pos + sizeof(best_ch), best_ch.len);
+		best->pos += sizeof(best_ch) + best_ch.len;
+		t->next_seq = best_ch.seq + 1;
+	}
+	t->stalls = stalled ? t->stalls + 1 : 0;
+}

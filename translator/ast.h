@@ -1,0 +1,255 @@
+/* The AST: tagged-union nodes for expressions and statements, allocated in the arena.
+ * Nodes are built only through the ast_* constructors; nobody frees one. `type` is
+ * NULL until pass 2 infers it. */
+#ifndef STAP_AST_H
+#define STAP_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+struct session;
+
+enum ast_type {
+	TYPE_UNKNOWN,
+	TYPE_LONG,
+	TYPE_STRING,
+	TYPE_STATS,
+};
+
+enum ast_kind {
+	/* expressions */
+	AST_NUMBER,		/* u.num */
+	AST_STRING,		/* u.str */
+	AST_IDENT,		/* u.ident: a variable */
+	AST_INDEX,		/* u.index: array[keys], also @hist_log(x)[i] */
+	AST_CALL,		/* u.call: function call */
+	AST_BINARY,		/* u.binary: arithmetic, comparison, logic, concat, regex */
+	AST_UNARY,		/* u.unary: - ! ~ + */
+	AST_INCDEC,		/* u.incdec: ++x x++ --x x-- */
+	AST_ASSIGN,		/* u.assign: = += ... .= <<< */
+	AST_TERNARY,		/* u.ternary */
+	AST_IN,			/* u.in: [keys] in array */
+	AST_STAT,		/* u.stat: @count(x) ... @hist_log(x) */
+	AST_TARGET,		/* u.target: $var->a[2]$$, &$var */
+	AST_CAST,		/* u.target: @cast(e, "type", "mod")->a */
+	AST_ATVAR,		/* u.target: @var("n@f", "mod")->a */
+	AST_DEFINED,		/* u.operand: @defined(e) */
+	AST_ENTRY,		/* u.operand: @entry(e) */
+	AST_EMBEDDED_EXPR,	/* u.str: %{ code %} used as an expression */
+	/* statements */
+	AST_BLOCK,		/* u.block */
+	AST_EXPR_STMT,		/* u.operand */
+	AST_IF,			/* u.cond */
+	AST_WHILE,		/* u.loop */
+	AST_FOR,		/* u.loop */
+	AST_FOREACH,		/* u.foreach */
+	AST_DELETE,		/* u.operand */
+	AST_NEXT,
+	AST_BREAK,
+	AST_CONTINUE,
+	AST_RETURN,		/* u.operand, may be NULL */
+	AST_TRY,		/* u.try_ */
+	AST_NULL,		/* ; */
+	AST_EMBEDDED,		/* u.str: %{ code %} as a statement */
+};
+
+/* Operators; tokens of the parser map onto these. */
+enum ast_op {
+	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
+	OP_SHL, OP_SHR, OP_BAND, OP_BOR, OP_BXOR,
+	OP_LAND, OP_LOR, OP_CONCAT,
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+	OP_MATCH, OP_NOMATCH,
+	OP_NEG, OP_NOT, OP_BNOT, OP_PLUS,
+	OP_INC, OP_DEC,
+	OP_ASSIGN, OP_STAT_ADD,	/* = and <<< ; compound assigns use the binary op */
+};
+
+enum stat_op {
+	STAT_COUNT, STAT_SUM, STAT_MIN, STAT_MAX, STAT_AVG, STAT_VARIANCE,
+	STAT_HIST_LINEAR, STAT_HIST_LOG,
+};
+
+/* One piece of a target-variable chain: ->name, [index], or the & of the whole. */
+enum comp_kind { COMP_FIELD, COMP_INDEX, COMP_INDEX_EXPR };
+
+struct target_comp {
+	enum comp_kind kind;
+	const char *name;		/* COMP_FIELD */
+	int64_t index;			/* COMP_INDEX */
+	struct ast_node *expr;		/* COMP_INDEX_EXPR */
+	struct srcloc loc;
+	struct target_comp *next;
+};
+
+struct symbol;
+struct function;
+struct function_info;
+
+struct ast_node {
+	enum ast_kind kind;
+	enum ast_type type;
+	struct srcloc loc;
+	struct ast_node *next;		/* sibling in statement/argument lists */
+	union {
+		int64_t num;
+		const char *str;
+		struct ast_node *operand;
+		struct { const char *name; struct symbol *sym; } ident;
+		struct { struct ast_node *base; struct ast_node *keys; } index;
+		struct { const char *name; struct ast_node *args;
+			 struct function *fn; } call;
+		struct { enum ast_op op; struct ast_node *lhs, *rhs; } binary;
+		struct { enum ast_op op; struct ast_node *operand; } unary;
+		struct { enum ast_op op; bool post; struct ast_node *operand; } incdec;
+		struct { enum ast_op op; struct ast_node *lhs, *rhs; } assign;
+		struct { struct ast_node *cond, *then, *other; } ternary;
+		struct { struct ast_node *keys; struct ast_node *array; } in;
+		struct { enum stat_op op; struct ast_node *operand;
+			 struct ast_node *params; } stat;
+		struct {
+			const char *name;	/* "$x", "$$vars", or the @cast/@var string */
+			struct ast_node *operand; /* @cast: the address */
+			const char *type_name;	/* @cast: "struct task_struct" */
+			const char *module;	/* @cast/@var: module or "kernel" */
+			struct target_comp *comps;
+			int pretty;		/* 0, 1 ($), 2 ($$) */
+			bool addr;		/* &$x */
+		} target;
+		struct { struct ast_node *stmts; } block;
+		struct { struct ast_node *cond, *then, *other; } cond;
+		struct { struct ast_node *init, *cond, *incr, *body; } loop;
+		struct {
+			struct ast_node *keys;	/* AST_IDENT list */
+			struct ast_node *value;	/* AST_IDENT or NULL */
+			struct ast_node *array;	/* AST_IDENT or AST_STAT(hist) */
+			int sort_key;		/* 0 none, 1..9 key column, -1 value */
+			int sort_dir;		/* +1 ascending, -1 descending */
+			struct ast_node *limit;
+			struct ast_node *body;
+		} foreach;
+		struct { struct ast_node *body; struct ast_node *var;
+			 struct ast_node *handler; } try_;
+	} u;
+};
+
+/* A probe point component: name, optional "(arg)". */
+struct pp_comp {
+	const char *name;
+	struct ast_node *arg;		/* AST_NUMBER or AST_STRING, or NULL */
+	bool has_arg;
+	struct pp_comp *next;
+};
+
+struct probe_point {
+	struct pp_comp *comps;
+	bool optional;			/* ? */
+	bool sufficient;		/* ! */
+	struct ast_node *cond;		/* if (expr) */
+	struct srcloc loc;
+	struct probe_point *next;
+};
+
+struct probe {
+	struct probe_point *points;
+	struct ast_node *body;		/* AST_BLOCK */
+	bool is_alias;			/* probe x = y */
+	bool is_epilogue;		/* probe x += y */
+	struct probe_point *alias_names; /* with is_alias: the names defined */
+	bool privileged;		/* from the tapset library */
+	struct srcloc loc;
+	struct probe *next;
+};
+
+struct param {
+	const char *name;
+	enum ast_type type;
+	struct srcloc loc;
+	struct param *next;
+};
+
+struct function {
+	const char *name;
+	enum ast_type ret;
+	struct param *params;
+	int n_params;
+	struct ast_node *body;		/* AST_BLOCK, or AST_EMBEDDED for %{ %} */
+	bool is_private;
+	bool is_tapset;
+	struct srcloc loc;
+	struct function_info *info;	/* pass 2: symbols, reachability */
+	struct function *next;
+	struct function *next_used;	/* pass 2: list of reachable functions */
+};
+
+struct global {
+	const char *name;
+	struct ast_node *init;		/* literal initializer or NULL */
+	int64_t size;			/* global a[100]; 0 = default */
+	bool wrap;			/* global a% */
+	bool is_array;
+	bool is_private;
+	struct srcloc loc;
+	struct symbol *sym;		/* pass 2 */
+	struct global *next;
+	struct global *next_used;
+};
+
+/* One parsed file. */
+struct stapfile {
+	const struct srcfile *src;
+	struct probe *probes;
+	struct function *functions;
+	struct global *globals;
+	struct ast_node *embeds;	/* top-level %{ %} blocks */
+	bool is_tapset;
+	struct stapfile *next;
+};
+
+struct program {
+	struct stapfile *files;		/* user script first, then tapsets used */
+	/* filled by pass 2 */
+	struct derived_probe *probes;
+	int n_probes;
+	struct function *functions;	/* reachable functions */
+	struct global *globals;		/* reachable globals, as a list via next_used */
+	struct symbol *global_syms;	/* symbols of reachable globals */
+	int n_library_scripts;
+};
+
+/* constructors: all allocate from s->arena */
+struct ast_node *ast_new(struct session *s, enum ast_kind kind, const struct srcloc *loc);
+struct ast_node *ast_number(struct session *s, const struct srcloc *loc, int64_t v);
+struct ast_node *ast_string(struct session *s, const struct srcloc *loc, const char *str);
+struct ast_node *ast_ident(struct session *s, const struct srcloc *loc, const char *name);
+struct ast_node *ast_binary(struct session *s, const struct srcloc *loc, enum ast_op op,
+			    struct ast_node *l, struct ast_node *r);
+struct ast_node *ast_unary(struct session *s, const struct srcloc *loc, enum ast_op op,
+			   struct ast_node *e);
+struct ast_node *ast_assign(struct session *s, const struct srcloc *loc, enum ast_op op,
+			    struct ast_node *l, struct ast_node *r);
+struct ast_node *ast_call(struct session *s, const struct srcloc *loc, const char *name,
+			  struct ast_node *args);
+struct ast_node *ast_block(struct session *s, const struct srcloc *loc,
+			   struct ast_node *stmts);
+struct ast_node *ast_operand(struct session *s, enum ast_kind kind,
+			     const struct srcloc *loc, struct ast_node *e);
+/* Append b to the list a; returns the head. */
+struct ast_node *ast_append(struct ast_node *a, struct ast_node *b);
+int ast_list_len(const struct ast_node *n);
+
+bool ast_is_lvalue(const struct ast_node *n);
+const char *ast_op_str(enum ast_op op);
+const char *ast_type_str(enum ast_type t);
+const char *ast_stat_str(enum stat_op op);
+
+/* -p1: print a file in canonical form (parses again to the same text). */
+void ast_dump_file(FILE *f, const struct stapfile *file);
+void ast_dump_expr(FILE *f, const struct ast_node *n);
+void ast_dump_stmt(FILE *f, const struct ast_node *n, int indent);
+void ast_dump_point(FILE *f, const struct probe_point *pp);
+
+#endif

@@ -1,0 +1,134 @@
+/* The module cache: $SYSTEMTAP_DIR/cache/<h[0:2]>/<hash>.{ko,c}. The key is a SHA-256
+ * over everything that shapes the module: the translator binary, the runtime's files,
+ * every script file parsed, the script arguments, the target kernel's release, config
+ * and symbol versions, and the options that reach the module (including -m). */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "passes.h"
+#include "sha256.h"
+#include "util.h"
+
+static void hash_file(struct sha256 *h, const char *path)
+{
+	char *data;
+	size_t len;
+
+	sha256_str(h, path);
+	if (read_file(path, &data, &len)) {
+		sha256_str(h, "(missing)");
+		return;
+	}
+	sha256_update(h, data, len);
+	free(data);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void hash_tree(struct sha256 *h, const char *dir)
+{
+	struct strlist names = { 0 };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t i;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strlist_add(&names, xstrdup(de->d_name));
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (i = 0; i < names.n; i++) {
+		char *path = xasprintf("%s/%s", dir, names.v[i]);
+
+		sha256_str(h, names.v[i]);
+		if (is_dir(path))
+			hash_tree(h, path);
+		else
+			hash_file(h, path);
+		free(path);
+		free((char *)names.v[i]);
+	}
+	strlist_free(&names);
+}
+
+int cache_key(struct session *s)
+{
+	struct sha256 h;
+	const struct stapfile *f;
+	const struct kernel_target *k = &s->kern;
+	char *p;
+	size_t i;
+
+	sha256_init(&h);
+	sha256_str(&h, "stap module v1");
+	hash_file(&h, "/proc/self/exe");
+	hash_tree(&h, s->paths.runtime_dir);
+	for (f = s->prog.files; f; f = f->next) {
+		sha256_str(&h, f->src->name);
+		sha256_update(&h, f->src->text, f->src->len);
+	}
+	for (i = 0; i < s->opt.args.n; i++)
+		sha256_str(&h, s->opt.args.v[i]);
+	sha256_str(&h, k->release);
+	sha256_str(&h, k->arch);
+	sha256_str(&h, k->build_dir);
+	p = xasprintf("%s/.config", k->build_dir);
+	hash_file(&h, p);
+	free(p);
+	p = xasprintf("%s/Module.symvers", k->build_dir);
+	hash_file(&h, p);
+	free(p);
+	sha256_str(&h, "-D");
+	for (i = 0; i < s->opt.defines.n; i++)
+		sha256_str(&h, s->opt.defines.v[i]);
+	sha256_str(&h, "-B");
+	for (i = 0; i < s->opt.kbuild_opts.n; i++)
+		sha256_str(&h, s->opt.kbuild_opts.v[i]);
+	sha256_str(&h, s->opt.guru ? "guru" : "");
+	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
+	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");
+	sha256_hex(&h, s->hash);
+	if (!s->opt.module_name)
+		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s", s->hash);
+	return 0;
+}
+
+static const char *cache_path(struct session *s, const char *ext)
+{
+	return arena_printf(&s->arena, "%s/%.2s/%s.%s", s->paths.cache_dir, s->hash, s->hash,
+			    ext);
+}
+
+int cache_lookup(struct session *s)
+{
+	const char *ko = cache_path(s, "ko");
+
+	if (!file_exists(ko))
+		return -1;
+	s->module_path = ko;
+	s->module_c = cache_path(s, "c");
+	s->cache_hit = true;
+	return 0;
+}
+
+int cache_store(struct session *s)
+{
+	const char *dir = arena_printf(&s->arena, "%s/%.2s", s->paths.cache_dir, s->hash);
+	int rc = mkdir_p(dir, 0755);
+
+	if (!rc)
+		rc = copy_file(s->module_c, cache_path(s, "c"), 0644);
+	if (!rc)
+		rc = copy_file(s->module_path, cache_path(s, "ko"), 0644);
+	if (rc && s->opt.verbose)
+		fprintf(stderr, "WARNING: cannot fill the module cache in %s: %s\n", dir,
+			strerror(-rc));
+	return rc;
+}

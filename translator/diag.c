@@ -1,0 +1,192 @@
+/* Diagnostics in systemtap's shape: message, token, location, source line and caret. */
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_source(const struct srcloc *loc, const char *prefix)
+{
+	const char *p, *end, *text;
+	int line = 1;
+	size_t col, i, plen = strlen(prefix);
+
+	if (!loc || !loc->file || !loc->file->text || loc->line < 1)
+		return;
+	text = loc->file->text;
+	for (p = text; *p && line < loc->line; p++)
+		if (*p == '\n')
+			line++;
+	if (line != loc->line)
+		return;
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	fprintf(stderr, "%s%.*s\n", prefix, (int)(end - p), p);
+	col = loc->col > 0 ? (size_t)loc->col - 1 : 0;
+	for (i = 0; i < plen; i++)
+		fputc(' ', stderr);
+	/* keep tabs so the caret lines up under the source text */
+	for (i = 0; i < col && p + i < end; i++)
+		fputc(p[i] == '\t' ? '\t' : ' ', stderr);
+	fputs("^\n", stderr);
+}
+
+static void print_at(const struct srcloc *loc)
+{
+	if (!loc || !loc->file)
+		return;
+	if (loc->tok)
+		fprintf(stderr, ": %s", loc->tok);
+	fprintf(stderr, " at %s:%d:%d", loc->file->name, loc->line, loc->col);
+}
+
+void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->diag.n_errors++;
+	fputs("semantic error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	print_at(loc);
+	fputc('\n', stderr);
+	print_source(loc, "        source: ");
+	fputc('\n', stderr);
+}
+
+void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)s;
+	fputs("semantic error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	print_at(loc);
+	fputc('\n', stderr);
+	print_source(loc, "        source: ");
+	fputc('\n', stderr);
+}
+
+void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->diag.suppress_warnings)
+		return;
+	s->diag.n_warnings++;
+	fputs("WARNING: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	print_at(loc);
+	fputc('\n', stderr);
+	print_source(loc, " source: ");
+}
+
+void diag_parse_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->diag.n_errors++;
+	fputs("parse error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (loc && loc->file) {
+		fprintf(stderr, "        saw: %s at %s:%d:%d\n",
+			loc->tok ? loc->tok : "end of input", loc->file->name,
+			loc->line, loc->col);
+		print_source(loc, "     source: ");
+	}
+	fputc('\n', stderr);
+}
+
+void diag_plain(struct session *s, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->diag.n_errors++;
+	fprintf(stderr, "%s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t *row, d;
+
+	if (la > 64 || lb > 64)
+		return 99;
+	row = xmalloc((lb + 1) * sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	d = row[lb];
+	free(row);
+	return d;
+}
+
+void diag_suggest(const char *name, const char *const *cands, size_t n, char *buf,
+		  size_t len)
+{
+	size_t best[5], dist[5], n_best = 0, i, j, limit;
+
+	buf[0] = '\0';
+	limit = strlen(name) / 2 + 2;
+	for (i = 0; i < n; i++) {
+		size_t d = edit_distance(name, cands[i]);
+
+		if (d > limit || !strcmp(name, cands[i]))
+			continue;
+		for (j = 0; j < n_best; j++)
+			if (!strcmp(cands[best[j]], cands[i]))
+				break;
+		if (j < n_best)
+			continue;
+		/* insertion into the sorted top five */
+		for (j = n_best; j > 0 && dist[j - 1] > d; j--) {
+			if (j < 5) {
+				best[j] = best[j - 1];
+				dist[j] = dist[j - 1];
+			}
+		}
+		if (j < 5) {
+			best[j] = i;
+			dist[j] = d;
+			if (n_best < 5)
+				n_best++;
+		}
+	}
+	for (i = 0; i < n_best; i++) {
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+			 cands[best[i]]);
+	}
+}

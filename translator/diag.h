@@ -1,0 +1,52 @@
+/* Diagnostics in systemtap's shape: message, token, location, source line and caret. */
+#ifndef STAP_DIAG_H
+#define STAP_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct srcfile {
+	const char *name;	/* as shown to the user; "<input>" for -e */
+	const char *text;	/* whole contents, NUL-terminated */
+	size_t len;
+	bool is_tapset;		/* from the tapset library */
+};
+
+/* Where a token or node came from. tok describes the token as the user sees it,
+ * e.g. "identifier 'foo'", "operator '}'"; it may be NULL. */
+struct srcloc {
+	const struct srcfile *file;
+	int line, col;
+	const char *tok;
+};
+
+struct diag {
+	int n_errors;
+	int n_warnings;
+	bool suppress_warnings;
+	bool color;
+	int verbose;
+};
+
+struct session;
+
+void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A parse error: "parse error: MSG / saw: TOK at LOC / source: ... ^". */
+void diag_parse_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A second location for the last error ("type was first inferred here"). */
+void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An error with no source location (options, files, kernel). */
+void diag_plain(struct session *s, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Fill buf with up to five names from cands closest to name, comma-separated. */
+void diag_suggest(const char *name, const char *const *cands, size_t n, char *buf,
+		  size_t len);
+
+#define diag_internal(s, ...) diag_plain((s), "internal error", __VA_ARGS__)
+
+#endif

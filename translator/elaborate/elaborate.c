@@ -1,0 +1,34 @@
+/* Pass 2: elaborate the parsed files into derived probes, reachable functions and
+ * globals, with every name resolved and every expression typed. */
+#include <string.h>
+
+#include "elaborate/elaborate.h"
+#include "passes.h"
+
+static const struct { const char *name; enum builtin bi; } builtins[] = {
+	{ "print", BI_PRINT }, { "println", BI_PRINTLN }, { "printf", BI_PRINTF },
+	{ "printd", BI_PRINTD }, { "printdln", BI_PRINTDLN }, { "sprint", BI_SPRINT },
+	{ "sprintln", BI_SPRINTLN }, { "sprintf", BI_SPRINTF }, { "sprintd", BI_SPRINTD },
+	{ "sprintdln", BI_SPRINTDLN },
+};
+
+enum builtin elab_builtin(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(builtins[i].name, name))
+			return builtins[i].bi;
+	return BI_NONE;
+}
+
+int pass2_elaborate(struct session *s)
+{
+	if (elab_probes(s))
+		return -1;
+	if (elab_resolve(s))
+		return -1;
+	if (elab_types(s))
+		return -1;
+	return s->diag.n_errors ? -1 : 0;
+}

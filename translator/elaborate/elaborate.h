@@ -1,0 +1,74 @@
+/* Pass 2's results, read by pass 3. Contracts:
+ * - every AST_IDENT has u.ident.sym set; every AST_CALL either u.call.fn (a script or
+ *   tapset function) or is a builtin (print family), see elab_builtin();
+ * - every expression node has a type other than TYPE_UNKNOWN, except statements;
+ * - s->prog.probes lists derived probes (one per concrete probe point), s->prog.functions
+ *   and s->prog.globals only what the probes reach. */
+#ifndef STAP_ELABORATE_H
+#define STAP_ELABORATE_H
+
+#include "session.h"
+
+#define ELAB_MAX_KEYS 9
+
+enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
+
+struct symbol {
+	const char *name;
+	enum sym_kind kind;
+	enum ast_type type;		/* value type; TYPE_STATS for <<< targets */
+	struct srcloc loc;		/* declaration or first use */
+	struct srcloc type_loc;		/* where the type was first inferred */
+	int n_keys;			/* 0 scalar, N array with N index columns */
+	enum ast_type key_types[ELAB_MAX_KEYS];
+	struct global *global;		/* SYM_GLOBAL */
+	int index;			/* position in its scope */
+	bool written, read;
+	struct symbol *next;
+};
+
+enum builtin {
+	BI_NONE,
+	BI_PRINT, BI_PRINTLN, BI_PRINTF, BI_PRINTD, BI_PRINTDLN,
+	BI_SPRINT, BI_SPRINTLN, BI_SPRINTF, BI_SPRINTD, BI_SPRINTDLN,
+};
+
+struct probe_family;
+
+struct derived_probe {
+	int id;
+	const struct probe_family *family;
+	struct probe *probe;		/* the probe as written (after alias expansion) */
+	const struct probe_point *pp;	/* the concrete point */
+	const char *pp_str;		/* canonical text, e.g. "timer.ms(100)" */
+	struct ast_node *body;		/* AST_BLOCK */
+	struct ast_node *cond;		/* probe condition or NULL */
+	struct symbol *locals;
+	int n_locals;
+	int64_t priority;		/* begin/end/error ordering */
+	int64_t args[4];		/* family-specific numbers (timer period, ...) */
+	const char *str_arg;		/* family-specific string */
+	struct derived_probe *next;
+};
+
+/* Per-function results of pass 2. */
+struct function_info {
+	struct symbol *params;
+	struct symbol *locals;
+	int n_locals;
+	bool reachable;
+};
+
+enum builtin elab_builtin(const char *name);
+struct function_info *elab_fn_info(struct session *s, struct function *fn);
+
+/* elaborate/symbols.c */
+int elab_resolve(struct session *s);
+/* elaborate/types.c */
+int elab_types(struct session *s);
+/* elaborate/probes.c */
+int elab_probes(struct session *s);
+/* canonical text of a probe point */
+const char *elab_pp_str(struct session *s, const struct probe_point *pp);
+
+#endif

@@ -1,0 +1,476 @@
+/* Pass 2, step 3: infer types to a fixed point over variables, array keys and values,
+ * function parameters and returns; then a last walk reports conflicts and anything left
+ * untyped. A conflict names both places. */
+#include <string.h>
+
+#include "elaborate/elaborate.h"
+
+struct typer {
+	struct session *s;
+	struct function *fn;		/* current function, NULL in a probe */
+	bool changed;
+	bool report;			/* the final walk: report errors */
+};
+
+static void mismatch(struct typer *t, const struct srcloc *loc, enum ast_type want,
+		     enum ast_type got, const struct srcloc *first)
+{
+	if (!t->report)
+		return;
+	diag_error(t->s, loc, "type mismatch (%s vs. %s)", ast_type_str(want),
+		   ast_type_str(got));
+	if (first && first->file)
+		diag_note(t->s, first, "type was first inferred here (%s)", ast_type_str(want));
+}
+
+/* Unify a slot (variable type, key type, return type) with a type seen at loc. */
+static void unify(struct typer *t, enum ast_type *slot, struct srcloc *slot_loc,
+		  enum ast_type got, const struct srcloc *loc)
+{
+	if (got == TYPE_UNKNOWN)
+		return;
+	if (*slot == TYPE_UNKNOWN) {
+		*slot = got;
+		if (slot_loc && loc)
+			*slot_loc = *loc;
+		t->changed = true;
+		return;
+	}
+	if (*slot != got)
+		mismatch(t, loc, *slot, got, slot_loc);
+}
+
+static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type want);
+
+static void expect(struct typer *t, struct ast_node *n, enum ast_type want)
+{
+	enum ast_type got = infer(t, n, want);
+
+	if (got != TYPE_UNKNOWN && want != TYPE_UNKNOWN && got != want)
+		mismatch(t, &n->loc, want, got, NULL);
+}
+
+static void set_type(struct typer *t, struct ast_node *n, enum ast_type ty)
+{
+	if (ty != TYPE_UNKNOWN && n->type != ty) {
+		n->type = ty;
+		t->changed = true;
+	}
+}
+
+static struct symbol *array_sym(struct ast_node *base)
+{
+	return base->kind == AST_IDENT ? base->u.ident.sym : NULL;
+}
+
+static void infer_keys(struct typer *t, struct symbol *sym, struct ast_node *keys,
+		       const struct srcloc *loc)
+{
+	int n = ast_list_len(keys), i = 0;
+	struct ast_node *k;
+
+	if (!sym)
+		return;
+	if (sym->n_keys <= 0) {
+		if (sym->n_keys == 0 && sym->kind == SYM_GLOBAL && !sym->global->is_array &&
+		    t->report) {
+			diag_error(t->s, loc, "unresolved arity: %s is used as an array but declared scalar",
+				   sym->name);
+			return;
+		}
+		sym->n_keys = n;
+	} else if (sym->n_keys != n) {
+		if (t->report)
+			diag_error(t->s, loc, "inconsistent arity (%d vs %d)", sym->n_keys, n);
+		return;
+	}
+	for (k = keys; k && i < ELAB_MAX_KEYS; k = k->next, i++) {
+		enum ast_type kt = infer(t, k, sym->key_types[i]);
+
+		unify(t, &sym->key_types[i], NULL, kt, &k->loc);
+		if (kt == TYPE_STATS && t->report)
+			diag_error(t->s, &k->loc, "array keys must be long or string");
+	}
+}
+
+static enum ast_type infer_var(struct typer *t, struct ast_node *n, enum ast_type want)
+{
+	struct symbol *sym = n->u.ident.sym;
+
+	if (!sym)
+		return TYPE_UNKNOWN;
+	if (sym->n_keys > 0 && t->report) {
+		diag_error(t->s, &n->loc, "array %s used without an index", sym->name);
+		return TYPE_UNKNOWN;
+	}
+	if (sym->type == TYPE_UNKNOWN && want != TYPE_UNKNOWN)
+		unify(t, &sym->type, &sym->type_loc, want, &n->loc);
+	set_type(t, n, sym->type);
+	return sym->type;
+}
+
+static enum ast_type infer_index(struct typer *t, struct ast_node *n, enum ast_type want)
+{
+	struct symbol *sym = array_sym(n->u.index.base);
+
+	if (!sym) {
+		if (t->report)
+			diag_error(t->s, &n->loc, "only global arrays can be indexed");
+		return TYPE_UNKNOWN;
+	}
+	infer_keys(t, sym, n->u.index.keys, &n->loc);
+	if (sym->type == TYPE_UNKNOWN && want != TYPE_UNKNOWN)
+		unify(t, &sym->type, &sym->type_loc, want, &n->loc);
+	set_type(t, n, sym->type);
+	return sym->type;
+}
+
+static enum ast_type infer_call(struct typer *t, struct ast_node *n)
+{
+	struct function *fn = n->u.call.fn;
+	struct ast_node *a;
+	struct symbol *p;
+	enum builtin bi = elab_builtin(n->u.call.name);
+
+	if (bi != BI_NONE) {
+		for (a = n->u.call.args; a; a = a->next)
+			infer(t, a, TYPE_UNKNOWN);
+		if ((bi == BI_PRINTF || bi == BI_SPRINTF) &&
+		    (!n->u.call.args || n->u.call.args->kind != AST_STRING) && t->report)
+			diag_error(t->s, &n->loc, "%s needs a literal format string", n->u.call.name);
+		if (bi == BI_PRINTD || bi == BI_PRINTDLN || bi == BI_SPRINTD || bi == BI_SPRINTDLN) {
+			if (ast_list_len(n->u.call.args) < 2 && t->report)
+				diag_error(t->s, &n->loc, "%s needs a delimiter and at least one value",
+					   n->u.call.name);
+		}
+		set_type(t, n, bi >= BI_SPRINT ? TYPE_STRING : TYPE_LONG);
+		return n->type;
+	}
+	if (!fn)
+		return TYPE_UNKNOWN;
+	for (a = n->u.call.args, p = fn->info->params; a && p; a = a->next, p = p->next) {
+		enum ast_type at = infer(t, a, p->type);
+
+		unify(t, &p->type, &p->type_loc, at, &a->loc);
+	}
+	set_type(t, n, fn->ret);
+	return fn->ret;
+}
+
+static enum ast_type infer_binary(struct typer *t, struct ast_node *n)
+{
+	struct ast_node *l = n->u.binary.lhs, *r = n->u.binary.rhs;
+
+	switch (n->u.binary.op) {
+	case OP_CONCAT:
+		expect(t, l, TYPE_STRING);
+		expect(t, r, TYPE_STRING);
+		set_type(t, n, TYPE_STRING);
+		break;
+	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+		enum ast_type lt = infer(t, l, TYPE_UNKNOWN);
+		enum ast_type rt = infer(t, r, lt);
+
+		if (lt == TYPE_UNKNOWN)
+			lt = infer(t, l, rt);
+		if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
+			mismatch(t, &n->loc, lt, rt, NULL);
+		if ((lt == TYPE_STATS || rt == TYPE_STATS) && t->report)
+			diag_error(t->s, &n->loc, "statistics cannot be compared; use an @operator");
+		set_type(t, n, TYPE_LONG);
+		break;
+	}
+	case OP_MATCH: case OP_NOMATCH:
+		expect(t, l, TYPE_STRING);
+		expect(t, r, TYPE_STRING);
+		if (r->kind != AST_STRING && t->report)
+			diag_error(t->s, &r->loc, "regular expression must be a literal string");
+		set_type(t, n, TYPE_LONG);
+		break;
+	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:
+	case OP_SHL: case OP_SHR: case OP_BAND: case OP_BOR: case OP_BXOR:
+	case OP_LAND: case OP_LOR:
+		expect(t, l, TYPE_LONG);
+		expect(t, r, TYPE_LONG);
+		set_type(t, n, TYPE_LONG);
+		break;
+	case OP_NEG: case OP_NOT: case OP_BNOT: case OP_PLUS: case OP_INC: case OP_DEC:
+	case OP_ASSIGN: case OP_STAT_ADD:
+		break;
+	}
+	return n->type;
+}
+
+static enum ast_type infer_assign(struct typer *t, struct ast_node *n)
+{
+	struct ast_node *l = n->u.assign.lhs, *r = n->u.assign.rhs;
+	enum ast_type lt, rt;
+
+	if (n->u.assign.op == OP_STAT_ADD) {
+		expect(t, r, TYPE_LONG);
+		lt = infer(t, l, TYPE_STATS);
+		if (lt != TYPE_UNKNOWN && lt != TYPE_STATS)
+			mismatch(t, &n->loc, lt, TYPE_STATS, NULL);
+		set_type(t, n, TYPE_LONG);
+		return n->type;
+	}
+	if (n->u.assign.op == OP_CONCAT) {
+		expect(t, l, TYPE_STRING);
+		expect(t, r, TYPE_STRING);
+		set_type(t, n, TYPE_STRING);
+		return n->type;
+	}
+	if (n->u.assign.op == OP_ASSIGN) {
+		lt = infer(t, l, TYPE_UNKNOWN);
+		rt = infer(t, r, lt);
+		if (lt == TYPE_UNKNOWN)
+			lt = infer(t, l, rt);
+		if (lt == TYPE_STATS && t->report)
+			diag_error(t->s, &n->loc, "statistics can only be added to with <<<");
+		else if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
+			mismatch(t, &n->loc, lt, rt, NULL);
+		set_type(t, n, lt);
+		return n->type;
+	}
+	expect(t, l, TYPE_LONG);
+	expect(t, r, TYPE_LONG);
+	set_type(t, n, TYPE_LONG);
+	return n->type;
+}
+
+static void infer_stmt(struct typer *t, struct ast_node *n);
+
+static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type want)
+{
+	if (!n)
+		return TYPE_UNKNOWN;
+	switch (n->kind) {
+	case AST_NUMBER:
+		if (n->type == TYPE_UNKNOWN && t->report)
+			diag_error(t->s, &n->loc, "number out of range");
+		return TYPE_LONG;
+	case AST_STRING:
+		return TYPE_STRING;
+	case AST_IDENT:
+		return infer_var(t, n, want);
+	case AST_INDEX:
+		return infer_index(t, n, want);
+	case AST_CALL:
+		return infer_call(t, n);
+	case AST_BINARY:
+		return infer_binary(t, n);
+	case AST_UNARY:
+		expect(t, n->u.unary.operand, TYPE_LONG);
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	case AST_INCDEC:
+		expect(t, n->u.incdec.operand, TYPE_LONG);
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	case AST_ASSIGN:
+		return infer_assign(t, n);
+	case AST_TERNARY: {
+		enum ast_type a, b;
+
+		expect(t, n->u.ternary.cond, TYPE_LONG);
+		a = infer(t, n->u.ternary.then, want);
+		b = infer(t, n->u.ternary.other, a != TYPE_UNKNOWN ? a : want);
+		if (a == TYPE_UNKNOWN)
+			a = infer(t, n->u.ternary.then, b);
+		if (a != TYPE_UNKNOWN && b != TYPE_UNKNOWN && a != b)
+			mismatch(t, &n->loc, a, b, NULL);
+		set_type(t, n, a != TYPE_UNKNOWN ? a : b);
+		return n->type;
+	}
+	case AST_IN:
+		infer_keys(t, array_sym(n->u.in.array), n->u.in.keys, &n->loc);
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	case AST_STAT: {
+		enum ast_type ot = infer(t, n->u.stat.operand, TYPE_STATS);
+		struct ast_node *p;
+
+		if (ot != TYPE_UNKNOWN && ot != TYPE_STATS)
+			mismatch(t, &n->loc, TYPE_STATS, ot, NULL);
+		for (p = n->u.stat.params; p; p = p->next) {
+			expect(t, p, TYPE_LONG);
+			if (p->kind != AST_NUMBER && t->report)
+				diag_error(t->s, &p->loc, "histogram parameters must be literal numbers");
+		}
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	}
+	case AST_EMBEDDED_EXPR:
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
+	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK:
+	case AST_CONTINUE: case AST_RETURN: case AST_TRY: case AST_NULL: case AST_EMBEDDED:
+		infer_stmt(t, n);
+		return TYPE_UNKNOWN;
+	}
+	return TYPE_UNKNOWN;
+}
+
+static void infer_foreach(struct typer *t, struct ast_node *n)
+{
+	struct symbol *sym = array_sym(n->u.foreach.array);
+	struct ast_node *k;
+	int i = 0;
+
+	if (!sym) {
+		infer(t, n->u.foreach.array, TYPE_UNKNOWN);
+		return;
+	}
+	if (sym->n_keys < 0)
+		sym->n_keys = ast_list_len(n->u.foreach.keys);
+	if (sym->n_keys != ast_list_len(n->u.foreach.keys) && t->report)
+		diag_error(t->s, &n->loc, "inconsistent arity (%d vs %d)", sym->n_keys,
+			   ast_list_len(n->u.foreach.keys));
+	for (k = n->u.foreach.keys; k && i < ELAB_MAX_KEYS; k = k->next, i++) {
+		struct symbol *ks = k->u.ident.sym;
+
+		if (!ks)
+			continue;
+		if (sym->key_types[i] != TYPE_UNKNOWN)
+			unify(t, &ks->type, &ks->type_loc, sym->key_types[i], &k->loc);
+		else if (ks->type != TYPE_UNKNOWN)
+			unify(t, &sym->key_types[i], NULL, ks->type, &k->loc);
+		set_type(t, k, ks->type);
+	}
+	if (n->u.foreach.value && n->u.foreach.value->u.ident.sym) {
+		struct symbol *vs = n->u.foreach.value->u.ident.sym;
+
+		unify(t, &vs->type, &vs->type_loc, sym->type == TYPE_STATS ? TYPE_UNKNOWN : sym->type,
+		      &n->u.foreach.value->loc);
+		set_type(t, n->u.foreach.value, vs->type);
+	}
+	expect(t, n->u.foreach.limit, TYPE_LONG);
+}
+
+static void infer_stmt(struct typer *t, struct ast_node *n)
+{
+	struct ast_node *c;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case AST_BLOCK:
+		for (c = n->u.block.stmts; c; c = c->next)
+			infer_stmt(t, c);
+		break;
+	case AST_EXPR_STMT:
+		infer(t, n->u.operand, TYPE_UNKNOWN);
+		break;
+	case AST_DELETE:
+		if (n->u.operand->kind == AST_IDENT) {
+			struct symbol *sym = n->u.operand->u.ident.sym;
+
+			if (sym && sym->n_keys != 0)
+				break;
+		}
+		infer(t, n->u.operand, TYPE_UNKNOWN);
+		break;
+	case AST_RETURN:
+		if (!t->fn) {
+			if (t->report)
+				diag_error(t->s, &n->loc, "return outside a function");
+			break;
+		}
+		if (n->u.operand) {
+			enum ast_type rt = infer(t, n->u.operand, t->fn->ret);
+
+			unify(t, &t->fn->ret, NULL, rt, &n->u.operand->loc);
+		}
+		break;
+	case AST_IF:
+		expect(t, n->u.cond.cond, TYPE_LONG);
+		infer_stmt(t, n->u.cond.then);
+		infer_stmt(t, n->u.cond.other);
+		break;
+	case AST_WHILE:
+	case AST_FOR:
+		infer(t, n->u.loop.init, TYPE_UNKNOWN);
+		expect(t, n->u.loop.cond, TYPE_LONG);
+		infer(t, n->u.loop.incr, TYPE_UNKNOWN);
+		infer_stmt(t, n->u.loop.body);
+		break;
+	case AST_FOREACH:
+		infer_foreach(t, n);
+		infer_stmt(t, n->u.foreach.body);
+		break;
+	case AST_TRY:
+		infer_stmt(t, n->u.try_.body);
+		if (n->u.try_.var && n->u.try_.var->u.ident.sym) {
+			struct symbol *vs = n->u.try_.var->u.ident.sym;
+
+			unify(t, &vs->type, &vs->type_loc, TYPE_STRING, &n->u.try_.var->loc);
+			set_type(t, n->u.try_.var, TYPE_STRING);
+		}
+		infer_stmt(t, n->u.try_.handler);
+		break;
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_EMBEDDED:
+		break;
+	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
+	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
+	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
+	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
+		infer(t, n, TYPE_UNKNOWN);
+		break;
+	}
+}
+
+static void walk_all(struct typer *t)
+{
+	struct derived_probe *dp;
+	struct function *fn;
+
+	for (dp = t->s->prog.probes; dp; dp = dp->next) {
+		t->fn = NULL;
+		expect(t, dp->cond, TYPE_LONG);
+		infer_stmt(t, dp->body);
+	}
+	for (fn = t->s->prog.functions; fn; fn = fn->next_used) {
+		t->fn = fn;
+		infer_stmt(t, fn->body);
+	}
+}
+
+static void check_untyped(struct typer *t, struct symbol *list, const char *what)
+{
+	for (; list; list = list->next)
+		if (list->type == TYPE_UNKNOWN)
+			diag_error(t->s, &list->loc, "unresolved type for %s %s", what, list->name);
+}
+
+int elab_types(struct session *s)
+{
+	struct typer t = { .s = s };
+	struct derived_probe *dp;
+	struct function *fn;
+	int i, errors = s->diag.n_errors;
+
+	for (i = 0; i < 50; i++) {
+		t.changed = false;
+		walk_all(&t);
+		if (!t.changed)
+			break;
+	}
+	/* functions that never return a value are "long" returning 0 */
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->ret == TYPE_UNKNOWN)
+			fn->ret = TYPE_LONG;
+	t.report = true;
+	walk_all(&t);
+	for (fn = s->prog.functions; fn; fn = fn->next_used) {
+		check_untyped(&t, fn->info->params, "parameter");
+		check_untyped(&t, fn->info->locals, "local");
+	}
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		check_untyped(&t, dp->locals, "local");
+	check_untyped(&t, s->prog.global_syms, "global");
+	return s->diag.n_errors > errors ? -1 : 0;
+}

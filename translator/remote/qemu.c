@@ -1,0 +1,1344 @@
+/* Guest runner: boot an installed Debian kernel in qemu with a generated initramfs, run one
+ * command in it and stream its output back over serial ports (contract in qemu.h).
+ *
+ * Layout of one run:
+ *   cache:   vmlinux-<release>          ELF kernel unpacked from /boot/vmlinuz-<release>
+ *            base-<key>.cpio            busybox, applet links, /etc, /init (newc, uncompressed)
+ *   tmpdir:  initrd.cpio                base archive + per-run archive (files, command)
+ *            out, err                   FIFOs behind ttyS1/ttyS2 (qemu "file" chardevs)
+ *            ctl.in, ctl.out            FIFOs behind ttyS3 (qemu "pipe" chardev)
+ *            console.log, qemu.log      ttyS0 and qemu's own stdout/stderr
+ * The host opens every FIFO O_RDWR before qemu starts, so opening never blocks and a read
+ * never sees a premature EOF; once qemu is reaped, reading until EAGAIN drains everything.
+ */
+#define _GNU_SOURCE
+#include "qemu.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QEMU_BIN	"qemu-system-x86_64"
+#define QBOOT_ROM	"/usr/share/qemu/qboot.rom"
+#define GUEST_MEM	"512M"
+#define KERNEL_CMDLINE	"console=ttyS0 quiet panic=-1 mitigations=off tsc=reliable " \
+			"no_timer_check rdinit=/init"
+#define BOOT_TIMEOUT	180.0	/* seconds from qemu start until /init says READY */
+#define EXIT_GRACE	30.0	/* seconds from the STATUS line until qemu must be gone */
+#define PIPE_SIZE	(1 << 20)
+#define MAX_ARGS	64
+
+/* The guest's /init. The command runs in the foreground (a background job of a
+ * non-interactive shell would start with SIGINT ignored) in its own session, whose id
+ * the wrapper writes to $R/pid so that the ttyS3 reader can interrupt the whole group. */
+static const char guest_init[] =
+	"#!/bin/sh\n"
+	"# stap-qemu guest init: run /run/stap-qemu/cmd, report on ttyS3, power off\n"
+	"export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb\n"
+	"mount -t proc proc /proc\n"
+	"mount -t sysfs sysfs /sys\n"
+	"mount -t devtmpfs devtmpfs /dev\n"
+	"mkdir -p /dev/pts /dev/shm\n"
+	"mount -t devpts devpts /dev/pts\n"
+	"mount -t tmpfs tmpfs /dev/shm\n"
+	"mount -t debugfs debugfs /sys/kernel/debug\n"
+	"mount -t tracefs tracefs /sys/kernel/tracing\n"
+	"hostname guest\n"
+	"dmesg -n 8\n"
+	"for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo; done\n"
+	"R=/run/stap-qemu\n"
+	"exec 3<>/dev/ttyS3\n"
+	"(\n"
+	"\twhile read -r req; do\n"
+	"\t\tcase $req in\n"
+	"\t\tINT*) [ -s $R/pid ] && kill -INT -$(cat $R/pid) ;;\n"
+	"\t\tesac\n"
+	"\tdone\n"
+	") <&3 &\n"
+	"reader=$!\n"
+	"echo READY >&3\n"
+	"cd /\n"
+	"sh -c 'echo $$ >/run/stap-qemu/pid; exec setsid sh -c \"$(cat /run/stap-qemu/cmd)\"' \\\n"
+	"\t</dev/null >/dev/ttyS1 2>/dev/ttyS2 3>&-\n"
+	"st=$?\n"
+	"pid=$(cat $R/pid)\n"
+	"# an interrupted sh -c dies at once; let the rest of its session finish its output\n"
+	"if [ $st -gt 128 ]; then\n"
+	"\ti=0\n"
+	"\twhile [ $i -lt 300 ] && kill -0 -$pid 2>/dev/null; do sleep 0.1; i=$((i+1)); done\n"
+	"fi\n"
+	"kill -KILL -$pid 2>/dev/null\n"
+	"kill $reader\n"
+	"wait $reader\n"
+	"echo \"STATUS $st\" >&3\n"
+	"# the last close of a serial tty waits until its bytes are sent\n"
+	"exec 3>&-\n"
+	"poweroff -f\n";
+
+/* Directories of the base archive; files may be added below them without new entries. */
+static const char *const base_dirs[] = {
+	"bin", "sbin", "lib", "lib64", "dev", "proc", "sys", "tmp", "etc", "root", "run",
+	"var", "var/tmp", "mnt", "usr", "usr/bin", "usr/sbin", "usr/lib", "usr/lib64",
+};
+
+static void *xmalloc(size_t len)
+{
+	void *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qemu: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int write_all(int fd, const void *p, size_t len)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read all of PATH into a NUL-terminated buffer the caller frees; at most MAX bytes,
+ * the last MAX if the file is longer. */
+static int read_file(const char *path, size_t max, char **out, size_t *out_len)
+{
+	struct stat st;
+	char *p;
+	size_t len = 0;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size > max)
+		lseek(fd, st.st_size - (off_t)max, SEEK_SET);
+	p = xmalloc(max + 1);
+	while (len < max) {
+		ssize_t n = read(fd, p + len, max - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	p[len] = 0;
+	*out = p;
+	*out_len = len;
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t i, len = strlen(path);
+
+	if (len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (tmp[i] != '/' && tmp[i] != 0)
+			continue;
+		tmp[i] = 0;
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		tmp[i] = path[i];
+	}
+	return 0;
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Which executable would execvp() run for NAME; 0 or -ENOENT. */
+static int find_in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if ((size_t)snprintf(out, len, "%.*s/%s", (int)(end - p), p, name) < len &&
+		    is_file(out) && access(out, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* Append STR to a qemu option value, doubling commas as qemu's option syntax wants. */
+static void qemu_escape(char *out, size_t len, const char *prefix, const char *str)
+{
+	size_t o = (size_t)snprintf(out, len, "%s", prefix);
+
+	for (; *str && o + 2 < len; str++) {
+		out[o++] = *str;
+		if (*str == ',')
+			out[o++] = ',';
+	}
+	out[o < len ? o : len - 1] = 0;
+}
+
+/* Fork and exec ARGV with the given stdio (-1 = /dev/null); MASK is the signal mask the
+ * child gets. The child gets its own process group (a terminal's ^C must reach only us)
+ * and dies with its parent. Returns the pid or -errno. */
+static pid_t spawn(char *const argv[], int in_fd, int out_fd, int err_fd, const sigset_t *mask)
+{
+	pid_t parent = getpid(), pid;
+	int null;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		return pid;
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	if (mask)
+		sigprocmask(SIG_SETMASK, mask, NULL);
+	null = open("/dev/null", O_RDWR);
+	dup2(in_fd >= 0 ? in_fd : null, 0);
+	dup2(out_fd >= 0 ? out_fd : null, 1);
+	dup2(err_fd >= 0 ? err_fd : null, 2);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	execvp(argv[0], argv);
+	dprintf(2, "qemu: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Wait for PID; its exit status, 128+signal, or -errno. */
+static int wait_exit(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+/* ---- kernel release and cache ---------------------------------------------------- */
+
+static int has_headers(const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "/usr/src/linux-headers-%s", rel);
+	if (stat(p, &st) == 0)
+		return 1;
+	snprintf(p, sizeof(p), "/lib/modules/%s/build", rel);
+	return stat(p, &st) == 0;
+}
+
+int qemu_default_release(char *buf, size_t len)
+{
+	char best[NAME_MAX + 1] = "";
+	int best_hdr = 0;
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir("/boot");
+	if (!d)
+		return -ENOENT;
+	while ((e = readdir(d))) {
+		const char *rel = e->d_name + strlen("vmlinuz-");
+		char p[PATH_MAX];
+		int hdr;
+
+		if (strncmp(e->d_name, "vmlinuz-", 8) || !*rel)
+			continue;
+		snprintf(p, sizeof(p), "/boot/%s", e->d_name);
+		if (!is_file(p))
+			continue;
+		hdr = has_headers(rel);
+		if (!*best || hdr > best_hdr || (hdr == best_hdr && strverscmp(rel, best) > 0)) {
+			snprintf(best, sizeof(best), "%s", rel);
+			best_hdr = hdr;
+		}
+	}
+	closedir(d);
+	if (!*best)
+		return -ENOENT;
+	if (strlen(best) >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, best, strlen(best) + 1);
+	return 0;
+}
+
+static int cache_dir(const struct qemu_opts *o, char *out, size_t len)
+{
+	const char *env;
+	int rc;
+
+	if (o->cache_dir && *o->cache_dir)
+		snprintf(out, len, "%s", o->cache_dir);
+	else if ((env = getenv("SYSTEMTAP_DIR")) && *env)
+		snprintf(out, len, "%s/cache/qemu", env);
+	else if ((env = getenv("HOME")) && *env)
+		snprintf(out, len, "%s/.systemtap/cache/qemu", env);
+	else
+		snprintf(out, len, "/tmp/stap-qemu-cache-%u", (unsigned)getuid());
+	rc = mkdir_p(out, 0755);
+	if (rc)
+		say("cannot create cache directory %s: %s", out, strerror(-rc));
+	return rc;
+}
+
+static int is_elf(const char *path)
+{
+	char m[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = read(fd, m, 4) == 4 && !memcmp(m, "\177ELF", 4);
+	close(fd);
+	return ok;
+}
+
+/* Unpack the xz payload of /boot/vmlinuz-REL into the cache (like the kernel's
+ * scripts/extract-vmlinux): booting an ELF vmlinux through its PVH entry saves the ~6 s a
+ * TCG guest spends decompressing itself. */
+static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char *out, size_t len)
+{
+	static const unsigned char magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	char src[PATH_MAX], tmp[2 * PATH_MAX];
+	struct stat sst, cst;
+	char *img = NULL;
+	size_t img_len, i;
+	int rc, tries = 0;
+
+	snprintf(src, sizeof(src), "/boot/vmlinuz-%s", rel);
+	snprintf(out, len, "%s/vmlinux-%s", cache, rel);
+	if (stat(src, &sst) < 0) {
+		say("no kernel image %s (is the linux-image package for %s installed?)", src, rel);
+		return -ENOENT;
+	}
+	if (stat(out, &cst) == 0 && cst.st_mtime >= sst.st_mtime && is_elf(out))
+		return 0;
+	if (verbose)
+		say("extracting %s to %s", src, out);
+	rc = read_file(src, 256u << 20, &img, &img_len);
+	if (rc) {
+		say("cannot read %s: %s", src, strerror(-rc));
+		return rc;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	rc = -ENOEXEC;
+	for (i = 0; i + sizeof(magic) <= img_len && tries < 8 && rc; i++) {
+		char *argv[] = { (char *)"xz", (char *)"-dc", (char *)"--single-stream", NULL };
+		int in, fd;
+		pid_t pid;
+
+		if (memcmp(img + i, magic, sizeof(magic)))
+			continue;
+		tries++;
+		in = open(src, O_RDONLY | O_CLOEXEC);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (in < 0 || fd < 0 || lseek(in, (off_t)i, SEEK_SET) < 0) {
+			rc = -errno;
+		} else if ((pid = spawn(argv, in, fd, -1, NULL)) < 0) {
+			rc = pid;
+		} else {
+			int st = wait_exit(pid);
+
+			if (st == 127)
+				say("cannot run xz (is xz-utils installed?)");
+			rc = st == 0 && is_elf(tmp) ? 0 : -ENOEXEC;
+		}
+		if (in >= 0)
+			close(in);
+		if (fd >= 0)
+			close(fd);
+	}
+	free(img);
+	if (!rc && rename(tmp, out) < 0)
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		say("cannot extract an ELF vmlinux from %s", src);
+	}
+	return rc;
+}
+
+/* ---- newc cpio writer -------------------------------------------------------------- */
+
+struct cpio {
+	int fd;
+	unsigned long long off;	/* bytes written, for 4-byte alignment */
+	unsigned ino;
+	unsigned long mtime;
+	int err;		/* first error, -errno */
+};
+
+static void cpio_put(struct cpio *c, const void *p, size_t len)
+{
+	int rc;
+
+	if (c->err)
+		return;
+	rc = write_all(c->fd, p, len);
+	if (rc)
+		c->err = rc;
+	c->off += len;
+}
+
+static void cpio_align(struct cpio *c, unsigned to)
+{
+	static const char zeros[512];
+
+	if (c->off % to)
+		cpio_put(c, zeros, to - c->off % to);
+}
+
+static void cpio_header(struct cpio *c, const char *name, unsigned mode, size_t size,
+			unsigned rmajor, unsigned rminor)
+{
+	char h[128];
+
+	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
+		 c->ino++, mode, 0u, 0u, 1u, (unsigned)c->mtime, size, 0u, 0u, rmajor, rminor,
+		 strlen(name) + 1, 0u);
+	cpio_put(c, h, 110);
+	cpio_put(c, name, strlen(name) + 1);
+	cpio_align(c, 4);
+}
+
+static void cpio_data(struct cpio *c, const char *name, unsigned mode, const void *p,
+		      size_t len)
+{
+	cpio_header(c, name, mode, len, 0, 0);
+	cpio_put(c, p, len);
+	cpio_align(c, 4);
+}
+
+static void cpio_dir(struct cpio *c, const char *name, unsigned perm)
+{
+	cpio_header(c, name, S_IFDIR | perm, 0, 0, 0);
+}
+
+static void cpio_symlink(struct cpio *c, const char *name, const char *target)
+{
+	cpio_data(c, name, S_IFLNK | 0777, target, strlen(target));
+}
+
+static void cpio_node(struct cpio *c, const char *name, unsigned mode, unsigned ma,
+		      unsigned mi)
+{
+	cpio_header(c, name, mode, 0, ma, mi);
+}
+
+/* Copy host file PATH in as NAME; PERM 0 = the host file's permissions. */
+static int cpio_host_file(struct cpio *c, const char *name, const char *path, unsigned perm)
+{
+	char buf[1 << 16];
+	struct stat st;
+	size_t left;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int rc = fd < 0 ? -errno : -EINVAL;
+
+		say("cannot add %s to the guest: %s", path,
+		    fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	c->mtime = (unsigned long)st.st_mtime;
+	cpio_header(c, name, S_IFREG | (perm ? perm : (st.st_mode & 07777)), (size_t)st.st_size,
+		    0, 0);
+	for (left = (size_t)st.st_size; left && !c->err;) {
+		ssize_t n = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c->err = n < 0 ? -errno : -EIO;	/* the file shrank under us */
+			break;
+		}
+		cpio_put(c, buf, (size_t)n);
+		left -= (size_t)n;
+	}
+	close(fd);
+	cpio_align(c, 4);
+	return c->err;
+}
+
+static void cpio_trailer(struct cpio *c)
+{
+	c->mtime = 0;
+	cpio_header(c, "TRAILER!!!", 0, 0, 0, 0);
+	cpio_align(c, 512);
+}
+
+/* ---- base archive ------------------------------------------------------------------ */
+
+/* A busybox that needs a dynamic loader cannot run in a guest without libc. */
+static int is_static_elf(const char *path)
+{
+	unsigned char eh[64], ph[56];
+	uint64_t phoff;
+	uint16_t phentsize, phnum, i;
+	int fd, ok = 1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh, "\177ELF\2", 5)) {
+		close(fd);
+		return 0;
+	}
+	memcpy(&phoff, eh + 32, 8);
+	memcpy(&phentsize, eh + 54, 2);
+	memcpy(&phnum, eh + 56, 2);
+	for (i = 0; i < phnum && ok; i++) {
+		uint32_t type;
+
+		if (pread(fd, ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) !=
+		    sizeof(ph))
+			ok = 0;
+		memcpy(&type, ph, 4);
+		if (type == 3)	/* PT_INTERP */
+			ok = 0;
+	}
+	close(fd);
+	return ok;
+}
+
+/* Capture the stdout of ARGV (at most 1 MiB). */
+static int capture(char *const argv[], char **out, size_t *out_len)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *p;
+	int fds[2], st;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = spawn(argv, -1, fds[1], -1, NULL);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return pid;
+	}
+	p = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n = read(fds[0], p + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t)n) == cap)
+			break;
+	}
+	close(fds[0]);
+	st = wait_exit(pid);
+	if (st) {
+		free(p);
+		return st < 0 ? st : -ECHILD;
+	}
+	p[len] = 0;
+	*out = p;
+	*out_len = len;
+	return 0;
+}
+
+static unsigned long long fnv1a(unsigned long long h, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Write busybox's applet links; "bin/x" and "sbin/x" go below usr/ (merged /usr). */
+static void write_applets(struct cpio *c, char *list)
+{
+	char *line, *save = NULL, name[PATH_MAX];
+
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *base = strrchr(line, '/');
+
+		if (!base || !strcmp(base + 1, "busybox"))
+			continue;
+		if (!strncmp(line, "usr/", 4))
+			snprintf(name, sizeof(name), "%s", line);
+		else
+			snprintf(name, sizeof(name), "usr/%s", line);
+		cpio_symlink(c, name, "/usr/bin/busybox");
+	}
+}
+
+static int write_base(const char *path, const char *busybox)
+{
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+	static const char group[] = "root:x:0:\nstapusr:x:156:\nstapsys:x:157:\n"
+				    "stapdev:x:158:\nnogroup:x:65534:\n";
+	char *argv[] = { (char *)busybox, (char *)"--list-full", NULL };
+	struct cpio c = { .ino = 1, .mtime = (unsigned long)time(NULL) };
+	char *list = NULL;
+	size_t list_len, i;
+	int rc;
+
+	rc = capture(argv, &list, &list_len);
+	if (rc) {
+		say("cannot list the applets of %s", busybox);
+		return rc;
+	}
+	c.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c.fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++) {
+		const char *d = base_dirs[i];
+
+		if (!strcmp(d, "bin") || !strcmp(d, "sbin") || !strcmp(d, "lib") ||
+		    !strcmp(d, "lib64"))
+			continue;
+		cpio_dir(&c, d, !strcmp(d, "tmp") || !strcmp(d, "var/tmp") ? 01777 :
+				!strcmp(d, "root") ? 0700 : 0755);
+	}
+	cpio_symlink(&c, "bin", "usr/bin");
+	cpio_symlink(&c, "sbin", "usr/sbin");
+	cpio_symlink(&c, "lib", "usr/lib");
+	cpio_symlink(&c, "lib64", "usr/lib64");
+	cpio_node(&c, "dev/console", S_IFCHR | 0600, 5, 1);
+	cpio_node(&c, "dev/null", S_IFCHR | 0666, 1, 3);
+	cpio_data(&c, "etc/passwd", S_IFREG | 0644, passwd, strlen(passwd));
+	cpio_data(&c, "etc/group", S_IFREG | 0644, group, strlen(group));
+	cpio_data(&c, "etc/hostname", S_IFREG | 0644, "guest\n", 6);
+	cpio_data(&c, "init", S_IFREG | 0755, guest_init, strlen(guest_init));
+	rc = cpio_host_file(&c, "usr/bin/busybox", busybox, 0755);
+	write_applets(&c, list);
+	cpio_trailer(&c);
+	rc = rc ? rc : c.err;
+	if (close(c.fd) < 0 && !rc)
+		rc = -errno;
+out:
+	free(list);
+	return rc;
+}
+
+/* The cached base archive; its name carries a hash of /init and busybox's identity. */
+static int ensure_base(const char *cache, int verbose, char *out, size_t len)
+{
+	static const char *const candidates[] = { "/usr/bin/busybox", "/bin/busybox" };
+	char tmp[2 * PATH_MAX];
+	const char *bb = NULL;
+	unsigned long long key = 0xcbf29ce484222325ULL;
+	struct stat st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 2 && !bb; i++)
+		if (is_static_elf(candidates[i]))
+			bb = candidates[i];
+	if (!bb || stat(bb, &st) < 0) {
+		say("no static busybox found (install busybox-static)");
+		return -ENOENT;
+	}
+	key = fnv1a(key, guest_init, sizeof(guest_init));
+	key = fnv1a(key, &st.st_size, sizeof(st.st_size));
+	key = fnv1a(key, &st.st_mtime, sizeof(st.st_mtime));
+	snprintf(out, len, "%s/base-%016llx.cpio", cache, key);
+	if (is_file(out))
+		return 0;
+	if (verbose)
+		say("writing base initramfs %s", out);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	rc = write_base(tmp, bb);
+	if (!rc && rename(tmp, out) < 0)
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		say("cannot write %s: %s", out, strerror(-rc));
+	}
+	return rc;
+}
+
+/* ---- per-run archive --------------------------------------------------------------- */
+
+/* GUEST (absolute, or NULL for HOST's absolute path) as a cpio name without the leading
+ * slash, "." and empty components; ".." is refused. */
+static int guest_name(const char *host, const char *guest, char *out, size_t len)
+{
+	char abs[PATH_MAX];
+	const char *p, *end;
+	size_t o = 0;
+
+	if (!guest) {
+		if (host[0] == '/')
+			guest = host;
+		else if (realpath(host, abs))
+			guest = abs;
+		else
+			return -errno;
+	}
+	if (guest[0] != '/')
+		return -EINVAL;
+	for (p = guest; *p; p = end) {
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		if (end == p || (end - p == 1 && p[0] == '.'))
+			continue;
+		if (end - p == 2 && p[0] == '.' && p[1] == '.')
+			return -EINVAL;
+		if (o + (size_t)(end - p) + 2 > len)
+			return -ENAMETOOLONG;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, p, (size_t)(end - p));
+		o += (size_t)(end - p);
+	}
+	out[o] = 0;
+	return o ? 0 : -EINVAL;
+}
+
+static int is_base_dir(const char *d, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++)
+		if (strlen(base_dirs[i]) == len && !memcmp(base_dirs[i], d, len))
+			return 1;
+	return 0;
+}
+
+/* Directory entries for the parents of NAMES[I] not in the base archive and not parents
+ * of an earlier name (those were written already). */
+static void write_parents(struct cpio *c, char (*names)[PATH_MAX], size_t i)
+{
+	const char *n = names[i], *slash;
+	char dir[PATH_MAX];
+
+	for (slash = strchr(n, '/'); slash; slash = strchr(slash + 1, '/')) {
+		size_t len = (size_t)(slash - n), j;
+		int seen = is_base_dir(n, len);
+
+		for (j = 0; j < i && !seen; j++)
+			seen = !strncmp(names[j], n, len + 1);
+		if (seen)
+			continue;
+		memcpy(dir, n, len);
+		dir[len] = 0;
+		cpio_dir(c, dir, 0755);
+	}
+}
+
+static int copy_fd(int from, int to)
+{
+	char buf[1 << 16];
+
+	for (;;) {
+		ssize_t n = read(from, buf, sizeof(buf));
+		int rc;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		rc = write_all(to, buf, (size_t)n);
+		if (rc)
+			return rc;
+	}
+}
+
+static int write_initrd(const char *path, const char *base, const struct qemu_file *files,
+			size_t n_files, const char *cmd)
+{
+	char (*names)[PATH_MAX] = xmalloc((n_files ? n_files : 1) * sizeof(*names));
+	struct cpio c = { .ino = 1u << 20, .mtime = (unsigned long)time(NULL) };
+	struct stat st;
+	int bfd, rc = 0;
+	size_t i;
+
+	c.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bfd = open(base, O_RDONLY | O_CLOEXEC);
+	if (c.fd < 0 || bfd < 0 || fstat(bfd, &st) < 0) {
+		rc = -errno;
+		say("cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	c.err = copy_fd(bfd, c.fd);
+	c.off = (unsigned long long)st.st_size;
+	cpio_dir(&c, "run/stap-qemu", 0755);
+	cpio_data(&c, "run/stap-qemu/cmd", S_IFREG | 0644, cmd, strlen(cmd));
+	for (i = 0; i < n_files && !rc; i++) {
+		rc = guest_name(files[i].host_path, files[i].guest_path, names[i], PATH_MAX);
+		if (rc) {
+			say("bad guest path for %s: %s", files[i].host_path,
+			    files[i].guest_path ? files[i].guest_path : "(none)");
+			break;
+		}
+		write_parents(&c, names, i);
+		rc = cpio_host_file(&c, names[i], files[i].host_path, files[i].mode & 07777);
+	}
+	cpio_trailer(&c);
+	if (c.err)
+		say("cannot write %s: %s", path, strerror(-c.err));
+	rc = rc ? rc : c.err;
+out:
+	if (bfd >= 0)
+		close(bfd);
+	if (c.fd >= 0 && close(c.fd) < 0 && !rc)
+		rc = -errno;
+	free(names);
+	return rc;
+}
+
+/* ---- one run ----------------------------------------------------------------------- */
+
+enum { FD_OUT, FD_ERR, FD_CTL, FD_SIG, N_FDS };
+
+struct run {
+	const struct qemu_opts *o;
+	char dir[PATH_MAX];		/* temporary directory, "" when none */
+	char console[PATH_MAX + 16];	/* console log path */
+	int fd[N_FDS];			/* out/err/ctl.out FIFOs, signalfd */
+	int ctl_in;			/* host → guest control FIFO */
+	int dest[2];			/* where FD_OUT and FD_ERR go; -1 after a write error */
+	pid_t qpid;			/* 0 once reaped */
+	int qstatus;			/* qemu's own exit status once reaped */
+	int status;			/* the command's, -1 until reported */
+	int ready, n_signals, int_pending;
+	double t0, t_ready, t_status;
+	char line[256];			/* partial control line */
+	size_t line_len;
+};
+
+static void tmp_path(const struct run *r, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", r->dir, name);
+}
+
+static int make_fifo(struct run *r, const char *name, int *fd)
+{
+	char p[PATH_MAX + 16];
+
+	tmp_path(r, name, p, sizeof(p));
+	if (mkfifo(p, 0600) < 0)
+		return -errno;
+	*fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	fcntl(*fd, F_SETPIPE_SZ, PIPE_SIZE);
+	return 0;
+}
+
+static void cleanup_dir(struct run *r)
+{
+	static const char *const names[] = { "initrd.cpio", "out", "err", "ctl.in", "ctl.out",
+					     "console.log", "qemu.log" };
+	char p[PATH_MAX + 16];
+	size_t i;
+
+	if (!*r->dir)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		tmp_path(r, names[i], p, sizeof(p));
+		unlink(p);
+	}
+	rmdir(r->dir);
+	r->dir[0] = 0;
+}
+
+static int kvm_usable(void)
+{
+	int fd;
+
+	if (access("/sys/module/kvm_intel", F_OK) && access("/sys/module/kvm_amd", F_OK))
+		return 0;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* Build qemu's argument vector into STORE (strings) and ARGV. */
+static void qemu_argv(const struct run *r, const char *vmlinux, char *store, size_t cap,
+		      char **argv)
+{
+	char tmp[PATH_MAX + 64], p[PATH_MAX + 16];
+	size_t used = 0, n = 0;
+	int kvm = kvm_usable();
+
+#define ARG(...)                                                                        \
+	do {                                                                            \
+		int len_ = snprintf(store + used, cap - used, __VA_ARGS__);             \
+		argv[n++] = store + used;                                               \
+		used += (size_t)len_ + 1 < cap - used ? (size_t)len_ + 1 : 0;           \
+	} while (0)
+	ARG(QEMU_BIN);
+	ARG("-nodefaults");
+	ARG("-no-user-config");
+	ARG("-display");
+	ARG("none");
+	ARG("-no-reboot");
+	ARG("-net");
+	ARG("none");
+	if (is_file(QBOOT_ROM)) {
+		ARG("-bios");
+		ARG(QBOOT_ROM);
+	}
+	ARG("-accel");
+	ARG(kvm ? "kvm" : "tcg");
+	if (kvm) {
+		ARG("-cpu");
+		ARG("host");
+	}
+	ARG("-m");
+	ARG(GUEST_MEM);
+	ARG("-smp");
+	ARG("%d", r->o->smp > 0 ? r->o->smp : 2);
+	ARG("-kernel");
+	ARG("%s", vmlinux);
+	ARG("-initrd");
+	tmp_path(r, "initrd.cpio", p, sizeof(p));
+	ARG("%s", p);
+	ARG("-append");
+	ARG(KERNEL_CMDLINE);
+	qemu_escape(tmp, sizeof(tmp), "file,id=s0,path=", r->console);
+	ARG("-chardev");
+	ARG("%s", tmp);
+	tmp_path(r, "out", p, sizeof(p));
+	qemu_escape(tmp, sizeof(tmp), "file,id=s1,path=", p);
+	ARG("-chardev");
+	ARG("%s", tmp);
+	tmp_path(r, "err", p, sizeof(p));
+	qemu_escape(tmp, sizeof(tmp), "file,id=s2,path=", p);
+	ARG("-chardev");
+	ARG("%s", tmp);
+	tmp_path(r, "ctl", p, sizeof(p));
+	qemu_escape(tmp, sizeof(tmp), "pipe,id=s3,path=", p);
+	ARG("-chardev");
+	ARG("%s", tmp);
+	ARG("-serial");
+	ARG("chardev:s0");
+	ARG("-serial");
+	ARG("chardev:s1");
+	ARG("-serial");
+	ARG("chardev:s2");
+	ARG("-serial");
+	ARG("chardev:s3");
+#undef ARG
+	argv[n] = NULL;
+}
+
+static int start_qemu(struct run *r, const char *vmlinux, const sigset_t *old_mask)
+{
+	char store[8192], *argv[MAX_ARGS], p[PATH_MAX + 16];
+	int log_fd = -1, i;
+
+	qemu_argv(r, vmlinux, store, sizeof(store), argv);
+	if (r->o->verbose > 1) {
+		fputs("qemu:", stderr);
+		for (i = 0; argv[i]; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+	} else {
+		tmp_path(r, "qemu.log", p, sizeof(p));
+		log_fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	}
+	r->t0 = now_s();
+	r->qpid = spawn(argv, -1, log_fd >= 0 ? log_fd : 2, log_fd >= 0 ? log_fd : 2, old_mask);
+	if (log_fd >= 0)
+		close(log_fd);
+	if (r->qpid < 0) {
+		int rc = r->qpid;
+
+		r->qpid = 0;
+		say("cannot start %s: %s", QEMU_BIN, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static void kill_qemu(struct run *r)
+{
+	if (r->qpid <= 0)
+		return;
+	kill(r->qpid, SIGKILL);
+	r->qstatus = wait_exit(r->qpid);
+	r->qpid = 0;
+}
+
+/* Reap qemu if it has exited; 1 if it is gone. */
+static int reap_qemu(struct run *r)
+{
+	int st;
+	pid_t p;
+
+	if (r->qpid <= 0)
+		return 1;
+	p = waitpid(r->qpid, &st, WNOHANG);
+	if (p == 0 || (p < 0 && errno == EINTR))
+		return 0;
+	r->qstatus = p < 0 ? -errno : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->qpid = 0;
+	return 1;
+}
+
+static void send_interrupt(struct run *r)
+{
+	if (!r->ready) {
+		r->int_pending = 1;
+		return;
+	}
+	r->int_pending = 0;
+	if (write(r->ctl_in, "INT\n", 4) != 4)
+		say("cannot forward the interrupt to the guest: %s", strerror(errno));
+	else if (r->o->verbose)
+		say("interrupt forwarded to the guest");
+}
+
+static void control_line(struct run *r, const char *line)
+{
+	int st;
+
+	if (!strcmp(line, "READY")) {
+		r->ready = 1;
+		r->t_ready = now_s();
+		if (r->o->verbose)
+			say("command started %.2f s after qemu start", r->t_ready - r->t0);
+		if (r->int_pending)
+			send_interrupt(r);
+	} else if (sscanf(line, "STATUS %d", &st) == 1 && r->status < 0) {
+		r->status = st & 0xff;
+		r->t_status = now_s();
+		if (r->o->verbose)
+			say("command exited with status %d %.2f s after qemu start", r->status,
+			    r->t_status - r->t0);
+	}
+}
+
+/* Move what is readable on FD[I] to its destination; returns bytes read, 0 when empty. */
+static ssize_t pump(struct run *r, int i)
+{
+	char buf[1 << 16];
+	ssize_t n = read(r->fd[i], buf, sizeof(buf)), k;
+
+	if (n <= 0)
+		return 0;
+	if (i == FD_OUT || i == FD_ERR) {
+		if (r->dest[i] >= 0 && write_all(r->dest[i], buf, (size_t)n) < 0)
+			r->dest[i] = -1;
+		return n;
+	}
+	for (k = 0; k < n; k++) {
+		char c = buf[k];
+
+		if (c == '\r')
+			continue;
+		if (c != '\n') {
+			if (r->line_len + 1 < sizeof(r->line))
+				r->line[r->line_len++] = c;
+			continue;
+		}
+		r->line[r->line_len] = 0;
+		control_line(r, r->line);
+		r->line_len = 0;
+	}
+	return n;
+}
+
+/* Handle pending signals; returns QEMU_E_INTR when the guest must die. */
+static int on_signals(struct run *r)
+{
+	struct signalfd_siginfo si;
+	int rc = 0;
+
+	while (read(r->fd[FD_SIG], &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;	/* reap_qemu() runs after every poll */
+		if (++r->n_signals == 1) {
+			send_interrupt(r);
+		} else {
+			say("interrupted again: killing the guest");
+			rc = QEMU_E_INTR;
+		}
+	}
+	return rc;
+}
+
+/* Stream until qemu exits; 0, or a negative error after which qemu must be killed. */
+static int stream(struct run *r)
+{
+	for (;;) {
+		struct pollfd pfd[N_FDS];
+		double now = now_s(), deadline = r->t0 + 1e9;
+		enum { NO_LIMIT, RUN_LIMIT, BOOT_LIMIT, EXIT_LIMIT } why = NO_LIMIT;
+		int i, rc, ms;
+
+		if (r->o->timeout > 0 && r->t0 + r->o->timeout < deadline) {
+			deadline = r->t0 + r->o->timeout;
+			why = RUN_LIMIT;
+		}
+		if (!r->ready && r->t0 + BOOT_TIMEOUT < deadline) {
+			deadline = r->t0 + BOOT_TIMEOUT;
+			why = BOOT_LIMIT;
+		}
+		if (r->status >= 0 && r->t_status + EXIT_GRACE < deadline) {
+			deadline = r->t_status + EXIT_GRACE;
+			why = EXIT_LIMIT;
+		}
+		if (now >= deadline) {
+			if (why == RUN_LIMIT)
+				say("timed out after %g s; killing the guest", r->o->timeout);
+			else if (why == BOOT_LIMIT)
+				say("the guest did not start the command within %.0f s",
+				    BOOT_TIMEOUT);
+			else
+				say("the guest did not power off within %.0f s of the command's "
+				    "exit", EXIT_GRACE);
+			return QEMU_E_TIMEOUT;
+		}
+		ms = (int)((deadline - now) * 1000) + 1;
+		for (i = 0; i < N_FDS; i++)
+			pfd[i] = (struct pollfd){ .fd = r->fd[i], .events = POLLIN };
+		if (poll(pfd, N_FDS, ms < 500 ? ms : 500) < 0 && errno != EINTR)
+			return -errno;
+		for (i = 0; i < FD_SIG; i++)
+			if (pfd[i].revents & POLLIN)
+				pump(r, i);
+		if (pfd[FD_SIG].revents & POLLIN) {
+			rc = on_signals(r);
+			if (rc)
+				return rc;
+		}
+		if (reap_qemu(r))
+			return 0;
+	}
+}
+
+/* Excerpt from the console log around the first sign of a kernel problem; 1 if found. */
+static int check_console(const struct run *r)
+{
+	static const char *const bad[] = { "Oops", "BUG:", "WARNING:", "Call Trace" };
+	const char *hit = NULL, *start, *end;
+	char *log = NULL;
+	size_t len, i;
+	int lines;
+
+	if (read_file(r->console, 16u << 20, &log, &len))
+		return 0;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *h = strstr(log, bad[i]);
+
+		if (h && (!hit || h < hit))
+			hit = h;
+	}
+	if (!hit) {
+		free(log);
+		return 0;
+	}
+	for (start = hit, lines = 0; start > log && lines <= 8; start--)
+		lines += start[-1] == '\n';
+	for (end = hit, lines = 0; *end && lines < 80; end++)
+		lines += *end == '\n';
+	say("the guest kernel reported a problem; console log excerpt:");
+	for (; start < end; start++)
+		if (*start != '\r')
+			fputc(*start, stderr);
+	if (end[-1] != '\n')
+		fputc('\n', stderr);
+	fputs("qemu: (end of excerpt)\n", stderr);
+	free(log);
+	return 1;
+}
+
+/* Last lines of a file on stderr, to explain a dead guest. */
+static void show_tail(const char *what, const char *path, int n_lines)
+{
+	char *log = NULL, *p;
+	size_t len;
+
+	if (read_file(path, 64u << 10, &log, &len) || !len) {
+		free(log);
+		return;
+	}
+	for (p = log + len - 1; p > log && n_lines >= 0; p--)
+		n_lines -= *p == '\n';
+	say("%s:", what);
+	for (; *p; p++)
+		if (*p != '\r')
+			fputc(*p, stderr);
+	if (log[len - 1] != '\n')
+		fputc('\n', stderr);
+	free(log);
+}
+
+/* Everything after the cache: temp dir, FIFOs, qemu, streaming, verdict. */
+static int run_guest(struct run *r, const char *vmlinux, const char *base,
+		     const struct qemu_file *files, size_t n_files, const char *cmd,
+		     const sigset_t *old_mask)
+{
+	const char *tmp = getenv("TMPDIR");
+	char p[PATH_MAX + 16];
+	int i, rc;
+
+	snprintf(r->dir, sizeof(r->dir), "%s/stap-qemu.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->dir)) {
+		rc = -errno;
+		say("cannot create a temporary directory in %s: %s", tmp ? tmp : "/tmp",
+		    strerror(errno));
+		r->dir[0] = 0;
+		return rc;
+	}
+	if (r->o->console_log)
+		snprintf(r->console, sizeof(r->console), "%s", r->o->console_log);
+	else
+		tmp_path(r, "console.log", r->console, sizeof(r->console));
+	tmp_path(r, "initrd.cpio", p, sizeof(p));
+	rc = write_initrd(p, base, files, n_files, cmd);
+	if (rc)
+		return rc;
+	if ((rc = make_fifo(r, "out", &r->fd[FD_OUT])) ||
+	    (rc = make_fifo(r, "err", &r->fd[FD_ERR])) ||
+	    (rc = make_fifo(r, "ctl.out", &r->fd[FD_CTL])) ||
+	    (rc = make_fifo(r, "ctl.in", &r->ctl_in))) {
+		say("cannot make FIFOs in %s: %s", r->dir, strerror(-rc));
+		return rc;
+	}
+	rc = start_qemu(r, vmlinux, old_mask);
+	if (rc)
+		return rc;
+	rc = stream(r);
+	kill_qemu(r);
+	for (i = 0; i < FD_SIG; i++)	/* qemu is gone: the FIFOs hold all it wrote */
+		while (pump(r, i) > 0)
+			;
+	if (r->o->verbose)
+		say("qemu exited with status %d %.2f s after its start", r->qstatus,
+		    now_s() - r->t0);
+	if (check_console(r))
+		return rc ? rc : QEMU_E_OOPS;
+	if (!rc && r->status < 0) {
+		say("the guest stopped without reporting the command's exit status "
+		    "(qemu exit status %d)", r->qstatus);
+		tmp_path(r, "qemu.log", p, sizeof(p));
+		show_tail("qemu's output", p, 20);
+		show_tail("end of the guest console log", r->console, 30);
+		rc = QEMU_E_GUEST;
+	}
+	return rc ? rc : r->status;
+}
+
+int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_files,
+	     const char *cmd, int out_fd, int err_fd)
+{
+	char rel[NAME_MAX + 1], cache[PATH_MAX], vmlinux[PATH_MAX + 64], base[PATH_MAX + 64];
+	char qemu_path[PATH_MAX];
+	struct run r = { .o = o, .fd = { -1, -1, -1, -1 }, .ctl_in = -1,
+			 .dest = { out_fd, err_fd }, .status = -1 };
+	sigset_t set, old_mask;
+	int rc, i;
+
+	if (o->release && *o->release) {
+		snprintf(rel, sizeof(rel), "%s", o->release);
+	} else if ((rc = qemu_default_release(rel, sizeof(rel)))) {
+		say("no installed kernel found in /boot (install linux-image-amd64)");
+		return rc;
+	}
+	if (find_in_path(QEMU_BIN, qemu_path, sizeof(qemu_path))) {
+		say("%s not found (install qemu-system-x86)", QEMU_BIN);
+		return -ENOENT;
+	}
+	if ((rc = cache_dir(o, cache, sizeof(cache))) ||
+	    (rc = ensure_vmlinux(cache, rel, o->verbose, vmlinux, sizeof(vmlinux))) ||
+	    (rc = ensure_base(cache, o->verbose, base, sizeof(base))))
+		return rc;
+	if (o->verbose)
+		say("booting %s (%s, %d cpus) with %zu files", rel,
+		    kvm_usable() ? "kvm" : "tcg", o->smp > 0 ? o->smp : 2, n_files);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	r.fd[FD_SIG] = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r.fd[FD_SIG] < 0) {
+		rc = -errno;
+		say("signalfd: %s", strerror(errno));
+	} else {
+		rc = run_guest(&r, vmlinux, base, files, n_files, cmd, &old_mask);
+	}
+	kill_qemu(&r);
+	for (i = 0; i < N_FDS; i++)
+		if (r.fd[i] >= 0)
+			close(r.fd[i]);
+	if (r.ctl_in >= 0)
+		close(r.ctl_in);
+	cleanup_dir(&r);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return rc;
+}

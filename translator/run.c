@@ -1,0 +1,151 @@
+/* Pass 5: hand the module to staprun, here or in a qemu guest (--remote=qemu://). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "passes.h"
+#include "remote/qemu.h"
+#include "util.h"
+
+/* staprun's command line, for this host or the guest */
+static void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
+			 const char *module, bool remote)
+{
+	static char bufsize[16], pid[16];
+
+	strlist_add(argv, staprun);
+	if (s->opt.verbose >= 2)
+		strlist_add(argv, "-v");
+	if (s->opt.output_file && !remote) {
+		strlist_add(argv, "-o");
+		strlist_add(argv, s->opt.output_file);
+	}
+	if (s->opt.target_cmd) {
+		strlist_add(argv, "-c");
+		strlist_add(argv, s->opt.target_cmd);
+	}
+	if (s->opt.target_pid) {
+		snprintf(pid, sizeof(pid), "%ld", s->opt.target_pid);
+		strlist_add(argv, "-x");
+		strlist_add(argv, pid);
+	}
+	if (s->opt.bufsize_mb) {
+		snprintf(bufsize, sizeof(bufsize), "%u", s->opt.bufsize_mb);
+		strlist_add(argv, "-s");
+		strlist_add(argv, bufsize);
+	}
+	strlist_add(argv, module);
+	strlist_add(argv, NULL);
+}
+
+/* quote a word for /bin/sh */
+static void sh_quote(struct strbuf *sb, const char *w)
+{
+	sb_putc(sb, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			sb_puts(sb, "'\\''");
+		else
+			sb_putc(sb, *w);
+	}
+	sb_putc(sb, '\'');
+}
+
+static int run_remote(struct session *s)
+{
+	struct strlist argv = { 0 };
+	struct strbuf cmd = { 0 };
+	const char *guest_ko = arena_printf(&s->arena, "/tmp/%s.ko", s->opt.module_name);
+	struct qemu_file files[] = {
+		{ .host_path = s->module_path, .guest_path = guest_ko, .mode = 0644 },
+		{ .host_path = s->paths.staprun, .guest_path = "/usr/bin/staprun", .mode = 0755 },
+	};
+	struct qemu_opts qo = {
+		.release = s->kern.release,
+		.cache_dir = arena_printf(&s->arena, "%s/qemu", s->paths.cache_dir),
+		.verbose = s->opt.verbose >= 2,
+		.smp = 2,
+	};
+	int out_fd = 1, rc;
+	size_t i;
+
+	if (!file_exists(s->paths.staprun)) {
+		diag_plain(s, "error", "staprun not found at %s", s->paths.staprun);
+		return -1;
+	}
+	if (s->opt.output_file) {
+		out_fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out_fd < 0) {
+			diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file,
+				   strerror(errno));
+			return -1;
+		}
+	}
+	staprun_args(s, &argv, "staprun", guest_ko, true);
+	for (i = 0; argv.v[i]; i++) {
+		if (i)
+			sb_putc(&cmd, ' ');
+		sh_quote(&cmd, argv.v[i]);
+	}
+	fflush(NULL);
+	rc = qemu_run(&qo, files, ARRAY_LEN(files), cmd.buf, out_fd, 2);
+	if (out_fd != 1)
+		close(out_fd);
+	sb_free(&cmd);
+	strlist_free(&argv);
+	if (rc < 0) {
+		diag_plain(s, "error", "the qemu guest run failed: %s", strerror(-rc));
+		return -1;
+	}
+	return rc;
+}
+
+static int run_local(struct session *s)
+{
+	struct strlist argv = { 0 };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
+	int status, rc;
+	pid_t pid;
+
+	staprun_args(s, &argv, s->paths.staprun, s->module_path, false);
+	fflush(NULL);
+	/* staprun handles Ctrl-C itself: it runs end probes and drains output */
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGTERM, &ign, &old_term);
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		execv(argv.v[0], (char *const *)argv.v);
+		fprintf(stderr, "stap: cannot run %s: %s\n", argv.v[0], strerror(errno));
+		_exit(1);
+	}
+	strlist_free(&argv);
+	if (pid < 0) {
+		diag_plain(s, "error", "fork: %s", strerror(errno));
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return rc;
+}
+
+int pass5_run(struct session *s)
+{
+	if (s->opt.remote)
+		return run_remote(s);
+	if (!s->kern.is_host) {
+		diag_plain(s, "error", "the module is built for kernel %s, not the running kernel: run it there, or in a guest with --remote=qemu://%s",
+			   s->kern.release, s->kern.release);
+		return -1;
+	}
+	return run_local(s);
+}

@@ -1,0 +1,76 @@
+/* The state of one stap run: options, target kernel, arena, diagnostics, program. */
+#ifndef STAP_SESSION_H
+#define STAP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "ast.h"
+
+struct strlist {
+	const char **v;
+	size_t n, cap;
+};
+
+void strlist_add(struct strlist *l, const char *str);
+void strlist_free(struct strlist *l);
+
+struct options {
+	int last_pass;			/* -p: 1..5 */
+	int verbose;			/* -v count */
+	bool keep_tmp;			/* -k */
+	bool guru;			/* -g */
+	bool suppress_warnings;		/* -w */
+	bool keep_unused;		/* -u */
+	bool use_cache;			/* off with --poison-cache / --disable-cache */
+	const char *script_file;	/* NULL with -e */
+	const char *script_text;	/* -e */
+	const char *module_name;	/* -m */
+	const char *output_file;	/* -o */
+	const char *release;		/* -r RELEASE */
+	const char *build_dir;		/* -r /path/to/build */
+	const char *arch;		/* -a */
+	const char *remote;		/* --remote=URL */
+	const char *target_cmd;		/* -c */
+	long target_pid;		/* -x */
+	const char *runtime_dir;	/* -R */
+	unsigned bufsize_mb;		/* -s */
+	struct strlist include_dirs;	/* -I */
+	struct strlist defines;		/* -D NAME=VALUE */
+	struct strlist kbuild_opts;	/* -B */
+	struct strlist args;		/* script arguments $1.. / @1.. */
+};
+
+struct kernel_target {
+	const char *release;		/* e.g. 6.1.0-56-amd64 */
+	const char *build_dir;		/* kbuild tree */
+	const char *arch;		/* x86_64 */
+	bool is_host;			/* the running kernel */
+};
+
+struct paths {
+	const char *runtime_dir;
+	const char *tapset_dir;
+	const char *staprun;		/* staprun binary for pass 5 */
+	const char *stap_qemu;		/* guest runner */
+	const char *cache_dir;		/* $SYSTEMTAP_DIR/cache */
+	const char *tmp_dir;		/* per-run temporary directory */
+};
+
+struct session {
+	struct options opt;
+	struct kernel_target kern;
+	struct paths paths;
+	struct arena arena;
+	struct diag diag;
+	struct program prog;
+	const char *module_path;	/* the built or cached .ko */
+	const char *module_c;		/* pass 3 output */
+	char hash[65];			/* cache key of this module */
+	bool cache_hit;
+};
+
+#endif

@@ -1,0 +1,279 @@
+/* Pass 3: write the module's C file: frames, context, globals, functions, probe
+ * handlers, the probe table, init/exit, framed by runtime.h and runtime_main.h
+ * (docs/INTERNALS.md describes the shape). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "passes.h"
+#include "tapsets/family.h"
+#include "translate/translate.h"
+
+static void frame_fields(struct strbuf *sb, const struct symbol *list, const char *prefix)
+{
+	for (; list; list = list->next) {
+		if (list->type == TYPE_STRING)
+			sb_printf(sb, "\tchar %s%s[MAXSTRINGLEN];\n", prefix, list->name);
+		else
+			sb_printf(sb, "\tint64_t %s%s;\n", prefix, list->name);
+	}
+}
+
+static void init_locals(struct emitter *e, const struct symbol *list)
+{
+	for (; list; list = list->next) {
+		if (list->type == TYPE_STRING)
+			emit_line(e, "l->l_%s[0] = '\\0';", list->name);
+		else
+			emit_line(e, "l->l_%s = 0;", list->name);
+	}
+}
+
+/* One function: its frame struct goes to decls, its code to code. */
+static void emit_function(struct session *s, struct function *fn, struct strbuf *decls,
+			  struct emitter *code)
+{
+	struct strbuf frame = { 0 };
+	struct emitter body = { 0 };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame, .fn = fn };
+	const struct symbol *p;
+
+	frame_fields(&frame, fn->info->params, "p_");
+	frame_fields(&frame, fn->info->locals, "l_");
+	if (fn->ret == TYPE_STRING)
+		sb_puts(&frame, "\tchar retvalue[MAXSTRINGLEN];\n");
+	else
+		sb_puts(&frame, "\tint64_t retvalue;\n");
+	sb_puts(&frame, "\tint brk;\n");
+	body.indent = 1;
+	emit_line(&body, "struct function_%s_frame *l = &c->frames[c->base.nesting].f_%s;",
+		  fn->name, fn->name);
+	emit_line(&body, "(void)l;");
+	if (fn->body->kind == AST_EMBEDDED) {
+		for (p = fn->info->params; p; p = p->next)
+			emit_line(&body, "#define STAP_ARG_%s (l->p_%s)", p->name, p->name);
+		emit_line(&body, "#define STAP_RETVALUE (l->retvalue)");
+		emit_line(&body, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)");
+		emit_line(&body, "#define STAP_ERROR(...) do { _stp_error(CONTEXT, __VA_ARGS__); goto out; } while (0)");
+		emit_line(&body, "#define CONTEXT (&c->base)");
+		emit_line(&body, "%s", fn->ret == TYPE_STRING ? "l->retvalue[0] = '\\0';" : "l->retvalue = 0;");
+		emit_open(&body, "%s", "");
+		emit_raw(&body, fn->body->u.str);
+		emit_raw(&body, "\n");
+		emit_close(&body, "}");
+		emit_line(&body, "goto out;");
+	} else {
+		emit_line(&body, "%s", fn->ret == TYPE_STRING ? "l->retvalue[0] = '\\0';" : "l->retvalue = 0;");
+		init_locals(&body, fn->info->locals);
+		xl_stmt(&x, fn->body);
+	}
+	sb_printf(decls, "struct function_%s_frame {\n%s};\n\n", fn->name, frame.buf);
+	emit_open(code, "static void function_%s(struct context *c)", fn->name);
+	emit_raw(code, body.out.buf);
+	emit_line(code, "out: __attribute__((unused));");
+	if (fn->body->kind == AST_EMBEDDED) {
+		for (p = fn->info->params; p; p = p->next)
+			emit_line(code, "#undef STAP_ARG_%s", p->name);
+		emit_line(code, "#undef STAP_RETVALUE");
+		emit_line(code, "#undef STAP_RETURN");
+		emit_line(code, "#undef STAP_ERROR");
+		emit_line(code, "#undef CONTEXT");
+	}
+	emit_line(code, ";");
+	emit_close(code, "}");
+	emit_raw(code, "\n");
+	sb_free(&frame);
+	sb_free(&body.out);
+}
+
+static void emit_probe(struct session *s, struct derived_probe *dp, struct strbuf *decls,
+		       struct emitter *code)
+{
+	struct strbuf frame = { 0 };
+	struct emitter body = { 0 };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame };
+
+	frame_fields(&frame, dp->locals, "l_");
+	sb_puts(&frame, "\tint brk;\n");
+	body.indent = 1;
+	emit_line(&body, "struct context *c = container_of(base, struct context, base);");
+	emit_line(&body, "struct probe_%d_frame *l = &c->frames[0].p%d;", dp->id, dp->id);
+	emit_line(&body, "(void)l;");
+	init_locals(&body, dp->locals);
+	if (dp->cond) {
+		const char *cond = xl_expr(&x, dp->cond);
+
+		emit_line(&body, "if (!%s) goto out;", cond);
+	}
+	xl_stmt(&x, dp->body);
+	sb_printf(decls, "struct probe_%d_frame {\n%s};\n\n", dp->id, frame.buf);
+	emit_open(code, "static void probe_%d(struct _stp_context *base)", dp->id);
+	emit_raw(code, body.out.buf);
+	emit_line(code, "out: __attribute__((unused));");
+	emit_line(code, ";");
+	emit_close(code, "}");
+	emit_raw(code, "\n");
+	sb_free(&frame);
+	sb_free(&body.out);
+}
+
+static int probe_order(const void *a, const void *b)
+{
+	const struct derived_probe *pa = *(struct derived_probe *const *)a;
+	const struct derived_probe *pb = *(struct derived_probe *const *)b;
+
+	if (pa->priority != pb->priority)
+		return pa->priority < pb->priority ? -1 : 1;
+	return pa->id - pb->id;
+}
+
+static void emit_probe_table(struct session *s, struct emitter *e)
+{
+	struct derived_probe **v, *dp;
+	int n = 0, i;
+	static const char *const kinds[] = {
+		[FAMILY_BEGIN] = "STP_PROBE_BEGIN", [FAMILY_END] = "STP_PROBE_END",
+		[FAMILY_ERROR] = "STP_PROBE_ERROR", [FAMILY_EVENT] = "STP_PROBE_EVENT",
+	};
+
+	v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		v[n++] = dp;
+	qsort(v, (size_t)n, sizeof(*v), probe_order);
+	emit_open(e, "static const struct _stp_probe _stp_probes[] =");
+	for (i = 0; i < n; i++) {
+		char *pp = emit_cstr(v[i]->pp_str);
+
+		if (strcmp(v[i]->family->name, "never"))
+			emit_line(e, "{ .kind = %s, .pp = %s, .fn = probe_%d },",
+				  kinds[v[i]->family->kind], pp, v[i]->id);
+		free(pp);
+	}
+	emit_close(e, "};");
+	free(v);
+}
+
+static void emit_globals(struct session *s, struct emitter *e)
+{
+	const struct symbol *g;
+
+	for (g = s->prog.global_syms; g; g = g->next) {
+		struct ast_node *init = g->global->init;
+
+		if (g->n_keys > 0 || g->type == TYPE_STATS) {
+			diag_error(s, &g->loc, "global arrays and statistics are not supported yet");
+			continue;
+		}
+		if (g->type == TYPE_STRING) {
+			char *lit = emit_cstr(init ? init->u.str : "");
+
+			emit_line(e, "static char global_%s[MAXSTRINGLEN] = %s;", g->name, lit);
+			free(lit);
+		} else {
+			emit_line(e, "static int64_t global_%s = %lldLL;", g->name,
+				  init ? (long long)init->u.num : 0LL);
+		}
+	}
+	emit_raw(e, "\n");
+}
+
+static int write_module_c(struct session *s)
+{
+	struct emitter head = { 0 }, code = { 0 };
+	struct strbuf decls = { 0 };
+	struct derived_probe *dp;
+	struct function *fn;
+	struct stapfile *f;
+	struct ast_node *emb;
+	const char *path;
+	int rc;
+
+	emit_line(&head, "/* generated by stap from %s */",
+		  s->prog.files ? s->prog.files->src->name : "?");
+	emit_line(&head, "#include \"runtime.h\"");
+	emit_raw(&head, "\n");
+	for (f = s->prog.files; f; f = f->next)
+		for (emb = f->embeds; emb; emb = emb->next)
+			if (f->is_tapset || s->opt.guru)
+				emit_line(&head, "%s", emb->u.str);
+			else
+				diag_error(s, &emb->loc, "embedded code in a user script needs guru mode (-g)");
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		emit_function(s, fn, &decls, &code);
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		struct derived_probe *prev;
+
+		for (prev = s->prog.probes; prev != dp; prev = prev->next)
+			if (prev->body == dp->body && prev->cond == dp->cond)
+				break;
+		if (prev != dp) {
+			/* same handler as an earlier probe */
+			emit_line(&code, "#define probe_%d probe_%d", dp->id, prev->id);
+			continue;
+		}
+		emit_probe(s, dp, &decls, &code);
+	}
+	emit_raw(&head, decls.buf ? decls.buf : "");
+	emit_open(&head, "union stp_frame");
+	emit_line(&head, "int unused;");
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		emit_line(&head, "struct function_%s_frame f_%s;", fn->name, fn->name);
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		if (strstr(code.out.buf ? code.out.buf : "", arena_printf(&s->arena, "probe_%d_frame", dp->id)))
+			emit_line(&head, "struct probe_%d_frame p%d;", dp->id, dp->id);
+	emit_close(&head, "};");
+	emit_raw(&head, "\n");
+	emit_open(&head, "struct context");
+	emit_line(&head, "struct _stp_context base;	/* runtime-owned part, first */");
+	emit_line(&head, "union stp_frame frames[MAXNESTING + 1];");
+	emit_close(&head, "};");
+	emit_raw(&head, "\n");
+	emit_globals(s, &head);
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		emit_line(&head, "static void function_%s(struct context *c);", fn->name);
+	emit_raw(&head, "\n");
+	emit_raw(&head, code.out.buf ? code.out.buf : "");
+	emit_probe_table(s, &head);
+	emit_raw(&head, "\n");
+	emit_line(&head, "static int _stp_script_init(void) { return 0; }");
+	emit_line(&head, "static void _stp_script_exit(void) { }");
+	emit_raw(&head, "\n");
+	emit_line(&head, "#include \"runtime_main.h\"");
+	path = arena_printf(&s->arena, "%s/%s.c", s->paths.tmp_dir, s->opt.module_name);
+	rc = s->diag.n_errors ? -1 : write_file(path, head.out.buf, head.out.len);
+	if (rc > 0 || rc < -1)
+		diag_plain(s, "error", "cannot write %s: %s", path, strerror(-rc));
+	s->module_c = path;
+	sb_free(&head.out);
+	sb_free(&code.out);
+	sb_free(&decls);
+	return rc ? -1 : 0;
+}
+
+int pass3_translate(struct session *s)
+{
+	if (!s->paths.tmp_dir) {
+		char tmpl[] = "/tmp/stapXXXXXX";
+
+		if (!mkdtemp(tmpl)) {
+			diag_plain(s, "error", "cannot create a temporary directory: %s",
+				   strerror(errno));
+			return -1;
+		}
+		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+	}
+	if (!s->opt.module_name)
+		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s", s->hash[0] ? s->hash : "0000000000000000");
+	if (write_module_c(s))
+		return -1;
+	if (s->opt.last_pass == 3) {
+		char *text;
+
+		if (read_file(s->module_c, &text, NULL) == 0) {
+			fputs(text, stdout);
+			free(text);
+		}
+	}
+	return 0;
+}
