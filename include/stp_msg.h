@@ -12,11 +12,14 @@
  *           then hdr.len payload bytes.  A write() carries exactly one whole
  *           message; a read() returns one or more whole messages, never a
  *           partial one, and fails with EMSGSIZE when the buffer cannot hold
- *           the next message (STP_MSG_MAX bytes always suffice).
+ *           the next message (STP_MSG_MAX bytes always suffice).  read()
+ *           blocks until there is a message, or fails with EAGAIN under
+ *           O_NONBLOCK; poll() reports POLLIN, but messages queued by probes
+ *           wake nobody: poll with a timeout.
  *  traceN   the output of probes that ran on CPU N: a stream of chunks, each a
  *           struct stp_trace_chunk then chunk.len bytes of script output.  A
- *           read() returns whole chunks only when its buffer is large enough,
- *           but a reader must cope with a chunk split across reads.
+ *           read() returns what is there, up to its count (a chunk may be
+ *           split across reads), or 0 when nothing is: it never blocks.
  *
  * Chunks carry a sequence number that is global to the module: output is
  * ordered across CPUs by merging the trace files on it (see staprun/trace.c).

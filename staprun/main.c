@@ -170,10 +170,13 @@ static int fork_cmd(struct staprun *sr)
 /* Let the -c command run (go = true) or make it give up. */
 static void release_cmd(struct staprun *sr, bool go)
 {
+	int rc;
+
 	if (sr->child_go_fd < 0)
 		return;
-	if (go && write_all(sr->child_go_fd, "g", 1))
-		sr_err("cannot start the command: %s", strerror(errno));
+	rc = go ? write_all(sr->child_go_fd, "g", 1) : 0;
+	if (rc)
+		sr_err("cannot start the command: %s", strerror(-rc));
 	close(sr->child_go_fd);
 	sr->child_go_fd = -1;
 }
@@ -240,7 +243,7 @@ static int main_loop(struct staprun *sr)
 		trace_emit(&sr->trace, false);
 		note_first_output(sr);
 		rc = ctl_handle_input(sr);
-		if (rc)
+		if (rc || sr->exited)
 			break;
 		if (sr->started)
 			release_cmd(sr, true);
@@ -282,7 +285,12 @@ static int run_session(struct staprun *sr, int out_fd)
 	if (rc == 0)
 		rc = main_loop(sr);
 	/* all output is published before EXITED: take all of it */
-	if (trace_read(&sr->trace) == 0)
+	while (sr->exited && trace_read(&sr->trace) == 0) {
+		trace_emit(&sr->trace, true);
+		if (trace_done(&sr->trace))
+			break;
+	}
+	if (!sr->exited && trace_read(&sr->trace) == 0)
 		trace_emit(&sr->trace, true);
 	note_first_output(sr);
 	if (sr->trace.out_failed && rc == 0)
@@ -300,16 +308,17 @@ int main(int argc, char **argv)
 
 	sr.t_start_ns = now_ns();
 	parse_args(&sr, argc, argv);
-	if (setup_signals() < 0) {
-		sr_err("cannot set up signal handlers: %s", strerror(errno));
+	rc = setup_signals();
+	if (rc) {
+		sr_err("cannot set up signal handlers: %s", strerror(-rc));
 		return 1;
 	}
 	if (sr.out_path) {
 		out_fd = open(sr.out_path,
 			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (out_fd < 0) {
-			sr_err("cannot open %s: %s", sr.out_path,
-			       strerror(errno));
+			rc = errno;
+			sr_err("cannot open %s: %s", sr.out_path, strerror(rc));
 			return 1;
 		}
 	}

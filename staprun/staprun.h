@@ -22,6 +22,7 @@ struct trace_cpu {
 	size_t pos;		/* first byte not yet written out */
 	size_t len;		/* bytes read into buf */
 	size_t cap;
+	bool eof;		/* the last read() found the file empty */
 };
 
 /* trace.c: all CPUs' output, merged back into one ordered stream */
@@ -87,5 +88,6 @@ int trace_open(struct trace *t, const char *dir, int out_fd);
 void trace_close(struct trace *t);
 int trace_read(struct trace *t);
 void trace_emit(struct trace *t, bool final);
+bool trace_done(const struct trace *t);
 
 #endif /* STAPRUN_H */

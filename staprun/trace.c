@@ -6,7 +6,8 @@
  * Sequence numbers have no gaps, so a missing next number means a chunk is
  * still being written on some CPU: emitting waits for it, at most two polls,
  * then goes on without it (it comes out later, out of order).  The final
- * drain, after EXITED, has everything and is exact.
+ * drain, after EXITED, has every chunk published and waits for gaps until
+ * every file is read to its end, so it is exact.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -114,6 +115,7 @@ static int read_cpu(struct trace_cpu *c)
 			sr_err("cannot read output: %s", strerror(e));
 			return -e;
 		}
+		c->eof = n == 0;
 		if (n == 0)
 			return 0;
 		c->len += (size_t)n;
@@ -132,6 +134,20 @@ int trace_read(struct trace *t)
 			return rc;
 	}
 	return 0;
+}
+
+static bool next_chunk(const struct trace_cpu *c, struct stp_trace_chunk *ch);
+
+/* True when every file was read to its end and every chunk written out. */
+bool trace_done(const struct trace *t)
+{
+	struct stp_trace_chunk ch;
+	size_t i;
+
+	for (i = 0; i < t->n_cpus; i++)
+		if (!t->cpus[i].eof || next_chunk(&t->cpus[i], &ch))
+			return false;
+	return true;
 }
 
 /* The header of the next complete chunk of `c`, if there is one. */
@@ -160,9 +176,20 @@ static void output(struct trace *t, const char *p, size_t len)
 	t->bytes_out += len;
 }
 
+static bool all_eof(const struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_cpus; i++)
+		if (!t->cpus[i].eof)
+			return false;
+	return true;
+}
+
 /*
- * Write out complete chunks in sequence order.  `final`: no more chunks will
- * be published, so gaps are not waited for.
+ * Write out complete chunks in sequence order.  `final`: every chunk is
+ * published, so a gap only waits for unread bytes (call trace_read() and
+ * this again until trace_done()).
  */
 void trace_emit(struct trace *t, bool final)
 {
@@ -181,8 +208,8 @@ void trace_emit(struct trace *t, bool final)
 			}
 		if (!best)
 			break;
-		if (best_ch.seq > t->next_seq && !final &&
-		    t->stalls < MAX_STALLS) {
+		if (best_ch.seq > t->next_seq &&
+		    (final ? !all_eof(t) : t->stalls < MAX_STALLS)) {
 			stalled = true;
 			break;
 		}

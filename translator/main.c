@@ -98,7 +98,7 @@ static int parse_options(struct session *s, int argc, char **argv)
 	o->use_cache = true;
 	o->target_pid = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:t",
+	while ((c = getopt_long(argc, argv, "+:p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:t",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -329,6 +329,19 @@ static void cleanup_tmp(struct session *s)
 	remove_tree(s->paths.tmp_dir);
 }
 
+static bool host_cannot_run(struct session *s)
+{
+	const char *why;
+
+	if (kernel_host_can_load_modules(&why))
+		return false;
+	fprintf(stderr, "stap: this machine's kernel cannot load modules (%s); run the "
+		"script in a guest with --remote=qemu://, or stop after building with -p4\n",
+		why);
+	(void)s;
+	return true;
+}
+
 static int (*const passes[])(struct session *) = {
 	NULL, pass1_parse, pass2_elaborate, pass3_translate, pass4_build, pass5_run,
 };
@@ -345,25 +358,18 @@ int main(int argc, char **argv)
 	s->diag.verbose = s->opt.verbose;
 	if (paths_resolve(s) || kernel_resolve(s))
 		return 1;
-	if (s->opt.last_pass == 5 && !s->opt.remote) {
-		const char *why;
-
-		if (!kernel_host_can_load_modules(&why)) {
-			fprintf(stderr, "stap: this machine's kernel cannot load modules (%s); "
-				"run the script in a guest with --remote=qemu://, or stop after "
-				"building with -p4\n", why);
-			return 1;
-		}
-	}
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
+		/* before any expensive pass: can this run end anywhere? */
+		if (pass == 3 && s->opt.last_pass == 5 && !s->opt.remote &&
+		    host_cannot_run(s)) {
+			rc = -1;
+			break;
+		}
 		if (pass == 3)
 			cache_key(s);
 		if (pass == 3 && s->opt.use_cache && cache_lookup(s) == 0) {
 			report_pass(s, 3, &st);
-			if (s->opt.last_pass >= 4)
-				report_pass(s, 4, &st);
-			pass = 4;
-			continue;
+			continue;	/* pass 4 only hands out the cached module */
 		}
 		if (pass == 5 && s->opt.verbose)
 			fputs("Pass 5: starting run.\n", stderr);

@@ -83,8 +83,7 @@ static const char guest_init[] =
 	"\twhile [ $i -lt 300 ] && kill -0 -$pid 2>/dev/null; do sleep 0.1; i=$((i+1)); done\n"
 	"fi\n"
 	"kill -KILL -$pid 2>/dev/null\n"
-	"kill $reader\n"
-	"wait $reader\n"
+	"{ kill $reader; wait $reader; } 2>/dev/null\n"
 	"echo \"STATUS $st\" >&3\n"
 	"# the last close of a serial tty waits until its bytes are sent\n"
 	"exec 3>&-\n"
@@ -142,43 +141,45 @@ static int write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-/* Read all of PATH into a NUL-terminated buffer the caller frees; at most MAX bytes,
- * the last MAX if the file is longer. */
-static int read_file(const char *path, size_t max, char **out, size_t *out_len)
+/* Read FD to its end into a NUL-terminated buffer the caller frees (at most MAX bytes). */
+static int read_fd(int fd, size_t max, char **out, size_t *out_len)
 {
-	struct stat st;
-	char *p;
+	char *p = xmalloc(max + 1);
 	size_t len = 0;
-	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size > max)
-		lseek(fd, st.st_size - (off_t)max, SEEK_SET);
-	p = xmalloc(max + 1);
 	while (len < max) {
 		ssize_t n = read(fd, p + len, max - len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = -errno;
-			break;
+			free(p);
+			return -errno;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
-	if (rc) {
-		free(p);
-		return rc;
-	}
 	p[len] = 0;
 	*out = p;
 	*out_len = len;
 	return 0;
+}
+
+/* Like read_fd() for a file; of a longer file, the last MAX bytes. */
+static int read_file(const char *path, size_t max, char **out, size_t *out_len)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size > max)
+		lseek(fd, st.st_size - (off_t)max, SEEK_SET);
+	rc = read_fd(fd, max, out, out_len);
+	close(fd);
+	return rc;
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -572,38 +573,21 @@ static int is_static_elf(const char *path)
 /* Capture the stdout of ARGV (at most 1 MiB). */
 static int capture(char *const argv[], char **out, size_t *out_len)
 {
-	size_t len = 0, cap = 1 << 20;
-	char *p;
-	int fds[2], st;
+	int fds[2], rc, st;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	pid = spawn(argv, -1, fds[1], -1, NULL);
 	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return pid;
-	}
-	p = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n = read(fds[0], p + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (len += (size_t)n) == cap)
-			break;
-	}
+	rc = pid < 0 ? (int)pid : read_fd(fds[0], 1u << 20, out, out_len);
 	close(fds[0]);
-	st = wait_exit(pid);
-	if (st) {
-		free(p);
-		return st < 0 ? st : -ECHILD;
+	st = pid < 0 ? 0 : wait_exit(pid);
+	if (!rc && st) {
+		free(*out);
+		rc = st < 0 ? st : -ECHILD;
 	}
-	p[len] = 0;
-	*out = p;
-	*out_len = len;
-	return 0;
+	return rc;
 }
 
 static unsigned long long fnv1a(unsigned long long h, const void *p, size_t len)
@@ -922,82 +906,87 @@ static int kvm_usable(void)
 	return 1;
 }
 
-/* Build qemu's argument vector into STORE (strings) and ARGV. */
-static void qemu_argv(const struct run *r, const char *vmlinux, char *store, size_t cap,
-		      char **argv)
-{
-	char tmp[PATH_MAX + 64], p[PATH_MAX + 16];
-	size_t used = 0, n = 0;
-	int kvm = kvm_usable();
+struct args {
+	char store[8192];	/* the strings */
+	size_t used;
+	char *argv[MAX_ARGS];
+	int n;
+};
 
-#define ARG(...)                                                                        \
-	do {                                                                            \
-		int len_ = snprintf(store + used, cap - used, __VA_ARGS__);             \
-		argv[n++] = store + used;                                               \
-		used += (size_t)len_ + 1 < cap - used ? (size_t)len_ + 1 : 0;           \
-	} while (0)
-	ARG(QEMU_BIN);
-	ARG("-nodefaults");
-	ARG("-no-user-config");
-	ARG("-display");
-	ARG("none");
-	ARG("-no-reboot");
-	ARG("-net");
-	ARG("none");
+__attribute__((format(printf, 2, 3)))
+static void arg(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(a->store + a->used, sizeof(a->store) - a->used, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof(a->store) - a->used || a->n + 1 >= MAX_ARGS)
+		abort();	/* our own fixed-size vector overflowed */
+	a->argv[a->n++] = a->store + a->used;
+	a->argv[a->n] = NULL;
+	a->used += (size_t)len + 1;
+}
+
+/* qemu's argument vector: serial ports 0-3 as described at the top of this file. */
+static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
+{
+	static const char *const fixed[] = {
+		QEMU_BIN, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		"-net", "none", "-m", GUEST_MEM, "-append", KERNEL_CMDLINE,
+	};
+	static const char *const chardevs[][2] = {
+		{ "file", "console.log" }, { "file", "out" }, { "file", "err" }, { "pipe", "ctl" },
+	};
+	char tmp[2 * PATH_MAX + 64], p[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		arg(a, "%s", fixed[i]);
 	if (is_file(QBOOT_ROM)) {
-		ARG("-bios");
-		ARG(QBOOT_ROM);
+		arg(a, "-bios");
+		arg(a, QBOOT_ROM);
 	}
-	ARG("-accel");
-	ARG(kvm ? "kvm" : "tcg");
-	if (kvm) {
-		ARG("-cpu");
-		ARG("host");
+	arg(a, "-accel");
+	if (kvm_usable()) {
+		arg(a, "kvm");
+		arg(a, "-cpu");
+		arg(a, "host");
+	} else {
+		arg(a, "tcg");
 	}
-	ARG("-m");
-	ARG(GUEST_MEM);
-	ARG("-smp");
-	ARG("%d", r->o->smp > 0 ? r->o->smp : 2);
-	ARG("-kernel");
-	ARG("%s", vmlinux);
-	ARG("-initrd");
+	arg(a, "-smp");
+	arg(a, "%d", r->o->smp > 0 ? r->o->smp : 2);
+	arg(a, "-kernel");
+	arg(a, "%s", vmlinux);
+	arg(a, "-initrd");
 	tmp_path(r, "initrd.cpio", p, sizeof(p));
-	ARG("%s", p);
-	ARG("-append");
-	ARG(KERNEL_CMDLINE);
-	qemu_escape(tmp, sizeof(tmp), "file,id=s0,path=", r->console);
-	ARG("-chardev");
-	ARG("%s", tmp);
-	tmp_path(r, "out", p, sizeof(p));
-	qemu_escape(tmp, sizeof(tmp), "file,id=s1,path=", p);
-	ARG("-chardev");
-	ARG("%s", tmp);
-	tmp_path(r, "err", p, sizeof(p));
-	qemu_escape(tmp, sizeof(tmp), "file,id=s2,path=", p);
-	ARG("-chardev");
-	ARG("%s", tmp);
-	tmp_path(r, "ctl", p, sizeof(p));
-	qemu_escape(tmp, sizeof(tmp), "pipe,id=s3,path=", p);
-	ARG("-chardev");
-	ARG("%s", tmp);
-	ARG("-serial");
-	ARG("chardev:s0");
-	ARG("-serial");
-	ARG("chardev:s1");
-	ARG("-serial");
-	ARG("chardev:s2");
-	ARG("-serial");
-	ARG("chardev:s3");
-#undef ARG
-	argv[n] = NULL;
+	arg(a, "%s", p);
+	for (i = 0; i < 4; i++) {
+		char pre[32];
+
+		if (i == 0)
+			snprintf(p, sizeof(p), "%s", r->console);
+		else
+			tmp_path(r, chardevs[i][1], p, sizeof(p));
+		snprintf(pre, sizeof(pre), "%s,id=s%zu,path=", chardevs[i][0], i);
+		qemu_escape(tmp, sizeof(tmp), pre, p);
+		arg(a, "-chardev");
+		arg(a, "%s", tmp);
+		arg(a, "-serial");
+		arg(a, "chardev:s%zu", i);
+	}
 }
 
 static int start_qemu(struct run *r, const char *vmlinux, const sigset_t *old_mask)
 {
-	char store[8192], *argv[MAX_ARGS], p[PATH_MAX + 16];
+	char p[PATH_MAX + 16], **argv;
+	struct args a = { .n = 0 };
 	int log_fd = -1, i;
 
-	qemu_argv(r, vmlinux, store, sizeof(store), argv);
+	qemu_argv(r, vmlinux, &a);
+	argv = a.argv;
 	if (r->o->verbose > 1) {
 		fputs("qemu:", stderr);
 		for (i = 0; argv[i]; i++)

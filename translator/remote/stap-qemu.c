@@ -2,7 +2,7 @@
  * (a command-line face of qemu.c, used by the guest test runner and for debugging).
  *
  *   stap-qemu [-r RELEASE] [-v] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS] [-C CACHE_DIR]
- *             [-f HOST_PATH[:GUEST_PATH]]... -- CMD...
+ *             [-o OUT_FILE] [-e ERR_FILE] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...
  *
  * CMD's words are joined with spaces and run by /bin/sh -c in the guest. The exit status
  * is the command's, or 125 when the guest could not run it, oopsed, or timed out.
@@ -11,6 +11,8 @@
 #include "qemu.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: stap-qemu [-r RELEASE] [-v] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS]\n"
-	      "                 [-C CACHE_DIR] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
+	      "                 [-C CACHE_DIR] [-o OUT_FILE] [-e ERR_FILE]\n"
+	      "                 [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
 	      "  -r RELEASE      kernel release to boot (default: newest installed)\n"
 	      "  -v              say what happens (twice: show qemu's command and output)\n"
 	      "  -t TIMEOUT      kill the guest after TIMEOUT seconds (default: none)\n"
@@ -29,6 +32,9 @@ static void usage(FILE *f)
 	      "  -s CPUS         guest cpus (default 2)\n"
 	      "  -C CACHE_DIR    cache for vmlinux and base initramfs\n"
 	      "                  (default ~/.systemtap/cache/qemu)\n"
+	      "  -o OUT_FILE     write the command's stdout there instead of to stdout\n"
+	      "  -e ERR_FILE     write the command's stderr there instead of to stderr\n"
+	      "                  (stap-qemu's own messages stay on stderr)\n"
 	      "  -f HOST[:GUEST] put file HOST at GUEST (default: HOST's absolute path)\n"
 	      "  -p              print the release that would be booted and exit\n"
 	      "Exit status: the command's, or 125 if the guest failed.\n",
@@ -77,13 +83,13 @@ int main(int argc, char **argv)
 	struct qemu_opts o = { .smp = 2 };
 	struct qemu_file *files;
 	size_t n_files = 0;
-	int c, rc, print_release = 0;
+	int c, rc, print_release = 0, out_fd = STDOUT_FILENO, err_fd = STDERR_FILENO;
 	char *cmd, *end;
 
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files)
 		abort();
-	while ((c = getopt(argc, argv, "+r:vt:c:s:C:f:ph")) != -1) {
+	while ((c = getopt(argc, argv, "+r:vt:c:s:C:o:e:f:ph")) != -1) {
 		switch (c) {
 		case 'r':
 			o.release = optarg;
@@ -106,6 +112,16 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.cache_dir = optarg;
+			break;
+		case 'o':
+		case 'e':
+			rc = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (rc < 0) {
+				fprintf(stderr, "stap-qemu: cannot open %s: %s\n", optarg,
+					strerror(errno));
+				return EXIT_INFRA;
+			}
+			*(c == 'o' ? &out_fd : &err_fd) = rc;
 			break;
 		case 'f':
 			parse_file(optarg, &files[n_files++]);
@@ -140,9 +156,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_INFRA;
 	}
+	/* a closed stdout must not kill us before the guest is cleaned up */
+	signal(SIGPIPE, SIG_IGN);
 	cmd = join_words(argv + optind, argc - optind);
 	fflush(stdout);
-	rc = qemu_run(&o, files, n_files, cmd, STDOUT_FILENO, STDERR_FILENO);
+	rc = qemu_run(&o, files, n_files, cmd, out_fd, err_fd);
 	free(cmd);
 	free(files);
 	return rc < 0 ? EXIT_INFRA : rc;

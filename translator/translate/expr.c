@@ -184,8 +184,6 @@ static const char *xl_format(struct xlate *x, struct ast_node *call, struct ast_
 		char conv;
 
 		if (*p != '%') {
-			if (*p == '"' || *p == '\\')
-				sb_putc(&out, '\\');
 			sb_putc(&out, *p);
 			continue;
 		}
@@ -254,7 +252,7 @@ static const char *xl_format(struct xlate *x, struct ast_node *call, struct ast_
 	if (a)
 		diag_error(x->s, &a->loc, "too many arguments for format");
 out:
-	res = arena_printf(&x->s->arena, "\"%s\"", out.buf ? out.buf : "");
+	res = arena_strdup(&x->s->arena, out.buf ? out.buf : "");
 	sb_free(&out);
 	return res;
 }
@@ -266,12 +264,10 @@ static const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi
 	const char *t = to_str ? new_tmp(x, TYPE_STRING) : NULL;
 	struct strbuf fmt = { 0 }, cargs = { 0 };
 	const char *delim = NULL;
+	char *lit;
 
 	if (bi == BI_PRINTF || bi == BI_SPRINTF) {
-		const char *f = xl_format(x, n, a, a->next, &cargs);
-
-		sb_puts(&fmt, f + 1);
-		fmt.buf[--fmt.len] = '\0';	/* strip the quotes back off */
+		sb_puts(&fmt, xl_format(x, n, a, a->next, &cargs));
 	} else {
 		if (bi == BI_PRINTD || bi == BI_PRINTDLN || bi == BI_SPRINTD || bi == BI_SPRINTDLN) {
 			delim = xl_expr(x, a);
@@ -293,14 +289,15 @@ static const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi
 			}
 		}
 		if (bi == BI_PRINTLN || bi == BI_SPRINTLN || bi == BI_PRINTDLN || bi == BI_SPRINTDLN)
-			sb_puts(&fmt, "\\n");
+			sb_puts(&fmt, "\n");
 	}
+	lit = emit_cstr(fmt.buf ? fmt.buf : "");
 	if (to_str)
-		emit_line(x->e, "snprintf(%s, MAXSTRINGLEN, \"%s\"%s);", t, fmt.buf ? fmt.buf : "",
+		emit_line(x->e, "snprintf(%s, MAXSTRINGLEN, %s%s);", t, lit,
 			  cargs.buf ? cargs.buf : "");
 	else
-		emit_line(x->e, "_stp_printf(\"%s\"%s);", fmt.buf ? fmt.buf : "",
-			  cargs.buf ? cargs.buf : "");
+		emit_line(x->e, "_stp_printf(%s%s);", lit, cargs.buf ? cargs.buf : "");
+	free(lit);
 	sb_free(&fmt);
 	sb_free(&cargs);
 	return to_str ? t : "0";

@@ -1,0 +1,180 @@
+#!/bin/bash
+# The stap driver end to end: options, errors for bad input, the module cache, -p4
+# output, and runs in the qemu guest (hello world, Ctrl-C, -o, -c, bad modules).
+# Prints TAP and a "N passed, N failed" line.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+STAP=${STAP:-$top/translator/stap}
+STAPRUN=${STAPRUN:-$top/staprun/staprun}
+STAP_QEMU=${STAP_QEMU:-$top/translator/remote/stap-qemu}
+RELEASE=${RELEASE:-$(ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)}
+work=$(mktemp -d /tmp/stap-driver.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export SYSTEMTAP_DIR=$work/stapdir
+cd "$work" || exit 1
+n=0 pass=0 fail=0
+
+check() {	# check NAME CONDITION-EXIT-STATUS [DETAIL]
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $1"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $1"
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /' | head -n 30
+	fi
+}
+
+# run CMD...: sets rc, out, err
+run() {
+	"$@" > "$work/out" 2> "$work/err"
+	rc=$?
+	out=$(cat "$work/out")
+	err=$(cat "$work/err")
+}
+
+# --- bad input on the host -----------------------------------------------------------
+run "$STAP" -e 'probe begin { exit() }'
+[ $rc = 1 ] && [ "$(wc -l < "$work/err")" = 1 ] && grep -q 'cannot load modules' "$work/err" &&
+	grep -q -- '--remote=qemu://' "$work/err"
+check "no module support: one-line explanation and a hint, exit 1" $? "rc=$rc $err"
+
+run "$STAP" -p2 /nonexistent/script.stp
+[ $rc = 1 ] && grep -q "cannot read script file '/nonexistent/script.stp'" "$work/err"
+check "missing script file is a clear error" $? "rc=$rc $err"
+
+run "$STAP" --frobnicate -e 'probe begin {}'
+[ $rc = 1 ] && grep -q 'unknown option --frobnicate' "$work/err"
+check "unknown long option is a clear error" $? "rc=$rc $err"
+
+run "$STAP" -Q -e 'probe begin {}'
+[ $rc = 1 ] && grep -q 'unknown option -Q' "$work/err"
+check "unknown short option is a clear error" $? "rc=$rc $err"
+
+run "$STAP" -p
+[ $rc = 1 ] && grep -q 'needs an argument' "$work/err"
+check "missing option argument is a clear error" $? "rc=$rc $err"
+
+run "$STAP" --remote=ssh://host -e 'probe begin { exit() }'
+[ $rc = 1 ] && grep -q "unknown remote 'ssh://host'" "$work/err"
+check "unknown remote is a clear error" $? "rc=$rc $err"
+
+run "$STAP" --remote=qemu://9.9.9-nosuch -p4 -e 'probe begin { exit() }'
+[ $rc = 1 ] && grep -q 'no kernel build tree for 9.9.9-nosuch' "$work/err"
+check "remote kernel without headers is a clear error" $? "rc=$rc $err"
+
+run "$STAP" -p5 -e 'probe begin { x = ( }'
+[ $rc = 1 ] && grep -q '^parse error: ' "$work/err" && grep -q 'Pass 1: parse failed' "$work/err"
+check "syntax error is reported, exit 1" $? "rc=$rc $err"
+
+run "$STAP" -p2 -e 'probe begin { foo(1) }'
+[ $rc = 1 ] && grep -q 'unresolved function foo' "$work/err" && grep -q 'Pass 2: analysis failed' "$work/err"
+check "semantic error is reported, exit 1" $? "rc=$rc $err"
+
+run "$STAP" -m 'bad-name' -p4 -e 'probe begin {}'
+[ $rc = 1 ] && grep -q "invalid module name 'bad-name'" "$work/err"
+check "invalid module name is refused" $? "rc=$rc $err"
+
+run "$STAP" -V
+[ $rc = 0 ] && grep -q 'version' "$work/out"
+check "-V prints a version" $? "rc=$rc $out"
+
+run "$STAP" -h
+[ $rc = 0 ] && grep -q -- '--remote=qemu' "$work/out"
+check "-h prints usage" $? "rc=$rc"
+
+# --- pass 4 and the cache --------------------------------------------------------------
+script='probe begin { println("cached") exit() }'
+run "$STAP" -p4 -r "$RELEASE" -e "$script"
+ko=$(tail -n 1 "$work/out")
+name=${ko%.ko}
+[ $rc = 0 ] && [ -f "$ko" ] && [ "$(/sbin/modinfo -F name "$ko")" = "$name" ] &&
+	[ "$(/sbin/modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$RELEASE" ]
+check "-p4 leaves NAME.ko whose module name is NAME, built for -r" $? "rc=$rc $out $err"
+
+run "$STAP" -v -p4 -r "$RELEASE" -e "$script"
+[ $rc = 0 ] && grep -q '^Pass 4: using cached ' "$work/err" && [ "$(tail -n 1 "$work/out")" = "$ko" ]
+check "an identical rerun hits the cache" $? "rc=$rc $err"
+
+run "$STAP" -v -p4 -r "$RELEASE" -m hello_mod -e "$script"
+[ $rc = 0 ] && [ -f hello_mod.ko ] && [ "$(/sbin/modinfo -F name hello_mod.ko)" = hello_mod ] &&
+	grep -q '^Pass 4: compiled C into' "$work/err"
+check "-m NAME builds a module named NAME" $? "rc=$rc $err"
+
+run "$STAP" -v -p4 -r "$RELEASE" -m hello_mod -e "$script"
+[ $rc = 0 ] && grep -q '^Pass 4: using cached ' "$work/err"
+check "the cache also works with -m" $? "rc=$rc $err"
+
+run "$STAP" -v -p4 -r "$RELEASE" -m hello_mod -D MAXACTION=5000 -e "$script"
+[ $rc = 0 ] && grep -q '^Pass 4: compiled C into' "$work/err"
+check "-D changes the cache key" $? "rc=$rc $err"
+
+run "$STAP" -v -p1 -e "$script"
+[ $rc = 0 ] && grep -q '^Pass 1: parsed user script and [0-9]* library scripts using [0-9]*virt/[0-9]*res/[0-9]*shr/[0-9]*data kb, in [0-9]*usr/[0-9]*sys/[0-9]*real ms.$' "$work/err"
+check "-v prints systemtap-style pass lines" $? "$err"
+
+run "$STAP" -k -p3 -e "$script"
+dir=$(sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p' "$work/err")
+[ $rc = 0 ] && [ -n "$dir" ] && [ -d "$dir" ] && ls "$dir"/*.c > /dev/null
+check "-k keeps the temporary directory and says where" $? "rc=$rc $err"
+[ -n "$dir" ] && rm -rf "$dir"
+
+# --- runs in the guest ------------------------------------------------------------------
+run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { println("hello, world") exit() }'
+[ $rc = 0 ] && [ "$out" = "hello, world" ]
+check "stap --remote=qemu:// runs hello world" $? "rc=$rc out=$out $err"
+
+run timeout 120 "$STAP" --remote=qemu:// -o "$work/o.txt" -e 'probe begin { println("to a file") exit() }'
+[ $rc = 0 ] && [ -z "$out" ] && [ "$(cat "$work/o.txt")" = "to a file" ]
+check "-o FILE gets the script's output" $? "rc=$rc out=$out $err"
+
+run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { error("oops") } probe end { println("not printed") }'
+[ $rc = 1 ] && grep -q '^ERROR: oops near ' "$work/err" &&
+	grep -q 'WARNING: Number of errors: 1, skipped probes: 0' "$work/err" && [ -z "$out" ]
+check "a run-time error ends the session: exit 1, end probes skipped" $? "rc=$rc out=$out $err"
+
+# Ctrl-C: end probes run and their output arrives
+"$STAP" --remote=qemu:// -e 'probe begin { println("ready") } probe end { println("bye") }' \
+	> "$work/out" 2> "$work/err" &
+pid=$!
+for _ in $(seq 1 600); do
+	grep -q ready "$work/out" 2>/dev/null && break
+	sleep 0.1
+done
+kill -INT $pid
+for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$work/out")" = "$(printf 'ready\nbye')" ]
+check "SIGINT runs end probes, drains output, exit 0" $? "rc=$rc $(cat "$work/out" "$work/err")"
+
+run timeout 120 "$STAP" --remote=qemu:// -c 'echo from-the-command' \
+	-e 'probe begin { println("started") } probe end { println("ended") }'
+[ $rc = 0 ] && grep -q '^started$' "$work/out" && grep -q '^ended$' "$work/out" &&
+	grep -q '^from-the-command$' "$work/out"
+check "-c CMD runs the command and ends with it" $? "rc=$rc out=$out $err"
+
+# bad modules given to staprun in the guest
+printf 'not an ELF file' > "$work/bad.ko"
+run timeout 120 "$STAP_QEMU" -r "$RELEASE" -f "$STAPRUN:/usr/bin/staprun" \
+	-f "$work/bad.ko:/tmp/bad.ko" -- 'staprun /tmp/bad.ko; echo "status $?"; staprun /tmp/missing.ko; echo "status $?"'
+[ "$(grep -c '^status 1$' "$work/out")" = 2 ] && grep -qi 'not a kernel module\|not an ELF\|invalid' "$work/err" &&
+	grep -qi 'missing.ko' "$work/err"
+check "staprun: a non-module and a missing file are clear errors" $? "rc=$rc out=$out $err"
+
+cp "$ko" "$work/renamed.ko"
+run timeout 120 "$STAP_QEMU" -r "$RELEASE" -f "$STAPRUN:/usr/bin/staprun" \
+	-f "$work/renamed.ko:/tmp/renamed.ko" -- 'insmod /tmp/renamed.ko 2>/dev/null; staprun /tmp/renamed.ko; echo "status $?"'
+grep -q '^status 1$' "$work/out" && grep -q 'already loaded' "$work/err"
+check "staprun: an already loaded module is a clear error" $? "rc=$rc out=$out $err"
+
+run timeout 120 "$STAP_QEMU" -r "$RELEASE" -f "$STAPRUN:/usr/bin/staprun" \
+	-f "$work/renamed.ko:/tmp/renamed.ko" -- 'staprun /tmp/renamed.ko; echo "status $?"; grep -c "^'"$name"' " /proc/modules'
+[ "$out" = "$(printf 'cached\nstatus 0\n0')" ]
+check "staprun: a renamed .ko runs under its own name and is removed after" $? "rc=$rc out=$out $err"
+
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
