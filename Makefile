@@ -16,15 +16,15 @@ STAP_DEFS = -DPKGDATADIR='"$(datadir)/systemtap"' -DLIBEXECDIR='"$(libexecdir)/s
 	-DBINDIR='"$(bindir)"' -DSTAP_VERSION='"$(PACKAGE_VERSION)"'
 INC = -Itranslator -Ibuild/gen -Iinclude
 
-TRANS_SRC = $(wildcard translator/*.c translator/elaborate/*.c translator/translate/*.c translator/tapsets/*.c) \
-	translator/remote/qemu.c
+TRANS_SRC = $(wildcard translator/*.c translator/elaborate/*.c translator/translate/*.c translator/tapsets/*.c translator/dwarf/*.c) \
+	translator/remote/qemu.c translator/remote/initramfs.c
 GEN_SRC = build/gen/parser.c build/gen/lexer.c
 TRANS_OBJ = $(patsubst %.c,build/obj/%.o,$(TRANS_SRC)) \
 	build/obj/gen/parser.o build/obj/gen/lexer.o
 ASAN_OBJ = $(patsubst build/obj/%,build/asan/%,$(TRANS_OBJ))
 
 STAPRUN_SRC = $(wildcard staprun/*.c)
-QEMU_SRC = translator/remote/qemu.c translator/remote/stap-qemu.c
+QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/remote/stap-qemu.c
 
 PROGS = translator/stap staprun/staprun translator/remote/stap-qemu
 

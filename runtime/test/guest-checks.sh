@@ -120,4 +120,5 @@ check "no modules left" "$(grep -c '^stap_' /proc/modules)" 0
 dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace' > e
 check "kernel log clean" "$(cat e)" ""
 echo "1..$n"
+echo "$((n - fails)) passed, $fails failed"
 exit $fails

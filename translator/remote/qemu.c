@@ -3,7 +3,7 @@
  *
  * Layout of one run:
  *   cache:   vmlinux-<release>          ELF kernel unpacked from /boot/vmlinuz-<release>
- *            base-<key>.cpio            busybox, applet links, /etc, /init (newc, uncompressed)
+ *            base-<key>.cpio            busybox, /etc, the guest's /init (initramfs.c)
  *   tmpdir:  initrd.cpio                base archive + per-run archive (files, command)
  *            out, err                   FIFOs behind ttyS1/ttyS2 (qemu "file" chardevs)
  *            ctl.in, ctl.out            FIFOs behind ttyS3 (qemu "pipe" chardev)
@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "qemu.h"
+#include "initramfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,58 +43,6 @@
 #define EXIT_GRACE	30.0	/* seconds from the STATUS line until qemu must be gone */
 #define PIPE_SIZE	(1 << 20)
 #define MAX_ARGS	64
-
-/* The guest's /init. The command runs in the foreground (a background job of a
- * non-interactive shell would start with SIGINT ignored) in its own session, whose id
- * the wrapper writes to $R/pid so that the ttyS3 reader can interrupt the whole group. */
-static const char guest_init[] =
-	"#!/bin/sh\n"
-	"# stap-qemu guest init: run /run/stap-qemu/cmd, report on ttyS3, power off\n"
-	"export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb\n"
-	"mount -t proc proc /proc\n"
-	"mount -t sysfs sysfs /sys\n"
-	"mount -t devtmpfs devtmpfs /dev\n"
-	"mkdir -p /dev/pts /dev/shm\n"
-	"mount -t devpts devpts /dev/pts\n"
-	"mount -t tmpfs tmpfs /dev/shm\n"
-	"mount -t debugfs debugfs /sys/kernel/debug\n"
-	"mount -t tracefs tracefs /sys/kernel/tracing\n"
-	"hostname guest\n"
-	"dmesg -n 8\n"
-	"for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo; done\n"
-	"R=/run/stap-qemu\n"
-	"exec 3<>/dev/ttyS3\n"
-	"(\n"
-	"\twhile read -r req; do\n"
-	"\t\tcase $req in\n"
-	"\t\tINT*) [ -s $R/pid ] && kill -INT -$(cat $R/pid) ;;\n"
-	"\t\tesac\n"
-	"\tdone\n"
-	") <&3 &\n"
-	"reader=$!\n"
-	"echo READY >&3\n"
-	"cd /\n"
-	"sh -c 'echo $$ >/run/stap-qemu/pid; exec setsid sh -c \"$(cat /run/stap-qemu/cmd)\"' \\\n"
-	"\t</dev/null >/dev/ttyS1 2>/dev/ttyS2 3>&-\n"
-	"st=$?\n"
-	"pid=$(cat $R/pid)\n"
-	"# an interrupted sh -c dies at once; let the rest of its session finish its output\n"
-	"if [ $st -gt 128 ]; then\n"
-	"\ti=0\n"
-	"\twhile [ $i -lt 300 ] && kill -0 -$pid 2>/dev/null; do sleep 0.1; i=$((i+1)); done\n"
-	"fi\n"
-	"kill -KILL -$pid 2>/dev/null\n"
-	"{ kill $reader; wait $reader; } 2>/dev/null\n"
-	"echo \"STATUS $st\" >&3\n"
-	"# the last close of a serial tty waits until its bytes are sent\n"
-	"exec 3>&-\n"
-	"poweroff -f\n";
-
-/* Directories of the base archive; files may be added below them without new entries. */
-static const char *const base_dirs[] = {
-	"bin", "sbin", "lib", "lib64", "dev", "proc", "sys", "tmp", "etc", "root", "run",
-	"var", "var/tmp", "mnt", "usr", "usr/bin", "usr/sbin", "usr/lib", "usr/lib64",
-};
 
 static void *xmalloc(size_t len)
 {
@@ -133,6 +82,12 @@ static int write_all(int fd, const void *p, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {	/* a caller's non-blocking fd */
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			poll(&pfd, 1, -1);
+			continue;
+		}
 		if (n < 0)
 			return -errno;
 		c += n;
@@ -424,428 +379,15 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 	return rc;
 }
 
-/* ---- newc cpio writer -------------------------------------------------------------- */
-
-struct cpio {
-	int fd;
-	unsigned long long off;	/* bytes written, for 4-byte alignment */
-	unsigned ino;
-	unsigned long mtime;
-	int err;		/* first error, -errno */
-};
-
-static void cpio_put(struct cpio *c, const void *p, size_t len)
-{
-	int rc;
-
-	if (c->err)
-		return;
-	rc = write_all(c->fd, p, len);
-	if (rc)
-		c->err = rc;
-	c->off += len;
-}
-
-static void cpio_align(struct cpio *c, unsigned to)
-{
-	static const char zeros[512];
-
-	if (c->off % to)
-		cpio_put(c, zeros, to - c->off % to);
-}
-
-static void cpio_header(struct cpio *c, const char *name, unsigned mode, size_t size,
-			unsigned rmajor, unsigned rminor)
-{
-	char h[128];
-
-	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-		 c->ino++, mode, 0u, 0u, 1u, (unsigned)c->mtime, size, 0u, 0u, rmajor, rminor,
-		 strlen(name) + 1, 0u);
-	cpio_put(c, h, 110);
-	cpio_put(c, name, strlen(name) + 1);
-	cpio_align(c, 4);
-}
-
-static void cpio_data(struct cpio *c, const char *name, unsigned mode, const void *p,
-		      size_t len)
-{
-	cpio_header(c, name, mode, len, 0, 0);
-	cpio_put(c, p, len);
-	cpio_align(c, 4);
-}
-
-static void cpio_dir(struct cpio *c, const char *name, unsigned perm)
-{
-	cpio_header(c, name, S_IFDIR | perm, 0, 0, 0);
-}
-
-static void cpio_symlink(struct cpio *c, const char *name, const char *target)
-{
-	cpio_data(c, name, S_IFLNK | 0777, target, strlen(target));
-}
-
-static void cpio_node(struct cpio *c, const char *name, unsigned mode, unsigned ma,
-		      unsigned mi)
-{
-	cpio_header(c, name, mode, 0, ma, mi);
-}
-
-/* Copy host file PATH in as NAME; PERM 0 = the host file's permissions. */
-static int cpio_host_file(struct cpio *c, const char *name, const char *path, unsigned perm)
-{
-	char buf[1 << 16];
-	struct stat st;
-	size_t left;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int rc = fd < 0 ? -errno : -EINVAL;
-
-		say("cannot add %s to the guest: %s", path,
-		    fd < 0 ? strerror(errno) : "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	c->mtime = (unsigned long)st.st_mtime;
-	cpio_header(c, name, S_IFREG | (perm ? perm : (st.st_mode & 07777)), (size_t)st.st_size,
-		    0, 0);
-	for (left = (size_t)st.st_size; left && !c->err;) {
-		ssize_t n = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			c->err = n < 0 ? -errno : -EIO;	/* the file shrank under us */
-			break;
-		}
-		cpio_put(c, buf, (size_t)n);
-		left -= (size_t)n;
-	}
-	close(fd);
-	cpio_align(c, 4);
-	return c->err;
-}
-
-static void cpio_trailer(struct cpio *c)
-{
-	c->mtime = 0;
-	cpio_header(c, "TRAILER!!!", 0, 0, 0, 0);
-	cpio_align(c, 512);
-}
-
-/* ---- base archive ------------------------------------------------------------------ */
-
-/* A busybox that needs a dynamic loader cannot run in a guest without libc. */
-static int is_static_elf(const char *path)
-{
-	unsigned char eh[64], ph[56];
-	uint64_t phoff;
-	uint16_t phentsize, phnum, i;
-	int fd, ok = 1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh, "\177ELF\2", 5)) {
-		close(fd);
-		return 0;
-	}
-	memcpy(&phoff, eh + 32, 8);
-	memcpy(&phentsize, eh + 54, 2);
-	memcpy(&phnum, eh + 56, 2);
-	for (i = 0; i < phnum && ok; i++) {
-		uint32_t type;
-
-		if (pread(fd, ph, sizeof(ph), (off_t)(phoff + (uint64_t)i * phentsize)) !=
-		    sizeof(ph))
-			ok = 0;
-		memcpy(&type, ph, 4);
-		if (type == 3)	/* PT_INTERP */
-			ok = 0;
-	}
-	close(fd);
-	return ok;
-}
-
-/* Capture the stdout of ARGV (at most 1 MiB). */
-static int capture(char *const argv[], char **out, size_t *out_len)
-{
-	int fds[2], rc, st;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = spawn(argv, -1, fds[1], -1, NULL);
-	close(fds[1]);
-	rc = pid < 0 ? (int)pid : read_fd(fds[0], 1u << 20, out, out_len);
-	close(fds[0]);
-	st = pid < 0 ? 0 : wait_exit(pid);
-	if (!rc && st) {
-		free(*out);
-		rc = st < 0 ? st : -ECHILD;
-	}
-	return rc;
-}
-
-static unsigned long long fnv1a(unsigned long long h, const void *p, size_t len)
-{
-	const unsigned char *c = p;
-
-	while (len--)
-		h = (h ^ *c++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Write busybox's applet links; "bin/x" and "sbin/x" go below usr/ (merged /usr). */
-static void write_applets(struct cpio *c, char *list)
-{
-	char *line, *save = NULL, name[PATH_MAX];
-
-	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *base = strrchr(line, '/');
-
-		if (!base || !strcmp(base + 1, "busybox"))
-			continue;
-		if (!strncmp(line, "usr/", 4))
-			snprintf(name, sizeof(name), "%s", line);
-		else
-			snprintf(name, sizeof(name), "usr/%s", line);
-		cpio_symlink(c, name, "/usr/bin/busybox");
-	}
-}
-
-static int write_base(const char *path, const char *busybox)
-{
-	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
-				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
-	static const char group[] = "root:x:0:\nstapusr:x:156:\nstapsys:x:157:\n"
-				    "stapdev:x:158:\nnogroup:x:65534:\n";
-	char *argv[] = { (char *)busybox, (char *)"--list-full", NULL };
-	struct cpio c = { .ino = 1, .mtime = (unsigned long)time(NULL) };
-	char *list = NULL;
-	size_t list_len, i;
-	int rc;
-
-	rc = capture(argv, &list, &list_len);
-	if (rc) {
-		say("cannot list the applets of %s", busybox);
-		return rc;
-	}
-	c.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (c.fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++) {
-		const char *d = base_dirs[i];
-
-		if (!strcmp(d, "bin") || !strcmp(d, "sbin") || !strcmp(d, "lib") ||
-		    !strcmp(d, "lib64"))
-			continue;
-		cpio_dir(&c, d, !strcmp(d, "tmp") || !strcmp(d, "var/tmp") ? 01777 :
-				!strcmp(d, "root") ? 0700 : 0755);
-	}
-	cpio_symlink(&c, "bin", "usr/bin");
-	cpio_symlink(&c, "sbin", "usr/sbin");
-	cpio_symlink(&c, "lib", "usr/lib");
-	cpio_symlink(&c, "lib64", "usr/lib64");
-	cpio_node(&c, "dev/console", S_IFCHR | 0600, 5, 1);
-	cpio_node(&c, "dev/null", S_IFCHR | 0666, 1, 3);
-	cpio_data(&c, "etc/passwd", S_IFREG | 0644, passwd, strlen(passwd));
-	cpio_data(&c, "etc/group", S_IFREG | 0644, group, strlen(group));
-	cpio_data(&c, "etc/hostname", S_IFREG | 0644, "guest\n", 6);
-	cpio_data(&c, "init", S_IFREG | 0755, guest_init, strlen(guest_init));
-	rc = cpio_host_file(&c, "usr/bin/busybox", busybox, 0755);
-	write_applets(&c, list);
-	cpio_trailer(&c);
-	rc = rc ? rc : c.err;
-	if (close(c.fd) < 0 && !rc)
-		rc = -errno;
-out:
-	free(list);
-	return rc;
-}
-
-/* The cached base archive; its name carries a hash of /init and busybox's identity. */
-static int ensure_base(const char *cache, int verbose, char *out, size_t len)
-{
-	static const char *const candidates[] = { "/usr/bin/busybox", "/bin/busybox" };
-	char tmp[2 * PATH_MAX];
-	const char *bb = NULL;
-	unsigned long long key = 0xcbf29ce484222325ULL;
-	struct stat st;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < 2 && !bb; i++)
-		if (is_static_elf(candidates[i]))
-			bb = candidates[i];
-	if (!bb || stat(bb, &st) < 0) {
-		say("no static busybox found (install busybox-static)");
-		return -ENOENT;
-	}
-	key = fnv1a(key, guest_init, sizeof(guest_init));
-	key = fnv1a(key, &st.st_size, sizeof(st.st_size));
-	key = fnv1a(key, &st.st_mtime, sizeof(st.st_mtime));
-	snprintf(out, len, "%s/base-%016llx.cpio", cache, key);
-	if (is_file(out))
-		return 0;
-	if (verbose)
-		say("writing base initramfs %s", out);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
-	rc = write_base(tmp, bb);
-	if (!rc && rename(tmp, out) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		say("cannot write %s: %s", out, strerror(-rc));
-	}
-	return rc;
-}
-
-/* ---- per-run archive --------------------------------------------------------------- */
-
-/* GUEST (absolute, or NULL for HOST's absolute path) as a cpio name without the leading
- * slash, "." and empty components; ".." is refused. */
-static int guest_name(const char *host, const char *guest, char *out, size_t len)
-{
-	char abs[PATH_MAX];
-	const char *p, *end;
-	size_t o = 0;
-
-	if (!guest) {
-		if (host[0] == '/')
-			guest = host;
-		else if (realpath(host, abs))
-			guest = abs;
-		else
-			return -errno;
-	}
-	if (guest[0] != '/')
-		return -EINVAL;
-	for (p = guest; *p; p = end) {
-		while (*p == '/')
-			p++;
-		end = strchrnul(p, '/');
-		if (end == p || (end - p == 1 && p[0] == '.'))
-			continue;
-		if (end - p == 2 && p[0] == '.' && p[1] == '.')
-			return -EINVAL;
-		if (o + (size_t)(end - p) + 2 > len)
-			return -ENAMETOOLONG;
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, p, (size_t)(end - p));
-		o += (size_t)(end - p);
-	}
-	out[o] = 0;
-	return o ? 0 : -EINVAL;
-}
-
-static int is_base_dir(const char *d, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++)
-		if (strlen(base_dirs[i]) == len && !memcmp(base_dirs[i], d, len))
-			return 1;
-	return 0;
-}
-
-/* Directory entries for the parents of NAMES[I] not in the base archive and not parents
- * of an earlier name (those were written already). */
-static void write_parents(struct cpio *c, char (*names)[PATH_MAX], size_t i)
-{
-	const char *n = names[i], *slash;
-	char dir[PATH_MAX];
-
-	for (slash = strchr(n, '/'); slash; slash = strchr(slash + 1, '/')) {
-		size_t len = (size_t)(slash - n), j;
-		int seen = is_base_dir(n, len);
-
-		for (j = 0; j < i && !seen; j++)
-			seen = !strncmp(names[j], n, len + 1);
-		if (seen)
-			continue;
-		memcpy(dir, n, len);
-		dir[len] = 0;
-		cpio_dir(c, dir, 0755);
-	}
-}
-
-static int copy_fd(int from, int to)
-{
-	char buf[1 << 16];
-
-	for (;;) {
-		ssize_t n = read(from, buf, sizeof(buf));
-		int rc;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		rc = write_all(to, buf, (size_t)n);
-		if (rc)
-			return rc;
-	}
-}
-
-static int write_initrd(const char *path, const char *base, const struct qemu_file *files,
-			size_t n_files, const char *cmd)
-{
-	char (*names)[PATH_MAX] = xmalloc((n_files ? n_files : 1) * sizeof(*names));
-	struct cpio c = { .ino = 1u << 20, .mtime = (unsigned long)time(NULL) };
-	struct stat st;
-	int bfd, rc = 0;
-	size_t i;
-
-	c.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	bfd = open(base, O_RDONLY | O_CLOEXEC);
-	if (c.fd < 0 || bfd < 0 || fstat(bfd, &st) < 0) {
-		rc = -errno;
-		say("cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	c.err = copy_fd(bfd, c.fd);
-	c.off = (unsigned long long)st.st_size;
-	cpio_dir(&c, "run/stap-qemu", 0755);
-	cpio_data(&c, "run/stap-qemu/cmd", S_IFREG | 0644, cmd, strlen(cmd));
-	for (i = 0; i < n_files && !rc; i++) {
-		rc = guest_name(files[i].host_path, files[i].guest_path, names[i], PATH_MAX);
-		if (rc) {
-			say("bad guest path for %s: %s", files[i].host_path,
-			    files[i].guest_path ? files[i].guest_path : "(none)");
-			break;
-		}
-		write_parents(&c, names, i);
-		rc = cpio_host_file(&c, names[i], files[i].host_path, files[i].mode & 07777);
-	}
-	cpio_trailer(&c);
-	if (c.err)
-		say("cannot write %s: %s", path, strerror(-c.err));
-	rc = rc ? rc : c.err;
-out:
-	if (bfd >= 0)
-		close(bfd);
-	if (c.fd >= 0 && close(c.fd) < 0 && !rc)
-		rc = -errno;
-	free(names);
-	return rc;
-}
-
 /* ---- one run ----------------------------------------------------------------------- */
 
-enum { FD_OUT, FD_ERR, FD_CTL, FD_SIG, N_FDS };
+enum { FD_OUT, FD_ERR, FD_CTL, FD_SIG, FD_PID, N_FDS };
 
 struct run {
 	const struct qemu_opts *o;
 	char dir[PATH_MAX];		/* temporary directory, "" when none */
 	char console[PATH_MAX + 16];	/* console log path */
-	int fd[N_FDS];			/* out/err/ctl.out FIFOs, signalfd */
+	int fd[N_FDS];			/* out/err/ctl.out FIFOs, signalfd, qemu's pidfd */
 	int ctl_in;			/* host → guest control FIFO */
 	int dest[2];			/* where FD_OUT and FD_ERR go; -1 after a write error */
 	pid_t qpid;			/* 0 once reaped */
@@ -1007,6 +549,7 @@ static int start_qemu(struct run *r, const char *vmlinux, const sigset_t *old_ma
 		say("cannot start %s: %s", QEMU_BIN, strerror(-rc));
 		return rc;
 	}
+	r->fd[FD_PID] = (int)syscall(SYS_pidfd_open, r->qpid, 0);	/* -1 before Linux 5.3 */
 	return 0;
 }
 
@@ -1105,8 +648,6 @@ static int on_signals(struct run *r)
 	int rc = 0;
 
 	while (read(r->fd[FD_SIG], &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
-			continue;	/* reap_qemu() runs after every poll */
 		if (++r->n_signals == 1) {
 			send_interrupt(r);
 		} else {
@@ -1138,21 +679,24 @@ static int stream(struct run *r)
 			deadline = r->t_status + EXIT_GRACE;
 			why = EXIT_LIMIT;
 		}
+		if (now >= deadline && r->status >= 0) {
+			say("the guest did not power off after the command's exit; killed it");
+			return 0;	/* the status and all output are in */
+		}
 		if (now >= deadline) {
 			if (why == RUN_LIMIT)
 				say("timed out after %g s; killing the guest", r->o->timeout);
-			else if (why == BOOT_LIMIT)
+			else
 				say("the guest did not start the command within %.0f s",
 				    BOOT_TIMEOUT);
-			else
-				say("the guest did not power off within %.0f s of the command's "
-				    "exit", EXIT_GRACE);
 			return QEMU_E_TIMEOUT;
 		}
 		ms = (int)((deadline - now) * 1000) + 1;
 		for (i = 0; i < N_FDS; i++)
 			pfd[i] = (struct pollfd){ .fd = r->fd[i], .events = POLLIN };
-		if (poll(pfd, N_FDS, ms < 500 ? ms : 500) < 0 && errno != EINTR)
+		/* without a pidfd, look for qemu's exit ten times a second */
+		if (poll(pfd, N_FDS, ms < 100 || r->fd[FD_PID] >= 0 ? ms : 100) < 0 &&
+		    errno != EINTR)
 			return -errno;
 		for (i = 0; i < FD_SIG; i++)
 			if (pfd[i].revents & POLLIN)
@@ -1190,6 +734,7 @@ static int check_console(const struct run *r)
 	}
 	for (start = hit, lines = 0; start > log && lines <= 8; start--)
 		lines += start[-1] == '\n';
+	start += *start == '\n';
 	for (end = hit, lines = 0; *end && lines < 80; end++)
 		lines += *end == '\n';
 	say("the guest kernel reported a problem; console log excerpt:");
@@ -1246,7 +791,7 @@ static int run_guest(struct run *r, const char *vmlinux, const char *base,
 	else
 		tmp_path(r, "console.log", r->console, sizeof(r->console));
 	tmp_path(r, "initrd.cpio", p, sizeof(p));
-	rc = write_initrd(p, base, files, n_files, cmd);
+	rc = initramfs_write(p, base, files, n_files, cmd);
 	if (rc)
 		return rc;
 	if ((rc = make_fifo(r, "out", &r->fd[FD_OUT])) ||
@@ -1285,7 +830,7 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 {
 	char rel[NAME_MAX + 1], cache[PATH_MAX], vmlinux[PATH_MAX + 64], base[PATH_MAX + 64];
 	char qemu_path[PATH_MAX];
-	struct run r = { .o = o, .fd = { -1, -1, -1, -1 }, .ctl_in = -1,
+	struct run r = { .o = o, .fd = { -1, -1, -1, -1, -1 }, .ctl_in = -1,
 			 .dest = { out_fd, err_fd }, .status = -1 };
 	sigset_t set, old_mask;
 	int rc, i;
@@ -1302,7 +847,7 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	}
 	if ((rc = cache_dir(o, cache, sizeof(cache))) ||
 	    (rc = ensure_vmlinux(cache, rel, o->verbose, vmlinux, sizeof(vmlinux))) ||
-	    (rc = ensure_base(cache, o->verbose, base, sizeof(base))))
+	    (rc = initramfs_base(cache, o->verbose, base, sizeof(base))))
 		return rc;
 	if (o->verbose)
 		say("booting %s (%s, %d cpus) with %zu files", rel,
@@ -1312,7 +857,6 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
 	r.fd[FD_SIG] = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r.fd[FD_SIG] < 0) {

@@ -39,6 +39,8 @@ struct qemu_opts {
  * to ERR_FD as they arrive, and return its exit status (0..255; 128+N when killed by signal
  * N), or a negative errno after printing why on stderr. Every byte the command wrote is
  * delivered before the return, and qemu is dead and the temporary files are gone by then.
+ * The command runs as root in /, in its own session, with stdin /dev/null and stdout and
+ * stderr on raw serial ttys; processes it leaves behind are killed when it exits.
  *
  * While it runs, SIGINT, SIGTERM and SIGHUP are blocked in the caller and read here: the
  * first one is forwarded into the guest as SIGINT to the command's process group and

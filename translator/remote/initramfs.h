@@ -1,0 +1,23 @@
+/* The qemu guest's initramfs: uncompressed newc cpio archives, a base one cached per
+ * busybox and /init version (busybox-static with applet links, merged-/usr symlinks,
+ * /etc/passwd and group, the guest's /init), followed by a small per-run one holding the
+ * caller's files and the command. The kernel unpacks concatenated archives in order.
+ */
+#ifndef STAP_REMOTE_INITRAMFS_H
+#define STAP_REMOTE_INITRAMFS_H
+
+#include <stddef.h>
+
+struct qemu_file;
+
+/* Put in OUT the path of the base archive in directory CACHE, writing it first if it is
+ * not there. 0, or -errno after a message on stderr. */
+int initramfs_base(const char *cache, int verbose, char *out, size_t len);
+
+/* Write PATH (which must not exist): a copy of the base archive BASE, then an archive
+ * with FILES (parent directories made) and CMD as /run/stap-qemu/cmd for the guest's
+ * /init. 0, or -errno after a message on stderr. */
+int initramfs_write(const char *path, const char *base, const struct qemu_file *files,
+		    size_t n_files, const char *cmd);
+
+#endif /* STAP_REMOTE_INITRAMFS_H */
