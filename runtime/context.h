@@ -11,27 +11,7 @@
 #ifndef _STP_CONTEXT_H
 #define _STP_CONTEXT_H
 
-/* Room for one OOB line: "ERROR: <msg> near <stmt>\n" and the like. */
-#define STP_OOB_LINE_MAX (2 * MAXSTRINGLEN + 128)
-
-struct _stp_probe;
-
-struct _stp_context {
-	atomic_t busy;			/* 1 while a hit owns the context */
-	const struct _stp_probe *probe;	/* the probe being run */
-	const char *probe_point;	/* pp() of that probe */
-	const char *last_stmt;		/* "identifier 'x' at t.stp:3:9", or
-					 * NULL; named in ERROR lines */
-	const char *last_error;		/* NULL, or the error ending this hit
-					 * (usually error_buf) */
-	long actionremaining;		/* statement budget left, MAXACTION */
-	int nesting;			/* script function call depth */
-	struct pt_regs *regs;		/* registers at the probe, or NULL */
-	size_t print_len;		/* bytes used in print_buf */
-	char error_buf[MAXSTRINGLEN];	/* last_error's text */
-	char oob_buf[STP_OOB_LINE_MAX];	/* scratch for ERROR/WARNING lines */
-	char print_buf[STP_BUFSIZE];	/* output of this hit, not yet flushed */
-};
+/* struct _stp_context itself is part of the API: stap.h */
 
 /* _stp_ctx[cpu] for each possible cpu; set up before START, freed at unload */
 static struct _stp_context **_stp_ctx;

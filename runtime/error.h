@@ -15,8 +15,7 @@
  * in the same hit are ignored.  The message is formatted into c->error_buf
  * (MAXSTRINGLEN bytes at most).
  */
-static inline __printf(2, 3) void _stp_error(struct _stp_context *c,
-					     const char *fmt, ...)
+__printf(2, 3) void _stp_error(struct _stp_context *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,8 +58,7 @@ static __printf(3, 4) void _stp_oob_printf(char *buf, size_t size,
 }
 
 /* `WARNING: <msg>` on staprun's stderr; the session goes on. */
-static inline __printf(2, 3) void _stp_warn(struct _stp_context *c,
-					    const char *fmt, ...)
+__printf(2, 3) void _stp_warn(struct _stp_context *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,9 +67,23 @@ static inline __printf(2, 3) void _stp_warn(struct _stp_context *c,
 	va_end(ap);
 }
 
+const char _stp_abort_msg[] = "abort";
+
+void _stp_abort(struct _stp_context *c)
+{
+	_stp_exit();
+	if (!c->last_error)
+		c->last_error = _stp_abort_msg;
+}
+
 /* Report and count the error recorded in `c`.  Called by the hit's end. */
 static void _stp_report_error(struct _stp_context *c)
 {
+	if (c->last_error == _stp_abort_msg)
+		return;
+#ifdef STP_SUPPRESS_HANDLER_ERRORS
+	return;
+#endif
 	if (c->last_stmt)
 		_stp_oob_printf(c->oob_buf, sizeof(c->oob_buf),
 				"ERROR: %s near %s\n", c->last_error,

@@ -50,6 +50,19 @@
 #define STP_CTL_BUFSIZE 65536	/* queued ctl messages (OOB text) */
 #endif
 
+#ifndef STP_MAX_BUCKETS
+#define STP_MAX_BUCKETS 128	/* histogram buckets; at least 128 (log) */
+#endif
+#ifndef STP_OVERLOAD_THRESHOLD
+#define STP_OVERLOAD_THRESHOLD 500000000LL /* cycles in probes ... */
+#endif
+#ifndef STP_OVERLOAD_INTERVAL
+#define STP_OVERLOAD_INTERVAL 1000000000LL /* ... per this many cycles */
+#endif
+
+#if STP_MAX_BUCKETS < 128
+#error "STP_MAX_BUCKETS must be at least 128"
+#endif
 #if MAXSTRINGLEN < 16 || STP_BUFSIZE < MAXSTRINGLEN
 #error "MAXSTRINGLEN must be at least 16 and at most STP_BUFSIZE"
 #endif

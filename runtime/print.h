@@ -19,7 +19,7 @@ static inline void _stp_print_flush(void)
 }
 
 /* Append `len` bytes, flushing as often as the buffer fills up. */
-static inline void _stp_print_bytes(const char *s, size_t len)
+void _stp_print_bytes(const char *s, size_t len)
 {
 	struct _stp_context *c = _stp_ctx_this();
 
@@ -35,12 +35,12 @@ static inline void _stp_print_bytes(const char *s, size_t len)
 	}
 }
 
-static inline void _stp_print(const char *s)
+void _stp_print(const char *s)
 {
 	_stp_print_bytes(s, strlen(s));
 }
 
-static inline void _stp_print_char(char ch)
+void _stp_print_char(char ch)
 {
 	_stp_print_bytes(&ch, 1);
 }
@@ -71,7 +71,7 @@ static inline __printf(1, 0) void _stp_vprintf(const char *fmt, va_list ap)
 	c->print_len = min_t(size_t, n, STP_BUFSIZE - 1);
 }
 
-static inline __printf(1, 2) void _stp_printf(const char *fmt, ...)
+__printf(1, 2) void _stp_printf(const char *fmt, ...)
 {
 	va_list ap;
 

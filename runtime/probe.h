@@ -20,19 +20,7 @@
 #ifndef _STP_PROBE_H
 #define _STP_PROBE_H
 
-enum _stp_probe_kind {
-	STP_PROBE_BEGIN,	/* run at START, in table order */
-	STP_PROBE_END,		/* run at EXIT after exit() or staprun's stop */
-	STP_PROBE_ERROR,	/* run at EXIT after a fatal error */
-	STP_PROBE_EVENT,	/* anything registered by _stp_script_init() */
-};
-
-struct _stp_probe {
-	int kind;				/* enum _stp_probe_kind */
-	const char *pp;				/* pp(): "timer.ms(10)" */
-	const char *location;			/* "t.stp:3:1", for messages */
-	void (*fn)(struct _stp_context *c);	/* the generated handler */
-};
+/* struct _stp_probe and its kinds are part of the API: stap.h */
 
 /* The session state in which probes of `kind` may run. */
 static inline int _stp_probe_state(int kind)
@@ -54,7 +42,7 @@ static inline int _stp_probe_state(int kind)
  * must not run.  Any context.  A non-NULL result must be passed to
  * _stp_probe_leave() on the same CPU.
  */
-static inline struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
+struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 {
 	int want = _stp_probe_state(p->kind);
 	struct _stp_context *c;
@@ -86,15 +74,59 @@ static inline struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 	c->nesting = 0;
 	c->regs = NULL;
 	c->print_len = 0;
+	c->cycles_start = get_cycles();
 	return c;
 no:
 	preempt_enable();
 	return NULL;
 }
 
-/* End the hit: report its error, flush its output, release the context. */
-static inline void _stp_probe_leave(struct _stp_context *c)
+/*
+ * -t: per probe and CPU, hits and cycles.  The table is allocated at module
+ * load for the probes of _stp_probes[]; a family's own probe structures are
+ * not counted.
+ */
+struct _stp_timing {
+	u64 hits, total, min, max;
+};
+static struct _stp_timing *_stp_timings;	/* [probe * nr_cpu_ids + cpu] */
+
+static void _stp_timing_add(const struct _stp_probe *p, u64 cycles);
+
+/*
+ * Overload: an event probe that, on one CPU, spends more than
+ * STP_OVERLOAD_THRESHOLD cycles in handlers within STP_OVERLOAD_INTERVAL
+ * cycles ends the session with an error (unless -D STP_NO_OVERLOAD).
+ */
+static void _stp_overload_check(struct _stp_context *c, u64 now)
 {
+#ifndef STP_NO_OVERLOAD
+	static const char msg[] = "ERROR: probe overhead exceeded threshold\n";
+
+	if (now - c->overload_start >= STP_OVERLOAD_INTERVAL) {
+		c->overload_start = now;
+		c->overload_time = 0;
+	}
+	c->overload_time += now - c->cycles_start;
+	if (unlikely(c->overload_time > STP_OVERLOAD_THRESHOLD)) {
+		c->overload_time = 0;
+		if (atomic_read(&_stp_session.state) == STP_SESSION_RUNNING) {
+			_stp_ctl_oob(msg, sizeof(msg) - 1);
+			atomic_inc(&_stp_session.errors);
+			_stp_session_fail();
+		}
+	}
+#endif
+}
+
+/* End the hit: report its error, flush its output, release the context. */
+void _stp_probe_leave(struct _stp_context *c)
+{
+	u64 now = get_cycles();
+
+	if (c->probe->kind == STP_PROBE_EVENT)
+		_stp_overload_check(c, now);
+	_stp_timing_add(c->probe, now - c->cycles_start);
 	if (unlikely(c->last_error))
 		_stp_report_error(c);
 	_stp_print_flush();
@@ -103,7 +135,7 @@ static inline void _stp_probe_leave(struct _stp_context *c)
 }
 
 /* Run `p` once, if the session and the CPU's context allow. */
-static inline void _stp_probe_run(const struct _stp_probe *p)
+void _stp_probe_run(const struct _stp_probe *p)
 {
 	struct _stp_context *c = _stp_probe_enter(p);
 
@@ -112,41 +144,6 @@ static inline void _stp_probe_run(const struct _stp_probe *p)
 	p->fn(c);
 	_stp_probe_leave(c);
 }
-
-/*
- * Charge `n` statements to the hit's budget.  True when the handler must stop
- * now: the budget is exhausted (an error) or an error is already recorded.
- */
-static inline bool _stp_action(struct _stp_context *c, long n)
-{
-	if (unlikely(c->last_error))
-		return true;
-	c->actionremaining -= n;
-	if (unlikely(c->actionremaining < 0)) {
-		_stp_error(c, "MAXACTION exceeded");
-		return true;
-	}
-	return false;
-}
-
-/*
- * For generated handlers, where `c` is the struct context * whose first
- * member is `base`, and which end with an `out:` label (after which nothing
- * but cleanup runs):
- *	STP_ACTION(c, n)  charge n statements; leave on error or exhaustion
- *	STP_CHECK(c)      leave if an error is recorded
- */
-#define STP_ACTION(c, n)                                                      \
-	do {                                                                  \
-		if (_stp_action(&(c)->base, (n)))                             \
-			goto out;                                             \
-	} while (0)
-
-#define STP_CHECK(c)                                                          \
-	do {                                                                  \
-		if (unlikely((c)->base.last_error))                           \
-			goto out;                                             \
-	} while (0)
 
 /*
  * Script function calls: true (and an error recorded) when the call would

@@ -27,9 +27,17 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/random.h>
+#include <linux/timex.h>
+
 #include "stp_msg.h"
 
-#include "limits.h"
+#include "stap.h"
 #include "session.h"
 #include "context.h"
 #include "transport/trace.h"
@@ -38,5 +46,10 @@
 #include "print.h"
 #include "error.h"
 #include "probe.h"
+#include "lock.h"
+#include "stat.h"
+#include "map.h"
+#include "format.h"
+#include "deref.h"
 
 #endif /* _STP_RUNTIME_H */

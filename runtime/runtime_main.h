@@ -16,6 +16,18 @@
 #ifndef _STP_RUNTIME_MAIN_H
 #define _STP_RUNTIME_MAIN_H
 
+/*
+ * What the script provides.  In one file with the script (runtime/test/),
+ * its static `_stp_probes[]` and `struct context`; compiled apart
+ * (stp_runtime.c), the script object's _stp_n_probes and _stp_context_size.
+ */
+#ifndef STP_N_PROBES
+#define STP_N_PROBES ARRAY_SIZE(_stp_probes)
+#endif
+#ifndef STP_CONTEXT_SIZE
+#define STP_CONTEXT_SIZE sizeof(struct context)
+#endif
+
 /* staprun -s: output ring per CPU in MiB (0: STP_TRACE_BUFSIZE_MB) */
 static int _stp_bufsize;
 module_param(_stp_bufsize, int, 0);
@@ -29,7 +41,7 @@ static void _stp_run_probes(int kind)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(_stp_probes); i++)
+	for (i = 0; i < STP_N_PROBES; i++)
 		if (_stp_probes[i].kind == kind)
 			_stp_probe_run(&_stp_probes[i]);
 }
@@ -70,6 +82,60 @@ static void _stp_wait_for_hits(void)
 			ms++;
 		}
 	}
+}
+
+static void _stp_timing_add(const struct _stp_probe *p, u64 cycles)
+{
+#ifdef STP_TIMING
+	struct _stp_timing *t;
+	size_t i = p - _stp_probes;
+
+	if (!_stp_timings || p < _stp_probes || i >= STP_N_PROBES)
+		return;
+	t = &_stp_timings[i * nr_cpu_ids + smp_processor_id()];
+	if (!t->hits || cycles < t->min)
+		t->min = cycles;
+	if (cycles > t->max)
+		t->max = cycles;
+	t->hits++;
+	t->total += cycles;
+#endif
+}
+
+/* -t: "probe hit report" lines on stderr, per probe over all CPUs */
+static void _stp_timing_report(void)
+{
+#ifdef STP_TIMING
+	char buf[256];
+	size_t i;
+	unsigned int cpu;
+
+	if (!_stp_timings)
+		return;
+	_stp_oob_printf(buf, sizeof(buf), "----- probe hit report:\n");
+	for (i = 0; i < STP_N_PROBES; i++) {
+		struct _stp_timing sum = { 0 };
+
+		for_each_possible_cpu(cpu) {
+			struct _stp_timing *t = &_stp_timings[i * nr_cpu_ids + cpu];
+
+			if (!t->hits)
+				continue;
+			if (!sum.hits || t->min < sum.min)
+				sum.min = t->min;
+			sum.max = max(sum.max, t->max);
+			sum.hits += t->hits;
+			sum.total += t->total;
+		}
+		if (!sum.hits)
+			continue;
+		_stp_oob_printf(buf, sizeof(buf),
+				"%s, (%s), hits: %llu, cycles: %llumin/%lluavg/%llumax, index: %zu\n",
+				_stp_probes[i].pp, _stp_probes[i].location ?: "",
+				sum.hits, sum.min, div64_u64(sum.total, sum.hits),
+				sum.max, i);
+	}
+#endif
 }
 
 static void _stp_summary(void)
@@ -115,6 +181,7 @@ static void _stp_session_stop(void)
 		else if (st == STP_SESSION_ERROR)
 			_stp_run_probes(STP_PROBE_ERROR);
 		atomic_set(&_stp_session.state, STP_SESSION_STOPPED);
+		_stp_timing_report();
 		if (_stp_script_inited) {
 			_stp_script_inited = false;
 			_stp_script_exit();
@@ -146,7 +213,7 @@ static int _stp_ctx_alloc(void)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		/* the whole generated context; base is its first member */
-		_stp_ctx[cpu] = kvzalloc(sizeof(struct context), GFP_KERNEL);
+		_stp_ctx[cpu] = kvzalloc(STP_CONTEXT_SIZE, GFP_KERNEL);
 		if (!_stp_ctx[cpu]) {
 			_stp_ctx_free();
 			return -ENOMEM;
@@ -160,13 +227,19 @@ static int __init _stp_module_init(void)
 	unsigned int mb = _stp_bufsize > 0 ? _stp_bufsize : STP_TRACE_BUFSIZE_MB;
 	int rc;
 
+#ifndef STP_SPLIT
 	BUILD_BUG_ON(offsetof(struct context, base) != 0);
+#endif
 	BUILD_BUG_ON(STP_CTL_BUFSIZE < STP_MSG_MAX);
 	if (mb > 1024)
 		return -EINVAL;
 	rc = _stp_ctx_alloc();
 	if (rc)
 		return rc;
+#ifdef STP_TIMING
+	_stp_timings = kcalloc(STP_N_PROBES * nr_cpu_ids, sizeof(*_stp_timings),
+			       GFP_KERNEL);
+#endif
 	rc = _stp_trace_alloc(mb);
 	if (rc)
 		goto free_ctx;
@@ -183,6 +256,8 @@ free_trace:
 	_stp_trace_free();
 free_ctx:
 	_stp_ctx_free();
+	kfree(_stp_timings);
+	_stp_timings = NULL;
 	return rc;
 }
 
@@ -195,6 +270,7 @@ static void __exit _stp_module_exit(void)
 	_stp_ctl_free();
 	_stp_trace_free();
 	_stp_ctx_free();
+	kfree(_stp_timings);
 }
 
 module_init(_stp_module_init);

@@ -47,7 +47,7 @@ static inline int _stp_session_state(void)
 }
 
 /* target(): the pid staprun passed in START (-c child or -x PID), or 0. */
-static inline pid_t _stp_target(void)
+pid_t _stp_target(void)
 {
 	return _stp_session.target;
 }
@@ -58,7 +58,7 @@ static inline pid_t _stp_target(void)
  * handler runs to its end; later begin and event probes do not run; end
  * probes do, once staprun answers with EXIT.
  */
-static inline void _stp_exit(void)
+void _stp_exit(void)
 {
 	atomic_cmpxchg(&_stp_session.state, STP_SESSION_STARTING,
 		       STP_SESSION_STOPPING);

@@ -49,6 +49,7 @@ struct ast_node *ast_binary(struct session *s, const struct srcloc *loc, enum as
 	n->u.binary.op = op;
 	n->u.binary.lhs = l;
 	n->u.binary.rhs = r;
+	n->depth = 1 + (l && r && r->depth > l->depth ? r->depth : l ? l->depth : 0);
 	return n;
 }
 
@@ -59,6 +60,7 @@ struct ast_node *ast_unary(struct session *s, const struct srcloc *loc, enum ast
 
 	n->u.unary.op = op;
 	n->u.unary.operand = e;
+	n->depth = 1 + (e ? e->depth : 0);
 	return n;
 }
 
@@ -70,6 +72,7 @@ struct ast_node *ast_assign(struct session *s, const struct srcloc *loc, enum as
 	n->u.assign.op = op;
 	n->u.assign.lhs = l;
 	n->u.assign.rhs = r;
+	n->depth = 1 + (l && r && r->depth > l->depth ? r->depth : l ? l->depth : 0);
 	return n;
 }
 
@@ -80,6 +83,9 @@ struct ast_node *ast_call(struct session *s, const struct srcloc *loc, const cha
 
 	n->u.call.name = name;
 	n->u.call.args = args;
+	for (; args; args = args->next)
+		if (args->depth + 1 > n->depth)
+			n->depth = args->depth + 1;
 	return n;
 }
 
@@ -89,6 +95,9 @@ struct ast_node *ast_block(struct session *s, const struct srcloc *loc,
 	struct ast_node *n = ast_new(s, AST_BLOCK, loc);
 
 	n->u.block.stmts = stmts;
+	for (; stmts; stmts = stmts->next)
+		if (stmts->depth + 1 > n->depth)
+			n->depth = stmts->depth + 1;
 	return n;
 }
 
@@ -98,6 +107,7 @@ struct ast_node *ast_operand(struct session *s, enum ast_kind kind,
 	struct ast_node *n = ast_new(s, kind, loc);
 
 	n->u.operand = e;
+	n->depth = 1 + (e ? e->depth : 0);
 	return n;
 }
 
@@ -380,7 +390,7 @@ static void indent_to(FILE *f, int indent)
 		fputs("  ", f);
 }
 
-static void dump_foreach(FILE *f, const struct ast_node *n)
+static void dump_foreach(FILE *f, const struct ast_node *n, int in)
 {
 	const struct ast_node *k;
 	int col = 1;
@@ -412,7 +422,7 @@ static void dump_foreach(FILE *f, const struct ast_node *n)
 		ast_dump_expr(f, n->u.foreach.limit);
 	}
 	fputs(") ", f);
-	ast_dump_stmt(f, n->u.foreach.body, -1);
+	ast_dump_stmt(f, n->u.foreach.body, -in - 1);
 }
 
 /* indent < 0: continue on the current line (after "else ", loop heads). */
@@ -433,7 +443,7 @@ void ast_dump_stmt(FILE *f, const struct ast_node *n, int indent)
 		break;
 	case AST_EXPR_STMT:
 		ast_dump_expr(f, n->u.operand);
-		fputc('\n', f);
+		fputs(";\n", f);
 		break;
 	case AST_IF:
 		fputs("if (", f);
@@ -466,21 +476,21 @@ void ast_dump_stmt(FILE *f, const struct ast_node *n, int indent)
 		ast_dump_stmt(f, n->u.loop.body, -in - 1);
 		break;
 	case AST_FOREACH:
-		dump_foreach(f, n);
+		dump_foreach(f, n, in);
 		break;
 	case AST_DELETE:
 		fputs("delete ", f);
 		ast_dump_expr(f, n->u.operand);
-		fputc('\n', f);
+		fputs(";\n", f);
 		break;
 	case AST_NEXT:
-		fputs("next\n", f);
+		fputs("next;\n", f);
 		break;
 	case AST_BREAK:
-		fputs("break\n", f);
+		fputs("break;\n", f);
 		break;
 	case AST_CONTINUE:
-		fputs("continue\n", f);
+		fputs("continue;\n", f);
 		break;
 	case AST_RETURN:
 		fputs("return", f);
@@ -488,7 +498,7 @@ void ast_dump_stmt(FILE *f, const struct ast_node *n, int indent)
 			fputc(' ', f);
 			ast_dump_expr(f, n->u.operand);
 		}
-		fputc('\n', f);
+		fputs(";\n", f);
 		break;
 	case AST_TRY:
 		fputs("try ", f);
@@ -535,10 +545,10 @@ void ast_dump_point(FILE *f, const struct probe_point *pp)
 		if (c->next)
 			fputc('.', f);
 	}
-	if (pp->optional)
-		fputc('?', f);
 	if (pp->sufficient)
 		fputc('!', f);
+	else if (pp->optional)
+		fputc('?', f);
 	if (pp->cond) {
 		fputs(" if (", f);
 		ast_dump_expr(f, pp->cond);
@@ -570,17 +580,20 @@ static void dump_function(FILE *f, const struct function *fn)
 		if (p->next)
 			fputs(", ", f);
 	}
-	fputs(") ", f);
+	fputs(")", f);
+	if (fn->priority != (fn->is_tapset ? 1 : 0))
+		fprintf(f, ":%" PRId64, fn->priority);
+	fputc(' ', f);
 	ast_dump_stmt(f, fn->body, -1);
 }
 
 static void dump_global(FILE *f, const struct global *g)
 {
 	fprintf(f, "%sglobal %s", g->is_private ? "private " : "", g->name);
-	if (g->is_array && g->size)
-		fprintf(f, "[%" PRId64 "]", g->size);
 	if (g->wrap)
 		fputc('%', f);
+	if (g->is_array && g->size)
+		fprintf(f, "[%" PRId64 "]", g->size);
 	if (g->init) {
 		fputs(" = ", f);
 		ast_dump_expr(f, g->init);
@@ -612,4 +625,121 @@ void ast_dump_file(FILE *f, const struct stapfile *file)
 		fputc(' ', f);
 		ast_dump_stmt(f, p->body, -1);
 	}
+}
+
+static struct target_comp *copy_tcomps(struct session *s, const struct target_comp *c)
+{
+	struct target_comp *head = NULL, **t = &head;
+
+	for (; c; c = c->next) {
+		struct target_comp *n = arena_alloc(&s->arena, sizeof(*n));
+
+		*n = *c;
+		n->expr = ast_copy(s, c->expr);
+		n->next = NULL;
+		*t = n;
+		t = &n->next;
+	}
+	return head;
+}
+
+/* A list copied node by node. */
+static struct ast_node *copy_list(struct session *s, const struct ast_node *n)
+{
+	struct ast_node *head = NULL, **t = &head;
+
+	for (; n; n = n->next) {
+		*t = ast_copy(s, n);
+		t = &(*t)->next;
+	}
+	return head;
+}
+
+struct ast_node *ast_copy(struct session *s, const struct ast_node *n)
+{
+	struct ast_node *c;
+
+	if (!n)
+		return NULL;
+	c = arena_alloc(&s->arena, sizeof(*c));
+	*c = *n;
+	c->next = NULL;
+	switch (n->kind) {
+	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
+		break;
+	case AST_IDENT:
+		c->u.ident.sym = NULL;
+		break;
+	case AST_INDEX:
+		c->u.index.base = ast_copy(s, n->u.index.base);
+		c->u.index.keys = copy_list(s, n->u.index.keys);
+		break;
+	case AST_CALL:
+		c->u.call.args = copy_list(s, n->u.call.args);
+		c->u.call.fn = NULL;
+		break;
+	case AST_BINARY:
+		c->u.binary.lhs = ast_copy(s, n->u.binary.lhs);
+		c->u.binary.rhs = ast_copy(s, n->u.binary.rhs);
+		break;
+	case AST_UNARY:
+		c->u.unary.operand = ast_copy(s, n->u.unary.operand);
+		break;
+	case AST_INCDEC:
+		c->u.incdec.operand = ast_copy(s, n->u.incdec.operand);
+		break;
+	case AST_ASSIGN:
+		c->u.assign.lhs = ast_copy(s, n->u.assign.lhs);
+		c->u.assign.rhs = ast_copy(s, n->u.assign.rhs);
+		break;
+	case AST_TERNARY:
+		c->u.ternary.cond = ast_copy(s, n->u.ternary.cond);
+		c->u.ternary.then = ast_copy(s, n->u.ternary.then);
+		c->u.ternary.other = ast_copy(s, n->u.ternary.other);
+		break;
+	case AST_IN:
+		c->u.in.keys = copy_list(s, n->u.in.keys);
+		c->u.in.array = ast_copy(s, n->u.in.array);
+		break;
+	case AST_STAT:
+		c->u.stat.operand = ast_copy(s, n->u.stat.operand);
+		c->u.stat.params = copy_list(s, n->u.stat.params);
+		break;
+	case AST_TARGET: case AST_CAST: case AST_ATVAR:
+		c->u.target.operand = ast_copy(s, n->u.target.operand);
+		c->u.target.comps = copy_tcomps(s, n->u.target.comps);
+		break;
+	case AST_DEFINED: case AST_ENTRY: case AST_EXPR_STMT: case AST_DELETE:
+	case AST_RETURN:
+		c->u.operand = ast_copy(s, n->u.operand);
+		break;
+	case AST_BLOCK:
+		c->u.block.stmts = copy_list(s, n->u.block.stmts);
+		break;
+	case AST_IF:
+		c->u.cond.cond = ast_copy(s, n->u.cond.cond);
+		c->u.cond.then = ast_copy(s, n->u.cond.then);
+		c->u.cond.other = ast_copy(s, n->u.cond.other);
+		break;
+	case AST_WHILE: case AST_FOR:
+		c->u.loop.init = ast_copy(s, n->u.loop.init);
+		c->u.loop.cond = ast_copy(s, n->u.loop.cond);
+		c->u.loop.incr = ast_copy(s, n->u.loop.incr);
+		c->u.loop.body = ast_copy(s, n->u.loop.body);
+		break;
+	case AST_FOREACH:
+		c->u.foreach.keys = copy_list(s, n->u.foreach.keys);
+		c->u.foreach.value = ast_copy(s, n->u.foreach.value);
+		c->u.foreach.array = ast_copy(s, n->u.foreach.array);
+		c->u.foreach.limit = ast_copy(s, n->u.foreach.limit);
+		c->u.foreach.body = ast_copy(s, n->u.foreach.body);
+		break;
+	case AST_TRY:
+		c->u.try_.body = ast_copy(s, n->u.try_.body);
+		c->u.try_.var = ast_copy(s, n->u.try_.var);
+		c->u.try_.handler = ast_copy(s, n->u.try_.handler);
+		break;
+	}
+	return c;
 }

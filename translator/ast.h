@@ -92,6 +92,7 @@ struct function_info;
 struct ast_node {
 	enum ast_kind kind;
 	enum ast_type type;
+	int depth;			/* nesting below this node (parser limits it) */
 	struct srcloc loc;
 	struct ast_node *next;		/* sibling in statement/argument lists */
 	union {
@@ -179,10 +180,15 @@ struct function {
 	struct ast_node *body;		/* AST_BLOCK, or AST_EMBEDDED for %{ %} */
 	bool is_private;
 	bool is_tapset;
+	int64_t priority;		/* overload order: lower first; user 0, tapset 1 */
+	struct stapfile *file;		/* where it is defined */
 	struct srcloc loc;
 	struct function_info *info;	/* pass 2: symbols, reachability */
 	struct function *next;
 	struct function *next_used;	/* pass 2: list of reachable functions */
+	/* pass 2: the other functions of the same name and arity, in priority order;
+	 * `next` in one of them runs the following one. A call resolves to the first. */
+	struct function *next_overload;
 };
 
 struct global {
@@ -192,6 +198,7 @@ struct global {
 	bool wrap;			/* global a% */
 	bool is_array;
 	bool is_private;
+	struct stapfile *file;		/* where it is declared */
 	struct srcloc loc;
 	struct symbol *sym;		/* pass 2 */
 	struct global *next;
@@ -206,8 +213,12 @@ struct stapfile {
 	struct global *globals;
 	struct ast_node *embeds;	/* top-level %{ %} blocks */
 	bool is_tapset;
+	bool used;			/* pass 2: something of it is reachable */
 	struct stapfile *next;
 };
+
+struct pp_macro;
+struct name_index;
 
 struct program {
 	struct stapfile *files;		/* user script first, then tapsets used */
@@ -217,7 +228,13 @@ struct program {
 	struct function *functions;	/* reachable functions */
 	struct global *globals;		/* reachable globals, as a list via next_used */
 	struct symbol *global_syms;	/* symbols of reachable globals */
-	int n_library_scripts;
+	int n_library_scripts;		/* tapset files parsed */
+	int n_library_used;		/* pass 2: tapset files something was used from */
+	struct ast_node *embeds;	/* pass 2: extra top-level %{ %} (elaborate/target.c) */
+	/* pass 1: library macros (*.stpm), and the target kernel's .config text */
+	struct pp_macro *macros;
+	const char *kconfig;
+	struct name_index *names;	/* pass 2, while resolving: functions/globals by name */
 };
 
 /* constructors: all allocate from s->arena */
@@ -237,6 +254,8 @@ struct ast_node *ast_block(struct session *s, const struct srcloc *loc,
 			   struct ast_node *stmts);
 struct ast_node *ast_operand(struct session *s, enum ast_kind kind,
 			     const struct srcloc *loc, struct ast_node *e);
+/* A deep copy of n (not of its siblings), with pass-2 links cleared. */
+struct ast_node *ast_copy(struct session *s, const struct ast_node *n);
 /* Append b to the list a; returns the head. */
 struct ast_node *ast_append(struct ast_node *a, struct ast_node *b);
 int ast_list_len(const struct ast_node *n);

@@ -1,6 +1,13 @@
 /* Pass 4: compile the module with kbuild against the target kernel's build tree, then
  * fill the cache. With -p4 the module is also copied to the current directory as
- * <name>.ko and its name printed, as systemtap does. */
+ * <name>.ko and its name printed, as systemtap does.
+ *
+ * A module is two objects: the script's (<name>_script.o, compiled every time, light
+ * headers only) and the runtime's (stp_runtime.o). The runtime object, with the results
+ * of the kernel feature probes it was compiled with (stp_autoconf.h), depends only on
+ * the runtime sources, the target kernel and the -D options, so it is built once into
+ * $cache/runtime/<hash>/ and handed to later builds as a kbuild "_shipped" file. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +17,7 @@
 #include <unistd.h>
 
 #include "passes.h"
+#include "sha256.h"
 #include "util.h"
 
 int run_command(struct session *s, const char *const argv[], const char *dir, bool quiet)
@@ -68,22 +76,284 @@ int run_command(struct session *s, const char *const argv[], const char *dir, bo
 	return 128 + WTERMSIG(status);
 }
 
-static int write_kbuild(struct session *s)
+static void hash_file(struct sha256 *h, const char *path)
+{
+	char *data;
+	size_t len;
+
+	sha256_str(h, path);
+	if (read_file(path, &data, &len)) {
+		sha256_str(h, "(missing)");
+		return;
+	}
+	sha256_update(h, data, len);
+	free(data);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void hash_tree(struct sha256 *h, const char *dir)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "test"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_name);
+	for (i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+
+		sha256_str(h, names[i]);
+		if (is_dir(path))
+			hash_tree(h, path);
+		else
+			hash_file(h, path);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void kbuild_flags(struct session *s, struct strbuf *sb, const char *rtdir)
+{
+	size_t i;
+
+	sb_printf(sb, "ccflags-y := -I%s -I%s/../include -I%s -Wno-declaration-after-statement\n",
+		  s->paths.runtime_dir, s->paths.runtime_dir, rtdir);
+	for (i = 0; i < s->opt.defines.n; i++)
+		sb_printf(sb, "ccflags-y += '-D%s'\n", s->opt.defines.v[i]);
+}
+
+static int make_in(struct session *s, const char *dir, const char *target)
+{
+	const char *argv[40];
+	char *mflag = xasprintf("M=%s", dir);
+	size_t n = 0, i;
+	int rc;
+
+	argv[n++] = "make";
+	argv[n++] = "-C";
+	argv[n++] = s->kern.build_dir;
+	argv[n++] = mflag;
+	argv[n++] = "--no-print-directory";
+	for (i = 0; i < s->opt.kbuild_opts.n && n < 36; i++)
+		argv[n++] = s->opt.kbuild_opts.v[i];
+	argv[n++] = target;
+	argv[n] = NULL;
+	rc = run_command(s, argv, NULL, true);
+	free(mflag);
+	return rc;
+}
+
+/*
+ * Kernel feature probes: runtime/autoconf/<name>.c compiles against the target
+ * headers iff the kernel has the feature; each that does becomes
+ * "#define STAPCONF_<NAME>" in stp_autoconf.h. Never a version check.
+ */
+static int run_autoconf(struct session *s, const char *dir)
+{
+	char *acdir = xasprintf("%s/autoconf", s->paths.runtime_dir);
+	struct strbuf kb = { 0 }, hdr = { 0 }, targets = { 0 };
+	struct dirent *de;
+	DIR *d = opendir(acdir);
+	int rc = 0;
+
+	sb_puts(&hdr, "/* kernel features found by runtime/autoconf/ probes */\n");
+	if (d) {
+		kbuild_flags(s, &kb, dir);
+		while ((de = readdir(d))) {
+			size_t len = strlen(de->d_name);
+			char *src, *dst;
+
+			if (len < 3 || strcmp(de->d_name + len - 2, ".c"))
+				continue;
+			src = xasprintf("%s/%s", acdir, de->d_name);
+			dst = xasprintf("%s/ac_%s", dir, de->d_name);
+			copy_file(src, dst, 0644);
+			sb_printf(&targets, " ac_%.*s.o", (int)(len - 2), de->d_name);
+			free(src);
+			free(dst);
+		}
+		closedir(d);
+	}
+	if (targets.len) {
+		const char *argv[8];
+		char *mflag = xasprintf("M=%s", dir), *path, *list = NULL, *tok, *save;
+		size_t n = 0;
+
+		path = xasprintf("%s/Kbuild", dir);
+		write_file(path, kb.buf, kb.len);
+		free(path);
+		{
+			struct strbuf cmd = { 0 };
+			size_t i;
+
+			/* failures are the point: their output goes nowhere */
+			sb_printf(&cmd, "make -k -C '%s' '%s' --no-print-directory", s->kern.build_dir, mflag);
+			for (i = 0; i < s->opt.kbuild_opts.n; i++)
+				sb_printf(&cmd, " '%s'", s->opt.kbuild_opts.v[i]);
+			sb_printf(&cmd, " %s >/dev/null 2>&1 || true", targets.buf);
+			argv[n++] = "sh";
+			argv[n++] = "-c";
+			argv[n++] = cmd.buf;
+			argv[n] = NULL;
+			run_command(s, argv, NULL, true);
+			sb_free(&cmd);
+		}
+		free(list);
+		list = xstrdup(targets.buf);
+		for (tok = strtok_r(list, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			char *obj = xasprintf("%s/%s", dir, tok), *p;
+
+			if (file_exists(obj)) {
+				/* ac_foo-bar.o -> STAPCONF_FOO_BAR */
+				char *name = xstrdup(tok + 3);
+
+				name[strlen(name) - 2] = '\0';
+				for (p = name; *p; p++)
+					*p = (*p == '-' || *p == '.') ? '_' :
+					     (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p;
+				sb_printf(&hdr, "#define STAPCONF_%s 1\n", name);
+				free(name);
+			}
+			free(obj);
+		}
+		free(list);
+		free(mflag);
+	}
+	{
+		char *path = xasprintf("%s/stp_autoconf.h", dir);
+
+		rc = write_file(path, hdr.buf, hdr.len);
+		free(path);
+	}
+	sb_free(&kb);
+	sb_free(&hdr);
+	sb_free(&targets);
+	free(acdir);
+	return rc;
+}
+
+/* Build stp_runtime.o and stp_autoconf.h into a fresh directory. */
+static int build_runtime_in(struct session *s, const char *dir)
+{
+	struct strbuf kb = { 0 };
+	char *path;
+	int rc;
+
+	rc = run_autoconf(s, dir);
+	if (rc)
+		return rc;
+	/* listed as a module so that it is compiled as module code (-DMODULE) */
+	sb_puts(&kb, "obj-m := stp_runtime.o\n");
+	kbuild_flags(s, &kb, dir);
+	path = xasprintf("%s/Kbuild", dir);
+	rc = write_file(path, kb.buf, kb.len);
+	free(path);
+	sb_free(&kb);
+	if (rc)
+		return rc;
+	path = xasprintf("%s/stp_runtime.c", dir);
+	{
+		char *stub = xasprintf("#include \"%s/stp_runtime.c\"\n", s->paths.runtime_dir);
+
+		rc = write_file(path, stub, strlen(stub));
+		free(stub);
+	}
+	free(path);
+	if (rc)
+		return rc;
+	rc = make_in(s, dir, "stp_runtime.o");
+	if (rc)
+		return -1;
+	path = xasprintf("%s/stp_runtime.o", dir);
+	rc = file_exists(path) ? 0 : -1;
+	free(path);
+	return rc;
+}
+
+/* The runtime object for this kernel and option set: from the cache, or built now. */
+static const char *runtime_object_dir(struct session *s)
+{
+	struct sha256 h;
+	char hex[65];
+	const char *dir, *tmp;
+	size_t i;
+
+	sha256_init(&h);
+	sha256_str(&h, "stp_runtime v2");
+	hash_tree(&h, s->paths.runtime_dir);
+	hash_file(&h, arena_printf(&s->arena, "%s/../include/stp_msg.h", s->paths.runtime_dir));
+	sha256_str(&h, s->kern.release);
+	sha256_str(&h, s->kern.build_dir);
+	hash_file(&h, arena_printf(&s->arena, "%s/.config", s->kern.build_dir));
+	for (i = 0; i < s->opt.defines.n; i++)
+		sha256_str(&h, s->opt.defines.v[i]);
+	for (i = 0; i < s->opt.kbuild_opts.n; i++)
+		sha256_str(&h, s->opt.kbuild_opts.v[i]);
+	sha256_hex(&h, hex);
+	dir = arena_printf(&s->arena, "%s/runtime/%.20s", s->paths.cache_dir, hex);
+	if (file_exists(arena_printf(&s->arena, "%s/stp_runtime.o", dir)))
+		return dir;
+	if (s->opt.verbose)
+		fprintf(stderr, "Pass 4: compiling the runtime for %s (once per kernel and options)\n",
+			s->kern.release);
+	tmp = arena_printf(&s->arena, "%s.tmp%d", dir, (int)getpid());
+	if (mkdir_p(tmp, 0755) || build_runtime_in(s, tmp)) {
+		remove_tree(tmp);
+		return NULL;
+	}
+	/* another stap may have won the race: either copy is good */
+	if (rename(tmp, dir))
+		remove_tree(tmp);
+	return dir;
+}
+
+static int write_kbuild(struct session *s, const char *rtdir)
 {
 	struct strbuf sb = { 0 };
-	char *path;
-	size_t i;
+	char *path, *from, *to;
 	int rc;
 
 	sb_printf(&sb, "obj-m := %s.o\n", s->opt.module_name);
-	sb_printf(&sb, "ccflags-y := -I%s -I%s/../include -Wno-declaration-after-statement\n",
-		  s->paths.runtime_dir, s->paths.runtime_dir);
-	for (i = 0; i < s->opt.defines.n; i++)
-		sb_printf(&sb, "ccflags-y += '-D%s'\n", s->opt.defines.v[i]);
+	sb_printf(&sb, "%s-y := %s_script.o stp_runtime.o\n", s->opt.module_name,
+		  s->opt.module_name);
+	kbuild_flags(s, &sb, rtdir);
 	path = xasprintf("%s/Kbuild", s->paths.tmp_dir);
 	rc = write_file(path, sb.buf, sb.len);
 	free(path);
 	sb_free(&sb);
+	if (rc)
+		return rc;
+	/* the prebuilt runtime object, copied into place by kbuild's _shipped rule */
+	from = xasprintf("%s/stp_runtime.o", rtdir);
+	to = xasprintf("%s/stp_runtime.o_shipped", s->paths.tmp_dir);
+	rc = copy_file(from, to, 0644);
+	free(from);
+	free(to);
+	if (rc)
+		return rc;
+	/* modpost reads the object's .cmd file (its sources, for srcversion) */
+	from = xasprintf("%s/.stp_runtime.o.cmd", rtdir);
+	to = xasprintf("%s/.stp_runtime.o.cmd", s->paths.tmp_dir);
+	rc = copy_file(from, to, 0644);
+	free(from);
+	free(to);
 	return rc;
 }
 
@@ -104,9 +374,8 @@ static int copy_to_cwd(struct session *s)
 
 int pass4_build(struct session *s)
 {
-	const char *argv[32];
-	char *mflag, *cfg;
-	size_t n = 0, i;
+	const char *rtdir;
+	char *cfg;
 	int rc;
 
 	if (s->cache_hit)
@@ -119,24 +388,18 @@ int pass4_build(struct session *s)
 			   s->kern.release, s->kern.build_dir, s->kern.release);
 		return -1;
 	}
-	if (write_kbuild(s)) {
+	rtdir = runtime_object_dir(s);
+	if (!rtdir) {
+		diag_plain(s, "error", "building the runtime for %s failed", s->kern.release);
+		return -1;
+	}
+	if (write_kbuild(s, rtdir)) {
 		diag_plain(s, "error", "cannot write the Kbuild file in %s", s->paths.tmp_dir);
 		return -1;
 	}
-	mflag = xasprintf("M=%s", s->paths.tmp_dir);
-	argv[n++] = "make";
-	argv[n++] = "-C";
-	argv[n++] = s->kern.build_dir;
-	argv[n++] = mflag;
-	argv[n++] = "--no-print-directory";
-	for (i = 0; i < s->opt.kbuild_opts.n && n < 28; i++)
-		argv[n++] = s->opt.kbuild_opts.v[i];
-	argv[n++] = "modules";
-	argv[n] = NULL;
-	rc = run_command(s, argv, NULL, true);
-	free(mflag);
+	rc = make_in(s, s->paths.tmp_dir, "modules");
 	if (rc) {
-		diag_plain(s, "error", "kbuild of %s.c failed (status %d)", s->opt.module_name, rc);
+		diag_plain(s, "error", "kbuild of %s_script.c failed (status %d)", s->opt.module_name, rc);
 		return -1;
 	}
 	s->module_path = arena_printf(&s->arena, "%s/%s.ko", s->paths.tmp_dir,

@@ -4,13 +4,16 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The source line of loc and a caret under its column; a long line is shown as a
+ * window around the column. */
 static void print_source(const struct srcloc *loc, const char *prefix)
 {
-	const char *p, *end, *text;
+	const char *p, *end, *text, *from, *to;
 	int line = 1;
 	size_t col, i, plen = strlen(prefix);
 
@@ -25,13 +28,22 @@ static void print_source(const struct srcloc *loc, const char *prefix)
 	end = strchr(p, '\n');
 	if (!end)
 		end = p + strlen(p);
-	fprintf(stderr, "%s%.*s\n", prefix, (int)(end - p), p);
 	col = loc->col > 0 ? (size_t)loc->col - 1 : 0;
+	from = p;
+	if (col > 80)
+		from = p + col - 60;
+	to = end;
+	if (to - from > 160)
+		to = from + 160;
+	fprintf(stderr, "%s%s%.*s%s\n", prefix, from > p ? "..." : "", (int)(to - from), from,
+		to < end ? "..." : "");
 	for (i = 0; i < plen; i++)
 		fputc(' ', stderr);
+	if (from > p)
+		fputs("   ", stderr);
 	/* keep tabs so the caret lines up under the source text */
-	for (i = 0; i < col && p + i < end; i++)
-		fputc(p[i] == '\t' ? '\t' : ' ', stderr);
+	for (i = 0; from + i < p + col && from + i < to; i++)
+		fputc(from[i] == '\t' ? '\t' : ' ', stderr);
 	fputs("^\n", stderr);
 }
 
@@ -44,11 +56,48 @@ static void print_at(const struct srcloc *loc)
 	fprintf(stderr, " at %s:%d:%d", loc->file->name, loc->line, loc->col);
 }
 
+/* Has this message at this place been printed already? (alias expansions copy code,
+ * so one mistake can be found several times) */
+static bool seen_before(struct session *s, const char *kind, const struct srcloc *loc,
+			const char *fmt, va_list ap)
+{
+	char buf[512];
+	unsigned long h = 5381;
+	const char *c;
+	va_list aq;
+	int i;
+
+	va_copy(aq, ap);
+	vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	for (c = kind; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	for (c = buf; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	if (loc) {
+		h = h * 33 + (unsigned long)(uintptr_t)loc->file;
+		h = h * 33 + (unsigned long)loc->line * 4096 + (unsigned long)loc->col;
+	}
+	for (i = 0; i < s->diag.n_seen && i < DIAG_SEEN; i++)
+		if (s->diag.seen[i] == h)
+			return true;
+	s->diag.seen[s->diag.n_seen++ % DIAG_SEEN] = h;
+	return false;
+}
+
 void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
 	s->diag.n_errors++;
+	va_start(ap, fmt);
+	if (seen_before(s, "error", loc, fmt, ap)) {
+		va_end(ap);
+		s->diag.last_dup = true;
+		return;
+	}
+	va_end(ap);
+	s->diag.last_dup = false;
 	fputs("semantic error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -63,7 +112,8 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 {
 	va_list ap;
 
-	(void)s;
+	if (s->diag.last_dup)
+		return;
 	fputs("semantic error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -80,6 +130,12 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 
 	if (s->diag.suppress_warnings)
 		return;
+	va_start(ap, fmt);
+	if (seen_before(s, "warning", loc, fmt, ap)) {
+		va_end(ap);
+		return;
+	}
+	va_end(ap);
 	s->diag.n_warnings++;
 	fputs("WARNING: ", stderr);
 	va_start(ap, fmt);
@@ -90,23 +146,38 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 	print_source(loc, " source: ");
 }
 
+static void parse_error_v(struct session *s, const struct srcloc *loc, const char *label,
+			  const char *fmt, va_list ap)
+{
+	s->diag.n_errors++;
+	fputs("parse error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (loc && loc->file) {
+		fprintf(stderr, "        %s: %s at %s:%d:%d\n", label,
+			loc->tok ? loc->tok : "end of input", loc->file->name, loc->line,
+			loc->col);
+		print_source(loc, "     source: ");
+	}
+	fputc('\n', stderr);
+}
+
 void diag_parse_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	s->diag.n_errors++;
-	fputs("parse error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	parse_error_v(s, loc, "saw", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (loc && loc->file) {
-		fprintf(stderr, "        saw: %s at %s:%d:%d\n",
-			loc->tok ? loc->tok : "end of input", loc->file->name,
-			loc->line, loc->col);
-		print_source(loc, "     source: ");
-	}
-	fputc('\n', stderr);
+}
+
+void diag_parse_error_at(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	parse_error_v(s, loc, " at", fmt, ap);
+	va_end(ap);
 }
 
 void diag_plain(struct session *s, const char *kind, const char *fmt, ...)

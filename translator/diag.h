@@ -20,7 +20,12 @@ struct srcloc {
 	const char *tok;
 };
 
+#define DIAG_SEEN 512
+
 struct diag {
+	unsigned long seen[DIAG_SEEN];	/* hashes of printed messages: no duplicates */
+	int n_seen;
+	bool last_dup;			/* the last error was a duplicate: skip its notes */
 	int n_errors;
 	int n_warnings;
 	bool suppress_warnings;
@@ -36,6 +41,9 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* A parse error: "parse error: MSG / saw: TOK at LOC / source: ... ^". */
 void diag_parse_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A parse error that isn't about an unexpected token: "... / at: TOK at LOC / ...". */
+void diag_parse_error_at(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A second location for the last error ("type was first inferred here"). */
 void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...)

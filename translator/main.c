@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "dwarf/dwarf.h"
 #include "passes.h"
 #include "session.h"
 #include "util.h"
@@ -60,7 +61,7 @@ static void usage(FILE *f)
 	      "                neither use nor fill the module cache\n", f);
 }
 
-enum { OPT_REMOTE = 256, OPT_DISABLE_CACHE };
+enum { OPT_REMOTE = 256, OPT_DISABLE_CACHE, OPT_SUPPRESS_HANDLER_ERRORS };
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "remote", required_argument, NULL, OPT_REMOTE },
 	{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
 	{ "poison-cache", no_argument, NULL, OPT_DISABLE_CACHE },
+	{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,9 +182,19 @@ static int parse_options(struct session *s, int argc, char **argv)
 			break;
 		case 'l':
 		case 'L':
+			/* list what the probe point expands to: passes 1-2 of "probe P {}" */
+			o->listing = c == 'l' ? 1 : 2;
+			o->script_text = arena_printf(&s->arena, "probe %s {}", optarg);
+			o->keep_unused = true;
+			break;
 		case 't':
-			diag_plain(s, "stap", "option -%c is not supported yet", c);
-			return -1;
+			/* per-probe hit and cycle report at the end (runtime_main.h) */
+			strlist_add(&o->defines, "STP_TIMING");
+			break;
+		case OPT_SUPPRESS_HANDLER_ERRORS:
+			/* the runtime neither reports nor counts handler errors */
+			strlist_add(&o->defines, "STP_SUPPRESS_HANDLER_ERRORS");
+			break;
 		case ':':
 			diag_plain(s, "stap", "option -%c needs an argument", optopt);
 			return -1;
@@ -284,7 +296,15 @@ static void report_pass(struct session *s, int pass, const struct pass_stats *st
 		int n_fn = 0, n_glob = 0, n_embeds = 0;
 		const struct function *fn;
 		const struct global *g;
+		const struct stapfile *f;
+		const struct ast_node *e;
 
+		for (f = s->prog.files; f; f = f->next)
+			if (f->used || !f->is_tapset)
+				for (e = f->embeds; e; e = e->next)
+					n_embeds++;
+		for (e = s->prog.embeds; e; e = e->next)
+			n_embeds++;
 		for (fn = s->prog.functions; fn; fn = fn->next_used)
 			n_fn++;
 		for (g = s->prog.globals; g; g = g->next_used)
@@ -342,6 +362,18 @@ static bool host_cannot_run(struct session *s)
 	return true;
 }
 
+/* Free what the run holds; returns the exit status. */
+static int finish(struct session *s, int status)
+{
+	dw_close(s);
+	arena_destroy(&s->arena);
+	strlist_free(&s->opt.include_dirs);
+	strlist_free(&s->opt.defines);
+	strlist_free(&s->opt.kbuild_opts);
+	strlist_free(&s->opt.args);
+	return status;
+}
+
 static int (*const passes[])(struct session *) = {
 	NULL, pass1_parse, pass2_elaborate, pass3_translate, pass4_build, pass5_run,
 };
@@ -353,12 +385,16 @@ int main(int argc, char **argv)
 	int pass, rc = 0;
 
 	if (parse_options(s, argc, argv))
-		return 1;
+		return finish(s, 1);
 	s->diag.suppress_warnings = s->opt.suppress_warnings;
 	s->diag.verbose = s->opt.verbose;
 	if (paths_resolve(s) || kernel_resolve(s))
-		return 1;
+		return finish(s, 1);
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
+		if (pass == 3 && s->opt.listing) {
+			dw_list_probes(s, s->opt.listing == 2);
+			break;
+		}
 		/* before any expensive pass: can this run end anywhere? */
 		if (pass == 3 && s->opt.last_pass == 5 && !s->opt.remote &&
 		    host_cannot_run(s)) {
@@ -388,8 +424,5 @@ int main(int argc, char **argv)
 		report_pass(s, pass, &st);
 	}
 	cleanup_tmp(s);
-	arena_destroy(&s->arena);
-	if (rc > 0)
-		return rc;
-	return rc || s->diag.n_errors ? 1 : 0;
+	return finish(s, rc > 0 ? rc : rc || s->diag.n_errors ? 1 : 0);
 }

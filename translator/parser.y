@@ -1,10 +1,23 @@
 /* Pass 1, step 2: the grammar of the stap language. Pure and reentrant, no conflicts;
- * actions call AST constructors. Statements need no ';': an expression statement ends
- * where the expression can't go on (precedence LOW makes the parser greedy). */
+ * actions call AST constructors or the helpers below the rules. Statements need no
+ * ';': an expression statement ends where the expression can't go on (precedence LOW
+ * makes the parser greedy). Brace expansion of probe points happens here, so later
+ * passes only see plain probe points. */
 %code requires {
 #include "parse.h"
 #define YYLTYPE struct srcloc
 #define YYLTYPE_IS_DECLARED 1
+
+/* an alternative of a probe point being expanded: a list of components */
+struct pp_alt {
+	struct pp_comp *comps;
+	struct pp_alt *next;
+};
+
+/* a list with O(1) append */
+struct nlist {
+	struct ast_node *head, *tail;
+};
 }
 
 %code provides {
@@ -13,6 +26,8 @@ int lex_scan(YYSTYPE *lval, YYLTYPE *loc, void *scanner);
 }
 
 %code {
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "session.h"
@@ -22,6 +37,7 @@ int lex_scan(YYSTYPE *lval, YYLTYPE *loc, void *scanner);
 	do { (Cur) = (N) ? YYRHSLOC(Rhs, 1) : YYRHSLOC(Rhs, 0); } while (0)
 #define YYLOCATION_PRINT(File, Loc) ((void)0)
 #define YY_LOCATION_PRINT(File, Loc) ((void)0)
+#define YYMAXDEPTH 30000
 #define S (p->s)
 
 static int yylex(YYSTYPE *lval, YYLTYPE *loc, struct parser *p)
@@ -29,37 +45,70 @@ static int yylex(YYSTYPE *lval, YYLTYPE *loc, struct parser *p)
 	return pp_lex(lval, loc, p);
 }
 
+static struct nlist nl_one(struct ast_node *n);
+static struct nlist nl_add(struct nlist l, struct ast_node *n);
+static struct ast_node *join_strings(struct parser *p, struct nlist l);
+static struct ast_node *nest(struct ast_node *n, const struct ast_node *a,
+			     const struct ast_node *b, const struct ast_node *c);
+static struct ast_node *stmt_done(struct parser *p, struct ast_node *n);
 static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char *name,
 				struct ast_node *args, struct target_comp *comps, int pretty);
 static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct target_comp *comps, int pretty);
+static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v);
 static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 				    struct ast_node *e);
 static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op op,
 			       bool post, struct ast_node *e);
 static struct ast_node *assign(struct parser *p, const YYLTYPE *loc, enum ast_op op,
 			       struct ast_node *l, struct ast_node *r);
+static struct ast_node *ternary(struct parser *p, const YYLTYPE *loc, struct ast_node *c,
+				struct ast_node *a, struct ast_node *b);
+static struct ast_node *in_array(struct parser *p, const YYLTYPE *loc,
+				 struct ast_node *keys, struct ast_node *array);
+static struct ast_node *index_of(struct parser *p, const YYLTYPE *loc,
+				 struct ast_node *base, struct ast_node *keys);
+static struct ast_node *cond_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *c,
+				  struct ast_node *a, struct ast_node *b);
+static struct ast_node *loop(struct parser *p, enum ast_kind kind, const YYLTYPE *loc,
+			     struct ast_node *init, struct ast_node *c,
+			     struct ast_node *incr, struct ast_node *body);
+static struct ast_node *try_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *b,
+				 struct ast_node *var, struct ast_node *h);
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *head, struct ast_node *array, int arr_sort,
 				struct ast_node *limit, struct ast_node *body);
-static struct pp_comp *comp(struct parser *p, const char *name, struct ast_node *arg,
-			    bool has_arg);
-static struct pp_comp *comp_cat(struct parser *p, struct pp_comp *a, const char *b);
+static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const char *name,
+				 int sort, struct ast_node *keys);
+static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node *arg,
+			     bool has_arg);
+static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp_alt *a,
+				 struct pp_alt *b);
+static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b);
+static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
+				     struct pp_alt *alts, int marks, struct ast_node *cond);
+static struct probe_point *pp_cat(struct probe_point *a, struct probe_point *b);
 static void add_probe(struct parser *p, const YYLTYPE *loc, struct probe_point *aliases,
 		      bool epilogue, struct probe_point *points, struct ast_node *body);
 static void add_function(struct parser *p, const YYLTYPE *loc, bool priv,
 			 const char *name, enum ast_type ret, struct param *params,
-			 struct ast_node *body);
+			 int64_t prio, struct ast_node *body);
 static void add_globals(struct parser *p, bool priv, struct global *list);
+static void add_embed(struct parser *p, const YYLTYPE *loc, const char *code);
+static struct global *glob(struct parser *p, const YYLTYPE *loc, const char *name,
+			   bool wrap, bool array, int64_t size, struct ast_node *init);
+static struct param *param(struct parser *p, const YYLTYPE *loc, const char *name,
+			   enum ast_type type);
 static struct target_comp *tcomp(struct parser *p, const YYLTYPE *loc,
 				 enum comp_kind kind, const char *name,
 				 struct ast_node *e);
-static void perror_at(struct parser *p, const YYLTYPE *loc, const char *msg);
+static bool guru_ok(struct parser *p, const YYLTYPE *loc, const char *what);
 static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 }
 
 %define api.pure full
 %define parse.error custom
+%define parse.lac full
 %locations
 %param {struct parser *p}
 %expect 0
@@ -68,16 +117,19 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 	struct numlit num;
 	const char *str;
 	int ival;
+	int64_t i64;
 	enum ast_type type;
 	struct ast_node *node;
+	struct nlist list;
 	struct probe_point *pp;
-	struct pp_comp *comp;
+	struct pp_alt *alt;
 	struct target_comp *tc;
 	struct param *param;
 	struct global *glob;
 }
 
 %token <str> IDENT "identifier" TVAR "target variable" AT_IDENT "@operator"
+%token <str> PP_NAME "probe point component"
 %token <str> STRING "string" EMBEDDED "embedded-code"
 %token <num> NUMBER "number"
 %token PROBE "probe" GLOBAL "global" FUNCTION "function" PRIVATE "private"
@@ -91,18 +143,20 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %token EQ "==" NE "!=" LE "<=" GE ">=" MATCH "=~" NOMATCH "!~"
 %token AND_AND "&&" OR_OR "||" SHL "<<" SHR ">>" INC "++" DEC "--" ARROW "->"
 %token PRETTY1 "$" PRETTY2 "$$" PP_LBRACE "{ (brace expansion)"
-%token PP_IF "%(" PP_THEN "%?" PP_ELSE "%:" PP_END "%)"
+%token PP_IF "%(" PP_THEN "%?" PP_ELSE "%:" PP_END "%)" PP_DEFINE "@define"
 %token ERROR_TOKEN "invalid token"
 
-%type <node> expr primary opt_expr exprlist opt_exprlist stmt stmts block
-%type <node> fe_head fe_var fe_vars opt_limit catch_var literal strings body
-%type <node> stmt_noif stmt_if
-%type <ival> sort_opt opt_pretty
-%type <pp> pp pps pp_base
-%type <comp> comp comps comp_name comp_alts
-%type <str> comp_part
+%type <node> expr primary opt_expr stmt block body str_lit
+%type <node> fe_head fe_var opt_limit catch_var literal
+%type <node> stmt_noif stmt_if opt_pp_cond
+%type <list> stmts exprlist opt_exprlist fe_vars strings
+%type <ival> sort_opt opt_pretty pp_marks
+%type <i64> opt_prio
+%type <pp> pps pp
+%type <alt> pp_seq pp_elem pp_alts pp_comp
+%type <str> comp_name
 %type <tc> chain chain_elem
-%type <param> params param_list param
+%type <param> params param_list param_decl
 %type <type> opt_type type
 %type <glob> glob globs
 %type <ival> opt_private opt_wrap
@@ -119,7 +173,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %left '^'
 %left '&'
 %precedence IN
-%nonassoc EQ NE '<' LE '>' GE MATCH NOMATCH
+%left EQ NE '<' LE '>' GE MATCH NOMATCH
 %left SHL SHR
 %left '.'
 %left '+' '-'
@@ -139,14 +193,13 @@ item:
 	PROBE pps body				{ add_probe(p, &@1, NULL, false, $2, $3); }
 	| PROBE pps '=' pps body		{ add_probe(p, &@1, $2, false, $4, $5); }
 	| PROBE pps ADD_ASSIGN pps body		{ add_probe(p, &@1, $2, true, $4, $5); }
-	| opt_private FUNCTION IDENT opt_type '(' params ')' body
-						{ add_function(p, &@3, $1, $3, $4, $6, $8); }
+	| opt_private FUNCTION IDENT opt_type '(' params ')' opt_prio body
+						{ add_function(p, &@3, $1, $3, $4, $6, $8, $9); }
 	| opt_private GLOBAL globs		{ add_globals(p, $1, $3); }
-	| EMBEDDED				{
-		struct ast_node *e = ast_new(S, AST_EMBEDDED, &@1);
-		e->u.str = $1;
-		p->file->embeds = ast_append(p->file->embeds, e);
-	}
+	| opt_private GLOBAL globs ';'		{ add_globals(p, $1, $3); }
+	| PRIVATE globs				{ add_globals(p, true, $2); }
+	| PRIVATE globs ';'			{ add_globals(p, true, $2); }
+	| EMBEDDED				{ if (guru_ok(p, &@1, "")) add_embed(p, &@1, $1); }
 	| error					{ p->in_pp = false; }
 	;
 
@@ -157,75 +210,69 @@ opt_private:
 
 body:
 	block
-	| EMBEDDED				{ $$ = ast_new(S, AST_EMBEDDED, &@1); $$->u.str = $1; }
+	| EMBEDDED				{ guru_ok(p, &@1, ""); $$ = ast_new(S, AST_EMBEDDED, &@1); $$->u.str = $1; }
 	;
 
-/* probe points */
+/* probe points; brace expansion multiplies them out here */
 pps:
 	pp
-	| pps ',' pp				{ struct probe_point *q = $1; while (q->next) q = q->next; q->next = $3; $$ = $1; }
+	| pps ',' pp				{ $$ = pp_cat($1, $3); }
 	;
 
 pp:
-	pp_base
-	| pp_base IF '(' expr ')'		{ $$ = $1; $$->cond = $4; }
+	pp_seq pp_marks opt_pp_cond		{ $$ = pp_points(p, &@1, $1, $2, $3); }
 	;
 
-pp_base:
-	comps					{ $$ = arena_alloc(&S->arena, sizeof(*$$)); $$->comps = $1; $$->loc = @1; }
-	| pp_base '?'				{ $$ = $1; $$->optional = true; }
-	| pp_base '!'				{ $$ = $1; $$->sufficient = true; }
+pp_marks:
+	%empty					{ $$ = 0; }
+	| pp_marks '?'				{ $$ = $1 | 1; }
+	| pp_marks '!'				{ $$ = $1 | 3; }
 	;
 
-comps:
-	comp
-	| comps '.' comp			{ struct pp_comp *q = $1; while (q->next) q = q->next; q->next = $3; $$ = $1; }
+opt_pp_cond:
+	%empty					{ $$ = NULL; }
+	| IF '(' expr ')'			{ $$ = stmt_done(p, $3); }
 	;
 
-comp:
-	comp_name				{ $$ = $1; }
-	| comp_name '(' literal ')'		{ $$ = $1; $$->arg = $3; $$->has_arg = true; }
+pp_seq:
+	pp_elem
+	| pp_seq '.' pp_elem			{ $$ = pp_product(p, &@2, $1, $3); }
 	;
 
-/* a name made of adjacent parts: sys_*, *open*, {open,close}at */
+pp_elem:
+	pp_comp
+	| PP_LBRACE pp_alts '}'			{ $$ = $2; }
+	;
+
+pp_alts:
+	pp_seq
+	| pp_alts ',' pp_seq			{ $$ = pp_union($1, $3); }
+	;
+
+pp_comp:
+	comp_name				{ $$ = pp_one(p, $1, NULL, false); }
+	| comp_name '(' literal ')'		{ $$ = pp_one(p, $1, $3, true); }
+	;
+
 comp_name:
-	comp_part				{ $$ = comp(p, $1, NULL, false); }
-	| comp_name comp_part			{ $$ = comp_cat(p, $1, $2); }
-	| PP_LBRACE comp_alts '}'		{ $$ = $2; }
-	| comp_name PP_LBRACE comp_alts '}'	{
-		struct pp_comp *a;
-		struct strbuf sb = { 0 };
-		for (a = $3; a; a = a->next) {
-			sb_printf(&sb, "%s%s%s", a == $3 ? "{" : ",", $1->name, a->name);
-		}
-		sb_puts(&sb, "}");
-		$$ = comp(p, arena_strdup(&S->arena, sb.buf), NULL, false);
-		sb_free(&sb);
-	}
-	;
-
-comp_alts:
-	comp_name
-	| comp_alts ',' comp_name		{ struct pp_comp *q = $1; while (q->next) q = q->next; q->next = $3; $$ = $1; }
-	;
-
-comp_part:
-	IDENT
+	PP_NAME
+	| IDENT
 	| '*'					{ $$ = "*"; }
-	| FUNCTION				{ $$ = "function"; }
-	| RETURN				{ $$ = "return"; }
-	| NUMBER				{ $$ = arena_printf(&S->arena, "%lld", (long long)$1.v); }
 	;
 
 literal:
-	NUMBER					{ $$ = ast_number(S, &@1, $1.v); if ($1.min_only) perror_at(p, &@1, "number out of range"); }
-	| '-' NUMBER				{ $$ = ast_number(S, &@1, $2.min_only ? $2.v : -$2.v); }
-	| strings
+	NUMBER					{ $$ = number(p, &@1, $1); }
+	| '-' NUMBER				{ $$ = number(p, &@1, $2); $$->u.num = (int64_t)(0 - (uint64_t)$2.v); $$->type = TYPE_LONG; }
+	| str_lit
+	;
+
+str_lit:
+	strings %prec LOW			{ $$ = join_strings(p, $1); }
 	;
 
 strings:
-	STRING					{ $$ = ast_string(S, &@1, $1); }
-	| strings STRING			{ $$ = $1; $$->u.str = arena_printf(&S->arena, "%s%s", $1->u.str, $2); }
+	STRING					{ $$ = nl_one(ast_string(S, &@1, $1)); }
+	| strings STRING			{ $$ = nl_add($1, ast_string(S, &@2, $2)); }
 	;
 
 /* functions and globals */
@@ -239,18 +286,24 @@ type:
 	| STRING_KW				{ $$ = TYPE_STRING; }
 	;
 
+opt_prio:
+	%empty					{ $$ = 0; }
+	| ':' NUMBER				{ $$ = $2.v; }
+	| ':' '-' NUMBER			{ $$ = -$3.v; }
+	;
+
 params:
 	%empty					{ $$ = NULL; }
 	| param_list
 	;
 
 param_list:
-	param
-	| param_list ',' param			{ struct param *q = $1; while (q->next) q = q->next; q->next = $3; $$ = $1; }
+	param_decl
+	| param_list ',' param_decl		{ struct param *q = $1; while (q->next) q = q->next; q->next = $3; $$ = $1; }
 	;
 
-param:
-	IDENT opt_type				{ $$ = arena_alloc(&S->arena, sizeof(*$$)); $$->name = $1; $$->type = $2; $$->loc = @1; }
+param_decl:
+	IDENT opt_type				{ $$ = param(p, &@1, $1, $2); }
 	;
 
 globs:
@@ -259,9 +312,9 @@ globs:
 	;
 
 glob:
-	IDENT opt_wrap				{ $$ = arena_alloc(&S->arena, sizeof(*$$)); $$->name = $1; $$->loc = @1; $$->wrap = $2; $$->is_array = $2; }
-	| IDENT '[' NUMBER ']' opt_wrap		{ $$ = arena_alloc(&S->arena, sizeof(*$$)); $$->name = $1; $$->loc = @1; $$->size = $3.v; $$->is_array = true; $$->wrap = $5; }
-	| IDENT '=' literal			{ $$ = arena_alloc(&S->arena, sizeof(*$$)); $$->name = $1; $$->loc = @1; $$->init = $3; }
+	IDENT opt_wrap				{ $$ = glob(p, &@1, $1, $2, $2, 0, NULL); }
+	| IDENT opt_wrap '[' NUMBER ']'		{ $$ = glob(p, &@1, $1, $2, true, $4.v, NULL); }
+	| IDENT '=' literal			{ $$ = glob(p, &@1, $1, false, false, 0, $3); }
 	;
 
 opt_wrap:
@@ -271,12 +324,12 @@ opt_wrap:
 
 /* statements */
 block:
-	'{' stmts '}'				{ $$ = ast_block(S, &@1, $2); }
+	'{' stmts '}'				{ $$ = nest(ast_block(S, &@1, $2.head), NULL, NULL, NULL); }
 	;
 
 stmts:
-	%empty					{ $$ = NULL; }
-	| stmts stmt				{ $$ = ast_append($1, $2); }
+	%empty					{ $$.head = $$.tail = NULL; }
+	| stmts stmt				{ $$ = nl_add($1, stmt_done(p, $2)); }
 	| stmts error				{ $$ = $1; }
 	;
 
@@ -286,31 +339,35 @@ stmt:
 	;
 
 stmt_if:
-	IF '(' expr ')' stmt %prec LOW		{ $$ = ast_new(S, AST_IF, &@1); $$->u.cond.cond = $3; $$->u.cond.then = $5; }
-	| IF '(' expr ')' stmt ELSE stmt	{ $$ = ast_new(S, AST_IF, &@1); $$->u.cond.cond = $3; $$->u.cond.then = $5; $$->u.cond.other = $7; }
+	IF '(' expr ')' stmt %prec LOW		{ $$ = cond_stmt(p, &@1, $3, $5, NULL); }
+	| IF '(' expr ')' stmt ELSE stmt	{ $$ = cond_stmt(p, &@1, $3, $5, $7); }
 	;
 
 stmt_noif:
 	block
 	| ';'					{ $$ = ast_new(S, AST_NULL, &@1); }
-	| expr %prec LOW			{ $$ = ast_operand(S, AST_EXPR_STMT, &@1, $1); }
-	| expr ';'				{ $$ = ast_operand(S, AST_EXPR_STMT, &@1, $1); }
-	| WHILE '(' expr ')' stmt		{ $$ = ast_new(S, AST_WHILE, &@1); $$->u.loop.cond = $3; $$->u.loop.body = $5; }
+	| expr %prec LOW			{ $$ = nest(ast_operand(S, AST_EXPR_STMT, &@1, $1), $1, NULL, NULL); }
+	| expr ';'				{ $$ = nest(ast_operand(S, AST_EXPR_STMT, &@1, $1), $1, NULL, NULL); }
+	| WHILE '(' expr ')' stmt		{ $$ = loop(p, AST_WHILE, &@1, NULL, $3, NULL, $5); }
 	| FOR '(' opt_expr ';' opt_expr ';' opt_expr ')' stmt
-						{ $$ = ast_new(S, AST_FOR, &@1); $$->u.loop.init = $3; $$->u.loop.cond = $5; $$->u.loop.incr = $7; $$->u.loop.body = $9; }
+						{ $$ = loop(p, AST_FOR, &@1, $3, $5, $7, $9); }
 	| FOREACH '(' fe_head IN IDENT sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $6, $7, $9); }
 	| FOREACH '(' fe_head IN AT_IDENT '(' exprlist ')' sort_opt opt_limit ')' stmt
-						{ $$ = foreach(p, &@1, $3, at_call(p, &@5, $5, $7, NULL, 0), $9, $10, $12); }
-	| DELETE expr %prec LOW			{ $$ = ast_operand(S, AST_DELETE, &@1, $2); }
-	| DELETE expr ';'			{ $$ = ast_operand(S, AST_DELETE, &@1, $2); }
-	| NEXT					{ $$ = ast_new(S, AST_NEXT, &@1); }
-	| BREAK					{ $$ = ast_new(S, AST_BREAK, &@1); }
-	| CONTINUE				{ $$ = ast_new(S, AST_CONTINUE, &@1); }
+						{ $$ = foreach(p, &@1, $3, at_call(p, &@5, $5, $7.head, NULL, 0), $9, $10, $12); }
+	| DELETE expr %prec LOW			{ $$ = nest(ast_operand(S, AST_DELETE, &@1, $2), $2, NULL, NULL); }
+	| DELETE expr ';'			{ $$ = nest(ast_operand(S, AST_DELETE, &@1, $2), $2, NULL, NULL); }
+	| NEXT %prec LOW			{ $$ = ast_new(S, AST_NEXT, &@1); }
+	| NEXT ';'				{ $$ = ast_new(S, AST_NEXT, &@1); }
+	| BREAK %prec LOW			{ $$ = ast_new(S, AST_BREAK, &@1); }
+	| BREAK ';'				{ $$ = ast_new(S, AST_BREAK, &@1); }
+	| CONTINUE %prec LOW			{ $$ = ast_new(S, AST_CONTINUE, &@1); }
+	| CONTINUE ';'				{ $$ = ast_new(S, AST_CONTINUE, &@1); }
 	| RETURN %prec LOW			{ $$ = ast_operand(S, AST_RETURN, &@1, NULL); }
-	| RETURN expr %prec LOW			{ $$ = ast_operand(S, AST_RETURN, &@1, $2); }
-	| RETURN expr ';'			{ $$ = ast_operand(S, AST_RETURN, &@1, $2); }
-	| TRY block CATCH catch_var block	{ $$ = ast_new(S, AST_TRY, &@1); $$->u.try_.body = $2; $$->u.try_.var = $4; $$->u.try_.handler = $5; }
+	| RETURN ';'				{ $$ = ast_operand(S, AST_RETURN, &@1, NULL); }
+	| RETURN expr %prec LOW			{ $$ = nest(ast_operand(S, AST_RETURN, &@1, $2), $2, NULL, NULL); }
+	| RETURN expr ';'			{ $$ = nest(ast_operand(S, AST_RETURN, &@1, $2), $2, NULL, NULL); }
+	| TRY block CATCH catch_var block	{ $$ = try_stmt(p, &@1, $2, $4, $5); }
 	;
 
 catch_var:
@@ -320,22 +377,14 @@ catch_var:
 
 fe_head:
 	fe_var					{ $$ = $1; }
-	| '[' fe_vars ']'			{ $$ = $2; }
-	| IDENT sort_opt '=' fe_var		{
-		struct ast_node *v = ast_ident(S, &@1, $1);
-		v->u.ident.sym = (void *)(intptr_t)$2;	/* sort mark, taken by foreach() */
-		$$ = ast_new(S, AST_ASSIGN, &@1); $$->u.assign.lhs = v; $$->u.assign.rhs = $4;
-	}
-	| IDENT sort_opt '=' '[' fe_vars ']'	{
-		struct ast_node *v = ast_ident(S, &@1, $1);
-		v->u.ident.sym = (void *)(intptr_t)$2;
-		$$ = ast_new(S, AST_ASSIGN, &@1); $$->u.assign.lhs = v; $$->u.assign.rhs = $5;
-	}
+	| '[' fe_vars ']'			{ $$ = $2.head; }
+	| IDENT sort_opt '=' fe_var		{ $$ = fe_value(p, &@1, $1, $2, $4); }
+	| IDENT sort_opt '=' '[' fe_vars ']'	{ $$ = fe_value(p, &@1, $1, $2, $5.head); }
 	;
 
 fe_vars:
-	fe_var
-	| fe_vars ',' fe_var			{ $$ = ast_append($1, $3); }
+	fe_var					{ $$ = nl_one($1); }
+	| fe_vars ',' fe_var			{ $$ = nl_add($1, $3); }
 	;
 
 fe_var:
@@ -359,12 +408,12 @@ opt_expr:
 	;
 
 exprlist:
-	expr
-	| exprlist ',' expr			{ $$ = ast_append($1, $3); }
+	expr					{ $$ = nl_one($1); }
+	| exprlist ',' expr			{ $$ = nl_add($1, $3); }
 	;
 
 opt_exprlist:
-	%empty					{ $$ = NULL; }
+	%empty					{ $$.head = $$.tail = NULL; }
 	| exprlist
 	;
 
@@ -384,14 +433,14 @@ expr:
 	| expr OR_ASSIGN expr			{ $$ = assign(p, &@2, OP_BOR, $1, $3); }
 	| expr XOR_ASSIGN expr			{ $$ = assign(p, &@2, OP_BXOR, $1, $3); }
 	| expr CAT_ASSIGN expr			{ $$ = assign(p, &@2, OP_CONCAT, $1, $3); }
-	| expr '?' expr ':' expr		{ $$ = ast_new(S, AST_TERNARY, &@2); $$->u.ternary.cond = $1; $$->u.ternary.then = $3; $$->u.ternary.other = $5; }
+	| expr '?' expr ':' expr		{ $$ = ternary(p, &@2, $1, $3, $5); }
 	| expr OR_OR expr			{ $$ = ast_binary(S, &@2, OP_LOR, $1, $3); }
 	| expr AND_AND expr			{ $$ = ast_binary(S, &@2, OP_LAND, $1, $3); }
 	| expr '|' expr				{ $$ = ast_binary(S, &@2, OP_BOR, $1, $3); }
 	| expr '^' expr				{ $$ = ast_binary(S, &@2, OP_BXOR, $1, $3); }
 	| expr '&' expr				{ $$ = ast_binary(S, &@2, OP_BAND, $1, $3); }
-	| expr IN IDENT				{ $$ = ast_new(S, AST_IN, &@2); $$->u.in.keys = $1; $$->u.in.array = ast_ident(S, &@3, $3); }
-	| '[' exprlist ']' IN IDENT		{ $$ = ast_new(S, AST_IN, &@4); $$->u.in.keys = $2; $$->u.in.array = ast_ident(S, &@5, $5); }
+	| expr IN IDENT				{ $$ = in_array(p, &@2, $1, ast_ident(S, &@3, $3)); }
+	| '[' exprlist ']' IN IDENT		{ $$ = in_array(p, &@4, $2.head, ast_ident(S, &@5, $5)); }
 	| expr EQ expr				{ $$ = ast_binary(S, &@2, OP_EQ, $1, $3); }
 	| expr NE expr				{ $$ = ast_binary(S, &@2, OP_NE, $1, $3); }
 	| expr '<' expr				{ $$ = ast_binary(S, &@2, OP_LT, $1, $3); }
@@ -419,17 +468,17 @@ expr:
 	;
 
 primary:
-	NUMBER %prec LOW			{ $$ = ast_number(S, &@1, $1.v); if ($1.min_only) $$->type = TYPE_UNKNOWN; }
-	| strings %prec LOW			{ $$ = $1; }
+	NUMBER %prec LOW			{ $$ = number(p, &@1, $1); }
+	| str_lit %prec LOW
 	| IDENT %prec LOW			{ $$ = ast_ident(S, &@1, $1); }
-	| IDENT '(' opt_exprlist ')'		{ $$ = ast_call(S, &@1, $1, $3); }
-	| primary '[' exprlist ']'		{ $$ = ast_new(S, AST_INDEX, &@2); $$->u.index.base = $1; $$->u.index.keys = $3; }
-	| '(' expr ')'				{ $$ = $2; }
+	| IDENT '(' opt_exprlist ')'		{ $$ = ast_call(S, &@1, $1, $3.head); }
+	| primary '[' exprlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
+	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
 	| '&' TVAR chain			{ $$ = target(p, &@1, $2, $3, 0); $$->u.target.addr = true; }
 	| AT_IDENT '(' opt_exprlist ')' chain opt_pretty
-						{ $$ = at_call(p, &@1, $1, $3, $5, $6); }
-	| EMBEDDED				{ $$ = ast_new(S, AST_EMBEDDED_EXPR, &@1); $$->u.str = $1; }
+						{ $$ = at_call(p, &@1, $1, $3.head, $5, $6); }
+	| EMBEDDED				{ guru_ok(p, &@1, "expression "); $$ = ast_new(S, AST_EMBEDDED_EXPR, &@1); $$->u.str = $1; }
 	;
 
 chain:
@@ -450,67 +499,228 @@ opt_pretty:
 
 %%
 
-static void perror_at(struct parser *p, const YYLTYPE *loc, const char *msg)
+void parse_error(struct parser *p, const struct srcloc *loc, const char *fmt, ...)
 {
-	p->n_errors++;
-	diag_parse_error(p->s, loc, "%s", msg);
+	char buf[512];
+	va_list ap;
+
+	if (p->aborted)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (++p->n_errors > PARSE_MAX_ERRORS) {
+		diag_plain(S, "parse error", "%s: too many errors, giving up", p->src->name);
+		p->aborted = true;
+		return;
+	}
+	diag_parse_error(S, loc, "%s", buf);
+}
+
+void parse_error_at(struct parser *p, const struct srcloc *loc, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (p->aborted)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (++p->n_errors > PARSE_MAX_ERRORS) {
+		diag_plain(S, "parse error", "%s: too many errors, giving up", p->src->name);
+		p->aborted = true;
+		return;
+	}
+	if (loc)
+		diag_parse_error_at(S, loc, "%s", buf);
+	else
+		diag_plain(S, "parse error", "%s", buf);
 }
 
 static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg)
 {
-	perror_at(p, loc, msg);
+	if (!strcmp(msg, "memory exhausted")) {
+		parse_error_at(p, loc, "input nested too deeply");
+		p->aborted = true;
+		return;
+	}
+	parse_error(p, loc, "%s", msg);
+}
+
+static const char *token_name(yysymbol_kind_t k)
+{
+	switch (k) {
+	case YYSYMBOL_YYEOF: return "end of input";
+	case YYSYMBOL_IDENT: return "identifier";
+	case YYSYMBOL_PP_NAME: return "identifier";
+	case YYSYMBOL_STRING: return "string";
+	case YYSYMBOL_NUMBER: return "number";
+	case YYSYMBOL_EMBEDDED: return "embedded-code";
+	case YYSYMBOL_TVAR: return "target variable";
+	case YYSYMBOL_AT_IDENT: return "@operator";
+	default: break;
+	}
+	return NULL;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct parser *p)
 {
-	yysymbol_kind_t expected[6];
+	yysymbol_kind_t expected[YYNTOKENS];
+	const char *names[8];
 	const YYLTYPE *loc = yypcontext_location(ctx);
 	yysymbol_kind_t saw = yypcontext_token(ctx);
-	int n = yypcontext_expected_tokens(ctx, expected, 6);
+	int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
 	struct strbuf sb = { 0 };
 	YYLTYPE l = *loc;
-	int i;
+	bool expr = false;
+	int i, j, n_names = 0;
 
-	if (saw == YYSYMBOL_ERROR_TOKEN)
+	if (saw == YYSYMBOL_ERROR_TOKEN || p->aborted)
 		return 0;	/* the lexer said what was wrong */
 	if (saw == YYSYMBOL_YYEOF)
 		l.tok = NULL;
-	if (n <= 0 || n > 5) {
-		sb_puts(&sb, "unexpected token");
+	for (i = 0; i < n && n_names <= 6; i++) {
+		const char *name = token_name(expected[i]);
+
+		if (expected[i] == YYSYMBOL_NUMBER || expected[i] == YYSYMBOL_TVAR)
+			expr = true;
+		if (!name) {
+			const char *raw = yysymbol_name(expected[i]);
+
+			name = raw[0] == '\'' ? raw : arena_printf(&S->arena, "'%s'", raw);
+		}
+		for (j = 0; j < n_names; j++)
+			if (!strcmp(names[j], name))
+				break;
+		if (j == n_names && n_names < 7)
+			names[n_names++] = name;
+	}
+	if (expr && n > 6) {
+		sb_puts(&sb, "expected an expression");
+	} else if (n <= 0 || n_names > 6) {
+		sb_puts(&sb, saw == YYSYMBOL_YYEOF ? "unexpected end of input" : "unexpected token");
 	} else {
 		sb_puts(&sb, "expected ");
-		for (i = 0; i < n; i++) {
-			const char *name = yysymbol_name(expected[i]);
-
+		for (i = 0; i < n_names; i++) {
 			if (i)
-				sb_puts(&sb, i == n - 1 ? " or " : ", ");
-			if (name[0] == '"')
-				sb_printf(&sb, "'%.*s'", (int)strlen(name) - 2, name + 1);
-			else if (expected[i] == YYSYMBOL_YYEOF)
-				sb_puts(&sb, "end of input");
-			else
-				sb_puts(&sb, name);
+				sb_puts(&sb, i == n_names - 1 ? " or " : ", ");
+			sb_puts(&sb, names[i]);
 		}
 	}
-	perror_at(p, &l, sb.buf);
+	parse_error(p, &l, "%s", sb.buf);
 	sb_free(&sb);
 	return 0;
+}
+
+/* embedded C: tapset files and guru mode only */
+static bool guru_ok(struct parser *p, const YYLTYPE *loc, const char *what)
+{
+	if (p->file->is_tapset || S->opt.guru)
+		return true;
+	parse_error(p, loc, "embedded %scode in unprivileged script; need stap -g", what);
+	return false;
+}
+
+static struct nlist nl_one(struct ast_node *n)
+{
+	struct nlist l = { n, n };
+
+	return l;
+}
+
+static struct nlist nl_add(struct nlist l, struct ast_node *n)
+{
+	if (!n)
+		return l;
+	if (!l.head)
+		return nl_one(n);
+	l.tail->next = n;
+	l.tail = n;
+	return l;
+}
+
+/* "a" "b": one string, concatenated once at the end (no quadratic copying) */
+static struct ast_node *join_strings(struct parser *p, struct nlist l)
+{
+	struct ast_node *n;
+	size_t len = 0;
+	char *buf, *o;
+
+	if (l.head == l.tail)
+		return l.head;
+	for (n = l.head; n; n = n->next)
+		len += strlen(n->u.str);
+	o = buf = arena_alloc(&S->arena, len + 1);
+	for (n = l.head; n; n = n->next) {
+		size_t k = strlen(n->u.str);
+
+		memcpy(o, n->u.str, k);
+		o += k;
+	}
+	*o = '\0';
+	l.head->u.str = buf;
+	l.head->next = NULL;
+	return l.head;
+}
+
+static int depth_of(const struct ast_node *n)
+{
+	return n ? n->depth : 0;
+}
+
+/* depth of n: one more than its deepest child */
+static struct ast_node *nest(struct ast_node *n, const struct ast_node *a,
+			     const struct ast_node *b, const struct ast_node *c)
+{
+	int d = depth_of(a);
+
+	if (depth_of(b) > d)
+		d = depth_of(b);
+	if (depth_of(c) > d)
+		d = depth_of(c);
+	if (n->kind == AST_BLOCK) {
+		const struct ast_node *k;
+
+		for (k = n->u.block.stmts; k; k = k->next)
+			if (k->depth > d)
+				d = k->depth;
+	}
+	n->depth = d + 1;
+	return n;
+}
+
+/* A statement is complete: refuse trees too deep for the recursive passes. */
+static struct ast_node *stmt_done(struct parser *p, struct ast_node *n)
+{
+	if (n && n->depth > PARSE_MAX_DEPTH) {
+		parse_error_at(p, &n->loc, "statement or expression nested too deeply (more than %d levels)",
+			       PARSE_MAX_DEPTH);
+		p->aborted = true;
+		return ast_new(S, AST_NULL, &n->loc);
+	}
+	return n;
+}
+
+static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v)
+{
+	struct ast_node *n = ast_number(S, loc, v.v);
+
+	if (v.min_only)
+		n->type = TYPE_UNKNOWN;	/* 9223372036854775808: only valid negated */
+	return n;
 }
 
 static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 				    struct ast_node *e)
 {
-	if (e->kind == AST_NUMBER && e->loc.line == loc->line) {
-		/* fold literals, so that -9223372036854775808 is valid */
-		if (e->type == TYPE_UNKNOWN) {
-			e->type = TYPE_LONG;
-		} else {
-			e->u.num = (int64_t)(0 - (uint64_t)e->u.num);
-		}
+	if (e->kind == AST_NUMBER && e->type == TYPE_UNKNOWN) {
+		/* -9223372036854775808 */
+		e->type = TYPE_LONG;
 		e->loc = *loc;
 		return e;
 	}
-	return ast_unary(S, loc, OP_NEG, e);
+	return nest(ast_unary(S, loc, OP_NEG, e), e, NULL, NULL);
 }
 
 static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op op,
@@ -519,29 +729,117 @@ static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op
 	struct ast_node *n = ast_new(S, AST_INCDEC, loc);
 
 	if (!ast_is_lvalue(e))
-		perror_at(p, loc, "expected an lvalue (variable, array element or target variable)");
+		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable)");
 	n->u.incdec.op = op;
 	n->u.incdec.post = post;
 	n->u.incdec.operand = e;
-	return n;
+	return nest(n, e, NULL, NULL);
 }
 
 static struct ast_node *assign(struct parser *p, const YYLTYPE *loc, enum ast_op op,
 			       struct ast_node *l, struct ast_node *r)
 {
 	if (!ast_is_lvalue(l))
-		perror_at(p, loc, "expected an lvalue (variable, array element or target variable) before assignment");
+		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable) before assignment");
 	return ast_assign(S, loc, op, l, r);
+}
+
+static struct ast_node *ternary(struct parser *p, const YYLTYPE *loc, struct ast_node *c,
+				struct ast_node *a, struct ast_node *b)
+{
+	struct ast_node *n = ast_new(S, AST_TERNARY, loc);
+
+	n->u.ternary.cond = c;
+	n->u.ternary.then = a;
+	n->u.ternary.other = b;
+	return nest(n, c, a, b);
+}
+
+static int list_depth(const struct ast_node *l)
+{
+	int d = 0;
+
+	for (; l; l = l->next)
+		if (l->depth > d)
+			d = l->depth;
+	return d;
+}
+
+static struct ast_node *in_array(struct parser *p, const YYLTYPE *loc,
+				 struct ast_node *keys, struct ast_node *array)
+{
+	struct ast_node *n = ast_new(S, AST_IN, loc);
+
+	n->u.in.keys = keys;
+	n->u.in.array = array;
+	n->depth = list_depth(keys) + 1;
+	return n;
+}
+
+static struct ast_node *index_of(struct parser *p, const YYLTYPE *loc,
+				 struct ast_node *base, struct ast_node *keys)
+{
+	struct ast_node *n = ast_new(S, AST_INDEX, loc);
+	int d = list_depth(keys);
+
+	n->u.index.base = base;
+	n->u.index.keys = keys;
+	n->depth = (d > base->depth ? d : base->depth) + 1;
+	return n;
+}
+
+static struct ast_node *cond_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *c,
+				  struct ast_node *a, struct ast_node *b)
+{
+	struct ast_node *n = ast_new(S, AST_IF, loc);
+
+	n->u.cond.cond = c;
+	n->u.cond.then = a;
+	n->u.cond.other = b;
+	return nest(n, c, a, b);
+}
+
+static struct ast_node *loop(struct parser *p, enum ast_kind kind, const YYLTYPE *loc,
+			     struct ast_node *init, struct ast_node *c,
+			     struct ast_node *incr, struct ast_node *body)
+{
+	struct ast_node *n = ast_new(S, kind, loc);
+
+	n->u.loop.init = init;
+	n->u.loop.cond = c;
+	n->u.loop.incr = incr;
+	n->u.loop.body = body;
+	nest(n, init, c, incr);
+	return nest(n, n->depth ? n : NULL, body, NULL);
+}
+
+static struct ast_node *try_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *b,
+				 struct ast_node *var, struct ast_node *h)
+{
+	struct ast_node *n = ast_new(S, AST_TRY, loc);
+
+	n->u.try_.body = b;
+	n->u.try_.var = var;
+	n->u.try_.handler = h;
+	return nest(n, b, h, NULL);
 }
 
 static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct target_comp *comps, int pretty)
 {
 	struct ast_node *n = ast_new(S, AST_TARGET, loc);
+	struct target_comp *c;
+	int d = 0;
 
 	n->u.target.name = name;
 	n->u.target.comps = comps;
 	n->u.target.pretty = pretty;
+	for (c = comps; c; c = c->next)
+		if (c->expr && c->expr->depth > d)
+			d = c->expr->depth;
+	n->depth = d + 1;
+	if (pretty && name[1] == '$' && comps)
+		parse_error_at(p, loc, "unexpected '->' or '[' after %s", name);
 	return n;
 }
 
@@ -553,7 +851,7 @@ static struct target_comp *tcomp(struct parser *p, const YYLTYPE *loc,
 
 	c->loc = *loc;
 	c->name = name;
-	if (kind == COMP_INDEX_EXPR && e->kind == AST_NUMBER) {
+	if (kind == COMP_INDEX_EXPR && e->kind == AST_NUMBER && e->type == TYPE_LONG) {
 		c->kind = COMP_INDEX;
 		c->index = e->u.num;
 	} else {
@@ -569,6 +867,38 @@ static const struct { const char *name; enum stat_op op; int n_params; } stat_op
 	{ "@hist_linear", STAT_HIST_LINEAR, 3 }, { "@hist_log", STAT_HIST_LOG, 0 },
 };
 
+static struct ast_node *at_stat(struct parser *p, const YYLTYPE *loc, int i,
+				struct ast_node *args, struct target_comp *comps, int pretty)
+{
+	int n_args = ast_list_len(args);
+	struct ast_node *n;
+
+	if (n_args != stat_ops[i].n_params + 1 &&
+	    !(stat_ops[i].op == STAT_VARIANCE && n_args == 2)) {
+		parse_error_at(p, loc, "%s takes %d argument%s", stat_ops[i].name,
+			       stat_ops[i].n_params + 1, stat_ops[i].n_params ? "s" : "");
+		return ast_number(S, loc, 0);
+	}
+	if (pretty || (comps && (comps->next || comps->kind == COMP_FIELD)))
+		parse_error_at(p, loc, "unexpected '->' or '$' after a statistics operator");
+	n = ast_new(S, AST_STAT, loc);
+	n->u.stat.op = stat_ops[i].op;
+	n->u.stat.operand = args;
+	n->u.stat.params = args->next;
+	args->next = NULL;
+	n->depth = list_depth(args) + 1;
+	if (n->u.stat.params && list_depth(n->u.stat.params) >= n->depth)
+		n->depth = list_depth(n->u.stat.params) + 1;
+	if (comps && !comps->next && comps->kind != COMP_FIELD) {
+		/* @hist_log(s)[i]: a bucket of the histogram */
+		struct ast_node *key = comps->kind == COMP_INDEX
+			? ast_number(S, &comps->loc, comps->index) : comps->expr;
+
+		return index_of(p, &comps->loc, n, key);
+	}
+	return n;
+}
+
 static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char *name,
 				struct ast_node *args, struct target_comp *comps, int pretty)
 {
@@ -576,41 +906,29 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 	struct ast_node *n;
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(stat_ops); i++) {
-		if (strcmp(name, stat_ops[i].name))
-			continue;
-		if (n_args != stat_ops[i].n_params + 1) {
-			perror_at(p, loc, arena_printf(&S->arena, "%s takes %d argument%s",
-				  name, stat_ops[i].n_params + 1, stat_ops[i].n_params ? "s" : ""));
-			return ast_number(S, loc, 0);
-		}
-		if (comps || pretty)
-			perror_at(p, loc, "unexpected '->' or '$' after a statistics operator");
-		n = ast_new(S, AST_STAT, loc);
-		n->u.stat.op = stat_ops[i].op;
-		n->u.stat.operand = args;
-		n->u.stat.params = args->next;
-		args->next = NULL;
-		return n;
-	}
+	for (i = 0; i < ARRAY_LEN(stat_ops); i++)
+		if (!strcmp(name, stat_ops[i].name))
+			return at_stat(p, loc, (int)i, args, comps, pretty);
 	if (!strcmp(name, "@cast") || !strcmp(name, "@var")) {
 		bool cast = name[1] == 'c';
 		int need = cast ? 2 : 1;
-		struct ast_node *a = cast ? args->next : args;
+		struct ast_node *a = cast && args ? args->next : args;
 
 		if (n_args < need || n_args > need + 1) {
-			perror_at(p, loc, cast ? "@cast takes (address, \"type\" [, \"module\"])"
-					       : "@var takes (\"name@file\" [, \"module\"])");
+			parse_error_at(p, loc, cast ? "@cast takes (address, \"type\" [, \"module\"])"
+						    : "@var takes (\"name@file\" [, \"module\"])");
 			return ast_number(S, loc, 0);
 		}
 		n = ast_new(S, cast ? AST_CAST : AST_ATVAR, loc);
+		n->depth = list_depth(args) + 1;
 		if (a->kind != AST_STRING || (a->next && a->next->kind != AST_STRING)) {
-			perror_at(p, &a->loc, "expected literal string");
-			return n;
+			parse_error_at(p, &a->loc, "expected literal string");
+			return ast_number(S, loc, 0);
 		}
 		if (cast) {
 			n->u.target.operand = args;
 			n->u.target.type_name = a->u.str;
+			n->u.target.name = "@cast";
 			args->next = NULL;
 		} else {
 			n->u.target.name = a->u.str;
@@ -622,15 +940,28 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 	}
 	if (!strcmp(name, "@defined") || !strcmp(name, "@entry")) {
 		if (n_args != 1) {
-			perror_at(p, loc, arena_printf(&S->arena, "%s takes 1 argument", name));
+			parse_error_at(p, loc, "%s takes 1 argument", name);
 			return ast_number(S, loc, 0);
 		}
 		if (comps || pretty)
-			perror_at(p, loc, arena_printf(&S->arena, "unexpected '->' or '$' after %s", name));
-		return ast_operand(S, name[1] == 'd' ? AST_DEFINED : AST_ENTRY, loc, args);
+			parse_error_at(p, loc, "unexpected '->' or '$' after %s", name);
+		return nest(ast_operand(S, name[1] == 'd' ? AST_DEFINED : AST_ENTRY, loc, args),
+			    args, NULL, NULL);
 	}
-	perror_at(p, loc, arena_printf(&S->arena, "unknown operator or macro %s", name));
+	parse_error_at(p, loc, "unknown operator or macro %s", name);
 	return ast_number(S, loc, 0);
+}
+
+static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const char *name,
+				 int sort, struct ast_node *keys)
+{
+	struct ast_node *v = ast_ident(S, loc, name);
+	struct ast_node *n = ast_new(S, AST_ASSIGN, loc);
+
+	v->u.ident.sym = (void *)(intptr_t)sort;	/* sort mark, taken by foreach() */
+	n->u.assign.lhs = v;
+	n->u.assign.rhs = keys;
+	return n;
 }
 
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
@@ -663,64 +994,154 @@ static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 		}
 		k->u.ident.sym = NULL;
 	}
+	if (col - 1 > 9)
+		parse_error_at(p, loc, "too many foreach keys (at most 9)");
 	if (arr_sort) {
 		n->u.foreach.sort_key = -1;
 		n->u.foreach.sort_dir = arr_sort;
 		n_sorts++;
 	}
 	if (n_sorts > 1)
-		perror_at(p, loc, "multiple sort directives");
+		parse_error_at(p, loc, "multiple sort directives");
 	n->u.foreach.keys = head;
 	n->u.foreach.array = array;
 	n->u.foreach.limit = limit;
 	n->u.foreach.body = body;
-	return n;
+	return nest(n, array, limit, body);
 }
 
-static struct pp_comp *comp(struct parser *p, const char *name, struct ast_node *arg,
-			    bool has_arg)
+/* ---- probe points -------------------------------------------------------------- */
+
+static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node *arg,
+			     bool has_arg)
 {
+	struct pp_alt *a = arena_alloc(&S->arena, sizeof(*a));
 	struct pp_comp *c = arena_alloc(&S->arena, sizeof(*c));
 
 	c->name = name;
 	c->arg = arg;
 	c->has_arg = has_arg;
-	return c;
-}
-
-static struct pp_comp *comp_cat(struct parser *p, struct pp_comp *a, const char *b)
-{
-	a->name = arena_printf(&S->arena, "%s%s", a->name, b);
+	a->comps = c;
 	return a;
 }
+
+static struct pp_comp *copy_comps(struct parser *p, const struct pp_comp *c,
+				  struct pp_comp *tail)
+{
+	struct pp_comp *head = NULL, **t = &head;
+
+	for (; c; c = c->next) {
+		struct pp_comp *n = arena_alloc(&S->arena, sizeof(*n));
+
+		*n = *c;
+		n->next = NULL;
+		*t = n;
+		t = &n->next;
+	}
+	*t = tail;
+	return head;
+}
+
+/* every alternative of a followed by every alternative of b, in product order */
+static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp_alt *a,
+				 struct pp_alt *b)
+{
+	struct pp_alt *out = NULL, **t = &out, *x, *y;
+	long n = 0;
+
+	if (!a->next && !b->next) {
+		a->comps = copy_comps(p, a->comps, b->comps);
+		return a;
+	}
+	for (x = a; x; x = x->next) {
+		for (y = b; y; y = y->next) {
+			struct pp_alt *z = arena_alloc(&S->arena, sizeof(*z));
+
+			if (++n > PARSE_MAX_EXPANSIONS) {
+				parse_error_at(p, loc, "brace expansion makes more than %d probe points",
+					       PARSE_MAX_EXPANSIONS);
+				p->aborted = true;
+				return a;
+			}
+			z->comps = copy_comps(p, x->comps, copy_comps(p, y->comps, NULL));
+			*t = z;
+			t = &z->next;
+		}
+	}
+	return out;
+}
+
+static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b)
+{
+	struct pp_alt *q = a;
+
+	while (q->next)
+		q = q->next;
+	q->next = b;
+	return a;
+}
+
+static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
+				     struct pp_alt *alts, int marks, struct ast_node *cond)
+{
+	struct probe_point *head = NULL, **t = &head;
+
+	for (; alts; alts = alts->next) {
+		struct probe_point *pp = arena_alloc(&S->arena, sizeof(*pp));
+
+		pp->comps = alts->comps;
+		pp->optional = marks & 1;
+		pp->sufficient = (marks & 2) != 0;
+		pp->cond = cond;
+		pp->loc = *loc;
+		*t = pp;
+		t = &pp->next;
+	}
+	return head;
+}
+
+static struct probe_point *pp_cat(struct probe_point *a, struct probe_point *b)
+{
+	struct probe_point *q = a;
+
+	if (!a)
+		return b;
+	while (q->next)
+		q = q->next;
+	q->next = b;
+	return a;
+}
+
+/* ---- top-level items ----------------------------------------------------------- */
 
 static void add_probe(struct parser *p, const YYLTYPE *loc, struct probe_point *aliases,
 		      bool epilogue, struct probe_point *points, struct ast_node *body)
 {
-	struct probe *pr = arena_alloc(&S->arena, sizeof(*pr)), **tail;
+	struct probe *pr = arena_alloc(&S->arena, sizeof(*pr));
 
 	p->in_pp = false;
 	pr->loc = *loc;
 	pr->points = points;
 	pr->body = body;
-	if (body->kind == AST_EMBEDDED)
-		perror_at(p, &body->loc, "embedded code is not allowed as a probe body");
+	if (body->kind == AST_EMBEDDED) {
+		parse_error_at(p, &body->loc, "embedded code is not allowed as a probe body");
+		return;
+	}
 	if (aliases) {
 		pr->is_alias = true;
 		pr->is_epilogue = epilogue;
 		pr->alias_names = aliases;
 	}
 	pr->privileged = p->file->is_tapset;
-	for (tail = &p->file->probes; *tail; tail = &(*tail)->next)
-		;
-	*tail = pr;
+	*p->probe_tail = pr;
+	p->probe_tail = &pr->next;
 }
 
 static void add_function(struct parser *p, const YYLTYPE *loc, bool priv,
 			 const char *name, enum ast_type ret, struct param *params,
-			 struct ast_node *body)
+			 int64_t prio, struct ast_node *body)
 {
-	struct function *fn = arena_alloc(&S->arena, sizeof(*fn)), **tail;
+	struct function *fn = arena_alloc(&S->arena, sizeof(*fn));
 	struct param *q;
 
 	fn->loc = *loc;
@@ -732,18 +1153,57 @@ static void add_function(struct parser *p, const YYLTYPE *loc, bool priv,
 	fn->body = body;
 	fn->is_private = priv;
 	fn->is_tapset = p->file->is_tapset;
-	for (tail = &p->file->functions; *tail; tail = &(*tail)->next)
-		;
-	*tail = fn;
+	fn->priority = prio ? prio : fn->is_tapset ? 1 : 0;
+	fn->file = p->file;
+	*p->fn_tail = fn;
+	p->fn_tail = &fn->next;
 }
 
 static void add_globals(struct parser *p, bool priv, struct global *list)
 {
-	struct global **tail, *g;
+	struct global *g;
 
-	for (g = list; g; g = g->next)
+	for (g = list; g; g = g->next) {
 		g->is_private = priv;
-	for (tail = &p->file->globals; *tail; tail = &(*tail)->next)
-		;
-	*tail = list;
+		g->file = p->file;
+	}
+	*p->glob_tail = list;
+	while (*p->glob_tail)
+		p->glob_tail = &(*p->glob_tail)->next;
+}
+
+static void add_embed(struct parser *p, const YYLTYPE *loc, const char *code)
+{
+	struct ast_node *e = ast_new(S, AST_EMBEDDED, loc);
+
+	e->u.str = code;
+	*p->embed_tail = e;
+	p->embed_tail = &e->next;
+}
+
+static struct global *glob(struct parser *p, const YYLTYPE *loc, const char *name,
+			   bool wrap, bool array, int64_t size, struct ast_node *init)
+{
+	struct global *g = arena_alloc(&S->arena, sizeof(*g));
+
+	g->name = name;
+	g->loc = *loc;
+	g->wrap = wrap;
+	g->is_array = array;
+	g->size = size;
+	g->init = init;
+	if (array && size < 0)
+		parse_error_at(p, loc, "array size must be positive");
+	return g;
+}
+
+static struct param *param(struct parser *p, const YYLTYPE *loc, const char *name,
+			   enum ast_type type)
+{
+	struct param *q = arena_alloc(&S->arena, sizeof(*q));
+
+	q->name = name;
+	q->type = type;
+	q->loc = *loc;
+	return q;
 }

@@ -25,6 +25,7 @@ struct options {
 	bool guru;			/* -g */
 	bool suppress_warnings;		/* -w */
 	bool keep_unused;		/* -u */
+	int listing;			/* -l 1, -L 2: list probe points after pass 2 */
 	bool use_cache;			/* off with --poison-cache / --disable-cache */
 	const char *script_file;	/* NULL with -e */
 	const char *script_text;	/* -e */
@@ -49,6 +50,7 @@ struct kernel_target {
 	const char *build_dir;		/* kbuild tree */
 	const char *arch;		/* x86_64 */
 	bool is_host;			/* the running kernel */
+	struct dw_kernel *dw;		/* its DWARF, opened on first use (dwarf/) */
 };
 
 struct paths {

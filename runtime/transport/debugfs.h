@@ -1,5 +1,5 @@
 /*
- * The session's files: /sys/kernel/debug/systemtap/<KBUILD_MODNAME>/ with
+ * The session's files: /sys/kernel/debug/systemtap/<module name>/ with
  * `ctl` and one `trace<cpu>` per possible CPU.
  *
  * The `systemtap` directory is shared by every loaded session: it is looked
@@ -44,7 +44,9 @@ static int _stp_debugfs_init(void)
 
 	if (IS_ERR(root))
 		return PTR_ERR(root);
-	_stp_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, root);
+	/* THIS_MODULE->name, not KBUILD_MODNAME: the runtime object is
+	 * compiled once for every module it is linked into */
+	_stp_debugfs_dir = debugfs_create_dir(THIS_MODULE->name, root);
 	dput(root);
 	if (IS_ERR(_stp_debugfs_dir)) {
 		int rc = PTR_ERR(_stp_debugfs_dir);

@@ -1,5 +1,6 @@
 /* Pass 2: elaborate the parsed files into derived probes, reachable functions and
  * globals, with every name resolved and every expression typed. */
+#include <stdio.h>
 #include <string.h>
 
 #include "elaborate/elaborate.h"
@@ -24,11 +25,19 @@ enum builtin elab_builtin(const char *name)
 
 int pass2_elaborate(struct session *s)
 {
+	/* the user script's own file counts as used */
 	if (elab_probes(s))
 		return -1;
 	if (elab_resolve(s))
 		return -1;
 	if (elab_types(s))
 		return -1;
-	return s->diag.n_errors ? -1 : 0;
+	if (elab_optimize(s))
+		return -1;
+	if (s->diag.n_errors)
+		return -1;
+	/* like pass 1's -p1 dump: the driver stops after this pass */
+	if (s->opt.last_pass == 2)
+		elab_dump(s, stdout);
+	return 0;
 }

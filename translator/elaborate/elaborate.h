@@ -21,6 +21,8 @@ struct symbol {
 	struct srcloc type_loc;		/* where the type was first inferred */
 	int n_keys;			/* 0 scalar, N array with N index columns */
 	enum ast_type key_types[ELAB_MAX_KEYS];
+	struct srcloc key_locs[ELAB_MAX_KEYS];	/* where each key type was inferred */
+	struct srcloc arity_loc;	/* where n_keys was inferred */
 	struct global *global;		/* SYM_GLOBAL */
 	int index;			/* position in its scope */
 	bool written, read;
@@ -66,6 +68,10 @@ struct function_info *elab_fn_info(struct session *s, struct function *fn);
 int elab_resolve(struct session *s);
 /* elaborate/types.c */
 int elab_types(struct session *s);
+/* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
+int elab_optimize(struct session *s);
+/* elaborate/dump.c: -p2 output */
+void elab_dump(struct session *s, FILE *f);
 /* elaborate/probes.c */
 int elab_probes(struct session *s);
 /* canonical text of a probe point */

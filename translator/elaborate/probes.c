@@ -1,11 +1,33 @@
-/* Pass 2, step 1: turn each probe point of the user's probes into derived probes, asking
- * the probe families in registry order. */
+/* Pass 2, step 1: turn each probe point of the user's probes into derived probes.
+ * A point naming a probe alias (probe syscall.open = kernel.function(...) { ... }) is
+ * replaced by the alias's own points, with the alias body run before (prologue, "=")
+ * or after (epilogue, "+=") the user's; wildcards ("syscall.*", "sys**") match alias
+ * names; extra components after an alias name are carried over ("a.b.return" with
+ * alias "a.b"). Whatever is left is asked of the probe families in registry order. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
 #include "util.h"
+
+#define MAX_ALIAS_DEPTH 32
+
+struct alias_ref {
+	struct probe *pr;
+	const struct probe_point *name;
+	struct stapfile *file;
+};
+
+struct expander {
+	struct session *s;
+	struct alias_ref *aliases;
+	size_t n_aliases;
+	struct derived_probe **tail;
+	const struct probe *stack[MAX_ALIAS_DEPTH];
+	int depth;
+};
 
 const char *elab_pp_str(struct session *s, const struct probe_point *pp)
 {
@@ -23,43 +45,269 @@ const char *elab_pp_str(struct session *s, const struct probe_point *pp)
 	return out;
 }
 
-static int derive_point(struct session *s, struct probe *pr, struct probe_point *pp,
-			struct derived_probe ***tail)
+static bool same_literal(const struct ast_node *a, const struct ast_node *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == AST_NUMBER)
+		return a->u.num == b->u.num;
+	return a->kind == AST_STRING && !strcmp(a->u.str, b->u.str);
+}
+
+static bool comp_matches(const struct pp_comp *pc, const struct pp_comp *ac)
+{
+	if (fnmatch(pc->name, ac->name, 0))
+		return false;
+	if (pc->has_arg != ac->has_arg)
+		return false;
+	return !pc->has_arg || same_literal(pc->arg, ac->arg);
+}
+
+/* Does the point pc match the alias name ac? With full, every component must be used;
+ * otherwise *rest gets the point's components beyond the alias name. */
+static bool match_comps(const struct pp_comp *pc, const struct pp_comp *ac, bool full,
+			const struct pp_comp **rest)
+{
+	if (!ac) {
+		*rest = pc;
+		return full ? pc == NULL : pc != NULL;
+	}
+	if (!pc)
+		return false;
+	if (!strcmp(pc->name, "**")) {
+		if (match_comps(pc->next, ac, full, rest))
+			return true;
+		return match_comps(pc, ac->next, full, rest);
+	}
+	return comp_matches(pc, ac) && match_comps(pc->next, ac->next, full, rest);
+}
+
+static bool has_wildcard(const struct probe_point *pp)
+{
+	const struct pp_comp *c;
+
+	for (c = pp->comps; c; c = c->next)
+		if (strpbrk(c->name, "*?["))
+			return true;
+	return false;
+}
+
+static struct pp_comp *copy_comps(struct session *s, const struct pp_comp *c,
+				  const struct pp_comp *tail)
+{
+	struct pp_comp *head = NULL, **t = &head;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++, c = tail) {
+		for (; c; c = c->next) {
+			struct pp_comp *n = arena_alloc(&s->arena, sizeof(*n));
+
+			*n = *c;
+			n->next = NULL;
+			*t = n;
+			t = &n->next;
+		}
+	}
+	return head;
+}
+
+static struct ast_node *and_cond(struct session *s, const struct ast_node *a,
+				 const struct ast_node *b)
+{
+	if (!a)
+		return ast_copy(s, b);
+	if (!b)
+		return ast_copy(s, a);
+	return ast_binary(s, &a->loc, OP_LAND, ast_copy(s, a), ast_copy(s, b));
+}
+
+/* The body of an alias expansion: alias body before (prologue) or after (epilogue) the
+ * body it wraps. Both are copied: each expansion gets its own locals. */
+static struct ast_node *combine(struct session *s, const struct probe *alias,
+				const struct ast_node *inner)
+{
+	struct ast_node *a = ast_copy(s, alias->body), *u = ast_copy(s, inner);
+
+	if (alias->is_epilogue) {
+		u->next = a;
+		return ast_block(s, &inner->loc, u);
+	}
+	a->next = u;
+	return ast_block(s, &alias->body->loc, a);
+}
+
+static void unmatched(struct expander *e, const struct probe_point *pp)
+{
+	struct strlist names = { 0 };
+	char similar[256];
+	size_t i;
+
+	for (i = 0; i < n_families; i++)
+		strlist_add(&names, family_registry[i]->name);
+	for (i = 0; i < e->n_aliases; i++)
+		strlist_add(&names, e->aliases[i].name->comps->name);
+	diag_suggest(pp->comps->name, names.v, names.n, similar, sizeof(similar));
+	strlist_free(&names);
+	diag_error(e->s, &pp->loc, "while resolving probe point");
+	if (similar[0])
+		diag_note(e->s, &pp->loc, "probe point mismatch (similar: %s)", similar);
+	else
+		diag_note(e->s, &pp->loc, "probe point mismatch");
+}
+
+static int derive(struct expander *e, struct probe *user, const struct probe_point *pp,
+		  const struct ast_node *body);
+
+/* Expand pp through one alias; returns probes derived, or -1. */
+static int expand_alias(struct expander *e, struct probe *user, const struct probe_point *pp,
+			const struct alias_ref *ar, const struct pp_comp *rest,
+			const struct ast_node *body)
+{
+	const struct probe_point *t;
+	struct ast_node *nb;
+	int i, total = 0, rc;
+
+	for (i = 0; i < e->depth; i++) {
+		if (e->stack[i] == ar->pr) {
+			diag_error(e->s, &pp->loc, "recursive loop in alias expansion of '%s'",
+				   elab_pp_str(e->s, ar->name));
+			return -1;
+		}
+	}
+	if (e->depth >= MAX_ALIAS_DEPTH) {
+		diag_error(e->s, &pp->loc, "alias expansion nested too deeply");
+		return -1;
+	}
+	if (!ar->file->used) {
+		ar->file->used = true;
+		e->s->prog.n_library_used += ar->file->is_tapset;
+	}
+	nb = combine(e->s, ar->pr, body ? body : user->body);
+	e->stack[e->depth++] = ar->pr;
+	for (t = ar->pr->points; t; t = t->next) {
+		struct probe_point *np = arena_alloc(&e->s->arena, sizeof(*np));
+
+		np->comps = copy_comps(e->s, t->comps, rest);
+		np->optional = t->optional || pp->optional;
+		np->sufficient = t->sufficient;
+		np->cond = and_cond(e->s, pp->cond, t->cond);
+		np->loc = t->loc;
+		rc = derive(e, user, np, nb);
+		if (rc < 0) {
+			e->depth--;
+			return -1;
+		}
+		total += rc;
+		if (rc > 0 && t->sufficient)
+			break;
+	}
+	e->depth--;
+	return total;
+}
+
+static int derive_family(struct expander *e, struct probe *user, const struct probe_point *pp,
+			 const struct ast_node *body)
 {
 	size_t i;
 
 	for (i = 0; i < n_families; i++) {
-		struct derived_probe *dp = arena_alloc(&s->arena, sizeof(*dp));
-		int rc = family_registry[i]->match(s, pp, dp);
+		struct derived_probe *dp = arena_alloc(&e->s->arena, sizeof(*dp));
+		int rc = family_registry[i]->match(e->s, pp, dp);
 
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			continue;
 		dp->family = family_registry[i];
-		dp->probe = pr;
+		dp->probe = user;
 		dp->pp = pp;
-		dp->pp_str = elab_pp_str(s, pp);
-		dp->body = pr->body;
+		dp->pp_str = elab_pp_str(e->s, pp);
+		dp->body = (struct ast_node *)(body ? body : user->body);
 		dp->cond = pp->cond;
-		dp->id = s->prog.n_probes++;
-		**tail = dp;
-		*tail = &dp->next;
+		dp->id = e->s->prog.n_probes++;
+		*e->tail = dp;
+		e->tail = &dp->next;
 		return 1;
+	}
+	return 0;
+}
+
+/* Derive probes for one point; returns how many, or -1 after an error. */
+static int derive(struct expander *e, struct probe *user, const struct probe_point *pp,
+		  const struct ast_node *body)
+{
+	const struct pp_comp *rest;
+	int pass, total = 0, rc;
+	bool any = false;
+	size_t i;
+
+	/* full matches of an alias name first, then alias names with a suffix */
+	for (pass = 0; pass < 2 && !any; pass++) {
+		for (i = 0; i < e->n_aliases; i++) {
+			const struct alias_ref *ar = &e->aliases[i];
+
+			if (!match_comps(pp->comps, ar->name->comps, pass == 0, &rest))
+				continue;
+			any = true;
+			rc = expand_alias(e, user, pp, ar, rest, body);
+			if (rc < 0)
+				return -1;
+			total += rc;
+		}
+	}
+	if (any) {
+		if (!total && !pp->optional) {
+			unmatched(e, pp);
+			return -1;
+		}
+		return total;
+	}
+	if (!has_wildcard(pp)) {
+		rc = derive_family(e, user, pp, body);
+		if (rc != 0)
+			return rc;
 	}
 	if (pp->optional)
 		return 0;
-	diag_error(s, &pp->loc, "while resolving probe point");
-	fputs("semantic error: no match\n\n", stderr);
+	unmatched(e, pp);
 	return -1;
+}
+
+static void index_aliases(struct expander *e)
+{
+	struct stapfile *f;
+	struct probe *pr;
+	size_t cap = 0;
+
+	for (f = e->s->prog.files; f; f = f->next) {
+		for (pr = f->probes; pr; pr = pr->next) {
+			const struct probe_point *n;
+
+			if (!pr->is_alias)
+				continue;
+			for (n = pr->alias_names; n; n = n->next) {
+				if (e->n_aliases == cap) {
+					cap = cap ? cap * 2 : 64;
+					e->aliases = xrealloc(e->aliases, cap * sizeof(*e->aliases));
+				}
+				e->aliases[e->n_aliases].pr = pr;
+				e->aliases[e->n_aliases].name = n;
+				e->aliases[e->n_aliases].file = f;
+				e->n_aliases++;
+			}
+		}
+	}
 }
 
 int elab_probes(struct session *s)
 {
-	struct derived_probe **tail = &s->prog.probes;
+	struct expander e = { .s = s, .tail = &s->prog.probes };
 	struct stapfile *f;
 	int errors = 0;
 
+	index_aliases(&e);
 	for (f = s->prog.files; f; f = f->next) {
 		struct probe *pr;
 
@@ -70,13 +318,19 @@ int elab_probes(struct session *s)
 
 			if (pr->is_alias)
 				continue;
-			for (pp = pr->points; pp; pp = pp->next)
-				if (derive_point(s, pr, pp, &tail) < 0)
+			for (pp = pr->points; pp; pp = pp->next) {
+				int rc = derive(&e, pr, pp, NULL);
+
+				if (rc < 0)
 					errors++;
+				if (rc > 0 && pp->sufficient)
+					break;
+			}
 		}
 	}
+	free(e.aliases);
 	if (!errors && !s->prog.n_probes) {
-		diag_plain(s, "semantic error", "no probes found");
+		diag_error(s, NULL, "no probes found");
 		return -1;
 	}
 	return errors ? -1 : 0;

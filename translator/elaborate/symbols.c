@@ -1,9 +1,12 @@
 /* Pass 2, step 2: resolve names. Identifiers become locals, parameters or globals;
  * calls become script/tapset functions or builtins; reachable functions and globals are
  * collected. Functions of the user script win over tapset functions of the same name. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "elaborate/elaborate.h"
+#include "elaborate/target.h"
 #include "util.h"
 
 struct resolver {
@@ -11,10 +14,12 @@ struct resolver {
 	struct symbol **locals;		/* current scope's locals */
 	int *n_locals;
 	struct symbol *params;
+	int n_keys;			/* of the array reference being resolved */
 	struct function **fn_tail;	/* reachable functions list */
 	struct global **glob_tail;
 	struct symbol **gsym_tail;
 	bool in_function;
+	struct derived_probe *dp;	/* the probe being resolved */
 };
 
 struct function_info *elab_fn_info(struct session *s, struct function *fn)
@@ -44,17 +49,112 @@ static struct symbol *find_in(struct symbol *list, const char *name)
 	return NULL;
 }
 
+/* Functions and globals by name, built once: interned names hash by pointer. */
+struct name_entry {
+	const char *name;
+	struct function **fns;		/* in file order (user script first) */
+	int n_fns, cap_fns;
+	struct global **globs;
+	int n_globs, cap_globs;
+};
+
+struct name_index {
+	struct name_entry *v;
+	size_t cap;
+};
+
+static struct name_entry *name_slot(struct name_index *ix, const char *name, bool add)
+{
+	size_t h = ((uintptr_t)name >> 4) * 0x9e3779b97f4a7c15ULL, i;
+
+	if (!ix->cap)
+		return NULL;
+	for (i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+		if (ix->v[i].name == name)
+			return &ix->v[i];
+		if (!ix->v[i].name) {
+			if (!add)
+				return NULL;
+			ix->v[i].name = name;
+			return &ix->v[i];
+		}
+	}
+}
+
+#define GROW(v, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 4; \
+	(v) = xrealloc((v), (size_t)(cap) * sizeof(*(v))); } } while (0)
+
+static void index_build(struct session *s, struct name_index *ix)
+{
+	struct stapfile *f;
+	struct function *fn;
+	struct global *g;
+	size_t n = 0;
+
+	for (f = s->prog.files; f; f = f->next) {
+		for (fn = f->functions; fn; fn = fn->next)
+			n++;
+		for (g = f->globals; g; g = g->next)
+			n++;
+	}
+	for (ix->cap = 64; ix->cap < n * 2; ix->cap *= 2)
+		;
+	ix->v = xcalloc(ix->cap, sizeof(*ix->v));
+	for (f = s->prog.files; f; f = f->next) {
+		for (fn = f->functions; fn; fn = fn->next) {
+			struct name_entry *e = name_slot(ix, fn->name, true);
+
+			GROW(e->fns, e->n_fns, e->cap_fns);
+			e->fns[e->n_fns++] = fn;
+		}
+		for (g = f->globals; g; g = g->next) {
+			struct name_entry *e = name_slot(ix, g->name, true);
+
+			GROW(e->globs, e->n_globs, e->cap_globs);
+			e->globs[e->n_globs++] = g;
+		}
+	}
+}
+
+static void index_free(struct name_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->cap; i++) {
+		free(ix->v[i].fns);
+		free(ix->v[i].globs);
+	}
+	free(ix->v);
+}
+
+static struct name_index *the_index(struct session *s)
+{
+	return s->prog.names;
+}
+
+static void mark_used(struct session *s, struct stapfile *f)
+{
+	if (f && !f->used) {
+		f->used = true;
+		s->prog.n_library_used += f->is_tapset;
+	}
+}
+
 /* Globals of the user script first, then of tapsets; a private global only from its file. */
 static struct global *find_global(struct session *s, const char *name,
 				  const struct srcfile *from)
 {
-	struct stapfile *f;
-	struct global *g;
+	struct name_entry *e = name_slot(the_index(s), name, false);
+	int i;
 
-	for (f = s->prog.files; f; f = f->next)
-		for (g = f->globals; g; g = g->next)
-			if (g->name == name && (!g->is_private || f->src == from))
-				return g;
+	for (i = 0; e && i < e->n_globs; i++) {
+		struct global *g = e->globs[i];
+
+		if (!g->is_private || g->file->src == from) {
+			mark_used(s, g->file);
+			return g;
+		}
+	}
 	return NULL;
 }
 
@@ -88,7 +188,8 @@ static struct symbol *lookup(struct resolver *r, struct ast_node *id, bool array
 	if (g)
 		return use_global(r, g);
 	if (array) {
-		diag_error(r->s, &id->loc, "unresolved arity (arrays must be declared global)");
+		diag_error(r->s, &id->loc, "unresolved arity-%d global array %s, missing global declaration?",
+			   r->n_keys, name);
 		return NULL;
 	}
 	sym = new_symbol(r->s, name, SYM_LOCAL, &id->loc);
@@ -98,17 +199,31 @@ static struct symbol *lookup(struct resolver *r, struct ast_node *id, bool array
 	return sym;
 }
 
-static struct function *find_function(struct session *s, const char *name,
-				      const struct srcfile *from)
+/* The functions a call of name with n_args arguments may run, best first: the same
+ * name and arity, visible from the caller's file, in priority then declaration order
+ * (user script before tapsets); linked through next_overload. */
+static struct function *find_function(struct session *s, const char *name, int n_args,
+				      const struct srcfile *from, bool *name_seen)
 {
-	struct stapfile *f;
-	struct function *fn;
+	struct function *head = NULL, **t, *fn;
+	struct name_entry *e = name_slot(the_index(s), name, false);
+	int i;
 
-	for (f = s->prog.files; f; f = f->next)
-		for (fn = f->functions; fn; fn = fn->next)
-			if (fn->name == name && (!fn->is_private || f->src == from))
-				return fn;
-	return NULL;
+	*name_seen = false;
+	for (i = 0; e && i < e->n_fns; i++) {
+		fn = e->fns[i];
+		if (fn->is_private && fn->file->src != from)
+			continue;
+		*name_seen = true;
+		if (fn->n_params != n_args)
+			continue;
+		mark_used(s, fn->file);
+		for (t = &head; *t && (*t)->priority <= fn->priority; t = &(*t)->next_overload)
+			;
+		fn->next_overload = *t;
+		*t = fn;
+	}
+	return head;
 }
 
 static void unresolved_function(struct resolver *r, struct ast_node *n)
@@ -139,6 +254,51 @@ static void unresolved_function(struct resolver *r, struct ast_node *n)
 
 static void resolve(struct resolver *r, struct ast_node *n);
 
+/* the variable or array an lvalue writes */
+static struct symbol *lvalue_sym(const struct ast_node *n)
+{
+	if (!n)
+		return NULL;
+	if (n->kind == AST_IDENT)
+		return n->u.ident.sym;
+	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT)
+		return n->u.index.base->u.ident.sym;
+	return NULL;
+}
+
+static void mark_written(const struct ast_node *n, bool also_read)
+{
+	struct symbol *sym = lvalue_sym(n);
+
+	if (sym) {
+		sym->written = true;
+		sym->read |= also_read;
+	}
+}
+
+static void resolve_array_ref(struct resolver *r, struct ast_node *base, int n_keys);
+
+/* an assignment target: resolved without counting as a read */
+static void resolve_lvalue(struct resolver *r, struct ast_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == AST_IDENT) {
+		n->u.ident.sym = lookup(r, n, false);
+		return;
+	}
+	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT) {
+		struct ast_node *k;
+
+		r->n_keys = ast_list_len(n->u.index.keys);
+		n->u.index.base->u.ident.sym = lookup(r, n->u.index.base, true);
+		for (k = n->u.index.keys; k; k = k->next)
+			resolve(r, k);
+		return;
+	}
+	resolve(r, n);
+}
+
 static void resolve_list(struct resolver *r, struct ast_node *n)
 {
 	for (; n; n = n->next)
@@ -152,34 +312,53 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 	struct function *fn;
 	int n_args = ast_list_len(n->u.call.args);
 
+	bool seen;
+
 	resolve_list(r, n->u.call.args);
 	if (elab_builtin(n->u.call.name) != BI_NONE)
 		return;
-	fn = find_function(r->s, n->u.call.name, n->loc.file);
+	fn = find_function(r->s, n->u.call.name, n_args, n->loc.file, &seen);
+	if (!fn && seen) {
+		struct stapfile *f;
+		struct function *g = NULL;
+
+		for (f = r->s->prog.files; f; f = f->next)
+			for (g = f->functions; g; g = g->next)
+				if (g->name == n->u.call.name)
+					goto found;
+found:
+		if (!g)
+			return;
+		diag_error(r->s, &n->loc, "arity mismatch found (function '%s' takes %d args)",
+			   n->u.call.name, g->n_params);
+		diag_note(r->s, &g->loc, "function '%s' declared here", g->name);
+		return;
+	}
 	if (!fn) {
 		unresolved_function(r, n);
 		return;
 	}
-	if (fn->n_params != n_args) {
-		diag_error(r->s, &n->loc, "arity mismatch: %s takes %d argument%s, given %d",
-			   fn->name, fn->n_params, fn->n_params == 1 ? "" : "s", n_args);
-		return;
-	}
 	n->u.call.fn = fn;
-	resolve_function(r, fn);
+	for (; fn; fn = fn->next_overload)
+		resolve_function(r, fn);
 }
 
-static void resolve_array_ref(struct resolver *r, struct ast_node *base)
+static void resolve_array_ref(struct resolver *r, struct ast_node *base, int n_keys)
 {
 	if (base->kind != AST_IDENT) {
 		resolve(r, base);
 		return;
 	}
+	r->n_keys = n_keys;
 	base->u.ident.sym = lookup(r, base, true);
+	if (base->u.ident.sym)
+		base->u.ident.sym->read = true;
 }
 
 static void resolve(struct resolver *r, struct ast_node *n)
 {
+	struct ast_node *k;
+
 	if (!n)
 		return;
 	switch (n->kind) {
@@ -194,9 +373,11 @@ static void resolve(struct resolver *r, struct ast_node *n)
 		break;
 	case AST_IDENT:
 		n->u.ident.sym = lookup(r, n, false);
+		if (n->u.ident.sym)
+			n->u.ident.sym->read = true;
 		break;
 	case AST_INDEX:
-		resolve_array_ref(r, n->u.index.base);
+		resolve_array_ref(r, n->u.index.base, ast_list_len(n->u.index.keys));
 		resolve_list(r, n->u.index.keys);
 		break;
 	case AST_CALL:
@@ -211,19 +392,26 @@ static void resolve(struct resolver *r, struct ast_node *n)
 		break;
 	case AST_INCDEC:
 		resolve(r, n->u.incdec.operand);
+		mark_written(n->u.incdec.operand, true);
 		break;
 	case AST_ASSIGN:
 		resolve(r, n->u.assign.rhs);
-		resolve(r, n->u.assign.lhs);
+		resolve_lvalue(r, n->u.assign.lhs);
+		mark_written(n->u.assign.lhs, n->u.assign.op != OP_ASSIGN &&
+			     n->u.assign.op != OP_STAT_ADD);
 		break;
 	case AST_TERNARY:
+		if (elab_target_elide(r->s, n, r->in_function ? NULL : r->dp)) {
+			resolve(r, n);	/* @defined(...) ? a : b is now a or b */
+			break;
+		}
 		resolve(r, n->u.ternary.cond);
 		resolve(r, n->u.ternary.then);
 		resolve(r, n->u.ternary.other);
 		break;
 	case AST_IN:
 		resolve_list(r, n->u.in.keys);
-		resolve_array_ref(r, n->u.in.array);
+		resolve_array_ref(r, n->u.in.array, ast_list_len(n->u.in.keys));
 		break;
 	case AST_STAT:
 		if (n->u.stat.operand->kind == AST_INDEX || n->u.stat.operand->kind == AST_IDENT) {
@@ -232,7 +420,8 @@ static void resolve(struct resolver *r, struct ast_node *n)
 			if (o->kind == AST_IDENT) {
 				o->u.ident.sym = lookup(r, o, false);
 			} else {
-				resolve_array_ref(r, o->u.index.base);
+				resolve_array_ref(r, o->u.index.base,
+						  ast_list_len(o->u.index.keys));
 				resolve_list(r, o->u.index.keys);
 			}
 		} else {
@@ -243,21 +432,35 @@ static void resolve(struct resolver *r, struct ast_node *n)
 	case AST_TARGET:
 	case AST_CAST:
 	case AST_ATVAR:
-		diag_error(r->s, &n->loc, "target variables are not supported yet");
-		break;
 	case AST_DEFINED:
 	case AST_ENTRY:
-		diag_error(r->s, &n->loc, "@defined and @entry are not supported yet");
+		/* rewritten into a call of a synthesized function (elaborate/target.c) */
+		if (elab_target(r->s, n, r->in_function ? NULL : r->dp) == 0) {
+			if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name,
+							       false)) {
+				/* the new function is not indexed yet */
+				index_free(the_index(r->s));
+				index_build(r->s, the_index(r->s));
+			}
+			resolve(r, n);
+		}
 		break;
 	case AST_BLOCK:
 		resolve_list(r, n->u.block.stmts);
 		break;
-	case AST_EXPR_STMT:
 	case AST_DELETE:
+		resolve_lvalue(r, n->u.operand);
+		mark_written(n->u.operand, false);
+		break;
+	case AST_EXPR_STMT:
 	case AST_RETURN:
 		resolve(r, n->u.operand);
 		break;
 	case AST_IF:
+		if (elab_target_elide(r->s, n, r->in_function ? NULL : r->dp)) {
+			resolve(r, n);	/* if (@defined(...)) now the branch taken */
+			break;
+		}
 		resolve(r, n->u.cond.cond);
 		resolve(r, n->u.cond.then);
 		resolve(r, n->u.cond.other);
@@ -270,15 +473,19 @@ static void resolve(struct resolver *r, struct ast_node *n)
 		resolve(r, n->u.loop.body);
 		break;
 	case AST_FOREACH:
-		resolve_array_ref(r, n->u.foreach.array);
+		resolve_array_ref(r, n->u.foreach.array, ast_list_len(n->u.foreach.keys));
 		resolve_list(r, n->u.foreach.keys);
 		resolve(r, n->u.foreach.value);
+		for (k = n->u.foreach.keys; k; k = k->next)
+			mark_written(k, false);
+		mark_written(n->u.foreach.value, false);
 		resolve(r, n->u.foreach.limit);
 		resolve(r, n->u.foreach.body);
 		break;
 	case AST_TRY:
 		resolve(r, n->u.try_.body);
-		resolve(r, n->u.try_.var);
+		resolve_lvalue(r, n->u.try_.var);
+		mark_written(n->u.try_.var, false);
 		resolve(r, n->u.try_.handler);
 		break;
 	}
@@ -287,7 +494,7 @@ static void resolve(struct resolver *r, struct ast_node *n)
 static void resolve_function(struct resolver *r, struct function *fn)
 {
 	struct function_info *fi = elab_fn_info(r->s, fn);
-	struct resolver sub = *r;
+	struct resolver sub;
 	struct symbol **ptail = &fi->params;
 	struct param *p;
 	int i = 0;
@@ -307,8 +514,7 @@ static void resolve_function(struct resolver *r, struct function *fn)
 		*ptail = sym;
 		ptail = &sym->next;
 	}
-	if (fn->body->kind == AST_EMBEDDED && !fn->is_tapset && !r->s->opt.guru)
-		diag_error(r->s, &fn->body->loc, "embedded code in a user script needs guru mode (-g)");
+	sub = *r;
 	sub.locals = &fi->locals;
 	sub.n_locals = &fi->n_locals;
 	sub.params = fi->params;
@@ -327,18 +533,24 @@ int elab_resolve(struct session *s)
 		.glob_tail = &s->prog.globals,
 		.gsym_tail = &s->prog.global_syms,
 	};
-	struct derived_probe *dp, *prev;
+	struct derived_probe *dp, *prev, *first = NULL;
+	struct name_index ix = { 0 };
 	struct stapfile *f;
 	struct global *g;
 	int errors = s->diag.n_errors;
 
-	/* user globals exist even if unused (they are printed at the end if never read) */
+	index_build(s, &ix);
+	s->prog.names = &ix;
+	/* with -u, user globals exist even if unused */
 	for (f = s->prog.files; f; f = f->next)
-		if (!f->is_tapset)
+		if (!f->is_tapset && s->opt.keep_unused)
 			for (g = f->globals; g; g = g->next)
 				use_global(&r, g);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
-		for (prev = s->prog.probes; prev != dp; prev = prev->next)
+		/* points of one probe share its body (and alias expansions theirs) */
+		if (!first || first->probe != dp->probe)
+			first = dp;
+		for (prev = first; prev != dp; prev = prev->next)
 			if (prev->body == dp->body)
 				break;
 		if (prev != dp) {
@@ -348,9 +560,12 @@ int elab_resolve(struct session *s)
 		}
 		r.locals = &dp->locals;
 		r.n_locals = &dp->n_locals;
+		r.dp = dp;
 		r.params = NULL;
 		resolve(&r, dp->cond);
 		resolve(&r, dp->body);
 	}
+	s->prog.names = NULL;
+	index_free(&ix);
 	return s->diag.n_errors > errors ? -1 : 0;
 }

@@ -12,15 +12,40 @@ struct typer {
 	bool report;			/* the final walk: report errors */
 };
 
+/* A slot (variable, key, return) already typed `want` now sees `got` at loc. */
 static void mismatch(struct typer *t, const struct srcloc *loc, enum ast_type want,
 		     enum ast_type got, const struct srcloc *first)
 {
 	if (!t->report)
 		return;
-	diag_error(t->s, loc, "type mismatch (%s vs. %s)", ast_type_str(want),
-		   ast_type_str(got));
-	if (first && first->file)
+	if (first && first->file) {
+		diag_error(t->s, loc, "type mismatch (%s)", ast_type_str(got));
 		diag_note(t->s, first, "type was first inferred here (%s)", ast_type_str(want));
+		return;
+	}
+	diag_error(t->s, loc, "type mismatch: expected %s but found %s", ast_type_str(want),
+		   ast_type_str(got));
+}
+
+static void key_mismatch(struct typer *t, const struct srcloc *loc, int i, enum ast_type want,
+			 enum ast_type got, const struct srcloc *first)
+{
+	if (!t->report)
+		return;
+	diag_error(t->s, loc, "index %d type mismatch (%s)", i, ast_type_str(got));
+	if (first && first->file)
+		diag_note(t->s, first, "type of index %d was first inferred here (%s)", i,
+			  ast_type_str(want));
+}
+
+static void arity_mismatch(struct typer *t, const struct srcloc *loc, struct symbol *sym,
+			   int n)
+{
+	if (!t->report)
+		return;
+	diag_error(t->s, loc, "inconsistent arity (%d vs %d)", sym->n_keys, n);
+	if (sym->arity_loc.file)
+		diag_note(t->s, &sym->arity_loc, "arity %d first inferred here", sym->n_keys);
 }
 
 /* Unify a slot (variable type, key type, return type) with a type seen at loc. */
@@ -42,12 +67,20 @@ static void unify(struct typer *t, enum ast_type *slot, struct srcloc *slot_loc,
 
 static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type want);
 
+static const struct srcloc *sym_type_loc(const struct ast_node *n);
+
 static void expect(struct typer *t, struct ast_node *n, enum ast_type want)
 {
 	enum ast_type got = infer(t, n, want);
 
-	if (got != TYPE_UNKNOWN && want != TYPE_UNKNOWN && got != want)
-		mismatch(t, &n->loc, want, got, NULL);
+	if (got != TYPE_UNKNOWN && want != TYPE_UNKNOWN && got != want) {
+		const struct srcloc *first = sym_type_loc(n);
+
+		if (first)
+			mismatch(t, &n->loc, got, want, first);
+		else
+			mismatch(t, &n->loc, want, got, NULL);
+	}
 }
 
 static void set_type(struct typer *t, struct ast_node *n, enum ast_type ty)
@@ -63,6 +96,18 @@ static struct symbol *array_sym(struct ast_node *base)
 	return base->kind == AST_IDENT ? base->u.ident.sym : NULL;
 }
 
+/* where the type of the variable or array behind n was first inferred */
+static const struct srcloc *sym_type_loc(const struct ast_node *n)
+{
+	const struct symbol *sym = NULL;
+
+	if (n->kind == AST_IDENT)
+		sym = n->u.ident.sym;
+	else if (n->kind == AST_INDEX)
+		sym = array_sym(n->u.index.base);
+	return sym && sym->type_loc.file ? &sym->type_loc : NULL;
+}
+
 static void infer_keys(struct typer *t, struct symbol *sym, struct ast_node *keys,
 		       const struct srcloc *loc)
 {
@@ -72,24 +117,35 @@ static void infer_keys(struct typer *t, struct symbol *sym, struct ast_node *key
 	if (!sym)
 		return;
 	if (sym->n_keys <= 0) {
-		if (sym->n_keys == 0 && sym->kind == SYM_GLOBAL && !sym->global->is_array &&
-		    t->report) {
-			diag_error(t->s, loc, "unresolved arity: %s is used as an array but declared scalar",
-				   sym->name);
+		if (sym->n_keys == 0 && (sym->kind != SYM_GLOBAL || !sym->global->is_array) &&
+		    (sym->type != TYPE_UNKNOWN || sym->arity_loc.file)) {
+			arity_mismatch(t, loc, sym, n);
 			return;
 		}
 		sym->n_keys = n;
+		sym->arity_loc = *loc;
+		t->changed = true;
 	} else if (sym->n_keys != n) {
-		if (t->report)
-			diag_error(t->s, loc, "inconsistent arity (%d vs %d)", sym->n_keys, n);
+		arity_mismatch(t, loc, sym, n);
 		return;
 	}
 	for (k = keys; k && i < ELAB_MAX_KEYS; k = k->next, i++) {
 		enum ast_type kt = infer(t, k, sym->key_types[i]);
 
-		unify(t, &sym->key_types[i], NULL, kt, &k->loc);
-		if (kt == TYPE_STATS && t->report)
-			diag_error(t->s, &k->loc, "array keys must be long or string");
+		if (kt == TYPE_UNKNOWN)
+			continue;
+		if (kt == TYPE_STATS) {
+			if (t->report)
+				diag_error(t->s, &k->loc, "array keys must be long or string");
+			continue;
+		}
+		if (sym->key_types[i] == TYPE_UNKNOWN) {
+			sym->key_types[i] = kt;
+			sym->key_locs[i] = k->loc;
+			t->changed = true;
+		} else if (sym->key_types[i] != kt) {
+			key_mismatch(t, &k->loc, i, sym->key_types[i], kt, &sym->key_locs[i]);
+		}
 	}
 }
 
@@ -99,10 +155,17 @@ static enum ast_type infer_var(struct typer *t, struct ast_node *n, enum ast_typ
 
 	if (!sym)
 		return TYPE_UNKNOWN;
-	if (sym->n_keys > 0 && t->report) {
-		diag_error(t->s, &n->loc, "array %s used without an index", sym->name);
+	if (sym->n_keys > 0) {
+		arity_mismatch(t, &n->loc, sym, 0);
 		return TYPE_UNKNOWN;
 	}
+	if (sym->n_keys < 0 || (sym->kind == SYM_GLOBAL && sym->global->is_array)) {
+		if (t->report)
+			diag_error(t->s, &n->loc, "array %s used without an index", sym->name);
+		return TYPE_UNKNOWN;
+	}
+	if (!sym->arity_loc.file)
+		sym->arity_loc = n->loc;
 	if (sym->type == TYPE_UNKNOWN && want != TYPE_UNKNOWN)
 		unify(t, &sym->type, &sym->type_loc, want, &n->loc);
 	set_type(t, n, sym->type);
@@ -113,12 +176,19 @@ static enum ast_type infer_index(struct typer *t, struct ast_node *n, enum ast_t
 {
 	struct symbol *sym = array_sym(n->u.index.base);
 
+	if (!sym && n->u.index.base->kind == AST_STAT) {
+		/* @hist_*(x)[i]: the count of bucket i */
+		infer(t, n->u.index.base, TYPE_UNKNOWN);
+		expect(t, n->u.index.keys, TYPE_LONG);
+		set_type(t, n, TYPE_LONG);
+		return TYPE_LONG;
+	}
 	if (!sym) {
 		if (t->report)
 			diag_error(t->s, &n->loc, "only global arrays can be indexed");
 		return TYPE_UNKNOWN;
 	}
-	infer_keys(t, sym, n->u.index.keys, &n->loc);
+	infer_keys(t, sym, n->u.index.keys, &n->u.index.base->loc);
 	if (sym->type == TYPE_UNKNOWN && want != TYPE_UNKNOWN)
 		unify(t, &sym->type, &sym->type_loc, want, &n->loc);
 	set_type(t, n, sym->type);
@@ -173,10 +243,10 @@ static enum ast_type infer_binary(struct typer *t, struct ast_node *n)
 
 		if (lt == TYPE_UNKNOWN)
 			lt = infer(t, l, rt);
-		if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
-			mismatch(t, &n->loc, lt, rt, NULL);
 		if ((lt == TYPE_STATS || rt == TYPE_STATS) && t->report)
 			diag_error(t->s, &n->loc, "statistics cannot be compared; use an @operator");
+		else if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
+			mismatch(t, &n->loc, lt, rt, NULL);
 		set_type(t, n, TYPE_LONG);
 		break;
 	}
@@ -225,10 +295,8 @@ static enum ast_type infer_assign(struct typer *t, struct ast_node *n)
 		rt = infer(t, r, lt);
 		if (lt == TYPE_UNKNOWN)
 			lt = infer(t, l, rt);
-		if (lt == TYPE_STATS && t->report)
-			diag_error(t->s, &n->loc, "statistics can only be added to with <<<");
-		else if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
-			mismatch(t, &n->loc, lt, rt, NULL);
+		if (lt != TYPE_UNKNOWN && rt != TYPE_UNKNOWN && lt != rt)
+			mismatch(t, &l->loc, lt, rt, sym_type_loc(l));
 		set_type(t, n, lt);
 		return n->type;
 	}
@@ -283,7 +351,7 @@ static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type wa
 		return n->type;
 	}
 	case AST_IN:
-		infer_keys(t, array_sym(n->u.in.array), n->u.in.keys, &n->loc);
+		infer_keys(t, array_sym(n->u.in.array), n->u.in.keys, &n->u.in.array->loc);
 		set_type(t, n, TYPE_LONG);
 		return TYPE_LONG;
 	case AST_STAT: {
@@ -323,6 +391,18 @@ static void infer_foreach(struct typer *t, struct ast_node *n)
 
 	if (!sym) {
 		infer(t, n->u.foreach.array, TYPE_UNKNOWN);
+		/* foreach (bucket in @hist_*(x)): bucket numbers and counts */
+		for (k = n->u.foreach.keys; k; k = k->next)
+			if (k->u.ident.sym) {
+				unify(t, &k->u.ident.sym->type, &k->u.ident.sym->type_loc, TYPE_LONG, &k->loc);
+				set_type(t, k, TYPE_LONG);
+			}
+		if (n->u.foreach.value && n->u.foreach.value->u.ident.sym) {
+			struct symbol *vs = n->u.foreach.value->u.ident.sym;
+
+			unify(t, &vs->type, &vs->type_loc, TYPE_LONG, &n->u.foreach.value->loc);
+			set_type(t, n->u.foreach.value, TYPE_LONG);
+		}
 		return;
 	}
 	if (sym->n_keys < 0)
@@ -439,11 +519,27 @@ static void walk_all(struct typer *t)
 	}
 }
 
-static void check_untyped(struct typer *t, struct symbol *list, const char *what)
+static void check_untyped(struct typer *t, struct symbol *list)
 {
-	for (; list; list = list->next)
+	for (; list; list = list->next) {
+		if (list->kind == SYM_LOCAL && !list->written)
+			diag_warn(t->s, &list->loc, "never-assigned local variable '%s'", list->name);
 		if (list->type == TYPE_UNKNOWN)
-			diag_error(t->s, &list->loc, "unresolved type for %s %s", what, list->name);
+			diag_error(t->s, &list->loc, "unresolved type");
+	}
+}
+
+static void check_globals(struct typer *t)
+{
+	struct symbol *g;
+
+	for (g = t->s->prog.global_syms; g; g = g->next) {
+		if (!g->written && g->read && !g->global->init && !g->global->file->is_tapset)
+			diag_warn(t->s, &g->global->loc, "never-assigned global variable '%s'",
+				  g->name);
+		if (g->type == TYPE_UNKNOWN)
+			diag_error(t->s, &g->loc, "unresolved type");
+	}
 }
 
 int elab_types(struct session *s)
@@ -466,11 +562,14 @@ int elab_types(struct session *s)
 	t.report = true;
 	walk_all(&t);
 	for (fn = s->prog.functions; fn; fn = fn->next_used) {
-		check_untyped(&t, fn->info->params, "parameter");
-		check_untyped(&t, fn->info->locals, "local");
+		if (fn->body->kind == AST_EMBEDDED)
+			continue;
+		check_untyped(&t, fn->info->params);
+		check_untyped(&t, fn->info->locals);
 	}
 	for (dp = s->prog.probes; dp; dp = dp->next)
-		check_untyped(&t, dp->locals, "local");
-	check_untyped(&t, s->prog.global_syms, "global");
+		if (!dp->next || dp->next->locals != dp->locals)
+			check_untyped(&t, dp->locals);	/* shared lists are adjacent */
+	check_globals(&t);
 	return s->diag.n_errors > errors ? -1 : 0;
 }

@@ -41,7 +41,7 @@ const char *xl_sym(struct xlate *x, const struct symbol *sym)
 	return "?";
 }
 
-static const char *new_tmp(struct xlate *x, enum ast_type t)
+const char *xl_tmp(struct xlate *x, enum ast_type t)
 {
 	int id = x->n_tmp++;
 
@@ -52,26 +52,24 @@ static const char *new_tmp(struct xlate *x, enum ast_type t)
 	return arena_printf(&x->s->arena, "l->t%d", id);
 }
 
-static void fail_if(struct xlate *x, const char *cond, const struct srcloc *loc,
-		    const char *msg)
+void xl_fail_if(struct xlate *x, const char *cond, const struct srcloc *loc, const char *msg)
 {
 	emit_open(x->e, "if (unlikely(%s))", cond);
 	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, loc));
 	emit_line(x->e, "_stp_error(&c->base, \"%s\");", msg);
-	emit_line(x->e, "goto out;");
+	emit_line(x->e, "goto %s;", x->err_label);
 	emit_close(x->e, "}");
 }
 
-static void check_error(struct xlate *x)
+void xl_check(struct xlate *x)
 {
-	emit_line(x->e, "if (unlikely(c->base.last_error)) goto out;");
+	emit_line(x->e, "if (unlikely(c->base.last_error)) goto %s;", x->err_label);
 }
 
-/* store a value of type t into the lvalue C expression dst */
-static void store(struct xlate *x, enum ast_type t, const char *dst, const char *val)
+void xl_store(struct xlate *x, enum ast_type t, const char *dst, const char *val)
 {
 	if (t == TYPE_STRING)
-		emit_line(x->e, "strlcpy(%s, %s, MAXSTRINGLEN);", dst, val);
+		emit_line(x->e, "_stp_scpy(%s, %s);", dst, val);
 	else
 		emit_line(x->e, "%s = %s;", dst, val);
 }
@@ -79,7 +77,7 @@ static void store(struct xlate *x, enum ast_type t, const char *dst, const char 
 static const char *xl_binary_long(struct xlate *x, struct ast_node *n, const char *a,
 				  const char *b)
 {
-	const char *t = new_tmp(x, TYPE_LONG);
+	const char *t = xl_tmp(x, TYPE_LONG);
 	const char *cond;
 
 	switch (n->u.binary.op) {
@@ -95,12 +93,9 @@ static const char *xl_binary_long(struct xlate *x, struct ast_node *n, const cha
 	case OP_DIV:
 	case OP_MOD:
 		cond = arena_printf(&x->s->arena, "%s == 0", b);
-		fail_if(x, cond, &n->loc, "division by 0");
-		if (n->u.binary.op == OP_DIV)
-			emit_line(x->e, "%s = (%s == -1) ? (int64_t)(0 - (uint64_t)%s) : %s / %s;",
-				  t, b, a, a, b);
-		else
-			emit_line(x->e, "%s = (%s == -1) ? 0 : %s %% %s;", t, b, a, b);
+		xl_fail_if(x, cond, &n->loc, "division by 0");
+		emit_line(x->e, "%s = _stp_%s(&c->base, %s, %s);", t,
+			  n->u.binary.op == OP_DIV ? "div" : "mod", a, b);
 		break;
 	case OP_SHL:
 		emit_line(x->e, "%s = (int64_t)((uint64_t)%s << (%s & 63));", t, a, b);
@@ -132,7 +127,7 @@ static const char *xl_binary_long(struct xlate *x, struct ast_node *n, const cha
 
 static const char *xl_logical(struct xlate *x, struct ast_node *n)
 {
-	const char *t = new_tmp(x, TYPE_LONG), *a, *b;
+	const char *t = xl_tmp(x, TYPE_LONG), *a, *b;
 	bool is_and = n->u.binary.op == OP_LAND;
 
 	a = xl_expr(x, n->u.binary.lhs);
@@ -154,9 +149,9 @@ static const char *xl_binary(struct xlate *x, struct ast_node *n)
 	a = xl_expr(x, n->u.binary.lhs);
 	b = xl_expr(x, n->u.binary.rhs);
 	if (op == OP_CONCAT) {
-		t = new_tmp(x, TYPE_STRING);
-		emit_line(x->e, "strlcpy(%s, %s, MAXSTRINGLEN);", t, a);
-		emit_line(x->e, "strlcat(%s, %s, MAXSTRINGLEN);", t, b);
+		t = xl_tmp(x, TYPE_STRING);
+		emit_line(x->e, "_stp_scpy(%s, %s);", t, a);
+		emit_line(x->e, "_stp_scat(%s, %s);", t, b);
 		return t;
 	}
 	if (op == OP_MATCH || op == OP_NOMATCH) {
@@ -164,143 +159,11 @@ static const char *xl_binary(struct xlate *x, struct ast_node *n)
 		return "0";
 	}
 	if (n->u.binary.lhs->type == TYPE_STRING) {
-		t = new_tmp(x, TYPE_LONG);
+		t = xl_tmp(x, TYPE_LONG);
 		emit_line(x->e, "%s = strcmp(%s, %s) %s 0;", t, a, b, ast_op_str(op));
 		return t;
 	}
 	return xl_binary_long(x, n, a, b);
-}
-
-/* printf-style formats: check the arguments against the format and build a kernel
- * format string for them. */
-static const char *xl_format(struct xlate *x, struct ast_node *call, struct ast_node *fmt,
-			     struct ast_node *args, struct strbuf *cargs)
-{
-	struct strbuf out = { 0 };
-	const char *p = fmt->u.str, *res;
-	struct ast_node *a = args;
-
-	for (; *p; p++) {
-		char conv;
-
-		if (*p != '%') {
-			sb_putc(&out, *p);
-			continue;
-		}
-		sb_putc(&out, *p++);
-		if (*p == '%') {
-			sb_putc(&out, '%');
-			continue;
-		}
-		while (*p && strchr("-+ #0", *p))
-			sb_putc(&out, *p++);
-		if (*p == '*') {
-			if (!a || a->type != TYPE_LONG) {
-				diag_error(x->s, &fmt->loc, "format '*' width needs a long argument");
-				goto out;
-			}
-			sb_printf(cargs, ", (int)%s", xl_expr(x, a));
-			a = a->next;
-			sb_putc(&out, *p++);
-		}
-		while (*p >= '0' && *p <= '9')
-			sb_putc(&out, *p++);
-		if (*p == '.') {
-			sb_putc(&out, *p++);
-			while (*p >= '0' && *p <= '9')
-				sb_putc(&out, *p++);
-		}
-		conv = *p;
-		if (!conv || !strchr("diuxXocsp", conv)) {
-			diag_error(x->s, &fmt->loc, "invalid or unsupported format conversion '%%%c'",
-				   conv ? conv : ' ');
-			goto out;
-		}
-		if (!a) {
-			diag_error(x->s, &call->loc, "too few arguments for format");
-			goto out;
-		}
-		if ((conv == 's') != (a->type == TYPE_STRING)) {
-			diag_error(x->s, &a->loc, "format '%%%c' does not match a %s argument", conv,
-				   ast_type_str(a->type));
-			goto out;
-		}
-		switch (conv) {
-		case 's':
-			sb_putc(&out, 's');
-			sb_printf(cargs, ", %s", xl_expr(x, a));
-			break;
-		case 'c':
-			sb_putc(&out, 'c');
-			sb_printf(cargs, ", (int)%s", xl_expr(x, a));
-			break;
-		case 'p':
-			sb_puts(&out, "llx");
-			sb_printf(cargs, ", (unsigned long long)%s", xl_expr(x, a));
-			break;
-		case 'd': case 'i':
-			sb_puts(&out, "lld");
-			sb_printf(cargs, ", (long long)%s", xl_expr(x, a));
-			break;
-		default:
-			sb_printf(&out, "ll%c", conv);
-			sb_printf(cargs, ", (unsigned long long)%s", xl_expr(x, a));
-			break;
-		}
-		a = a->next;
-	}
-	if (a)
-		diag_error(x->s, &a->loc, "too many arguments for format");
-out:
-	res = arena_strdup(&x->s->arena, out.buf ? out.buf : "");
-	sb_free(&out);
-	return res;
-}
-
-static const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi)
-{
-	struct ast_node *a = n->u.call.args;
-	bool to_str = bi >= BI_SPRINT;
-	const char *t = to_str ? new_tmp(x, TYPE_STRING) : NULL;
-	struct strbuf fmt = { 0 }, cargs = { 0 };
-	const char *delim = NULL;
-	char *lit;
-
-	if (bi == BI_PRINTF || bi == BI_SPRINTF) {
-		sb_puts(&fmt, xl_format(x, n, a, a->next, &cargs));
-	} else {
-		if (bi == BI_PRINTD || bi == BI_PRINTDLN || bi == BI_SPRINTD || bi == BI_SPRINTDLN) {
-			delim = xl_expr(x, a);
-			a = a->next;
-		}
-		for (; a; a = a->next) {
-			const char *v = xl_expr(x, a);
-
-			if (a->type == TYPE_STRING) {
-				sb_puts(&fmt, "%s");
-				sb_printf(&cargs, ", %s", v);
-			} else {
-				sb_puts(&fmt, "%lld");
-				sb_printf(&cargs, ", (long long)%s", v);
-			}
-			if (delim && a->next) {
-				sb_puts(&fmt, "%s");
-				sb_printf(&cargs, ", %s", delim);
-			}
-		}
-		if (bi == BI_PRINTLN || bi == BI_SPRINTLN || bi == BI_PRINTDLN || bi == BI_SPRINTDLN)
-			sb_puts(&fmt, "\n");
-	}
-	lit = emit_cstr(fmt.buf ? fmt.buf : "");
-	if (to_str)
-		emit_line(x->e, "snprintf(%s, MAXSTRINGLEN, %s%s);", t, lit,
-			  cargs.buf ? cargs.buf : "");
-	else
-		emit_line(x->e, "_stp_printf(%s%s);", lit, cargs.buf ? cargs.buf : "");
-	free(lit);
-	sb_free(&fmt);
-	sb_free(&cargs);
-	return to_str ? t : "0";
 }
 
 static const char *xl_call(struct xlate *x, struct ast_node *n)
@@ -315,49 +178,85 @@ static const char *xl_call(struct xlate *x, struct ast_node *n)
 
 	if (bi != BI_NONE)
 		return xl_print(x, n, bi);
+	if (!fn) {
+		diag_error(x->s, &n->loc, "internal error: unresolved call to %s", n->u.call.name);
+		return "0";
+	}
 	vals = arena_alloc(&x->s->arena, sizeof(*vals) * (size_t)(fn->n_params + 1));
 	for (a = n->u.call.args; a; a = a->next)
 		vals[i++] = xl_expr(x, a);
-	fail_if(x, "c->base.nesting + 1 >= MAXNESTING", &n->loc, "MAXNESTING exceeded");
+	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, &n->loc));
+	xl_fail_if(x, "c->base.nesting + 1 >= MAXNESTING", &n->loc, "MAXNESTING exceeded");
 	frame = arena_printf(&x->s->arena, "c->frames[c->base.nesting + 1].f_%s", fn->name);
 	for (p = fn->info->params, i = 0; p; p = p->next, i++)
-		store(x, p->type, arena_printf(&x->s->arena, "%s.p_%s", frame, p->name), vals[i]);
+		xl_store(x, p->type, arena_printf(&x->s->arena, "%s.p_%s", frame, p->name), vals[i]);
 	emit_line(x->e, "c->base.nesting++;");
 	emit_line(x->e, "function_%s(c);", fn->name);
 	emit_line(x->e, "c->base.nesting--;");
-	check_error(x);
+	xl_check(x);
 	if (fn->ret == TYPE_STRING || fn->ret == TYPE_LONG) {
-		t = new_tmp(x, fn->ret);
-		store(x, fn->ret, t, arena_printf(&x->s->arena, "%s.retvalue", frame));
+		t = xl_tmp(x, fn->ret);
+		xl_store(x, fn->ret, t, arena_printf(&x->s->arena, "%s.retvalue", frame));
 	}
 	return t ? t : "0";
+}
+
+/* compound assignment: the new value of `old op v` into a temp */
+static const char *compound(struct xlate *x, struct ast_node *n, enum ast_op op, const char *old,
+			    const char *v)
+{
+	struct ast_node fake = *n;
+
+	fake.kind = AST_BINARY;
+	fake.u.binary.op = op;
+	return xl_binary_long(x, &fake, old, v);
 }
 
 static const char *xl_assign(struct xlate *x, struct ast_node *n)
 {
 	struct ast_node *l = n->u.assign.lhs;
-	const char *dst, *v;
+	enum ast_op op = n->u.assign.op;
+	const char *dst, *v, *old, *t;
 
-	if (l->kind != AST_IDENT || !l->u.ident.sym) {
-		diag_error(x->s, &n->loc, "assignment to this kind of lvalue is not supported yet");
-		return "0";
+	if (op == OP_STAT_ADD) {
+		v = xl_expr(x, n->u.assign.rhs);
+		gl_stat_add(x, l, v);
+		return v;
 	}
-	if (n->u.assign.op == OP_STAT_ADD) {
-		diag_error(x->s, &n->loc, "statistics are not supported yet");
+	if (l->kind == AST_INDEX) {
+		/* a[k] op= v: keys first, then the value, then read-modify-write */
+		v = xl_expr(x, n->u.assign.rhs);
+		if (op == OP_ASSIGN) {
+			gl_index_set(x, l, v);
+			return v;
+		}
+		old = gl_index_get(x, l);
+		if (op == OP_CONCAT) {
+			emit_line(x->e, "_stp_scat(%s, %s);", old, v);
+			t = old;
+		} else {
+			t = compound(x, n, op, old, v);
+		}
+		gl_index_set(x, l, t);
+		return t;
+	}
+	if (l->kind != AST_IDENT || !l->u.ident.sym) {
+		diag_error(x->s, &n->loc, "this kind of lvalue cannot be assigned");
 		return "0";
 	}
 	dst = xl_sym(x, l->u.ident.sym);
 	v = xl_expr(x, n->u.assign.rhs);
-	if (n->u.assign.op == OP_ASSIGN) {
-		store(x, l->type, dst, v);
-	} else if (n->u.assign.op == OP_CONCAT) {
-		emit_line(x->e, "strlcat(%s, %s, MAXSTRINGLEN);", dst, v);
+	if (op == OP_ASSIGN) {
+		xl_store(x, l->type, dst, v);
+	} else if (op == OP_CONCAT) {
+		if (!strcmp(v, dst)) {
+			t = xl_tmp(x, TYPE_STRING);
+			xl_store(x, TYPE_STRING, t, v);
+			v = t;
+		}
+		emit_line(x->e, "_stp_scat(%s, %s);", dst, v);
 	} else {
-		struct ast_node fake = *n;
-
-		fake.kind = AST_BINARY;
-		fake.u.binary.op = n->u.assign.op;
-		emit_line(x->e, "%s = %s;", dst, xl_binary_long(x, &fake, dst, v));
+		emit_line(x->e, "%s = %s;", dst, compound(x, n, op, dst, v));
 	}
 	return dst;
 }
@@ -365,21 +264,35 @@ static const char *xl_assign(struct xlate *x, struct ast_node *n)
 static const char *xl_incdec(struct xlate *x, struct ast_node *n)
 {
 	struct ast_node *o = n->u.incdec.operand;
-	const char *dst, *t;
+	const char *dst, *t, *nv;
+	const char *sign = n->u.incdec.op == OP_INC ? "+" : "-";
 
+	if (o->kind == AST_INDEX) {
+		const char *old = gl_index_get(x, o);
+
+		nv = xl_tmp(x, TYPE_LONG);
+		emit_line(x->e, "%s = (int64_t)((uint64_t)%s %s 1);", nv, old, sign);
+		gl_index_set(x, o, nv);
+		return n->u.incdec.post ? old : nv;
+	}
 	if (o->kind != AST_IDENT || !o->u.ident.sym) {
-		diag_error(x->s, &n->loc, "++/-- on this kind of lvalue is not supported yet");
+		diag_error(x->s, &n->loc, "++/-- needs a variable or an array element");
 		return "0";
 	}
 	dst = xl_sym(x, o->u.ident.sym);
-	t = new_tmp(x, TYPE_LONG);
+	t = xl_tmp(x, TYPE_LONG);
 	if (n->u.incdec.post)
 		emit_line(x->e, "%s = %s;", t, dst);
-	emit_line(x->e, "%s = (int64_t)((uint64_t)%s %s 1);", dst, dst,
-		  n->u.incdec.op == OP_INC ? "+" : "-");
+	emit_line(x->e, "%s = (int64_t)((uint64_t)%s %s 1);", dst, dst, sign);
 	if (!n->u.incdec.post)
 		emit_line(x->e, "%s = %s;", t, dst);
 	return t;
+}
+
+static const char *xl_regex(struct xlate *x, struct ast_node *n)
+{
+	diag_error(x->s, &n->loc, "regular expression matching is not supported yet");
+	return "0";
 }
 
 const char *xl_expr(struct xlate *x, struct ast_node *n)
@@ -399,14 +312,25 @@ const char *xl_expr(struct xlate *x, struct ast_node *n)
 		return out;
 	}
 	case AST_IDENT:
+		if (n->u.ident.sym && n->u.ident.sym->n_keys > 0) {
+			diag_error(x->s, &n->loc, "array %s used without an index", n->u.ident.name);
+			return "0";
+		}
+		if (n->u.ident.sym && n->u.ident.sym->type == TYPE_STATS) {
+			diag_error(x->s, &n->loc, "statistic %s is read with @count, @sum, ...",
+				   n->u.ident.name);
+			return "0";
+		}
 		return n->u.ident.sym ? xl_sym(x, n->u.ident.sym) : "0";
 	case AST_CALL:
 		return xl_call(x, n);
 	case AST_BINARY:
+		if (n->u.binary.op == OP_MATCH || n->u.binary.op == OP_NOMATCH)
+			return xl_regex(x, n);
 		return xl_binary(x, n);
 	case AST_UNARY:
 		a = xl_expr(x, n->u.unary.operand);
-		t = new_tmp(x, TYPE_LONG);
+		t = xl_tmp(x, TYPE_LONG);
 		if (n->u.unary.op == OP_NEG)
 			emit_line(x->e, "%s = (int64_t)(0 - (uint64_t)%s);", t, a);
 		else if (n->u.unary.op == OP_NOT)
@@ -421,22 +345,25 @@ const char *xl_expr(struct xlate *x, struct ast_node *n)
 	case AST_ASSIGN:
 		return xl_assign(x, n);
 	case AST_TERNARY:
-		t = new_tmp(x, n->type);
+		t = xl_tmp(x, n->type);
 		a = xl_expr(x, n->u.ternary.cond);
 		emit_open(x->e, "if (%s)", a);
-		store(x, n->type, t, xl_expr(x, n->u.ternary.then));
+		xl_store(x, n->type, t, xl_expr(x, n->u.ternary.then));
 		emit_close(x->e, "}");
 		emit_open(x->e, "else");
-		store(x, n->type, t, xl_expr(x, n->u.ternary.other));
+		xl_store(x, n->type, t, xl_expr(x, n->u.ternary.other));
 		emit_close(x->e, "}");
 		return t;
 	case AST_EMBEDDED_EXPR:
-		t = new_tmp(x, TYPE_LONG);
+		t = xl_tmp(x, TYPE_LONG);
 		emit_line(x->e, "%s = (int64_t)(%s);", t, n->u.str);
 		return t;
-	case AST_INDEX: case AST_IN: case AST_STAT:
-		diag_error(x->s, &n->loc, "arrays and statistics are not supported yet");
-		return "0";
+	case AST_INDEX:
+		return gl_index_get(x, n);
+	case AST_IN:
+		return gl_in(x, n);
+	case AST_STAT:
+		return gl_stat_op(x, n);
 	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
 		diag_error(x->s, &n->loc, "target variables are not supported yet");
 		return "0";
@@ -447,114 +374,4 @@ const char *xl_expr(struct xlate *x, struct ast_node *n)
 		return "0";
 	}
 	return "0";
-}
-
-static void stmt_prologue(struct xlate *x, struct ast_node *n)
-{
-	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, &n->loc));
-	emit_line(x->e, "if (unlikely(--c->base.actionremaining < 0)) { _stp_error(&c->base, \"MAXACTION exceeded\"); goto out; }");
-}
-
-static void xl_loop(struct xlate *x, struct ast_node *n)
-{
-	const char *cond;
-
-	if (n->u.loop.init)
-		xl_expr(x, n->u.loop.init);
-	emit_open(x->e, "for (;;)");
-	stmt_prologue(x, n);
-	if (n->u.loop.cond) {
-		cond = xl_expr(x, n->u.loop.cond);
-		emit_line(x->e, "if (!%s) break;", cond);
-	}
-	x->loop_depth++;
-	/* continue jumps to the increment, so the body is its own block with a label */
-	emit_open(x->e, "do");
-	xl_stmt(x, n->u.loop.body);
-	emit_close(x->e, "} while (0);");
-	x->loop_depth--;
-	emit_line(x->e, "if (unlikely(c->base.last_error)) goto out;");
-	emit_line(x->e, "if (l->brk) { l->brk = 0; break; }");
-	if (n->u.loop.incr)
-		xl_expr(x, n->u.loop.incr);
-	emit_close(x->e, "}");
-}
-
-void xl_stmt(struct xlate *x, struct ast_node *n)
-{
-	struct ast_node *c;
-
-	if (!n || n->kind == AST_NULL)
-		return;
-	if (n->kind == AST_BLOCK) {
-		for (c = n->u.block.stmts; c; c = c->next)
-			xl_stmt(x, c);
-		return;
-	}
-	stmt_prologue(x, n);
-	switch (n->kind) {
-	case AST_EXPR_STMT:
-		xl_expr(x, n->u.operand);
-		break;
-	case AST_IF:
-		emit_open(x->e, "if (%s)", xl_expr(x, n->u.cond.cond));
-		xl_stmt(x, n->u.cond.then);
-		if (n->u.cond.other) {
-			emit_close(x->e, "} else {");
-			x->e->indent++;
-			xl_stmt(x, n->u.cond.other);
-		}
-		emit_close(x->e, "}");
-		break;
-	case AST_WHILE:
-	case AST_FOR:
-		xl_loop(x, n);
-		break;
-	case AST_NEXT:
-		if (x->fn)
-			diag_error(x->s, &n->loc, "next in a function is not supported yet");
-		emit_line(x->e, "goto out;");
-		break;
-	case AST_BREAK:
-	case AST_CONTINUE:
-		if (!x->loop_depth) {
-			diag_error(x->s, &n->loc, "%s outside a loop",
-				   n->kind == AST_BREAK ? "break" : "continue");
-			break;
-		}
-		/* inside the do { } while (0) of the loop body */
-		if (n->kind == AST_BREAK)
-			emit_line(x->e, "l->brk = 1;");
-		emit_line(x->e, "break;");
-		break;
-	case AST_RETURN:
-		if (!x->fn) {
-			diag_error(x->s, &n->loc, "return outside a function");
-			break;
-		}
-		if (n->u.operand)
-			store(x, x->fn->ret, "l->retvalue", xl_expr(x, n->u.operand));
-		emit_line(x->e, "goto out;");
-		break;
-	case AST_EMBEDDED:
-		emit_raw(x->e, n->u.str);
-		emit_raw(x->e, "\n");
-		break;
-	case AST_FOREACH:
-	case AST_DELETE:
-		diag_error(x->s, &n->loc, "arrays are not supported yet");
-		break;
-	case AST_TRY:
-		diag_error(x->s, &n->loc, "try/catch is not supported yet");
-		break;
-	case AST_BLOCK: case AST_NULL:
-		break;
-	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
-	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
-	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
-	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
-		xl_expr(x, n);
-		break;
-	}
-	check_error(x);
 }

@@ -36,7 +36,7 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 {
 	struct strbuf frame = { 0 };
 	struct emitter body = { 0 };
-	struct xlate x = { .s = s, .e = &body, .frame = &frame, .fn = fn };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame, .fn = fn, .err_label = "out" };
 	const struct symbol *p;
 
 	frame_fields(&frame, fn->info->params, "p_");
@@ -92,13 +92,20 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 {
 	struct strbuf frame = { 0 };
 	struct emitter body = { 0 };
-	struct xlate x = { .s = s, .e = &body, .frame = &frame };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame, .err_label = "out" };
+
+	struct strbuf locks = { 0 };
+	int n_locks = gl_probe_locks(s, dp, &locks);
 
 	frame_fields(&frame, dp->locals, "l_");
 	sb_puts(&frame, "\tint brk;\n");
 	body.indent = 1;
 	emit_line(&body, "struct context *c = container_of(base, struct context, base);");
 	emit_line(&body, "struct probe_%d_frame *l = &c->frames[0].p%d;", dp->id, dp->id);
+	if (n_locks) {
+		emit_raw(&body, locks.buf);
+		emit_line(&body, "if (!_stp_lock_all(locks, ARRAY_SIZE(locks))) return;");
+	}
 	emit_line(&body, "(void)l;");
 	init_locals(&body, dp->locals);
 	if (dp->cond) {
@@ -111,7 +118,10 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	emit_open(code, "static void probe_%d(struct _stp_context *base)", dp->id);
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
+	if (n_locks)
+		emit_line(code, "_stp_unlock_all(locks, ARRAY_SIZE(locks));");
 	emit_line(code, ";");
+	sb_free(&locks);
 	emit_close(code, "}");
 	emit_raw(code, "\n");
 	sb_free(&frame);
@@ -128,10 +138,17 @@ static int probe_order(const void *a, const void *b)
 	return pa->id - pb->id;
 }
 
-static void emit_probe_table(struct session *s, struct emitter *e)
+static bool is_emitted(const struct derived_probe *dp)
+{
+	return strcmp(dp->family->name, "never") != 0;
+}
+
+/* The probe table, in run order (priority, then script order), and for each probe a
+ * macro STP_PROBE_<id> naming its entry, for the families' callbacks. */
+static void emit_probe_table(struct session *s, struct emitter *e, bool autoprint)
 {
 	struct derived_probe **v, *dp;
-	int n = 0, i;
+	int n = 0, i, idx = 0;
 	static const char *const kinds[] = {
 		[FAMILY_BEGIN] = "STP_PROBE_BEGIN", [FAMILY_END] = "STP_PROBE_END",
 		[FAMILY_ERROR] = "STP_PROBE_ERROR", [FAMILY_EVENT] = "STP_PROBE_EVENT",
@@ -141,57 +158,104 @@ static void emit_probe_table(struct session *s, struct emitter *e)
 	for (dp = s->prog.probes; dp; dp = dp->next)
 		v[n++] = dp;
 	qsort(v, (size_t)n, sizeof(*v), probe_order);
-	emit_open(e, "static const struct _stp_probe _stp_probes[] =");
+	emit_line(e, "extern const struct _stp_probe _stp_probes[];");
+	emit_line(e, "extern const size_t _stp_n_probes, _stp_context_size;");
+	emit_open(e, "const struct _stp_probe _stp_probes[] =");
 	for (i = 0; i < n; i++) {
 		char *pp = emit_cstr(v[i]->pp_str);
+		char *where = emit_cstr(arena_printf(&s->arena, "%s:%d:%d",
+					v[i]->probe->loc.file ? v[i]->probe->loc.file->name : "?",
+					v[i]->probe->loc.line, v[i]->probe->loc.col));
 
-		if (strcmp(v[i]->family->name, "never"))
-			emit_line(e, "{ .kind = %s, .pp = %s, .fn = probe_%d },",
-				  kinds[v[i]->family->kind], pp, v[i]->id);
+		if (is_emitted(v[i]))
+			emit_line(e, "{ .kind = %s, .pp = %s, .location = %s, .fn = probe_%d },",
+				  kinds[v[i]->family->kind], pp, where, v[i]->id);
 		free(pp);
+		free(where);
 	}
+	if (autoprint)
+		emit_line(e, "{ .kind = STP_PROBE_END, .pp = \"end\", .location = \"\", .fn = probe_autoprint },");
 	emit_close(e, "};");
+	emit_line(e, "const size_t _stp_n_probes = ARRAY_SIZE(_stp_probes);");
+	emit_line(e, "const size_t _stp_context_size = sizeof(struct context);");
+	for (i = 0; i < n; i++)
+		if (is_emitted(v[i]))
+			emit_line(e, "#define STP_PROBE_%d (&_stp_probes[%d])", v[i]->id, idx++);
+	emit_raw(e, "\n");
 	free(v);
 }
 
-static void emit_globals(struct session *s, struct emitter *e)
+/* The families' registration code, in registry order; init undoes itself on failure. */
+static void emit_families(struct session *s, struct emitter *decl, struct emitter *init,
+			  struct emitter *fini, const char *globals_init, const char *globals_fini)
 {
-	const struct symbol *g;
+	struct derived_probe **v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
+	struct emitter undo[32];
+	size_t f, nf = 0;
 
-	for (g = s->prog.global_syms; g; g = g->next) {
-		struct ast_node *init = g->global->init;
+	memset(undo, 0, sizeof(undo));
 
-		if (g->n_keys > 0 || g->type == TYPE_STATS) {
-			diag_error(s, &g->loc, "global arrays and statistics are not supported yet");
+	emit_open(init, "int _stp_script_init(void)");
+	emit_line(init, "int rc = 0;");
+	emit_raw(init, globals_init);
+	emit_line(init, "if (rc) goto fail;");
+	for (f = 0; f < n_families && nf < 32; f++) {
+		const struct probe_family *fam = family_registry[f];
+		struct derived_probe *dp;
+		int n = 0;
+
+		for (dp = s->prog.probes; dp; dp = dp->next)
+			if (dp->family == fam)
+				v[n++] = dp;
+		if (!n)
 			continue;
+		if (fam->emit_decls)
+			fam->emit_decls(s, decl, v, n);
+		if (fam->emit_init) {
+			emit_open(init, "%s", "");
+			fam->emit_init(s, init, v, n);
+			emit_close(init, "}");
+			emit_line(init, "if (rc) goto fail_%zu;", nf);
 		}
-		if (g->type == TYPE_STRING) {
-			char *lit = emit_cstr(init ? init->u.str : "");
-
-			emit_line(e, "static char global_%s[MAXSTRINGLEN] = %s;", g->name, lit);
-			free(lit);
-		} else {
-			emit_line(e, "static int64_t global_%s = %lldLL;", g->name,
-				  init ? (long long)init->u.num : 0LL);
-		}
+		undo[nf].indent = 1;
+		if (fam->emit_exit)
+			fam->emit_exit(s, &undo[nf], v, n);
+		nf++;
 	}
-	emit_raw(e, "\n");
+	emit_line(init, "return 0;");
+	/* failure: undo the families registered so far, newest first */
+	while (nf-- > 0) {
+		emit_line(init, "fail_%zu: __attribute__((unused));", nf);
+		if (nf > 0)
+			emit_raw(init, undo[nf - 1].out.buf ? undo[nf - 1].out.buf : "");
+	}
+	emit_line(init, "fail:");
+	emit_raw(init, globals_fini);
+	emit_line(init, "return rc;");
+	emit_close(init, "}");
+	for (f = 0; f < 32 && f < n_families; f++)
+		sb_free(&undo[f].out);
+	free(v);
+	(void)fini;
 }
 
 static int write_module_c(struct session *s)
 {
-	struct emitter head = { 0 }, code = { 0 };
+	struct emitter head = { 0 }, code = { 0 }, gdecl = { 0 }, ginit = { 0 }, gfini = { 0 };
+	struct emitter fdecl = { 0 }, finit = { 0 }, ffini = { 0 };
 	struct strbuf decls = { 0 };
 	struct derived_probe *dp;
 	struct function *fn;
 	struct stapfile *f;
 	struct ast_node *emb;
 	const char *path;
+	bool autoprint;
 	int rc;
 
+	gl_analyse(s);
 	emit_line(&head, "/* generated by stap from %s */",
 		  s->prog.files ? s->prog.files->src->name : "?");
-	emit_line(&head, "#include \"runtime.h\"");
+	emit_line(&head, "#include \"stap.h\"");
 	emit_raw(&head, "\n");
 	for (f = s->prog.files; f; f = f->next)
 		for (emb = f->embeds; emb; emb = emb->next)
@@ -204,8 +268,10 @@ static int write_module_c(struct session *s)
 	for (dp = s->prog.probes; dp; dp = dp->next) {
 		struct derived_probe *prev;
 
+		if (!is_emitted(dp))
+			continue;
 		for (prev = s->prog.probes; prev != dp; prev = prev->next)
-			if (prev->body == dp->body && prev->cond == dp->cond)
+			if (is_emitted(prev) && prev->body == dp->body && prev->cond == dp->cond)
 				break;
 		if (prev != dp) {
 			/* same handler as an earlier probe */
@@ -229,24 +295,59 @@ static int write_module_c(struct session *s)
 	emit_line(&head, "union stp_frame frames[MAXNESTING + 1];");
 	emit_close(&head, "};");
 	emit_raw(&head, "\n");
-	emit_globals(s, &head);
+	ginit.indent = 1;
+	gfini.indent = 1;
+	gl_emit_globals(s, &head, &ginit, &gfini);
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		emit_line(&head, "static void function_%s(struct context *c);", fn->name);
 	emit_raw(&head, "\n");
 	emit_raw(&head, code.out.buf ? code.out.buf : "");
-	emit_probe_table(s, &head);
+	autoprint = gl_emit_autoprint(s, &head) > 0;
+	emit_probe_table(s, &head, autoprint);
+	emit_line(&head, "int _stp_script_init(void);");
+	emit_line(&head, "void _stp_script_exit(void);");
+	emit_families(s, &fdecl, &finit, &ffini, ginit.out.buf ? ginit.out.buf : "",
+		      gfini.out.buf ? gfini.out.buf : "");
+	emit_raw(&head, fdecl.out.buf ? fdecl.out.buf : "");
 	emit_raw(&head, "\n");
-	emit_line(&head, "static int _stp_script_init(void) { return 0; }");
-	emit_line(&head, "static void _stp_script_exit(void) { }");
+	emit_raw(&head, finit.out.buf);
 	emit_raw(&head, "\n");
-	emit_line(&head, "#include \"runtime_main.h\"");
-	path = arena_printf(&s->arena, "%s/%s.c", s->paths.tmp_dir, s->opt.module_name);
+	emit_raw(&head, "void _stp_script_exit(void)\n{\n");
+	{
+		/* families in reverse registry order, then the globals */
+		struct derived_probe **v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
+		struct emitter ex = { .indent = 1 };
+		size_t i;
+
+		for (i = n_families; i-- > 0;) {
+			const struct probe_family *fam = family_registry[i];
+			int n = 0;
+
+			for (dp = s->prog.probes; dp; dp = dp->next)
+				if (dp->family == fam)
+					v[n++] = dp;
+			if (n && fam->emit_exit)
+				fam->emit_exit(s, &ex, v, n);
+		}
+		emit_raw(&head, ex.out.buf ? ex.out.buf : "");
+		sb_free(&ex.out);
+		free(v);
+	}
+	emit_raw(&head, gfini.out.buf ? gfini.out.buf : "");
+	emit_raw(&head, "}\n");
+	path = arena_printf(&s->arena, "%s/%s_script.c", s->paths.tmp_dir, s->opt.module_name);
 	rc = s->diag.n_errors ? -1 : write_file(path, head.out.buf, head.out.len);
 	if (rc > 0 || rc < -1)
 		diag_plain(s, "error", "cannot write %s: %s", path, strerror(-rc));
 	s->module_c = path;
 	sb_free(&head.out);
 	sb_free(&code.out);
+	sb_free(&gdecl.out);
+	sb_free(&ginit.out);
+	sb_free(&gfini.out);
+	sb_free(&fdecl.out);
+	sb_free(&finit.out);
+	sb_free(&ffini.out);
 	sb_free(&decls);
 	return rc ? -1 : 0;
 }

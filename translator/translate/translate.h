@@ -1,4 +1,5 @@
-/* Pass 3 internals shared by translate.c (program layout) and expr.c (code). */
+/* Pass 3 internals shared by translate.c (program layout), globals.c (global storage
+ * and locks), expr.c (expressions), stmt.c (statements) and format.c (printf). */
 #ifndef STAP_TRANSLATE_H
 #define STAP_TRANSLATE_H
 
@@ -13,6 +14,7 @@ struct xlate {
 	struct function *fn;		/* NULL in a probe */
 	int loop_depth;
 	int n_labels;
+	const char *err_label;		/* where an error jumps: "out" or a catch */
 };
 
 /* Emit code for a statement; errors go through diag_* (pass 3 fails). */
@@ -24,5 +26,45 @@ const char *xl_sym(struct xlate *x, const struct symbol *sym);
 const char *xl_ctype(enum ast_type t);
 /* "identifier 'x' at f.stp:1:2", as a C string literal */
 const char *xl_where(struct xlate *x, const struct srcloc *loc);
+/* a new temporary of the current frame */
+const char *xl_tmp(struct xlate *x, enum ast_type t);
+/* emit: leave for the error label if an error is recorded */
+void xl_check(struct xlate *x);
+/* emit: if (cond) { record msg at loc; leave } */
+void xl_fail_if(struct xlate *x, const char *cond, const struct srcloc *loc, const char *msg);
+/* emit: store a value of type t into the C lvalue dst */
+void xl_store(struct xlate *x, enum ast_type t, const char *dst, const char *val);
+void xl_stmt_prologue(struct xlate *x, struct ast_node *n);
+
+/* format.c: printf-family calls; returns the value (a string temp or "0") */
+const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi);
+
+/* globals.c: storage of globals, array access, statistics, locks */
+struct lockset;
+/* C initialiser lines for global declarations, with init/exit code */
+void gl_emit_globals(struct session *s, struct emitter *decl, struct emitter *init,
+		     struct emitter *fini);
+/* array element / stat / in / delete code */
+const char *gl_index_get(struct xlate *x, struct ast_node *n);
+void gl_index_set(struct xlate *x, struct ast_node *idx, const char *val);
+const char *gl_in(struct xlate *x, struct ast_node *n);
+void gl_delete(struct xlate *x, struct ast_node *n);
+void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val);
+/* fetch the aggregate of a stat operand into c->base.stat; returns the C name of
+ * its hist descriptor (or "NULL") */
+const char *gl_stat_fetch(struct xlate *x, struct ast_node *operand);
+const char *gl_stat_op(struct xlate *x, struct ast_node *n);
+/* the key array for keys of an array access: emits the union and returns its name */
+const char *gl_keys(struct xlate *x, const struct symbol *arr, struct ast_node *keys);
+const char *gl_map_name(const struct symbol *sym);
+/* foreach over an array or histogram */
+void gl_foreach(struct xlate *x, struct ast_node *n);
+/* the lock requests of a probe handler, as a C array definition; returns the
+ * count (0: no locks) */
+int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out);
+/* analyse global accesses of all reachable code (call before emitting) */
+void gl_analyse(struct session *s);
+/* the end-of-session printing of globals written but never read; 1 if emitted */
+int gl_emit_autoprint(struct session *s, struct emitter *e);
 
 #endif

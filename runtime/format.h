@@ -1,0 +1,99 @@
+/*
+ * Formatted output for printf/sprintf and friends.  The translator checks a
+ * format against its arguments and turns the usual conversions into one
+ * kernel vsnprintf() format (64-bit values); the conversions the kernel does
+ * not have (%b, %m, %M) and histograms are written by the functions here.
+ * Output goes to the hit's print buffer (dst NULL) or is appended to a
+ * string value of MAXSTRINGLEN bytes (truncated).
+ */
+#ifndef _STP_FORMAT_H
+#define _STP_FORMAT_H
+
+__printf(2, 3) void _stp_out_printf(char *dst, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!dst) {
+		_stp_vprintf(fmt, ap);
+	} else {
+		size_t n = strnlen(dst, MAXSTRINGLEN - 1);
+
+		vsnprintf(dst + n, MAXSTRINGLEN - n, fmt, ap);
+	}
+	va_end(ap);
+}
+
+void _stp_out_bytes(char *dst, const char *s, size_t len)
+{
+	size_t n;
+
+	if (!dst) {
+		_stp_print_bytes(s, len);
+		return;
+	}
+	n = strnlen(dst, MAXSTRINGLEN - 1);
+	len = min(len, MAXSTRINGLEN - 1 - n);
+	memcpy(dst + n, s, len);
+	dst[n + len] = '\0';
+}
+
+void _stp_out_binary(char *dst, int64_t v, int width)
+{
+	u8 b1 = v;
+	u16 b2 = v;
+	u32 b4 = v;
+
+	switch (width) {
+	case 1:
+		_stp_out_bytes(dst, (const char *)&b1, 1);
+		break;
+	case 2:
+		_stp_out_bytes(dst, (const char *)&b2, 2);
+		break;
+	case 4:
+		_stp_out_bytes(dst, (const char *)&b4, 4);
+		break;
+	default:
+		_stp_out_bytes(dst, (const char *)&v, 8);
+		break;
+	}
+}
+
+void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
+		     int width, int left, bool hex)
+{
+	char buf[64];
+	int done = 0, pad, shown;
+
+	if (len < 0)
+		len = 1;
+	shown = hex ? 2 * len : len;
+	pad = width > shown ? width - shown : 0;
+	while (!left && pad-- > 0)
+		_stp_out_bytes(dst, " ", 1);
+	while (done < len) {
+		int n = min_t(int, len - done, hex ? sizeof(buf) / 2 : sizeof(buf));
+		char raw[64];
+		int i;
+
+		if (copy_from_kernel_nofault(raw, (const void *)(unsigned long)
+					     (addr + done), n)) {
+			_stp_error(c, "kernel read fault at 0x%llx",
+				   (unsigned long long)(addr + done));
+			return;
+		}
+		if (hex) {
+			for (i = 0; i < n; i++)
+				snprintf(buf + 2 * i, 3, "%02x", (u8)raw[i]);
+			_stp_out_bytes(dst, buf, 2 * n);
+		} else {
+			_stp_out_bytes(dst, raw, n);
+		}
+		done += n;
+	}
+	while (left && pad-- > 0)
+		_stp_out_bytes(dst, " ", 1);
+}
+
+#endif /* _STP_FORMAT_H */

@@ -1,0 +1,127 @@
+/*
+ * Reading kernel memory from probe context without faulting: the helpers that
+ * DWARF target variables ($x->a), @cast and the kernel_* tapset functions use.
+ * A bad address becomes a script error naming the expression, never an oops.
+ * Also the KASLR offset that relocates link-time addresses from the debuginfo.
+ */
+#ifndef _STP_LINUX_LOC_H
+#define _STP_LINUX_LOC_H
+
+#include <linux/ptrace.h>
+#include <linux/uaccess.h>
+
+/*
+ * The probe structures of the DWARF-based families (stp_kprobes.h,
+ * stp_tracepoints.h) start with this: the synthesized target-variable
+ * functions dispatch on `site`, the translator's number for one concrete
+ * probe point with its own variable locations.
+ */
+struct _stp_site_probe {
+	struct _stp_probe p;		/* first: the context's probe points here */
+	int site;
+};
+
+#define _STP_SITE(c) (((const struct _stp_site_probe *)(c)->probe)->site)
+
+/* A tracepoint's i-th argument, stored by its callback (stp_tracepoints.h). */
+#define _STP_TPARG(i) (((const u64 *)CONTEXT->data)[i])
+
+/* In a .return probe: entry value i saved by the entry handler, and whether
+ * it could be read (stp_kprobes.h) */
+#define _STP_ENTRY_OK(i) (((const u64 *)CONTEXT->data)[0] & (1ULL << (i)))
+#define _STP_ENTRY(i) (((const u64 *)CONTEXT->data)[1 + (i)])
+
+/* runtime address - link-time address of the kernel image; set before any
+ * probe is registered (stp_kprobes.h) */
+static unsigned long _stp_kaslr_offset;
+
+static inline unsigned long _stp_reloc(unsigned long addr)
+{
+	return addr + _stp_kaslr_offset;
+}
+
+/* 0, or -EFAULT with nothing written past what could be read */
+static inline int _stp_kread(void *dst, unsigned long addr, size_t len)
+{
+	if (addr < PAGE_SIZE)
+		return -EFAULT;
+	return copy_from_kernel_nofault(dst, (const void *)addr, len) ? -EFAULT : 0;
+}
+
+/*
+ * For synthesized target-variable functions: `what_` names the expression,
+ * `regs_` holds the probe's registers.
+ */
+#define _STP_REG(r) ((unsigned long)regs_->r)
+#define _STP_KREAD(addr, len, dst)                                            \
+	do {                                                                  \
+		unsigned long a_ = (unsigned long)(addr);                     \
+		if (_stp_kread((dst), a_, (len)))                             \
+			STAP_ERROR("kernel read fault at 0x%lx (%s)", a_, what_); \
+	} while (0)
+
+/* Copy a NUL-terminated string of at most len-1 bytes; -EFAULT on a bad
+ * address.  Reads page by page so a string ending before a bad page works. */
+static inline int _stp_kstrncpy(char *dst, unsigned long addr, size_t len)
+{
+	size_t i = 0;
+
+	if (!len)
+		return 0;
+	while (i + 1 < len) {
+		size_t chunk = PAGE_SIZE - ((addr + i) & (PAGE_SIZE - 1));
+		size_t j;
+
+		if (chunk > len - 1 - i)
+			chunk = len - 1 - i;
+		if (_stp_kread(dst + i, addr + i, chunk)) {
+			/* the string may end before the fault: byte by byte */
+			for (j = 0; j < chunk; j++) {
+				if (_stp_kread(dst + i + j, addr + i + j, 1)) {
+					dst[i + j] = '\0';
+					return -EFAULT;
+				}
+				if (!dst[i + j])
+					return 0;
+			}
+		}
+		for (j = 0; j < chunk; j++)
+			if (!dst[i + j])
+				return 0;
+		i += chunk;
+	}
+	dst[i] = '\0';
+	return 0;
+}
+
+static inline void _stp_rv_cat(char *rv, const char *s)
+{
+	strlcat(rv, s, MAXSTRINGLEN);
+}
+
+static inline __printf(2, 3) void _stp_rv_catf(char *rv, const char *fmt, ...)
+{
+	size_t n = strlen(rv);
+	va_list ap;
+
+	if (n >= MAXSTRINGLEN - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rv + n, MAXSTRINGLEN - n, fmt, ap);
+	va_end(ap);
+}
+
+/* "\"text\"" for a char * in pretty-printed values; the address if unreadable */
+static inline void _stp_rv_cat_str(struct _stp_context *c, char *rv, int64_t addr)
+{
+	char buf[64];
+
+	(void)c;
+	if (_stp_kstrncpy(buf, (unsigned long)addr, sizeof(buf))) {
+		_stp_rv_catf(rv, "%#llx", (unsigned long long)addr);
+		return;
+	}
+	_stp_rv_catf(rv, "\"%s\"", buf);
+}
+
+#endif /* _STP_LINUX_LOC_H */

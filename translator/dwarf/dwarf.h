@@ -1,0 +1,200 @@
+/* The target kernel's DWARF, through elfutils libdw: finding the debug vmlinux and
+ * checking its build id (debuginfo.c), a per-build-id index of every function and
+ * inlined instance cached on disk (index.c), queries by pattern (query.c), variables,
+ * types and location expressions turned into C (loc.c).
+ *
+ * Contracts: dw_kernel() opens the debuginfo once per session (s->kern.dw) and reports
+ * a missing or mismatched file through diag_*; addresses are link-time addresses of the
+ * debug vmlinux, relocated by the runtime at module init (runtime/linux/stp_kprobes.h). */
+#ifndef STAP_DWARF_H
+#define STAP_DWARF_H
+
+#include <stdint.h>
+
+#include "session.h"
+#include "util.h"
+
+/* One function or inlined instance of the index (a fixed-size record of the cache). */
+struct dw_func {
+	uint32_t name;			/* offset into dw_kernel.strings */
+	uint32_t file;			/* decl file, relative to the source tree */
+	uint32_t line;			/* decl line */
+	uint32_t cu;			/* index into dw_kernel.cus */
+	uint64_t die;			/* DIE offset of this instance */
+	uint64_t addr;			/* entry address (link time) */
+	uint64_t high;			/* end of the entry range, 0 if unknown */
+	uint32_t flags;			/* DWF_* */
+	uint32_t pad;
+};
+
+enum {
+	DWF_INLINE = 1,			/* a DW_TAG_inlined_subroutine instance */
+	DWF_EXTERNAL = 2,		/* DW_AT_external: not static */
+	DWF_DECL_INLINE = 4,		/* declared inline */
+};
+
+/* A named type defined at a CU's top level (index.c; for @cast). */
+struct dw_type {
+	uint32_t name;			/* offset into dw_kernel.strings */
+	uint32_t tag;			/* DW_TAG_structure_type, _union_, _enumeration_, typedef */
+	uint64_t die;
+};
+
+struct dw_cu {
+	uint32_t name;			/* e.g. "fs/read_write.c" */
+	uint32_t pad;
+	uint64_t die;			/* the CU DIE's offset */
+};
+
+/* A tracepoint of vmlinux (tracepoint.c). */
+struct dw_tracepoint {
+	const char *system;		/* TRACE_SYSTEM, e.g. "sched" */
+	const char *name;		/* e.g. "sched_switch" */
+	const struct dw_func *fn;	/* __traceiter_NAME: its parameters after
+					 * __data are the tracepoint's arguments */
+};
+
+struct dw_sym {
+	const char *name;
+	uint64_t addr, size;
+	int shndx;
+};
+
+/* One concrete probe address of a derived probe (kernel.function matches several). */
+struct dw_probe_site {
+	struct derived_probe *dp;
+	const struct dw_func *fn;	/* NULL for kprobe.function */
+	uint64_t addr;			/* link time; 0 with symbol */
+	const char *symbol;		/* kprobe.function("NAME") */
+	const struct dw_tracepoint *tp;	/* kernel.trace(): fn is tp->fn, addr 0 */
+	const char *tp_sig;		/* its callback's argument types, "u32,void *" */
+	const char *pp;			/* pp() of this site */
+	bool is_return;
+	int id;				/* dispatch number for target variables */
+	/* .return: C blocks that the kretprobe's entry handler runs to save values
+	 * of the function's entry ($param, @entry($x)) in slots 0..n_entry-1; each
+	 * sets STAP_RETVALUE or fails through STAP_ERROR (kprobe.c emits them) */
+	const char **entry_code;
+	int n_entry;
+	struct dw_probe_site *next;
+};
+
+struct dw_kernel {
+	bool tried;			/* dw_kernel() ran: dw is set, or it failed */
+	struct dw_probe_site *sites, **sites_tail;
+	int n_sites;
+	int n_tvars;			/* synthesized __tvar_N functions */
+	const char *path;		/* the debug vmlinux */
+	unsigned char build_id[64];
+	size_t build_id_len;
+	int fd;
+	struct Elf *elf;
+	struct Dwarf *dw;
+	/* the index, one buffer read from the cache */
+	char *idx;
+	size_t idx_len;
+	const char *strings;
+	const struct dw_func *funcs;
+	size_t n_funcs;
+	const struct dw_cu *cus;
+	size_t n_cus;
+	const struct dw_type *types;	/* in index order; see dw_find_type() */
+	size_t n_types;
+	/* ELF symbols, sorted by address; loaded on first use */
+	struct dw_sym *syms;
+	size_t n_syms;
+	const struct dw_sym **syms_by_name;	/* sorted by name, on first lookup */
+	/* dw_tracepoints(): sorted by system, then name */
+	bool tps_ready;
+	struct dw_tracepoint *tps;
+	size_t n_tps;
+	uint64_t ref_addr;		/* link-time address of the relocation anchor */
+	/* dw_unsafe(): section ranges and the kernel's kprobe blacklist, sorted */
+	bool unsafe_ready;
+	uint64_t unsafe_lo[8], unsafe_hi[8];
+	uint64_t *blacklist;
+	size_t n_blacklist;
+};
+
+/* The relocation anchor: an exported kernel function the module can take the address
+ * of; runtime offset = &anchor - its link-time address (KASLR moves the whole image). */
+#define DW_RELOC_ANCHOR "schedule"
+
+/* at most this many entry values per .return site (a bit mask marks them valid) */
+#define DW_MAX_ENTRY 63
+
+/* debuginfo.c: the session's DWARF state, created on first use without opening anything */
+struct dw_kernel *dw_state(struct session *s);
+struct dw_probe_site *dw_add_site(struct session *s, struct derived_probe *dp);
+/* debuginfo.c: open the target kernel's debuginfo (once); NULL after reporting. */
+struct dw_kernel *dw_kernel(struct session *s, const struct srcloc *loc);
+/* "0a1b..." for the build id */
+const char *dw_build_id_hex(struct session *s, const struct dw_kernel *k);
+
+/* index.c: load the function index from the cache, or build and store it. */
+int dw_index_load(struct session *s, struct dw_kernel *k);
+/* release the debuginfo of s->kern.dw (at exit) */
+void dw_close(struct session *s);
+
+/* query.c */
+struct dw_match {
+	const struct dw_func *fn;
+	uint64_t addr;			/* probe address */
+	int line;			/* source line of a statement probe, else decl line */
+};
+
+/* Functions matching "FUNC[@FILE[:LINE]]" with wildcards; kind is "function",
+ * "inline", "call", "exported" filtering. Returns the count; *out is xmalloc'ed. */
+enum dw_fn_filter { DW_FN_ANY, DW_FN_CALL, DW_FN_INLINE, DW_FN_EXPORTED, DW_FN_ENTRY };
+int dw_query_functions(struct session *s, struct dw_kernel *k, const char *func_pat,
+		       const char *file_pat, enum dw_fn_filter filter,
+		       struct dw_match **out);
+/* Statement probes: lines of FILE (or FUNC's file) matching LINE or LINE-LINE ranges. */
+int dw_query_statements(struct session *s, struct dw_kernel *k, const char *func_pat,
+			const char *file_pat, int line_lo, int line_hi, bool any_line,
+			struct dw_match **out);
+const char *dw_str(const struct dw_kernel *k, uint32_t off);
+/* ELF symbols: find by name; the symbol containing addr */
+int dw_syms_load(struct dw_kernel *k);
+const struct dw_sym *dw_sym_by_name(struct dw_kernel *k, const char *name);
+const struct dw_sym *dw_sym_at(struct dw_kernel *k, uint64_t addr);
+/* NULL, or why a probe at this address or function must be refused */
+const char *dw_unsafe(struct dw_kernel *k, const char *func, uint64_t addr);
+bool dw_glob_match(const char *pat, const char *str);
+bool dw_file_match(const char *pat, const char *file);
+
+/* tracepoint.c: fill k->tps (once); 0 or -1 */
+int dw_tracepoints(struct session *s, struct dw_kernel *k);
+
+/* listing.c: stap -l (vars false) / -L, after pass 2 */
+void dw_list_probes(struct session *s, bool vars);
+
+/* loc.c: variables at a probe address */
+/* -L: " $name:type" for the parameters (and locals for statements) at a site;
+ * $return first for a .return; a tracepoint's arguments. */
+void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_site *site,
+		  struct strbuf *out);
+
+/* Translate a target expression at one site into the body of a C block that sets
+ * STAP_RETVALUE (or returns through STAP_ERROR). 0, or -1 with *err set. @cast reads
+ * its address from STAP_ARG_ptr; @var("x@file") and @cast need no site (fn NULL,
+ * no_regs). Index expressions [e] are STAP_ARG_i0, i1... */
+struct dw_site {
+	const struct dw_func *fn;
+	uint64_t addr;
+	bool is_return;
+	bool in_entry;			/* evaluating at the entry of a .return probe */
+	bool is_tracepoint;		/* fn's parameters after __data are the
+					 * tracepoint's arguments, in _STP_TPARG(i) */
+	bool no_regs;			/* @cast/@var outside of a probe site */
+};
+
+/* The C types a tracepoint's callback takes for its arguments (after __data): "u32",
+ * "s64", "void *"...; sets *n. NULL, with *err set, if an argument is not a scalar. */
+const char **dw_tracepoint_ctypes(struct session *s, struct dw_kernel *k,
+				  const struct dw_tracepoint *tp, int *n, const char **err);
+int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site *site,
+		   const struct ast_node *target, struct strbuf *code, enum ast_type *type,
+		   const char **err);
+
+#endif

@@ -1,0 +1,362 @@
+/* Queries against the function index and the ELF symbol table: functions by
+ * "NAME@FILE" pattern, statements by source line, symbols by name or address, and the
+ * places where a probe must not go (the kernel's own kprobe blacklist, entry and noinstr
+ * text, __init code, the probe machinery itself). */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf/dwarf.h"
+#include "util.h"
+
+const char *dw_str(const struct dw_kernel *k, uint32_t off)
+{
+	return k->strings + off;
+}
+
+static bool has_wildcard(const char *pat)
+{
+	return strpbrk(pat, "*?[") != NULL;
+}
+
+bool dw_glob_match(const char *pat, const char *str)
+{
+	if (!has_wildcard(pat))
+		return !strcmp(pat, str);
+	return fnmatch(pat, str, 0) == 0;
+}
+
+/* "read_write.c" matches "fs/read_write.c": a pattern not starting with '/' or '*'
+ * may match a trailing part of the path, as in systemtap. */
+bool dw_file_match(const char *pat, const char *file)
+{
+	size_t lp, lf;
+
+	if (fnmatch(pat, file, 0) == 0)
+		return true;
+	if (*pat == '/' || *pat == '*')
+		return false;
+	if (!has_wildcard(pat)) {
+		lp = strlen(pat);
+		lf = strlen(file);
+		return lf > lp && file[lf - lp - 1] == '/' && !strcmp(file + lf - lp, pat);
+	}
+	{
+		char *p = xasprintf("*/%s", pat);
+		bool ok = fnmatch(p, file, 0) == 0;
+
+		free(p);
+		return ok;
+	}
+}
+
+static void push(struct dw_match **v, int *n, int *cap, const struct dw_func *fn,
+		 uint64_t addr, int line)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, (size_t)*cap * sizeof(**v));
+	}
+	(*v)[*n].fn = fn;
+	(*v)[*n].addr = addr;
+	(*v)[*n].line = line;
+	(*n)++;
+}
+
+int dw_query_functions(struct session *s, struct dw_kernel *k, const char *func_pat,
+		       const char *file_pat, enum dw_fn_filter filter,
+		       struct dw_match **out)
+{
+	struct dw_match *v = NULL;
+	int n = 0, cap = 0;
+	bool wild = has_wildcard(func_pat);
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < k->n_funcs; i++) {
+		const struct dw_func *f = &k->funcs[i];
+		const char *name = dw_str(k, f->name);
+		bool inl = f->flags & DWF_INLINE;
+
+		if (wild ? fnmatch(func_pat, name, 0) != 0 : strcmp(func_pat, name))
+			continue;
+		if (file_pat && !dw_file_match(file_pat, dw_str(k, f->file)))
+			continue;
+		if ((filter == DW_FN_CALL || filter == DW_FN_ENTRY || filter == DW_FN_EXPORTED) &&
+		    inl)
+			continue;
+		if (filter == DW_FN_INLINE && !inl)
+			continue;
+		if (filter == DW_FN_EXPORTED && !(f->flags & DWF_EXTERNAL))
+			continue;
+		push(&v, &n, &cap, f, f->addr, (int)f->line);
+	}
+	*out = v;
+	return n;
+}
+
+/* The line table rows of the CUs whose file matches, within [lo, hi]: one probe per
+ * distinct line, at the first is_stmt address of that line inside a function. */
+int dw_query_statements(struct session *s, struct dw_kernel *k, const char *func_pat,
+			const char *file_pat, int line_lo, int line_hi, bool any_line,
+			struct dw_match **out)
+{
+	struct dw_match *v = NULL, *fns = NULL;
+	int n = 0, cap = 0, n_fns, i;
+
+	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_CALL, &fns);
+	for (i = 0; i < n_fns; i++) {
+		const struct dw_func *f = fns[i].fn;
+		Dwarf_Die cu;
+		Dwarf_Lines *lines;
+		size_t nl, j;
+		int last_line = -1;
+
+		if (!f->high || !dwarf_offdie(k->dw, k->cus[f->cu].die, &cu) ||
+		    dwarf_getsrclines(&cu, &lines, &nl))
+			continue;
+		for (j = 0; j < nl; j++) {
+			Dwarf_Line *l = dwarf_onesrcline(lines, j);
+			Dwarf_Addr a;
+			bool stmt = false;
+			int ln, m;
+			const char *src;
+
+			if (!l || dwarf_lineaddr(l, &a) || a < f->addr || a >= f->high ||
+			    dwarf_lineno(l, &ln) || dwarf_linebeginstatement(l, &stmt) || !stmt)
+				continue;
+			if (!any_line && (ln < line_lo || ln > line_hi))
+				continue;
+			src = dwarf_linesrc(l, NULL, NULL);
+			if (!src || !strstr(src, dw_str(k, f->file)))
+				continue;
+			if (ln <= last_line && any_line)
+				continue;
+			for (m = 0; m < n; m++)
+				if (v[m].fn == f && v[m].line == ln)
+					break;
+			if (m < n)
+				continue;
+			push(&v, &n, &cap, f, a, ln);
+			last_line = ln;
+		}
+	}
+	free(fns);
+	*out = v;
+	return n;
+}
+
+static int sym_order(const void *a, const void *b)
+{
+	const struct dw_sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int dw_syms_load(struct dw_kernel *k)
+{
+	Elf_Scn *scn = NULL;
+	size_t cap = 0;
+
+	if (k->syms)
+		return 0;
+	while ((scn = elf_nextscn(k->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(scn, NULL);
+		n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		for (i = 0; data && i < n; i++) {
+			GElf_Sym sym;
+			const char *name;
+			int type;
+
+			if (!gelf_getsym(data, (int)i, &sym))
+				continue;
+			type = GELF_ST_TYPE(sym.st_info);
+			if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT)
+				continue;
+			name = elf_strptr(k->elf, sh.sh_link, sym.st_name);
+			if (!name || !*name || !sym.st_value)
+				continue;
+			if (k->n_syms == cap) {
+				cap = cap ? cap * 2 : 1 << 16;
+				k->syms = xrealloc(k->syms, cap * sizeof(*k->syms));
+			}
+			k->syms[k->n_syms].name = name;
+			k->syms[k->n_syms].addr = sym.st_value;
+			k->syms[k->n_syms].size = type == STT_FUNC ? sym.st_size : 0;
+			k->syms[k->n_syms].shndx = sym.st_shndx;
+			k->n_syms++;
+		}
+	}
+	if (k->n_syms)
+		qsort(k->syms, k->n_syms, sizeof(*k->syms), sym_order);
+	return k->n_syms ? 0 : -1;
+}
+
+static int sym_name_order(const void *a, const void *b)
+{
+	const struct dw_sym *x = *(const struct dw_sym *const *)a;
+	const struct dw_sym *y = *(const struct dw_sym *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int sym_name_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct dw_sym *const *)elem)->name);
+}
+
+/* The symbol of that name with the lowest address (a static name may repeat). */
+const struct dw_sym *dw_sym_by_name(struct dw_kernel *k, const char *name)
+{
+	const struct dw_sym *const *p;
+	size_t i;
+
+	if (dw_syms_load(k))
+		return NULL;
+	if (!k->syms_by_name) {
+		k->syms_by_name = xmalloc(k->n_syms * sizeof(*k->syms_by_name));
+		for (i = 0; i < k->n_syms; i++)
+			k->syms_by_name[i] = &k->syms[i];
+		qsort(k->syms_by_name, k->n_syms, sizeof(*k->syms_by_name), sym_name_order);
+	}
+	p = bsearch(name, k->syms_by_name, k->n_syms, sizeof(*k->syms_by_name), sym_name_key);
+	if (!p)
+		return NULL;
+	while (p > k->syms_by_name && !strcmp(p[-1]->name, name))
+		p--;
+	return *p;
+}
+
+/* The function symbol whose [addr, addr+size) holds addr. */
+const struct dw_sym *dw_sym_at(struct dw_kernel *k, uint64_t addr)
+{
+	size_t lo = 0, hi;
+
+	if (dw_syms_load(k))
+		return NULL;
+	hi = k->n_syms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (k->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo > 0) {
+		const struct dw_sym *sym = &k->syms[--lo];
+
+		if (sym->size && addr < sym->addr + sym->size)
+			return sym;
+		if (sym->size)
+			return NULL;
+	}
+	return NULL;
+}
+
+struct unsafe_range {
+	const char *start, *end, *why;
+};
+
+static const struct unsafe_range unsafe_ranges[] = {
+	{ "__init_begin", "__init_end", "it is __init code, gone once the kernel has booted" },
+	{ "_sinittext", "_einittext", "it is __init code, gone once the kernel has booted" },
+	{ "__noinstr_text_start", "__noinstr_text_end",
+	  "it is noinstr code (entry, NMI and exception paths)" },
+	{ "__entry_text_start", "__entry_text_end", "it is system call and exception entry code" },
+	{ "__irqentry_text_start", "__irqentry_text_end", "it is interrupt entry code" },
+	{ "__softirqentry_text_start", "__softirqentry_text_end", "it is softirq entry code" },
+	{ "__kprobes_text_start", "__kprobes_text_end", "it is in the kprobes section" },
+	{ "__cpuidle_text_start", "__cpuidle_text_end", "it is cpuidle code" },
+};
+
+/* The kernel's NOKPROBE_SYMBOL() list: addresses between __start/__stop_kprobe_blacklist,
+ * read once into k->blacklist (sorted). */
+static int addr_order(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void load_blacklist(struct dw_kernel *k)
+{
+	const struct dw_sym *s0 = dw_sym_by_name(k, "__start_kprobe_blacklist");
+	const struct dw_sym *s1 = dw_sym_by_name(k, "__stop_kprobe_blacklist");
+	Elf_Scn *scn = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(unsafe_ranges); i++) {
+		const struct dw_sym *a = dw_sym_by_name(k, unsafe_ranges[i].start);
+		const struct dw_sym *b = dw_sym_by_name(k, unsafe_ranges[i].end);
+
+		k->unsafe_lo[i] = a && b ? a->addr : 0;
+		k->unsafe_hi[i] = a && b ? b->addr : 0;
+	}
+	if (!s0 || !s1)
+		return;
+	while ((scn = elf_nextscn(k->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		uint64_t a;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    s0->addr < sh.sh_addr || s1->addr > sh.sh_addr + sh.sh_size)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			return;
+		k->blacklist = xmalloc((s1->addr - s0->addr) / 8 * sizeof(uint64_t) + 8);
+		for (a = s0->addr; a + 8 <= s1->addr; a += 8)
+			memcpy(&k->blacklist[k->n_blacklist++],
+			       (const char *)d->d_buf + (a - sh.sh_addr), 8);
+		qsort(k->blacklist, k->n_blacklist, sizeof(uint64_t), addr_order);
+		return;
+	}
+}
+
+/* Functions that run while a probe hit is handled, or before anything is set up. */
+static const char *const unsafe_names[] = {
+	"*kprobe*", "*kretprobe*", "ftrace_*", "*_ftrace_*", "__fentry__", "mcount",
+	"do_int3*", "exc_int3", "exc_debug*", "exc_nmi*", "*nmi_handler*", "default_do_nmi",
+	"notify_die", "*notifier_call_chain", "native_get_debugreg", "native_set_debugreg",
+	"preempt_schedule*", "_raw_spin_*", "_raw_read_*", "_raw_write_*",
+	"lock_acquire", "lock_release", "rcu_nmi_*", "rcu_irq_*", "irq_work_*",
+	"trace_hardirqs_*", "arch_rethook_*", "rethook_*", "*copy_from_kernel_nofault*",
+	"__do_page_fault", "exc_page_fault", "fixup_exception", "search_*exception_table*",
+	"text_poke*", "int3_*", "poke_int3_handler", "do_debug", "debug_*_handler",
+};
+
+const char *dw_unsafe(struct dw_kernel *k, const char *func, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; func && i < ARRAY_LEN(unsafe_names); i++)
+		if (fnmatch(unsafe_names[i], func, 0) == 0)
+			return "it is part of the probe and trap handling machinery";
+	if (!k->unsafe_ready) {
+		k->unsafe_ready = true;
+		load_blacklist(k);
+	}
+	for (i = 0; i < ARRAY_LEN(unsafe_ranges); i++)
+		if (addr >= k->unsafe_lo[i] && addr < k->unsafe_hi[i])
+			return unsafe_ranges[i].why;
+	if (k->n_blacklist && bsearch(&addr, k->blacklist, k->n_blacklist, sizeof(uint64_t),
+				      addr_order))
+		return "the kernel blacklists it for kprobes (NOKPROBE_SYMBOL)";
+	return NULL;
+}

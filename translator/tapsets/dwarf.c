@@ -1,0 +1,178 @@
+/* kernel.function("FUNC[@FILE[:LINE]]")[.call|.return|.inline|.exported] and
+ * kernel.statement("FUNC@FILE:LINE" | "*@FILE:LINE[-LINE]"): probe points resolved
+ * against the kernel's DWARF (dwarf/), one kprobe or kretprobe per concrete address. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf/dwarf.h"
+#include "tapsets/kprobe.h"
+#include "util.h"
+
+struct spec {
+	const char *func, *file;
+	int line_lo, line_hi;
+	bool has_line, any_line;
+};
+
+/* "FUNC[@FILE[:LINE|:LO-HI|:*]]" */
+static int parse_spec(struct session *s, const char *text, struct spec *sp)
+{
+	char *t = arena_strdup(&s->arena, text), *at = strchr(t, '@'), *colon;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->func = t;
+	if (!at)
+		return 0;
+	*at = '\0';
+	sp->file = at + 1;
+	colon = strrchr(at + 1, ':');
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	sp->has_line = true;
+	if (!strcmp(colon + 1, "*")) {
+		sp->any_line = true;
+		return 0;
+	}
+	if (sscanf(colon + 1, "%d-%d", &sp->line_lo, &sp->line_hi) == 2)
+		return 0;
+	if (sscanf(colon + 1, "%d", &sp->line_lo) == 1) {
+		sp->line_hi = sp->line_lo;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *site_pp(struct session *s, struct dw_kernel *k, const char *kind,
+			   const struct dw_match *m, const char *suffix)
+{
+	return arena_printf(&s->arena, "kernel.%s(\"%s@%s:%d\")%s", kind, dw_str(k, m->fn->name),
+			    dw_str(k, m->fn->file), m->line, suffix);
+}
+
+static int add_matches(struct session *s, struct dw_kernel *k, const struct probe_point *pp,
+		       struct derived_probe *dp, const struct spec *sp, struct dw_match *v,
+		       int n, const char *kind, const char *suffix, bool ret)
+{
+	bool wild = strpbrk(sp->func, "*?[") || (sp->file && strpbrk(sp->file, "*?["));
+	int i, j, added = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *why = dw_unsafe(k, dw_str(k, v[i].fn->name), v[i].addr);
+		struct dw_probe_site *site;
+
+		for (j = 0; j < i; j++)
+			if (v[j].addr == v[i].addr)
+				break;
+		if (j < i)
+			continue;
+		if (why) {
+			if (!wild) {
+				diag_error(s, &pp->loc, "probe point %s is refused: %s",
+					   site_pp(s, k, kind, &v[i], suffix), why);
+				return -1;
+			}
+			continue;
+		}
+		site = dw_add_site(s, dp);
+		site->fn = v[i].fn;
+		site->addr = v[i].addr;
+		site->is_return = ret;
+		site->pp = site_pp(s, k, kind, &v[i], suffix);
+		added++;
+	}
+	return added;
+}
+
+static int dwarf_match(struct session *s, const struct probe_point *pp, struct derived_probe *dp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next, *x;
+	enum dw_fn_filter filter = DW_FN_ANY;
+	struct dw_match *v = NULL;
+	struct dw_kernel *k;
+	const char *suffix = "";
+	struct spec sp;
+	bool ret = false, stmt;
+	int n, added;
+
+	if (strcmp(c->name, "kernel") || c->has_arg || !f || !f->arg ||
+	    f->arg->kind != AST_STRING)
+		return 0;
+	stmt = !strcmp(f->name, "statement");
+	if (!stmt && strcmp(f->name, "function"))
+		return 0;
+	x = f->next;
+	if (x) {
+		if (x->next || x->has_arg || stmt)
+			return 0;
+		if (!strcmp(x->name, "return"))
+			ret = true, filter = DW_FN_ENTRY;
+		else if (!strcmp(x->name, "call"))
+			filter = DW_FN_CALL;
+		else if (!strcmp(x->name, "inline"))
+			filter = DW_FN_INLINE;
+		else if (!strcmp(x->name, "exported"))
+			filter = DW_FN_EXPORTED;
+		else
+			return 0;
+		suffix = arena_printf(&s->arena, ".%s", x->name);
+	}
+	if (parse_spec(s, f->arg->u.str, &sp)) {
+		diag_error(s, &f->arg->loc, "bad line number in '%s'", f->arg->u.str);
+		return -1;
+	}
+	k = dw_kernel(s, &pp->loc);
+	if (!k)
+		return -1;
+	if (stmt || (sp.has_line && !sp.any_line)) {
+		if (!sp.file) {
+			diag_error(s, &f->arg->loc, "kernel.statement needs FUNC@FILE:LINE");
+			return -1;
+		}
+		if (!stmt && sp.has_line) {
+			/* kernel.function("f@file:N"): the function declared at line N */
+			n = dw_query_functions(s, k, sp.func, sp.file, filter, &v);
+			for (int i = 0; i < n; i++)
+				if ((int)v[i].fn->line < sp.line_lo || (int)v[i].fn->line > sp.line_hi)
+					v[i--] = v[--n];
+		} else {
+			n = dw_query_statements(s, k, sp.func, sp.file, sp.line_lo, sp.line_hi,
+						sp.any_line || !sp.has_line, &v);
+		}
+	} else {
+		n = dw_query_functions(s, k, sp.func, sp.file, filter, &v);
+	}
+	added = add_matches(s, k, pp, dp, &sp, v, n, stmt ? "statement" : "function", suffix,
+			    ret);
+	free(v);
+	if (added < 0)
+		return -1;
+	return added ? 1 : 0;
+}
+
+static void dw_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		     int n)
+{
+	kprobe_emit_decls(s, e, "dw", probes, n, true);
+}
+
+static void dw_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		    int n)
+{
+	(void)probes;
+	(void)n;
+	kprobe_emit_init(s, e, "dw");
+}
+
+static void dw_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		    int n)
+{
+	(void)probes;
+	(void)n;
+	kprobe_emit_exit(s, e, "dw");
+}
+
+const struct probe_family dwarf_family = {
+	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match,
+	.emit_decls = dw_decls, .emit_init = dw_init, .emit_exit = dw_exit,
+};

@@ -1,0 +1,212 @@
+/* kprobe.function("NAME")[.return] and kprobe.statement(ADDR).absolute: kprobes by
+ * symbol name, without debuginfo (so no $ variables, as systemtap documents); and the
+ * emission shared with the DWARF family (dwarf.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf/dwarf.h"
+#include "tapsets/kprobe.h"
+#include "translate/emit.h"
+#include "util.h"
+
+static int kprobe_match(struct session *s, const struct probe_point *pp,
+			struct derived_probe *dp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next;
+	struct dw_probe_site *site;
+	bool ret = false;
+
+	if (strcmp(c->name, "kprobe") || c->has_arg || !f)
+		return 0;
+	if (!strcmp(f->name, "statement")) {
+		if (!f->next || strcmp(f->next->name, "absolute") || f->next->next ||
+		    !f->arg || f->arg->kind != AST_NUMBER) {
+			diag_error(s, &pp->loc, "kprobe.statement(ADDRESS) needs .absolute");
+			return -1;
+		}
+		if (!s->opt.guru) {
+			diag_error(s, &pp->loc, "kprobe.statement(%#llx).absolute needs guru mode (-g)",
+				   (unsigned long long)f->arg->u.num);
+			return -1;
+		}
+		site = dw_add_site(s, dp);
+		site->addr = (uint64_t)f->arg->u.num;
+		site->pp = elab_pp_str(s, pp);
+		return 1;
+	}
+	if (strcmp(f->name, "function") || !f->arg || f->arg->kind != AST_STRING)
+		return 0;
+	if (f->next) {
+		if (strcmp(f->next->name, "return") || f->next->next || f->next->has_arg)
+			return 0;
+		ret = true;
+	}
+	if (strpbrk(f->arg->u.str, "*?[")) {
+		struct dw_kernel *k = dw_kernel(s, &pp->loc);
+		size_t i;
+		int n = 0;
+
+		if (!k || dw_syms_load(k))
+			return -1;
+		for (i = 0; i < k->n_syms; i++) {
+			const struct dw_sym *sym = &k->syms[i];
+
+			if (!sym->size || !dw_glob_match(f->arg->u.str, sym->name) ||
+			    dw_unsafe(k, sym->name, sym->addr) ||
+			    (i && !strcmp(k->syms[i - 1].name, sym->name)))
+				continue;
+			site = dw_add_site(s, dp);
+			site->symbol = sym->name;
+			site->is_return = ret;
+			site->pp = arena_printf(&s->arena, "kprobe.function(\"%s\")%s", sym->name,
+						ret ? ".return" : "");
+			n++;
+		}
+		return n ? 1 : 0;
+	}
+	site = dw_add_site(s, dp);
+	site->symbol = f->arg->u.str;
+	site->is_return = ret;
+	site->pp = elab_pp_str(s, pp);
+	return 1;
+}
+
+static void kp_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		     int n)
+{
+	kprobe_emit_decls(s, e, "kp", probes, n, false);
+}
+
+static void kp_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		    int n)
+{
+	(void)probes;
+	(void)n;
+	kprobe_emit_init(s, e, "kp");
+}
+
+static void kp_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		    int n)
+{
+	(void)probes;
+	(void)n;
+	kprobe_emit_exit(s, e, "kp");
+}
+
+const struct probe_family kprobe_family = {
+	.name = "kprobe", .kind = FAMILY_EVENT, .match = kprobe_match,
+	.emit_decls = kp_decls, .emit_init = kp_init, .emit_exit = kp_exit,
+};
+
+/* ---- shared emission ---------------------------------------------------------- */
+
+static bool in_probes(const struct derived_probe *dp, struct derived_probe *const *probes,
+		      int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (probes[i] == dp)
+			return true;
+	return false;
+}
+
+/* The entry handler's part of a .return site: each saved value in its slot, and its
+ * bit in slots[0] when it could be read (STAP_ERROR skips to the next). */
+static void emit_entry(struct emitter *e, const struct dw_probe_site *site)
+{
+	int i;
+
+	emit_open(e, "static void _stp_entry_%d(struct pt_regs *regs, u64 *slots)", site->id);
+	emit_line(e, "struct { struct pt_regs *regs; } ctx_ = { regs };");
+	emit_line(e, "const char *what_ __attribute__((unused)) = \"\";");
+	emit_line(e, "#define CONTEXT (&ctx_)");
+	for (i = 0; i < site->n_entry; i++) {
+		emit_line(e, "#define STAP_RETVALUE slots[%d]", i + 1);
+		emit_line(e, "#define STAP_ERROR(...) goto fail_%d", i);
+		emit_open(e, "%s", "");
+		emit_raw(e, site->entry_code[i]);
+		emit_line(e, "slots[0] |= 1ULL << %d;", i);
+		emit_close(e, "}");
+		emit_line(e, "fail_%d: __attribute__((unused));", i);
+		emit_line(e, "#undef STAP_RETVALUE");
+		emit_line(e, "#undef STAP_ERROR");
+	}
+	emit_line(e, "#undef CONTEXT");
+	emit_close(e, "}");
+}
+
+void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
+		       struct derived_probe *const *probes, int n, bool with_build_id)
+{
+	struct dw_kernel *k = dw_state(s);
+	const struct dw_probe_site *site;
+	int i;
+
+	emit_line(e, "#include \"linux/stp_kprobes.h\"");
+	for (i = 0; i < n; i++)
+		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
+	for (site = k->sites; site; site = site->next)
+		if (site->n_entry && in_probes(site->dp, probes, n))
+			emit_entry(e, site);
+	emit_open(e, "static struct _stp_kprobe _stp_%s_probes[] =", tag);
+	for (site = k->sites; site; site = site->next) {
+		char *pp;
+
+		if (!in_probes(site->dp, probes, n))
+			continue;
+		pp = emit_cstr(site->pp);
+		emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
+			  pp, site->dp->id);
+		emit_line(e, "          .site = %d },", site->id);
+		free(pp);
+		if (site->symbol) {
+			pp = emit_cstr(site->symbol);
+			emit_line(e, "  .symbol = %s, .is_return = %d },", pp, site->is_return);
+			free(pp);
+		} else {
+			emit_line(e, "  .addr = 0x%llxUL, .is_return = %d,",
+				  (unsigned long long)site->addr, site->is_return);
+			if (site->n_entry)
+				emit_line(e, "  .entry = _stp_entry_%d, .n_entry = %d,", site->id,
+					  site->n_entry);
+			emit_line(e, "},");
+		}
+	}
+	emit_close(e, "};");
+	if (with_build_id && k->dw) {
+		struct strbuf b = { 0 };
+		const struct dw_sym *anchor = dw_sym_by_name(k, DW_RELOC_ANCHOR);
+		char *path = emit_cstr(k->path);
+		size_t j;
+
+		for (j = 0; j < k->build_id_len; j++)
+			sb_printf(&b, "%s0x%02x", j ? ", " : "", k->build_id[j]);
+		emit_line(e, "static const unsigned char _stp_%s_build_id[] = { %s };", tag, b.buf);
+		emit_line(e, "static const char _stp_%s_debuginfo[] = %s;", tag, path);
+		emit_line(e, "static const unsigned long _stp_%s_anchor_link = 0x%llxUL;", tag,
+			  (unsigned long long)(anchor ? anchor->addr : 0));
+		sb_free(&b);
+		free(path);
+	} else {
+		emit_line(e, "static const unsigned char _stp_%s_build_id[1];", tag);
+		emit_line(e, "static const char _stp_%s_debuginfo[] = \"\";", tag);
+		emit_line(e, "static const unsigned long _stp_%s_anchor_link;", tag);
+	}
+}
+
+void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag)
+{
+	(void)s;
+	emit_line(e, "rc = _stp_kprobes_init(_stp_%s_probes, ARRAY_SIZE(_stp_%s_probes),", tag, tag);
+	emit_line(e, "\t_stp_%s_build_id, _stp_%s_anchor_link ? sizeof(_stp_%s_build_id) : 0,",
+		  tag, tag, tag);
+	emit_line(e, "\t_stp_%s_debuginfo, (unsigned long)&%s, _stp_%s_anchor_link);", tag,
+		  DW_RELOC_ANCHOR, tag);
+}
+
+void kprobe_emit_exit(struct session *s, struct emitter *e, const char *tag)
+{
+	(void)s;
+	emit_line(e, "_stp_kprobes_exit(_stp_%s_probes, ARRAY_SIZE(_stp_%s_probes));", tag, tag);
+}

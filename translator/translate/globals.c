@@ -1,0 +1,818 @@
+/* Pass 3: global variables. Their storage (scalars, arrays as runtime maps, statistics
+ * with their histogram shape), the code that reads and writes array elements and
+ * statistics, foreach, and the lock set of each probe handler: every global the handler
+ * or the functions it calls touch, for reading or writing, in one fixed order. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "translate/translate.h"
+
+/* ---- access analysis ------------------------------------------------------------- */
+
+enum { ACC_NONE, ACC_READ, ACC_WRITE };
+
+struct walk {
+	struct session *s;
+	unsigned char *mode;		/* by global index, NULL: only mark symbols */
+	struct function **seen;
+	int n_seen, cap_seen;
+};
+
+static int global_index(struct session *s, const struct symbol *sym)
+{
+	const struct symbol *g;
+	int i = 0;
+
+	for (g = s->prog.global_syms; g; g = g->next, i++)
+		if (g == sym)
+			return i;
+	return -1;
+}
+
+static int n_globals(struct session *s)
+{
+	const struct symbol *g;
+	int n = 0;
+
+	for (g = s->prog.global_syms; g; g = g->next)
+		n++;
+	return n;
+}
+
+static void access_sym(struct walk *w, struct symbol *sym, int mode)
+{
+	int i;
+
+	if (!sym || sym->kind != SYM_GLOBAL)
+		return;
+	if (mode == ACC_WRITE)
+		sym->written = true;
+	else
+		sym->read = true;
+	if (!w->mode)
+		return;
+	i = global_index(w->s, sym);
+	if (i >= 0 && w->mode[i] < mode)
+		w->mode[i] = (unsigned char)mode;
+}
+
+static struct symbol *base_sym(struct ast_node *n)
+{
+	if (n->kind == AST_IDENT)
+		return n->u.ident.sym;
+	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT)
+		return n->u.index.base->u.ident.sym;
+	return NULL;
+}
+
+static void walk(struct walk *w, struct ast_node *n);
+
+static void walk_list(struct walk *w, struct ast_node *n)
+{
+	for (; n; n = n->next)
+		walk(w, n);
+}
+
+/* an lvalue written (and read too when rmw) */
+static void walk_lvalue(struct walk *w, struct ast_node *n, bool rmw)
+{
+	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT) {
+		walk_list(w, n->u.index.keys);
+		access_sym(w, n->u.index.base->u.ident.sym, ACC_WRITE);
+	} else if (n->kind == AST_IDENT) {
+		access_sym(w, n->u.ident.sym, ACC_WRITE);
+	} else {
+		walk(w, n);
+	}
+	if (rmw) {
+		struct symbol *sym = base_sym(n);
+
+		if (sym && sym->kind == SYM_GLOBAL)
+			sym->read = true;
+	}
+}
+
+static void walk_function(struct walk *w, struct function *fn)
+{
+	int i;
+
+	for (i = 0; i < w->n_seen; i++)
+		if (w->seen[i] == fn)
+			return;
+	if (w->n_seen == w->cap_seen) {
+		w->cap_seen = w->cap_seen ? 2 * w->cap_seen : 16;
+		w->seen = xrealloc(w->seen, sizeof(*w->seen) * (size_t)w->cap_seen);
+	}
+	w->seen[w->n_seen++] = fn;
+	if (fn->body->kind != AST_EMBEDDED)
+		walk(w, fn->body);
+}
+
+static void walk(struct walk *w, struct ast_node *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
+	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+		break;
+	case AST_IDENT:
+		access_sym(w, n->u.ident.sym, ACC_READ);
+		break;
+	case AST_INDEX:
+		walk(w, n->u.index.base);
+		walk_list(w, n->u.index.keys);
+		break;
+	case AST_CALL:
+		walk_list(w, n->u.call.args);
+		if (n->u.call.fn)
+			walk_function(w, n->u.call.fn);
+		break;
+	case AST_BINARY:
+		walk(w, n->u.binary.lhs);
+		walk(w, n->u.binary.rhs);
+		break;
+	case AST_UNARY:
+		walk(w, n->u.unary.operand);
+		break;
+	case AST_INCDEC:
+		walk_lvalue(w, n->u.incdec.operand, true);
+		break;
+	case AST_ASSIGN:
+		walk(w, n->u.assign.rhs);
+		if (n->u.assign.op == OP_STAT_ADD) {
+			struct ast_node *l = n->u.assign.lhs;
+
+			if (l->kind == AST_INDEX)
+				walk_list(w, l->u.index.keys);
+			/* per-CPU accumulation: shared with other adders */
+			access_sym(w, base_sym(l), ACC_READ);
+			if (base_sym(l))
+				base_sym(l)->written = true;
+		} else {
+			walk_lvalue(w, n->u.assign.lhs, n->u.assign.op != OP_ASSIGN);
+		}
+		break;
+	case AST_TERNARY:
+		walk(w, n->u.ternary.cond);
+		walk(w, n->u.ternary.then);
+		walk(w, n->u.ternary.other);
+		break;
+	case AST_IN:
+		walk_list(w, n->u.in.keys);
+		walk(w, n->u.in.array);
+		break;
+	case AST_STAT:
+		/* aggregation rebuilds shared state: exclusive */
+		if (n->u.stat.operand->kind == AST_INDEX)
+			walk_list(w, n->u.stat.operand->u.index.keys);
+		access_sym(w, base_sym(n->u.stat.operand), ACC_WRITE);
+		if (base_sym(n->u.stat.operand))
+			base_sym(n->u.stat.operand)->read = true;
+		break;
+	case AST_BLOCK:
+		walk_list(w, n->u.block.stmts);
+		break;
+	case AST_EXPR_STMT: case AST_RETURN:
+		walk(w, n->u.operand);
+		break;
+	case AST_DELETE:
+		walk_lvalue(w, n->u.operand, false);
+		break;
+	case AST_IF:
+		walk(w, n->u.cond.cond);
+		walk(w, n->u.cond.then);
+		walk(w, n->u.cond.other);
+		break;
+	case AST_WHILE: case AST_FOR:
+		walk(w, n->u.loop.init);
+		walk(w, n->u.loop.cond);
+		walk(w, n->u.loop.incr);
+		walk(w, n->u.loop.body);
+		break;
+	case AST_FOREACH: {
+		struct ast_node *k;
+		struct symbol *arr = base_sym(n->u.foreach.array);
+
+		if (n->u.foreach.array->kind == AST_STAT) {
+			walk(w, n->u.foreach.array);
+		} else {
+			access_sym(w, arr, arr && arr->type == TYPE_STATS ? ACC_WRITE : ACC_READ);
+			if (arr && arr->type == TYPE_STATS)
+				arr->read = true;
+		}
+		for (k = n->u.foreach.keys; k; k = k->next)
+			walk_lvalue(w, k, false);
+		if (n->u.foreach.value)
+			walk_lvalue(w, n->u.foreach.value, false);
+		walk(w, n->u.foreach.limit);
+		walk(w, n->u.foreach.body);
+		break;
+	}
+	case AST_TRY:
+		walk(w, n->u.try_.body);
+		if (n->u.try_.var)
+			walk_lvalue(w, n->u.try_.var, false);
+		walk(w, n->u.try_.handler);
+		break;
+	}
+}
+
+void gl_analyse(struct session *s)
+{
+	struct walk w = { .s = s };
+	struct derived_probe *dp;
+	struct function *fn;
+
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		walk(&w, dp->cond);
+		walk(&w, dp->body);
+	}
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->body->kind != AST_EMBEDDED)
+			walk(&w, fn->body);
+	free(w.seen);
+}
+
+int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out)
+{
+	int n = n_globals(s), i, count = 0;
+	struct walk w = { .s = s };
+	const struct symbol *g;
+
+	if (!n)
+		return 0;
+	w.mode = xcalloc((size_t)n, 1);
+	walk(&w, dp->cond);
+	walk(&w, dp->body);
+	for (g = s->prog.global_syms, i = 0; g; g = g->next, i++) {
+		if (!w.mode[i])
+			continue;
+		if (!count)
+			sb_puts(out, "\tstatic const struct _stp_lockreq locks[] = {\n");
+		sb_printf(out, "\t\t{ &global_%s_lock, %s },\n", g->name,
+			  w.mode[i] == ACC_WRITE ? "true" : "false");
+		count++;
+	}
+	if (count)
+		sb_puts(out, "\t};\n");
+	free(w.mode);
+	free(w.seen);
+	return count;
+}
+
+/* ---- storage ---------------------------------------------------------------------- */
+
+const char *gl_map_name(const struct symbol *sym)
+{
+	return sym->name;
+}
+
+struct histinfo {
+	struct session *s;
+	const struct symbol *sym;
+	struct ast_node *first;		/* the first @hist_* of sym */
+};
+
+static void find_hist(struct histinfo *h, struct ast_node *n);
+
+static void find_hist_list(struct histinfo *h, struct ast_node *n)
+{
+	for (; n; n = n->next)
+		find_hist(h, n);
+}
+
+static bool same_hist(struct ast_node *a, struct ast_node *b)
+{
+	struct ast_node *p, *q;
+
+	if (a->u.stat.op != b->u.stat.op)
+		return false;
+	for (p = a->u.stat.params, q = b->u.stat.params; p && q; p = p->next, q = q->next)
+		if (p->kind != AST_NUMBER || q->kind != AST_NUMBER || p->u.num != q->u.num)
+			return false;
+	return !p && !q;
+}
+
+static void find_hist(struct histinfo *h, struct ast_node *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case AST_STAT:
+		if ((n->u.stat.op == STAT_HIST_LINEAR || n->u.stat.op == STAT_HIST_LOG) &&
+		    base_sym(n->u.stat.operand) == h->sym) {
+			if (!h->first)
+				h->first = n;
+			else if (!same_hist(h->first, n))
+				diag_error(h->s, &n->loc,
+					   "statistic %s is used with two different histograms",
+					   h->sym->name);
+		}
+		find_hist(h, n->u.stat.operand);
+		break;
+	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_IDENT:
+	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+		break;
+	case AST_INDEX:
+		find_hist(h, n->u.index.base);
+		find_hist_list(h, n->u.index.keys);
+		break;
+	case AST_CALL:
+		find_hist_list(h, n->u.call.args);
+		break;
+	case AST_BINARY:
+		find_hist(h, n->u.binary.lhs);
+		find_hist(h, n->u.binary.rhs);
+		break;
+	case AST_UNARY:
+		find_hist(h, n->u.unary.operand);
+		break;
+	case AST_INCDEC:
+		find_hist(h, n->u.incdec.operand);
+		break;
+	case AST_ASSIGN:
+		find_hist(h, n->u.assign.lhs);
+		find_hist(h, n->u.assign.rhs);
+		break;
+	case AST_TERNARY:
+		find_hist(h, n->u.ternary.cond);
+		find_hist(h, n->u.ternary.then);
+		find_hist(h, n->u.ternary.other);
+		break;
+	case AST_IN:
+		find_hist_list(h, n->u.in.keys);
+		break;
+	case AST_BLOCK:
+		find_hist_list(h, n->u.block.stmts);
+		break;
+	case AST_EXPR_STMT: case AST_RETURN: case AST_DELETE:
+		find_hist(h, n->u.operand);
+		break;
+	case AST_IF:
+		find_hist(h, n->u.cond.cond);
+		find_hist(h, n->u.cond.then);
+		find_hist(h, n->u.cond.other);
+		break;
+	case AST_WHILE: case AST_FOR:
+		find_hist(h, n->u.loop.init);
+		find_hist(h, n->u.loop.cond);
+		find_hist(h, n->u.loop.incr);
+		find_hist(h, n->u.loop.body);
+		break;
+	case AST_FOREACH:
+		find_hist(h, n->u.foreach.array);
+		find_hist(h, n->u.foreach.limit);
+		find_hist(h, n->u.foreach.body);
+		break;
+	case AST_TRY:
+		find_hist(h, n->u.try_.body);
+		find_hist(h, n->u.try_.handler);
+		break;
+	}
+}
+
+static struct ast_node *hist_of(struct session *s, const struct symbol *sym)
+{
+	struct histinfo h = { .s = s, .sym = sym };
+	struct derived_probe *dp;
+	struct function *fn;
+
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		find_hist(&h, dp->body);
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->body->kind != AST_EMBEDDED)
+			find_hist(&h, fn->body);
+	return h.first;
+}
+
+static void emit_hist(struct session *s, struct emitter *e, const struct symbol *g)
+{
+	struct ast_node *h = hist_of(s, g), *p;
+	int64_t v[3] = { 0, 0, 0 };
+	int i = 0;
+
+	if (!h) {
+		emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_NONE };",
+			  g->name);
+		return;
+	}
+	if (h->u.stat.op == STAT_HIST_LOG) {
+		emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LOG, .buckets = STP_HIST_LOG_BUCKETS };",
+			  g->name);
+		return;
+	}
+	for (p = h->u.stat.params; p && i < 3; p = p->next)
+		v[i++] = p->kind == AST_NUMBER ? p->u.num : 0;
+	if (i != 3 || v[2] <= 0 || v[1] <= v[0] || (v[1] - v[0]) / v[2] + 3 > 128) {
+		diag_error(s, &h->loc, "@hist_linear needs (value, low, high, step) with step > 0, low < high and at most 126 buckets");
+		return;
+	}
+	emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LINEAR, .start = %" PRId64 "LL, .stop = %" PRId64 "LL, .interval = %" PRId64 "LL, .buckets = %" PRId64 " };",
+		  g->name, v[0], v[1], v[2], (v[1] - v[0]) / v[2] + 3);
+}
+
+void gl_emit_globals(struct session *s, struct emitter *e, struct emitter *init,
+		     struct emitter *fini)
+{
+	const struct symbol *g;
+
+	for (g = s->prog.global_syms; g; g = g->next) {
+		struct ast_node *ini = g->global->init;
+
+		emit_line(e, "static struct _stp_rwlock global_%s_lock = { .name = \"%s\" };",
+			  g->name, g->name);
+		if (g->type == TYPE_STATS)
+			emit_hist(s, e, g);
+		if (g->n_keys > 0) {
+			struct strbuf kt = { 0 };
+			int i;
+
+			for (i = 0; i < g->n_keys; i++)
+				sb_printf(&kt, "%s%s", i ? ", " : "",
+					  g->key_types[i] == TYPE_STRING ? "STP_T_STRING" : "STP_T_LONG");
+			emit_open(e, "static struct _stp_map global_%s =", g->name);
+			emit_line(e, ".name = \"%s\", .n_keys = %d, .key_types = { %s },", g->name,
+				  g->n_keys, kt.buf);
+			emit_line(e, ".val_type = %s,", g->type == TYPE_STRING ? "STP_T_STRING" :
+				  g->type == TYPE_STATS ? "STP_T_STAT" : "STP_T_LONG");
+			if (g->global->size > 0)
+				emit_line(e, ".cap = %" PRId64 ",", g->global->size);
+			else
+				emit_line(e, ".cap = MAXMAPENTRIES,");
+			emit_line(e, ".wrap = %s,", g->global->wrap ? "true" : "false");
+			if (g->type == TYPE_STATS)
+				emit_line(e, ".hist = &global_%s_hist,", g->name);
+			emit_close(e, "};");
+			sb_free(&kt);
+			emit_line(init, "if (!rc) rc = _stp_map_init(&global_%s);", g->name);
+			emit_line(fini, "_stp_map_free(&global_%s);", g->name);
+		} else if (g->type == TYPE_STATS) {
+			emit_line(e, "static struct _stp_statvar global_%s = { .hist = &global_%s_hist };",
+				  g->name, g->name);
+			emit_line(init, "if (!rc) rc = _stp_statvar_init(&global_%s);", g->name);
+			emit_line(fini, "_stp_statvar_free(&global_%s);", g->name);
+		} else if (g->type == TYPE_STRING) {
+			char *lit = emit_cstr(ini && ini->kind == AST_STRING ? ini->u.str : "");
+
+			emit_line(e, "static char global_%s[MAXSTRINGLEN] = %s;", g->name, lit);
+			free(lit);
+		} else {
+			emit_line(e, "static int64_t global_%s = %" PRId64 "LL;", g->name,
+				  ini && ini->kind == AST_NUMBER ? ini->u.num : 0);
+		}
+	}
+	emit_raw(e, "\n");
+}
+
+/* ---- element access ----------------------------------------------------------------- */
+
+static struct symbol *array_of(struct xlate *x, struct ast_node *base)
+{
+	struct symbol *sym = base->kind == AST_IDENT ? base->u.ident.sym : NULL;
+
+	if (!sym || sym->kind != SYM_GLOBAL || sym->n_keys <= 0) {
+		diag_error(x->s, &base->loc, "only global arrays can be indexed here");
+		return NULL;
+	}
+	return sym;
+}
+
+const char *gl_keys(struct xlate *x, const struct symbol *arr, struct ast_node *keys)
+{
+	struct strbuf sb = { 0 };
+	struct ast_node *k;
+	const char *out;
+	int i = 0;
+
+	sb_puts(&sb, "{ ");
+	for (k = keys; k; k = k->next, i++) {
+		const char *v = xl_expr(x, k);
+
+		if (arr && i < arr->n_keys && arr->key_types[i] == TYPE_STRING)
+			sb_printf(&sb, "%s{ .s = %s }", i ? ", " : "", v);
+		else
+			sb_printf(&sb, "%s{ .l = %s }", i ? ", " : "", v);
+	}
+	sb_puts(&sb, " }");
+	out = arena_strdup(&x->s->arena, sb.buf);
+	sb_free(&sb);
+	return out;
+}
+
+static const char *overflow_msg(struct xlate *x, const struct symbol *arr)
+{
+	if (arr->global->size > 0)
+		return arena_printf(&x->s->arena, "Array overflow, check size limit (%" PRId64 ")",
+				    arr->global->size);
+	return "Array overflow, check MAXMAPENTRIES";
+}
+
+const char *gl_index_get(struct xlate *x, struct ast_node *n)
+{
+	struct ast_node *base = n->u.index.base;
+	struct symbol *arr;
+	const char *keys, *t;
+
+	if (base->kind == AST_STAT) {
+		/* @hist_*(x)[i]: one bucket's count */
+		const char *hist, *i;
+
+		i = xl_expr(x, n->u.index.keys);
+		hist = gl_stat_fetch(x, base->u.stat.operand);
+		t = xl_tmp(x, TYPE_LONG);
+		emit_line(x->e, "%s = _stp_stat_bucket(%s, &c->base.stat, %s);", t, hist, i);
+		return t;
+	}
+	arr = array_of(x, base);
+	if (!arr)
+		return "0";
+	if (arr->type == TYPE_STATS) {
+		diag_error(x->s, &n->loc, "statistics can only be read with @count, @sum, ... or printed with @hist_*");
+		return "0";
+	}
+	keys = gl_keys(x, arr, n->u.index.keys);
+	t = xl_tmp(x, arr->type);
+	if (arr->type == TYPE_STRING)
+		emit_line(x->e, "{ union _stp_key k[] = %s; _stp_scpy(%s, _stp_map_get_s(&global_%s, k)); }",
+			  keys, t, arr->name);
+	else
+		emit_line(x->e, "{ union _stp_key k[] = %s; %s = _stp_map_get_l(&global_%s, k); }",
+			  keys, t, arr->name);
+	return t;
+}
+
+/* store val into a[keys]; keys already evaluated into `keys` */
+static void set_elem(struct xlate *x, struct symbol *arr, const char *keys, const char *val,
+		     const struct srcloc *loc)
+{
+	emit_line(x->e, "{ union _stp_key k[] = %s;", keys);
+	x->e->indent++;
+	emit_open(x->e, "if (unlikely(_stp_map_set_%s(&global_%s, k, %s)))",
+		  arr->type == TYPE_STRING ? "s" : "l", arr->name, val);
+	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, loc));
+	emit_line(x->e, "_stp_error(&c->base, \"%s\");", overflow_msg(x, arr));
+	emit_line(x->e, "goto %s;", x->err_label);
+	emit_close(x->e, "}");
+	emit_close(x->e, "}");
+}
+
+void gl_index_set(struct xlate *x, struct ast_node *idx, const char *val)
+{
+	struct symbol *arr = array_of(x, idx->u.index.base);
+
+	if (!arr)
+		return;
+	set_elem(x, arr, gl_keys(x, arr, idx->u.index.keys), val, &idx->loc);
+}
+
+const char *gl_in(struct xlate *x, struct ast_node *n)
+{
+	struct symbol *arr = array_of(x, n->u.in.array);
+	const char *keys, *t;
+
+	if (!arr)
+		return "0";
+	keys = gl_keys(x, arr, n->u.in.keys);
+	t = xl_tmp(x, TYPE_LONG);
+	emit_line(x->e, "{ union _stp_key k[] = %s; %s = _stp_map_exists(&global_%s, k); }", keys,
+		  t, arr->name);
+	return t;
+}
+
+void gl_delete(struct xlate *x, struct ast_node *n)
+{
+	struct symbol *sym;
+
+	if (n->kind == AST_INDEX) {
+		struct symbol *arr = array_of(x, n->u.index.base);
+		const char *keys;
+
+		if (!arr)
+			return;
+		keys = gl_keys(x, arr, n->u.index.keys);
+		emit_line(x->e, "{ union _stp_key k[] = %s; _stp_map_delete(&global_%s, k); }", keys,
+			  arr->name);
+		return;
+	}
+	sym = n->kind == AST_IDENT ? n->u.ident.sym : NULL;
+	if (!sym) {
+		diag_error(x->s, &n->loc, "delete needs a variable or an array element");
+		return;
+	}
+	if (sym->n_keys > 0)
+		emit_line(x->e, "_stp_map_clear(&global_%s);", sym->name);
+	else if (sym->type == TYPE_STATS)
+		emit_line(x->e, "_stp_statvar_clear(&global_%s);", sym->name);
+	else if (sym->type == TYPE_STRING)
+		emit_line(x->e, "%s[0] = '\\0';", xl_sym(x, sym));
+	else
+		emit_line(x->e, "%s = 0;", xl_sym(x, sym));
+}
+
+void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val)
+{
+	struct symbol *sym = base_sym(target);
+
+	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
+		diag_error(x->s, &target->loc, "<<< needs a global statistic");
+		return;
+	}
+	if (target->kind == AST_IDENT) {
+		emit_line(x->e, "_stp_statvar_add(&global_%s, %s);", sym->name, val);
+		return;
+	}
+	{
+		const char *keys = gl_keys(x, sym, target->u.index.keys);
+
+		emit_line(x->e, "{ union _stp_key k[] = %s;", keys);
+		x->e->indent++;
+		emit_open(x->e, "if (unlikely(_stp_map_add_stat(&global_%s, k, %s)))", sym->name, val);
+		emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, &target->loc));
+		emit_line(x->e, "_stp_error(&c->base, \"%s\");", overflow_msg(x, sym));
+		emit_line(x->e, "goto %s;", x->err_label);
+		emit_close(x->e, "}");
+		emit_close(x->e, "}");
+	}
+}
+
+const char *gl_stat_fetch(struct xlate *x, struct ast_node *operand)
+{
+	struct symbol *sym = base_sym(operand);
+
+	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
+		diag_error(x->s, &operand->loc, "statistic operators need a global statistic");
+		return "NULL";
+	}
+	if (operand->kind == AST_IDENT) {
+		emit_line(x->e, "_stp_statvar_get(&global_%s, &c->base.stat);", sym->name);
+	} else {
+		const char *keys = gl_keys(x, sym, operand->u.index.keys);
+
+		emit_line(x->e, "{ union _stp_key k[] = %s; _stp_map_get_stat(&global_%s, k, &c->base.stat); }",
+			  keys, sym->name);
+	}
+	return arena_printf(&x->s->arena, "&global_%s_hist", sym->name);
+}
+
+const char *gl_stat_op(struct xlate *x, struct ast_node *n)
+{
+	const char *t;
+
+	if (n->u.stat.op == STAT_HIST_LINEAR || n->u.stat.op == STAT_HIST_LOG) {
+		diag_error(x->s, &n->loc, "a histogram can only be printed, indexed or iterated");
+		return "0";
+	}
+	gl_stat_fetch(x, n->u.stat.operand);
+	t = xl_tmp(x, TYPE_LONG);
+	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, &n->loc));
+	emit_line(x->e, "%s = _stp_stat_extract(&c->base, &c->base.stat, %d);", t, (int)n->u.stat.op);
+	xl_check(x);
+	return t;
+}
+
+/* ---- foreach ----------------------------------------------------------------------- */
+
+static void assign_local(struct xlate *x, struct ast_node *var, const char *val)
+{
+	struct symbol *sym = var->u.ident.sym;
+
+	if (!sym)
+		return;
+	if (sym->n_keys > 0) {
+		diag_error(x->s, &var->loc, "a foreach variable cannot be an array");
+		return;
+	}
+	xl_store(x, sym->type, xl_sym(x, sym), val);
+}
+
+static void foreach_body(struct xlate *x, struct ast_node *n)
+{
+	x->loop_depth++;
+	emit_open(x->e, "do");
+	xl_stmt(x, n->u.foreach.body);
+	emit_close(x->e, "} while (0);");
+	x->loop_depth--;
+	xl_check(x);
+	emit_line(x->e, "if (l->brk) { l->brk = 0; break; }");
+}
+
+static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
+{
+	struct ast_node *hs = n->u.foreach.array;
+	const char *hist;
+
+	if (n->u.foreach.keys && n->u.foreach.keys->next) {
+		diag_error(x->s, &n->loc, "a histogram has one index");
+		return;
+	}
+	hist = gl_stat_fetch(x, hs->u.stat.operand);
+	/* the aggregate is copied: the body may use c->base.stat */
+	sb_printf(x->frame, "\tint64_t fe%d[STP_MAX_BUCKETS];\n\tint64_t fen%d, fei%d;\n", id, id, id);
+	emit_line(x->e, "l->fen%d = _stp_hist_nbuckets(%s);", id, hist);
+	emit_line(x->e, "memcpy(l->fe%d, c->base.stat.buckets, sizeof(l->fe%d));", id, id);
+	emit_open(x->e, "for (l->fei%d = 0; l->fei%d < l->fen%d; l->fei%d++)", id, id, id, id);
+	emit_line(x->e, "if (!l->fe%d[l->fei%d]) continue;", id, id);
+	xl_stmt_prologue(x, n);
+	if (n->u.foreach.keys)
+		assign_local(x, n->u.foreach.keys, arena_printf(&x->s->arena, "l->fei%d", id));
+	if (n->u.foreach.value)
+		assign_local(x, n->u.foreach.value,
+			     arena_printf(&x->s->arena, "l->fe%d[l->fei%d]", id, id));
+	foreach_body(x, n);
+	emit_close(x->e, "}");
+}
+
+void gl_foreach(struct xlate *x, struct ast_node *n)
+{
+	int id = x->n_labels++, i;
+	struct symbol *arr;
+	struct ast_node *k;
+	const char *limit = "-1", *cap;
+
+	if (n->u.foreach.array->kind == AST_STAT) {
+		foreach_hist(x, n, id);
+		return;
+	}
+	arr = array_of(x, n->u.foreach.array);
+	if (!arr)
+		return;
+	if (n->u.foreach.limit)
+		limit = xl_expr(x, n->u.foreach.limit);
+	cap = arr->global->size > 0 ? arena_printf(&x->s->arena, "%" PRId64, arr->global->size)
+				    : "MAXMAPENTRIES";
+	sb_printf(x->frame, "\tu32 fe%d[%s];\n\tu32 fen%d, fei%d;\n", id, cap, id, id);
+	emit_line(x->e, "l->fen%d = _stp_map_collect(&global_%s, l->fe%d, %d, %d, %s);", id,
+		  arr->name, id, n->u.foreach.sort_key, n->u.foreach.sort_dir ? n->u.foreach.sort_dir : 1,
+		  limit);
+	emit_open(x->e, "for (l->fei%d = 0; l->fei%d < l->fen%d; l->fei%d++)", id, id, id, id);
+	emit_line(x->e, "void *e = _stp_map_entry(&global_%s, l->fe%d[l->fei%d]);", arr->name, id, id);
+	emit_line(x->e, "if (!e) continue;");
+	xl_stmt_prologue(x, n);
+	for (k = n->u.foreach.keys, i = 0; k; k = k->next, i++)
+		assign_local(x, k, arena_printf(&x->s->arena, "_stp_entry_key_%s(&global_%s, e, %d)",
+						arr->key_types[i] == TYPE_STRING ? "s" : "l",
+						arr->name, i));
+	if (n->u.foreach.value) {
+		if (arr->type == TYPE_STATS)
+			diag_error(x->s, &n->u.foreach.value->loc,
+				   "the value of a statistic is read with @count(a[k]), ...");
+		else
+			assign_local(x, n->u.foreach.value,
+				     arena_printf(&x->s->arena, "_stp_entry_val_%s(&global_%s, e)",
+						  arr->type == TYPE_STRING ? "s" : "l", arr->name));
+	}
+	foreach_body(x, n);
+	emit_close(x->e, "}");
+}
+
+/* ---- printing globals never read --------------------------------------------------- */
+
+static bool is_user_global(struct session *s, const struct symbol *g)
+{
+	struct stapfile *f;
+	struct global *gl;
+
+	for (f = s->prog.files; f; f = f->next)
+		for (gl = f->globals; gl; gl = gl->next)
+			if (gl == g->global)
+				return !f->is_tapset;
+	return false;
+}
+
+int gl_emit_autoprint(struct session *s, struct emitter *e)
+{
+	const struct symbol *g;
+	struct strbuf locks = { 0 };
+	int n = 0;
+
+	for (g = s->prog.global_syms; g; g = g->next)
+		if (g->written && !g->read && is_user_global(s, g))
+			sb_printf(&locks, "\t\t{ &global_%s_lock, true },\n", g->name), n++;
+	if (!n)
+		return 0;
+	emit_open(e, "static void probe_autoprint(struct _stp_context *base)");
+	emit_line(e, "static const struct _stp_lockreq locks[] = {");
+	emit_raw(e, locks.buf);
+	emit_line(e, "};");
+	emit_line(e, "if (!_stp_lock_all(locks, ARRAY_SIZE(locks))) return;");
+	for (g = s->prog.global_syms; g; g = g->next) {
+		if (!g->written || g->read || !is_user_global(s, g))
+			continue;
+		if (g->n_keys > 0)
+			emit_line(e, "_stp_map_print(&global_%s);", g->name);
+		else if (g->type == TYPE_STATS)
+			emit_line(e, "_stp_statvar_print(\"%s\", &global_%s);", g->name, g->name);
+		else if (g->type == TYPE_STRING)
+			emit_line(e, "_stp_printf(\"%s=\\\"%%s\\\"\\n\", global_%s);", g->name, g->name);
+		else
+			emit_line(e, "_stp_printf(\"%s=%%lld\\n\", (long long)global_%s);", g->name, g->name);
+	}
+	emit_line(e, "_stp_unlock_all(locks, ARRAY_SIZE(locks));");
+	emit_close(e, "}");
+	sb_free(&locks);
+	return 1;
+}
