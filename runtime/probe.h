@@ -73,6 +73,7 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 				     MAXACTION : MAXACTION_INTERRUPTIBLE;
 	c->nesting = 0;
 	c->regs = NULL;
+	c->data = NULL;
 	c->print_len = 0;
 	c->cycles_start = get_cycles();
 	return c;

@@ -74,7 +74,8 @@ static bool seen_before(struct session *s, const char *kind, const struct srcloc
 		h = h * 33 + (unsigned char)*c;
 	for (c = buf; *c; c++)
 		h = h * 33 + (unsigned char)*c;
-	if (loc) {
+	/* like systemtap, a warning is shown once whatever its place, unless -v */
+	if (loc && !(kind[0] == 'w' && !s->diag.verbose)) {
 		h = h * 33 + (unsigned long)(uintptr_t)loc->file;
 		h = h * 33 + (unsigned long)loc->line * 4096 + (unsigned long)loc->col;
 	}
@@ -133,6 +134,8 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 	va_start(ap, fmt);
 	if (seen_before(s, "warning", loc, fmt, ap)) {
 		va_end(ap);
+		if (!s->diag.verbose)
+			s->diag.n_suppressed++;
 		return;
 	}
 	va_end(ap);
@@ -160,6 +163,14 @@ static void parse_error_v(struct session *s, const struct srcloc *loc, const cha
 		print_source(loc, "     source: ");
 	}
 	fputc('\n', stderr);
+}
+
+void diag_finish(struct session *s)
+{
+	if (s->diag.n_suppressed)
+		fprintf(stderr, "Number of similar warning messages suppressed: %d.\n"
+			"Rerun with -v to see them.\n", s->diag.n_suppressed);
+	s->diag.n_suppressed = 0;
 }
 
 void diag_parse_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)

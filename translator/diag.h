@@ -28,6 +28,7 @@ struct diag {
 	bool last_dup;			/* the last error was a duplicate: skip its notes */
 	int n_errors;
 	int n_warnings;
+	int n_suppressed;		/* warnings not shown again (diag_finish) */
 	bool suppress_warnings;
 	bool color;
 	int verbose;
@@ -51,6 +52,8 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 /* An error with no source location (options, files, kernel). */
 void diag_plain(struct session *s, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* At the end of a run: how many repeated warnings were not shown. */
+void diag_finish(struct session *s);
 /* Fill buf with up to five names from cands closest to name, comma-separated. */
 void diag_suggest(const char *name, const char *const *cands, size_t n, char *buf,
 		  size_t len);

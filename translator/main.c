@@ -365,6 +365,7 @@ static bool host_cannot_run(struct session *s)
 /* Free what the run holds; returns the exit status. */
 static int finish(struct session *s, int status)
 {
+	diag_finish(s);
 	dw_close(s);
 	arena_destroy(&s->arena);
 	strlist_free(&s->opt.include_dirs);

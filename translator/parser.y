@@ -1114,6 +1114,44 @@ static struct probe_point *pp_cat(struct probe_point *a, struct probe_point *b)
 
 /* ---- top-level items ----------------------------------------------------------- */
 
+/* A probe body may not return: report each `return` in it, as systemtap does in pass 1. */
+static void no_return(struct parser *p, const struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		switch (n->kind) {
+		case AST_RETURN:
+			parse_error(p, &n->loc, "found 'return' not in function context");
+			break;
+		case AST_BLOCK:
+			no_return(p, n->u.block.stmts);
+			break;
+		case AST_IF:
+			no_return(p, n->u.cond.then);
+			no_return(p, n->u.cond.other);
+			break;
+		case AST_WHILE:
+		case AST_FOR:
+			no_return(p, n->u.loop.body);
+			break;
+		case AST_FOREACH:
+			no_return(p, n->u.foreach.body);
+			break;
+		case AST_TRY:
+			no_return(p, n->u.try_.body);
+			no_return(p, n->u.try_.handler);
+			break;
+		case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX:
+		case AST_CALL: case AST_BINARY: case AST_UNARY: case AST_INCDEC:
+		case AST_ASSIGN: case AST_TERNARY: case AST_IN: case AST_STAT:
+		case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED:
+		case AST_ENTRY: case AST_EMBEDDED_EXPR: case AST_EXPR_STMT: case AST_DELETE:
+		case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
+		case AST_EMBEDDED:
+			break;
+		}
+	}
+}
+
 static void add_probe(struct parser *p, const YYLTYPE *loc, struct probe_point *aliases,
 		      bool epilogue, struct probe_point *points, struct ast_node *body)
 {
@@ -1127,6 +1165,7 @@ static void add_probe(struct parser *p, const YYLTYPE *loc, struct probe_point *
 		parse_error_at(p, &body->loc, "embedded code is not allowed as a probe body");
 		return;
 	}
+	no_return(p, body->u.block.stmts);
 	if (aliases) {
 		pr->is_alias = true;
 		pr->is_epilogue = epilogue;

@@ -27,7 +27,7 @@ const char *dw_build_id_hex(struct session *s, const struct dw_kernel *k)
 }
 
 /* The build id of an ELF file, or 0 bytes if none. */
-static size_t elf_build_id(Elf *elf, unsigned char *out, size_t cap)
+size_t dw_elf_build_id(Elf *elf, unsigned char *out, size_t cap)
 {
 	const void *id;
 	ssize_t len = dwelf_elf_gnu_build_id(elf, &id);
@@ -38,7 +38,7 @@ static size_t elf_build_id(Elf *elf, unsigned char *out, size_t cap)
 	return (size_t)len;
 }
 
-static size_t file_build_id(const char *path, unsigned char *out, size_t cap)
+size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
@@ -48,7 +48,7 @@ static size_t file_build_id(const char *path, unsigned char *out, size_t cap)
 		return 0;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF)
-		len = elf_build_id(elf, out, cap);
+		len = dw_elf_build_id(elf, out, cap);
 	elf_end(elf);
 	close(fd);
 	return len;
@@ -161,7 +161,7 @@ static size_t target_build_id(struct session *s, unsigned char *out, size_t cap,
 					  home, s->kern.release);
 	for (i = 0; i < n; i++) {
 		*from = cands[i];
-		if ((len = file_build_id(cands[i], out, cap)))
+		if ((len = dw_file_build_id(cands[i], out, cap)))
 			return len;
 	}
 	return 0;
@@ -180,7 +180,7 @@ static int open_elf(struct session *s, struct dw_kernel *k, const struct srcloc 
 		diag_error(s, loc, "cannot read DWARF of %s: %s", k->path, dwarf_errmsg(-1));
 		return -1;
 	}
-	k->build_id_len = elf_build_id(k->elf, k->build_id, sizeof(k->build_id));
+	k->build_id_len = dw_elf_build_id(k->elf, k->build_id, sizeof(k->build_id));
 	if (!k->build_id_len) {
 		diag_error(s, loc, "%s has no build id: cannot check it against the kernel",
 			   k->path);

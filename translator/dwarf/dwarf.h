@@ -65,7 +65,10 @@ struct dw_probe_site {
 	struct derived_probe *dp;
 	const struct dw_func *fn;	/* NULL for kprobe.function */
 	uint64_t addr;			/* link time; 0 with symbol */
-	const char *symbol;		/* kprobe.function("NAME") */
+	const char *symbol;		/* kprobe.function("NAME"); "MOD:SYM" in a module */
+	uint64_t offset;		/* from symbol */
+	struct dw_kernel *obj;		/* whose DWARF fn comes from; NULL: the kernel's */
+	const char *module;		/* module("NAME"): registered when NAME is loaded */
 	const struct dw_tracepoint *tp;	/* kernel.trace(): fn is tp->fn, addr 0 */
 	const char *tp_sig;		/* its callback's argument types, "u32,void *" */
 	const char *pp;			/* pp() of this site */
@@ -79,7 +82,16 @@ struct dw_probe_site {
 	struct dw_probe_site *next;
 };
 
+/* The DWARF of one object: the kernel (s->kern.dw, which also holds the session's
+ * probe sites) or a module (on the kernel's `modules` list; opened through libdwfl,
+ * which relocates the ET_REL .ko's debug sections; its addresses are those of libdwfl's
+ * offline layout, turned into SYMBOL+OFFSET for the kprobes). */
 struct dw_kernel {
+	const char *module;		/* NULL: the kernel; else the module's name */
+	struct dw_kernel *modules;	/* the kernel's: modules opened so far */
+	struct dw_kernel *next_module;
+	struct Dwfl *dwfl;		/* a module's */
+	struct Dwfl_Module *dwfl_mod;
 	bool tried;			/* dw_kernel() ran: dw is set, or it failed */
 	struct dw_probe_site *sites, **sites_tail;
 	int n_sites;
@@ -130,6 +142,19 @@ struct dw_probe_site *dw_add_site(struct session *s, struct derived_probe *dp);
 struct dw_kernel *dw_kernel(struct session *s, const struct srcloc *loc);
 /* "0a1b..." for the build id */
 const char *dw_build_id_hex(struct session *s, const struct dw_kernel *k);
+
+/* debuginfo.c: the GNU build id of an ELF (0 if none) */
+size_t dw_elf_build_id(struct Elf *elf, unsigned char *out, size_t cap);
+size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap);
+
+/* module.c: the DWARF of module NAME (or of the .ko at an absolute path), opened once
+ * per name: from SYSTEMTAP_DEBUGINFO_PATH (DIR/NAME.ko, DIR/NAME.ko.debug), or Debian's
+ * /usr/lib/debug/lib/modules/<release>/ by the path in modules.dep; its build id must
+ * be that of the module that would be loaded. NULL after reporting. */
+struct dw_kernel *dw_module(struct session *s, const char *name, const struct srcloc *loc);
+/* "ext4" for "ext4", "/x/y/my-mod.ko" -> "my_mod" (the kernel's name for it) */
+const char *dw_module_name(struct session *s, const char *spec);
+int dw_module_syms_load(struct dw_kernel *k);
 
 /* index.c: load the function index from the cache, or build and store it. */
 int dw_index_load(struct session *s, struct dw_kernel *k);

@@ -7,6 +7,7 @@
  * named types defined at CU level (first definition of each), for @cast. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -395,15 +396,13 @@ int dw_index_load(struct session *s, struct dw_kernel *k)
 	return rc;
 }
 
-void dw_close(struct session *s)
+static void close_one(struct dw_kernel *k)
 {
-	struct dw_kernel *k = s->kern.dw;
-
-	if (!k)
-		return;
-	if (k->dw)
+	if (k->dwfl)
+		dwfl_end(k->dwfl);	/* owns the module's Elf and Dwarf */
+	else if (k->dw)
 		dwarf_end(k->dw);
-	if (k->elf)
+	if (k->elf && !k->dwfl)
 		elf_end(k->elf);
 	if (k->fd >= 0)
 		close(k->fd);
@@ -413,5 +412,16 @@ void dw_close(struct session *s)
 	free(k->syms_by_name);
 	free(k->tps);
 	free(k->blacklist);
+}
+
+void dw_close(struct session *s)
+{
+	struct dw_kernel *k = s->kern.dw, *m;
+
+	if (!k)
+		return;
+	for (m = k->modules; m; m = m->next_module)
+		close_one(m);
+	close_one(k);
 	s->kern.dw = NULL;
 }

@@ -34,8 +34,8 @@ void dw_list_probes(struct session *s, bool vars)
 		struct strbuf sb = { 0 };
 
 		sb_puts(&sb, site->pp);
-		if (vars && site->fn && k->dw)
-			dw_list_vars(s, k, site, &sb);
+		if (vars && site->fn && (site->obj ? site->obj : k)->dw)
+			dw_list_vars(s, site->obj ? site->obj : k, site, &sb);
 		strlist_add(&lines, arena_strdup(&s->arena, sb.buf));
 		sb_free(&sb);
 	}

@@ -338,6 +338,12 @@ static int gen_ops(struct gen *g, const Dwarf_Op *ops, size_t n, Dwarf_Die *subp
 							  (long long)op->number2));
 				break;
 			case DW_OP_addr:
+				if (g->k->module) {
+					/* would need the module's section bases */
+					g->err = arena_printf(&g->s->arena, "static variables of module "
+							      "%s are not supported yet", g->k->module);
+					return -1;
+				}
 				push_expr(g, arena_printf(&g->s->arena, "_stp_reloc(0x%llxUL)",
 							  (unsigned long long)op->number));
 				break;
@@ -1159,6 +1165,11 @@ static int atvar_code(struct gen *g, const struct ast_node *target, enum ast_typ
 	if (!die_type(&var, &t) || !dwarf_attr(&var, DW_AT_location, &attr) ||
 	    dwarf_getlocation(&attr, &ops, &n) || n == 0) {
 		*err = arena_printf(&g->s->arena, "global '%s' has no static location", name);
+		return -1;
+	}
+	if (g->k->module) {
+		*err = arena_printf(&g->s->arena, "static variables of module %s are not "
+				    "supported yet", g->k->module);
 		return -1;
 	}
 	if (ops[0].atom == DW_OP_addr && ops[0].number < 0x100000) {

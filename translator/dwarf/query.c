@@ -165,7 +165,9 @@ int dw_syms_load(struct dw_kernel *k)
 
 	if (k->syms)
 		return 0;
-	while ((scn = elf_nextscn(k->elf, scn))) {
+	if (k->dwfl_mod)
+		dw_module_syms_load(k);	/* section-relative values need the layout */
+	while (!k->dwfl_mod && (scn = elf_nextscn(k->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
 		size_t i, n;

@@ -30,6 +30,8 @@ int pass2_elaborate(struct session *s)
 		return -1;
 	if (elab_resolve(s))
 		return -1;
+	if (elab_elide(s))
+		return -1;
 	if (elab_types(s))
 		return -1;
 	if (elab_optimize(s))

@@ -26,6 +26,7 @@ struct symbol {
 	struct global *global;		/* SYM_GLOBAL */
 	int index;			/* position in its scope */
 	bool written, read;
+	int n_refs;			/* elide.c: references left in the code */
 	struct symbol *next;
 };
 
@@ -50,6 +51,7 @@ struct derived_probe {
 	int64_t priority;		/* begin/end/error ordering */
 	int64_t args[4];		/* family-specific numbers (timer period, ...) */
 	const char *str_arg;		/* family-specific string */
+	bool owns_body;			/* elide.c: first of the points sharing `body` */
 	struct derived_probe *next;
 };
 
@@ -59,13 +61,38 @@ struct function_info {
 	struct symbol *locals;
 	int n_locals;
 	bool reachable;
+	int purity;			/* elide.c: 0 unknown, 1 being decided, 2 pure, 3 not */
 };
 
 enum builtin elab_builtin(const char *name);
 struct function_info *elab_fn_info(struct session *s, struct function *fn);
 
+/* elaborate/format.c: one conversion of a printf format. Text between conversions is
+ * literal and holds no '%' ("%%" is a conversion of its own, taking no argument). */
+#define FMT_ARG (-2)			/* width or precision given by '*' */
+#define FMT_EBAD (-1)			/* "invalid or missing conversion specifier" */
+#define FMT_EINCOMPLETE (-2)		/* "trailing incomplete print format conversion" */
+
+struct fmt_spec {
+	char conv;			/* d i u x X o c p b m M s, or % */
+	char flags[6];			/* of "-+ #0", each once, in the order given */
+	int width, prec;		/* -1 none, FMT_ARG, or the number */
+	size_t start, len;		/* the conversion's text: fmt + start, len bytes */
+};
+
+/* Parse fmt: the number of conversions (the first max stored in out, like snprintf),
+ * or FMT_EBAD / FMT_EINCOMPLETE. */
+int elab_parse_format(const char *fmt, struct fmt_spec *out, int max);
+/* arguments one conversion takes: '*' width, '*' precision, then the value */
+int elab_format_n_args(const struct fmt_spec *sp);
+/* the message for an error code of elab_parse_format() */
+const char *elab_format_error(int rc);
+
 /* elaborate/symbols.c */
 int elab_resolve(struct session *s);
+/* elaborate/elide.c: drop dead assignments to locals, side-effect-free statements,
+ * then unused locals, functions and globals (not with -u); runs before types.c */
+int elab_elide(struct session *s);
 /* elaborate/types.c */
 int elab_types(struct session *s);
 /* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */

@@ -355,9 +355,72 @@ static void resolve_array_ref(struct resolver *r, struct ast_node *base, int n_k
 		base->u.ident.sym->read = true;
 }
 
+/* Is n made of @defined with !, && and ||? Such a condition becomes a number while it
+ * is resolved (elaborate/target.c), so the code it rules out need not resolve. */
+static bool is_guard(const struct ast_node *n)
+{
+	if (n->kind == AST_DEFINED)
+		return true;
+	if (n->kind == AST_UNARY && n->u.unary.op == OP_NOT)
+		return is_guard(n->u.unary.operand);
+	if (n->kind == AST_BINARY && (n->u.binary.op == OP_LAND || n->u.binary.op == OP_LOR))
+		return is_guard(n->u.binary.lhs);
+	return false;
+}
+
+static void to_number(struct ast_node *n, int64_t v)
+{
+	struct ast_node *next = n->next;
+
+	memset(&n->u, 0, sizeof(n->u));
+	n->kind = AST_NUMBER;
+	n->type = TYPE_LONG;
+	n->u.num = v;
+	n->next = next;
+}
+
+/* `guard && e`, `guard || e`, `!guard`: fold what the guard decides, and leave the
+ * operand it short-circuits unresolved: @defined($x) && $x->y with no $x is 0. */
+static void resolve_guard(struct resolver *r, struct ast_node *n)
+{
+	struct ast_node *l, *rhs;
+
+	if (n->kind == AST_UNARY) {
+		resolve(r, n->u.unary.operand);
+		if (n->u.unary.operand->kind == AST_NUMBER)
+			to_number(n, !n->u.unary.operand->u.num);
+		return;
+	}
+	l = n->u.binary.lhs;
+	rhs = n->u.binary.rhs;
+	resolve(r, l);
+	if (l->kind == AST_NUMBER && (n->u.binary.op == OP_LAND) == !l->u.num) {
+		to_number(n, n->u.binary.op == OP_LOR);
+		return;
+	}
+	resolve(r, rhs);
+	if (l->kind == AST_NUMBER && rhs->kind == AST_NUMBER)
+		to_number(n, rhs->u.num != 0);	/* the guard did not decide: rhs does */
+}
+
+/* n (a ternary or if) becomes the branch keep, or an empty statement */
+static void take_branch(struct ast_node *n, const struct ast_node *keep)
+{
+	struct ast_node *next = n->next;
+
+	if (keep) {
+		*n = *keep;
+	} else {
+		memset(&n->u, 0, sizeof(n->u));
+		n->kind = AST_NULL;
+	}
+	n->next = next;
+}
+
 static void resolve(struct resolver *r, struct ast_node *n)
 {
 	struct ast_node *k;
+	bool guard;
 
 	if (!n)
 		return;
@@ -384,10 +447,18 @@ static void resolve(struct resolver *r, struct ast_node *n)
 		resolve_call(r, n);
 		break;
 	case AST_BINARY:
+		if ((n->u.binary.op == OP_LAND || n->u.binary.op == OP_LOR) && is_guard(n)) {
+			resolve_guard(r, n);
+			break;
+		}
 		resolve(r, n->u.binary.lhs);
 		resolve(r, n->u.binary.rhs);
 		break;
 	case AST_UNARY:
+		if (n->u.unary.op == OP_NOT && is_guard(n)) {
+			resolve_guard(r, n);
+			break;
+		}
 		resolve(r, n->u.unary.operand);
 		break;
 	case AST_INCDEC:
@@ -405,7 +476,14 @@ static void resolve(struct resolver *r, struct ast_node *n)
 			resolve(r, n);	/* @defined(...) ? a : b is now a or b */
 			break;
 		}
+		guard = is_guard(n->u.ternary.cond);
 		resolve(r, n->u.ternary.cond);
+		if (guard && n->u.ternary.cond->kind == AST_NUMBER) {
+			take_branch(n, n->u.ternary.cond->u.num ? n->u.ternary.then :
+				    n->u.ternary.other);
+			resolve(r, n);
+			break;
+		}
 		resolve(r, n->u.ternary.then);
 		resolve(r, n->u.ternary.other);
 		break;
@@ -461,7 +539,13 @@ static void resolve(struct resolver *r, struct ast_node *n)
 			resolve(r, n);	/* if (@defined(...)) now the branch taken */
 			break;
 		}
+		guard = is_guard(n->u.cond.cond);
 		resolve(r, n->u.cond.cond);
+		if (guard && n->u.cond.cond->kind == AST_NUMBER) {
+			take_branch(n, n->u.cond.cond->u.num ? n->u.cond.then : n->u.cond.other);
+			resolve(r, n);
+			break;
+		}
 		resolve(r, n->u.cond.then);
 		resolve(r, n->u.cond.other);
 		break;

@@ -7,6 +7,7 @@
 
 #include "dwarf/dwarf.h"
 #include "elaborate/target.h"
+#include "tapsets/family.h"
 #include "translate/emit.h"
 #include "util.h"
 
@@ -104,13 +105,14 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				      .is_return = site->is_return,
 				      .is_tracepoint = site->tp != NULL };
 		struct strbuf one = { 0 };
+		struct dw_kernel *obj = site->obj ? site->obj : k;
 		const char *err = NULL;
 		enum ast_type t;
 		bool entry;
 
 		if (site->dp->body != dp->body)
 			continue;
-		if (!site->fn || !k->dw) {
+		if (!site->fn || !obj->dw) {
 			if (!quiet)
 				diag_error(s, &n->loc, "target variables are not available in %s "
 					   "(no debuginfo for this probe point)", site->pp);
@@ -121,13 +123,14 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				diag_error(s, &n->loc, "@entry is only available in .return probes");
 			return -1;
 		}
-		entry = site->is_return && (at_entry || strcmp(n->u.target.name, "$return"));
+		entry = site->is_return && n->kind == AST_TARGET &&
+			(at_entry || strcmp(n->u.target.name, "$return"));
 		if (entry) {
 			ds.addr = site->fn->addr;
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (dw_target_code(s, k, &ds, n, &one, &t, &err) ||
+		if (dw_target_code(s, obj, &ds, n, &one, &t, &err) ||
 		    (entry && entry_slot(s, site, n, &one, t, quiet, &err))) {
 			if (!quiet)
 				diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target variable");
@@ -148,15 +151,21 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 	return 0;
 }
 
+/* __tvar_N(i0, i1...) or, for @cast, __tvar_N(ptr, i0...): dispatching on the probe
+ * site, or not for code that does not depend on it. */
 static struct function *synth_function(struct session *s, struct ast_node *n,
-				       const char *code, enum ast_type type, int n_args)
+				       const char *code, enum ast_type type, int n_args,
+				       bool dispatch)
 {
 	struct stapfile *f = synth_file(s);
 	struct function *fn = arena_alloc(&s->arena, sizeof(*fn));
 	struct dw_kernel *k = dw_state(s);
-	char *what = emit_cstr(n->u.target.name);
+	char *what = emit_cstr(n->kind == AST_CAST ? "@cast(...)" :
+			       n->kind == AST_ATVAR ? arena_printf(&s->arena, "@var(\"%s\")",
+								   n->u.target.name) :
+			       n->u.target.name);
 	struct param **ptail = &fn->params;
-	int i;
+	int i, first = n->kind == AST_CAST;
 
 	fn->name = strtab_intern(&s->arena, arena_printf(&s->arena, "__tvar_%d", k->n_tvars++));
 	fn->ret = type;
@@ -165,7 +174,8 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 	for (i = 0; i < n_args; i++) {
 		struct param *p = arena_alloc(&s->arena, sizeof(*p));
 
-		p->name = strtab_intern(&s->arena, arena_printf(&s->arena, "i%d", i));
+		p->name = strtab_intern(&s->arena, i < first ? "ptr" :
+					arena_printf(&s->arena, "i%d", i - first));
 		p->type = TYPE_LONG;
 		p->loc = n->loc;
 		*ptail = p;
@@ -173,11 +183,15 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 	}
 	fn->n_params = n_args;
 	fn->body = ast_new(s, AST_EMBEDDED, &n->loc);
-	fn->body->u.str = arena_printf(&s->arena,
-		"\tconst char *what_ __attribute__((unused)) = %s;\n"
-		"\tswitch (_STP_SITE(CONTEXT)) {\n%s"
-		"\tdefault:\n\t\tSTAP_ERROR(\"internal error: no target variable code for this probe\");\n"
-		"\t}\n", what, code);
+	if (dispatch)
+		fn->body->u.str = arena_printf(&s->arena,
+			"\tconst char *what_ __attribute__((unused)) = %s;\n"
+			"\tswitch (_STP_SITE(CONTEXT)) {\n%s"
+			"\tdefault:\n\t\tSTAP_ERROR(\"internal error: no target variable code for this probe\");\n"
+			"\t}\n", what, code);
+	else
+		fn->body->u.str = arena_printf(&s->arena,
+			"\tconst char *what_ __attribute__((unused)) = %s;\n{\n%s}\n", what, code);
 	free(what);
 	fn->next = f->functions;
 	f->functions = fn;
@@ -201,7 +215,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 		sb_free(&code);
 		return 0;
 	}
-	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args);
+	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, true);
 	sb_free(&code);
 	n->kind = AST_CALL;
 	n->type = type;
@@ -211,8 +225,71 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 	return 0;
 }
 
+/* @cast, and @var("name@file"): code that does not depend on the probe site. */
+static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
+{
+	struct dw_site none = { .no_regs = true };
+	struct strbuf code = { 0 };
+	enum ast_type type = TYPE_LONG;
+	struct ast_node *args;
+	struct function *fn;
+	const char *err = NULL;
+	struct dw_kernel *k = dw_kernel(s, &n->loc);
+	int n_args = count_index_exprs(n, &args);
+
+	if (!k)
+		return -1;
+	if (dw_target_code(s, k, &none, n, &code, &type, &err)) {
+		if (!quiet)
+			diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target expression");
+		sb_free(&code);
+		return -1;
+	}
+	if (quiet) {
+		sb_free(&code);
+		return 0;
+	}
+	if (n->kind == AST_CAST) {
+		n->u.target.operand->next = args;
+		args = n->u.target.operand;
+		n_args++;
+	}
+	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, false);
+	sb_free(&code);
+	n->kind = AST_CALL;
+	n->type = type;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.call.name = fn->name;
+	n->u.call.args = args;
+	return 0;
+}
+
+static bool is_static_target(const struct ast_node *n)
+{
+	return n->kind == AST_CAST || (n->kind == AST_ATVAR && strchr(n->u.target.name, '@'));
+}
+
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 {
+	if (is_static_target(n))
+		return rewrite_static(s, n, false);
+	if (n->kind == AST_ATVAR) {
+		if (!dp) {
+			diag_error(s, &n->loc, "@var(\"%s\") outside of a probe needs \"NAME@FILE\"",
+				   n->u.target.name);
+			return -1;
+		}
+		return rewrite_target(s, n, dp, false, false);
+	}
+	if (n->kind == AST_TARGET && dp && !strcmp(dp->family->name, "procfs") &&
+	    !strcmp(n->u.target.name, "$value") && !n->u.target.comps && !n->u.target.addr) {
+		/* procfs: $value is the file's text, a string local that
+		 * translate.c fills from and copies back to the file */
+		n->kind = AST_IDENT;
+		memset(&n->u, 0, sizeof(n->u));
+		n->u.ident.name = strtab_intern(&s->arena, "__procfs_value");
+		return 0;
+	}
 	if (n->kind == AST_TARGET) {
 		if (!dp) {
 			diag_error(s, &n->loc, "target variables are only available in probe handlers");
@@ -223,7 +300,8 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 	if (n->kind == AST_DEFINED) {
 		struct ast_node *e = n->u.operand;
 		/* @defined of anything but a target expression: defined if it resolves */
-		bool ok = !e || e->kind != AST_TARGET ||
+		bool ok = !e || (is_static_target(e) ? rewrite_static(s, e, true) == 0 :
+				 e->kind != AST_TARGET && e->kind != AST_ATVAR) ||
 			  (dp && rewrite_target(s, e, dp, true, false) == 0);
 
 		n->kind = AST_NUMBER;
@@ -231,10 +309,6 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 		memset(&n->u, 0, sizeof(n->u));
 		n->u.num = ok;
 		return 0;
-	}
-	if (n->kind == AST_CAST || n->kind == AST_ATVAR) {
-		diag_error(s, &n->loc, "@cast and @var are not supported yet");
-		return -1;
 	}
 	if (n->kind == AST_ENTRY) {
 		struct ast_node *e = n->u.operand, *next = n->next;
@@ -268,7 +342,11 @@ static int defined_value(struct session *s, const struct ast_node *c, struct der
 	if (c->kind == AST_DEFINED) {
 		struct ast_node *e = c->u.operand;
 
-		if (!e || e->kind != AST_TARGET)
+		if (!e)
+			return -1;
+		if (is_static_target(e))
+			return rewrite_static(s, e, true) == 0;
+		if (e->kind != AST_TARGET && e->kind != AST_ATVAR)
 			return -1;
 		return dp && rewrite_target(s, e, dp, true, false) == 0;
 	}

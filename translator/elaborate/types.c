@@ -1,9 +1,11 @@
 /* Pass 2, step 3: infer types to a fixed point over variables, array keys and values,
  * function parameters and returns; then a last walk reports conflicts and anything left
  * untyped. A conflict names both places. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "elaborate/elaborate.h"
+#include "util.h"
 
 struct typer {
 	struct session *s;
@@ -195,6 +197,47 @@ static enum ast_type infer_index(struct typer *t, struct ast_node *n, enum ast_t
 	return sym->type;
 }
 
+/* The arguments of printf/sprintf: their number and types follow from the format
+ * (elaborate/format.c), which also infers the types of untyped variables. */
+static void infer_format(struct typer *t, struct ast_node *n)
+{
+	struct ast_node *fmt = n->u.call.args, *a;
+	struct fmt_spec few[16], *specs = few;
+	int n_specs, need = 0, i, k;
+
+	if (!fmt || fmt->kind != AST_STRING) {
+		for (a = fmt; a; a = a->next)
+			infer(t, a, TYPE_UNKNOWN);
+		if (t->report)
+			diag_error(t->s, &n->loc, "%s needs a literal format string", n->u.call.name);
+		return;
+	}
+	n_specs = elab_parse_format(fmt->u.str, few, 16);
+	if (n_specs > 16) {
+		specs = xmalloc((size_t)n_specs * sizeof(*specs));
+		elab_parse_format(fmt->u.str, specs, n_specs);
+	}
+	for (i = 0; i < n_specs; i++)
+		need += elab_format_n_args(&specs[i]);
+	if (n_specs < 0 || need != ast_list_len(fmt->next)) {
+		for (a = fmt->next; a; a = a->next)
+			infer(t, a, TYPE_UNKNOWN);
+		if (t->report && n_specs < 0)
+			diag_error(t->s, &fmt->loc, "%s", elab_format_error(n_specs));
+		else if (t->report)
+			diag_error(t->s, &n->loc, "Wrong number of args to formatted print operator");
+		goto out;
+	}
+	a = fmt->next;
+	for (i = 0; i < n_specs; i++) {
+		for (k = elab_format_n_args(&specs[i]); k > 0; k--, a = a->next)
+			expect(t, a, k == 1 && specs[i].conv == 's' ? TYPE_STRING : TYPE_LONG);
+	}
+out:
+	if (specs != few)
+		free(specs);
+}
+
 static enum ast_type infer_call(struct typer *t, struct ast_node *n)
 {
 	struct function *fn = n->u.call.fn;
@@ -203,11 +246,11 @@ static enum ast_type infer_call(struct typer *t, struct ast_node *n)
 	enum builtin bi = elab_builtin(n->u.call.name);
 
 	if (bi != BI_NONE) {
-		for (a = n->u.call.args; a; a = a->next)
-			infer(t, a, TYPE_UNKNOWN);
-		if ((bi == BI_PRINTF || bi == BI_SPRINTF) &&
-		    (!n->u.call.args || n->u.call.args->kind != AST_STRING) && t->report)
-			diag_error(t->s, &n->loc, "%s needs a literal format string", n->u.call.name);
+		if (bi == BI_PRINTF || bi == BI_SPRINTF)
+			infer_format(t, n);
+		else
+			for (a = n->u.call.args; a; a = a->next)
+				infer(t, a, TYPE_UNKNOWN);
 		if (bi == BI_PRINTD || bi == BI_PRINTDLN || bi == BI_SPRINTD || bi == BI_SPRINTDLN) {
 			if (ast_list_len(n->u.call.args) < 2 && t->report)
 				diag_error(t->s, &n->loc, "%s needs a delimiter and at least one value",
@@ -522,8 +565,6 @@ static void walk_all(struct typer *t)
 static void check_untyped(struct typer *t, struct symbol *list)
 {
 	for (; list; list = list->next) {
-		if (list->kind == SYM_LOCAL && !list->written)
-			diag_warn(t->s, &list->loc, "never-assigned local variable '%s'", list->name);
 		if (list->type == TYPE_UNKNOWN)
 			diag_error(t->s, &list->loc, "unresolved type");
 	}
@@ -534,9 +575,6 @@ static void check_globals(struct typer *t)
 	struct symbol *g;
 
 	for (g = t->s->prog.global_syms; g; g = g->next) {
-		if (!g->written && g->read && !g->global->init && !g->global->file->is_tapset)
-			diag_warn(t->s, &g->global->loc, "never-assigned global variable '%s'",
-				  g->name);
 		if (g->type == TYPE_UNKNOWN)
 			diag_error(t->s, &g->loc, "unresolved type");
 	}

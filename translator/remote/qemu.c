@@ -845,12 +845,16 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 		say("%s not found (install qemu-system-x86)", QEMU_BIN);
 		return -ENOENT;
 	}
+	if (o->bzimage)
+		snprintf(vmlinux, sizeof(vmlinux), "/boot/vmlinuz-%s", rel);
 	if ((rc = cache_dir(o, cache, sizeof(cache))) ||
-	    (rc = ensure_vmlinux(cache, rel, o->verbose, vmlinux, sizeof(vmlinux))) ||
+	    (!o->bzimage &&
+	     (rc = ensure_vmlinux(cache, rel, o->verbose, vmlinux, sizeof(vmlinux)))) ||
 	    (rc = initramfs_base(cache, o->verbose, base, sizeof(base))))
 		return rc;
 	if (o->verbose)
-		say("booting %s (%s, %d cpus) with %zu files", rel,
+		say("booting %s%s (%s, %d cpus) with %zu files", rel,
+		    o->bzimage ? " from its bzImage" : "",
 		    kvm_usable() ? "kvm" : "tcg", o->smp > 0 ? o->smp : 2, n_files);
 
 	sigemptyset(&set);

@@ -27,6 +27,8 @@ struct qemu_opts {
 	double timeout;		/* seconds from qemu start; 0 = none; on expiry kill qemu */
 	int smp;		/* guest cpus; <= 0 means 2 */
 	const char *console_log;	/* non-NULL: keep the guest console log at this path */
+	int bzimage;		/* boot /boot/vmlinuz-<release> itself: slower (the guest
+				 * decompresses it), but with KASLR, unlike the PVH vmlinux */
 };
 
 /* Distinct failures of qemu_run(); every one is also explained on stderr. */

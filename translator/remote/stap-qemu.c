@@ -1,7 +1,8 @@
 /* stap-qemu: run one command in a throwaway qemu guest booting an installed Debian kernel
  * (a command-line face of qemu.c, used by the guest test runner and for debugging).
  *
- *   stap-qemu [-r RELEASE] [-v] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS] [-C CACHE_DIR]
+ *   stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS]
+ *             [-C CACHE_DIR]
  *             [-o OUT_FILE] [-e ERR_FILE] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...
  *
  * CMD's words are joined with spaces and run by /bin/sh -c in the guest. The exit status
@@ -22,11 +23,13 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: stap-qemu [-r RELEASE] [-v] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS]\n"
-	      "                 [-C CACHE_DIR] [-o OUT_FILE] [-e ERR_FILE]\n"
+	fputs("usage: stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG]\n"
+	      "                 [-s CPUS] [-C CACHE_DIR] [-o OUT_FILE] [-e ERR_FILE]\n"
 	      "                 [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
 	      "  -r RELEASE      kernel release to boot (default: newest installed)\n"
 	      "  -v              say what happens (twice: show qemu's command and output)\n"
+	      "  -k              boot /boot/vmlinuz-RELEASE itself, with KASLR (about 6 s\n"
+	      "                  slower than the default unpacked vmlinux, which has none)\n"
 	      "  -t TIMEOUT      kill the guest after TIMEOUT seconds (default: none)\n"
 	      "  -c CONSOLE_LOG  keep the guest's kernel console log in this file\n"
 	      "  -s CPUS         guest cpus (default 2)\n"
@@ -89,13 +92,16 @@ int main(int argc, char **argv)
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files)
 		abort();
-	while ((c = getopt(argc, argv, "+r:vt:c:s:C:o:e:f:ph")) != -1) {
+	while ((c = getopt(argc, argv, "+r:vkt:c:s:C:o:e:f:ph")) != -1) {
 		switch (c) {
 		case 'r':
 			o.release = optarg;
 			break;
 		case 'v':
 			o.verbose++;
+			break;
+		case 'k':
+			o.bzimage = 1;
 			break;
 		case 't':
 			o.timeout = strtod(optarg, &end);

@@ -1,6 +1,8 @@
 /* kernel.function("FUNC[@FILE[:LINE]]")[.call|.return|.inline|.exported] and
  * kernel.statement("FUNC@FILE:LINE" | "*@FILE:LINE[-LINE]"): probe points resolved
- * against the kernel's DWARF (dwarf/), one kprobe or kretprobe per concrete address. */
+ * against the kernel's DWARF (dwarf/), one kprobe or kretprobe per concrete address.
+ * module("NAME").function/.statement the same against a module's DWARF (dwarf/module.c),
+ * each address becoming "NAME:SYMBOL"+offset, registered while NAME is loaded. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +48,29 @@ static int parse_spec(struct session *s, const char *text, struct spec *sp)
 static const char *site_pp(struct session *s, struct dw_kernel *k, const char *kind,
 			   const struct dw_match *m, const char *suffix)
 {
-	return arena_printf(&s->arena, "kernel.%s(\"%s@%s:%d\")%s", kind, dw_str(k, m->fn->name),
-			    dw_str(k, m->fn->file), m->line, suffix);
+	const char *obj = k->module ? arena_printf(&s->arena, "module(\"%s\")", k->module) :
+			  "kernel";
+
+	return arena_printf(&s->arena, "%s.%s(\"%s@%s:%d\")%s", obj, kind,
+			    dw_str(k, m->fn->name), dw_str(k, m->fn->file), m->line, suffix);
+}
+
+/* A module's address as the symbol holding it and the offset into it. */
+static int module_site(struct session *s, struct dw_kernel *k, const struct probe_point *pp,
+		       struct dw_probe_site *site)
+{
+	const struct dw_sym *sym = dw_sym_at(k, site->addr);
+
+	if (!sym) {
+		diag_error(s, &pp->loc, "probe point %s: no symbol of module %s covers address "
+			   "%#llx", site->pp, k->module, (unsigned long long)site->addr);
+		return -1;
+	}
+	site->obj = k;
+	site->module = k->module;
+	site->symbol = arena_printf(&s->arena, "%s:%s", k->module, sym->name);
+	site->offset = site->addr - sym->addr;
+	return 0;
 }
 
 static int add_matches(struct session *s, struct dw_kernel *k, const struct probe_point *pp,
@@ -79,6 +102,8 @@ static int add_matches(struct session *s, struct dw_kernel *k, const struct prob
 		site->addr = v[i].addr;
 		site->is_return = ret;
 		site->pp = site_pp(s, k, kind, &v[i], suffix);
+		if (k->module && module_site(s, k, pp, site))
+			return -1;
 		added++;
 	}
 	return added;
@@ -90,13 +115,16 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	enum dw_fn_filter filter = DW_FN_ANY;
 	struct dw_match *v = NULL;
 	struct dw_kernel *k;
-	const char *suffix = "";
+	const char *suffix = "", *module = NULL;
 	struct spec sp;
 	bool ret = false, stmt;
 	int n, added;
 
-	if (strcmp(c->name, "kernel") || c->has_arg || !f || !f->arg ||
-	    f->arg->kind != AST_STRING)
+	if (!strcmp(c->name, "module") && c->arg && c->arg->kind == AST_STRING)
+		module = c->arg->u.str;
+	else if (strcmp(c->name, "kernel") || c->has_arg)
+		return 0;
+	if (!f || !f->arg || f->arg->kind != AST_STRING)
 		return 0;
 	stmt = !strcmp(f->name, "statement");
 	if (!stmt && strcmp(f->name, "function"))
@@ -121,12 +149,18 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 		diag_error(s, &f->arg->loc, "bad line number in '%s'", f->arg->u.str);
 		return -1;
 	}
-	k = dw_kernel(s, &pp->loc);
+	if (module && strpbrk(module, "*?[")) {
+		diag_error(s, &c->arg->loc, "module(\"%s\"): module name patterns are not "
+			   "supported; name one module", module);
+		return -1;
+	}
+	k = module ? dw_module(s, module, &pp->loc) : dw_kernel(s, &pp->loc);
 	if (!k)
 		return -1;
 	if (stmt || (sp.has_line && !sp.any_line)) {
 		if (!sp.file) {
-			diag_error(s, &f->arg->loc, "kernel.statement needs FUNC@FILE:LINE");
+			diag_error(s, &f->arg->loc, "%s.statement needs FUNC@FILE:LINE",
+				   module ? "module(...)" : "kernel");
 			return -1;
 		}
 		if (!stmt && sp.has_line) {

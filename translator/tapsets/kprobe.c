@@ -136,11 +136,70 @@ static void emit_entry(struct emitter *e, const struct dw_probe_site *site)
 	emit_close(e, "}");
 }
 
+/* The number of module object `obj` on the kernel's list, naming its build id. */
+static int module_index(const struct dw_kernel *k, const struct dw_kernel *obj)
+{
+	const struct dw_kernel *m;
+	int i = 0;
+
+	for (m = k->modules; m && m != obj; m = m->next_module)
+		i++;
+	return i;
+}
+
+static void emit_build_id(struct emitter *e, const char *name, const struct dw_kernel *k)
+{
+	struct strbuf b = { 0 };
+	char *path = emit_cstr(k->path);
+	size_t j;
+
+	for (j = 0; j < k->build_id_len; j++)
+		sb_printf(&b, "%s0x%02x", j ? ", " : "", k->build_id[j]);
+	emit_line(e, "static const unsigned char %s_build_id[] = { %s };", name, b.buf);
+	emit_line(e, "static const char %s_debuginfo[] = %s;", name, path);
+	sb_free(&b);
+	free(path);
+}
+
+static void emit_site(struct emitter *e, const char *tag, const struct dw_kernel *k,
+		      const struct dw_probe_site *site)
+{
+	char *pp = emit_cstr(site->pp);
+
+	emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
+		  pp, site->dp->id);
+	emit_line(e, "          .site = %d },", site->id);
+	free(pp);
+	if (site->symbol) {
+		pp = emit_cstr(site->symbol);
+		emit_line(e, "  .symbol = %s, .offset = 0x%llx,", pp,
+			  (unsigned long long)site->offset);
+		free(pp);
+	} else {
+		emit_line(e, "  .addr = 0x%llxUL,", (unsigned long long)site->addr);
+	}
+	if (site->module) {
+		char *name = emit_cstr(site->module);
+		int m = module_index(k, site->obj);
+
+		emit_line(e, "  .module = %s, .mod_build_id = _stp_%s_mod%d_build_id,", name, tag,
+			  m);
+		emit_line(e, "  .mod_build_id_len = sizeof(_stp_%s_mod%d_build_id),", tag, m);
+		emit_line(e, "  .mod_debuginfo = _stp_%s_mod%d_debuginfo,", tag, m);
+		free(name);
+	}
+	if (site->n_entry)
+		emit_line(e, "  .entry = _stp_entry_%d, .n_entry = %d,", site->id, site->n_entry);
+	emit_line(e, "  .is_return = %d },", site->is_return);
+}
+
 void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 		       struct derived_probe *const *probes, int n, bool with_build_id)
 {
 	struct dw_kernel *k = dw_state(s);
 	const struct dw_probe_site *site;
+	const struct dw_kernel *m;
+	bool has_modules = false;
 	int i;
 
 	emit_line(e, "#include \"linux/stp_kprobes.h\"");
@@ -149,45 +208,27 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 	for (site = k->sites; site; site = site->next)
 		if (site->n_entry && in_probes(site->dp, probes, n))
 			emit_entry(e, site);
+	for (m = k->modules, i = 0; m; m = m->next_module, i++)
+		if (m->dw && with_build_id)	/* module sites are the DWARF family's */
+			emit_build_id(e, arena_printf(&s->arena, "_stp_%s_mod%d", tag, i), m);
 	emit_open(e, "static struct _stp_kprobe _stp_%s_probes[] =", tag);
 	for (site = k->sites; site; site = site->next) {
-		char *pp;
-
 		if (!in_probes(site->dp, probes, n))
 			continue;
-		pp = emit_cstr(site->pp);
-		emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
-			  pp, site->dp->id);
-		emit_line(e, "          .site = %d },", site->id);
-		free(pp);
-		if (site->symbol) {
-			pp = emit_cstr(site->symbol);
-			emit_line(e, "  .symbol = %s, .is_return = %d },", pp, site->is_return);
-			free(pp);
-		} else {
-			emit_line(e, "  .addr = 0x%llxUL, .is_return = %d,",
-				  (unsigned long long)site->addr, site->is_return);
-			if (site->n_entry)
-				emit_line(e, "  .entry = _stp_entry_%d, .n_entry = %d,", site->id,
-					  site->n_entry);
-			emit_line(e, "},");
-		}
+		emit_site(e, tag, k, site);
+		has_modules |= site->module != NULL;
 	}
 	emit_close(e, "};");
+	emit_line(e, "static struct _stp_kprobe_set _stp_%s_set = { .kps = _stp_%s_probes,", tag,
+		  tag);
+	emit_line(e, "\t.n = ARRAY_SIZE(_stp_%s_probes), .has_modules = %d };", tag,
+		  has_modules);
 	if (with_build_id && k->dw) {
-		struct strbuf b = { 0 };
 		const struct dw_sym *anchor = dw_sym_by_name(k, DW_RELOC_ANCHOR);
-		char *path = emit_cstr(k->path);
-		size_t j;
 
-		for (j = 0; j < k->build_id_len; j++)
-			sb_printf(&b, "%s0x%02x", j ? ", " : "", k->build_id[j]);
-		emit_line(e, "static const unsigned char _stp_%s_build_id[] = { %s };", tag, b.buf);
-		emit_line(e, "static const char _stp_%s_debuginfo[] = %s;", tag, path);
+		emit_build_id(e, arena_printf(&s->arena, "_stp_%s", tag), k);
 		emit_line(e, "static const unsigned long _stp_%s_anchor_link = 0x%llxUL;", tag,
 			  (unsigned long long)(anchor ? anchor->addr : 0));
-		sb_free(&b);
-		free(path);
 	} else {
 		emit_line(e, "static const unsigned char _stp_%s_build_id[1];", tag);
 		emit_line(e, "static const char _stp_%s_debuginfo[] = \"\";", tag);
@@ -198,7 +239,7 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag)
 {
 	(void)s;
-	emit_line(e, "rc = _stp_kprobes_init(_stp_%s_probes, ARRAY_SIZE(_stp_%s_probes),", tag, tag);
+	emit_line(e, "rc = _stp_kprobes_init(&_stp_%s_set,", tag);
 	emit_line(e, "\t_stp_%s_build_id, _stp_%s_anchor_link ? sizeof(_stp_%s_build_id) : 0,",
 		  tag, tag, tag);
 	emit_line(e, "\t_stp_%s_debuginfo, (unsigned long)&%s, _stp_%s_anchor_link);", tag,
@@ -208,5 +249,5 @@ void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag)
 void kprobe_emit_exit(struct session *s, struct emitter *e, const char *tag)
 {
 	(void)s;
-	emit_line(e, "_stp_kprobes_exit(_stp_%s_probes, ARRAY_SIZE(_stp_%s_probes));", tag, tag);
+	emit_line(e, "_stp_kprobes_exit(&_stp_%s_set);", tag);
 }

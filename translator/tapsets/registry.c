@@ -15,6 +15,7 @@ const struct probe_family *const family_registry[] = {
 	&kprobe_family,
 	&tracepoint_family,
 	&timer_family,
+	&procfs_family,
 };
 
 const size_t n_families = sizeof(family_registry) / sizeof(family_registry[0]);

@@ -147,10 +147,15 @@ static void walk(struct walk *w, struct ast_node *n)
 
 			if (l->kind == AST_INDEX)
 				walk_list(w, l->u.index.keys);
-			/* per-CPU accumulation: shared with other adders */
-			access_sym(w, base_sym(l), ACC_READ);
-			if (base_sym(l))
+			/* per-CPU accumulation: shared with other adders, and a write
+			 * as far as printing at the end is concerned */
+			if (base_sym(l) && base_sym(l)->kind == SYM_GLOBAL) {
+				bool was_read = base_sym(l)->read;
+
+				access_sym(w, base_sym(l), ACC_READ);
+				base_sym(l)->read = was_read;
 				base_sym(l)->written = true;
+			}
 		} else {
 			walk_lvalue(w, n->u.assign.lhs, n->u.assign.op != OP_ASSIGN);
 		}

@@ -1,0 +1,82 @@
+/*
+ * Kernel backtraces for print_backtrace(), backtrace(), print_stack(): the
+ * kernel's own unwinder (ORC on Debian's x86_64 kernels) started from the
+ * probe's registers, so the trace begins at the probed instruction and holds
+ * none of the probe machinery; without registers (tracepoints, timers) from
+ * the handler itself, skipping this module's frames.  Symbols come from the
+ * kernel's kallsyms through %pS, which also names modules' symbols.
+ */
+#ifndef _STP_LINUX_STACK_H
+#define _STP_LINUX_STACK_H
+
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/stacktrace.h>
+#include <asm/unwind.h>
+
+#ifndef STP_MAXBACKTRACE
+#define STP_MAXBACKTRACE 20
+#endif
+
+/* Up to max return addresses of the hit's kernel stack, innermost first. */
+static unsigned int _stp_stack_kernel(struct _stp_context *c,
+				      unsigned long *out, unsigned int max)
+{
+	unsigned int n = 0, i, got;
+
+	if (c->regs && !user_mode(c->regs)) {
+		struct unwind_state state;
+
+		/* the unwinder starts at the caller of the frame regs is in */
+		out[n++] = instruction_pointer(c->regs);
+		for (unwind_start(&state, current, c->regs, NULL);
+		     !unwind_done(&state) && n < max; unwind_next_frame(&state)) {
+			unsigned long a = unwind_get_return_address(&state);
+
+			if (!a)
+				break;
+			out[n++] = a;
+		}
+		return n;
+	}
+	got = stack_trace_save(out, max, 0);
+	for (i = 0; i < got; i++)
+		if (!within_module((unsigned long)out[i], THIS_MODULE))
+			out[n++] = out[i];
+	return n;
+}
+
+/* " 0xADDR : sym+0xoff/0xsize [module]" as systemtap prints a frame */
+static void _stp_stack_frame(char *buf, size_t len, unsigned long addr)
+{
+	char sym[128];
+	size_t n;
+
+	snprintf(sym, sizeof(sym), "%pS", (void *)addr);
+	n = strlen(sym);
+	snprintf(buf, len, " 0x%lx : %s%s\n", addr, sym,
+		 n && sym[n - 1] == ']' ? "" : " [kernel]");
+}
+
+/* the symbolic form of a string of hex addresses, as backtrace() returns */
+static void _stp_stack_sprint(char *out, size_t len, const char *stk)
+{
+	char frame[192];
+
+	out[0] = '\0';
+	while (*stk) {
+		char *end;
+		unsigned long a = simple_strtoul(stk, &end, 16);
+
+		if (end == stk)
+			break;
+		_stp_stack_frame(frame, sizeof(frame), a);
+		strlcat(out, frame, len);
+		stk = end;
+		while (*stk == ' ')
+			stk++;
+	}
+}
+
+#endif /* _STP_LINUX_STACK_H */
