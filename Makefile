@@ -89,6 +89,8 @@ check-update: all
 
 bench: all
 	@bench/run
+	@bench/frontend.sh
+	@bench/dwarf.sh
 
 # --- install ----------------------------------------------------------------
 install: all

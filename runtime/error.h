@@ -68,6 +68,7 @@ __printf(2, 3) void _stp_warn(struct _stp_context *c, const char *fmt, ...)
 }
 
 const char _stp_abort_msg[] = "abort";
+const char _stp_next_msg[] = "next";
 
 void _stp_abort(struct _stp_context *c)
 {
@@ -79,7 +80,7 @@ void _stp_abort(struct _stp_context *c)
 /* Report and count the error recorded in `c`.  Called by the hit's end. */
 static void _stp_report_error(struct _stp_context *c)
 {
-	if (c->last_error == _stp_abort_msg)
+	if (c->last_error == _stp_abort_msg || c->last_error == _stp_next_msg)
 		return;
 #ifdef STP_SUPPRESS_HANDLER_ERRORS
 	return;

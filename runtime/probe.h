@@ -75,6 +75,7 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 	c->regs = NULL;
 	c->data = NULL;
 	c->print_len = 0;
+	c->match.ngroups = -1;
 	c->cycles_start = get_cycles();
 	return c;
 no:

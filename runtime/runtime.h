@@ -50,6 +50,7 @@
 #include "stat.h"
 #include "map.h"
 #include "format.h"
+#include "regex.h"
 #include "deref.h"
 
 #endif /* _STP_RUNTIME_H */

@@ -22,6 +22,7 @@
 #include "stp_autoconf.h"	/* kernel features of the target (build.c) */
 #endif
 #include "limits.h"
+#include "regex_types.h"
 
 #ifndef INT64_MIN
 #define INT64_MIN ((int64_t)(-0x7fffffffffffffffLL - 1))
@@ -83,6 +84,8 @@ struct _stp_context {
 	int tok_pos;			/* tokenize(): position in tok_buf */
 	char tok_buf[MAXSTRINGLEN];	/* tokenize(): the string being split */
 	struct _stp_stat stat;		/* scratch: an aggregated statistic */
+	struct _stp_match match;	/* regex.h: the last =~ of this hit */
+	char match_str[MAXSTRINGLEN];	/* the string it matched */
 	char print_buf[STP_BUFSIZE];	/* output of this hit, not yet flushed */
 };
 
@@ -110,6 +113,15 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p);
 void _stp_probe_leave(struct _stp_context *c);
 void _stp_probe_run(const struct _stp_probe *p);
 
+/* ---- regular expressions (regex.h) ---------------------------------------- */
+
+/* str =~ re: 1 or 0; scratch holds STP_REGEX_SCRATCH bytes for re */
+int64_t _stp_regex_match(struct _stp_context *c, const struct _stp_regex *re,
+			 const char *str, void *scratch);
+/* matched(n), ngroups(): an error after a failed match */
+void _stp_regex_matched(struct _stp_context *c, int64_t n, char *out);
+int64_t _stp_regex_ngroups(struct _stp_context *c);
+
 /* ---- strings (stp_string.h) --------------------------------------------- */
 
 /* Copy a string value, truncated to MAXSTRINGLEN - 1 bytes. */
@@ -136,6 +148,9 @@ void _stp_exit(void);
 /* abort(): exit() and leave the handler now, reported as no error */
 void _stp_abort(struct _stp_context *c);
 extern const char _stp_abort_msg[];
+/* `next` in a function: set as last_error, it unwinds the calls like an error that
+ * no catch takes, and the hit ends without a report */
+extern const char _stp_next_msg[];
 pid_t _stp_target(void);
 
 /*

@@ -76,59 +76,6 @@ int run_command(struct session *s, const char *const argv[], const char *dir, bo
 	return 128 + WTERMSIG(status);
 }
 
-static void hash_file(struct sha256 *h, const char *path)
-{
-	char *data;
-	size_t len;
-
-	sha256_str(h, path);
-	if (read_file(path, &data, &len)) {
-		sha256_str(h, "(missing)");
-		return;
-	}
-	sha256_update(h, data, len);
-	free(data);
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void hash_tree(struct sha256 *h, const char *dir)
-{
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, "test"))
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 32;
-			names = xrealloc(names, cap * sizeof(*names));
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
-	for (i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
-
-		sha256_str(h, names[i]);
-		if (is_dir(path))
-			hash_tree(h, path);
-		else
-			hash_file(h, path);
-		free(path);
-		free(names[i]);
-	}
-	free(names);
-}
-
 static void kbuild_flags(struct session *s, struct strbuf *sb, const char *rtdir)
 {
 	size_t i;
@@ -297,11 +244,11 @@ static const char *runtime_object_dir(struct session *s)
 
 	sha256_init(&h);
 	sha256_str(&h, "stp_runtime v2");
-	hash_tree(&h, s->paths.runtime_dir);
-	hash_file(&h, arena_printf(&s->arena, "%s/../include/stp_msg.h", s->paths.runtime_dir));
+	cache_hash_tree(&h, s->paths.runtime_dir);
+	cache_hash_file(&h, arena_printf(&s->arena, "%s/../include/stp_msg.h", s->paths.runtime_dir));
 	sha256_str(&h, s->kern.release);
 	sha256_str(&h, s->kern.build_dir);
-	hash_file(&h, arena_printf(&s->arena, "%s/.config", s->kern.build_dir));
+	cache_hash_file(&h, arena_printf(&s->arena, "%s/.config", s->kern.build_dir));
 	for (i = 0; i < s->opt.defines.n; i++)
 		sha256_str(&h, s->opt.defines.v[i]);
 	for (i = 0; i < s->opt.kbuild_opts.n; i++)

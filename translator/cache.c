@@ -11,7 +11,7 @@
 #include "sha256.h"
 #include "util.h"
 
-static void hash_file(struct sha256 *h, const char *path)
+void cache_hash_file(struct sha256 *h, const char *path)
 {
 	char *data;
 	size_t len;
@@ -30,7 +30,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void hash_tree(struct sha256 *h, const char *dir)
+void cache_hash_tree(struct sha256 *h, const char *dir)
 {
 	struct strlist names = { 0 };
 	struct dirent *de;
@@ -40,7 +40,7 @@ static void hash_tree(struct sha256 *h, const char *dir)
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
+		if (de->d_name[0] != '.' && strcmp(de->d_name, "test"))
 			strlist_add(&names, xstrdup(de->d_name));
 	closedir(d);
 	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
@@ -49,9 +49,9 @@ static void hash_tree(struct sha256 *h, const char *dir)
 
 		sha256_str(h, names.v[i]);
 		if (is_dir(path))
-			hash_tree(h, path);
+			cache_hash_tree(h, path);
 		else
-			hash_file(h, path);
+			cache_hash_file(h, path);
 		free(path);
 		free((char *)names.v[i]);
 	}
@@ -68,8 +68,8 @@ int cache_key(struct session *s)
 
 	sha256_init(&h);
 	sha256_str(&h, "stap module v1");
-	hash_file(&h, "/proc/self/exe");
-	hash_tree(&h, s->paths.runtime_dir);
+	cache_hash_file(&h, "/proc/self/exe");
+	cache_hash_tree(&h, s->paths.runtime_dir);
 	for (f = s->prog.files; f; f = f->next) {
 		sha256_str(&h, f->src->name);
 		sha256_update(&h, f->src->text, f->src->len);
@@ -80,10 +80,10 @@ int cache_key(struct session *s)
 	sha256_str(&h, k->arch);
 	sha256_str(&h, k->build_dir);
 	p = xasprintf("%s/.config", k->build_dir);
-	hash_file(&h, p);
+	cache_hash_file(&h, p);
 	free(p);
 	p = xasprintf("%s/Module.symvers", k->build_dir);
-	hash_file(&h, p);
+	cache_hash_file(&h, p);
 	free(p);
 	sha256_str(&h, "-D");
 	for (i = 0; i < s->opt.defines.n; i++)

@@ -16,7 +16,10 @@ int kernel_resolve(struct session *s);
 bool kernel_host_can_load_modules(const char **why);
 /* paths.c: runtime, tapset, staprun and cache locations. */
 int paths_resolve(struct session *s);
-/* cache.c */
+/* cache.c; hash_tree skips dot files and test directories */
+struct sha256;
+void cache_hash_file(struct sha256 *h, const char *path);
+void cache_hash_tree(struct sha256 *h, const char *dir);
 int cache_key(struct session *s);
 int cache_lookup(struct session *s);
 int cache_store(struct session *s);

@@ -36,10 +36,13 @@ struct _stp_kprobe {
 	const char *mod_debuginfo;
 	int is_return;
 	int maxactive;
-	/* .return: saves n_entry values of the function's entry (1 + n_entry
-	 * u64 of the instance's data: a mask of the ones read, the values) */
-	void (*entry)(struct pt_regs *regs, u64 *slots);
+	/* .return reading values of the function's entry: the probe's entry
+	 * part (same site), run at each entry to save n_entry values into the
+	 * kretprobe instance's data (entry_size bytes, stp_loc.h); a call
+	 * whose values could not be saved gets no return hit */
+	struct _stp_site_probe entry;
 	int n_entry;
+	size_t entry_size;
 	union {
 		struct kprobe kp;
 		struct kretprobe rp;
@@ -96,15 +99,24 @@ static int _stp_kretprobe_entry(struct kretprobe_instance *ri,
 				struct pt_regs *regs)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
+	struct _stp_context *c;
 	struct _stp_kprobe *k;
-	u64 *slots = (u64 *)ri->data;
+	bool ok;
 
 	if (!rp)
 		return 1;
 	k = container_of(rp, struct _stp_kprobe, u.rp);
-	slots[0] = 0;
-	k->entry(regs, slots);
-	return 0;
+	_stp_entry_init(ri->data, k->entry_size, k->n_entry);
+	c = _stp_probe_enter(&k->entry.p);
+	if (!c)
+		return 1;
+	c->regs = regs;
+	c->data = ri->data;
+	k->entry.p.fn(c);
+	ok = !c->last_error;
+	c->data = NULL;
+	_stp_probe_leave(c);
+	return ok ? 0 : 1;
 }
 
 /* (Re)register one probe from its table entry; 0 or -errno. */
@@ -123,9 +135,9 @@ static int _stp_kprobe_register(struct _stp_kprobe *k)
 	if (k->is_return) {
 		k->u.rp.handler = _stp_kretprobe_ret;
 		k->u.rp.maxactive = k->maxactive;
-		if (k->entry) {
+		if (k->entry.p.fn) {
 			k->u.rp.entry_handler = _stp_kretprobe_entry;
-			k->u.rp.data_size = (1 + k->n_entry) * sizeof(u64);
+			k->u.rp.data_size = k->entry_size;
 		}
 		rc = register_kretprobe(&k->u.rp);
 	} else {

@@ -26,10 +26,60 @@ struct _stp_site_probe {
 /* A tracepoint's i-th argument, stored by its callback (stp_tracepoints.h). */
 #define _STP_TPARG(i) (((const u64 *)CONTEXT->data)[i])
 
-/* In a .return probe: entry value i saved by the entry handler, and whether
- * it could be read (stp_kprobes.h) */
-#define _STP_ENTRY_OK(i) (((const u64 *)CONTEXT->data)[0] & (1ULL << (i)))
-#define _STP_ENTRY(i) (((const u64 *)CONTEXT->data)[1 + (i)])
+/*
+ * A .return probe's values of the function's entry (@entry(e), $param), in
+ * the kretprobe instance's data: the probe's entry part, run by the entry
+ * handler (stp_kprobes.h), saves value k with _stp_entry_save(); the return
+ * probe reads it back with _stp_entry_load().  Values are copied whole (8
+ * bytes, or MAXSTRINGLEN for a string), each at an 8-byte boundary.
+ */
+struct _stp_entry_data {
+	u32 size;			/* of the instance's data */
+	u32 used;			/* bytes taken, header included */
+	u32 n;				/* values */
+	u32 off[];			/* [n]: where value k is, 0 until saved */
+};
+
+/* the header's size; the data holds it, then ALIGN(size, 8) per value */
+#define _STP_ENTRY_HDR(n)                                                     \
+	ALIGN(sizeof(struct _stp_entry_data) + (n) * sizeof(u32), 8)
+
+static inline void _stp_entry_init(void *data, size_t size, u32 n)
+{
+	struct _stp_entry_data *d = data;
+
+	d->size = size;
+	d->used = _STP_ENTRY_HDR(n);
+	d->n = n;
+	memset(d->off, 0, n * sizeof(u32));
+}
+
+static inline void _stp_entry_save(struct _stp_context *c, u32 k,
+				   const void *v, size_t len)
+{
+	struct _stp_entry_data *d = (struct _stp_entry_data *)c->data;
+
+	if (!d || k >= d->n || d->used + ALIGN(len, 8) > d->size) {
+		_stp_error(c, "internal error: no room for entry value %u", k);
+		return;
+	}
+	memcpy((char *)d + d->used, v, len);
+	d->off[k] = d->used;
+	d->used += ALIGN(len, 8);
+}
+
+static inline void _stp_entry_load(struct _stp_context *c, u32 k, void *v,
+				   size_t len)
+{
+	const struct _stp_entry_data *d =
+		(const struct _stp_entry_data *)c->data;
+
+	if (!d || k >= d->n || !d->off[k]) {
+		_stp_error(c, "internal error: entry value %u was not saved", k);
+		return;
+	}
+	memcpy(v, (const char *)d + d->off[k], len);
+}
 
 /* runtime address - link-time address of the kernel image; set before any
  * probe is registered (stp_kprobes.h) */

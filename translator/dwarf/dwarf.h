@@ -74,11 +74,10 @@ struct dw_probe_site {
 	const char *pp;			/* pp() of this site */
 	bool is_return;
 	int id;				/* dispatch number for target variables */
-	/* .return: C blocks that the kretprobe's entry handler runs to save values
-	 * of the function's entry ($param, @entry($x)) in slots 0..n_entry-1; each
-	 * sets STAP_RETVALUE or fails through STAP_ERROR (kprobe.c emits them) */
-	const char **entry_code;
-	int n_entry;
+	/* .return whose handler reads values of the function's entry (@entry(e), $param):
+	 * the derived probe the kretprobe's entry handler runs to save them
+	 * (elaborate/target.c; its args[0] counts them) */
+	struct derived_probe *entry;
 	struct dw_probe_site *next;
 };
 
@@ -132,8 +131,8 @@ struct dw_kernel {
  * of; runtime offset = &anchor - its link-time address (KASLR moves the whole image). */
 #define DW_RELOC_ANCHOR "schedule"
 
-/* at most this many entry values per .return site (a bit mask marks them valid) */
-#define DW_MAX_ENTRY 63
+/* at most this many entry values per .return probe */
+#define DW_MAX_ENTRY 64
 
 /* debuginfo.c: the session's DWARF state, created on first use without opening anything */
 struct dw_kernel *dw_state(struct session *s);

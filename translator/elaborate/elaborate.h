@@ -52,6 +52,9 @@ struct derived_probe {
 	int64_t args[4];		/* family-specific numbers (timer period, ...) */
 	const char *str_arg;		/* family-specific string */
 	bool owns_body;			/* elide.c: first of the points sharing `body` */
+	/* the entry part of the .return probe entry_of (elaborate/target.c): run at the
+	 * function's entry, its body saves the values entry_of reads with @entry */
+	struct derived_probe *entry_of;
 	struct derived_probe *next;
 };
 
@@ -62,6 +65,8 @@ struct function_info {
 	int n_locals;
 	bool reachable;
 	int purity;			/* elide.c: 0 unknown, 1 being decided, 2 pure, 3 not */
+	struct function *ret_like;	/* types.c: returns the type of ret_like's first
+					 * parameter (an @entry value's load and save) */
 };
 
 enum builtin elab_builtin(const char *name);

@@ -105,6 +105,8 @@ static bool pure_expr(struct session *s, const struct ast_node *n, bool lw)
 	case AST_CALL:
 		return pure_call(s, n, lw);
 	case AST_BINARY:
+		if (n->u.binary.op == OP_MATCH || n->u.binary.op == OP_NOMATCH)
+			return false;	/* sets what matched() returns */
 		return pure_expr(s, n->u.binary.lhs, lw) && pure_expr(s, n->u.binary.rhs, lw);
 	case AST_UNARY:
 		return pure_expr(s, n->u.unary.operand, lw);

@@ -50,53 +50,14 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
 	return k;
 }
 
-/* A value of the function's entry in a .return probe: the kretprobe's entry handler
- * saves it (code `one`, evaluated at the entry address) in a slot of the instance's
- * data, which the return handler reads. */
-static int entry_slot(struct session *s, struct dw_probe_site *site, struct ast_node *n,
-		      struct strbuf *one, enum ast_type t, bool quiet, const char **err)
-{
-	const struct target_comp *c;
-	const char **v;
-
-	if (t != TYPE_LONG) {
-		*err = arena_printf(&s->arena, "%s in a .return probe is its value at entry, "
-				    "which must be a number (not a string) to be saved",
-				    n->u.target.name);
-		return -1;
-	}
-	for (c = n->u.target.comps; c; c = c->next)
-		if (c->kind == COMP_INDEX_EXPR) {
-			*err = "an entry value cannot use an index computed by the script";
-			return -1;
-		}
-	if (site->n_entry >= DW_MAX_ENTRY) {
-		*err = "too many entry values in one .return probe";
-		return -1;
-	}
-	if (!quiet) {
-		v = arena_alloc(&s->arena, (size_t)(site->n_entry + 1) * sizeof(*v));
-		if (site->n_entry)
-			memcpy(v, site->entry_code, (size_t)site->n_entry * sizeof(*v));
-		v[site->n_entry] = arena_strdup(&s->arena, one->buf ? one->buf : "");
-		site->entry_code = v;
-	}
-	sb_free(one);
-	sb_printf(one, "\tif (!_STP_ENTRY_OK(%d))\n"
-		  "\t\tSTAP_ERROR(\"cannot read %%s at the function's entry\", what_);\n"
-		  "\tSTAP_RETVALUE = _STP_ENTRY(%d);\n", site->n_entry, site->n_entry);
-	if (!quiet)
-		site->n_entry++;
-	return 0;
-}
-
-/* Code for every site of the probes sharing dp's body; *type from the first.
- * at_entry: the value at the function's entry (@entry, or any but $return in a
- * .return probe). */
+/* Code for every site of the probes sharing dp's body (for an entry part, its
+ * .return probe's); *type from the first. A target variable other than $return in a
+ * .return probe, and any in an entry part, is read at the function's entry. */
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
-		     struct strbuf *code, enum ast_type *type, bool quiet, bool at_entry)
+		     struct strbuf *code, enum ast_type *type, bool quiet)
 {
 	struct dw_kernel *k = dw_state(s);
+	const struct derived_probe *owner = dp->entry_of ? dp->entry_of : dp;
 	struct dw_probe_site *site;
 	int n_sites = 0;
 
@@ -108,9 +69,8 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 		struct dw_kernel *obj = site->obj ? site->obj : k;
 		const char *err = NULL;
 		enum ast_type t;
-		bool entry;
 
-		if (site->dp->body != dp->body)
+		if (site->dp->body != owner->body)
 			continue;
 		if (!site->fn || !obj->dw) {
 			if (!quiet)
@@ -118,20 +78,13 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 					   "(no debuginfo for this probe point)", site->pp);
 			return -1;
 		}
-		if (at_entry && !site->is_return) {
-			if (!quiet)
-				diag_error(s, &n->loc, "@entry is only available in .return probes");
-			return -1;
-		}
-		entry = site->is_return && n->kind == AST_TARGET &&
-			(at_entry || strcmp(n->u.target.name, "$return"));
-		if (entry) {
+		if (site->is_return && (dp->entry_of || (n->kind == AST_TARGET &&
+							 strcmp(n->u.target.name, "$return")))) {
 			ds.addr = site->fn->addr;
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (dw_target_code(s, obj, &ds, n, &one, &t, &err) ||
-		    (entry && entry_slot(s, site, n, &one, t, quiet, &err))) {
+		if (dw_target_code(s, obj, &ds, n, &one, &t, &err)) {
 			if (!quiet)
 				diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target variable");
 			sb_free(&one);
@@ -148,6 +101,114 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				   dp->pp_str);
 		return -1;
 	}
+	return 0;
+}
+
+/* 1 if every probe point sharing dp's body is a .return, 2 if only some are, 0 if
+ * none is (or the body has no kprobe sites). */
+static int return_sites(struct session *s, const struct derived_probe *dp)
+{
+	const struct dw_probe_site *site;
+	int n = 0, n_ret = 0;
+
+	for (site = dw_state(s)->sites; site; site = site->next)
+		if (site->dp->body == dp->body) {
+			n++;
+			n_ret += site->is_return;
+		}
+	return !n_ret ? 0 : n_ret == n ? 1 : 2;
+}
+
+/* The entry part of the .return probe dp (and of the points sharing its body),
+ * created on first use at the end of the probe list, so that resolution and type
+ * inference walk its body like any probe's; the kretprobes of dp's sites run it
+ * at the function's entry (tapsets/kprobe.c). */
+static struct derived_probe *entry_probe(struct session *s, struct derived_probe *dp)
+{
+	struct derived_probe *ep, **tail;
+	struct dw_probe_site *site;
+
+	for (tail = &s->prog.probes; *tail; tail = &(*tail)->next)
+		if ((*tail)->entry_of && (*tail)->entry_of->body == dp->body)
+			return *tail;
+	ep = arena_alloc(&s->arena, sizeof(*ep));
+	ep->id = s->prog.n_probes++;
+	ep->family = dp->family;
+	ep->probe = dp->probe;
+	ep->pp = dp->pp;
+	ep->pp_str = dp->pp_str;
+	ep->body = ast_block(s, &dp->body->loc, NULL);
+	ep->entry_of = dp;
+	*tail = ep;
+	for (site = dw_state(s)->sites; site; site = site->next)
+		if (site->dp->body == dp->body)
+			site->entry = ep;
+	return ep;
+}
+
+/* An embedded-C function of at most one parameter, "v". */
+static struct function *entry_function(struct session *s, const struct srcloc *loc,
+				       const char *name, enum ast_type ret, bool param,
+				       const char *body)
+{
+	struct stapfile *f = synth_file(s);
+	struct function *fn = arena_alloc(&s->arena, sizeof(*fn));
+
+	fn->name = strtab_intern(&s->arena, name);
+	fn->ret = ret;
+	fn->is_tapset = true;
+	fn->loc = *loc;
+	if (param) {
+		fn->params = arena_alloc(&s->arena, sizeof(*fn->params));
+		fn->params->name = strtab_intern(&s->arena, "v");
+		fn->params->type = TYPE_UNKNOWN;
+		fn->params->loc = *loc;
+		fn->n_params = 1;
+	}
+	fn->body = ast_new(s, AST_EMBEDDED, loc);
+	fn->body->u.str = body;
+	fn->next = f->functions;
+	f->functions = fn;
+	return fn;
+}
+
+/* n reads val at the entry of the .return probe dp: dp's entry part saves it
+ * (`__entry_save_N(val);`, a long or a string) in the kretprobe instance's data,
+ * and n becomes `__entry_load_N()`, of the same type (types.c), which reads it. */
+static int entry_value(struct session *s, struct ast_node *n, struct ast_node *val,
+		       struct derived_probe *dp)
+{
+	struct derived_probe *ep = entry_probe(s, dp);
+	struct ast_node *next = n->next, *call;
+	struct function *save, *load;
+	int slot = (int)ep->args[0], id;
+
+	if (slot >= DW_MAX_ENTRY) {
+		diag_error(s, &n->loc, "too many entry values in one .return probe (at most %d)",
+			   DW_MAX_ENTRY);
+		return -1;
+	}
+	ep->args[0]++;
+	id = dw_state(s)->n_tvars++;
+	save = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_save_%d", id),
+			      TYPE_LONG, true, arena_printf(&s->arena,
+			      "\t_stp_entry_save(CONTEXT, %d, &STAP_ARG_v, sizeof(STAP_ARG_v));\n",
+			      slot));
+	load = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_load_%d", id),
+			      TYPE_UNKNOWN, false, arena_printf(&s->arena,
+			      "\t/* pure */\n"
+			      "\t_stp_entry_load(CONTEXT, %d, &STAP_RETVALUE, sizeof(STAP_RETVALUE));\n",
+			      slot));
+	elab_fn_info(s, load)->ret_like = save;
+	val->next = NULL;
+	call = ast_call(s, &n->loc, save->name, val);
+	ep->body->u.block.stmts = ast_append(ep->body->u.block.stmts,
+					     ast_operand(s, AST_EXPR_STMT, &n->loc, call));
+	memset(&n->u, 0, sizeof(n->u));
+	n->kind = AST_CALL;
+	n->type = TYPE_UNKNOWN;
+	n->u.call.name = load->name;
+	n->next = next;
 	return 0;
 }
 
@@ -199,7 +260,7 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 }
 
 static int rewrite_target(struct session *s, struct ast_node *n, struct derived_probe *dp,
-			  bool quiet, bool at_entry)
+			  bool quiet)
 {
 	struct strbuf code = { 0 };
 	enum ast_type type = TYPE_LONG;
@@ -207,7 +268,34 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 	struct function *fn;
 	int n_args = count_index_exprs(n, &args);
 
-	if (site_code(s, dp, n, &code, &type, quiet, at_entry)) {
+	if (!quiet && !dp->entry_of && n->kind == AST_TARGET &&
+	    strcmp(n->u.target.name, "$return")) {
+		/* a .return probe's $param: its value at the entry */
+		int ret = return_sites(s, dp);
+
+		if (ret != 0 && n_args) {
+			diag_error(s, &n->loc, "an entry value cannot use an index computed by "
+				   "the script");
+			return -1;
+		}
+		if (ret == 2) {
+			diag_error(s, &n->loc, "%s in a probe with both .return and other points: "
+				   "write separate probes", n->u.target.name);
+			return -1;
+		}
+		if (ret == 1) {
+			struct ast_node *val = ast_new(s, AST_TARGET, &n->loc);
+
+			if (site_code(s, dp, n, &code, &type, false)) {
+				sb_free(&code);
+				return -1;
+			}
+			sb_free(&code);
+			*val = *n;
+			return entry_value(s, n, val, dp);
+		}
+	}
+	if (site_code(s, dp, n, &code, &type, quiet)) {
 		sb_free(&code);
 		return -1;
 	}
@@ -279,7 +367,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 				   n->u.target.name);
 			return -1;
 		}
-		return rewrite_target(s, n, dp, false, false);
+		return rewrite_target(s, n, dp, false);
 	}
 	if (n->kind == AST_TARGET && dp && !strcmp(dp->family->name, "procfs") &&
 	    !strcmp(n->u.target.name, "$value") && !n->u.target.comps && !n->u.target.addr) {
@@ -295,14 +383,14 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 			diag_error(s, &n->loc, "target variables are only available in probe handlers");
 			return -1;
 		}
-		return rewrite_target(s, n, dp, false, false);
+		return rewrite_target(s, n, dp, false);
 	}
 	if (n->kind == AST_DEFINED) {
 		struct ast_node *e = n->u.operand;
 		/* @defined of anything but a target expression: defined if it resolves */
 		bool ok = !e || (is_static_target(e) ? rewrite_static(s, e, true) == 0 :
 				 e->kind != AST_TARGET && e->kind != AST_ATVAR) ||
-			  (dp && rewrite_target(s, e, dp, true, false) == 0);
+			  (dp && rewrite_target(s, e, dp, true) == 0);
 
 		n->kind = AST_NUMBER;
 		n->type = TYPE_LONG;
@@ -313,20 +401,17 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 	if (n->kind == AST_ENTRY) {
 		struct ast_node *e = n->u.operand, *next = n->next;
 
-		if (!e || e->kind != AST_TARGET) {
-			diag_error(s, &n->loc, "@entry of an expression other than a target "
-				   "variable is not supported yet");
+		if (dp && dp->entry_of) {
+			/* nested in another @entry: already evaluated at the entry */
+			*n = *e;
+			n->next = next;
+			return 0;
+		}
+		if (!dp || return_sites(s, dp) != 1) {
+			diag_error(s, &n->loc, "@entry is only valid in .return probes");
 			return -1;
 		}
-		if (!dp) {
-			diag_error(s, &n->loc, "@entry is only available in probe handlers");
-			return -1;
-		}
-		if (rewrite_target(s, e, dp, false, true))
-			return -1;
-		*n = *e;	/* the call of the synthesized function */
-		n->next = next;
-		return 0;
+		return entry_value(s, n, e, dp);
 	}
 	return 0;
 }
@@ -348,7 +433,7 @@ static int defined_value(struct session *s, const struct ast_node *c, struct der
 			return rewrite_static(s, e, true) == 0;
 		if (e->kind != AST_TARGET && e->kind != AST_ATVAR)
 			return -1;
-		return dp && rewrite_target(s, e, dp, true, false) == 0;
+		return dp && rewrite_target(s, e, dp, true) == 0;
 	}
 	if (c->kind == AST_UNARY && c->u.unary.op == OP_NOT) {
 		l = defined_value(s, c->u.unary.operand, dp);

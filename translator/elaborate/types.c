@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "elaborate/elaborate.h"
+#include "elaborate/regex.h"
 #include "util.h"
 
 struct typer {
@@ -70,6 +71,16 @@ static void unify(struct typer *t, enum ast_type *slot, struct srcloc *slot_loc,
 static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type want);
 
 static const struct srcloc *sym_type_loc(const struct ast_node *n);
+
+/* the pattern of =~ / !~ compiles (pass 3 compiles it again to emit it) */
+static void check_regex(struct session *s, struct ast_node *pattern)
+{
+	struct re_prog prog;
+	const char *err;
+
+	if (re_compile(&s->arena, pattern->u.str, &prog, &err))
+		diag_error(s, &pattern->loc, "%s", err);
+}
 
 static void expect(struct typer *t, struct ast_node *n, enum ast_type want)
 {
@@ -266,6 +277,8 @@ static enum ast_type infer_call(struct typer *t, struct ast_node *n)
 
 		unify(t, &p->type, &p->type_loc, at, &a->loc);
 	}
+	if (fn->info->ret_like && fn->info->ret_like->info && fn->info->ret_like->info->params)
+		unify(t, &fn->ret, NULL, fn->info->ret_like->info->params->type, &n->loc);
 	set_type(t, n, fn->ret);
 	return fn->ret;
 }
@@ -298,6 +311,8 @@ static enum ast_type infer_binary(struct typer *t, struct ast_node *n)
 		expect(t, r, TYPE_STRING);
 		if (r->kind != AST_STRING && t->report)
 			diag_error(t->s, &r->loc, "regular expression must be a literal string");
+		else if (t->report)
+			check_regex(t->s, r);
 		set_type(t, n, TYPE_LONG);
 		break;
 	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:

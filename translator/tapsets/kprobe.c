@@ -111,29 +111,26 @@ static bool in_probes(const struct derived_probe *dp, struct derived_probe *cons
 	return false;
 }
 
-/* The entry handler's part of a .return site: each saved value in its slot, and its
- * bit in slots[0] when it could be read (STAP_ERROR skips to the next). */
-static void emit_entry(struct emitter *e, const struct dw_probe_site *site)
+/* The size of the kretprobe instance data that the entry part ep fills: the
+ * header, then each value its __entry_save_N calls save (runtime/linux/stp_loc.h). */
+static const char *entry_size(struct session *s, const struct derived_probe *ep)
 {
-	int i;
+	const struct ast_node *st, *call;
+	int n_long = 0, n_str = 0;
 
-	emit_open(e, "static void _stp_entry_%d(struct pt_regs *regs, u64 *slots)", site->id);
-	emit_line(e, "struct { struct pt_regs *regs; } ctx_ = { regs };");
-	emit_line(e, "const char *what_ __attribute__((unused)) = \"\";");
-	emit_line(e, "#define CONTEXT (&ctx_)");
-	for (i = 0; i < site->n_entry; i++) {
-		emit_line(e, "#define STAP_RETVALUE slots[%d]", i + 1);
-		emit_line(e, "#define STAP_ERROR(...) goto fail_%d", i);
-		emit_open(e, "%s", "");
-		emit_raw(e, site->entry_code[i]);
-		emit_line(e, "slots[0] |= 1ULL << %d;", i);
-		emit_close(e, "}");
-		emit_line(e, "fail_%d: __attribute__((unused));", i);
-		emit_line(e, "#undef STAP_RETVALUE");
-		emit_line(e, "#undef STAP_ERROR");
+	for (st = ep->body->u.block.stmts; st; st = st->next) {
+		if (st->kind != AST_EXPR_STMT || st->u.operand->kind != AST_CALL)
+			continue;
+		call = st->u.operand;
+		if (!call->u.call.args || strncmp(call->u.call.name, "__entry_save_", 13))
+			continue;
+		if (call->u.call.args->type == TYPE_STRING)
+			n_str++;
+		else
+			n_long++;
 	}
-	emit_line(e, "#undef CONTEXT");
-	emit_close(e, "}");
+	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%lld) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
+			    (long long)ep->args[0], n_long, n_str);
 }
 
 /* The number of module object `obj` on the kernel's list, naming its build id. */
@@ -161,8 +158,8 @@ static void emit_build_id(struct emitter *e, const char *name, const struct dw_k
 	free(path);
 }
 
-static void emit_site(struct emitter *e, const char *tag, const struct dw_kernel *k,
-		      const struct dw_probe_site *site)
+static void emit_site(struct session *s, struct emitter *e, const char *tag,
+		      const struct dw_kernel *k, const struct dw_probe_site *site)
 {
 	char *pp = emit_cstr(site->pp);
 
@@ -188,8 +185,15 @@ static void emit_site(struct emitter *e, const char *tag, const struct dw_kernel
 		emit_line(e, "  .mod_debuginfo = _stp_%s_mod%d_debuginfo,", tag, m);
 		free(name);
 	}
-	if (site->n_entry)
-		emit_line(e, "  .entry = _stp_entry_%d, .n_entry = %d,", site->id, site->n_entry);
+	if (site->entry) {
+		pp = emit_cstr(site->pp);
+		emit_line(e, "  .entry = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
+			  pp, site->entry->id);
+		emit_line(e, "             .site = %d },", site->id);
+		emit_line(e, "  .n_entry = %lld, .entry_size = %s,", (long long)site->entry->args[0],
+			  entry_size(s, site->entry));
+		free(pp);
+	}
 	emit_line(e, "  .is_return = %d },", site->is_return);
 }
 
@@ -205,9 +209,6 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 	emit_line(e, "#include \"linux/stp_kprobes.h\"");
 	for (i = 0; i < n; i++)
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
-	for (site = k->sites; site; site = site->next)
-		if (site->n_entry && in_probes(site->dp, probes, n))
-			emit_entry(e, site);
 	for (m = k->modules, i = 0; m; m = m->next_module, i++)
 		if (m->dw && with_build_id)	/* module sites are the DWARF family's */
 			emit_build_id(e, arena_printf(&s->arena, "_stp_%s_mod%d", tag, i), m);
@@ -215,7 +216,7 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 	for (site = k->sites; site; site = site->next) {
 		if (!in_probes(site->dp, probes, n))
 			continue;
-		emit_site(e, tag, k, site);
+		emit_site(s, e, tag, k, site);
 		has_modules |= site->module != NULL;
 	}
 	emit_close(e, "};");

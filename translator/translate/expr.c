@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elaborate/regex.h"
 #include "translate/translate.h"
 
 const char *xl_ctype(enum ast_type t)
@@ -166,14 +167,45 @@ static const char *xl_binary(struct xlate *x, struct ast_node *n)
 	return xl_binary_long(x, n, a, b);
 }
 
+/* One function of a call's overload chain: arguments into its frame, the call, its value
+ * into t. A `next` in it (last_error == _stp_next_msg) runs the following overload with
+ * the same arguments; after the last one it is the error "all functions exhausted". */
+static void xl_call_one(struct xlate *x, struct ast_node *n, struct function *fn,
+			const char **vals, const char *where, const char *t)
+{
+	const char *frame = arena_printf(&x->s->arena, "c->frames[c->base.nesting + 1].f_%s",
+					 xl_fn_cname(x->s, fn));
+	struct symbol *p;
+	int i;
+
+	for (p = fn->info->params, i = 0; p; p = p->next, i++)
+		xl_store(x, p->type, arena_printf(&x->s->arena, "%s.p_%s", frame, p->name), vals[i]);
+	emit_line(x->e, "c->base.nesting++;");
+	emit_line(x->e, "function_%s(c);", xl_fn_cname(x->s, fn));
+	emit_line(x->e, "c->base.nesting--;");
+	emit_open(x->e, "if (unlikely(c->base.last_error == _stp_next_msg))");
+	emit_line(x->e, "c->base.last_error = NULL;");
+	if (fn->next_overload) {
+		xl_call_one(x, n, fn->next_overload, vals, where, t);
+	} else {
+		emit_line(x->e, "c->base.last_stmt = %s;", where);
+		emit_line(x->e, "_stp_error(&c->base, \"all functions exhausted\");");
+	}
+	if (t) {
+		emit_close(x->e, "} else {");
+		x->e->indent++;
+		xl_store(x, n->u.call.fn->ret, t, arena_printf(&x->s->arena, "%s.retvalue", frame));
+	}
+	emit_close(x->e, "}");
+}
+
 static const char *xl_call(struct xlate *x, struct ast_node *n)
 {
 	struct function *fn = n->u.call.fn;
 	enum builtin bi = elab_builtin(n->u.call.name);
 	struct ast_node *a;
-	struct symbol *p;
 	const char **vals;
-	const char *t = NULL, *frame;
+	const char *t = NULL, *where;
 	int i = 0;
 
 	if (bi != BI_NONE)
@@ -185,19 +217,14 @@ static const char *xl_call(struct xlate *x, struct ast_node *n)
 	vals = arena_alloc(&x->s->arena, sizeof(*vals) * (size_t)(fn->n_params + 1));
 	for (a = n->u.call.args; a; a = a->next)
 		vals[i++] = xl_expr(x, a);
-	emit_line(x->e, "c->base.last_stmt = %s;", xl_where(x, &n->loc));
-	xl_fail_if(x, "c->base.nesting + 1 >= MAXNESTING", &n->loc, "MAXNESTING exceeded");
-	frame = arena_printf(&x->s->arena, "c->frames[c->base.nesting + 1].f_%s", fn->name);
-	for (p = fn->info->params, i = 0; p; p = p->next, i++)
-		xl_store(x, p->type, arena_printf(&x->s->arena, "%s.p_%s", frame, p->name), vals[i]);
-	emit_line(x->e, "c->base.nesting++;");
-	emit_line(x->e, "function_%s(c);", fn->name);
-	emit_line(x->e, "c->base.nesting--;");
-	xl_check(x);
-	if (fn->ret == TYPE_STRING || fn->ret == TYPE_LONG) {
+	where = xl_where(x, &n->loc);
+	emit_line(x->e, "c->base.last_stmt = %s;", where);
+	/* the callee gets frames[nesting + 1]: at most MAXNESTING calls deep */
+	xl_fail_if(x, "c->base.nesting >= MAXNESTING", &n->loc, "MAXNESTING exceeded");
+	if (fn->ret == TYPE_STRING || fn->ret == TYPE_LONG)
 		t = xl_tmp(x, fn->ret);
-		xl_store(x, fn->ret, t, arena_printf(&x->s->arena, "%s.retvalue", frame));
-	}
+	xl_call_one(x, n, fn, vals, where, t);
+	xl_check(x);
 	return t ? t : "0";
 }
 
@@ -289,10 +316,63 @@ static const char *xl_incdec(struct xlate *x, struct ast_node *n)
 	return t;
 }
 
+/* str =~ "pattern": the pattern's program as static const tables in a block of its own,
+ * run by the runtime over the context's regex scratch (sized in translate.c for the
+ * largest program of the script). */
 static const char *xl_regex(struct xlate *x, struct ast_node *n)
 {
-	diag_error(x->s, &n->loc, "regular expression matching is not supported yet");
-	return "0";
+	static const char *const ops[] = {
+		[RE_CHAR] = "STP_RE_CHAR", [RE_ANY] = "STP_RE_ANY", [RE_CLASS] = "STP_RE_CLASS",
+		[RE_SPLIT] = "STP_RE_SPLIT", [RE_JMP] = "STP_RE_JMP", [RE_SAVE] = "STP_RE_SAVE",
+		[RE_BOL] = "STP_RE_BOL", [RE_EOL] = "STP_RE_EOL", [RE_MATCH] = "STP_RE_MATCH",
+	};
+	struct ast_node *pat = n->u.binary.rhs;
+	struct re_prog prog;
+	struct strbuf sb = { 0 };
+	const char *err, *subject, *t;
+	int i, j;
+
+	subject = xl_expr(x, n->u.binary.lhs);
+	if (pat->kind != AST_STRING) {
+		diag_error(x->s, &pat->loc, "regular expression must be a literal string");
+		return "0";
+	}
+	if (re_compile(&x->s->arena, pat->u.str, &prog, &err)) {
+		diag_error(x->s, &pat->loc, "%s", err);
+		return "0";
+	}
+	if (prog.n_insts > x->re_max->n_insts)
+		x->re_max->n_insts = prog.n_insts;
+	if (prog.n_groups > x->re_max->n_groups)
+		x->re_max->n_groups = prog.n_groups;
+	t = xl_tmp(x, TYPE_LONG);
+	emit_open(x->e, "%s", "");
+	emit_line(x->e, "static const struct _stp_re_inst insts[] = {");
+	for (i = 0; i < prog.n_insts; i++) {
+		const struct re_inst *in = &prog.insts[i];
+
+		emit_line(x->e, "\t{ %s, %d, %d, %d },", ops[in->op], in->arg, in->x, in->y);
+	}
+	emit_line(x->e, "};");
+	if (prog.n_classes) {
+		emit_line(x->e, "static const unsigned char classes[][32] = {");
+		for (i = 0; i < prog.n_classes; i++) {
+			sb.len = 0;
+			if (sb.buf)
+				sb.buf[0] = '\0';
+			for (j = 0; j < 32; j++)
+				sb_printf(&sb, "%s0x%02x", j ? "," : "", prog.classes[i][j]);
+			emit_line(x->e, "\t{ %s },", sb.buf);
+		}
+		emit_line(x->e, "};");
+	}
+	emit_line(x->e, "static const struct _stp_regex re = { insts, %s, %d, %d };",
+		  prog.n_classes ? "classes" : "NULL", prog.n_insts, prog.n_groups);
+	emit_line(x->e, "%s = %s_stp_regex_match(&c->base, &re, %s, c->regex_scratch);", t,
+		  n->u.binary.op == OP_NOMATCH ? "!" : "", subject);
+	emit_close(x->e, "}");
+	sb_free(&sb);
+	return t;
 }
 
 const char *xl_expr(struct xlate *x, struct ast_node *n)

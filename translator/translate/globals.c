@@ -694,21 +694,11 @@ static void assign_local(struct xlate *x, struct ast_node *var, const char *val)
 	xl_store(x, sym->type, xl_sym(x, sym), val);
 }
 
-static void foreach_body(struct xlate *x, struct ast_node *n)
-{
-	x->loop_depth++;
-	emit_open(x->e, "do");
-	xl_stmt(x, n->u.foreach.body);
-	emit_close(x->e, "} while (0);");
-	x->loop_depth--;
-	xl_check(x);
-	emit_line(x->e, "if (l->brk) { l->brk = 0; break; }");
-}
-
 static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
 {
 	struct ast_node *hs = n->u.foreach.array;
 	const char *hist;
+	int brk;
 
 	if (n->u.foreach.keys && n->u.foreach.keys->next) {
 		diag_error(x->s, &n->loc, "a histogram has one index");
@@ -727,13 +717,14 @@ static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
 	if (n->u.foreach.value)
 		assign_local(x, n->u.foreach.value,
 			     arena_printf(&x->s->arena, "l->fe%d[l->fei%d]", id, id));
-	foreach_body(x, n);
+	brk = xl_loop_body(x, n->u.foreach.body);
 	emit_close(x->e, "}");
+	xl_loop_end(x, brk);
 }
 
 void gl_foreach(struct xlate *x, struct ast_node *n)
 {
-	int id = x->n_labels++, i;
+	int id = x->n_labels++, i, brk;
 	struct symbol *arr;
 	struct ast_node *k;
 	const char *limit = "-1", *cap;
@@ -770,8 +761,9 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 				     arena_printf(&x->s->arena, "_stp_entry_val_%s(&global_%s, e)",
 						  arr->type == TYPE_STRING ? "s" : "l", arr->name));
 	}
-	foreach_body(x, n);
+	brk = xl_loop_body(x, n->u.foreach.body);
 	emit_close(x->e, "}");
+	xl_loop_end(x, brk);
 }
 
 /* ---- printing globals never read --------------------------------------------------- */

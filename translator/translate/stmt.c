@@ -1,8 +1,9 @@
 /* Pass 3: statements to C. Each statement charges the action budget and names itself
  * in last_stmt for error messages; an error jumps to x->err_label, which is the
  * handler's "out" or the catch block of the innermost try. Loop bodies are a
- * do { } while (0) so that a script `continue` is a C `break` out of it, and a script
- * `break` sets l->brk first. */
+ * do { } while (0) so that a script `continue` is a C `break` out of it; a script
+ * `break` jumps to the label after the loop (no state in the frame: frames are not
+ * cleared between hits, and another probe's locals share the memory). */
 #include <string.h>
 
 #include "translate/translate.h"
@@ -17,6 +18,7 @@ void xl_stmt_prologue(struct xlate *x, struct ast_node *n)
 static void xl_loop(struct xlate *x, struct ast_node *n)
 {
 	const char *cond;
+	int id;
 
 	if (n->u.loop.init)
 		xl_expr(x, n->u.loop.init);
@@ -26,16 +28,31 @@ static void xl_loop(struct xlate *x, struct ast_node *n)
 		cond = xl_expr(x, n->u.loop.cond);
 		emit_line(x->e, "if (!%s) break;", cond);
 	}
-	x->loop_depth++;
-	emit_open(x->e, "do");
-	xl_stmt(x, n->u.loop.body);
-	emit_close(x->e, "} while (0);");
-	x->loop_depth--;
-	xl_check(x);
-	emit_line(x->e, "if (l->brk) { l->brk = 0; break; }");
+	id = xl_loop_body(x, n->u.loop.body);
 	if (n->u.loop.incr)
 		xl_expr(x, n->u.loop.incr);
 	emit_close(x->e, "}");
+	xl_loop_end(x, id);
+}
+
+int xl_loop_body(struct xlate *x, struct ast_node *body)
+{
+	int id = x->n_labels++, outer = x->brk_label;
+
+	x->loop_depth++;
+	x->brk_label = id;
+	emit_open(x->e, "do");
+	xl_stmt(x, body);
+	emit_close(x->e, "} while (0);");
+	x->brk_label = outer;
+	x->loop_depth--;
+	xl_check(x);
+	return id;
+}
+
+void xl_loop_end(struct xlate *x, int id)
+{
+	emit_line(x->e, "brk_%d: __attribute__((unused));", id);
 }
 
 /*
@@ -57,7 +74,7 @@ static void xl_try(struct xlate *x, struct ast_node *n)
 	emit_line(x->e, "goto catch_%d_end;", id);
 	emit_close(x->e, "}");
 	emit_line(x->e, "%s:", catch_label);
-	emit_line(x->e, "if (c->base.actionremaining < 0 || c->base.last_error == _stp_abort_msg || !strcmp(c->base.last_error, \"MAXNESTING exceeded\")) goto %s;",
+	emit_line(x->e, "if (c->base.actionremaining < 0 || c->base.last_error == _stp_abort_msg || c->base.last_error == _stp_next_msg || !strcmp(c->base.last_error, \"MAXNESTING exceeded\")) goto %s;",
 		  outer);
 	if (var)
 		xl_store(x, TYPE_STRING, xl_sym(x, var), "c->base.last_error");
@@ -108,8 +125,9 @@ void xl_stmt(struct xlate *x, struct ast_node *n)
 		gl_delete(x, n->u.operand);
 		break;
 	case AST_NEXT:
+		/* in a function: leave the whole handler, through every caller's check */
 		if (x->fn)
-			diag_error(x->s, &n->loc, "next in a function is not supported yet");
+			emit_line(x->e, "c->base.last_error = _stp_next_msg;");
 		emit_line(x->e, "goto out;");
 		break;
 	case AST_BREAK:
@@ -121,8 +139,9 @@ void xl_stmt(struct xlate *x, struct ast_node *n)
 		}
 		/* inside the do { } while (0) of the loop body */
 		if (n->kind == AST_BREAK)
-			emit_line(x->e, "l->brk = 1;");
-		emit_line(x->e, "break;");
+			emit_line(x->e, "goto brk_%d;", x->brk_label);
+		else
+			emit_line(x->e, "break;");
 		break;
 	case AST_RETURN:
 		if (!x->fn) {

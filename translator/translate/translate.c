@@ -20,6 +20,19 @@ static void frame_fields(struct strbuf *sb, const struct symbol *list, const cha
 	}
 }
 
+/* The C name of a script function: its name, with __<k> added for the k-th later function
+ * of the same name (overloads by arity or by priority). */
+const char *xl_fn_cname(struct session *s, const struct function *fn)
+{
+	const struct function *f;
+	int k = 0;
+
+	for (f = s->prog.functions; f && f != fn; f = f->next_used)
+		if (f->name == fn->name || !strcmp(f->name, fn->name))
+			k++;
+	return k ? arena_printf(&s->arena, "%s__%d", fn->name, k) : fn->name;
+}
+
 static void init_locals(struct emitter *e, const struct symbol *list)
 {
 	for (; list; list = list->next) {
@@ -32,11 +45,12 @@ static void init_locals(struct emitter *e, const struct symbol *list)
 
 /* One function: its frame struct goes to decls, its code to code. */
 static void emit_function(struct session *s, struct function *fn, struct strbuf *decls,
-			  struct emitter *code)
+			  struct emitter *code, struct xl_regex_max *re_max)
 {
 	struct strbuf frame = { 0 };
 	struct emitter body = { 0 };
-	struct xlate x = { .s = s, .e = &body, .frame = &frame, .fn = fn, .err_label = "out" };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame, .fn = fn, .err_label = "out",
+			   .re_max = re_max };
 	const struct symbol *p;
 
 	frame_fields(&frame, fn->info->params, "p_");
@@ -45,10 +59,9 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 		sb_puts(&frame, "\tchar retvalue[MAXSTRINGLEN];\n");
 	else
 		sb_puts(&frame, "\tint64_t retvalue;\n");
-	sb_puts(&frame, "\tint brk;\n");
 	body.indent = 1;
 	emit_line(&body, "struct function_%s_frame *l = &c->frames[c->base.nesting].f_%s;",
-		  fn->name, fn->name);
+		  xl_fn_cname(s, fn), xl_fn_cname(s, fn));
 	emit_line(&body, "(void)l;");
 	if (fn->body->kind == AST_EMBEDDED) {
 		for (p = fn->info->params; p; p = p->next)
@@ -57,6 +70,7 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 		emit_line(&body, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)");
 		emit_line(&body, "#define STAP_ERROR(...) do { _stp_error(CONTEXT, __VA_ARGS__); goto out; } while (0)");
 		emit_line(&body, "#define CONTEXT (&c->base)");
+		emit_line(&body, "#define STAP_NEXT do { c->base.last_error = _stp_next_msg; goto out; } while (0)");
 		emit_line(&body, "%s", fn->ret == TYPE_STRING ? "l->retvalue[0] = '\\0';" : "l->retvalue = 0;");
 		emit_open(&body, "%s", "");
 		emit_raw(&body, fn->body->u.str);
@@ -68,8 +82,8 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 		init_locals(&body, fn->info->locals);
 		xl_stmt(&x, fn->body);
 	}
-	sb_printf(decls, "struct function_%s_frame {\n%s};\n\n", fn->name, frame.buf);
-	emit_open(code, "static void function_%s(struct context *c)", fn->name);
+	sb_printf(decls, "struct function_%s_frame {\n%s};\n\n", xl_fn_cname(s, fn), frame.buf);
+	emit_open(code, "static void function_%s(struct context *c)", xl_fn_cname(s, fn));
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
 	if (fn->body->kind == AST_EMBEDDED) {
@@ -79,6 +93,7 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 		emit_line(code, "#undef STAP_RETURN");
 		emit_line(code, "#undef STAP_ERROR");
 		emit_line(code, "#undef CONTEXT");
+		emit_line(code, "#undef STAP_NEXT");
 	}
 	emit_line(code, ";");
 	emit_close(code, "}");
@@ -99,17 +114,17 @@ static bool procfs_value(const struct derived_probe *dp)
 }
 
 static void emit_probe(struct session *s, struct derived_probe *dp, struct strbuf *decls,
-		       struct emitter *code)
+		       struct emitter *code, struct xl_regex_max *re_max)
 {
 	struct strbuf frame = { 0 };
 	struct emitter body = { 0 };
-	struct xlate x = { .s = s, .e = &body, .frame = &frame, .err_label = "out" };
+	struct xlate x = { .s = s, .e = &body, .frame = &frame, .err_label = "out",
+			   .re_max = re_max };
 
 	struct strbuf locks = { 0 };
 	int n_locks = gl_probe_locks(s, dp, &locks);
 
 	frame_fields(&frame, dp->locals, "l_");
-	sb_puts(&frame, "\tint brk;\n");
 	body.indent = 1;
 	emit_line(&body, "struct context *c = container_of(base, struct context, base);");
 	emit_line(&body, "struct probe_%d_frame *l = &c->frames[0].p%d;", dp->id, dp->id);
@@ -127,7 +142,8 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 		emit_line(&body, "if (!%s) goto out;", cond);
 	}
 	xl_stmt(&x, dp->body);
-	sb_printf(decls, "struct probe_%d_frame {\n%s};\n\n", dp->id, frame.buf);
+	sb_printf(decls, "struct probe_%d_frame {\n%s};\n\n", dp->id,
+		  frame.buf ? frame.buf : "\tchar unused;\n");
 	emit_open(code, "static void probe_%d(struct _stp_context *base)", dp->id);
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
@@ -259,6 +275,7 @@ static int write_module_c(struct session *s)
 	struct emitter head = { 0 }, code = { 0 }, gdecl = { 0 }, ginit = { 0 }, gfini = { 0 };
 	struct emitter fdecl = { 0 }, finit = { 0 }, ffini = { 0 };
 	struct strbuf decls = { 0 };
+	struct xl_regex_max re_max = { 0 };
 	struct derived_probe *dp;
 	struct function *fn;
 	struct stapfile *f;
@@ -270,6 +287,11 @@ static int write_module_c(struct session *s)
 	gl_analyse(s);
 	emit_line(&head, "/* generated by stap from %s */",
 		  s->prog.files ? s->prog.files->src->name : "?");
+	/* before stap.h, whose limits.h would define the fixed default */
+	emit_line(&head, "#ifndef MAXNESTING");
+	emit_line(&head, "#define MAXNESTING %d	/* deepest call chain (+10: recursion) */",
+		  xl_max_nesting(s));
+	emit_line(&head, "#endif");
 	emit_line(&head, "#include \"stap.h\"");
 	emit_raw(&head, "\n");
 	for (f = s->prog.files; f; f = f->next)
@@ -279,7 +301,7 @@ static int write_module_c(struct session *s)
 			else
 				diag_error(s, &emb->loc, "embedded code in a user script needs guru mode (-g)");
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
-		emit_function(s, fn, &decls, &code);
+		emit_function(s, fn, &decls, &code, &re_max);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
 		struct derived_probe *prev;
 
@@ -293,13 +315,14 @@ static int write_module_c(struct session *s)
 			emit_line(&code, "#define probe_%d probe_%d", dp->id, prev->id);
 			continue;
 		}
-		emit_probe(s, dp, &decls, &code);
+		emit_probe(s, dp, &decls, &code, &re_max);
 	}
 	emit_raw(&head, decls.buf ? decls.buf : "");
 	emit_open(&head, "union stp_frame");
 	emit_line(&head, "int unused;");
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
-		emit_line(&head, "struct function_%s_frame f_%s;", fn->name, fn->name);
+		emit_line(&head, "struct function_%s_frame f_%s;", xl_fn_cname(s, fn),
+			  xl_fn_cname(s, fn));
 	for (dp = s->prog.probes; dp; dp = dp->next)
 		if (strstr(code.out.buf ? code.out.buf : "", arena_printf(&s->arena, "probe_%d_frame", dp->id)))
 			emit_line(&head, "struct probe_%d_frame p%d;", dp->id, dp->id);
@@ -308,13 +331,16 @@ static int write_module_c(struct session *s)
 	emit_open(&head, "struct context");
 	emit_line(&head, "struct _stp_context base;	/* runtime-owned part, first */");
 	emit_line(&head, "union stp_frame frames[MAXNESTING + 1];");
+	if (re_max.n_insts)
+		emit_line(&head, "int regex_scratch[STP_REGEX_SCRATCH(%d, %d) / sizeof(int)];",
+			  re_max.n_insts, re_max.n_groups);
 	emit_close(&head, "};");
 	emit_raw(&head, "\n");
 	ginit.indent = 1;
 	gfini.indent = 1;
 	gl_emit_globals(s, &head, &ginit, &gfini);
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
-		emit_line(&head, "static void function_%s(struct context *c);", fn->name);
+		emit_line(&head, "static void function_%s(struct context *c);", xl_fn_cname(s, fn));
 	emit_raw(&head, "\n");
 	emit_raw(&head, code.out.buf ? code.out.buf : "");
 	autoprint = gl_emit_autoprint(s, &head) > 0;

@@ -6,6 +6,11 @@
 #include "elaborate/elaborate.h"
 #include "translate/emit.h"
 
+/* the largest regular expression program of the script: sizes the context's scratch */
+struct xl_regex_max {
+	int n_insts, n_groups;
+};
+
 struct xlate {
 	struct session *s;
 	struct emitter *e;		/* code of the current probe or function */
@@ -13,10 +18,16 @@ struct xlate {
 	int n_tmp;
 	struct function *fn;		/* NULL in a probe */
 	int loop_depth;
+	int brk_label;			/* brk_<n> ends the innermost loop */
 	int n_labels;
 	const char *err_label;		/* where an error jumps: "out" or a catch */
+	struct xl_regex_max *re_max;	/* of the whole module */
 };
 
+/* nesting.c: the default MAXNESTING of the script, from its call graph */
+int xl_max_nesting(struct session *s);
+/* C name of a script function, unique among overloads */
+const char *xl_fn_cname(struct session *s, const struct function *fn);
 /* Emit code for a statement; errors go through diag_* (pass 3 fails). */
 void xl_stmt(struct xlate *x, struct ast_node *n);
 /* Emit code computing n; returns a side-effect-free C expression of its value. */
@@ -35,6 +46,10 @@ void xl_fail_if(struct xlate *x, const char *cond, const struct srcloc *loc, con
 /* emit: store a value of type t into the C lvalue dst */
 void xl_store(struct xlate *x, enum ast_type t, const char *dst, const char *val);
 void xl_stmt_prologue(struct xlate *x, struct ast_node *n);
+/* a loop's body in a do { } while (0) (continue is a C break); returns the id of
+ * its break label, which xl_loop_end() emits after the loop */
+int xl_loop_body(struct xlate *x, struct ast_node *body);
+void xl_loop_end(struct xlate *x, int id);
 
 /* format.c: printf-family calls; returns the value (a string temp or "0") */
 const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi);
