@@ -1,7 +1,11 @@
 /* Pass 2: target expressions. Each $var chain of a probe handler becomes a call of a
  * synthesized embedded-C function "__tvar_N" whose body dispatches on the probe site
  * (a wildcard probe has one site per function, each with its own DWARF locations) and
- * reads through the fault-safe runtime helpers. @defined(e) becomes 1 or 0. */
+ * reads through the fault-safe runtime helpers. @defined(e) becomes 1 or 0.
+ * In a .return probe, @entry(e) and a target variable other than $return are values
+ * of the function's entry: a synthesized "entry part" probe, run by the kretprobe's
+ * entry handler, saves each in the kretprobe instance's data, and the return probe
+ * reads it back (entry_value()). */
 #include <stdlib.h>
 #include <string.h>
 
