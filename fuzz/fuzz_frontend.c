@@ -14,23 +14,6 @@
 #include "session.h"
 #include "util.h"
 
-/* main.c's helpers, which the fuzzer's own main replaces */
-void strlist_add(struct strlist *l, const char *str)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = str;
-}
-
-void strlist_free(struct strlist *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,16 +7,10 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "util.h"
 #include "diag.h"
 #include "ast.h"
 
-struct strlist {
-	const char **v;
-	size_t n, cap;
-};
-
-void strlist_add(struct strlist *l, const char *str);
-void strlist_free(struct strlist *l);
 
 struct options {
 	int last_pass;			/* -p: 1..5 */

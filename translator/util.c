@@ -122,6 +122,22 @@ void sb_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+void strlist_add(struct strlist *l, const char *str)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = str;
+}
+
+void strlist_free(struct strlist *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
 int read_file(const char *path, char **out, size_t *lenp)
 {
 	struct strbuf sb = { 0 };

@@ -28,6 +28,15 @@ void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void sb_free(struct strbuf *sb);
 
+/* A growable list of borrowed strings. */
+struct strlist {
+	const char **v;
+	size_t n, cap;
+};
+
+void strlist_add(struct strlist *l, const char *str);
+void strlist_free(struct strlist *l);
+
 /* Read a whole file; returns 0 or -errno. *out is NUL-terminated, caller frees. */
 int read_file(const char *path, char **out, size_t *len);
 /* Write a whole file atomically (temp file + rename). 0 or -errno. */

@@ -85,34 +85,6 @@ static void *xmalloc(size_t len)
 	return p;
 }
 
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("qemu: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static int write_all(int fd, const void *p, size_t len)
-{
-	const char *c = p;
-
-	while (len) {
-		ssize_t n = write(fd, c, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int is_file(const char *path)
 {
@@ -137,7 +109,7 @@ static void cpio_put(struct cpio *c, const void *p, size_t len)
 
 	if (c->err)
 		return;
-	rc = write_all(c->fd, p, len);
+	rc = qemu_write_all(c->fd, p, len);
 	if (rc)
 		c->err = rc;
 	c->off += len;
@@ -200,7 +172,7 @@ static int cpio_host_file(struct cpio *c, const char *name, const char *path, un
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		int rc = fd < 0 ? -errno : -EINVAL;
 
-		say("cannot add %s to the guest: %s", path,
+		qemu_say("cannot add %s to the guest: %s", path,
 		    fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
@@ -329,7 +301,7 @@ static int write_base(const char *path, const char *busybox)
 
 	rc = list_applets(busybox, &list);
 	if (rc) {
-		say("cannot list the applets of %s", busybox);
+		qemu_say("cannot list the applets of %s", busybox);
 		return rc;
 	}
 	c.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -382,7 +354,7 @@ int initramfs_base(const char *cache, int verbose, char *out, size_t len)
 		if (is_static_elf(candidates[i]))
 			bb = candidates[i];
 	if (!bb || stat(bb, &st) < 0) {
-		say("no static busybox found (install busybox-static)");
+		qemu_say("no static busybox found (install busybox-static)");
 		return -ENOENT;
 	}
 	key = fnv1a(key, guest_init, sizeof(guest_init));
@@ -392,14 +364,14 @@ int initramfs_base(const char *cache, int verbose, char *out, size_t len)
 	if (is_file(out))
 		return 0;
 	if (verbose)
-		say("writing base initramfs %s", out);
+		qemu_say("writing base initramfs %s", out);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
 	rc = write_base(tmp, bb);
 	if (!rc && rename(tmp, out) < 0)
 		rc = -errno;
 	if (rc) {
 		unlink(tmp);
-		say("cannot write %s: %s", out, strerror(-rc));
+		qemu_say("cannot write %s: %s", out, strerror(-rc));
 	}
 	return rc;
 }
@@ -486,7 +458,7 @@ static int copy_fd(int from, int to)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : 0;
-		rc = write_all(to, buf, (size_t)n);
+		rc = qemu_write_all(to, buf, (size_t)n);
 		if (rc)
 			return rc;
 	}
@@ -505,7 +477,7 @@ int initramfs_write(const char *path, const char *base, const struct qemu_file *
 	bfd = open(base, O_RDONLY | O_CLOEXEC);
 	if (c.fd < 0 || bfd < 0 || fstat(bfd, &st) < 0) {
 		rc = -errno;
-		say("cannot write %s: %s", path, strerror(errno));
+		qemu_say("cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
 	c.err = copy_fd(bfd, c.fd);
@@ -515,7 +487,7 @@ int initramfs_write(const char *path, const char *base, const struct qemu_file *
 	for (i = 0; i < n_files && !rc; i++) {
 		rc = guest_name(files[i].host_path, files[i].guest_path, names[i], PATH_MAX);
 		if (rc) {
-			say("bad guest path for %s: %s", files[i].host_path,
+			qemu_say("bad guest path for %s: %s", files[i].host_path,
 			    files[i].guest_path ? files[i].guest_path : "(none)");
 			break;
 		}
@@ -524,7 +496,7 @@ int initramfs_write(const char *path, const char *base, const struct qemu_file *
 	}
 	cpio_trailer(&c);
 	if (c.err)
-		say("cannot write %s: %s", path, strerror(-c.err));
+		qemu_say("cannot write %s: %s", path, strerror(-c.err));
 	rc = rc ? rc : c.err;
 out:
 	if (bfd >= 0)

@@ -10,6 +10,10 @@
 
 struct qemu_file;
 
+/* qemu.c: "qemu: MSG" on stderr; write all of a buffer (EINTR, EAGAIN), 0 or -errno */
+void qemu_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int qemu_write_all(int fd, const void *p, size_t len);
+
 /* Put in OUT the path of the base archive in directory CACHE, writing it first if it is
  * not there. 0, or -errno after a message on stderr. */
 int initramfs_base(const char *cache, int verbose, char *out, size_t len);

@@ -61,8 +61,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
+void qemu_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,7 +72,7 @@ static void say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int write_all(int fd, const void *p, size_t len)
+int qemu_write_all(int fd, const void *p, size_t len)
 {
 	const char *c = p;
 
@@ -298,7 +297,7 @@ static int cache_dir(const struct qemu_opts *o, char *out, size_t len)
 		snprintf(out, len, "/tmp/stap-qemu-cache-%u", (unsigned)getuid());
 	rc = mkdir_p(out, 0755);
 	if (rc)
-		say("cannot create cache directory %s: %s", out, strerror(-rc));
+		qemu_say("cannot create cache directory %s: %s", out, strerror(-rc));
 	return rc;
 }
 
@@ -329,16 +328,16 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 	snprintf(src, sizeof(src), "/boot/vmlinuz-%s", rel);
 	snprintf(out, len, "%s/vmlinux-%s", cache, rel);
 	if (stat(src, &sst) < 0) {
-		say("no kernel image %s (is the linux-image package for %s installed?)", src, rel);
+		qemu_say("no kernel image %s (is the linux-image package for %s installed?)", src, rel);
 		return -ENOENT;
 	}
 	if (stat(out, &cst) == 0 && cst.st_mtime >= sst.st_mtime && is_elf(out))
 		return 0;
 	if (verbose)
-		say("extracting %s to %s", src, out);
+		qemu_say("extracting %s to %s", src, out);
 	rc = read_file(src, 256u << 20, &img, &img_len);
 	if (rc) {
-		say("cannot read %s: %s", src, strerror(-rc));
+		qemu_say("cannot read %s: %s", src, strerror(-rc));
 		return rc;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
@@ -361,7 +360,7 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 			int st = wait_exit(pid);
 
 			if (st == 127)
-				say("cannot run xz (is xz-utils installed?)");
+				qemu_say("cannot run xz (is xz-utils installed?)");
 			rc = st == 0 && is_elf(tmp) ? 0 : -ENOEXEC;
 		}
 		if (in >= 0)
@@ -374,7 +373,7 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 		rc = -errno;
 	if (rc) {
 		unlink(tmp);
-		say("cannot extract an ELF vmlinux from %s", src);
+		qemu_say("cannot extract an ELF vmlinux from %s", src);
 	}
 	return rc;
 }
@@ -546,7 +545,7 @@ static int start_qemu(struct run *r, const char *vmlinux, const sigset_t *old_ma
 		int rc = r->qpid;
 
 		r->qpid = 0;
-		say("cannot start %s: %s", QEMU_BIN, strerror(-rc));
+		qemu_say("cannot start %s: %s", QEMU_BIN, strerror(-rc));
 		return rc;
 	}
 	r->fd[FD_PID] = (int)syscall(SYS_pidfd_open, r->qpid, 0);	/* -1 before Linux 5.3 */
@@ -586,9 +585,9 @@ static void send_interrupt(struct run *r)
 	}
 	r->int_pending = 0;
 	if (write(r->ctl_in, "INT\n", 4) != 4)
-		say("cannot forward the interrupt to the guest: %s", strerror(errno));
+		qemu_say("cannot forward the interrupt to the guest: %s", strerror(errno));
 	else if (r->o->verbose)
-		say("interrupt forwarded to the guest");
+		qemu_say("interrupt forwarded to the guest");
 }
 
 static void control_line(struct run *r, const char *line)
@@ -599,14 +598,14 @@ static void control_line(struct run *r, const char *line)
 		r->ready = 1;
 		r->t_ready = now_s();
 		if (r->o->verbose)
-			say("command started %.2f s after qemu start", r->t_ready - r->t0);
+			qemu_say("command started %.2f s after qemu start", r->t_ready - r->t0);
 		if (r->int_pending)
 			send_interrupt(r);
 	} else if (sscanf(line, "STATUS %d", &st) == 1 && r->status < 0) {
 		r->status = st & 0xff;
 		r->t_status = now_s();
 		if (r->o->verbose)
-			say("command exited with status %d %.2f s after qemu start", r->status,
+			qemu_say("command exited with status %d %.2f s after qemu start", r->status,
 			    r->t_status - r->t0);
 	}
 }
@@ -620,7 +619,7 @@ static ssize_t pump(struct run *r, int i)
 	if (n <= 0)
 		return 0;
 	if (i == FD_OUT || i == FD_ERR) {
-		if (r->dest[i] >= 0 && write_all(r->dest[i], buf, (size_t)n) < 0)
+		if (r->dest[i] >= 0 && qemu_write_all(r->dest[i], buf, (size_t)n) < 0)
 			r->dest[i] = -1;
 		return n;
 	}
@@ -651,7 +650,7 @@ static int on_signals(struct run *r)
 		if (++r->n_signals == 1) {
 			send_interrupt(r);
 		} else {
-			say("interrupted again: killing the guest");
+			qemu_say("interrupted again: killing the guest");
 			rc = QEMU_E_INTR;
 		}
 	}
@@ -680,14 +679,14 @@ static int stream(struct run *r)
 			why = EXIT_LIMIT;
 		}
 		if (now >= deadline && r->status >= 0) {
-			say("the guest did not power off after the command's exit; killed it");
+			qemu_say("the guest did not power off after the command's exit; killed it");
 			return 0;	/* the status and all output are in */
 		}
 		if (now >= deadline) {
 			if (why == RUN_LIMIT)
-				say("timed out after %g s; killing the guest", r->o->timeout);
+				qemu_say("timed out after %g s; killing the guest", r->o->timeout);
 			else
-				say("the guest did not start the command within %.0f s",
+				qemu_say("the guest did not start the command within %.0f s",
 				    BOOT_TIMEOUT);
 			return QEMU_E_TIMEOUT;
 		}
@@ -737,7 +736,7 @@ static int check_console(const struct run *r)
 	start += *start == '\n';
 	for (end = hit, lines = 0; *end && lines < 80; end++)
 		lines += *end == '\n';
-	say("the guest kernel reported a problem; console log excerpt:");
+	qemu_say("the guest kernel reported a problem; console log excerpt:");
 	for (; start < end; start++)
 		if (*start != '\r')
 			fputc(*start, stderr);
@@ -760,7 +759,7 @@ static void show_tail(const char *what, const char *path, int n_lines)
 	}
 	for (p = log + len - 1; p > log && n_lines >= 0; p--)
 		n_lines -= *p == '\n';
-	say("%s:", what);
+	qemu_say("%s:", what);
 	for (; *p; p++)
 		if (*p != '\r')
 			fputc(*p, stderr);
@@ -781,7 +780,7 @@ static int run_guest(struct run *r, const char *vmlinux, const char *base,
 	snprintf(r->dir, sizeof(r->dir), "%s/stap-qemu.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(r->dir)) {
 		rc = -errno;
-		say("cannot create a temporary directory in %s: %s", tmp ? tmp : "/tmp",
+		qemu_say("cannot create a temporary directory in %s: %s", tmp ? tmp : "/tmp",
 		    strerror(errno));
 		r->dir[0] = 0;
 		return rc;
@@ -798,7 +797,7 @@ static int run_guest(struct run *r, const char *vmlinux, const char *base,
 	    (rc = make_fifo(r, "err", &r->fd[FD_ERR])) ||
 	    (rc = make_fifo(r, "ctl.out", &r->fd[FD_CTL])) ||
 	    (rc = make_fifo(r, "ctl.in", &r->ctl_in))) {
-		say("cannot make FIFOs in %s: %s", r->dir, strerror(-rc));
+		qemu_say("cannot make FIFOs in %s: %s", r->dir, strerror(-rc));
 		return rc;
 	}
 	rc = start_qemu(r, vmlinux, old_mask);
@@ -810,12 +809,12 @@ static int run_guest(struct run *r, const char *vmlinux, const char *base,
 		while (pump(r, i) > 0)
 			;
 	if (r->o->verbose)
-		say("qemu exited with status %d %.2f s after its start", r->qstatus,
+		qemu_say("qemu exited with status %d %.2f s after its start", r->qstatus,
 		    now_s() - r->t0);
 	if (check_console(r))
 		return rc ? rc : QEMU_E_OOPS;
 	if (!rc && r->status < 0) {
-		say("the guest stopped without reporting the command's exit status "
+		qemu_say("the guest stopped without reporting the command's exit status "
 		    "(qemu exit status %d)", r->qstatus);
 		tmp_path(r, "qemu.log", p, sizeof(p));
 		show_tail("qemu's output", p, 20);
@@ -838,11 +837,11 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	if (o->release && *o->release) {
 		snprintf(rel, sizeof(rel), "%s", o->release);
 	} else if ((rc = qemu_default_release(rel, sizeof(rel)))) {
-		say("no installed kernel found in /boot (install linux-image-amd64)");
+		qemu_say("no installed kernel found in /boot (install linux-image-amd64)");
 		return rc;
 	}
 	if (find_in_path(QEMU_BIN, qemu_path, sizeof(qemu_path))) {
-		say("%s not found (install qemu-system-x86)", QEMU_BIN);
+		qemu_say("%s not found (install qemu-system-x86)", QEMU_BIN);
 		return -ENOENT;
 	}
 	if (o->bzimage)
@@ -853,7 +852,7 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	    (rc = initramfs_base(cache, o->verbose, base, sizeof(base))))
 		return rc;
 	if (o->verbose)
-		say("booting %s%s (%s, %d cpus) with %zu files", rel,
+		qemu_say("booting %s%s (%s, %d cpus) with %zu files", rel,
 		    o->bzimage ? " from its bzImage" : "",
 		    kvm_usable() ? "kvm" : "tcg", o->smp > 0 ? o->smp : 2, n_files);
 
@@ -865,7 +864,7 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	r.fd[FD_SIG] = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r.fd[FD_SIG] < 0) {
 		rc = -errno;
-		say("signalfd: %s", strerror(errno));
+		qemu_say("signalfd: %s", strerror(errno));
 	} else {
 		rc = run_guest(&r, vmlinux, base, files, n_files, cmd, &old_mask);
 	}
