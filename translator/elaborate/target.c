@@ -263,6 +263,17 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 	return fn;
 }
 
+/* The target expression n becomes a call of its synthesized function. */
+static void become_call(struct ast_node *n, const struct function *fn, enum ast_type type,
+			struct ast_node *args)
+{
+	n->kind = AST_CALL;
+	n->type = type;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.call.name = fn->name;
+	n->u.call.args = args;
+}
+
 static int rewrite_target(struct session *s, struct ast_node *n, struct derived_probe *dp,
 			  bool quiet)
 {
@@ -309,11 +320,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 	}
 	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, true);
 	sb_free(&code);
-	n->kind = AST_CALL;
-	n->type = type;
-	memset(&n->u, 0, sizeof(n->u));
-	n->u.call.name = fn->name;
-	n->u.call.args = args;
+	become_call(n, fn, type, args);
 	return 0;
 }
 
@@ -348,11 +355,7 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	}
 	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, false);
 	sb_free(&code);
-	n->kind = AST_CALL;
-	n->type = type;
-	memset(&n->u, 0, sizeof(n->u));
-	n->u.call.name = fn->name;
-	n->u.call.args = args;
+	become_call(n, fn, type, args);
 	return 0;
 }
 

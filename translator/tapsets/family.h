@@ -40,5 +40,8 @@ extern const size_t n_families;
 
 /* helpers for families */
 int family_int_arg(struct session *s, const struct pp_comp *c, int64_t *out);
+/* is dp one of the n probes handed to an emit hook? */
+bool family_has_probe(const struct derived_probe *dp, struct derived_probe *const *probes,
+		      int n);
 
 #endif

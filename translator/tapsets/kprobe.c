@@ -100,17 +100,6 @@ const struct probe_family kprobe_family = {
 
 /* ---- shared emission ---------------------------------------------------------- */
 
-static bool in_probes(const struct derived_probe *dp, struct derived_probe *const *probes,
-		      int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (probes[i] == dp)
-			return true;
-	return false;
-}
-
 /* The size of the kretprobe instance data that the entry part ep fills: the
  * header, then each value its __entry_save_N calls save (runtime/linux/stp_loc.h). */
 static const char *entry_size(struct session *s, const struct derived_probe *ep)
@@ -214,7 +203,7 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 			emit_build_id(e, arena_printf(&s->arena, "_stp_%s_mod%d", tag, i), m);
 	emit_open(e, "static struct _stp_kprobe _stp_%s_probes[] =", tag);
 	for (site = k->sites; site; site = site->next) {
-		if (!in_probes(site->dp, probes, n))
+		if (!family_has_probe(site->dp, probes, n))
 			continue;
 		emit_site(s, e, tag, k, site);
 		has_modules |= site->module != NULL;

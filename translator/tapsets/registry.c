@@ -34,3 +34,14 @@ int family_int_arg(struct session *s, const struct pp_comp *c, int64_t *out)
 	*out = c->arg->u.num;
 	return 0;
 }
+
+bool family_has_probe(const struct derived_probe *dp, struct derived_probe *const *probes,
+		      int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (probes[i] == dp)
+			return true;
+	return false;
+}

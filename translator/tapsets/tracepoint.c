@@ -85,17 +85,6 @@ static int trace_match(struct session *s, const struct probe_point *pp,
 	return n ? 1 : 0;
 }
 
-static bool in_probes(const struct derived_probe *dp, struct derived_probe *const *probes,
-		      int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (probes[i] == dp)
-			return true;
-	return false;
-}
-
 /* static void _stp_tpcb_N(void *data, u32 a0, void * a1) { ... } */
 static void emit_callback(struct emitter *e, int id, const char *sig)
 {
@@ -140,7 +129,7 @@ static void trace_decls(struct session *s, struct emitter *e,
 	for (i = 0; i < n; i++)
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
 	for (site = k->sites; site; site = site->next) {
-		if (!site->tp || !in_probes(site->dp, probes, n))
+		if (!site->tp || !family_has_probe(site->dp, probes, n))
 			continue;
 		for (j = 0; j < sigs.n && strcmp(sigs.v[j], site->tp_sig); j++)
 			;
@@ -153,7 +142,7 @@ static void trace_decls(struct session *s, struct emitter *e,
 	for (site = k->sites; site; site = site->next) {
 		char *pp, *name;
 
-		if (!site->tp || !in_probes(site->dp, probes, n))
+		if (!site->tp || !family_has_probe(site->dp, probes, n))
 			continue;
 		for (j = 0; strcmp(sigs.v[j], site->tp_sig); j++)
 			;
