@@ -24,7 +24,8 @@ TRANS_OBJ = $(patsubst %.c,build/obj/%.o,$(TRANS_SRC)) \
 ASAN_OBJ = $(patsubst build/obj/%,build/asan/%,$(TRANS_OBJ))
 
 STAPRUN_SRC = $(wildcard staprun/*.c)
-QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/remote/stap-qemu.c
+QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/remote/stap-qemu.c \
+	translator/fsafe.c
 
 PROGS = translator/stap staprun/staprun translator/remote/stap-qemu
 
@@ -40,7 +41,7 @@ build/gen/lexer.c: translator/lexer.l build/gen/parser.h
 
 build/obj/gen/%.o: build/gen/%.c build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GEN_WARN) $(OPT) $(INC) $(CPPFLAGS) $(CFLAGS) $(SANITIZE) -c -o $@ $<
+	$(CC) $(GEN_WARN) $(OPT) $(INC) $(CPPFLAGS) $(CFLAGS) $(SANITIZE) -MMD -MP -c -o $@ $<
 
 build/obj/%.o: %.c build/gen/parser.h
 	@mkdir -p $(dir $@)
@@ -48,7 +49,7 @@ build/obj/%.o: %.c build/gen/parser.h
 
 build/asan/gen/%.o: build/gen/%.c build/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GEN_WARN) -O1 -g $(INC) -fsanitize=address,undefined -fno-omit-frame-pointer -c -o $@ $<
+	$(CC) $(GEN_WARN) -O1 -g $(INC) -fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP -c -o $@ $<
 
 # sanitizer instrumentation makes gcc's format-truncation analysis see NULL formats
 # that are not there
