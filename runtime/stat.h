@@ -40,6 +40,27 @@ static int _stp_log_bucket(int64_t v)
 	return max(STP_HIST_LOG_BUCKET0 - 1 - (int)ilog2(a), 0);
 }
 
+/*
+ * linear bucket of v: 0 below start, 1 + (v - start) / interval within the
+ * range, buckets - 1 above it.  v - start is taken as the unsigned distance
+ * (exact for v >= start, whatever the signs), so no bound near +-2^63 can
+ * overflow it, and the index is clamped on both sides before anything is
+ * written: always 0 <= b < buckets <= STP_MAX_BUCKETS.
+ */
+static int _stp_linear_bucket(const struct _stp_hist *h, int64_t v)
+{
+	uint64_t q;
+
+	if (h->buckets < 3 || h->buckets > STP_MAX_BUCKETS || h->interval <= 0)
+		return 0;
+	if (v < h->start)
+		return 0;
+	q = div64_u64((uint64_t)v - (uint64_t)h->start, (uint64_t)h->interval);
+	if (q >= (uint64_t)(h->buckets - 2))
+		return h->buckets - 1;
+	return (int)q + 1;
+}
+
 /* the value a log bucket stands for: 0, +-2^k */
 static int64_t _stp_log_bucket_val(int b)
 {
@@ -64,15 +85,7 @@ void _stp_stat_add(const struct _stp_hist *h, struct _stp_stat *st, int64_t v)
 	if (h->type == STP_HIST_LOG) {
 		st->buckets[_stp_log_bucket(v)]++;
 	} else if (h->type == STP_HIST_LINEAR) {
-		int64_t b;
-
-		if (v < h->start)
-			b = 0;
-		else
-			b = div64_u64((uint64_t)(v - h->start), h->interval) + 1;
-		if (b > h->buckets - 1)
-			b = h->buckets - 1;
-		st->buckets[b]++;
+		st->buckets[_stp_linear_bucket(h, v)]++;
 	}
 }
 
@@ -192,6 +205,12 @@ static int _stp_digits(int64_t v)
 	return n;
 }
 
+/* start + k * interval, wrapping as two's complement instead of overflowing */
+static int64_t _stp_linear_val(const struct _stp_hist *h, int k)
+{
+	return (int64_t)((uint64_t)h->start + (uint64_t)k * (uint64_t)h->interval);
+}
+
 static int64_t _stp_hist_row_val(const struct _stp_hist *h, int i)
 {
 	if (h->type == STP_HIST_LOG)
@@ -199,8 +218,8 @@ static int64_t _stp_hist_row_val(const struct _stp_hist *h, int i)
 	if (i == 0)
 		return h->start;
 	if (i == h->buckets - 1)
-		return h->start + (int64_t)(i - 2) * h->interval;
-	return h->start + (int64_t)(i - 1) * h->interval;
+		return _stp_linear_val(h, i - 2);
+	return _stp_linear_val(h, i - 1);
 }
 
 static bool _stp_hist_elided(const struct _stp_stat *st, int i, int lo, int hi)
@@ -255,7 +274,7 @@ void _stp_out_hist(char *dst, const struct _stp_hist *h,
 		under = lo == 0;
 		over = hi == n - 1;
 		vspace = max(_stp_digits(h->start) + under,
-			     _stp_digits(h->start + h->interval * hi) + over);
+			     _stp_digits(_stp_linear_val(h, hi)) + over);
 	} else {
 		vspace = max(_stp_digits(_stp_log_bucket_val(hi)),
 			     _stp_digits(_stp_log_bucket_val(lo)));

@@ -10,6 +10,8 @@
 #include "session.h"
 
 #define ELAB_MAX_KEYS 9
+/* histogram buckets a statistic can have (runtime/limits.h: STP_MAX_BUCKETS) */
+#define ELAB_HIST_MAX_BUCKETS 128
 
 enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
 
@@ -108,5 +110,8 @@ void elab_dump(struct session *s, FILE *f);
 int elab_probes(struct session *s);
 /* canonical text of a probe point */
 const char *elab_pp_str(struct session *s, const struct probe_point *pp);
+
+/* types.c: are @hist_linear's parameters in range (N is an AST_STAT)? */
+bool elab_hist_linear_ok(const struct ast_node *n);
 
 #endif

@@ -16,6 +16,24 @@ struct typer {
 };
 
 /* A slot (variable, key, return) already typed `want` now sees `got` at loc. */
+/* @hist_linear(v, low, high, step): literal bounds with step > 0, low < high and at
+ * most ELAB_HIST_MAX_BUCKETS buckets counting the two out-of-range ones, computed
+ * without overflow for any 64-bit bounds. */
+bool elab_hist_linear_ok(const struct ast_node *n)
+{
+	const struct ast_node *lo = n->u.stat.params, *hi, *step;
+	uint64_t span;
+
+	if (!lo || !(hi = lo->next) || !(step = hi->next) || step->next)
+		return false;
+	if (lo->kind != AST_NUMBER || hi->kind != AST_NUMBER || step->kind != AST_NUMBER)
+		return true;	/* reported as not literal */
+	if (step->u.num <= 0 || hi->u.num <= lo->u.num)
+		return false;
+	span = (uint64_t)hi->u.num - (uint64_t)lo->u.num;
+	return span / (uint64_t)step->u.num <= ELAB_HIST_MAX_BUCKETS - 3;
+}
+
 static void mismatch(struct typer *t, const struct srcloc *loc, enum ast_type want,
 		     enum ast_type got, const struct srcloc *first)
 {
@@ -423,6 +441,9 @@ static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type wa
 			if (p->kind != AST_NUMBER && t->report)
 				diag_error(t->s, &p->loc, "histogram parameters must be literal numbers");
 		}
+		if (n->u.stat.op == STAT_HIST_LINEAR && t->report && !elab_hist_linear_ok(n))
+			diag_error(t->s, &n->loc, "@hist_linear needs (value, low, high, step) with step > 0, low < high and at most %d buckets",
+				   ELAB_HIST_MAX_BUCKETS - 2);
 		set_type(t, n, TYPE_LONG);
 		return TYPE_LONG;
 	}

@@ -412,12 +412,14 @@ static void emit_hist(struct session *s, struct emitter *e, const struct symbol 
 	}
 	for (p = h->u.stat.params; p && i < 3; p = p->next)
 		v[i++] = p->kind == AST_NUMBER ? p->u.num : 0;
-	if (i != 3 || v[2] <= 0 || v[1] <= v[0] || (v[1] - v[0]) / v[2] + 3 > 128) {
-		diag_error(s, &h->loc, "@hist_linear needs (value, low, high, step) with step > 0, low < high and at most 126 buckets");
+	if (!elab_hist_linear_ok(h)) {
+		diag_error(s, &h->loc, "internal error: %s:%d: @hist_linear parameters passed pass 2",
+			   __FILE__, __LINE__);
 		return;
 	}
-	emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LINEAR, .start = %" PRId64 "LL, .stop = %" PRId64 "LL, .interval = %" PRId64 "LL, .buckets = %" PRId64 " };",
-		  g->name, v[0], v[1], v[2], (v[1] - v[0]) / v[2] + 3);
+	emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LINEAR, .start = (int64_t)0x%" PRIx64 "ULL, .stop = (int64_t)0x%" PRIx64 "ULL, .interval = %" PRId64 "LL, .buckets = %" PRIu64 " };",
+		  g->name, (uint64_t)v[0], (uint64_t)v[1], v[2],
+		  ((uint64_t)v[1] - (uint64_t)v[0]) / (uint64_t)v[2] + 3);
 }
 
 void gl_emit_globals(struct session *s, struct emitter *e, struct emitter *init,
