@@ -72,3 +72,23 @@ char *emit_cstr(const char *str)
 	sb_putc(&sb, '"');
 	return sb.buf;
 }
+
+char *emit_comment_text(const char *str)
+{
+	struct strbuf sb = { 0 };
+	const unsigned char *p;
+
+	sb_puts(&sb, "");
+	for (p = (const unsigned char *)str; *p; p++) {
+		/* "*" "/" would end the comment, "/" "*" draws -Wcomment */
+		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*')) {
+			sb_putc(&sb, (char)p[0]);
+			sb_putc(&sb, '\\');
+		} else if (*p < 32 || *p >= 127) {
+			sb_putc(&sb, '?');
+		} else {
+			sb_putc(&sb, (char)*p);
+		}
+	}
+	return sb.buf;
+}

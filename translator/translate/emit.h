@@ -16,6 +16,9 @@ void emit_open(struct emitter *e, const char *fmt, ...) __attribute__((format(pr
 void emit_close(struct emitter *e, const char *text);
 void emit_raw(struct emitter *e, const char *text);
 /* A C string literal for str, escaped; returned in a malloc'd buffer. */
+/* STR made safe inside a C comment: no comment end, only printable ASCII; freed by
+ * the caller. User text (file names, probe points) reaches comments only through this. */
+char *emit_comment_text(const char *str);
 char *emit_cstr(const char *str);
 
 #endif
