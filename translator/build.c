@@ -16,13 +16,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "passes.h"
 #include "sha256.h"
 #include "util.h"
 
-int run_command(struct session *s, const char *const argv[], const char *dir, bool quiet)
+int run_command(struct session *s, const char *const argv[], const char *dir,
+		enum run_output how)
 {
 	char *log = xasprintf("%s/cmd.log", s->paths.tmp_dir);
+	bool capture = how != RUN_SHOW && s->opt.verbose < 2;
 	int status, fd;
 	pid_t pid;
 
@@ -43,8 +46,9 @@ int run_command(struct session *s, const char *const argv[], const char *dir, bo
 	if (pid == 0) {
 		if (dir && chdir(dir))
 			_exit(127);
-		if (quiet && s->opt.verbose < 2) {
-			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (capture) {
+			fd = open(how == RUN_SILENT ? "/dev/null" : log,
+				  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 			if (fd >= 0) {
 				dup2(fd, 1);
 				dup2(fd, 2);
@@ -62,7 +66,7 @@ int run_command(struct session *s, const char *const argv[], const char *dir, bo
 			free(log);
 			return -errno;
 		}
-	if (quiet && s->opt.verbose < 2 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+	if (capture && how == RUN_QUIET && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		char *text;
 
 		if (read_file(log, &text, NULL) == 0) {
@@ -74,6 +78,31 @@ int run_command(struct session *s, const char *const argv[], const char *dir, bo
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+/*
+ * Paths that go into a Kbuild file or make's command line are expanded by make: a '$'
+ * would run "$(shell ...)", a space or '#' would split or end the value. They must be
+ * plain. 0, or -1 after saying which path cannot be used.
+ */
+static bool is_make_safe(const char *path)
+{
+	const char *p;
+
+	for (p = path; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._+,@~-", *p)))
+			return false;
+	return *path != '\0';
+}
+
+static int make_safe(struct session *s, const char *what, const char *path)
+{
+	if (is_make_safe(path))
+		return 0;
+	diag_plain(s, "error", "kbuild cannot use the %s '%s': a path given to make may only hold letters, digits and /._+,@~-",
+		   what, path);
+	return -1;
 }
 
 static void kbuild_flags(struct session *s, struct strbuf *sb, const char *rtdir)
@@ -102,7 +131,7 @@ static int make_in(struct session *s, const char *dir, const char *target)
 		argv[n++] = s->opt.kbuild_opts.v[i];
 	argv[n++] = target;
 	argv[n] = NULL;
-	rc = run_command(s, argv, NULL, true);
+	rc = run_command(s, argv, NULL, RUN_QUIET);
 	free(mflag);
 	return rc;
 }
@@ -115,83 +144,77 @@ static int make_in(struct session *s, const char *dir, const char *target)
 static int run_autoconf(struct session *s, const char *dir)
 {
 	char *acdir = xasprintf("%s/autoconf", s->paths.runtime_dir);
-	struct strbuf kb = { 0 }, hdr = { 0 }, targets = { 0 };
+	char *mflag = xasprintf("M=%s", dir), *path;
+	struct strbuf kb = { 0 }, hdr = { 0 };
+	struct strlist objs = { 0 };
 	struct dirent *de;
 	DIR *d = opendir(acdir);
-	int rc = 0;
+	size_t i;
+	int rc;
 
 	sb_puts(&hdr, "/* kernel features found by runtime/autoconf/ probes */\n");
-	if (d) {
-		kbuild_flags(s, &kb, dir);
-		while ((de = readdir(d))) {
-			size_t len = strlen(de->d_name);
-			char *src, *dst;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char *src, *dst;
 
-			if (len < 3 || strcmp(de->d_name + len - 2, ".c"))
-				continue;
-			src = xasprintf("%s/%s", acdir, de->d_name);
-			dst = xasprintf("%s/ac_%s", dir, de->d_name);
-			copy_file(src, dst, 0644);
-			sb_printf(&targets, " ac_%.*s.o", (int)(len - 2), de->d_name);
-			free(src);
-			free(dst);
-		}
-		closedir(d);
+		if (len < 3 || strcmp(de->d_name + len - 2, ".c"))
+			continue;
+		src = xasprintf("%s/%s", acdir, de->d_name);
+		dst = xasprintf("%s/ac_%s", dir, de->d_name);
+		copy_file(src, dst, 0644);
+		strlist_add(&objs, xasprintf("ac_%.*s.o", (int)(len - 2), de->d_name));
+		free(src);
+		free(dst);
 	}
-	if (targets.len) {
-		const char *argv[8];
-		char *mflag = xasprintf("M=%s", dir), *path, *list = NULL, *tok, *save;
+	if (d)
+		closedir(d);
+	if (objs.n) {
+		const char **argv = xcalloc(objs.n + s->opt.kbuild_opts.n + 8, sizeof(*argv));
 		size_t n = 0;
 
+		kbuild_flags(s, &kb, dir);
 		path = xasprintf("%s/Kbuild", dir);
 		write_file(path, kb.buf, kb.len);
 		free(path);
-		{
-			struct strbuf cmd = { 0 };
-			size_t i;
-
-			/* failures are the point: their output goes nowhere */
-			sb_printf(&cmd, "make -k -C '%s' '%s' --no-print-directory", s->kern.build_dir, mflag);
-			for (i = 0; i < s->opt.kbuild_opts.n; i++)
-				sb_printf(&cmd, " '%s'", s->opt.kbuild_opts.v[i]);
-			sb_printf(&cmd, " %s >/dev/null 2>&1 || true", targets.buf);
-			argv[n++] = "sh";
-			argv[n++] = "-c";
-			argv[n++] = cmd.buf;
-			argv[n] = NULL;
-			run_command(s, argv, NULL, true);
-			sb_free(&cmd);
-		}
-		free(list);
-		list = xstrdup(targets.buf);
-		for (tok = strtok_r(list, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			char *obj = xasprintf("%s/%s", dir, tok), *p;
-
-			if (file_exists(obj)) {
-				/* ac_foo-bar.o -> STAPCONF_FOO_BAR */
-				char *name = xstrdup(tok + 3);
-
-				name[strlen(name) - 2] = '\0';
-				for (p = name; *p; p++)
-					*p = (*p == '-' || *p == '.') ? '_' :
-					     (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p;
-				sb_printf(&hdr, "#define STAPCONF_%s 1\n", name);
-				free(name);
-			}
-			free(obj);
-		}
-		free(list);
-		free(mflag);
+		/* failures are the point: make goes on (-k) and its output goes nowhere */
+		argv[n++] = "make";
+		argv[n++] = "-k";
+		argv[n++] = "-C";
+		argv[n++] = s->kern.build_dir;
+		argv[n++] = mflag;
+		argv[n++] = "--no-print-directory";
+		for (i = 0; i < s->opt.kbuild_opts.n; i++)
+			argv[n++] = s->opt.kbuild_opts.v[i];
+		for (i = 0; i < objs.n; i++)
+			argv[n++] = objs.v[i];
+		argv[n] = NULL;
+		run_command(s, argv, NULL, RUN_SILENT);
+		free(argv);
 	}
-	{
-		char *path = xasprintf("%s/stp_autoconf.h", dir);
+	for (i = 0; i < objs.n; i++) {
+		char *obj = xasprintf("%s/%s", dir, objs.v[i]), *p;
 
-		rc = write_file(path, hdr.buf, hdr.len);
-		free(path);
+		if (file_exists(obj)) {
+			/* ac_foo-bar.o -> STAPCONF_FOO_BAR */
+			char *name = xstrdup(objs.v[i] + 3);
+
+			name[strlen(name) - 2] = '\0';
+			for (p = name; *p; p++)
+				*p = (*p == '-' || *p == '.') ? '_' :
+				     (*p >= 'a' && *p <= 'z') ? (char)(*p - 32) : *p;
+			sb_printf(&hdr, "#define STAPCONF_%s 1\n", name);
+			free(name);
+		}
+		free(obj);
+		free((char *)objs.v[i]);
 	}
+	path = xasprintf("%s/stp_autoconf.h", dir);
+	rc = write_file(path, hdr.buf, hdr.len);
+	free(path);
+	strlist_free(&objs);
 	sb_free(&kb);
 	sb_free(&hdr);
-	sb_free(&targets);
+	free(mflag);
 	free(acdir);
 	return rc;
 }
@@ -234,12 +257,32 @@ static int build_runtime_in(struct session *s, const char *dir)
 	return rc;
 }
 
-/* The runtime object for this kernel and option set: from the cache, or built now. */
+/* Does DIR hold a complete runtime object build that nobody else could have written? */
+static bool runtime_object_ok(struct session *s, const char *dir)
+{
+	static const char *const files[] = { "stp_runtime.o", ".stp_runtime.o.cmd",
+					     "stp_autoconf.h" };
+	struct fs_why why;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_LEN(files); i++) {
+		rc = fs_file_trusted(arena_printf(&s->arena, "%s/%s", dir, files[i]), &why);
+		if (rc == -EPERM)
+			fprintf(stderr, "WARNING: not using the cached runtime: %s\n", why.msg);
+		if (rc)
+			return false;
+	}
+	return true;
+}
+
+/* The runtime object for this kernel and option set: from the cache, or built now (into
+ * the cache, or without a trusted cache into the run's temporary directory). */
 static const char *runtime_object_dir(struct session *s)
 {
 	struct sha256 h;
 	char hex[65];
-	const char *dir, *tmp;
+	const char *dir, *tmp, *cache = cache_subdir(s, "runtime");
 	size_t i;
 
 	sha256_init(&h);
@@ -254,8 +297,10 @@ static const char *runtime_object_dir(struct session *s)
 	for (i = 0; i < s->opt.kbuild_opts.n; i++)
 		sha256_str(&h, s->opt.kbuild_opts.v[i]);
 	sha256_hex(&h, hex);
-	dir = arena_printf(&s->arena, "%s/runtime/%.20s", s->paths.cache_dir, hex);
-	if (file_exists(arena_printf(&s->arena, "%s/stp_runtime.o", dir)))
+	if (!cache || !is_make_safe(cache))
+		cache = s->paths.tmp_dir;
+	dir = arena_printf(&s->arena, "%s/%.20s", cache, hex);
+	if (is_dir(dir) && runtime_object_ok(s, dir))
 		return dir;
 	if (s->opt.verbose)
 		fprintf(stderr, "Pass 4: compiling the runtime for %s (once per kernel and options)\n",
@@ -265,9 +310,14 @@ static const char *runtime_object_dir(struct session *s)
 		remove_tree(tmp);
 		return NULL;
 	}
-	/* another stap may have won the race: either copy is good */
-	if (rename(tmp, dir))
-		remove_tree(tmp);
+	/* another stap may have won the race, or left a bad copy: either way use ours */
+	if (rename(tmp, dir)) {
+		if (runtime_object_ok(s, dir)) {
+			remove_tree(tmp);
+			return dir;
+		}
+		return tmp;
+	}
 	return dir;
 }
 
@@ -335,6 +385,10 @@ int pass4_build(struct session *s)
 			   s->kern.release, s->kern.build_dir, s->kern.release);
 		return -1;
 	}
+	if (make_safe(s, "kernel build tree", s->kern.build_dir) ||
+	    make_safe(s, "runtime directory", s->paths.runtime_dir) ||
+	    make_safe(s, "temporary directory", s->paths.tmp_dir))
+		return -1;
 	rtdir = runtime_object_dir(s);
 	if (!rtdir) {
 		diag_plain(s, "error", "building the runtime for %s failed", s->kern.release);

@@ -3,10 +3,14 @@
  * every script file parsed, the script arguments, the target kernel's release, config
  * and symbol versions, and the options that reach the module (including -m). */
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fsafe.h"
 #include "passes.h"
 #include "sha256.h"
 #include "util.h"
@@ -100,33 +104,85 @@ int cache_key(struct session *s)
 	return 0;
 }
 
-static const char *cache_path(struct session *s, const char *ext)
+/*
+ * The cache directory SUB ("ab", "dwarf", "runtime", "qemu"), created if need be, or
+ * NULL when there is no cache we can trust. The cache root is checked once per run
+ * (fsafe.h: nobody but the user and root can have written it); a refusal is a warning,
+ * and the run goes on without the cache.
+ */
+const char *cache_subdir(struct session *s, const char *sub)
 {
-	return arena_printf(&s->arena, "%s/%.2s/%s.%s", s->paths.cache_dir, s->hash, s->hash,
-			    ext);
+	struct fs_why why;
+	char canon[PATH_MAX];
+	const char *dir;
+	int rc;
+
+	if (s->paths.cache_state == 0) {
+		s->paths.cache_state = -1;
+		if (!s->paths.cache_dir) {
+			if (s->opt.verbose)
+				fprintf(stderr, "WARNING: no home directory: not using a module cache\n");
+			return NULL;
+		}
+		rc = fs_trusted_dir(s->paths.cache_dir, 0755, canon, sizeof(canon), &why);
+		if (rc == -EPERM) {
+			fprintf(stderr, "WARNING: not using the cache %s: %s\n", s->paths.cache_dir,
+				why.msg);
+			return NULL;
+		}
+		if (rc) {
+			if (s->opt.verbose)
+				fprintf(stderr, "WARNING: cannot create the cache %s: %s\n",
+					s->paths.cache_dir, strerror(-rc));
+			return NULL;
+		}
+		s->paths.cache_dir = arena_strdup(&s->arena, canon);
+		s->paths.cache_state = 1;
+	}
+	if (s->paths.cache_state < 0)
+		return NULL;
+	dir = arena_printf(&s->arena, "%s/%s", s->paths.cache_dir, sub);
+	rc = fs_trusted_dir(dir, 0755, canon, sizeof(canon), &why);
+	if (rc == -EPERM)
+		fprintf(stderr, "WARNING: not using the cache %s: %s\n", dir, why.msg);
+	return rc ? NULL : arena_strdup(&s->arena, canon);
 }
 
 int cache_lookup(struct session *s)
 {
-	const char *ko = cache_path(s, "ko");
+	const char *dir = cache_subdir(s, arena_printf(&s->arena, "%.2s", s->hash));
+	const char *ko, *c;
+	struct fs_why why;
+	int rc;
 
-	if (!file_exists(ko))
+	if (!dir)
+		return -1;
+	ko = arena_printf(&s->arena, "%s/%s.ko", dir, s->hash);
+	c = arena_printf(&s->arena, "%s/%s.c", dir, s->hash);
+	rc = fs_file_trusted(ko, &why);
+	if (!rc)
+		rc = fs_file_trusted(c, &why);
+	if (rc == -EPERM)
+		fprintf(stderr, "WARNING: not using the cached module: %s\n", why.msg);
+	if (rc)
 		return -1;
 	s->module_path = ko;
-	s->module_c = cache_path(s, "c");
+	s->module_c = c;
 	s->cache_hit = true;
 	return 0;
 }
 
 int cache_store(struct session *s)
 {
-	const char *dir = arena_printf(&s->arena, "%s/%.2s", s->paths.cache_dir, s->hash);
-	int rc = mkdir_p(dir, 0755);
+	const char *dir = cache_subdir(s, arena_printf(&s->arena, "%.2s", s->hash));
+	int rc;
 
+	if (!dir)
+		return -1;
+	rc = copy_file(s->module_c, arena_printf(&s->arena, "%s/%s.c", dir, s->hash), 0644);
 	if (!rc)
-		rc = copy_file(s->module_c, cache_path(s, "c"), 0644);
-	if (!rc)
-		rc = copy_file(s->module_path, cache_path(s, "ko"), 0644);
+		rc = copy_file(s->module_path, arena_printf(&s->arena, "%s/%s.ko", dir, s->hash),
+			       0644);
 	if (rc && s->opt.verbose)
 		fprintf(stderr, "WARNING: cannot fill the module cache in %s: %s\n", dir,
 			strerror(-rc));

@@ -67,6 +67,10 @@ int kernel_resolve(struct session *s)
 	} else {
 		k->release = arena_strdup(&s->arena, u.release);
 	}
+	if (!qemu_release_ok(k->release)) {
+		diag_plain(s, "stap", "invalid kernel release '%s'", k->release);
+		return -1;
+	}
 	if (!k->build_dir)
 		k->build_dir = arena_printf(&s->arena, "/lib/modules/%s/build", k->release);
 	k->is_host = !strcmp(k->release, u.release);

@@ -75,6 +75,37 @@ static int parse_number(struct session *s, const char *opt, const char *arg, lon
 	return 0;
 }
 
+/* [A-Za-z0-9_]+ from P to END */
+static bool word_chars(const char *p, const char *end)
+{
+	if (p == end)
+		return false;
+	for (; p < end; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return false;
+	return true;
+}
+
+/* -D NAME[=VALUE] as systemtap allows it: [a-z_][a-z_0-9]*(=-?[a-z_0-9]+)?, any case.
+ * Nothing else reaches the compiler's command line or a Kbuild file. */
+static bool define_ok(const char *d)
+{
+	const char *eq = strchr(d, '=');
+	const char *name_end = eq ? eq : d + strlen(d);
+
+	if (d[0] >= '0' && d[0] <= '9')
+		return false;
+	if (!word_chars(d, name_end))
+		return false;
+	if (!eq)
+		return true;
+	eq++;
+	if (*eq == '-')
+		eq++;
+	return word_chars(eq, eq + strlen(eq));
+}
+
 static int parse_options(struct session *s, int argc, char **argv)
 {
 	struct options *o = &s->opt;
@@ -121,6 +152,11 @@ static int parse_options(struct session *s, int argc, char **argv)
 			strlist_add(&o->kbuild_opts, optarg);
 			break;
 		case 'D':
+			if (!define_ok(optarg)) {
+				diag_plain(s, "stap", "invalid -D '%s': use NAME or NAME=VALUE, NAME of letters, digits and '_', VALUE the same with an optional leading '-'",
+					   optarg);
+				return -1;
+			}
 			strlist_add(&o->defines, optarg);
 			break;
 		case 'I':

@@ -21,9 +21,16 @@ struct sha256;
 void cache_hash_file(struct sha256 *h, const char *path);
 void cache_hash_tree(struct sha256 *h, const char *dir);
 int cache_key(struct session *s);
+/* a trusted directory of the cache (created), or NULL: see cache.c */
+const char *cache_subdir(struct session *s, const char *sub);
 int cache_lookup(struct session *s);
 int cache_store(struct session *s);
 /* run a command, output to our stderr only when verbose or on failure; 0 or exit status */
-int run_command(struct session *s, const char *const argv[], const char *dir, bool quiet);
+/* build.c: run ARGV (no shell) and return its exit status (128+N for signal N) or
+ * -errno. RUN_SHOW lets its output through, RUN_QUIET shows it only if it fails,
+ * RUN_SILENT never (with -vv everything is shown). */
+enum run_output { RUN_SHOW, RUN_QUIET, RUN_SILENT };
+int run_command(struct session *s, const char *const argv[], const char *dir,
+		enum run_output how);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "passes.h"
 #include "util.h"
 
@@ -59,12 +60,15 @@ int paths_resolve(struct session *s)
 		p->staprun = env;
 	if (s->opt.runtime_dir)
 		p->runtime_dir = s->opt.runtime_dir;
-	if ((env = getenv("SYSTEMTAP_DIR")) && *env)
+	/* never a shared fallback such as /tmp: cache.c checks the one we pick */
+	if ((env = getenv("SYSTEMTAP_DIR")) && *env) {
 		p->cache_dir = arena_printf(a, "%s/cache", env);
-	else if ((env = getenv("HOME")) && *env)
-		p->cache_dir = arena_printf(a, "%s/.systemtap/cache", env);
-	else
-		p->cache_dir = "/tmp/.systemtap-cache";
+	} else {
+		char home[PATH_MAX];
+
+		if (fs_home_dir(home, sizeof(home)) == 0)
+			p->cache_dir = arena_printf(a, "%s/.systemtap/cache", home);
+	}
 	free(dir);
 	free(top);
 	{

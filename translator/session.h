@@ -52,7 +52,10 @@ struct paths {
 	const char *tapset_dir;
 	const char *staprun;		/* staprun binary for pass 5 */
 	const char *stap_qemu;		/* guest runner */
-	const char *cache_dir;		/* $SYSTEMTAP_DIR/cache */
+	const char *cache_dir;		/* $SYSTEMTAP_DIR/cache or ~/.systemtap/cache;
+					 * NULL: none. Use cache_subdir(), which
+					 * checks it can be trusted */
+	int cache_state;		/* 0 unchecked, 1 trusted, -1 not used */
 	const char *tmp_dir;		/* per-run temporary directory */
 };
 

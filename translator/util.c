@@ -1,5 +1,6 @@
 /* Small userspace helpers: allocation that never returns NULL, growable strings, files. */
 #include "util.h"
+#include "fsafe.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -167,42 +168,9 @@ int read_file(const char *path, char **out, size_t *lenp)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int write_file(const char *path, const char *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd, rc;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_all(fd, data, len);
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-out:
-	free(tmp);
-	return rc;
+	return fs_write_atomic(path, data, len, 0644);
 }
 
 int mkdir_p(const char *path, unsigned mode)
@@ -268,9 +236,7 @@ int copy_file(const char *from, const char *to, unsigned mode)
 
 	if (rc)
 		return rc;
-	rc = write_file(to, data, len);
-	if (!rc)
-		rc = chmod(to, mode) ? -errno : 0;
+	rc = fs_write_atomic(to, data, len, mode);
 	free(data);
 	return rc;
 }

@@ -39,7 +39,7 @@ void strlist_free(struct strlist *l);
 
 /* Read a whole file; returns 0 or -errno. *out is NUL-terminated, caller frees. */
 int read_file(const char *path, char **out, size_t *len);
-/* Write a whole file atomically (temp file + rename). 0 or -errno. */
+/* Write a whole file atomically (mkstemp temporary + rename), mode 0644. 0 or -errno. */
 int write_file(const char *path, const char *data, size_t len);
 /* mkdir -p; 0 or -errno. */
 int mkdir_p(const char *path, unsigned mode);

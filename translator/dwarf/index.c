@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "dwarf/dwarf.h"
+#include "fsafe.h"
+#include "passes.h"
 #include "util.h"
 
 #define IDX_MAGIC "STAPDWX3"
@@ -279,7 +281,6 @@ static int store(struct session *s, const struct dw_kernel *k, const struct buil
 	struct idx_header h = { .build_id_len = (uint32_t)k->build_id_len };
 	struct strbuf out = { 0 };
 	static const char zeros[8];
-	char *tmp;
 	int rc;
 
 	memcpy(h.magic, IDX_MAGIC, 8);
@@ -294,27 +295,63 @@ static int store(struct session *s, const struct dw_kernel *k, const struct buil
 	sb_add(&out, (const char *)b->funcs, b->n_funcs * sizeof(*b->funcs));
 	sb_add(&out, (const char *)b->types, b->n_types * sizeof(*b->types));
 	sb_add(&out, b->strings.buf, b->strings.len);
-	tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
-	rc = write_file(tmp, out.buf, out.len);
-	if (rc == 0 && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
+	rc = write_file(path, out.buf, out.len);
 	if (rc && s->opt.verbose)
 		fprintf(stderr, "stap: cannot write the DWARF index %s: %s\n", path,
 			strerror(rc < 0 ? -rc : rc));
-	free(tmp);
 	sb_free(&out);
 	return rc;
+}
+
+/* Is the mapped file P (LEN bytes) a whole, consistent index for K? Every count,
+ * offset and index in it is checked before anything reads through it. */
+static bool index_valid(const struct dw_kernel *k, const char *p, size_t len)
+{
+	const struct idx_header *h = (const void *)p;
+	const struct dw_cu *cus;
+	const struct dw_func *funcs;
+	const struct dw_type *types;
+	const char *strings;
+	size_t off, i;
+
+	if (len < sizeof(*h) || memcmp(h->magic, IDX_MAGIC, 8) ||
+	    h->build_id_len != k->build_id_len ||
+	    memcmp(h->build_id, k->build_id, k->build_id_len))
+		return false;
+	/* each count bounded by the file size first, so the sums cannot overflow */
+	if (h->n_cus > len / sizeof(*cus) || h->n_funcs > len / sizeof(*funcs) ||
+	    h->n_types > len / sizeof(*types) || h->strings_len > len ||
+	    h->strings_len == 0 || h->strings_len > UINT32_MAX)
+		return false;
+	off = align8(sizeof(*h) + h->n_cus * sizeof(*cus));
+	if (off + h->n_funcs * sizeof(*funcs) + h->n_types * sizeof(*types) +
+	    h->strings_len != len)
+		return false;
+	cus = (const void *)(p + sizeof(*h));
+	funcs = (const void *)(p + off);
+	types = (const void *)(funcs + h->n_funcs);
+	strings = (const char *)(types + h->n_types);
+	if (strings[h->strings_len - 1] != '\0')
+		return false;
+	for (i = 0; i < h->n_cus; i++)
+		if (cus[i].name >= h->strings_len)
+			return false;
+	for (i = 0; i < h->n_funcs; i++)
+		if (funcs[i].name >= h->strings_len || funcs[i].file >= h->strings_len ||
+		    funcs[i].cu >= h->n_cus)
+			return false;
+	for (i = 0; i < h->n_types; i++)
+		if (types[i].name >= h->strings_len)
+			return false;
+	return true;
 }
 
 static int map_index(struct dw_kernel *k, const char *path)
 {
 	const struct idx_header *h;
 	struct stat st;
-	size_t need;
 	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fs_open_trusted(path, NULL);
 
 	if (fd < 0)
 		return -1;
@@ -326,15 +363,11 @@ static int map_index(struct dw_kernel *k, const char *path)
 	close(fd);
 	if (p == MAP_FAILED)
 		return -1;
-	h = p;
-	need = align8(sizeof(*h) + h->n_cus * sizeof(struct dw_cu)) +
-	       h->n_funcs * sizeof(struct dw_func) + h->n_types * sizeof(struct dw_type) +
-	       h->strings_len;
-	if (memcmp(h->magic, IDX_MAGIC, 8) || h->build_id_len != k->build_id_len ||
-	    memcmp(h->build_id, k->build_id, k->build_id_len) || need != (size_t)st.st_size) {
+	if (!index_valid(k, p, (size_t)st.st_size)) {
 		munmap(p, (size_t)st.st_size);
 		return -1;
 	}
+	h = p;
 	k->idx = p;
 	k->idx_len = (size_t)st.st_size;
 	k->cus = (const struct dw_cu *)(k->idx + sizeof(*h));
@@ -350,19 +383,20 @@ static int map_index(struct dw_kernel *k, const char *path)
 
 int dw_index_load(struct session *s, struct dw_kernel *k)
 {
-	const char *dir = arena_printf(&s->arena, "%s/dwarf", s->paths.cache_dir);
-	const char *path = arena_printf(&s->arena, "%s/%s.idx", dir, dw_build_id_hex(s, k));
+	const char *dir = cache_subdir(s, "dwarf");
+	const char *path = dir ? arena_printf(&s->arena, "%s/%s.idx", dir, dw_build_id_hex(s, k))
+			       : NULL;
 	struct builder b = { 0 };
 	double t0 = now_ms();
 	int rc = 0;
 
-	if (map_index(k, path) == 0)
+	if (path && map_index(k, path) == 0)
 		return 0;
 	build(&b, k->dw);
 	if (s->opt.verbose > 1)
 		fprintf(stderr, "dwarf: indexed %zu functions of %zu CUs of %s in %.0f ms\n",
 			b.n_funcs, b.n_cus, k->path, now_ms() - t0);
-	if (mkdir_p(dir, 0755) || store(s, k, &b, path) || map_index(k, path)) {
+	if (!path || store(s, k, &b, path) || map_index(k, path)) {
 		/* no cache: keep the index in memory for this run */
 		size_t len = align8(sizeof(struct idx_header) + b.n_cus * sizeof(struct dw_cu)) +
 			     b.n_funcs * sizeof(struct dw_func) +

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "initramfs.h"
+#include "fsafe.h"
 #include "qemu.h"
 
 #include <errno.h>
@@ -288,7 +289,7 @@ static void write_applets(struct cpio *c, char *list)
 	}
 }
 
-static int write_base(const char *path, const char *busybox)
+static int write_base(int fd, const char *busybox)
 {
 	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
 				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
@@ -304,11 +305,7 @@ static int write_base(const char *path, const char *busybox)
 		qemu_say("cannot list the applets of %s", busybox);
 		return rc;
 	}
-	c.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (c.fd < 0) {
-		rc = -errno;
-		goto out;
-	}
+	c.fd = fd;
 	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++) {
 		const char *d = base_dirs[i];
 
@@ -332,9 +329,6 @@ static int write_base(const char *path, const char *busybox)
 	write_applets(&c, list);
 	cpio_trailer(&c);
 	rc = rc ? rc : c.err;
-	if (close(c.fd) < 0 && !rc)
-		rc = -errno;
-out:
 	free(list);
 	return rc;
 }
@@ -348,7 +342,7 @@ int initramfs_base(const char *cache, int verbose, char *out, size_t len)
 	unsigned long long key = 0xcbf29ce484222325ULL;
 	struct stat st;
 	size_t i;
-	int rc;
+	int rc, fd;
 
 	for (i = 0; i < 2 && !bb; i++)
 		if (is_static_elf(candidates[i]))
@@ -361,18 +355,14 @@ int initramfs_base(const char *cache, int verbose, char *out, size_t len)
 	key = fnv1a(key, &st.st_size, sizeof(st.st_size));
 	key = fnv1a(key, &st.st_mtime, sizeof(st.st_mtime));
 	snprintf(out, len, "%s/base-%016llx.cpio", cache, key);
-	if (is_file(out))
+	if (is_file(out) && fs_file_trusted(out, NULL) == 0)
 		return 0;
 	if (verbose)
 		qemu_say("writing base initramfs %s", out);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
-	rc = write_base(tmp, bb);
-	if (!rc && rename(tmp, out) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
+	fd = fs_create_temp(out, tmp, sizeof(tmp));
+	rc = fd < 0 ? fd : fs_commit(fd, tmp, out, 0644, write_base(fd, bb));
+	if (rc)
 		qemu_say("cannot write %s: %s", out, strerror(-rc));
-	}
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include "qemu.h"
 #include "initramfs.h"
+#include "fsafe.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -136,25 +137,6 @@ static int read_file(const char *path, size_t max, char **out, size_t *out_len)
 	return rc;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-	size_t i, len = strlen(path);
-
-	if (len >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (tmp[i] != '/' && tmp[i] != 0)
-			continue;
-		tmp[i] = 0;
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -errno;
-		tmp[i] = path[i];
-	}
-	return 0;
-}
-
 static int is_file(const char *path)
 {
 	struct stat st;
@@ -247,6 +229,19 @@ static int has_headers(const char *rel)
 	return stat(p, &st) == 0;
 }
 
+int qemu_release_ok(const char *rel)
+{
+	const char *p;
+
+	if (!*rel || *rel == '.' || *rel == '-' || strlen(rel) > 64)
+		return 0;
+	for (p = rel; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._+~-", *p)))
+			return 0;
+	return 1;
+}
+
 int qemu_default_release(char *buf, size_t len)
 {
 	char best[NAME_MAX + 1] = "";
@@ -282,22 +277,32 @@ int qemu_default_release(char *buf, size_t len)
 	return 0;
 }
 
+/* The cache directory, created and checked (fsafe.h): a guest boots what is in it. */
 static int cache_dir(const struct qemu_opts *o, char *out, size_t len)
 {
+	char path[PATH_MAX], home[PATH_MAX];
 	const char *env;
+	struct fs_why why;
 	int rc;
 
 	if (o->cache_dir && *o->cache_dir)
-		snprintf(out, len, "%s", o->cache_dir);
+		rc = snprintf(path, sizeof(path), "%s", o->cache_dir);
 	else if ((env = getenv("SYSTEMTAP_DIR")) && *env)
-		snprintf(out, len, "%s/cache/qemu", env);
-	else if ((env = getenv("HOME")) && *env)
-		snprintf(out, len, "%s/.systemtap/cache/qemu", env);
-	else
-		snprintf(out, len, "/tmp/stap-qemu-cache-%u", (unsigned)getuid());
-	rc = mkdir_p(out, 0755);
-	if (rc)
-		qemu_say("cannot create cache directory %s: %s", out, strerror(-rc));
+		rc = snprintf(path, sizeof(path), "%s/cache/qemu", env);
+	else if (fs_home_dir(home, sizeof(home)) == 0)
+		rc = snprintf(path, sizeof(path), "%s/.systemtap/cache/qemu", home);
+	else {
+		qemu_say("no home directory for the guest's cache: set SYSTEMTAP_DIR");
+		return -ENOENT;
+	}
+	if (rc < 0 || (size_t)rc >= sizeof(path))
+		return -ENAMETOOLONG;
+	rc = fs_trusted_dir(path, 0755, out, len, &why);
+	if (rc == -EPERM)
+		qemu_say("not using the cache %s: %s (set SYSTEMTAP_DIR to a directory of your own)",
+			 path, why.msg);
+	else if (rc)
+		qemu_say("cannot create cache directory %s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -326,12 +331,15 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 	int rc, tries = 0;
 
 	snprintf(src, sizeof(src), "/boot/vmlinuz-%s", rel);
-	snprintf(out, len, "%s/vmlinux-%s", cache, rel);
+	rc = snprintf(out, len, "%s/vmlinux-%s", cache, rel);
+	if (rc < 0 || (size_t)rc >= len)
+		return -ENAMETOOLONG;
 	if (stat(src, &sst) < 0) {
 		qemu_say("no kernel image %s (is the linux-image package for %s installed?)", src, rel);
 		return -ENOENT;
 	}
-	if (stat(out, &cst) == 0 && cst.st_mtime >= sst.st_mtime && is_elf(out))
+	if (stat(out, &cst) == 0 && cst.st_mtime >= sst.st_mtime && is_elf(out) &&
+	    fs_file_trusted(out, NULL) == 0)
 		return 0;
 	if (verbose)
 		qemu_say("extracting %s to %s", src, out);
@@ -340,7 +348,6 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 		qemu_say("cannot read %s: %s", src, strerror(-rc));
 		return rc;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
 	rc = -ENOEXEC;
 	for (i = 0; i + sizeof(magic) <= img_len && tries < 8 && rc; i++) {
 		char *argv[] = { (char *)"xz", (char *)"-dc", (char *)"--single-stream", NULL };
@@ -351,9 +358,9 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 			continue;
 		tries++;
 		in = open(src, O_RDONLY | O_CLOEXEC);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = fs_create_temp(out, tmp, sizeof(tmp));
 		if (in < 0 || fd < 0 || lseek(in, (off_t)i, SEEK_SET) < 0) {
-			rc = -errno;
+			rc = fd < 0 ? fd : -errno;
 		} else if ((pid = spawn(argv, in, fd, -1, NULL)) < 0) {
 			rc = pid;
 		} else {
@@ -366,15 +373,11 @@ static int ensure_vmlinux(const char *cache, const char *rel, int verbose, char 
 		if (in >= 0)
 			close(in);
 		if (fd >= 0)
-			close(fd);
+			rc = fs_commit(fd, tmp, out, 0644, rc);
 	}
 	free(img);
-	if (!rc && rename(tmp, out) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
+	if (rc)
 		qemu_say("cannot extract an ELF vmlinux from %s", src);
-	}
 	return rc;
 }
 
@@ -835,6 +838,10 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	int rc, i;
 
 	if (o->release && *o->release) {
+		if (!qemu_release_ok(o->release)) {
+			qemu_say("invalid kernel release '%s'", o->release);
+			return -EINVAL;
+		}
 		snprintf(rel, sizeof(rel), "%s", o->release);
 	} else if ((rc = qemu_default_release(rel, sizeof(rel)))) {
 		qemu_say("no installed kernel found in /boot (install linux-image-amd64)");

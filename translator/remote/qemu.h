@@ -59,4 +59,8 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
  * Returns 0, or -ENOENT if there is none, -ENAMETOOLONG if LEN is too small. */
 int qemu_default_release(char *buf, size_t len);
 
+/* Is REL a plausible kernel release (letters, digits and ._+~-, as uname -r prints)? It
+ * names files under /boot and /lib/modules, so nothing else may pass. */
+int qemu_release_ok(const char *rel);
+
 #endif /* STAP_REMOTE_QEMU_H */
