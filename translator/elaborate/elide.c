@@ -62,11 +62,8 @@ static bool pure_function(struct session *s, struct function *fn)
 		return true;	/* recursion: decided by the rest of the body */
 	if (fi->purity)
 		return fi->purity == 2;
-	fi->purity = 1;
-	if (fn->body->kind == AST_EMBEDDED)
-		fi->purity = marked_pure(fn->body->u.str) ? 2 : 3;
-	else
-		fi->purity = pure(s, fn->body, true) ? 2 : 3;
+	fi->purity = 1;		/* being decided */
+	fi->purity = pure(s, fn->body, true) ? 2 : 3;
 	return fi->purity == 2;
 }
 
