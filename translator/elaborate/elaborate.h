@@ -1,7 +1,14 @@
 /* Pass 2's results, read by pass 3. Contracts:
  * - every AST_IDENT has u.ident.sym set; every AST_CALL either u.call.fn (a script or
  *   tapset function) or is a builtin (print family), see elab_builtin();
- * - every expression node has a type other than TYPE_UNKNOWN, except statements;
+ * - no AST_TARGET, AST_CAST, AST_ATVAR, AST_DEFINED or AST_ENTRY is left: resolution
+ *   has elaborate/target.c make each a call of a synthesized function ($x, @cast, @var,
+ *   @entry), a number (@defined, and the conditions and branches it decides), its
+ *   operand (@entry inside an entry part), or the local __procfs_value (a procfs
+ *   probe's $value). Every other kind may remain; elided statements are AST_NULL.
+ *   elab_check_post_pass2() checks this and the contract above;
+ * - every expression node has a type other than TYPE_UNKNOWN, except statements and
+ *   an array's name (the AST_IDENT under an index, `in`, foreach or delete);
  * - s->prog.probes lists derived probes (one per concrete probe point), s->prog.functions
  *   and s->prog.globals only what the probes reach. */
 #ifndef STAP_ELABORATE_H
@@ -73,6 +80,8 @@ struct function_info {
 
 enum builtin elab_builtin(const char *name);
 struct function_info *elab_fn_info(struct session *s, struct function *fn);
+/* The end of pass 2: the contracts above hold, or "internal error" and -1. */
+int elab_check_post_pass2(struct session *s);
 
 /* elaborate/format.c: one conversion of a printf format. Text between conversions is
  * literal and holds no '%' ("%%" is a conversion of its own, taking no argument). */
