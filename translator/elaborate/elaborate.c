@@ -38,6 +38,8 @@ int pass2_elaborate(struct session *s)
 		return -1;
 	if (s->diag.n_errors)
 		return -1;
+	if (elab_check(s))
+		return -1;
 	/* like pass 1's -p1 dump: the driver stops after this pass */
 	if (s->opt.last_pass == 2)
 		elab_dump(s, stdout);

@@ -104,6 +104,9 @@ int elab_elide(struct session *s);
 int elab_types(struct session *s);
 /* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
 int elab_optimize(struct session *s);
+/* elaborate/check.c: what pass 3 needs of the elaborated program (lvalues, statistics,
+ * histograms, loops); after it pass 3 reports no user errors */
+int elab_check(struct session *s);
 /* elaborate/dump.c: -p2 output */
 void elab_dump(struct session *s, FILE *f);
 /* elaborate/probes.c */

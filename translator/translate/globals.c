@@ -312,9 +312,8 @@ static void find_hist(struct histinfo *h, struct ast_node *n)
 			if (!h->first)
 				h->first = n;
 			else if (!same_hist(h->first, n))
-				diag_error(h->s, &n->loc,
-					   "statistic %s is used with two different histograms",
-					   h->sym->name);
+				XL_INTERNAL(h->s, "statistic %s with two different histograms",
+					    h->sym->name);
 		}
 		find_hist(h, n->u.stat.operand);
 		break;
@@ -413,8 +412,7 @@ static void emit_hist(struct session *s, struct emitter *e, const struct symbol 
 	for (p = h->u.stat.params; p && i < 3; p = p->next)
 		v[i++] = p->kind == AST_NUMBER ? p->u.num : 0;
 	if (!elab_hist_linear_ok(h)) {
-		diag_error(s, &h->loc, "internal error: %s:%d: @hist_linear parameters passed pass 2",
-			   __FILE__, __LINE__);
+		XL_INTERNAL(s, "@hist_linear parameters passed pass 2");
 		return;
 	}
 	emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LINEAR, .start = (int64_t)0x%" PRIx64 "ULL, .stop = (int64_t)0x%" PRIx64 "ULL, .interval = %" PRId64 "LL, .buckets = %" PRIu64 " };",
@@ -482,7 +480,7 @@ static struct symbol *array_of(struct xlate *x, struct ast_node *base)
 	struct symbol *sym = base->kind == AST_IDENT ? base->u.ident.sym : NULL;
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->n_keys <= 0) {
-		diag_error(x->s, &base->loc, "only global arrays can be indexed here");
+		XL_INTERNAL(x->s, "only global arrays can be indexed here");
 		return NULL;
 	}
 	return sym;
@@ -538,7 +536,7 @@ const char *gl_index_get(struct xlate *x, struct ast_node *n)
 	if (!arr)
 		return "0";
 	if (arr->type == TYPE_STATS) {
-		diag_error(x->s, &n->loc, "statistics can only be read with @count, @sum, ... or printed with @hist_*");
+		XL_INTERNAL(x->s, "statistic array element read as a value");
 		return "0";
 	}
 	keys = gl_keys(x, arr, n->u.index.keys);
@@ -607,7 +605,7 @@ void gl_delete(struct xlate *x, struct ast_node *n)
 	}
 	sym = n->kind == AST_IDENT ? n->u.ident.sym : NULL;
 	if (!sym) {
-		diag_error(x->s, &n->loc, "delete needs a variable or an array element");
+		XL_INTERNAL(x->s, "delete needs a variable or an array element");
 		return;
 	}
 	if (sym->n_keys > 0)
@@ -625,7 +623,7 @@ void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val)
 	struct symbol *sym = base_sym(target);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
-		diag_error(x->s, &target->loc, "<<< needs a global statistic");
+		XL_INTERNAL(x->s, "<<< needs a global statistic");
 		return;
 	}
 	if (target->kind == AST_IDENT) {
@@ -651,7 +649,7 @@ const char *gl_stat_fetch(struct xlate *x, struct ast_node *operand)
 	struct symbol *sym = base_sym(operand);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
-		diag_error(x->s, &operand->loc, "statistic operators need a global statistic");
+		XL_INTERNAL(x->s, "statistic operators need a global statistic");
 		return "NULL";
 	}
 	if (operand->kind == AST_IDENT) {
@@ -670,7 +668,7 @@ const char *gl_stat_op(struct xlate *x, struct ast_node *n)
 	const char *t;
 
 	if (n->u.stat.op == STAT_HIST_LINEAR || n->u.stat.op == STAT_HIST_LOG) {
-		diag_error(x->s, &n->loc, "a histogram can only be printed, indexed or iterated");
+		XL_INTERNAL(x->s, "a histogram as a value");
 		return "0";
 	}
 	gl_stat_fetch(x, n->u.stat.operand);
@@ -690,7 +688,7 @@ static void assign_local(struct xlate *x, struct ast_node *var, const char *val)
 	if (!sym)
 		return;
 	if (sym->n_keys > 0) {
-		diag_error(x->s, &var->loc, "a foreach variable cannot be an array");
+		XL_INTERNAL(x->s, "a foreach variable cannot be an array");
 		return;
 	}
 	xl_store(x, sym->type, xl_sym(x, sym), val);
@@ -703,7 +701,7 @@ static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
 	int brk;
 
 	if (n->u.foreach.keys && n->u.foreach.keys->next) {
-		diag_error(x->s, &n->loc, "a histogram has one index");
+		XL_INTERNAL(x->s, "a histogram has one index");
 		return;
 	}
 	hist = gl_stat_fetch(x, hs->u.stat.operand);
@@ -756,8 +754,7 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 						arr->name, i));
 	if (n->u.foreach.value) {
 		if (arr->type == TYPE_STATS)
-			diag_error(x->s, &n->u.foreach.value->loc,
-				   "the value of a statistic is read with @count(a[k]), ...");
+			XL_INTERNAL(x->s, "foreach value of a statistic array");
 		else
 			assign_local(x, n->u.foreach.value,
 				     arena_printf(&x->s->arena, "_stp_entry_val_%s(&global_%s, e)",

@@ -303,7 +303,7 @@ static int write_module_c(struct session *s)
 			if (f->is_tapset || s->opt.guru)
 				emit_line(&head, "%s", emb->u.str);
 			else
-				diag_error(s, &emb->loc, "embedded code in a user script needs guru mode (-g)");
+				XL_INTERNAL(s, "embedded code in a user script without -g");
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		emit_function(s, fn, &decls, &code, &re_max);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
