@@ -284,7 +284,6 @@ static int write_module_c(struct session *s)
 	bool autoprint;
 	int rc;
 
-	gl_analyse(s);
 	{
 		char *from = emit_comment_text(s->prog.files ? s->prog.files->src->name : "?");
 

@@ -82,8 +82,6 @@ void gl_foreach(struct xlate *x, struct ast_node *n);
 /* the lock requests of a probe handler, as a C array definition; returns the
  * count (0: no locks) */
 int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out);
-/* analyse global accesses of all reachable code (call before emitting) */
-void gl_analyse(struct session *s);
 /* the end-of-session printing of globals written but never read; 1 if emitted */
 int gl_emit_autoprint(struct session *s, struct emitter *e);
 
