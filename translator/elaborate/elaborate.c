@@ -79,6 +79,9 @@ int pass2_elaborate(struct session *s)
 		return -1;
 	if (elab_check_post_pass2(s))
 		return -1;
+	if (elab_check(s))
+		return -1;
+	elab_access(s);
 	/* like pass 1's -p1 dump: the driver stops after this pass */
 	if (s->opt.last_pass == 2)
 		elab_dump(s, stdout);

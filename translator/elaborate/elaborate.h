@@ -35,6 +35,7 @@ struct symbol {
 	struct global *global;		/* SYM_GLOBAL */
 	int index;			/* position in its scope */
 	bool written, read;
+	bool autoprint;			/* access.c: a user global written, never read */
 	int n_refs;			/* elide.c: references left in the code */
 	struct symbol *next;
 };
@@ -46,6 +47,12 @@ enum builtin {
 };
 
 struct probe_family;
+
+/* access.c: a global whose lock a probe handler takes; exclusive if write */
+struct global_lock {
+	const struct symbol *sym;
+	bool write;
+};
 
 struct derived_probe {
 	int id;
@@ -64,6 +71,10 @@ struct derived_probe {
 	/* the entry part of the .return probe entry_of (elaborate/target.c): run at the
 	 * function's entry, its body saves the values entry_of reads with @entry */
 	struct derived_probe *entry_of;
+	/* access.c: the locks of the globals the handler and its callees use, in the
+	 * order of prog.global_syms */
+	const struct global_lock *locks;
+	int n_locks;
 	struct derived_probe *next;
 };
 
@@ -113,6 +124,11 @@ int elab_elide(struct session *s);
 int elab_types(struct session *s);
 /* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
 int elab_optimize(struct session *s);
+/* elaborate/check.c: what pass 3 needs of the elaborated program (lvalues, statistics,
+ * histograms, loops); after it pass 3 reports no user errors */
+int elab_check(struct session *s);
+/* elaborate/access.c: lock sets of the derived probes, autoprint of the globals */
+int elab_access(struct session *s);
 /* elaborate/dump.c: -p2 output */
 void elab_dump(struct session *s, FILE *f);
 /* elaborate/probes.c */

@@ -284,7 +284,6 @@ static int write_module_c(struct session *s)
 	bool autoprint;
 	int rc;
 
-	gl_analyse(s);
 	{
 		char *from = emit_comment_text(s->prog.files ? s->prog.files->src->name : "?");
 
@@ -303,7 +302,7 @@ static int write_module_c(struct session *s)
 			if (f->is_tapset || s->opt.guru)
 				emit_line(&head, "%s", emb->u.str);
 			else
-				diag_error(s, &emb->loc, "embedded code in a user script needs guru mode (-g)");
+				XL_INTERNAL(s, "embedded code in a user script without -g");
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		emit_function(s, fn, &decls, &code, &re_max);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
