@@ -102,7 +102,7 @@ int elab_resolve(struct session *s);
 int elab_elide(struct session *s);
 /* elaborate/types.c */
 int elab_types(struct session *s);
-/* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
+/* elaborate/optimize.c: elide probes with empty handlers (not with -u), number the rest */
 int elab_optimize(struct session *s);
 /* elaborate/dump.c: -p2 output */
 void elab_dump(struct session *s, FILE *f);
