@@ -122,7 +122,7 @@ int elab_resolve(struct session *s);
 int elab_elide(struct session *s);
 /* elaborate/types.c */
 int elab_types(struct session *s);
-/* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
+/* elaborate/optimize.c: elide probes with empty handlers (not with -u), number the rest */
 int elab_optimize(struct session *s);
 /* elaborate/check.c: what pass 3 needs of the elaborated program (lvalues, statistics,
  * histograms, loops); after it pass 3 reports no user errors */

@@ -1,7 +1,7 @@
 /* Pass 2, step 4: drop what does nothing, as systemtap does (not with -u): a probe
  * whose handler is empty is elided with a warning, and with no probe left the script
- * fails ("no probes found"). Then the reachable functions and globals are collected
- * again from the probes that remain. */
+ * fails ("no probes found"). The remaining probes are numbered again. An empty handler
+ * calls nothing, so the reachable functions and globals that elide.c left stand. */
 #include "elaborate/elaborate.h"
 
 /* the walk stops at anything but blocks and empty statements */

@@ -1,6 +1,7 @@
-/* Pass 3: write the module's C file: frames, context, globals, functions, probe
- * handlers, the probe table, init/exit, framed by runtime.h and runtime_main.h
- * (docs/INTERNALS.md describes the shape). */
+/* Pass 3: write the script's C file: frames, context, globals, functions, probe
+ * handlers, the probe table, init/exit, after an #include of stap.h (the runtime's
+ * API); pass 4 links its object with the runtime's (docs/INTERNALS.md describes the
+ * shape). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
