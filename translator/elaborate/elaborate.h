@@ -51,8 +51,10 @@ struct derived_probe {
 	struct symbol *locals;
 	int n_locals;
 	int64_t priority;		/* begin/end/error ordering */
-	int64_t args[4];		/* family-specific numbers (timer period, ...) */
-	const char *str_arg;		/* family-specific string */
+	int64_t args[4];		/* dwarf/kprobe: args[0] counts an entry part's saved
+					 * values (elaborate/target.c) */
+	void *priv;			/* the family's own data, arena-allocated by its
+					 * match or derive hook; NULL for the others */
 	bool owns_body;			/* elide.c: first of the points sharing `body` */
 	/* the entry part of the .return probe entry_of (elaborate/target.c): run at the
 	 * function's entry, its body saves the values entry_of reads with @entry */

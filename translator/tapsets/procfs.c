@@ -8,10 +8,18 @@
 #include "tapsets/family.h"
 #include "translate/emit.h"
 
+/* a procfs probe's data (dp->priv) */
+struct procfs_probe {
+	const char *file;		/* plain name under /proc/systemtap/<module>/ */
+	bool write;			/* .write, else .read */
+	int64_t maxsize;		/* .maxsize(N), accepted and unused; 0 if none */
+};
+
 static int procfs_match(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *op;
+	struct procfs_probe *p;
 
 	if (strcmp(c->name, "procfs"))
 		return 0;
@@ -19,22 +27,29 @@ static int procfs_match(struct session *s, const struct probe_point *pp,
 		diag_error(s, &pp->loc, "procfs takes a file name");
 		return -1;
 	}
-	dp->str_arg = c->has_arg ? c->arg->u.str : "command";
-	if (!dp->str_arg[0] || strchr(dp->str_arg, '/') || !strcmp(dp->str_arg, ".") ||
-	    !strcmp(dp->str_arg, "..")) {
-		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", dp->str_arg);
+	p = arena_alloc(&s->arena, sizeof(*p));
+	p->file = c->has_arg ? c->arg->u.str : "command";
+	if (!p->file[0] || strchr(p->file, '/') || !strcmp(p->file, ".") ||
+	    !strcmp(p->file, "..")) {
+		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", p->file);
 		return -1;
 	}
 	op = c->next;
 	if (!op || op->has_arg || (strcmp(op->name, "read") && strcmp(op->name, "write")))
 		return 0;
-	dp->args[0] = !strcmp(op->name, "write");
+	p->write = !strcmp(op->name, "write");
 	if (op->next) {
 		if (strcmp(op->next->name, "maxsize") || op->next->next ||
-		    family_int_arg(s, op->next, &dp->args[1]))
+		    family_int_arg(s, op->next, &p->maxsize))
 			return 0;
 	}
+	dp->priv = p;
 	return 1;
+}
+
+static const char *file_of(const struct derived_probe *dp)
+{
+	return ((const struct procfs_probe *)dp->priv)->file;
 }
 
 static void procfs_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
@@ -45,12 +60,12 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 	emit_line(e, "#include \"stp_procfs.h\"");
 	emit_open(e, "static struct _stp_procfs_file _stp_procfs_files[] =");
 	for (i = 0; i < n; i++) {
-		const char *name = probes[i]->str_arg;
+		const char *name = file_of(probes[i]);
 		char *lit;
 		bool first = true;
 
 		for (j = 0; j < i; j++)
-			if (!strcmp(probes[j]->str_arg, name))
+			if (!strcmp(file_of(probes[j]), name))
 				first = false;
 		if (!first)
 			continue;
@@ -61,10 +76,11 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 	emit_close(e, "};");
 	emit_open(e, "static void _stp_procfs_bind(void)");
 	for (i = 0; i < n; i++) {
-		char *lit = emit_cstr(probes[i]->str_arg);
+		const struct procfs_probe *p = probes[i]->priv;
+		char *lit = emit_cstr(p->file);
 
 		emit_line(e, "_stp_procfs_find(_stp_procfs_files, ARRAY_SIZE(_stp_procfs_files), %s)->%s = STP_PROBE_%d;",
-			  lit, probes[i]->args[0] ? "write" : "read", probes[i]->id);
+			  lit, p->write ? "write" : "read", probes[i]->id);
 		free(lit);
 	}
 	emit_close(e, "}");
