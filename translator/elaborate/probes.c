@@ -214,7 +214,7 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 
 	for (i = 0; i < n_families; i++) {
 		struct derived_probe *dp = arena_alloc(&e->s->arena, sizeof(*dp));
-		int rc = family_registry[i]->match(e->s, pp, dp);
+		int rc = family_match(e->s, family_registry[i], pp, dp);
 
 		if (rc < 0)
 			return -1;

@@ -15,34 +15,28 @@ struct procfs_probe {
 	int64_t maxsize;		/* .maxsize(N), accepted and unused; 0 if none */
 };
 
-static int procfs_match(struct session *s, const struct probe_point *pp,
-			struct derived_probe *dp)
-{
-	const struct pp_comp *c = pp->comps, *op;
-	struct procfs_probe *p;
+/* procfs[("name")] */
+#define PROCFS_FILE                                                                    \
+	{ .name = "procfs", .arg = PP_ARG_OPT_STRING, .bad_arg = "procfs takes a file name" }
 
-	if (strcmp(c->name, "procfs"))
-		return 0;
-	if (c->has_arg && (!c->arg || c->arg->kind != AST_STRING)) {
-		diag_error(s, &pp->loc, "procfs takes a file name");
-		return -1;
-	}
-	p = arena_alloc(&s->arena, sizeof(*p));
-	p->file = c->has_arg ? c->arg->u.str : "command";
+static const struct pp_shape procfs_shapes[] = {
+	{ { PROCFS_FILE, PP_NAME("read"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+	{ { PROCFS_FILE, PP_NAME("write"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+};
+
+static int procfs_derive(struct session *s, const struct probe_point *pp,
+			 const struct pp_match *m, struct derived_probe *dp)
+{
+	struct procfs_probe *p = arena_alloc(&s->arena, sizeof(*p));
+
+	p->file = pp_match_str(m, 0, "command");
 	if (!p->file[0] || strchr(p->file, '/') || !strcmp(p->file, ".") ||
 	    !strcmp(p->file, "..")) {
 		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", p->file);
 		return -1;
 	}
-	op = c->next;
-	if (!op || op->has_arg || (strcmp(op->name, "read") && strcmp(op->name, "write")))
-		return 0;
-	p->write = !strcmp(op->name, "write");
-	if (op->next) {
-		if (strcmp(op->next->name, "maxsize") || op->next->next ||
-		    family_int_arg(s, op->next, &p->maxsize))
-			return 0;
-	}
+	p->write = !strcmp(pp_match_name(m, 1), "write");
+	p->maxsize = pp_match_num(m, 2, 0);
 	dp->priv = p;
 	return 1;
 }
@@ -107,6 +101,7 @@ static void procfs_exit(struct session *s, struct emitter *e, struct derived_pro
 }
 
 const struct probe_family procfs_family = {
-	.name = "procfs", .kind = FAMILY_EVENT, .match = procfs_match,
+	.name = "procfs", .kind = FAMILY_EVENT, .shapes = procfs_shapes,
+	.n_shapes = sizeof(procfs_shapes) / sizeof(procfs_shapes[0]), .derive = procfs_derive,
 	.emit_decls = procfs_decls, .emit_init = procfs_init, .emit_exit = procfs_exit,
 };

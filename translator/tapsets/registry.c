@@ -20,21 +20,6 @@ const struct probe_family *const family_registry[] = {
 
 const size_t n_families = sizeof(family_registry) / sizeof(family_registry[0]);
 
-int family_int_arg(struct session *s, const struct pp_comp *c, int64_t *out)
-{
-	if (!c->has_arg) {
-		*out = 0;
-		return 0;
-	}
-	if (!c->arg || c->arg->kind != AST_NUMBER) {
-		diag_error(s, c->arg ? &c->arg->loc : NULL,
-			   "probe point '%s' takes a number", c->name);
-		return -1;
-	}
-	*out = c->arg->u.num;
-	return 0;
-}
-
 bool family_has_probe(const struct derived_probe *dp, struct derived_probe *const *probes,
 		      int n)
 {

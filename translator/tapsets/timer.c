@@ -22,43 +22,46 @@ struct timer_probe {
 	enum timer_unit unit;
 };
 
-static int timer_match(struct session *s, const struct probe_point *pp,
-		       struct derived_probe *dp)
+/* timer.UNIT(N)[.randomize(R)] */
+#define TIMER_SHAPE(unit)                                                              \
+	{ { PP_NAME("timer"), PP_ARG(unit, PP_ARG_NUMBER),                             \
+	    PP_OPT("randomize", PP_ARG_NUMBER) } }
+
+static const struct pp_shape timer_shapes[] = {
+	{ { PP_NAME("timer"), PP_NAME("profile") } },
+	TIMER_SHAPE("ns"), TIMER_SHAPE("us"), TIMER_SHAPE("ms"), TIMER_SHAPE("s"),
+	TIMER_SHAPE("sec"), TIMER_SHAPE("jiffies"), TIMER_SHAPE("hz"),
+};
+
+static enum timer_unit unit_of(const char *name)
 {
-	const struct pp_comp *c = pp->comps, *u = c->next;
-	struct timer_probe *t;
 	size_t i;
 
-	if (strcmp(c->name, "timer") || c->has_arg || !u)
-		return 0;
-	t = arena_alloc(&s->arena, sizeof(*t));
-	if (!strcmp(u->name, "profile") && !u->has_arg && !u->next) {
-		t->unit = U_PROFILE;
-		dp->priv = t;
-		return 1;
-	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(u->name, units[i].name))
-			break;
-	if (i == sizeof(units) / sizeof(units[0]))
-		return 0;
-	if (!u->has_arg || family_int_arg(s, u, &t->interval))
-		return u->has_arg ? -1 : 0;
+		if (!strcmp(name, units[i].name))
+			return units[i].unit;
+	return U_PROFILE;
+}
+
+static int timer_derive(struct session *s, const struct probe_point *pp,
+			const struct pp_match *m, struct derived_probe *dp)
+{
+	struct timer_probe *t = arena_alloc(&s->arena, sizeof(*t));
+
+	t->unit = unit_of(pp_match_name(m, 1));
+	dp->priv = t;
+	if (t->unit == U_PROFILE)
+		return 1;
+	t->interval = pp_match_num(m, 1, 0);
 	if (t->interval <= 0) {
 		diag_error(s, &pp->loc, "timer interval must be positive");
 		return -1;
 	}
-	t->unit = units[i].unit;
-	if (u->next) {
-		if (strcmp(u->next->name, "randomize") || u->next->next || !u->next->has_arg ||
-		    family_int_arg(s, u->next, &t->randomize))
-			return 0;
-		if (t->randomize < 0 || t->randomize > t->interval) {
-			diag_error(s, &pp->loc, "timer randomize must be between 0 and the interval");
-			return -1;
-		}
+	t->randomize = pp_match_num(m, 2, 0);
+	if (t->randomize < 0 || t->randomize > t->interval) {
+		diag_error(s, &pp->loc, "timer randomize must be between 0 and the interval");
+		return -1;
 	}
-	dp->priv = t;
 	return 1;
 }
 
@@ -125,6 +128,7 @@ static void timer_exit(struct session *s, struct emitter *e, struct derived_prob
 }
 
 const struct probe_family timer_family = {
-	.name = "timer", .kind = FAMILY_EVENT, .match = timer_match,
+	.name = "timer", .kind = FAMILY_EVENT, .shapes = timer_shapes,
+	.n_shapes = sizeof(timer_shapes) / sizeof(timer_shapes[0]), .derive = timer_derive,
 	.emit_decls = timer_decls, .emit_init = timer_init, .emit_exit = timer_exit,
 };
