@@ -31,6 +31,6 @@ const struct probe_family error_family = {
 };
 /* never probes are elaborated and type-checked, then not emitted at all */
 const struct probe_family never_family = {
-	.name = "never", .kind = FAMILY_EVENT, .shapes = never_shapes, .n_shapes = 1,
-	.derive = named_derive,
+	.name = "never", .kind = FAMILY_EVENT, .not_emitted = true,
+	.shapes = never_shapes, .n_shapes = 1, .derive = named_derive,
 };

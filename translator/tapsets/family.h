@@ -67,6 +67,8 @@ struct pp_match {
 struct probe_family {
 	const char *name;
 	enum family_kind kind;
+	bool not_emitted;	/* its probes are elaborated and type-checked, then left
+				 * out of the module (never) */
 	const struct pp_shape *shapes;
 	size_t n_shapes;
 	int (*derive)(struct session *s, const struct probe_point *pp,

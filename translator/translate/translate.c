@@ -171,7 +171,7 @@ static int probe_order(const void *a, const void *b)
 
 static bool is_emitted(const struct derived_probe *dp)
 {
-	return strcmp(dp->family->name, "never") != 0;
+	return !dp->family->not_emitted;
 }
 
 /* The probe table, in run order (priority, then script order), and for each probe a
@@ -221,16 +221,14 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 			  struct emitter *fini, const char *globals_init, const char *globals_fini)
 {
 	struct derived_probe **v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
-	struct emitter undo[32];
+	struct emitter *undo = xcalloc(n_families, sizeof(*undo));
 	size_t f, nf = 0;
-
-	memset(undo, 0, sizeof(undo));
 
 	emit_open(init, "int _stp_script_init(void)");
 	emit_line(init, "int rc = 0;");
 	emit_raw(init, globals_init);
 	emit_line(init, "if (rc) goto fail;");
-	for (f = 0; f < n_families && nf < 32; f++) {
+	for (f = 0; f < n_families; f++) {
 		const struct probe_family *fam = family_registry[f];
 		struct derived_probe *dp;
 		int n = 0;
@@ -264,8 +262,9 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 	emit_raw(init, globals_fini);
 	emit_line(init, "return rc;");
 	emit_close(init, "}");
-	for (f = 0; f < 32 && f < n_families; f++)
+	for (f = 0; f < n_families; f++)
 		sb_free(&undo[f].out);
+	free(undo);
 	free(v);
 	(void)fini;
 }
