@@ -12,7 +12,18 @@
  * emit_init() writes the body of a C block that registers them and on failure undoes its
  * own work and sets rc to -errno; emit_exit() writes their unregistration, which runs
  * exactly once if init succeeded and never if it failed. Families with nothing to
- * register (begin, end) leave the emit hooks NULL. */
+ * register (begin, end) leave the emit hooks NULL.
+ *
+ * Context variables (all optional): in pass 2, context_var() is offered each target
+ * variable $name (n, an AST_TARGET; components and '&' in n->u.target) met in the
+ * handler of one of the family's probes dp, before the DWARF lookup. It returns 0 if
+ * name is not the family's, -1 after reporting, or 1 after rewriting n in place into
+ * something pass 2 resolves, usually an AST_IDENT naming a local it declared with
+ * elab_probe_local() (which keeps the local through dead-code elision). In pass 3,
+ * emit_prologue() writes C run at the start of the handler of dp (locals initialised,
+ * before the condition) and emit_epilogue() C run at its end (after the out: label,
+ * also on errors); the handler's locals are l->l_NAME and its context c. Handlers
+ * shared by several probes (same body) are written once, for the first of them. */
 #ifndef STAP_FAMILY_H
 #define STAP_FAMILY_H
 
@@ -81,6 +92,12 @@ struct probe_family {
 			  struct derived_probe *const *probes, int n);
 	void (*emit_exit)(struct session *s, struct emitter *e,
 			  struct derived_probe *const *probes, int n);
+	int (*context_var)(struct session *s, struct derived_probe *dp, const char *name,
+			   struct ast_node *n);
+	void (*emit_prologue)(struct session *s, struct emitter *e,
+			      const struct derived_probe *dp);
+	void (*emit_epilogue)(struct session *s, struct emitter *e,
+			      const struct derived_probe *dp);
 };
 
 /* tapsets/registry.c: the families, in the order they are asked. */

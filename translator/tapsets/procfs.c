@@ -41,6 +41,38 @@ static int procfs_derive(struct session *s, const struct probe_point *pp,
 	return 1;
 }
 
+/* $value is the file's text: a string local filled from the file before the
+ * handler and copied back to it after */
+#define VALUE_LOCAL "__procfs_value"
+
+static int procfs_context_var(struct session *s, struct derived_probe *dp, const char *name,
+			      struct ast_node *n)
+{
+	const struct srcloc loc = n->loc;
+
+	if (strcmp(name, "$value") || n->u.target.comps || n->u.target.addr)
+		return 0;
+	n->kind = AST_IDENT;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.ident.name = strtab_intern(&s->arena, VALUE_LOCAL);
+	elab_probe_local(s, dp, n->u.ident.name, &loc);
+	return 1;
+}
+
+static void procfs_prologue(struct session *s, struct emitter *e,
+			    const struct derived_probe *dp)
+{
+	if (elab_probe_find_local(dp, strtab_intern(&s->arena, VALUE_LOCAL)))
+		emit_line(e, "if (c->base.data) _stp_scpy(l->l_" VALUE_LOCAL ", c->base.data);");
+}
+
+static void procfs_epilogue(struct session *s, struct emitter *e,
+			    const struct derived_probe *dp)
+{
+	if (elab_probe_find_local(dp, strtab_intern(&s->arena, VALUE_LOCAL)))
+		emit_line(e, "if (c->base.data) _stp_scpy(c->base.data, l->l_" VALUE_LOCAL ");");
+}
+
 static const char *file_of(const struct derived_probe *dp)
 {
 	return ((const struct procfs_probe *)dp->priv)->file;
@@ -104,4 +136,6 @@ const struct probe_family procfs_family = {
 	.name = "procfs", .kind = FAMILY_EVENT, .shapes = procfs_shapes,
 	.n_shapes = sizeof(procfs_shapes) / sizeof(procfs_shapes[0]), .derive = procfs_derive,
 	.emit_decls = procfs_decls, .emit_init = procfs_init, .emit_exit = procfs_exit,
+	.context_var = procfs_context_var, .emit_prologue = procfs_prologue,
+	.emit_epilogue = procfs_epilogue,
 };

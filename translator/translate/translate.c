@@ -102,17 +102,6 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 	sb_free(&body.out);
 }
 
-/* procfs probes: the local standing for $value (elaborate/target.c) */
-static bool procfs_value(const struct derived_probe *dp)
-{
-	const struct symbol *l;
-
-	for (l = dp->locals; l; l = l->next)
-		if (!strcmp(l->name, "__procfs_value"))
-			return true;
-	return false;
-}
-
 static void emit_probe(struct session *s, struct derived_probe *dp, struct strbuf *decls,
 		       struct emitter *code, struct xl_regex_max *re_max)
 {
@@ -134,8 +123,8 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	}
 	emit_line(&body, "(void)l;");
 	init_locals(&body, dp->locals);
-	if (procfs_value(dp))
-		emit_line(&body, "if (c->base.data) _stp_scpy(l->l___procfs_value, c->base.data);");
+	if (dp->family->emit_prologue)
+		dp->family->emit_prologue(s, &body, dp);
 	if (dp->cond) {
 		const char *cond = xl_expr(&x, dp->cond);
 
@@ -147,8 +136,8 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	emit_open(code, "static void probe_%d(struct _stp_context *base)", dp->id);
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
-	if (procfs_value(dp))
-		emit_line(code, "if (c->base.data) _stp_scpy(c->base.data, l->l___procfs_value);");
+	if (dp->family->emit_epilogue)
+		dp->family->emit_epilogue(s, code, dp);
 	if (n_locks)
 		emit_line(code, "_stp_unlock_all(locks, ARRAY_SIZE(locks));");
 	emit_line(code, ";");
