@@ -49,13 +49,20 @@ static int procfs_context_var(struct session *s, struct derived_probe *dp, const
 			      struct ast_node *n)
 {
 	const struct srcloc loc = n->loc;
+	struct symbol *sym;
 
 	if (strcmp(name, "$value") || n->u.target.comps || n->u.target.addr)
 		return 0;
 	n->kind = AST_IDENT;
 	memset(&n->u, 0, sizeof(n->u));
 	n->u.ident.name = strtab_intern(&s->arena, VALUE_LOCAL);
-	elab_probe_local(s, dp, n->u.ident.name, &loc);
+	sym = elab_probe_local(s, dp, n->u.ident.name, &loc);
+	/* a string, assigned by the prologue */
+	if (sym->type == TYPE_UNKNOWN) {
+		sym->type = TYPE_STRING;
+		sym->type_loc = loc;
+	}
+	sym->written = true;
 	return 1;
 }
 
