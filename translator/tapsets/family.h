@@ -23,13 +23,18 @@
  * emit_prologue() writes C run at the start of the handler of dp (locals initialised,
  * before the condition) and emit_epilogue() C run at its end (after the out: label,
  * also on errors); the handler's locals are l->l_NAME and its context c. Handlers
- * shared by several probes (same body) are written once, for the first of them. */
+ * shared by several probes (same body) are written once, for the first of them.
+ *
+ * Listing (stap -l, and -L with vars): list() adds to lines the concrete points dp
+ * stands for (with vars, each followed by " $name:type" for its variables), in any
+ * order; without it, dp is listed as its pp_str. Runs after pass 2, instead of pass 3. */
 #ifndef STAP_FAMILY_H
 #define STAP_FAMILY_H
 
 #include "elaborate/elaborate.h"
 
 struct emitter;
+struct strlist;
 
 enum family_kind {
 	FAMILY_BEGIN,		/* run by the runtime at start, in priority order */
@@ -98,11 +103,17 @@ struct probe_family {
 			      const struct derived_probe *dp);
 	void (*emit_epilogue)(struct session *s, struct emitter *e,
 			      const struct derived_probe *dp);
+	void (*list)(struct session *s, const struct derived_probe *dp, bool vars,
+		     struct strlist *lines);
 };
 
 /* tapsets/registry.c: the families, in the order they are asked. */
 extern const struct probe_family *const family_registry[];
 extern const size_t n_families;
+
+/* tapsets/registry.c: stap -l / -L (vars), after pass 2: the derived probes' points
+ * as the families list them, sorted, each once */
+void family_list_probes(struct session *s, bool vars);
 
 /* tapsets/match.c: ask fam about pp (its shapes and derive(), or its match()) */
 int family_match(struct session *s, const struct probe_family *fam,
