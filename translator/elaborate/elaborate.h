@@ -36,6 +36,8 @@ struct symbol {
 	int index;			/* position in its scope */
 	bool written, read;
 	bool autoprint;			/* access.c: a user global written, never read */
+	bool external;			/* a local that generated code reads and writes
+					 * outside the script (elab_probe_local) */
 	int n_refs;			/* elide.c: references left in the code */
 	struct symbol *next;
 };
@@ -65,8 +67,10 @@ struct derived_probe {
 	struct symbol *locals;
 	int n_locals;
 	int64_t priority;		/* begin/end/error ordering */
-	int64_t args[4];		/* family-specific numbers (timer period, ...) */
-	const char *str_arg;		/* family-specific string */
+	int64_t args[4];		/* dwarf/kprobe: args[0] counts an entry part's saved
+					 * values (elaborate/target.c) */
+	void *priv;			/* the family's own data, arena-allocated by its
+					 * match or derive hook; NULL for the others */
 	bool owns_body;			/* elide.c: first of the points sharing `body` */
 	/* the entry part of the .return probe entry_of (elaborate/target.c): run at the
 	 * function's entry, its body saves the values entry_of reads with @entry */
@@ -135,6 +139,13 @@ void elab_dump(struct session *s, FILE *f);
 int elab_probes(struct session *s);
 /* canonical text of a probe point */
 const char *elab_pp_str(struct session *s, const struct probe_point *pp);
+/* For a family's context variable (family.h, context_var): dp's local name, created if
+ * need be and marked external, so that elide.c keeps it and its assignments although
+ * the script may never read it. name must be interned. */
+struct symbol *elab_probe_local(struct session *s, struct derived_probe *dp,
+				const char *name, const struct srcloc *loc);
+/* dp's local name (interned) if it survived elision, else NULL */
+const struct symbol *elab_probe_find_local(const struct derived_probe *dp, const char *name);
 
 /* types.c: are @hist_linear's parameters in range (N is an AST_STAT)? */
 bool elab_hist_linear_ok(const struct ast_node *n);

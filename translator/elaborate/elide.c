@@ -199,10 +199,10 @@ static void refs(struct ast_node *n)
 
 /* ---- the rewrites ---------------------------------------------------------------- */
 
-/* Locals that generated code reads behind the script's back (elaborate/target.c). */
+/* Locals that generated code reads behind the script's back (elab_probe_local). */
 static bool read_by_runtime(const struct symbol *sym)
 {
-	return !strcmp(sym->name, "__procfs_value");
+	return sym->external;
 }
 
 static bool dead_target(const struct ast_node *lhs)
