@@ -311,7 +311,7 @@ static enum ast_walk_rc check_pre(struct ast_node *n, void *ctx)
 
 static bool is_emitted(const struct derived_probe *dp)
 {
-	return strcmp(dp->family->name, "never") != 0;
+	return !dp->family->not_emitted;
 }
 
 int elab_check(struct session *s)
