@@ -73,7 +73,7 @@ translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests ---------------------------------------------------------------
-RELEASE ?= $(shell ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | sort -V | tail -n 1)
+RELEASE ?= $(shell testsuite/lib/newest-release 2>/dev/null)
 export RELEASE
 
 check: all translator/stap-asan

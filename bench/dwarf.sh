@@ -14,7 +14,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 STAP=$top/translator/stap
-RELEASE=${RELEASE:-$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)}
+RELEASE=${RELEASE:-$("$top/testsuite/lib/newest-release")}
 N=${N:-3}
 STAP48=${STAP48:-1}
 work=$(mktemp -d /tmp/stap-bench-dwarf.XXXXXX)

@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 OURS=${STAP:-$top/translator/stap}
 THEIRS=${SYSTEMTAP:-/usr/bin/stap}
 N=${1:-5000}
-REL=${RELEASE:-$(ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)}
+REL=${RELEASE:-$("$top/testsuite/lib/newest-release")}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -60,23 +60,52 @@ void _stp_out_binary(char *dst, int64_t v, int width)
 	}
 }
 
+/*
+ * A %m/%M width or precision counts at most this many bytes, as the kernel's
+ * vsnprintf() clamps a field width: a script's `*` argument must not keep a
+ * probe busy copying gigabytes.
+ */
+#define STP_FIELD_MAX ((1 << 23) - 1)
+
+/* `n` blanks; false once a string value is full (the rest would be cut) */
+static bool _stp_out_blanks(char *dst, int64_t n)
+{
+	static const char blanks[] = "                                ";
+
+	while (n > 0) {
+		size_t k = min_t(int64_t, n, sizeof(blanks) - 1);
+
+		if (dst && strnlen(dst, MAXSTRINGLEN - 1) == MAXSTRINGLEN - 1)
+			return false;
+		_stp_out_bytes(dst, blanks, k);
+		n -= k;
+	}
+	return true;
+}
+
 void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
 		     int width, int left, bool hex)
 {
+	static const char hexdig[] = "0123456789abcdef";
 	char buf[64];
-	int done = 0, pad, shown;
+	int64_t shown, pad;
+	int done = 0;
 
 	if (len < 0)
 		len = 1;
-	shown = hex ? 2 * len : len;
+	len = min(len, STP_FIELD_MAX);
+	width = min(width, STP_FIELD_MAX);
+	shown = hex ? 2 * (int64_t)len : len;
 	pad = width > shown ? width - shown : 0;
-	while (!left && pad-- > 0)
-		_stp_out_bytes(dst, " ", 1);
+	if (!left && !_stp_out_blanks(dst, pad))
+		return;
 	while (done < len) {
 		int n = min_t(int, len - done, hex ? sizeof(buf) / 2 : sizeof(buf));
 		char raw[64];
 		int i;
 
+		if (dst && strnlen(dst, MAXSTRINGLEN - 1) == MAXSTRINGLEN - 1)
+			return;	/* a string value is full: the rest would be cut */
 		if (copy_from_kernel_nofault(raw, (const void *)(unsigned long)
 					     (addr + done), n)) {
 			_stp_error(c, "kernel read fault at 0x%llx",
@@ -84,16 +113,20 @@ void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
 			return;
 		}
 		if (hex) {
-			for (i = 0; i < n; i++)
-				snprintf(buf + 2 * i, 3, "%02x", (u8)raw[i]);
+			/* no snprintf: its NUL after the last pair would be
+			 * buf[64], one past the end */
+			for (i = 0; i < n; i++) {
+				buf[2 * i] = hexdig[(u8)raw[i] >> 4];
+				buf[2 * i + 1] = hexdig[(u8)raw[i] & 15];
+			}
 			_stp_out_bytes(dst, buf, 2 * n);
 		} else {
 			_stp_out_bytes(dst, raw, n);
 		}
 		done += n;
 	}
-	while (left && pad-- > 0)
-		_stp_out_bytes(dst, " ", 1);
+	if (left)
+		_stp_out_blanks(dst, pad);
 }
 
 #endif /* _STP_FORMAT_H */

@@ -16,6 +16,8 @@ struct _stp_entry {
 	u32 prev, next;			/* insertion order */
 	u32 hash;
 	u32 live;
+	u32 rank;			/* position in insertion order, set by
+					 * _stp_map_collect() for sorting */
 };
 
 struct _stp_submap {
@@ -407,8 +409,11 @@ static int _stp_sort_cmp(const struct _stp_sort *s, u32 a, u32 b)
 
 		r = va < vb ? -1 : va > vb;
 	}
-	if (r == 0)	/* ties keep insertion order */
-		r = a < b ? -1 : a > b;
+	if (r == 0) {	/* ties keep insertion order (not slot order: slots are reused) */
+		u32 ra = ((struct _stp_entry *)ea)->rank, rb = ((struct _stp_entry *)eb)->rank;
+
+		r = ra < rb ? -1 : ra > rb;
+	}
 	else
 		r *= s->dir;
 	return r;
@@ -439,8 +444,10 @@ u32 _stp_map_collect(struct _stp_map *m, u32 *idx, int col, int dir,
 	struct _stp_sort s = { .m = m, .sub = sub, .col = col, .dir = dir };
 	u32 n = 0, i;
 
-	for (i = sub->first; i; i = _stp_sub_entry(m, sub, i)->next)
+	for (i = sub->first; i; i = _stp_sub_entry(m, sub, i)->next) {
+		_stp_sub_entry(m, sub, i)->rank = n;
 		idx[n++] = i;
+	}
 	if (col != 0 && n > 1) {
 		/* heapsort: no allocation, no recursion */
 		for (i = n / 2; i-- > 0;)

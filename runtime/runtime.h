@@ -1,9 +1,11 @@
 /*
- * Everything a generated module needs above the script: kernel headers, the
- * limits, the session, the transport, output, errors and the probe-running
- * contract.  The generated file includes this first and runtime_main.h last
- * (docs/INTERNALS.md shows the shape).  All definitions are static: one
- * generated .c file is one translation unit, one module.
+ * The whole runtime in order: kernel headers, the limits, the session, the
+ * transport, output, errors, the probe-running contract, maps, statistics,
+ * formatting.  stp_runtime.c includes it (and runtime_main.h) to build the
+ * runtime object that every script's object is linked with; a generated
+ * script includes only stap.h, whose prototypes the non-static functions
+ * here define.  Hand-written modules (runtime/test/) include this first and
+ * runtime_main.h last, all in one file.  docs/INTERNALS.md shows both shapes.
  */
 #ifndef _STP_RUNTIME_H
 #define _STP_RUNTIME_H

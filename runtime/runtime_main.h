@@ -1,7 +1,8 @@
 /*
- * The module's life: included at the end of the generated file, after
- * `struct context`, the handlers, `_stp_probes[]` and the declarations of
- * `_stp_script_init()` / `_stp_script_exit()`.
+ * The module's life: included last by stp_runtime.c (the script object, built
+ * apart, provides `_stp_probes[]`, its context size and `_stp_script_init()` /
+ * `_stp_script_exit()`), or at the end of a hand-written module (runtime/test/)
+ * after its `struct context`, handlers and `_stp_probes[]`.
  *
  *   module_init   allocate contexts, output rings, the ctl queue; create the
  *                 debugfs files.  No probe runs yet.

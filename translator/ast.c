@@ -627,6 +627,145 @@ void ast_dump_file(FILE *f, const struct stapfile *file)
 	}
 }
 
+/* ---- the walker ------------------------------------------------------------------- */
+
+/*
+ * Every kind's children, in source order: the only list of them in the translator.
+ * A slot is the address of a child pointer, so a caller may replace the child; a
+ * list slot heads a `next`-linked list (statements, arguments, keys).
+ */
+void ast_each_child(struct ast_node *n, ast_slot_fn fn, void *ctx)
+{
+	struct target_comp *c;
+
+	switch (n->kind) {
+	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_EMBEDDED_EXPR:
+	case AST_EMBEDDED: case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
+		break;
+	case AST_INDEX:
+		fn(&n->u.index.base, false, ctx);
+		fn(&n->u.index.keys, true, ctx);
+		break;
+	case AST_CALL:
+		fn(&n->u.call.args, true, ctx);
+		break;
+	case AST_BINARY:
+		fn(&n->u.binary.lhs, false, ctx);
+		fn(&n->u.binary.rhs, false, ctx);
+		break;
+	case AST_UNARY:
+		fn(&n->u.unary.operand, false, ctx);
+		break;
+	case AST_INCDEC:
+		fn(&n->u.incdec.operand, false, ctx);
+		break;
+	case AST_ASSIGN:
+		fn(&n->u.assign.lhs, false, ctx);
+		fn(&n->u.assign.rhs, false, ctx);
+		break;
+	case AST_TERNARY:
+		fn(&n->u.ternary.cond, false, ctx);
+		fn(&n->u.ternary.then, false, ctx);
+		fn(&n->u.ternary.other, false, ctx);
+		break;
+	case AST_IN:
+		fn(&n->u.in.keys, true, ctx);
+		fn(&n->u.in.array, false, ctx);
+		break;
+	case AST_STAT:
+		fn(&n->u.stat.operand, false, ctx);
+		fn(&n->u.stat.params, true, ctx);
+		break;
+	case AST_TARGET: case AST_CAST: case AST_ATVAR:
+		fn(&n->u.target.operand, false, ctx);
+		for (c = n->u.target.comps; c; c = c->next)
+			if (c->kind == COMP_INDEX_EXPR)
+				fn(&c->expr, false, ctx);
+		break;
+	case AST_DEFINED: case AST_ENTRY: case AST_EXPR_STMT: case AST_DELETE:
+	case AST_RETURN:
+		fn(&n->u.operand, false, ctx);
+		break;
+	case AST_BLOCK:
+		fn(&n->u.block.stmts, true, ctx);
+		break;
+	case AST_IF:
+		fn(&n->u.cond.cond, false, ctx);
+		fn(&n->u.cond.then, false, ctx);
+		fn(&n->u.cond.other, false, ctx);
+		break;
+	case AST_WHILE: case AST_FOR:
+		fn(&n->u.loop.init, false, ctx);
+		fn(&n->u.loop.cond, false, ctx);
+		fn(&n->u.loop.incr, false, ctx);
+		fn(&n->u.loop.body, false, ctx);
+		break;
+	case AST_FOREACH:
+		fn(&n->u.foreach.keys, true, ctx);
+		fn(&n->u.foreach.value, false, ctx);
+		fn(&n->u.foreach.array, false, ctx);
+		fn(&n->u.foreach.limit, false, ctx);
+		fn(&n->u.foreach.body, false, ctx);
+		break;
+	case AST_TRY:
+		fn(&n->u.try_.body, false, ctx);
+		fn(&n->u.try_.var, false, ctx);
+		fn(&n->u.try_.handler, false, ctx);
+		break;
+	}
+}
+
+struct walk_state {
+	const struct ast_walker *w;
+	bool stopped;
+};
+
+static void walk_node(struct ast_node *n, struct walk_state *st);
+
+static void walk_slot(struct ast_node **slot, bool is_list, void *ctx)
+{
+	struct walk_state *st = ctx;
+	struct ast_node *n, *next;
+
+	for (n = *slot; n && !st->stopped; n = is_list ? next : NULL) {
+		next = n->next;
+		walk_node(n, st);
+	}
+}
+
+static void walk_node(struct ast_node *n, struct walk_state *st)
+{
+	enum ast_walk_rc rc = st->w->pre ? st->w->pre(n, st->w->ctx) : AST_WALK_CONTINUE;
+
+	if (rc == AST_WALK_STOP) {
+		st->stopped = true;
+		return;
+	}
+	if (rc == AST_WALK_CONTINUE)
+		ast_each_child(n, walk_slot, st);
+	if (!st->stopped && st->w->post && st->w->post(n, st->w->ctx) == AST_WALK_STOP)
+		st->stopped = true;
+}
+
+bool ast_walk(struct ast_node *n, const struct ast_walker *w)
+{
+	struct walk_state st = { .w = w };
+
+	if (n)
+		walk_node(n, &st);
+	return !st.stopped;
+}
+
+bool ast_walk_list(struct ast_node *n, const struct ast_walker *w)
+{
+	struct walk_state st = { .w = w };
+
+	walk_slot(&n, true, &st);
+	return !st.stopped;
+}
+
+/* ---- copies ------------------------------------------------------------------------ */
+
 static struct target_comp *copy_tcomps(struct session *s, const struct target_comp *c)
 {
 	struct target_comp *head = NULL, **t = &head;
@@ -635,7 +774,6 @@ static struct target_comp *copy_tcomps(struct session *s, const struct target_co
 		struct target_comp *n = arena_alloc(&s->arena, sizeof(*n));
 
 		*n = *c;
-		n->expr = ast_copy(s, c->expr);
 		n->next = NULL;
 		*t = n;
 		t = &n->next;
@@ -643,16 +781,15 @@ static struct target_comp *copy_tcomps(struct session *s, const struct target_co
 	return head;
 }
 
-/* A list copied node by node. */
-static struct ast_node *copy_list(struct session *s, const struct ast_node *n)
+static void copy_slot(struct ast_node **slot, bool is_list, void *ctx)
 {
-	struct ast_node *head = NULL, **t = &head;
+	struct session *s = ctx;
+	struct ast_node **t = slot, *n = *slot;
 
-	for (; n; n = n->next) {
+	for (; n; n = is_list ? n->next : NULL) {
 		*t = ast_copy(s, n);
 		t = &(*t)->next;
 	}
-	return head;
 }
 
 struct ast_node *ast_copy(struct session *s, const struct ast_node *n)
@@ -664,82 +801,13 @@ struct ast_node *ast_copy(struct session *s, const struct ast_node *n)
 	c = arena_alloc(&s->arena, sizeof(*c));
 	*c = *n;
 	c->next = NULL;
-	switch (n->kind) {
-	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-		break;
-	case AST_IDENT:
+	/* pass-2 links are not copied: the copy is resolved again */
+	if (c->kind == AST_IDENT)
 		c->u.ident.sym = NULL;
-		break;
-	case AST_INDEX:
-		c->u.index.base = ast_copy(s, n->u.index.base);
-		c->u.index.keys = copy_list(s, n->u.index.keys);
-		break;
-	case AST_CALL:
-		c->u.call.args = copy_list(s, n->u.call.args);
+	else if (c->kind == AST_CALL)
 		c->u.call.fn = NULL;
-		break;
-	case AST_BINARY:
-		c->u.binary.lhs = ast_copy(s, n->u.binary.lhs);
-		c->u.binary.rhs = ast_copy(s, n->u.binary.rhs);
-		break;
-	case AST_UNARY:
-		c->u.unary.operand = ast_copy(s, n->u.unary.operand);
-		break;
-	case AST_INCDEC:
-		c->u.incdec.operand = ast_copy(s, n->u.incdec.operand);
-		break;
-	case AST_ASSIGN:
-		c->u.assign.lhs = ast_copy(s, n->u.assign.lhs);
-		c->u.assign.rhs = ast_copy(s, n->u.assign.rhs);
-		break;
-	case AST_TERNARY:
-		c->u.ternary.cond = ast_copy(s, n->u.ternary.cond);
-		c->u.ternary.then = ast_copy(s, n->u.ternary.then);
-		c->u.ternary.other = ast_copy(s, n->u.ternary.other);
-		break;
-	case AST_IN:
-		c->u.in.keys = copy_list(s, n->u.in.keys);
-		c->u.in.array = ast_copy(s, n->u.in.array);
-		break;
-	case AST_STAT:
-		c->u.stat.operand = ast_copy(s, n->u.stat.operand);
-		c->u.stat.params = copy_list(s, n->u.stat.params);
-		break;
-	case AST_TARGET: case AST_CAST: case AST_ATVAR:
-		c->u.target.operand = ast_copy(s, n->u.target.operand);
+	else if (c->kind == AST_TARGET || c->kind == AST_CAST || c->kind == AST_ATVAR)
 		c->u.target.comps = copy_tcomps(s, n->u.target.comps);
-		break;
-	case AST_DEFINED: case AST_ENTRY: case AST_EXPR_STMT: case AST_DELETE:
-	case AST_RETURN:
-		c->u.operand = ast_copy(s, n->u.operand);
-		break;
-	case AST_BLOCK:
-		c->u.block.stmts = copy_list(s, n->u.block.stmts);
-		break;
-	case AST_IF:
-		c->u.cond.cond = ast_copy(s, n->u.cond.cond);
-		c->u.cond.then = ast_copy(s, n->u.cond.then);
-		c->u.cond.other = ast_copy(s, n->u.cond.other);
-		break;
-	case AST_WHILE: case AST_FOR:
-		c->u.loop.init = ast_copy(s, n->u.loop.init);
-		c->u.loop.cond = ast_copy(s, n->u.loop.cond);
-		c->u.loop.incr = ast_copy(s, n->u.loop.incr);
-		c->u.loop.body = ast_copy(s, n->u.loop.body);
-		break;
-	case AST_FOREACH:
-		c->u.foreach.keys = copy_list(s, n->u.foreach.keys);
-		c->u.foreach.value = ast_copy(s, n->u.foreach.value);
-		c->u.foreach.array = ast_copy(s, n->u.foreach.array);
-		c->u.foreach.limit = ast_copy(s, n->u.foreach.limit);
-		c->u.foreach.body = ast_copy(s, n->u.foreach.body);
-		break;
-	case AST_TRY:
-		c->u.try_.body = ast_copy(s, n->u.try_.body);
-		c->u.try_.var = ast_copy(s, n->u.try_.var);
-		c->u.try_.handler = ast_copy(s, n->u.try_.handler);
-		break;
-	}
+	ast_each_child(c, copy_slot, s);
 	return c;
 }

@@ -254,6 +254,27 @@ struct ast_node *ast_block(struct session *s, const struct srcloc *loc,
 			   struct ast_node *stmts);
 struct ast_node *ast_operand(struct session *s, enum ast_kind kind,
 			     const struct srcloc *loc, struct ast_node *e);
+/*
+ * Walking the AST. ast_each_child() calls FN once per child slot of N, in source
+ * order (IS_LIST: the slot heads a `next`-linked list); it is the one place that knows
+ * each kind's children. ast_walk() visits N and everything below it depth first: pre()
+ * before a node's children (AST_WALK_SKIP: not its children; AST_WALK_STOP: end the
+ * walk), post() after them. Either callback may be NULL. ast_walk() and
+ * ast_walk_list() (N and its siblings) return false if the walk was stopped.
+ */
+enum ast_walk_rc { AST_WALK_CONTINUE, AST_WALK_SKIP, AST_WALK_STOP };
+
+struct ast_walker {
+	enum ast_walk_rc (*pre)(struct ast_node *n, void *ctx);
+	enum ast_walk_rc (*post)(struct ast_node *n, void *ctx);
+	void *ctx;
+};
+
+typedef void (*ast_slot_fn)(struct ast_node **slot, bool is_list, void *ctx);
+void ast_each_child(struct ast_node *n, ast_slot_fn fn, void *ctx);
+bool ast_walk(struct ast_node *n, const struct ast_walker *w);
+bool ast_walk_list(struct ast_node *n, const struct ast_walker *w);
+
 /* A deep copy of n (not of its siblings), with pass-2 links cleared. */
 struct ast_node *ast_copy(struct session *s, const struct ast_node *n);
 /* Append b to the list a; returns the head. */

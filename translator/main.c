@@ -10,6 +10,7 @@
 #include "dwarf/dwarf.h"
 #include "passes.h"
 #include "session.h"
+#include "tapsets/family.h"
 #include "util.h"
 
 
@@ -414,7 +415,7 @@ int main(int argc, char **argv)
 		return finish(s, 1);
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
 		if (pass == 3 && s->opt.listing) {
-			dw_list_probes(s, s->opt.listing == 2);
+			family_list_probes(s, s->opt.listing == 2);
 			break;
 		}
 		/* before any expensive pass: can this run end anywhere? */

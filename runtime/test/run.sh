@@ -16,8 +16,7 @@ while getopts r:k opt; do
 	*) echo "usage: $0 [-r RELEASE] [-k]" >&2; exit 2 ;;
 	esac
 done
-[ -n "$rel" ] || rel=$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' |
-	sort -V | tail -1)
+[ -n "$rel" ] || rel=$("$top/testsuite/lib/newest-release")
 kdir=/usr/src/linux-headers-$rel
 [ -d "$kdir" ] || { echo "no kernel headers for '$rel' in $kdir" >&2; exit 2; }
 qemu=${STAP_QEMU:-$top/translator/remote/stap-qemu}

@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 STAP=${STAP:-$top/translator/stap}
 STAPRUN=${STAPRUN:-$top/staprun/staprun}
 STAP_QEMU=${STAP_QEMU:-$top/translator/remote/stap-qemu}
-RELEASE=${RELEASE:-$(ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)}
+RELEASE=${RELEASE:-$("$top/testsuite/lib/newest-release")}
 work=$(mktemp -d /tmp/stap-driver.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export SYSTEMTAP_DIR=$work/stapdir

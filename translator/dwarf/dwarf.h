@@ -190,8 +190,10 @@ bool dw_file_match(const char *pat, const char *file);
 /* tracepoint.c: fill k->tps (once); 0 or -1 */
 int dw_tracepoints(struct session *s, struct dw_kernel *k);
 
-/* listing.c: stap -l (vars false) / -L, after pass 2 */
-void dw_list_probes(struct session *s, bool vars);
+/* listing.c: the family hook for stap -l (vars false) / -L: dp's sites */
+struct strlist;
+void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,
+		   struct strlist *lines);
 
 /* loc.c: variables at a probe address */
 /* -L: " $name:type" for the parameters (and locals for statements) at a site;

@@ -23,6 +23,45 @@ enum builtin elab_builtin(const char *name)
 	return BI_NONE;
 }
 
+/* a node pass 2 must not hand to pass 3 (the contracts in elaborate.h) */
+static enum ast_walk_rc check_pre(struct ast_node *n, void *ctx)
+{
+	struct session *s = ctx;
+	const char *what = NULL;
+
+	if (n->kind == AST_TARGET || n->kind == AST_CAST || n->kind == AST_ATVAR ||
+	    n->kind == AST_DEFINED || n->kind == AST_ENTRY)
+		what = "target expression";
+	else if (n->kind == AST_IDENT && !n->u.ident.sym)
+		what = "unresolved variable";
+	else if (n->kind == AST_CALL && !n->u.call.fn && elab_builtin(n->u.call.name) == BI_NONE)
+		what = "unresolved call";
+	if (what)
+		diag_error(s, &n->loc, "internal error: %s:%d: %s left after pass 2", __FILE__,
+			   __LINE__, what);
+	return AST_WALK_CONTINUE;
+}
+
+int elab_check_post_pass2(struct session *s)
+{
+	const struct ast_walker w = { .pre = check_pre, .ctx = s };
+	int errors = s->diag.n_errors;
+	struct derived_probe *dp;
+	struct function *fn;
+	struct global *g;
+
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		ast_walk(dp->cond, &w);
+		if (dp->owns_body)
+			ast_walk(dp->body, &w);
+	}
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		ast_walk(fn->body, &w);
+	for (g = s->prog.globals; g; g = g->next_used)
+		ast_walk(g->init, &w);
+	return s->diag.n_errors > errors ? -1 : 0;
+}
+
 int pass2_elaborate(struct session *s)
 {
 	/* the user script's own file counts as used */
@@ -38,6 +77,11 @@ int pass2_elaborate(struct session *s)
 		return -1;
 	if (s->diag.n_errors)
 		return -1;
+	if (elab_check_post_pass2(s))
+		return -1;
+	if (elab_check(s))
+		return -1;
+	elab_access(s);
 	/* like pass 1's -p1 dump: the driver stops after this pass */
 	if (s->opt.last_pass == 2)
 		elab_dump(s, stdout);

@@ -1,7 +1,14 @@
 /* Pass 2's results, read by pass 3. Contracts:
  * - every AST_IDENT has u.ident.sym set; every AST_CALL either u.call.fn (a script or
  *   tapset function) or is a builtin (print family), see elab_builtin();
- * - every expression node has a type other than TYPE_UNKNOWN, except statements;
+ * - no AST_TARGET, AST_CAST, AST_ATVAR, AST_DEFINED or AST_ENTRY is left: resolution
+ *   has elaborate/target.c make each a call of a synthesized function ($x, @cast, @var,
+ *   @entry), a number (@defined, and the conditions and branches it decides), its
+ *   operand (@entry inside an entry part), or the local __procfs_value (a procfs
+ *   probe's $value). Every other kind may remain; elided statements are AST_NULL.
+ *   elab_check_post_pass2() checks this and the contract above;
+ * - every expression node has a type other than TYPE_UNKNOWN, except statements and
+ *   an array's name (the AST_IDENT under an index, `in`, foreach or delete);
  * - s->prog.probes lists derived probes (one per concrete probe point), s->prog.functions
  *   and s->prog.globals only what the probes reach. */
 #ifndef STAP_ELABORATE_H
@@ -28,6 +35,9 @@ struct symbol {
 	struct global *global;		/* SYM_GLOBAL */
 	int index;			/* position in its scope */
 	bool written, read;
+	bool autoprint;			/* access.c: a user global written, never read */
+	bool external;			/* a local that generated code reads and writes
+					 * outside the script (elab_probe_local) */
 	int n_refs;			/* elide.c: references left in the code */
 	struct symbol *next;
 };
@@ -40,6 +50,12 @@ enum builtin {
 
 struct probe_family;
 
+/* access.c: a global whose lock a probe handler takes; exclusive if write */
+struct global_lock {
+	const struct symbol *sym;
+	bool write;
+};
+
 struct derived_probe {
 	int id;
 	const struct probe_family *family;
@@ -51,12 +67,18 @@ struct derived_probe {
 	struct symbol *locals;
 	int n_locals;
 	int64_t priority;		/* begin/end/error ordering */
-	int64_t args[4];		/* family-specific numbers (timer period, ...) */
-	const char *str_arg;		/* family-specific string */
+	int64_t args[4];		/* dwarf/kprobe: args[0] counts an entry part's saved
+					 * values (elaborate/target.c) */
+	void *priv;			/* the family's own data, arena-allocated by its
+					 * match or derive hook; NULL for the others */
 	bool owns_body;			/* elide.c: first of the points sharing `body` */
 	/* the entry part of the .return probe entry_of (elaborate/target.c): run at the
 	 * function's entry, its body saves the values entry_of reads with @entry */
 	struct derived_probe *entry_of;
+	/* access.c: the locks of the globals the handler and its callees use, in the
+	 * order of prog.global_syms */
+	const struct global_lock *locks;
+	int n_locks;
 	struct derived_probe *next;
 };
 
@@ -73,6 +95,8 @@ struct function_info {
 
 enum builtin elab_builtin(const char *name);
 struct function_info *elab_fn_info(struct session *s, struct function *fn);
+/* The end of pass 2: the contracts above hold, or "internal error" and -1. */
+int elab_check_post_pass2(struct session *s);
 
 /* elaborate/format.c: one conversion of a printf format. Text between conversions is
  * literal and holds no '%' ("%%" is a conversion of its own, taking no argument). */
@@ -102,14 +126,26 @@ int elab_resolve(struct session *s);
 int elab_elide(struct session *s);
 /* elaborate/types.c */
 int elab_types(struct session *s);
-/* elaborate/optimize.c: elide unused code (not with -u); recompute what is reachable */
+/* elaborate/optimize.c: elide probes with empty handlers (not with -u), number the rest */
 int elab_optimize(struct session *s);
+/* elaborate/check.c: what pass 3 needs of the elaborated program (lvalues, statistics,
+ * histograms, loops); after it pass 3 reports no user errors */
+int elab_check(struct session *s);
+/* elaborate/access.c: lock sets of the derived probes, autoprint of the globals */
+int elab_access(struct session *s);
 /* elaborate/dump.c: -p2 output */
 void elab_dump(struct session *s, FILE *f);
 /* elaborate/probes.c */
 int elab_probes(struct session *s);
 /* canonical text of a probe point */
 const char *elab_pp_str(struct session *s, const struct probe_point *pp);
+/* For a family's context variable (family.h, context_var): dp's local name, created if
+ * need be and marked external, so that elide.c keeps it and its assignments although
+ * the script may never read it. name must be interned. */
+struct symbol *elab_probe_local(struct session *s, struct derived_probe *dp,
+				const char *name, const struct srcloc *loc);
+/* dp's local name (interned) if it survived elision, else NULL */
+const struct symbol *elab_probe_find_local(const struct derived_probe *dp, const char *name);
 
 /* types.c: are @hist_linear's parameters in range (N is an AST_STAT)? */
 bool elab_hist_linear_ok(const struct ast_node *n);

@@ -39,21 +39,17 @@ static void note(struct elider *e, const struct srcloc *loc, bool verbose_only,
 
 /* ---- side effects ---------------------------------------------------------------- */
 
-static bool pure_expr(struct session *s, const struct ast_node *n, bool local_writes_ok);
-static bool pure_stmt(struct session *s, const struct ast_node *n);
-
-static bool pure_list(struct session *s, const struct ast_node *n, bool lw)
-{
-	for (; n; n = n->next)
-		if (!pure_expr(s, n, lw))
-			return false;
-	return true;
-}
+static bool pure(struct session *s, struct ast_node *n, bool local_writes_ok);
 
 static bool is_local(const struct ast_node *n)
 {
 	return n && n->kind == AST_IDENT && n->u.ident.sym &&
 	       n->u.ident.sym->kind != SYM_GLOBAL;
+}
+
+static bool marked_pure(const char *code)
+{
+	return strstr(code, "/* pure */") != NULL;
 }
 
 /* A function is pure if its body writes nothing but its own locals, prints nothing,
@@ -66,21 +62,17 @@ static bool pure_function(struct session *s, struct function *fn)
 		return true;	/* recursion: decided by the rest of the body */
 	if (fi->purity)
 		return fi->purity == 2;
-	fi->purity = 1;
-	if (fn->body->kind == AST_EMBEDDED)
-		fi->purity = strstr(fn->body->u.str, "/* pure */") ? 2 : 3;
-	else
-		fi->purity = pure_stmt(s, fn->body) ? 2 : 3;
+	fi->purity = 1;		/* being decided */
+	fi->purity = pure(s, fn->body, true) ? 2 : 3;
 	return fi->purity == 2;
 }
 
-static bool pure_call(struct session *s, const struct ast_node *n, bool lw)
+/* the call itself, its arguments being pure */
+static bool pure_callee(struct session *s, const struct ast_node *n)
 {
 	struct function *fn;
 	enum builtin bi = elab_builtin(n->u.call.name);
 
-	if (!pure_list(s, n->u.call.args, lw))
-		return false;
 	if (bi != BI_NONE)
 		return bi >= BI_SPRINT;
 	if (!n->u.call.fn)
@@ -92,100 +84,54 @@ static bool pure_call(struct session *s, const struct ast_node *n, bool lw)
 	return true;
 }
 
-/* Does evaluating n change nothing visible (with local_writes_ok: but locals)? */
-static bool pure_expr(struct session *s, const struct ast_node *n, bool lw)
+struct purity {
+	struct session *s;
+	bool lw;			/* writes to locals (of a function body) are fine */
+};
+
+/* the walk stops at the first node with a visible effect */
+static enum ast_walk_rc pure_pre(struct ast_node *n, void *ctx)
 {
-	if (!n)
-		return true;
-	switch (n->kind) {
-	case AST_NUMBER: case AST_STRING: case AST_IDENT:
-		return true;
-	case AST_INDEX:
-		return pure_expr(s, n->u.index.base, lw) && pure_list(s, n->u.index.keys, lw);
-	case AST_CALL:
-		return pure_call(s, n, lw);
-	case AST_BINARY:
-		if (n->u.binary.op == OP_MATCH || n->u.binary.op == OP_NOMATCH)
-			return false;	/* sets what matched() returns */
-		return pure_expr(s, n->u.binary.lhs, lw) && pure_expr(s, n->u.binary.rhs, lw);
-	case AST_UNARY:
-		return pure_expr(s, n->u.unary.operand, lw);
-	case AST_INCDEC:
-		return lw && is_local(n->u.incdec.operand);
-	case AST_ASSIGN:
-		return lw && is_local(n->u.assign.lhs) && pure_expr(s, n->u.assign.rhs, lw);
-	case AST_TERNARY:
-		return pure_expr(s, n->u.ternary.cond, lw) && pure_expr(s, n->u.ternary.then, lw) &&
-		       pure_expr(s, n->u.ternary.other, lw);
-	case AST_IN:
-		return pure_list(s, n->u.in.keys, lw) && pure_expr(s, n->u.in.array, lw);
-	case AST_STAT:
-		return pure_expr(s, n->u.stat.operand, lw) && pure_list(s, n->u.stat.params, lw);
-	case AST_EMBEDDED_EXPR:
-		return strstr(n->u.str, "/* pure */") != NULL;
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-		/* target.c rewrites these into calls; whatever is left, keep */
-		return false;
-	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
-	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
-	case AST_RETURN: case AST_TRY: case AST_NULL: case AST_EMBEDDED:
-		return pure_stmt(s, n);
-	}
-	return false;
+	const struct purity *p = ctx;
+	bool ok = true;
+
+	if (n->kind == AST_BINARY)	/* a regex match sets what matched() returns */
+		ok = n->u.binary.op != OP_MATCH && n->u.binary.op != OP_NOMATCH;
+	else if (n->kind == AST_INCDEC)
+		ok = p->lw && is_local(n->u.incdec.operand);
+	else if (n->kind == AST_ASSIGN)
+		ok = p->lw && is_local(n->u.assign.lhs);
+	else if (n->kind == AST_DELETE)
+		ok = is_local(n->u.operand);
+	else if (n->kind == AST_EMBEDDED_EXPR || n->kind == AST_EMBEDDED)
+		ok = marked_pure(n->u.str);
+	else if (n->kind == AST_TARGET || n->kind == AST_CAST || n->kind == AST_ATVAR ||
+		 n->kind == AST_DEFINED || n->kind == AST_ENTRY)
+		ok = false;	/* target.c rewrites these into calls; whatever is left, keep */
+	return ok ? AST_WALK_CONTINUE : AST_WALK_STOP;
 }
 
-/* a statement of a function body: may write the function's own locals */
-static bool pure_stmt(struct session *s, const struct ast_node *n)
+static enum ast_walk_rc pure_post(struct ast_node *n, void *ctx)
 {
-	const struct ast_node *c;
+	const struct purity *p = ctx;
 
-	if (!n)
-		return true;
-	switch (n->kind) {
-	case AST_BLOCK:
-		for (c = n->u.block.stmts; c; c = c->next)
-			if (!pure_stmt(s, c))
-				return false;
-		return true;
-	case AST_EXPR_STMT:
-	case AST_RETURN:
-		return pure_expr(s, n->u.operand, true);
-	case AST_IF:
-		return pure_expr(s, n->u.cond.cond, true) && pure_stmt(s, n->u.cond.then) &&
-		       pure_stmt(s, n->u.cond.other);
-	case AST_WHILE:
-	case AST_FOR:
-		return pure_expr(s, n->u.loop.init, true) && pure_expr(s, n->u.loop.cond, true) &&
-		       pure_expr(s, n->u.loop.incr, true) && pure_stmt(s, n->u.loop.body);
-	case AST_FOREACH:
-		return pure_expr(s, n->u.foreach.array, true) &&
-		       pure_expr(s, n->u.foreach.limit, true) && pure_stmt(s, n->u.foreach.body);
-	case AST_DELETE:
-		return is_local(n->u.operand);
-	case AST_TRY:
-		return pure_stmt(s, n->u.try_.body) && pure_stmt(s, n->u.try_.handler);
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-		return true;
-	case AST_EMBEDDED:
-		return strstr(n->u.str, "/* pure */") != NULL;
-	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
-	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
-	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
-	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
-		return pure_expr(s, n, true);
-	}
-	return false;
+	if (n->kind == AST_CALL && !pure_callee(p->s, n))
+		return AST_WALK_STOP;
+	return AST_WALK_CONTINUE;
+}
+
+/* Does running n change nothing visible (with local_writes_ok: but locals)? */
+static bool pure(struct session *s, struct ast_node *n, bool local_writes_ok)
+{
+	struct purity p = { .s = s, .lw = local_writes_ok };
+	const struct ast_walker w = { .pre = pure_pre, .post = pure_post, .ctx = &p };
+
+	return ast_walk(n, &w);
 }
 
 /* ---- references ------------------------------------------------------------------ */
 
 static void refs(struct ast_node *n);
-
-static void refs_list(struct ast_node *n)
-{
-	for (; n; n = n->next)
-		refs(n);
-}
 
 /* a variable written without being read: =, <<<, foreach, catch, delete */
 static void ref_write(struct ast_node *n)
@@ -199,111 +145,64 @@ static void ref_write(struct ast_node *n)
 	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT) {
 		if (n->u.index.base->u.ident.sym)
 			n->u.index.base->u.ident.sym->n_refs++;
-		refs_list(n->u.index.keys);
+		for (n = n->u.index.keys; n; n = n->next)
+			refs(n);
 		return;
 	}
 	refs(n);
 }
 
+/* the slots of a foreach or try: the variables it sets are written */
+static void refs_slot(struct ast_node **slot, bool is_list, void *ctx)
+{
+	struct ast_node *parent = ctx, *n;
+	bool written = parent->kind == AST_FOREACH ?
+		slot == &parent->u.foreach.keys || slot == &parent->u.foreach.value :
+		slot == &parent->u.try_.var;
+
+	for (n = *slot; n; n = is_list ? n->next : NULL) {
+		if (written)
+			ref_write(n);
+		else
+			refs(n);
+	}
+}
+
+static enum ast_walk_rc refs_pre(struct ast_node *n, void *ctx)
+{
+	(void)ctx;
+	if (n->kind == AST_IDENT && n->u.ident.sym) {
+		n->u.ident.sym->n_refs++;
+		n->u.ident.sym->read = true;
+	} else if (n->kind == AST_ASSIGN &&
+		   (n->u.assign.op == OP_ASSIGN || n->u.assign.op == OP_STAT_ADD)) {
+		refs(n->u.assign.rhs);
+		ref_write(n->u.assign.lhs);
+		return AST_WALK_SKIP;
+	} else if (n->kind == AST_DELETE) {
+		ref_write(n->u.operand);
+		return AST_WALK_SKIP;
+	} else if (n->kind == AST_FOREACH || n->kind == AST_TRY) {
+		ast_each_child(n, refs_slot, n);
+		return AST_WALK_SKIP;
+	}
+	return AST_WALK_CONTINUE;
+}
+
+/* Count the references to each symbol in n: n_refs, and `read` for a read. */
 static void refs(struct ast_node *n)
 {
-	if (!n)
-		return;
-	switch (n->kind) {
-	case AST_IDENT:
-		if (n->u.ident.sym) {
-			n->u.ident.sym->n_refs++;
-			n->u.ident.sym->read = true;
-		}
-		break;
-	case AST_INDEX:
-		refs(n->u.index.base);
-		refs_list(n->u.index.keys);
-		break;
-	case AST_CALL:
-		refs_list(n->u.call.args);
-		break;
-	case AST_BINARY:
-		refs(n->u.binary.lhs);
-		refs(n->u.binary.rhs);
-		break;
-	case AST_UNARY:
-		refs(n->u.unary.operand);
-		break;
-	case AST_INCDEC:
-		refs(n->u.incdec.operand);
-		break;
-	case AST_ASSIGN:
-		refs(n->u.assign.rhs);
-		if (n->u.assign.op == OP_ASSIGN || n->u.assign.op == OP_STAT_ADD)
-			ref_write(n->u.assign.lhs);
-		else
-			refs(n->u.assign.lhs);
-		break;
-	case AST_TERNARY:
-		refs(n->u.ternary.cond);
-		refs(n->u.ternary.then);
-		refs(n->u.ternary.other);
-		break;
-	case AST_IN:
-		refs_list(n->u.in.keys);
-		refs(n->u.in.array);
-		break;
-	case AST_STAT:
-		refs(n->u.stat.operand);
-		refs_list(n->u.stat.params);
-		break;
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-		refs(n->u.target.operand);
-		break;
-	case AST_BLOCK:
-		refs_list(n->u.block.stmts);
-		break;
-	case AST_EXPR_STMT: case AST_RETURN:
-		refs(n->u.operand);
-		break;
-	case AST_DELETE:
-		ref_write(n->u.operand);
-		break;
-	case AST_IF:
-		refs(n->u.cond.cond);
-		refs(n->u.cond.then);
-		refs(n->u.cond.other);
-		break;
-	case AST_WHILE: case AST_FOR:
-		refs(n->u.loop.init);
-		refs(n->u.loop.cond);
-		refs(n->u.loop.incr);
-		refs(n->u.loop.body);
-		break;
-	case AST_FOREACH: {
-		struct ast_node *k;
+	static const struct ast_walker w = { .pre = refs_pre };
 
-		for (k = n->u.foreach.keys; k; k = k->next)
-			ref_write(k);
-		ref_write(n->u.foreach.value);
-		refs(n->u.foreach.array);
-		refs(n->u.foreach.limit);
-		refs(n->u.foreach.body);
-		break;
-	}
-	case AST_TRY:
-		refs(n->u.try_.body);
-		ref_write(n->u.try_.var);
-		refs(n->u.try_.handler);
-		break;
-	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_NEXT:
-	case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_EMBEDDED:
-		break;
-	}
+	ast_walk(n, &w);
 }
 
 /* ---- the rewrites ---------------------------------------------------------------- */
 
-/* Locals that generated code reads behind the script's back (elaborate/target.c). */
+/* Locals that generated code reads behind the script's back (elab_probe_local). */
 static bool read_by_runtime(const struct symbol *sym)
 {
-	return !strcmp(sym->name, "__procfs_value");
+	return sym->external;
 }
 
 static bool dead_target(const struct ast_node *lhs)
@@ -316,14 +215,6 @@ static bool dead_target(const struct ast_node *lhs)
 	return !sym->read && !read_by_runtime(sym);
 }
 
-static void elide_expr(struct elider *e, struct ast_node *n);
-
-static void elide_list(struct elider *e, struct ast_node *n)
-{
-	for (; n; n = n->next)
-		elide_expr(e, n);
-}
-
 /* Replace n in place by r, keeping n's place in its list. */
 static void replace(struct ast_node *n, const struct ast_node *r)
 {
@@ -331,58 +222,6 @@ static void replace(struct ast_node *n, const struct ast_node *r)
 
 	*n = *r;
 	n->next = next;
-}
-
-static void elide_expr(struct elider *e, struct ast_node *n)
-{
-	if (!n || e->reduce)
-		return;
-	switch (n->kind) {
-	case AST_ASSIGN:
-		elide_expr(e, n->u.assign.rhs);
-		if ((n->u.assign.op == OP_ASSIGN || n->u.assign.op == OP_STAT_ADD) &&
-		    dead_target(n->u.assign.lhs)) {
-			note(e, &n->loc, false, "assignment to '",
-			     n->u.assign.lhs->u.ident.name);
-			replace(n, n->u.assign.rhs);
-			e->changed = true;
-			return;
-		}
-		elide_expr(e, n->u.assign.lhs);
-		break;
-	case AST_INDEX:
-		elide_list(e, n->u.index.keys);
-		break;
-	case AST_CALL:
-		elide_list(e, n->u.call.args);
-		break;
-	case AST_BINARY:
-		elide_expr(e, n->u.binary.lhs);
-		elide_expr(e, n->u.binary.rhs);
-		break;
-	case AST_UNARY:
-		elide_expr(e, n->u.unary.operand);
-		break;
-	case AST_TERNARY:
-		elide_expr(e, n->u.ternary.cond);
-		elide_expr(e, n->u.ternary.then);
-		elide_expr(e, n->u.ternary.other);
-		break;
-	case AST_IN:
-		elide_list(e, n->u.in.keys);
-		break;
-	case AST_STAT:
-		elide_list(e, n->u.stat.params);
-		break;
-	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INCDEC:
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-	case AST_EMBEDDED_EXPR:
-		break;
-	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
-	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
-	case AST_RETURN: case AST_TRY: case AST_NULL: case AST_EMBEDDED:
-		break;	/* statements are elide_stmt()'s */
-	}
 }
 
 static bool is_empty(const struct ast_node *n)
@@ -405,64 +244,58 @@ static void to_null(struct ast_node *n)
 	n->kind = AST_NULL;
 }
 
-static void elide_stmt(struct elider *e, struct ast_node *n)
-{
-	struct ast_node *c;
+static void elide(struct elider *e, struct ast_node *n);
 
-	if (!n)
+/* first phase: `x = e` with x never read becomes e (rhs first, as systemtap) */
+static void elide_assign(struct elider *e, struct ast_node *n)
+{
+	elide(e, n->u.assign.rhs);
+	if ((n->u.assign.op == OP_ASSIGN || n->u.assign.op == OP_STAT_ADD) &&
+	    dead_target(n->u.assign.lhs)) {
+		note(e, &n->loc, false, "assignment to '", n->u.assign.lhs->u.ident.name);
+		replace(n, n->u.assign.rhs);
+		e->changed = true;
 		return;
-	switch (n->kind) {
-	case AST_BLOCK:
-		for (c = n->u.block.stmts; c; c = c->next)
-			elide_stmt(e, c);
-		break;
-	case AST_EXPR_STMT:
-		elide_expr(e, n->u.operand);
-		if (e->reduce && pure_expr(e->s, n->u.operand, false)) {
-			note(e, &n->loc, false, "side-effect-free expression ", NULL);
-			to_null(n);
-			e->changed = true;
-		}
-		break;
-	case AST_RETURN:
-		elide_expr(e, n->u.operand);
-		break;
-	case AST_IF:
-		elide_expr(e, n->u.cond.cond);
-		elide_stmt(e, n->u.cond.then);
-		elide_stmt(e, n->u.cond.other);
-		if (e->reduce && is_empty(n->u.cond.then) && is_empty(n->u.cond.other) &&
-		    pure_expr(e->s, n->u.cond.cond, false)) {
-			note(e, &n->loc, true, "side-effect-free if statement ", NULL);
-			to_null(n);
-			e->changed = true;
-		}
-		break;
-	case AST_WHILE:
-	case AST_FOR:
-		elide_expr(e, n->u.loop.init);
-		elide_expr(e, n->u.loop.cond);
-		elide_expr(e, n->u.loop.incr);
-		elide_stmt(e, n->u.loop.body);
-		break;
-	case AST_FOREACH:
-		elide_expr(e, n->u.foreach.limit);
-		elide_stmt(e, n->u.foreach.body);
-		break;
-	case AST_TRY:
-		elide_stmt(e, n->u.try_.body);
-		elide_stmt(e, n->u.try_.handler);
-		break;
-	case AST_DELETE: case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-	case AST_EMBEDDED:
-		break;
-	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
-	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
-	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
-	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
-		elide_expr(e, n);
-		break;
 	}
+	elide(e, n->u.assign.lhs);
+}
+
+static enum ast_walk_rc elide_pre(struct ast_node *n, void *ctx)
+{
+	struct elider *e = ctx;
+
+	if (!e->reduce && n->kind == AST_ASSIGN) {
+		elide_assign(e, n);
+		return AST_WALK_SKIP;
+	}
+	return AST_WALK_CONTINUE;
+}
+
+/* second phase: statements without effect go, after what they contain */
+static enum ast_walk_rc elide_post(struct ast_node *n, void *ctx)
+{
+	struct elider *e = ctx;
+
+	if (!e->reduce)
+		return AST_WALK_CONTINUE;
+	if (n->kind == AST_EXPR_STMT && pure(e->s, n->u.operand, false)) {
+		note(e, &n->loc, false, "side-effect-free expression ", NULL);
+		to_null(n);
+		e->changed = true;
+	} else if (n->kind == AST_IF && is_empty(n->u.cond.then) &&
+		   is_empty(n->u.cond.other) && pure(e->s, n->u.cond.cond, false)) {
+		note(e, &n->loc, true, "side-effect-free if statement ", NULL);
+		to_null(n);
+		e->changed = true;
+	}
+	return AST_WALK_CONTINUE;
+}
+
+static void elide(struct elider *e, struct ast_node *n)
+{
+	const struct ast_walker w = { .pre = elide_pre, .post = elide_post, .ctx = e };
+
+	ast_walk(n, &w);
 }
 
 /* ---- scopes ---------------------------------------------------------------------- */
@@ -549,7 +382,7 @@ static void drop_locals(struct elider *e, struct symbol **list, int *n)
 		l->index = --i;
 }
 
-static void mark_calls(struct session *s, const struct ast_node *n);
+static void mark_calls(struct session *s, struct ast_node *n);
 
 static void reach_function(struct session *s, struct function *fn)
 {
@@ -561,81 +394,19 @@ static void reach_function(struct session *s, struct function *fn)
 	}
 }
 
-/* the functions n may call: walk every node, whatever its kind */
-static void mark_calls(struct session *s, const struct ast_node *n)
+static enum ast_walk_rc calls_post(struct ast_node *n, void *ctx)
 {
-	for (; n; n = n->next) {
-		switch (n->kind) {
-		case AST_CALL:
-			mark_calls(s, n->u.call.args);
-			reach_function(s, n->u.call.fn);
-			break;
-		case AST_INDEX:
-			mark_calls(s, n->u.index.base);
-			mark_calls(s, n->u.index.keys);
-			break;
-		case AST_BINARY:
-			mark_calls(s, n->u.binary.lhs);
-			mark_calls(s, n->u.binary.rhs);
-			break;
-		case AST_ASSIGN:
-			mark_calls(s, n->u.assign.lhs);
-			mark_calls(s, n->u.assign.rhs);
-			break;
-		case AST_UNARY:
-			mark_calls(s, n->u.unary.operand);
-			break;
-		case AST_INCDEC:
-			mark_calls(s, n->u.incdec.operand);
-			break;
-		case AST_TERNARY:
-			mark_calls(s, n->u.ternary.cond);
-			mark_calls(s, n->u.ternary.then);
-			mark_calls(s, n->u.ternary.other);
-			break;
-		case AST_IN:
-			mark_calls(s, n->u.in.keys);
-			mark_calls(s, n->u.in.array);
-			break;
-		case AST_STAT:
-			mark_calls(s, n->u.stat.operand);
-			mark_calls(s, n->u.stat.params);
-			break;
-		case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-			mark_calls(s, n->u.target.operand);
-			break;
-		case AST_BLOCK:
-			mark_calls(s, n->u.block.stmts);
-			break;
-		case AST_EXPR_STMT: case AST_RETURN: case AST_DELETE:
-			mark_calls(s, n->u.operand);
-			break;
-		case AST_IF:
-			mark_calls(s, n->u.cond.cond);
-			mark_calls(s, n->u.cond.then);
-			mark_calls(s, n->u.cond.other);
-			break;
-		case AST_WHILE: case AST_FOR:
-			mark_calls(s, n->u.loop.init);
-			mark_calls(s, n->u.loop.cond);
-			mark_calls(s, n->u.loop.incr);
-			mark_calls(s, n->u.loop.body);
-			break;
-		case AST_FOREACH:
-			mark_calls(s, n->u.foreach.array);
-			mark_calls(s, n->u.foreach.limit);
-			mark_calls(s, n->u.foreach.body);
-			break;
-		case AST_TRY:
-			mark_calls(s, n->u.try_.body);
-			mark_calls(s, n->u.try_.handler);
-			break;
-		case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_EMBEDDED_EXPR:
-		case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-		case AST_EMBEDDED:
-			break;
-		}
-	}
+	if (n->kind == AST_CALL)
+		reach_function(ctx, n->u.call.fn);
+	return AST_WALK_CONTINUE;
+}
+
+/* the functions n may call */
+static void mark_calls(struct session *s, struct ast_node *n)
+{
+	const struct ast_walker w = { .post = calls_post, .ctx = s };
+
+	ast_walk(n, &w);
 }
 
 /* Keep only the functions the remaining probes still call, and the globals the
@@ -737,10 +508,10 @@ int elab_elide(struct session *s)
 		for (e.reduce = false;; e.reduce = true) {
 			for (fn = s->prog.functions; fn; fn = fn->next_used)
 				if (fn->body->kind != AST_EMBEDDED)
-					elide_stmt(&e, fn->body);
+					elide(&e, fn->body);
 			for (dp = s->prog.probes; dp; dp = dp->next)
 				if (dp->owns_body)
-					elide_stmt(&e, dp->body);
+					elide(&e, dp->body);
 			if (e.reduce)
 				break;
 		}

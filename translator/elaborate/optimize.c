@@ -1,33 +1,21 @@
 /* Pass 2, step 4: drop what does nothing, as systemtap does (not with -u): a probe
  * whose handler is empty is elided with a warning, and with no probe left the script
- * fails ("no probes found"). Then the reachable functions and globals are collected
- * again from the probes that remain. */
+ * fails ("no probes found"). The remaining probes are numbered again. An empty handler
+ * calls nothing, so the reachable functions and globals that elide.c left stand. */
 #include "elaborate/elaborate.h"
 
-static bool is_empty(const struct ast_node *n)
+/* the walk stops at anything but blocks and empty statements */
+static enum ast_walk_rc empty_pre(struct ast_node *n, void *ctx)
 {
-	const struct ast_node *c;
+	(void)ctx;
+	return n->kind == AST_BLOCK || n->kind == AST_NULL ? AST_WALK_CONTINUE : AST_WALK_STOP;
+}
 
-	if (!n)
-		return true;
-	switch (n->kind) {
-	case AST_NULL:
-		return true;
-	case AST_BLOCK:
-		for (c = n->u.block.stmts; c; c = c->next)
-			if (!is_empty(c))
-				return false;
-		return true;
-	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
-	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
-	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
-	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR: case AST_EXPR_STMT:
-	case AST_IF: case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_DELETE:
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_RETURN: case AST_TRY:
-	case AST_EMBEDDED:
-		return false;
-	}
-	return false;
+static bool is_empty(struct ast_node *n)
+{
+	static const struct ast_walker w = { .pre = empty_pre };
+
+	return ast_walk(n, &w);
 }
 
 int elab_optimize(struct session *s)

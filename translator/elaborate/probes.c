@@ -45,6 +45,34 @@ const char *elab_pp_str(struct session *s, const struct probe_point *pp)
 	return out;
 }
 
+const struct symbol *elab_probe_find_local(const struct derived_probe *dp, const char *name)
+{
+	const struct symbol *l;
+
+	for (l = dp->locals; l; l = l->next)
+		if (l->name == name)
+			return l;
+	return NULL;
+}
+
+struct symbol *elab_probe_local(struct session *s, struct derived_probe *dp,
+				const char *name, const struct srcloc *loc)
+{
+	struct symbol *sym = (struct symbol *)elab_probe_find_local(dp, name);
+
+	if (!sym) {
+		sym = arena_alloc(&s->arena, sizeof(*sym));
+		sym->name = name;
+		sym->kind = SYM_LOCAL;
+		sym->loc = *loc;
+		sym->index = dp->n_locals++;
+		sym->next = dp->locals;
+		dp->locals = sym;
+	}
+	sym->external = true;
+	return sym;
+}
+
 static bool same_literal(const struct ast_node *a, const struct ast_node *b)
 {
 	if (!a || !b)
@@ -214,7 +242,7 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 
 	for (i = 0; i < n_families; i++) {
 		struct derived_probe *dp = arena_alloc(&e->s->arena, sizeof(*dp));
-		int rc = family_registry[i]->match(e->s, pp, dp);
+		int rc = family_match(e->s, family_registry[i], pp, dp);
 
 		if (rc < 0)
 			return -1;

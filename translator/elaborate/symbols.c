@@ -299,10 +299,20 @@ static void resolve_lvalue(struct resolver *r, struct ast_node *n)
 	resolve(r, n);
 }
 
+static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx);
+
+static void resolve(struct resolver *r, struct ast_node *n)
+{
+	const struct ast_walker w = { .pre = resolve_pre, .ctx = r };
+
+	ast_walk(n, &w);
+}
+
 static void resolve_list(struct resolver *r, struct ast_node *n)
 {
-	for (; n; n = n->next)
-		resolve(r, n);
+	const struct ast_walker w = { .pre = resolve_pre, .ctx = r };
+
+	ast_walk_list(n, &w);
 }
 
 static void resolve_function(struct resolver *r, struct function *fn);
@@ -417,162 +427,145 @@ static void take_branch(struct ast_node *n, const struct ast_node *keep)
 	n->next = next;
 }
 
-static void resolve(struct resolver *r, struct ast_node *n)
+/* a ternary or if: one ruled out by @defined is replaced by the branch it keeps */
+static void resolve_choice(struct resolver *r, struct ast_node *n)
 {
-	struct ast_node *k;
+	struct ast_node *cond, *then, *other;
 	bool guard;
 
-	if (!n)
+	if (elab_target_elide(r->s, n, r->in_function ? NULL : r->dp)) {
+		resolve(r, n);	/* @defined(...) ? a : b, if (@defined(...)): the branch taken */
 		return;
+	}
+	cond = n->kind == AST_IF ? n->u.cond.cond : n->u.ternary.cond;
+	then = n->kind == AST_IF ? n->u.cond.then : n->u.ternary.then;
+	other = n->kind == AST_IF ? n->u.cond.other : n->u.ternary.other;
+	guard = is_guard(cond);
+	resolve(r, cond);
+	if (guard && cond->kind == AST_NUMBER) {
+		take_branch(n, cond->u.num ? then : other);
+		resolve(r, n);
+		return;
+	}
+	resolve(r, then);
+	resolve(r, other);
+}
+
+/* @count(x), @count(a[k]): x and a are statistics, not values read */
+static void resolve_stat(struct resolver *r, struct ast_node *n)
+{
+	struct ast_node *o = n->u.stat.operand;
+
+	if (o->kind == AST_IDENT) {
+		o->u.ident.sym = lookup(r, o, false);
+	} else if (o->kind == AST_INDEX) {
+		resolve_array_ref(r, o->u.index.base, ast_list_len(o->u.index.keys));
+		resolve_list(r, o->u.index.keys);
+	} else {
+		resolve(r, o);
+	}
+	resolve_list(r, n->u.stat.params);
+}
+
+/* rewritten into a call of a synthesized function (elaborate/target.c) */
+static void resolve_target(struct resolver *r, struct ast_node *n)
+{
+	if (elab_target(r->s, n, r->in_function ? NULL : r->dp))
+		return;
+	if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name, false)) {
+		/* the new function is not indexed yet */
+		index_free(the_index(r->s));
+		index_build(r->s, the_index(r->s));
+	}
+	resolve(r, n);
+}
+
+static void resolve_foreach(struct resolver *r, struct ast_node *n)
+{
+	struct ast_node *k;
+
+	resolve_array_ref(r, n->u.foreach.array, ast_list_len(n->u.foreach.keys));
+	resolve_list(r, n->u.foreach.keys);
+	resolve(r, n->u.foreach.value);
+	for (k = n->u.foreach.keys; k; k = k->next)
+		mark_written(k, false);
+	mark_written(n->u.foreach.value, false);
+	resolve(r, n->u.foreach.limit);
+	resolve(r, n->u.foreach.body);
+}
+
+/* The kinds that resolve names, write variables or are rewritten do their children
+ * themselves, in the order that creates symbols as systemtap does; the walker does
+ * the children of the rest. */
+static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
+{
+	struct resolver *r = ctx;
+
 	switch (n->kind) {
-	case AST_NUMBER:
-	case AST_STRING:
-	case AST_EMBEDDED_EXPR:
-	case AST_EMBEDDED:
-	case AST_NEXT:
-	case AST_BREAK:
-	case AST_CONTINUE:
-	case AST_NULL:
-		break;
 	case AST_IDENT:
 		n->u.ident.sym = lookup(r, n, false);
 		if (n->u.ident.sym)
 			n->u.ident.sym->read = true;
-		break;
+		return AST_WALK_CONTINUE;
 	case AST_INDEX:
 		resolve_array_ref(r, n->u.index.base, ast_list_len(n->u.index.keys));
 		resolve_list(r, n->u.index.keys);
-		break;
+		return AST_WALK_SKIP;
 	case AST_CALL:
 		resolve_call(r, n);
-		break;
+		return AST_WALK_SKIP;
 	case AST_BINARY:
-		if ((n->u.binary.op == OP_LAND || n->u.binary.op == OP_LOR) && is_guard(n)) {
-			resolve_guard(r, n);
-			break;
-		}
-		resolve(r, n->u.binary.lhs);
-		resolve(r, n->u.binary.rhs);
-		break;
+		if ((n->u.binary.op != OP_LAND && n->u.binary.op != OP_LOR) || !is_guard(n))
+			return AST_WALK_CONTINUE;
+		resolve_guard(r, n);
+		return AST_WALK_SKIP;
 	case AST_UNARY:
-		if (n->u.unary.op == OP_NOT && is_guard(n)) {
-			resolve_guard(r, n);
-			break;
-		}
-		resolve(r, n->u.unary.operand);
-		break;
+		if (n->u.unary.op != OP_NOT || !is_guard(n))
+			return AST_WALK_CONTINUE;
+		resolve_guard(r, n);
+		return AST_WALK_SKIP;
 	case AST_INCDEC:
 		resolve(r, n->u.incdec.operand);
 		mark_written(n->u.incdec.operand, true);
-		break;
+		return AST_WALK_SKIP;
 	case AST_ASSIGN:
 		resolve(r, n->u.assign.rhs);
 		resolve_lvalue(r, n->u.assign.lhs);
 		mark_written(n->u.assign.lhs, n->u.assign.op != OP_ASSIGN &&
 			     n->u.assign.op != OP_STAT_ADD);
-		break;
-	case AST_TERNARY:
-		if (elab_target_elide(r->s, n, r->in_function ? NULL : r->dp)) {
-			resolve(r, n);	/* @defined(...) ? a : b is now a or b */
-			break;
-		}
-		guard = is_guard(n->u.ternary.cond);
-		resolve(r, n->u.ternary.cond);
-		if (guard && n->u.ternary.cond->kind == AST_NUMBER) {
-			take_branch(n, n->u.ternary.cond->u.num ? n->u.ternary.then :
-				    n->u.ternary.other);
-			resolve(r, n);
-			break;
-		}
-		resolve(r, n->u.ternary.then);
-		resolve(r, n->u.ternary.other);
-		break;
+		return AST_WALK_SKIP;
+	case AST_TERNARY: case AST_IF:
+		resolve_choice(r, n);
+		return AST_WALK_SKIP;
 	case AST_IN:
 		resolve_list(r, n->u.in.keys);
 		resolve_array_ref(r, n->u.in.array, ast_list_len(n->u.in.keys));
-		break;
+		return AST_WALK_SKIP;
 	case AST_STAT:
-		if (n->u.stat.operand->kind == AST_INDEX || n->u.stat.operand->kind == AST_IDENT) {
-			struct ast_node *o = n->u.stat.operand;
-
-			if (o->kind == AST_IDENT) {
-				o->u.ident.sym = lookup(r, o, false);
-			} else {
-				resolve_array_ref(r, o->u.index.base,
-						  ast_list_len(o->u.index.keys));
-				resolve_list(r, o->u.index.keys);
-			}
-		} else {
-			resolve(r, n->u.stat.operand);
-		}
-		resolve_list(r, n->u.stat.params);
-		break;
-	case AST_TARGET:
-	case AST_CAST:
-	case AST_ATVAR:
-	case AST_DEFINED:
-	case AST_ENTRY:
-		/* rewritten into a call of a synthesized function (elaborate/target.c) */
-		if (elab_target(r->s, n, r->in_function ? NULL : r->dp) == 0) {
-			if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name,
-							       false)) {
-				/* the new function is not indexed yet */
-				index_free(the_index(r->s));
-				index_build(r->s, the_index(r->s));
-			}
-			resolve(r, n);
-		}
-		break;
-	case AST_BLOCK:
-		resolve_list(r, n->u.block.stmts);
-		break;
+		resolve_stat(r, n);
+		return AST_WALK_SKIP;
+	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+		resolve_target(r, n);
+		return AST_WALK_SKIP;
 	case AST_DELETE:
 		resolve_lvalue(r, n->u.operand);
 		mark_written(n->u.operand, false);
-		break;
-	case AST_EXPR_STMT:
-	case AST_RETURN:
-		resolve(r, n->u.operand);
-		break;
-	case AST_IF:
-		if (elab_target_elide(r->s, n, r->in_function ? NULL : r->dp)) {
-			resolve(r, n);	/* if (@defined(...)) now the branch taken */
-			break;
-		}
-		guard = is_guard(n->u.cond.cond);
-		resolve(r, n->u.cond.cond);
-		if (guard && n->u.cond.cond->kind == AST_NUMBER) {
-			take_branch(n, n->u.cond.cond->u.num ? n->u.cond.then : n->u.cond.other);
-			resolve(r, n);
-			break;
-		}
-		resolve(r, n->u.cond.then);
-		resolve(r, n->u.cond.other);
-		break;
-	case AST_WHILE:
-	case AST_FOR:
-		resolve(r, n->u.loop.init);
-		resolve(r, n->u.loop.cond);
-		resolve(r, n->u.loop.incr);
-		resolve(r, n->u.loop.body);
-		break;
+		return AST_WALK_SKIP;
 	case AST_FOREACH:
-		resolve_array_ref(r, n->u.foreach.array, ast_list_len(n->u.foreach.keys));
-		resolve_list(r, n->u.foreach.keys);
-		resolve(r, n->u.foreach.value);
-		for (k = n->u.foreach.keys; k; k = k->next)
-			mark_written(k, false);
-		mark_written(n->u.foreach.value, false);
-		resolve(r, n->u.foreach.limit);
-		resolve(r, n->u.foreach.body);
-		break;
+		resolve_foreach(r, n);
+		return AST_WALK_SKIP;
 	case AST_TRY:
 		resolve(r, n->u.try_.body);
 		resolve_lvalue(r, n->u.try_.var);
 		mark_written(n->u.try_.var, false);
 		resolve(r, n->u.try_.handler);
+		return AST_WALK_SKIP;
+	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_BLOCK:
+	case AST_EXPR_STMT: case AST_RETURN: case AST_WHILE: case AST_FOR:
 		break;
 	}
+	return AST_WALK_CONTINUE;
 }
 
 static void resolve_function(struct resolver *r, struct function *fn)

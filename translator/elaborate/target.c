@@ -376,14 +376,12 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 		}
 		return rewrite_target(s, n, dp, false);
 	}
-	if (n->kind == AST_TARGET && dp && !strcmp(dp->family->name, "procfs") &&
-	    !strcmp(n->u.target.name, "$value") && !n->u.target.comps && !n->u.target.addr) {
-		/* procfs: $value is the file's text, a string local that
-		 * translate.c fills from and copies back to the file */
-		n->kind = AST_IDENT;
-		memset(&n->u, 0, sizeof(n->u));
-		n->u.ident.name = strtab_intern(&s->arena, "__procfs_value");
-		return 0;
+	if (n->kind == AST_TARGET && dp && dp->family->context_var) {
+		/* the family's own context variables, e.g. procfs's $value */
+		int rc = dp->family->context_var(s, dp, n->u.target.name, n);
+
+		if (rc)
+			return rc < 0 ? -1 : 0;
 	}
 	if (n->kind == AST_TARGET) {
 		if (!dp) {

@@ -510,76 +510,105 @@ static void infer_foreach(struct typer *t, struct ast_node *n)
 	expect(t, n->u.foreach.limit, TYPE_LONG);
 }
 
-static void infer_stmt(struct typer *t, struct ast_node *n)
+static bool is_expr(const struct ast_node *n)
 {
-	struct ast_node *c;
-
-	if (!n)
-		return;
 	switch (n->kind) {
-	case AST_BLOCK:
-		for (c = n->u.block.stmts; c; c = c->next)
-			infer_stmt(t, c);
-		break;
-	case AST_EXPR_STMT:
-		infer(t, n->u.operand, TYPE_UNKNOWN);
-		break;
-	case AST_DELETE:
-		if (n->u.operand->kind == AST_IDENT) {
-			struct symbol *sym = n->u.operand->u.ident.sym;
-
-			if (sym && sym->n_keys != 0)
-				break;
-		}
-		infer(t, n->u.operand, TYPE_UNKNOWN);
-		break;
-	case AST_RETURN:
-		if (!t->fn) {
-			if (t->report)
-				diag_error(t->s, &n->loc, "return outside a function");
-			break;
-		}
-		if (n->u.operand) {
-			enum ast_type rt = infer(t, n->u.operand, t->fn->ret);
-
-			unify(t, &t->fn->ret, NULL, rt, &n->u.operand->loc);
-		}
-		break;
-	case AST_IF:
-		expect(t, n->u.cond.cond, TYPE_LONG);
-		infer_stmt(t, n->u.cond.then);
-		infer_stmt(t, n->u.cond.other);
-		break;
-	case AST_WHILE:
-	case AST_FOR:
-		infer(t, n->u.loop.init, TYPE_UNKNOWN);
-		expect(t, n->u.loop.cond, TYPE_LONG);
-		infer(t, n->u.loop.incr, TYPE_UNKNOWN);
-		infer_stmt(t, n->u.loop.body);
-		break;
-	case AST_FOREACH:
-		infer_foreach(t, n);
-		infer_stmt(t, n->u.foreach.body);
-		break;
-	case AST_TRY:
-		infer_stmt(t, n->u.try_.body);
-		if (n->u.try_.var && n->u.try_.var->u.ident.sym) {
-			struct symbol *vs = n->u.try_.var->u.ident.sym;
-
-			unify(t, &vs->type, &vs->type_loc, TYPE_STRING, &n->u.try_.var->loc);
-			set_type(t, n->u.try_.var, TYPE_STRING);
-		}
-		infer_stmt(t, n->u.try_.handler);
-		break;
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_EMBEDDED:
-		break;
 	case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_INDEX: case AST_CALL:
 	case AST_BINARY: case AST_UNARY: case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
 	case AST_IN: case AST_STAT: case AST_TARGET: case AST_CAST: case AST_ATVAR:
 	case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
-		infer(t, n, TYPE_UNKNOWN);
-		break;
+		return true;
+	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
+	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
+	case AST_RETURN: case AST_TRY: case AST_NULL: case AST_EMBEDDED:
+		return false;
 	}
+	return false;
+}
+
+static void infer_delete(struct typer *t, struct ast_node *n)
+{
+	if (n->u.operand->kind == AST_IDENT) {
+		struct symbol *sym = n->u.operand->u.ident.sym;
+
+		if (sym && sym->n_keys != 0)
+			return;	/* a whole array */
+	}
+	infer(t, n->u.operand, TYPE_UNKNOWN);
+}
+
+static void infer_return(struct typer *t, struct ast_node *n)
+{
+	enum ast_type rt;
+
+	if (!t->fn) {
+		if (t->report)
+			diag_error(t->s, &n->loc, "return outside a function");
+		return;
+	}
+	if (!n->u.operand)
+		return;
+	rt = infer(t, n->u.operand, t->fn->ret);
+	unify(t, &t->fn->ret, NULL, rt, &n->u.operand->loc);
+}
+
+/* a child of an if, loop or try: conditions are long, a catch variable a string */
+struct stmt_child {
+	struct typer *t;
+	struct ast_node *parent;
+};
+
+static void stmt_slot(struct ast_node **slot, bool is_list, void *ctx)
+{
+	struct stmt_child *c = ctx;
+	struct ast_node *p = c->parent, *n = *slot;
+
+	(void)is_list;
+	if ((p->kind == AST_IF && slot == &p->u.cond.cond) ||
+	    ((p->kind == AST_WHILE || p->kind == AST_FOR) && slot == &p->u.loop.cond)) {
+		expect(c->t, n, TYPE_LONG);
+	} else if (p->kind == AST_TRY && slot == &p->u.try_.var) {
+		if (n && n->u.ident.sym) {
+			struct symbol *vs = n->u.ident.sym;
+
+			unify(c->t, &vs->type, &vs->type_loc, TYPE_STRING, &n->loc);
+			set_type(c->t, n, TYPE_STRING);
+		}
+	} else {
+		infer_stmt(c->t, n);
+	}
+}
+
+/* Expressions in statement position are typed on their own (want nothing); the
+ * statements with a rule of their own say what they expect of their children. */
+static enum ast_walk_rc stmt_pre(struct ast_node *n, void *ctx)
+{
+	struct typer *t = ctx;
+	struct stmt_child c = { .t = t, .parent = n };
+
+	if (is_expr(n)) {
+		infer(t, n, TYPE_UNKNOWN);
+	} else if (n->kind == AST_DELETE) {
+		infer_delete(t, n);
+	} else if (n->kind == AST_RETURN) {
+		infer_return(t, n);
+	} else if (n->kind == AST_FOREACH) {
+		infer_foreach(t, n);
+		infer_stmt(t, n->u.foreach.body);
+	} else if (n->kind == AST_IF || n->kind == AST_WHILE || n->kind == AST_FOR ||
+		   n->kind == AST_TRY) {
+		ast_each_child(n, stmt_slot, &c);
+	} else {
+		return AST_WALK_CONTINUE;	/* blocks, expression statements, ... */
+	}
+	return AST_WALK_SKIP;
+}
+
+static void infer_stmt(struct typer *t, struct ast_node *n)
+{
+	const struct ast_walker w = { .pre = stmt_pre, .ctx = t };
+
+	ast_walk(n, &w);
 }
 
 static void walk_all(struct typer *t)

@@ -208,5 +208,6 @@ static void dw_exit(struct session *s, struct emitter *e, struct derived_probe *
 
 const struct probe_family dwarf_family = {
 	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match,
+	.list = dw_list_sites,
 	.emit_decls = dw_decls, .emit_init = dw_init, .emit_exit = dw_exit,
 };

@@ -95,6 +95,7 @@ static void kp_exit(struct session *s, struct emitter *e, struct derived_probe *
 
 const struct probe_family kprobe_family = {
 	.name = "kprobe", .kind = FAMILY_EVENT, .match = kprobe_match,
+	.list = dw_list_sites,
 	.emit_decls = kp_decls, .emit_init = kp_init, .emit_exit = kp_exit,
 };
 

@@ -8,33 +8,81 @@
 #include "tapsets/family.h"
 #include "translate/emit.h"
 
-static int procfs_match(struct session *s, const struct probe_point *pp,
-			struct derived_probe *dp)
-{
-	const struct pp_comp *c = pp->comps, *op;
+/* a procfs probe's data (dp->priv) */
+struct procfs_probe {
+	const char *file;		/* plain name under /proc/systemtap/<module>/ */
+	bool write;			/* .write, else .read */
+	int64_t maxsize;		/* .maxsize(N), accepted and unused; 0 if none */
+};
 
-	if (strcmp(c->name, "procfs"))
-		return 0;
-	if (c->has_arg && (!c->arg || c->arg->kind != AST_STRING)) {
-		diag_error(s, &pp->loc, "procfs takes a file name");
+/* procfs[("name")] */
+#define PROCFS_FILE                                                                    \
+	{ .name = "procfs", .arg = PP_ARG_OPT_STRING, .bad_arg = "procfs takes a file name" }
+
+static const struct pp_shape procfs_shapes[] = {
+	{ { PROCFS_FILE, PP_NAME("read"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+	{ { PROCFS_FILE, PP_NAME("write"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+};
+
+static int procfs_derive(struct session *s, const struct probe_point *pp,
+			 const struct pp_match *m, struct derived_probe *dp)
+{
+	struct procfs_probe *p = arena_alloc(&s->arena, sizeof(*p));
+
+	p->file = pp_match_str(m, 0, "command");
+	if (!p->file[0] || strchr(p->file, '/') || !strcmp(p->file, ".") ||
+	    !strcmp(p->file, "..")) {
+		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", p->file);
 		return -1;
 	}
-	dp->str_arg = c->has_arg ? c->arg->u.str : "command";
-	if (!dp->str_arg[0] || strchr(dp->str_arg, '/') || !strcmp(dp->str_arg, ".") ||
-	    !strcmp(dp->str_arg, "..")) {
-		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", dp->str_arg);
-		return -1;
-	}
-	op = c->next;
-	if (!op || op->has_arg || (strcmp(op->name, "read") && strcmp(op->name, "write")))
-		return 0;
-	dp->args[0] = !strcmp(op->name, "write");
-	if (op->next) {
-		if (strcmp(op->next->name, "maxsize") || op->next->next ||
-		    family_int_arg(s, op->next, &dp->args[1]))
-			return 0;
-	}
+	p->write = !strcmp(pp_match_name(m, 1), "write");
+	p->maxsize = pp_match_num(m, 2, 0);
+	dp->priv = p;
 	return 1;
+}
+
+/* $value is the file's text: a string local filled from the file before the
+ * handler and copied back to it after */
+#define VALUE_LOCAL "__procfs_value"
+
+static int procfs_context_var(struct session *s, struct derived_probe *dp, const char *name,
+			      struct ast_node *n)
+{
+	const struct srcloc loc = n->loc;
+	struct symbol *sym;
+
+	if (strcmp(name, "$value") || n->u.target.comps || n->u.target.addr)
+		return 0;
+	n->kind = AST_IDENT;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.ident.name = strtab_intern(&s->arena, VALUE_LOCAL);
+	sym = elab_probe_local(s, dp, n->u.ident.name, &loc);
+	/* a string, assigned by the prologue */
+	if (sym->type == TYPE_UNKNOWN) {
+		sym->type = TYPE_STRING;
+		sym->type_loc = loc;
+	}
+	sym->written = true;
+	return 1;
+}
+
+static void procfs_prologue(struct session *s, struct emitter *e,
+			    const struct derived_probe *dp)
+{
+	if (elab_probe_find_local(dp, strtab_intern(&s->arena, VALUE_LOCAL)))
+		emit_line(e, "if (c->base.data) _stp_scpy(l->l_" VALUE_LOCAL ", c->base.data);");
+}
+
+static void procfs_epilogue(struct session *s, struct emitter *e,
+			    const struct derived_probe *dp)
+{
+	if (elab_probe_find_local(dp, strtab_intern(&s->arena, VALUE_LOCAL)))
+		emit_line(e, "if (c->base.data) _stp_scpy(c->base.data, l->l_" VALUE_LOCAL ");");
+}
+
+static const char *file_of(const struct derived_probe *dp)
+{
+	return ((const struct procfs_probe *)dp->priv)->file;
 }
 
 static void procfs_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
@@ -45,12 +93,12 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 	emit_line(e, "#include \"stp_procfs.h\"");
 	emit_open(e, "static struct _stp_procfs_file _stp_procfs_files[] =");
 	for (i = 0; i < n; i++) {
-		const char *name = probes[i]->str_arg;
+		const char *name = file_of(probes[i]);
 		char *lit;
 		bool first = true;
 
 		for (j = 0; j < i; j++)
-			if (!strcmp(probes[j]->str_arg, name))
+			if (!strcmp(file_of(probes[j]), name))
 				first = false;
 		if (!first)
 			continue;
@@ -61,10 +109,11 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 	emit_close(e, "};");
 	emit_open(e, "static void _stp_procfs_bind(void)");
 	for (i = 0; i < n; i++) {
-		char *lit = emit_cstr(probes[i]->str_arg);
+		const struct procfs_probe *p = probes[i]->priv;
+		char *lit = emit_cstr(p->file);
 
 		emit_line(e, "_stp_procfs_find(_stp_procfs_files, ARRAY_SIZE(_stp_procfs_files), %s)->%s = STP_PROBE_%d;",
-			  lit, probes[i]->args[0] ? "write" : "read", probes[i]->id);
+			  lit, p->write ? "write" : "read", probes[i]->id);
 		free(lit);
 	}
 	emit_close(e, "}");
@@ -91,6 +140,9 @@ static void procfs_exit(struct session *s, struct emitter *e, struct derived_pro
 }
 
 const struct probe_family procfs_family = {
-	.name = "procfs", .kind = FAMILY_EVENT, .match = procfs_match,
+	.name = "procfs", .kind = FAMILY_EVENT, .shapes = procfs_shapes,
+	.n_shapes = sizeof(procfs_shapes) / sizeof(procfs_shapes[0]), .derive = procfs_derive,
 	.emit_decls = procfs_decls, .emit_init = procfs_init, .emit_exit = procfs_exit,
+	.context_var = procfs_context_var, .emit_prologue = procfs_prologue,
+	.emit_epilogue = procfs_epilogue,
 };

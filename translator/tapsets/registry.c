@@ -1,5 +1,11 @@
-/* The probe families, in the order they are asked about a probe point. */
+/* The probe families, in the order they are asked about a probe point; what all
+ * families share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "tapsets/family.h"
+#include "util.h"
 
 extern const struct probe_family begin_family, end_family, error_family, never_family;
 extern const struct probe_family dwarf_family, kprobe_family;
@@ -20,21 +26,6 @@ const struct probe_family *const family_registry[] = {
 
 const size_t n_families = sizeof(family_registry) / sizeof(family_registry[0]);
 
-int family_int_arg(struct session *s, const struct pp_comp *c, int64_t *out)
-{
-	if (!c->has_arg) {
-		*out = 0;
-		return 0;
-	}
-	if (!c->arg || c->arg->kind != AST_NUMBER) {
-		diag_error(s, c->arg ? &c->arg->loc : NULL,
-			   "probe point '%s' takes a number", c->name);
-		return -1;
-	}
-	*out = c->arg->u.num;
-	return 0;
-}
-
 bool family_has_probe(const struct derived_probe *dp, struct derived_probe *const *probes,
 		      int n)
 {
@@ -44,4 +35,29 @@ bool family_has_probe(const struct derived_probe *dp, struct derived_probe *cons
 		if (probes[i] == dp)
 			return true;
 	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void family_list_probes(struct session *s, bool vars)
+{
+	struct strlist lines = { 0 };
+	const struct derived_probe *dp;
+	size_t i;
+
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		if (dp->family->list)
+			dp->family->list(s, dp, vars, &lines);
+		else
+			strlist_add(&lines, dp->pp_str);
+	}
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
+	for (i = 0; i < lines.n; i++)
+		if (!i || strcmp(lines.v[i], lines.v[i - 1]))
+			puts(lines.v[i]);
+	strlist_free(&lines);
 }

@@ -15,44 +15,58 @@ static const struct { const char *name; enum timer_unit unit; } units[] = {
 	{ "jiffies", U_JIFFIES }, { "hz", U_HZ },
 };
 
-static int timer_match(struct session *s, const struct probe_point *pp,
-		       struct derived_probe *dp)
+/* a timer.*(N) probe's data (dp->priv) */
+struct timer_probe {
+	int64_t interval;		/* N in units */
+	int64_t randomize;		/* .randomize(R), 0 if none */
+	enum timer_unit unit;
+};
+
+/* timer.UNIT(N)[.randomize(R)] */
+#define TIMER_SHAPE(unit)                                                              \
+	{ { PP_NAME("timer"), PP_ARG(unit, PP_ARG_NUMBER),                             \
+	    PP_OPT("randomize", PP_ARG_NUMBER) } }
+
+static const struct pp_shape timer_shapes[] = {
+	{ { PP_NAME("timer"), PP_NAME("profile") } },
+	TIMER_SHAPE("ns"), TIMER_SHAPE("us"), TIMER_SHAPE("ms"), TIMER_SHAPE("s"),
+	TIMER_SHAPE("sec"), TIMER_SHAPE("jiffies"), TIMER_SHAPE("hz"),
+};
+
+static enum timer_unit unit_of(const char *name)
 {
-	const struct pp_comp *c = pp->comps, *u = c->next;
 	size_t i;
 
-	if (strcmp(c->name, "timer") || c->has_arg || !u)
-		return 0;
-	if (!strcmp(u->name, "profile") && !u->has_arg && !u->next) {
-		dp->args[1] = U_PROFILE;
-		return 1;
-	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(u->name, units[i].name))
-			break;
-	if (i == sizeof(units) / sizeof(units[0]))
-		return 0;
-	if (!u->has_arg || family_int_arg(s, u, &dp->args[0]))
-		return u->has_arg ? -1 : 0;
-	if (dp->args[0] <= 0) {
+		if (!strcmp(name, units[i].name))
+			return units[i].unit;
+	return U_PROFILE;
+}
+
+static int timer_derive(struct session *s, const struct probe_point *pp,
+			const struct pp_match *m, struct derived_probe *dp)
+{
+	struct timer_probe *t = arena_alloc(&s->arena, sizeof(*t));
+
+	t->unit = unit_of(pp_match_name(m, 1));
+	dp->priv = t;
+	if (t->unit == U_PROFILE)
+		return 1;
+	t->interval = pp_match_num(m, 1, 0);
+	if (t->interval <= 0) {
 		diag_error(s, &pp->loc, "timer interval must be positive");
 		return -1;
 	}
-	dp->args[1] = units[i].unit;
-	if (u->next) {
-		if (strcmp(u->next->name, "randomize") || u->next->next || !u->next->has_arg ||
-		    family_int_arg(s, u->next, &dp->args[2]))
-			return 0;
-		if (dp->args[2] < 0 || dp->args[2] > dp->args[0]) {
-			diag_error(s, &pp->loc, "timer randomize must be between 0 and the interval");
-			return -1;
-		}
+	t->randomize = pp_match_num(m, 2, 0);
+	if (t->randomize < 0 || t->randomize > t->interval) {
+		diag_error(s, &pp->loc, "timer randomize must be between 0 and the interval");
+		return -1;
 	}
 	return 1;
 }
 
 /* a C expression in nanoseconds for v units */
-static const char *ns_expr(struct session *s, int64_t v, int64_t unit)
+static const char *ns_expr(struct session *s, int64_t v, enum timer_unit unit)
 {
 	switch (unit) {
 	case U_NS:
@@ -67,9 +81,10 @@ static const char *ns_expr(struct session *s, int64_t v, int64_t unit)
 		return arena_printf(&s->arena, "%" PRId64 "ULL * TICK_NSEC", v);
 	case U_HZ:
 		return arena_printf(&s->arena, "(NSEC_PER_SEC / %" PRId64 "ULL)", v);
-	default:
-		return "TICK_NSEC";
+	case U_PROFILE:
+		break;
 	}
+	return "TICK_NSEC";
 }
 
 static void timer_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
@@ -81,14 +96,15 @@ static void timer_decls(struct session *s, struct emitter *e, struct derived_pro
 	emit_open(e, "static struct _stp_timer _stp_timers[] =");
 	for (i = 0; i < n; i++) {
 		const struct derived_probe *dp = probes[i];
+		const struct timer_probe *t = dp->priv;
 
-		if (dp->args[1] == U_PROFILE)
+		if (t->unit == U_PROFILE)
 			emit_line(e, "{ .probe = STP_PROBE_%d, .period_ns = TICK_NSEC, .per_cpu = true },",
 				  dp->id);
 		else
 			emit_line(e, "{ .probe = STP_PROBE_%d, .period_ns = %s, .rand_ns = %s },",
-				  dp->id, ns_expr(s, dp->args[0], dp->args[1]),
-				  dp->args[2] ? ns_expr(s, dp->args[2], dp->args[1]) : "0");
+				  dp->id, ns_expr(s, t->interval, t->unit),
+				  t->randomize ? ns_expr(s, t->randomize, t->unit) : "0");
 	}
 	emit_close(e, "};");
 }
@@ -112,6 +128,7 @@ static void timer_exit(struct session *s, struct emitter *e, struct derived_prob
 }
 
 const struct probe_family timer_family = {
-	.name = "timer", .kind = FAMILY_EVENT, .match = timer_match,
+	.name = "timer", .kind = FAMILY_EVENT, .shapes = timer_shapes,
+	.n_shapes = sizeof(timer_shapes) / sizeof(timer_shapes[0]), .derive = timer_derive,
 	.emit_decls = timer_decls, .emit_init = timer_init, .emit_exit = timer_exit,
 };

@@ -187,5 +187,6 @@ static void trace_exit(struct session *s, struct emitter *e, struct derived_prob
 
 const struct probe_family tracepoint_family = {
 	.name = "kernel.trace", .kind = FAMILY_EVENT, .match = trace_match,
+	.list = dw_list_sites,
 	.emit_decls = trace_decls, .emit_init = trace_init, .emit_exit = trace_exit,
 };

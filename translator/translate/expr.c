@@ -156,7 +156,7 @@ static const char *xl_binary(struct xlate *x, struct ast_node *n)
 		return t;
 	}
 	if (op == OP_MATCH || op == OP_NOMATCH) {
-		diag_error(x->s, &n->loc, "regular expression matching is not supported yet");
+		XL_INTERNAL(x->s, "=~ outside xl_regex()");
 		return "0";
 	}
 	if (n->u.binary.lhs->type == TYPE_STRING) {
@@ -211,7 +211,7 @@ static const char *xl_call(struct xlate *x, struct ast_node *n)
 	if (bi != BI_NONE)
 		return xl_print(x, n, bi);
 	if (!fn) {
-		diag_error(x->s, &n->loc, "internal error: unresolved call to %s", n->u.call.name);
+		XL_INTERNAL(x->s, "unresolved call to %s", n->u.call.name);
 		return "0";
 	}
 	vals = arena_alloc(&x->s->arena, sizeof(*vals) * (size_t)(fn->n_params + 1));
@@ -268,7 +268,7 @@ static const char *xl_assign(struct xlate *x, struct ast_node *n)
 		return t;
 	}
 	if (l->kind != AST_IDENT || !l->u.ident.sym) {
-		diag_error(x->s, &n->loc, "this kind of lvalue cannot be assigned");
+		XL_INTERNAL(x->s, "this kind of lvalue cannot be assigned");
 		return "0";
 	}
 	dst = xl_sym(x, l->u.ident.sym);
@@ -303,7 +303,7 @@ static const char *xl_incdec(struct xlate *x, struct ast_node *n)
 		return n->u.incdec.post ? old : nv;
 	}
 	if (o->kind != AST_IDENT || !o->u.ident.sym) {
-		diag_error(x->s, &n->loc, "++/-- needs a variable or an array element");
+		XL_INTERNAL(x->s, "++/-- needs a variable or an array element");
 		return "0";
 	}
 	dst = xl_sym(x, o->u.ident.sym);
@@ -334,11 +334,11 @@ static const char *xl_regex(struct xlate *x, struct ast_node *n)
 
 	subject = xl_expr(x, n->u.binary.lhs);
 	if (pat->kind != AST_STRING) {
-		diag_error(x->s, &pat->loc, "regular expression must be a literal string");
+		XL_INTERNAL(x->s, "regular expression must be a literal string");
 		return "0";
 	}
 	if (re_compile(&x->s->arena, pat->u.str, &prog, &err)) {
-		diag_error(x->s, &pat->loc, "%s", err);
+		XL_INTERNAL(x->s, "%s", err);
 		return "0";
 	}
 	if (prog.n_insts > x->re_max->n_insts)
@@ -393,12 +393,11 @@ const char *xl_expr(struct xlate *x, struct ast_node *n)
 	}
 	case AST_IDENT:
 		if (n->u.ident.sym && n->u.ident.sym->n_keys > 0) {
-			diag_error(x->s, &n->loc, "array %s used without an index", n->u.ident.name);
+			XL_INTERNAL(x->s, "array %s used without an index", n->u.ident.name);
 			return "0";
 		}
 		if (n->u.ident.sym && n->u.ident.sym->type == TYPE_STATS) {
-			diag_error(x->s, &n->loc, "statistic %s is read with @count, @sum, ...",
-				   n->u.ident.name);
+			XL_INTERNAL(x->s, "statistic %s read as a value", n->u.ident.name);
 			return "0";
 		}
 		return n->u.ident.sym ? xl_sym(x, n->u.ident.sym) : "0";
@@ -445,7 +444,7 @@ const char *xl_expr(struct xlate *x, struct ast_node *n)
 	case AST_STAT:
 		return gl_stat_op(x, n);
 	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-		diag_error(x->s, &n->loc, "target variables are not supported yet");
+		XL_INTERNAL(x->s, "target expression not rewritten");
 		return "0";
 	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
 	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK:

@@ -1,6 +1,6 @@
-/* Pass 3: the print family. A printf format is checked against its arguments here, at
- * translation time, and becomes kernel vsnprintf() calls on 64-bit values; %b, %m, %M
- * and histograms go through runtime helpers. Output goes to the print buffer, or for
+/* Pass 3: the print family. A printf format, parsed and checked against its arguments
+ * in pass 2 (elaborate/format.c, types.c), becomes kernel vsnprintf() calls on 64-bit
+ * values; %b, %m, %M and histograms go through runtime helpers. Output goes to the print buffer, or for
  * sprint* into a string temporary (dst). */
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ static void lit_char(struct fmtout *o, char ch)
 
 struct spec {
 	char flags[8];
-	int width, prec;		/* -1 none, -2 from an argument */
+	int width, prec;		/* -1 none, FMT_ARG from an argument */
 	const char *width_arg, *prec_arg;
 	char conv;
 };
@@ -48,11 +48,11 @@ static void spec_prefix(struct strbuf *sb, const struct spec *sp)
 {
 	sb_putc(sb, '%');
 	sb_puts(sb, sp->flags);
-	if (sp->width == -2)
+	if (sp->width == FMT_ARG)
 		sb_putc(sb, '*');
 	else if (sp->width >= 0)
 		sb_printf(sb, "%d", sp->width);
-	if (sp->prec == -2)
+	if (sp->prec == FMT_ARG)
 		sb_puts(sb, ".*");
 	else if (sp->prec >= 0)
 		sb_printf(sb, ".%d", sp->prec);
@@ -60,9 +60,9 @@ static void spec_prefix(struct strbuf *sb, const struct spec *sp)
 
 static void star_args(struct fmtout *o, const struct spec *sp)
 {
-	if (sp->width == -2)
+	if (sp->width == FMT_ARG)
 		sb_printf(&o->args, ", (int)%s", sp->width_arg);
-	if (sp->prec == -2)
+	if (sp->prec == FMT_ARG)
 		sb_printf(&o->args, ", (int)%s", sp->prec_arg);
 }
 
@@ -110,15 +110,15 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 	case 'b':
 		flush(o);
 		emit_line(x->e, "_stp_out_binary(%s, %s, %s);", o->dst, v,
-			  sp->width == -2 ? sp->width_arg :
+			  sp->width == FMT_ARG ? sp->width_arg :
 			  arena_printf(&x->s->arena, "%d", sp->width < 0 ? 8 : sp->width));
 		break;
 	case 'm': case 'M':
 		flush(o);
 		emit_line(x->e, "_stp_out_memory(&c->base, %s, %s, %s, %s, %d, %s);", o->dst, v,
-			  sp->prec == -2 ? sp->prec_arg :
+			  sp->prec == FMT_ARG ? sp->prec_arg :
 			  arena_printf(&x->s->arena, "%d", sp->prec < 0 ? 1 : sp->prec),
-			  sp->width == -2 ? sp->width_arg :
+			  sp->width == FMT_ARG ? sp->width_arg :
 			  arena_printf(&x->s->arena, "%d", sp->width),
 			  strchr(sp->flags, '-') != NULL, sp->conv == 'M' ? "true" : "false");
 		xl_check(x);
@@ -126,102 +126,66 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 	}
 }
 
-static int number(const char **p)
-{
-	int v = 0;
-
-	while (**p >= '0' && **p <= '9') {
-		if (v < 100000)
-			v = v * 10 + (**p - '0');
-		(*p)++;
-	}
-	return v;
-}
-
-/* take the next argument of type long, or report */
-static const char *long_arg(struct xlate *x, struct ast_node **a, struct ast_node *fmt,
-			    const char *what)
+/* take the next argument, a long ('*' width or precision) */
+static const char *long_arg(struct xlate *x, struct ast_node **a)
 {
 	const char *v;
 
-	if (!*a) {
-		diag_error(x->s, &fmt->loc, "not enough arguments for the format (%s)", what);
+	if (!*a || (*a)->type != TYPE_LONG) {
+		XL_INTERNAL(x->s, "format argument count or type passed pass 2");
 		return "0";
 	}
-	if ((*a)->type != TYPE_LONG)
-		diag_error(x->s, &(*a)->loc, "format %s needs a long argument, not %s", what,
-			   ast_type_str((*a)->type));
 	v = xl_expr(x, *a);
 	*a = (*a)->next;
 	return v;
 }
 
+/* the conversions of fmt as pass 2 parsed and checked them (elaborate/format.c) */
 static void format(struct fmtout *o, struct ast_node *fmt, struct ast_node *a)
 {
 	struct xlate *x = o->x;
 	const char *p = fmt->u.str;
+	struct fmt_spec few[16], *specs = few;
+	size_t pos = 0;
+	int n, i;
 
-	while (*p) {
-		struct spec sp = { .width = -1, .prec = -1 };
-		size_t nf = 0;
-		const char *v;
-
-		if (*p != '%') {
-			lit_char(o, *p++);
-			continue;
-		}
-		p++;
-		if (*p == '%') {
-			lit_char(o, '%');
-			p++;
-			continue;
-		}
-		while (*p && strchr("-+ #0", *p)) {
-			if (nf < sizeof(sp.flags) - 1 && !strchr(sp.flags, *p))
-				sp.flags[nf++] = *p;
-			p++;
-		}
-		if (*p == '*') {
-			sp.width = -2;
-			sp.width_arg = long_arg(x, &a, fmt, "'*' width");
-			p++;
-		} else if (*p >= '0' && *p <= '9') {
-			sp.width = number(&p);
-		}
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				sp.prec = -2;
-				sp.prec_arg = long_arg(x, &a, fmt, "'*' precision");
-				p++;
-			} else {
-				sp.prec = number(&p);
-			}
-		}
-		while (*p == 'l' || *p == 'h' || *p == 'z' || *p == 'L')
-			p++;	/* size modifiers: every value is 64-bit anyway */
-		sp.conv = *p;
-		if (!sp.conv || !strchr("diuxXocspbmM", sp.conv)) {
-			diag_error(x->s, &fmt->loc, "invalid or unsupported format conversion '%%%c'",
-				   sp.conv ? sp.conv : ' ');
-			return;
-		}
-		p++;
-		if (!a) {
-			diag_error(x->s, &fmt->loc, "not enough arguments for the format '%%%c'", sp.conv);
-			return;
-		}
-		if ((sp.conv == 's') != (a->type == TYPE_STRING)) {
-			diag_error(x->s, &a->loc, "format '%%%c' does not match a %s argument", sp.conv,
-				   ast_type_str(a->type));
-			return;
-		}
-		v = xl_expr(x, a);
-		a = a->next;
-		conversion(o, &sp, v);
+	n = elab_parse_format(p, few, 16);
+	if (n > 16) {
+		specs = xmalloc((size_t)n * sizeof(*specs));
+		elab_parse_format(p, specs, n);
 	}
+	if (n < 0)
+		XL_INTERNAL(x->s, "invalid format passed pass 2: %s", elab_format_error(n));
+	for (i = 0; i < n; i++) {
+		const struct fmt_spec *fs = &specs[i];
+		struct spec sp = { .width = fs->width, .prec = fs->prec, .conv = fs->conv };
+
+		while (pos < fs->start)
+			lit_char(o, p[pos++]);
+		pos = fs->start + fs->len;
+		if (fs->conv == '%') {
+			lit_char(o, '%');
+			continue;
+		}
+		memcpy(sp.flags, fs->flags, sizeof(fs->flags));
+		if (sp.width == FMT_ARG)
+			sp.width_arg = long_arg(x, &a);
+		if (sp.prec == FMT_ARG)
+			sp.prec_arg = long_arg(x, &a);
+		if (!a || (sp.conv == 's') != (a->type == TYPE_STRING)) {
+			XL_INTERNAL(x->s, "format argument count or type passed pass 2");
+			goto out;
+		}
+		conversion(o, &sp, xl_expr(x, a));
+		a = a->next;
+	}
+	while (n >= 0 && p[pos])
+		lit_char(o, p[pos++]);
 	if (a)
-		diag_error(x->s, &a->loc, "too many arguments for the format");
+		XL_INTERNAL(x->s, "format argument count passed pass 2");
+out:
+	if (specs != few)
+		free(specs);
 }
 
 static bool is_hist(const struct ast_node *a)
@@ -272,7 +236,7 @@ const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi)
 	sb_puts(&o.args, "");
 	if (bi == BI_PRINTF || bi == BI_SPRINTF) {
 		if (!a || a->kind != AST_STRING) {
-			diag_error(x->s, &n->loc, "%s needs a literal format string", n->u.call.name);
+			XL_INTERNAL(x->s, "%s without a literal format", n->u.call.name);
 			return "0";
 		}
 		if (to_str)

@@ -1,61 +1,12 @@
 /* Pass 3: global variables. Their storage (scalars, arrays as runtime maps, statistics
  * with their histogram shape), the code that reads and writes array elements and
- * statistics, foreach, and the lock set of each probe handler: every global the handler
- * or the functions it calls touch, for reading or writing, in one fixed order. */
+ * statistics, foreach, and the lock requests of each probe handler (the lock sets and
+ * what is printed at the end come from pass 2, elaborate/access.c). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "translate/translate.h"
-
-/* ---- access analysis ------------------------------------------------------------- */
-
-enum { ACC_NONE, ACC_READ, ACC_WRITE };
-
-struct walk {
-	struct session *s;
-	unsigned char *mode;		/* by global index, NULL: only mark symbols */
-	struct function **seen;
-	int n_seen, cap_seen;
-};
-
-static int global_index(struct session *s, const struct symbol *sym)
-{
-	const struct symbol *g;
-	int i = 0;
-
-	for (g = s->prog.global_syms; g; g = g->next, i++)
-		if (g == sym)
-			return i;
-	return -1;
-}
-
-static int n_globals(struct session *s)
-{
-	const struct symbol *g;
-	int n = 0;
-
-	for (g = s->prog.global_syms; g; g = g->next)
-		n++;
-	return n;
-}
-
-static void access_sym(struct walk *w, struct symbol *sym, int mode)
-{
-	int i;
-
-	if (!sym || sym->kind != SYM_GLOBAL)
-		return;
-	if (mode == ACC_WRITE)
-		sym->written = true;
-	else
-		sym->read = true;
-	if (!w->mode)
-		return;
-	i = global_index(w->s, sym);
-	if (i >= 0 && w->mode[i] < mode)
-		w->mode[i] = (unsigned char)mode;
-}
 
 static struct symbol *base_sym(struct ast_node *n)
 {
@@ -66,206 +17,20 @@ static struct symbol *base_sym(struct ast_node *n)
 	return NULL;
 }
 
-static void walk(struct walk *w, struct ast_node *n);
-
-static void walk_list(struct walk *w, struct ast_node *n)
-{
-	for (; n; n = n->next)
-		walk(w, n);
-}
-
-/* an lvalue written (and read too when rmw) */
-static void walk_lvalue(struct walk *w, struct ast_node *n, bool rmw)
-{
-	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT) {
-		walk_list(w, n->u.index.keys);
-		access_sym(w, n->u.index.base->u.ident.sym, ACC_WRITE);
-	} else if (n->kind == AST_IDENT) {
-		access_sym(w, n->u.ident.sym, ACC_WRITE);
-	} else {
-		walk(w, n);
-	}
-	if (rmw) {
-		struct symbol *sym = base_sym(n);
-
-		if (sym && sym->kind == SYM_GLOBAL)
-			sym->read = true;
-	}
-}
-
-static void walk_function(struct walk *w, struct function *fn)
+/* the lock requests of dp's handler, from pass 2 (elaborate/access.c) */
+int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out)
 {
 	int i;
 
-	for (i = 0; i < w->n_seen; i++)
-		if (w->seen[i] == fn)
-			return;
-	if (w->n_seen == w->cap_seen) {
-		w->cap_seen = w->cap_seen ? 2 * w->cap_seen : 16;
-		w->seen = xrealloc(w->seen, sizeof(*w->seen) * (size_t)w->cap_seen);
-	}
-	w->seen[w->n_seen++] = fn;
-	if (fn->body->kind != AST_EMBEDDED)
-		walk(w, fn->body);
-}
-
-static void walk(struct walk *w, struct ast_node *n)
-{
-	if (!n)
-		return;
-	switch (n->kind) {
-	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-		break;
-	case AST_IDENT:
-		access_sym(w, n->u.ident.sym, ACC_READ);
-		break;
-	case AST_INDEX:
-		walk(w, n->u.index.base);
-		walk_list(w, n->u.index.keys);
-		break;
-	case AST_CALL:
-		walk_list(w, n->u.call.args);
-		if (n->u.call.fn)
-			walk_function(w, n->u.call.fn);
-		break;
-	case AST_BINARY:
-		walk(w, n->u.binary.lhs);
-		walk(w, n->u.binary.rhs);
-		break;
-	case AST_UNARY:
-		walk(w, n->u.unary.operand);
-		break;
-	case AST_INCDEC:
-		walk_lvalue(w, n->u.incdec.operand, true);
-		break;
-	case AST_ASSIGN:
-		walk(w, n->u.assign.rhs);
-		if (n->u.assign.op == OP_STAT_ADD) {
-			struct ast_node *l = n->u.assign.lhs;
-
-			if (l->kind == AST_INDEX)
-				walk_list(w, l->u.index.keys);
-			/* per-CPU accumulation: shared with other adders, and a write
-			 * as far as printing at the end is concerned */
-			if (base_sym(l) && base_sym(l)->kind == SYM_GLOBAL) {
-				bool was_read = base_sym(l)->read;
-
-				access_sym(w, base_sym(l), ACC_READ);
-				base_sym(l)->read = was_read;
-				base_sym(l)->written = true;
-			}
-		} else {
-			walk_lvalue(w, n->u.assign.lhs, n->u.assign.op != OP_ASSIGN);
-		}
-		break;
-	case AST_TERNARY:
-		walk(w, n->u.ternary.cond);
-		walk(w, n->u.ternary.then);
-		walk(w, n->u.ternary.other);
-		break;
-	case AST_IN:
-		walk_list(w, n->u.in.keys);
-		walk(w, n->u.in.array);
-		break;
-	case AST_STAT:
-		/* aggregation rebuilds shared state: exclusive */
-		if (n->u.stat.operand->kind == AST_INDEX)
-			walk_list(w, n->u.stat.operand->u.index.keys);
-		access_sym(w, base_sym(n->u.stat.operand), ACC_WRITE);
-		if (base_sym(n->u.stat.operand))
-			base_sym(n->u.stat.operand)->read = true;
-		break;
-	case AST_BLOCK:
-		walk_list(w, n->u.block.stmts);
-		break;
-	case AST_EXPR_STMT: case AST_RETURN:
-		walk(w, n->u.operand);
-		break;
-	case AST_DELETE:
-		walk_lvalue(w, n->u.operand, false);
-		break;
-	case AST_IF:
-		walk(w, n->u.cond.cond);
-		walk(w, n->u.cond.then);
-		walk(w, n->u.cond.other);
-		break;
-	case AST_WHILE: case AST_FOR:
-		walk(w, n->u.loop.init);
-		walk(w, n->u.loop.cond);
-		walk(w, n->u.loop.incr);
-		walk(w, n->u.loop.body);
-		break;
-	case AST_FOREACH: {
-		struct ast_node *k;
-		struct symbol *arr = base_sym(n->u.foreach.array);
-
-		if (n->u.foreach.array->kind == AST_STAT) {
-			walk(w, n->u.foreach.array);
-		} else {
-			access_sym(w, arr, arr && arr->type == TYPE_STATS ? ACC_WRITE : ACC_READ);
-			if (arr && arr->type == TYPE_STATS)
-				arr->read = true;
-		}
-		for (k = n->u.foreach.keys; k; k = k->next)
-			walk_lvalue(w, k, false);
-		if (n->u.foreach.value)
-			walk_lvalue(w, n->u.foreach.value, false);
-		walk(w, n->u.foreach.limit);
-		walk(w, n->u.foreach.body);
-		break;
-	}
-	case AST_TRY:
-		walk(w, n->u.try_.body);
-		if (n->u.try_.var)
-			walk_lvalue(w, n->u.try_.var, false);
-		walk(w, n->u.try_.handler);
-		break;
-	}
-}
-
-void gl_analyse(struct session *s)
-{
-	struct walk w = { .s = s };
-	struct derived_probe *dp;
-	struct function *fn;
-
-	for (dp = s->prog.probes; dp; dp = dp->next) {
-		walk(&w, dp->cond);
-		walk(&w, dp->body);
-	}
-	for (fn = s->prog.functions; fn; fn = fn->next_used)
-		if (fn->body->kind != AST_EMBEDDED)
-			walk(&w, fn->body);
-	free(w.seen);
-}
-
-int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out)
-{
-	int n = n_globals(s), i, count = 0;
-	struct walk w = { .s = s };
-	const struct symbol *g;
-
-	if (!n)
+	(void)s;
+	if (!dp->n_locks)
 		return 0;
-	w.mode = xcalloc((size_t)n, 1);
-	walk(&w, dp->cond);
-	walk(&w, dp->body);
-	for (g = s->prog.global_syms, i = 0; g; g = g->next, i++) {
-		if (!w.mode[i])
-			continue;
-		if (!count)
-			sb_puts(out, "\tstatic const struct _stp_lockreq locks[] = {\n");
-		sb_printf(out, "\t\t{ &global_%s_lock, %s },\n", g->name,
-			  w.mode[i] == ACC_WRITE ? "true" : "false");
-		count++;
-	}
-	if (count)
-		sb_puts(out, "\t};\n");
-	free(w.mode);
-	free(w.seen);
-	return count;
+	sb_puts(out, "\tstatic const struct _stp_lockreq locks[] = {\n");
+	for (i = 0; i < dp->n_locks; i++)
+		sb_printf(out, "\t\t{ &global_%s_lock, %s },\n", dp->locks[i].sym->name,
+			  dp->locks[i].write ? "true" : "false");
+	sb_puts(out, "\t};\n");
+	return dp->n_locks;
 }
 
 /* ---- storage ---------------------------------------------------------------------- */
@@ -312,9 +77,8 @@ static void find_hist(struct histinfo *h, struct ast_node *n)
 			if (!h->first)
 				h->first = n;
 			else if (!same_hist(h->first, n))
-				diag_error(h->s, &n->loc,
-					   "statistic %s is used with two different histograms",
-					   h->sym->name);
+				XL_INTERNAL(h->s, "statistic %s with two different histograms",
+					    h->sym->name);
 		}
 		find_hist(h, n->u.stat.operand);
 		break;
@@ -413,8 +177,7 @@ static void emit_hist(struct session *s, struct emitter *e, const struct symbol 
 	for (p = h->u.stat.params; p && i < 3; p = p->next)
 		v[i++] = p->kind == AST_NUMBER ? p->u.num : 0;
 	if (!elab_hist_linear_ok(h)) {
-		diag_error(s, &h->loc, "internal error: %s:%d: @hist_linear parameters passed pass 2",
-			   __FILE__, __LINE__);
+		XL_INTERNAL(s, "@hist_linear parameters passed pass 2");
 		return;
 	}
 	emit_line(e, "static const struct _stp_hist global_%s_hist = { .type = STP_HIST_LINEAR, .start = (int64_t)0x%" PRIx64 "ULL, .stop = (int64_t)0x%" PRIx64 "ULL, .interval = %" PRId64 "LL, .buckets = %" PRIu64 " };",
@@ -482,7 +245,7 @@ static struct symbol *array_of(struct xlate *x, struct ast_node *base)
 	struct symbol *sym = base->kind == AST_IDENT ? base->u.ident.sym : NULL;
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->n_keys <= 0) {
-		diag_error(x->s, &base->loc, "only global arrays can be indexed here");
+		XL_INTERNAL(x->s, "only global arrays can be indexed here");
 		return NULL;
 	}
 	return sym;
@@ -538,7 +301,7 @@ const char *gl_index_get(struct xlate *x, struct ast_node *n)
 	if (!arr)
 		return "0";
 	if (arr->type == TYPE_STATS) {
-		diag_error(x->s, &n->loc, "statistics can only be read with @count, @sum, ... or printed with @hist_*");
+		XL_INTERNAL(x->s, "statistic array element read as a value");
 		return "0";
 	}
 	keys = gl_keys(x, arr, n->u.index.keys);
@@ -607,7 +370,7 @@ void gl_delete(struct xlate *x, struct ast_node *n)
 	}
 	sym = n->kind == AST_IDENT ? n->u.ident.sym : NULL;
 	if (!sym) {
-		diag_error(x->s, &n->loc, "delete needs a variable or an array element");
+		XL_INTERNAL(x->s, "delete needs a variable or an array element");
 		return;
 	}
 	if (sym->n_keys > 0)
@@ -625,7 +388,7 @@ void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val)
 	struct symbol *sym = base_sym(target);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
-		diag_error(x->s, &target->loc, "<<< needs a global statistic");
+		XL_INTERNAL(x->s, "<<< needs a global statistic");
 		return;
 	}
 	if (target->kind == AST_IDENT) {
@@ -651,7 +414,7 @@ const char *gl_stat_fetch(struct xlate *x, struct ast_node *operand)
 	struct symbol *sym = base_sym(operand);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
-		diag_error(x->s, &operand->loc, "statistic operators need a global statistic");
+		XL_INTERNAL(x->s, "statistic operators need a global statistic");
 		return "NULL";
 	}
 	if (operand->kind == AST_IDENT) {
@@ -670,7 +433,7 @@ const char *gl_stat_op(struct xlate *x, struct ast_node *n)
 	const char *t;
 
 	if (n->u.stat.op == STAT_HIST_LINEAR || n->u.stat.op == STAT_HIST_LOG) {
-		diag_error(x->s, &n->loc, "a histogram can only be printed, indexed or iterated");
+		XL_INTERNAL(x->s, "a histogram as a value");
 		return "0";
 	}
 	gl_stat_fetch(x, n->u.stat.operand);
@@ -690,7 +453,7 @@ static void assign_local(struct xlate *x, struct ast_node *var, const char *val)
 	if (!sym)
 		return;
 	if (sym->n_keys > 0) {
-		diag_error(x->s, &var->loc, "a foreach variable cannot be an array");
+		XL_INTERNAL(x->s, "a foreach variable cannot be an array");
 		return;
 	}
 	xl_store(x, sym->type, xl_sym(x, sym), val);
@@ -703,7 +466,7 @@ static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
 	int brk;
 
 	if (n->u.foreach.keys && n->u.foreach.keys->next) {
-		diag_error(x->s, &n->loc, "a histogram has one index");
+		XL_INTERNAL(x->s, "a histogram has one index");
 		return;
 	}
 	hist = gl_stat_fetch(x, hs->u.stat.operand);
@@ -756,8 +519,7 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 						arr->name, i));
 	if (n->u.foreach.value) {
 		if (arr->type == TYPE_STATS)
-			diag_error(x->s, &n->u.foreach.value->loc,
-				   "the value of a statistic is read with @count(a[k]), ...");
+			XL_INTERNAL(x->s, "foreach value of a statistic array");
 		else
 			assign_local(x, n->u.foreach.value,
 				     arena_printf(&x->s->arena, "_stp_entry_val_%s(&global_%s, e)",
@@ -770,18 +532,6 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 
 /* ---- printing globals never read --------------------------------------------------- */
 
-static bool is_user_global(struct session *s, const struct symbol *g)
-{
-	struct stapfile *f;
-	struct global *gl;
-
-	for (f = s->prog.files; f; f = f->next)
-		for (gl = f->globals; gl; gl = gl->next)
-			if (gl == g->global)
-				return !f->is_tapset;
-	return false;
-}
-
 int gl_emit_autoprint(struct session *s, struct emitter *e)
 {
 	const struct symbol *g;
@@ -789,7 +539,7 @@ int gl_emit_autoprint(struct session *s, struct emitter *e)
 	int n = 0;
 
 	for (g = s->prog.global_syms; g; g = g->next)
-		if (g->written && !g->read && is_user_global(s, g))
+		if (g->autoprint)
 			sb_printf(&locks, "\t\t{ &global_%s_lock, true },\n", g->name), n++;
 	if (!n)
 		return 0;
@@ -799,7 +549,7 @@ int gl_emit_autoprint(struct session *s, struct emitter *e)
 	emit_line(e, "};");
 	emit_line(e, "if (!_stp_lock_all(locks, ARRAY_SIZE(locks))) return;");
 	for (g = s->prog.global_syms; g; g = g->next) {
-		if (!g->written || g->read || !is_user_global(s, g))
+		if (!g->autoprint)
 			continue;
 		if (g->n_keys > 0)
 			emit_line(e, "_stp_map_print(&global_%s);", g->name);

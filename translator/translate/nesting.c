@@ -17,7 +17,7 @@ struct nest_walk {
 	bool recursive;
 };
 
-static void nest_calls(struct nest_walk *w, const struct ast_node *n);
+static void nest_calls(struct nest_walk *w, struct ast_node *n);
 
 static void nest_call(struct nest_walk *w, const struct function *fn)
 {
@@ -49,80 +49,18 @@ static void nest_call(struct nest_walk *w, const struct function *fn)
 	}
 }
 
-static void nest_calls(struct nest_walk *w, const struct ast_node *n)
+static enum ast_walk_rc nest_post(struct ast_node *n, void *ctx)
 {
-	for (; n; n = n->next) {
-		switch (n->kind) {
-		case AST_CALL:
-			nest_calls(w, n->u.call.args);
-			nest_call(w, n->u.call.fn);
-			break;
-		case AST_INDEX:
-			nest_calls(w, n->u.index.base);
-			nest_calls(w, n->u.index.keys);
-			break;
-		case AST_BINARY:
-			nest_calls(w, n->u.binary.lhs);
-			nest_calls(w, n->u.binary.rhs);
-			break;
-		case AST_ASSIGN:
-			nest_calls(w, n->u.assign.lhs);
-			nest_calls(w, n->u.assign.rhs);
-			break;
-		case AST_UNARY:
-			nest_calls(w, n->u.unary.operand);
-			break;
-		case AST_INCDEC:
-			nest_calls(w, n->u.incdec.operand);
-			break;
-		case AST_TERNARY:
-			nest_calls(w, n->u.ternary.cond);
-			nest_calls(w, n->u.ternary.then);
-			nest_calls(w, n->u.ternary.other);
-			break;
-		case AST_IN:
-			nest_calls(w, n->u.in.keys);
-			nest_calls(w, n->u.in.array);
-			break;
-		case AST_STAT:
-			nest_calls(w, n->u.stat.operand);
-			nest_calls(w, n->u.stat.params);
-			break;
-		case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-			nest_calls(w, n->u.target.operand);
-			break;
-		case AST_BLOCK:
-			nest_calls(w, n->u.block.stmts);
-			break;
-		case AST_EXPR_STMT: case AST_RETURN: case AST_DELETE:
-			nest_calls(w, n->u.operand);
-			break;
-		case AST_IF:
-			nest_calls(w, n->u.cond.cond);
-			nest_calls(w, n->u.cond.then);
-			nest_calls(w, n->u.cond.other);
-			break;
-		case AST_WHILE: case AST_FOR:
-			nest_calls(w, n->u.loop.init);
-			nest_calls(w, n->u.loop.cond);
-			nest_calls(w, n->u.loop.incr);
-			nest_calls(w, n->u.loop.body);
-			break;
-		case AST_FOREACH:
-			nest_calls(w, n->u.foreach.array);
-			nest_calls(w, n->u.foreach.limit);
-			nest_calls(w, n->u.foreach.body);
-			break;
-		case AST_TRY:
-			nest_calls(w, n->u.try_.body);
-			nest_calls(w, n->u.try_.handler);
-			break;
-		case AST_NUMBER: case AST_STRING: case AST_IDENT: case AST_EMBEDDED_EXPR:
-		case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL:
-		case AST_EMBEDDED:
-			break;
-		}
-	}
+	if (n->kind == AST_CALL)
+		nest_call(ctx, n->u.call.fn);	/* after the arguments */
+	return AST_WALK_CONTINUE;
+}
+
+static void nest_calls(struct nest_walk *w, struct ast_node *n)
+{
+	const struct ast_walker walker = { .post = nest_post, .ctx = w };
+
+	ast_walk(n, &walker);
 }
 
 int xl_max_nesting(struct session *s)

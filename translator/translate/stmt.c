@@ -133,8 +133,8 @@ void xl_stmt(struct xlate *x, struct ast_node *n)
 	case AST_BREAK:
 	case AST_CONTINUE:
 		if (!x->loop_depth) {
-			diag_error(x->s, &n->loc, "%s outside a loop",
-				   n->kind == AST_BREAK ? "break" : "continue");
+			XL_INTERNAL(x->s, "%s outside a loop",
+				    n->kind == AST_BREAK ? "break" : "continue");
 			break;
 		}
 		/* inside the do { } while (0) of the loop body */
@@ -145,7 +145,7 @@ void xl_stmt(struct xlate *x, struct ast_node *n)
 		break;
 	case AST_RETURN:
 		if (!x->fn) {
-			diag_error(x->s, &n->loc, "return outside a function");
+			XL_INTERNAL(x->s, "return outside a function");
 			break;
 		}
 		if (n->u.operand)

@@ -1,6 +1,7 @@
-/* Pass 3: write the module's C file: frames, context, globals, functions, probe
- * handlers, the probe table, init/exit, framed by runtime.h and runtime_main.h
- * (docs/INTERNALS.md describes the shape). */
+/* Pass 3: write the script's C file: frames, context, globals, functions, probe
+ * handlers, the probe table, init/exit, after an #include of stap.h (the runtime's
+ * API); pass 4 links its object with the runtime's (docs/INTERNALS.md describes the
+ * shape). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,17 +103,6 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 	sb_free(&body.out);
 }
 
-/* procfs probes: the local standing for $value (elaborate/target.c) */
-static bool procfs_value(const struct derived_probe *dp)
-{
-	const struct symbol *l;
-
-	for (l = dp->locals; l; l = l->next)
-		if (!strcmp(l->name, "__procfs_value"))
-			return true;
-	return false;
-}
-
 static void emit_probe(struct session *s, struct derived_probe *dp, struct strbuf *decls,
 		       struct emitter *code, struct xl_regex_max *re_max)
 {
@@ -134,8 +124,8 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	}
 	emit_line(&body, "(void)l;");
 	init_locals(&body, dp->locals);
-	if (procfs_value(dp))
-		emit_line(&body, "if (c->base.data) _stp_scpy(l->l___procfs_value, c->base.data);");
+	if (dp->family->emit_prologue)
+		dp->family->emit_prologue(s, &body, dp);
 	if (dp->cond) {
 		const char *cond = xl_expr(&x, dp->cond);
 
@@ -147,8 +137,8 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	emit_open(code, "static void probe_%d(struct _stp_context *base)", dp->id);
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
-	if (procfs_value(dp))
-		emit_line(code, "if (c->base.data) _stp_scpy(c->base.data, l->l___procfs_value);");
+	if (dp->family->emit_epilogue)
+		dp->family->emit_epilogue(s, code, dp);
 	if (n_locks)
 		emit_line(code, "_stp_unlock_all(locks, ARRAY_SIZE(locks));");
 	emit_line(code, ";");
@@ -171,7 +161,7 @@ static int probe_order(const void *a, const void *b)
 
 static bool is_emitted(const struct derived_probe *dp)
 {
-	return strcmp(dp->family->name, "never") != 0;
+	return !dp->family->not_emitted;
 }
 
 /* The probe table, in run order (priority, then script order), and for each probe a
@@ -221,16 +211,14 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 			  struct emitter *fini, const char *globals_init, const char *globals_fini)
 {
 	struct derived_probe **v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
-	struct emitter undo[32];
+	struct emitter *undo = xcalloc(n_families, sizeof(*undo));
 	size_t f, nf = 0;
-
-	memset(undo, 0, sizeof(undo));
 
 	emit_open(init, "int _stp_script_init(void)");
 	emit_line(init, "int rc = 0;");
 	emit_raw(init, globals_init);
 	emit_line(init, "if (rc) goto fail;");
-	for (f = 0; f < n_families && nf < 32; f++) {
+	for (f = 0; f < n_families; f++) {
 		const struct probe_family *fam = family_registry[f];
 		struct derived_probe *dp;
 		int n = 0;
@@ -264,8 +252,9 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 	emit_raw(init, globals_fini);
 	emit_line(init, "return rc;");
 	emit_close(init, "}");
-	for (f = 0; f < 32 && f < n_families; f++)
+	for (f = 0; f < n_families; f++)
 		sb_free(&undo[f].out);
+	free(undo);
 	free(v);
 	(void)fini;
 }
@@ -284,7 +273,6 @@ static int write_module_c(struct session *s)
 	bool autoprint;
 	int rc;
 
-	gl_analyse(s);
 	{
 		char *from = emit_comment_text(s->prog.files ? s->prog.files->src->name : "?");
 
@@ -303,7 +291,7 @@ static int write_module_c(struct session *s)
 			if (f->is_tapset || s->opt.guru)
 				emit_line(&head, "%s", emb->u.str);
 			else
-				diag_error(s, &emb->loc, "embedded code in a user script needs guru mode (-g)");
+				XL_INTERNAL(s, "embedded code in a user script without -g");
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		emit_function(s, fn, &decls, &code, &re_max);
 	for (dp = s->prog.probes; dp; dp = dp->next) {

@@ -24,11 +24,16 @@ struct xlate {
 	struct xl_regex_max *re_max;	/* of the whole module */
 };
 
+/* A condition pass 2 refuses (elaborate/check.c, types.c, format.c) found in pass 3:
+ * our bug, reported as "internal error: FILE:LINE: ..." */
+#define XL_INTERNAL(s, fmt, ...) \
+	diag_internal((s), "%s:%d: " fmt, __FILE__, __LINE__, ##__VA_ARGS__)
+
 /* nesting.c: the default MAXNESTING of the script, from its call graph */
 int xl_max_nesting(struct session *s);
 /* C name of a script function, unique among overloads */
 const char *xl_fn_cname(struct session *s, const struct function *fn);
-/* Emit code for a statement; errors go through diag_* (pass 3 fails). */
+/* Emit code for a statement; pass 2 has refused what it cannot translate. */
 void xl_stmt(struct xlate *x, struct ast_node *n);
 /* Emit code computing n; returns a side-effect-free C expression of its value. */
 const char *xl_expr(struct xlate *x, struct ast_node *n);
@@ -77,8 +82,6 @@ void gl_foreach(struct xlate *x, struct ast_node *n);
 /* the lock requests of a probe handler, as a C array definition; returns the
  * count (0: no locks) */
 int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out);
-/* analyse global accesses of all reachable code (call before emitting) */
-void gl_analyse(struct session *s);
 /* the end-of-session printing of globals written but never read; 1 if emitted */
 int gl_emit_autoprint(struct session *s, struct emitter *e);
 
