@@ -39,6 +39,7 @@ int lex_scan(YYSTYPE *lval, YYLTYPE *loc, void *scanner);
 #define YY_LOCATION_PRINT(File, Loc) ((void)0)
 #define YYMAXDEPTH 30000
 #define S (p->s)
+#define KWNAME(text) strtab_intern(&S->arena, text)	/* a keyword used as a name */
 
 static int yylex(YYSTYPE *lval, YYLTYPE *loc, struct parser *p)
 {
@@ -154,7 +155,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %type <i64> opt_prio
 %type <pp> pps pp
 %type <alt> pp_seq pp_elem pp_alts pp_comp
-%type <str> comp_name
+%type <str> comp_name member_name
 %type <tc> chain chain_elem
 %type <param> params param_list param_decl
 %type <type> opt_type type
@@ -487,8 +488,23 @@ chain:
 	;
 
 chain_elem:
-	ARROW IDENT				{ $$ = tcomp(p, &@1, COMP_FIELD, $2, NULL); }
+	ARROW member_name			{ $$ = tcomp(p, &@1, COMP_FIELD, $2, NULL); }
 	| '[' expr ']'				{ $$ = tcomp(p, &@1, COMP_INDEX_EXPR, NULL, $2); }
+	;
+
+/* member_name: IDENT | keyword -- C members may be called next, string, delete, ... */
+member_name:
+	IDENT
+	| PROBE { $$ = KWNAME("probe"); } | GLOBAL { $$ = KWNAME("global"); }
+	| FUNCTION { $$ = KWNAME("function"); } | PRIVATE { $$ = KWNAME("private"); }
+	| IF { $$ = KWNAME("if"); } | ELSE { $$ = KWNAME("else"); } | FOR { $$ = KWNAME("for"); }
+	| FOREACH { $$ = KWNAME("foreach"); } | IN { $$ = KWNAME("in"); }
+	| LIMIT { $$ = KWNAME("limit"); } | RETURN { $$ = KWNAME("return"); }
+	| DELETE { $$ = KWNAME("delete"); } | WHILE { $$ = KWNAME("while"); }
+	| BREAK { $$ = KWNAME("break"); } | CONTINUE { $$ = KWNAME("continue"); }
+	| NEXT { $$ = KWNAME("next"); } | TRY { $$ = KWNAME("try"); }
+	| CATCH { $$ = KWNAME("catch"); } | LONG { $$ = KWNAME("long"); }
+	| STRING_KW { $$ = KWNAME("string"); }
 	;
 
 opt_pretty:
