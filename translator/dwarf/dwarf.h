@@ -1,7 +1,8 @@
 /* The target kernel's DWARF, through elfutils libdw: finding the debug vmlinux and
  * checking its build id (debuginfo.c), a per-build-id index of every function and
  * inlined instance cached on disk (index.c), queries by pattern (query.c), variables,
- * types and location expressions turned into C (loc.c).
+ * types and location expressions turned into C (types.c, scope.c, location.c,
+ * access.c, pretty.c; their shared declarations are in internal.h).
  *
  * Contracts: dw_kernel() opens the debuginfo once per session (s->kern.dw) and reports
  * a missing or mismatched file through diag_*; addresses are link-time addresses of the
@@ -193,13 +194,13 @@ int dw_tracepoints(struct session *s, struct dw_kernel *k);
 /* listing.c: stap -l (vars false) / -L, after pass 2 */
 void dw_list_probes(struct session *s, bool vars);
 
-/* loc.c: variables at a probe address */
+/* scope.c: variables at a probe address */
 /* -L: " $name:type" for the parameters (and locals for statements) at a site;
  * $return first for a .return; a tracepoint's arguments. */
 void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_site *site,
 		  struct strbuf *out);
 
-/* Translate a target expression at one site into the body of a C block that sets
+/* access.c: translate a target expression at one site into the body of a C block that sets
  * STAP_RETVALUE (or returns through STAP_ERROR). 0, or -1 with *err set. @cast reads
  * its address from STAP_ARG_ptr; @var("x@file") and @cast need no site (fn NULL,
  * no_regs). Index expressions [e] are STAP_ARG_i0, i1... */
@@ -213,7 +214,7 @@ struct dw_site {
 	bool no_regs;			/* @cast/@var outside of a probe site */
 };
 
-/* The C types a tracepoint's callback takes for its arguments (after __data): "u32",
+/* tracepoint.c: the C types a tracepoint's callback takes for its arguments (after __data): "u32",
  * "s64", "void *"...; sets *n. NULL, with *err set, if an argument is not a scalar. */
 const char **dw_tracepoint_ctypes(struct session *s, struct dw_kernel *k,
 				  const struct dw_tracepoint *tp, int *n, const char **err);
