@@ -1,6 +1,6 @@
 /* A target expression ($x->a[2], &$x, $return, @cast, @var) at one probe site: the
- * variable's location, the ->/[] access path, and the value read into STAP_RETVALUE,
- * as the body of a synthesized embedded-C function (elaborate/target.c). */
+ * variable's location, the ->/[] access path, and the value read into the result, as
+ * a location program (locprog.h) for a synthesized function (elaborate/target.c). */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
@@ -18,16 +18,15 @@ void dw_fetch_scalar(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, Dwarf_D
 	bool sgn = dw_is_signed(t);
 	Dwarf_Attribute at;
 	Dwarf_Word bits = 0, bitoff = 0;
+	struct lp_op *op;
 
 	if (size <= 0 || size > 8 || (size & (size - 1))) {
 		g->err = "cannot fetch a value of this size";
 		return;
 	}
-	if (kind == LOC_MEMORY)
-		sb_printf(g->c, "\t{ u%d t_; _STP_KREAD(st[0], %d, &t_); v = %st_; }\n",
-			  size * 8, size, sgn ? arena_printf(&g->s->arena, "(s%d)", size * 8) : "");
-	else
-		sb_printf(g->c, "\tv = (%s%d)st[0];\n", sgn ? "s" : "u", size * 8);
+	op = dw_op(g, LP_FETCH, 0);
+	op->size = size;
+	op->flags = (sgn ? LPF_SIGNED : 0) | (kind == LOC_MEMORY ? 0 : LPF_VALUE);
 	if (member && dwarf_attr(member, DW_AT_bit_size, &at) && dwarf_formudata(&at, &bits) == 0) {
 		if (dwarf_attr(member, DW_AT_data_bit_offset, &at) &&
 		    dwarf_formudata(&at, &bitoff) == 0) {
@@ -37,11 +36,9 @@ void dw_fetch_scalar(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, Dwarf_D
 			   dwarf_formudata(&at, &bitoff) == 0) {
 			bitoff = (Dwarf_Word)size * 8 - bitoff - bits;
 		}
-		sb_printf(g->c, "\tv = (int64_t)(((u64)v >> %llu) & ((1ULL << %llu) - 1));\n",
-			  (unsigned long long)bitoff, (unsigned long long)bits);
-		if (sgn)
-			sb_printf(g->c, "\tv = (v ^ (1LL << %llu)) - (1LL << %llu);\n",
-				  (unsigned long long)bits - 1, (unsigned long long)bits - 1);
+		op = dw_op(g, LP_BITFIELD, (int64_t)bitoff);
+		op->size = (int)bits;
+		op->flags = sgn ? LPF_SIGNED : 0;
 	}
 }
 
@@ -76,7 +73,7 @@ int dw_gen_var(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *ty
 			g->err = "unsupported constant value";
 			return -1;
 		}
-		dw_push_expr(g, arena_printf(&g->s->arena, "(unsigned long)(%lldL)", (long long)sv));
+		dw_push(g, LP_CONST, (int64_t)sv)->flags = LPF_SIGNED;
 		return LOC_VALUE;
 	}
 	if (!dwarf_attr(var, DW_AT_location, &at)) {
@@ -124,6 +121,15 @@ const char *dw_comp_text(struct session *s, const struct ast_node *t,
 	return out;
 }
 
+/* [n] or [script expression]: st[0] moves by n elements of sz bytes. */
+static void add_index(struct dw_gen *g, const struct target_comp *c, int *idx_arg, int sz)
+{
+	struct lp_op *op = c->kind == COMP_INDEX ? dw_op(g, LP_INDEX, c->index) :
+						   dw_op(g, LP_INDEX_ARG, (*idx_arg)++);
+
+	op->size = sz;
+}
+
 /* Walk the ->/[] chain; on return st[0] and *kind locate a value of type *t. */
 static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die *t,
 		      enum loc_kind *kind, Dwarf_Die *member, bool *has_member)
@@ -144,7 +150,7 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 		if (tag == DW_TAG_pointer_type) {
 			/* the pointer's value becomes the address of what it points to */
 			if (*kind == LOC_MEMORY)
-				sb_puts(g->c, "\t_STP_KREAD(st[0], 8, &st[0]);\n");
+				dw_op(g, LP_LOAD_PTR, 0);
 			*kind = LOC_MEMORY;
 			if (!dw_die_type(&st, &sub)) {
 				g->err = arena_printf(&g->s->arena, "cannot dereference a void "
@@ -158,12 +164,7 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 					g->err = "indexing a pointer to a type without size";
 					return -1;
 				}
-				if (c->kind == COMP_INDEX)
-					sb_printf(g->c, "\tst[0] += %lldL * %d;\n",
-						  (long long)c->index, sz);
-				else
-					sb_printf(g->c, "\tst[0] += (long)STAP_ARG_i%d * %d;\n",
-						  idx_arg++, sz);
+				add_index(g, c, &idx_arg, sz);
 				*t = sub;
 				*has_member = false;
 				continue;
@@ -200,7 +201,7 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 				return -1;
 			}
 			if (off)
-				sb_printf(g->c, "\tst[0] += %llu;\n", (unsigned long long)off);
+				dw_op(g, LP_FIELD, (int64_t)off);
 			if (!dw_die_type(member, t)) {
 				g->err = "member without a type";
 				return -1;
@@ -218,24 +219,17 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 				g->err = "array of elements without size";
 				return -1;
 			}
-			if (c->kind == COMP_INDEX)
-				sb_printf(g->c, "\tst[0] += %lldL * %d;\n", (long long)c->index, sz);
-			else
-				sb_printf(g->c, "\tst[0] += (long)STAP_ARG_i%d * %d;\n", idx_arg++, sz);
+			add_index(g, c, &idx_arg, sz);
 			*has_member = false;
 		}
 	}
 	return 0;
 }
 
-static void open_block(struct dw_gen *g)
+static void result_addr(struct dw_gen *g)
 {
-	sb_puts(g->c, "\tunsigned long st[8] __attribute__((unused));\n"
-		      "\tint64_t v __attribute__((unused)) = 0;\n");
-	if (g->site->is_tracepoint || g->site->no_regs)
-		return;
-	sb_puts(g->c, "\tstruct pt_regs *regs_ = CONTEXT->regs;\n"
-		      "\tif (!regs_) STAP_ERROR(\"no registers available at this probe\");\n");
+	dw_op(g, LP_RESULT_ADDR, 0);
+	g->p->result = LP_RES_ADDRESS;
 }
 
 /* From st[0]/kind locating a value of type t: the ->/[] chain, then &, $, or the
@@ -244,7 +238,6 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 			 int kind, enum ast_type *type, const char **err)
 {
 	struct session *s = g->s;
-	struct strbuf *code = g->c;
 	Dwarf_Die t = *t0, member, st;
 	bool has_member = false;
 
@@ -258,12 +251,13 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 					    "not in memory", g->what);
 			return -1;
 		}
-		sb_puts(code, "\tSTAP_RETVALUE = (int64_t)st[0];\n");
+		result_addr(g);
 		return 0;
 	}
 	if (target->u.target.pretty) {
 		*type = TYPE_STRING;
-		dw_pretty(g, &t, (enum loc_kind)kind, target->u.target.pretty >= 2 ? 3 : 1, true);
+		g->p->result = LP_RES_STRING;
+		dw_pretty(g, &t, (enum loc_kind)kind, target->u.target.pretty >= 2 ? 3 : 1);
 		*err = g->err;
 		return g->err ? -1 : 0;
 	}
@@ -287,7 +281,7 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 			*err = "an array held in registers is not supported";
 			return -1;
 		}
-		sb_puts(code, "\tSTAP_RETVALUE = (int64_t)st[0];\n");
+		result_addr(g);
 		return 0;
 	default:
 		dw_fetch_scalar(g, &st, (enum loc_kind)kind, has_member ? &member : NULL);
@@ -295,7 +289,10 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 			*err = g->err;
 			return -1;
 		}
-		sb_puts(code, "\tSTAP_RETVALUE = v;\n");
+		dw_op(g, LP_RESULT, 0);
+		g->p->result = dwarf_tag(&st) == DW_TAG_pointer_type ? LP_RES_POINTER : LP_RES_INT;
+		g->p->res_size = dw_type_size(&st);
+		g->p->res_signed = dw_is_signed(&st);
 		return 0;
 	}
 }
@@ -318,7 +315,7 @@ static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_t
 				    "kernel's debuginfo", target->u.target.type_name);
 		return -1;
 	}
-	dw_push_expr(g, "(unsigned long)STAP_ARG_ptr");
+	dw_push(g, LP_CAST_PTR, 0);
 	return finish_target(g, target, &t, LOC_MEMORY, type, err);
 }
 
@@ -374,16 +371,19 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 }
 
 int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site *site,
-		   const struct ast_node *target, struct strbuf *code, enum ast_type *type,
+		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
 		   const char **err)
 {
-	struct dw_gen g = { .s = s, .k = k, .site = site, .c = code };
+	struct dw_gen g = { .s = s, .k = k, .site = site, .p = prog };
 	const char *name = target->u.target.name;
 	Dwarf_Die var, t;
 	int kind;
 
 	g.what = dw_comp_text(s, target, NULL);
-	open_block(&g);
+	prog->uses_regs = !site->is_tracepoint && !site->no_regs;
+	prog->result = LP_RES_INT;
+	prog->res_size = 8;
+	prog->res_signed = true;
 	*type = TYPE_LONG;
 	if (target->kind == AST_CAST || target->kind == AST_ATVAR) {
 		int rc = target->kind == AST_CAST ? cast_code(&g, target, type, err) :
@@ -395,6 +395,7 @@ int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site 
 	}
 	if (!strncmp(name, "$$", 2)) {
 		*type = TYPE_STRING;
+		prog->result = LP_RES_STRING;
 		if (strcmp(name, "$$vars") && strcmp(name, "$$parms") && strcmp(name, "$$locals")) {
 			*err = arena_printf(&s->arena, "unknown target variable %s", name);
 			return -1;
@@ -414,7 +415,7 @@ int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site 
 			*err = "the function returns void: no $return";
 			return -1;
 		}
-		dw_push_expr(&g, "regs_return_value(regs_)");
+		dw_push(&g, LP_RETVAL, 0);
 		kind = LOC_VALUE;
 	} else {
 		kind = dw_gen_var(&g, name + 1, &var, &t);

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "dwarf/locprog.h"
 #include "session.h"
 #include "util.h"
 
@@ -200,10 +201,10 @@ void dw_list_probes(struct session *s, bool vars);
 void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_site *site,
 		  struct strbuf *out);
 
-/* access.c: translate a target expression at one site into the body of a C block that sets
- * STAP_RETVALUE (or returns through STAP_ERROR). 0, or -1 with *err set. @cast reads
- * its address from STAP_ARG_ptr; @var("x@file") and @cast need no site (fn NULL,
- * no_regs). Index expressions [e] are STAP_ARG_i0, i1... */
+/* access.c: translate a target expression at one site into a location program
+ * (dwarf/locprog.h; translate/locprog.c turns it into C). 0, or -1 with *err set.
+ * @cast reads its address from its first argument; @var("x@file") and @cast need no
+ * site (fn NULL, no_regs). Index expressions [e] are the script arguments 0, 1... */
 struct dw_site {
 	const struct dw_func *fn;
 	uint64_t addr;
@@ -214,12 +215,13 @@ struct dw_site {
 	bool no_regs;			/* @cast/@var outside of a probe site */
 };
 
-/* tracepoint.c: the C types a tracepoint's callback takes for its arguments (after __data): "u32",
- * "s64", "void *"...; sets *n. NULL, with *err set, if an argument is not a scalar. */
+/* tracepoint.c: the C types a tracepoint's callback takes for its arguments (after
+ * __data): "u32", "s64", "void *"...; sets *n. NULL, with *err set, if an argument is
+ * not a scalar. */
 const char **dw_tracepoint_ctypes(struct session *s, struct dw_kernel *k,
 				  const struct dw_tracepoint *tp, int *n, const char **err);
 int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site *site,
-		   const struct ast_node *target, struct strbuf *code, enum ast_type *type,
+		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
 		   const char **err);
 
 #endif

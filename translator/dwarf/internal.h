@@ -2,8 +2,8 @@
  * an interface for the rest of the translator (that is dwarf.h).
  *
  * types.c names and measures types, scope.c finds variables at an address,
- * location.c turns DWARF location expressions into C, access.c a whole target
- * expression, pretty.c prints values ($x$, $$vars), tracepoint.c reads a
+ * location.c turns DWARF location expressions into location-program operations
+ * (locprog.h), access.c a whole target expression, pretty.c prints values ($x$, $$vars), tracepoint.c reads a
  * tracepoint's arguments. */
 #ifndef STAP_DWARF_INTERNAL_H
 #define STAP_DWARF_INTERNAL_H
@@ -11,6 +11,7 @@
 #include <elfutils/libdw.h>
 
 #include "dwarf/dwarf.h"
+#include "dwarf/locprog.h"
 
 /* types.c */
 Dwarf_Die *dw_die_type(Dwarf_Die *die, Dwarf_Die *out);
@@ -42,15 +43,15 @@ struct dw_gen {
 	struct session *s;
 	struct dw_kernel *k;
 	const struct dw_site *site;
-	struct strbuf *c;
+	struct lp_prog *p;		/* the operations produced */
 	const char *what;		/* the expression's text, for fault messages */
 	const char *err;
-	int depth;			/* translate-time stack depth */
+	int depth;			/* stack depth after the operations so far */
 };
 
-#define TOP(g) ((g)->depth - 1)
-
-void dw_push_expr(struct dw_gen *g, const char *expr);
+/* append an operation at the current depth; dw_push() also counts a pushed value */
+struct lp_op *dw_op(struct dw_gen *g, enum lp_kind kind, int64_t n);
+struct lp_op *dw_push(struct dw_gen *g, enum lp_kind kind, int64_t n);
 int dw_gen_ops(struct dw_gen *g, const Dwarf_Op *ops, size_t n, Dwarf_Die *subprog,
 	       enum loc_kind *kind);
 
@@ -61,7 +62,7 @@ const char *dw_comp_text(struct session *s, const struct ast_node *t,
 			 const struct target_comp *upto);
 
 /* pretty.c */
-void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth, bool top);
+void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth);
 int dw_gen_vars(struct dw_gen *g, const char *which, int depth);
 
 /* tracepoint.c */

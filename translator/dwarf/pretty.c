@@ -1,5 +1,5 @@
 /* $x$, $x$$ and $$vars / $$parms / $$locals: values printed the way systemtap
- * prints them, into STAP_RETVALUE. */
+ * prints them: location-program operations that append to a string result. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
@@ -9,14 +9,24 @@
 #include "dwarf/internal.h"
 #include "util.h"
 
+static void print_text(struct dw_gen *g, const char *text)
+{
+	dw_op(g, LP_PRINT_TEXT, 0)->text = text;
+}
+
+static void print_value(struct dw_gen *g, enum lp_fmt fmt)
+{
+	dw_op(g, LP_PRINT_VALUE, 0)->fmt = fmt;
+}
+
 /* $x$ / $$: a value as systemtap prints it; depth limits nested structs. */
-void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth, bool top)
+void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth)
 {
 	Dwarf_Die st, c;
 	int tag;
 
 	if (!dw_strip_type(t, &st)) {
-		sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"?\");\n");
+		print_text(g, "?");
 		return;
 	}
 	tag = dwarf_tag(&st);
@@ -24,10 +34,10 @@ void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth, bo
 		bool first = true;
 
 		if (kind != LOC_MEMORY || depth <= 0) {
-			sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"{...}\");\n");
+			print_text(g, "{...}");
 			return;
 		}
-		sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"{\");\n");
+		print_text(g, "{");
 		if (dwarf_child(&st, &c) == 0) {
 			do {
 				const char *nm = dwarf_diename(&c);
@@ -37,39 +47,31 @@ void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth, bo
 				if (dwarf_tag(&c) != DW_TAG_member || !dw_member_offset(&c, &off) ||
 				    !dw_die_type(&c, &mt))
 					continue;
-				sb_printf(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"%s.%s=\");\n",
-					  first ? "" : ", ", nm ? nm : "");
+				print_text(g, arena_printf(&g->s->arena, "%s.%s=", first ? "" : ", ",
+							   nm ? nm : ""));
 				first = false;
-				sb_printf(g->c, "\t{ unsigned long b_ = st[0]; st[0] += %llu;\n",
-					  (unsigned long long)off);
-				dw_pretty(g, &mt, LOC_MEMORY, depth - 1, false);
-				sb_puts(g->c, "\tst[0] = b_; }\n");
+				dw_op(g, LP_ENTER_FIELD, (int64_t)off);
+				dw_pretty(g, &mt, LOC_MEMORY, depth - 1);
+				dw_op(g, LP_LEAVE_FIELD, 0);
 			} while (dwarf_siblingof(&c, &c) == 0);
 		}
-		sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"}\");\n");
+		print_text(g, "}");
 		return;
 	}
 	if (tag == DW_TAG_array_type) {
-		sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"[...]\");\n");
+		print_text(g, "[...]");
 		return;
 	}
 	if (tag == DW_TAG_pointer_type) {
 		Dwarf_Die pt, sp;
 
 		dw_fetch_scalar(g, &st, kind, NULL);
-		if (dw_die_type(&st, &pt) && dw_strip_type(&pt, &sp) && dw_is_char(&sp) && !top)
-			sb_puts(g->c, "\t_stp_rv_cat_str(CONTEXT, STAP_RETVALUE, v);\n");
-		else if (dw_die_type(&st, &pt) && dw_strip_type(&pt, &sp) && dw_is_char(&sp))
-			sb_puts(g->c, "\t_stp_rv_cat_str(CONTEXT, STAP_RETVALUE, v);\n");
-		else
-			sb_puts(g->c, "\t_stp_rv_catf(STAP_RETVALUE, \"%#llx\", (unsigned long long)v);\n");
+		print_value(g, dw_die_type(&st, &pt) && dw_strip_type(&pt, &sp) && dw_is_char(&sp) ?
+				       LP_FMT_STRING : LP_FMT_HEX);
 		return;
 	}
 	dw_fetch_scalar(g, &st, kind, NULL);
-	if (dw_is_char(&st))
-		sb_puts(g->c, "\t_stp_rv_catf(STAP_RETVALUE, \"'%c'\", (int)v);\n");
-	else
-		sb_puts(g->c, "\t_stp_rv_catf(STAP_RETVALUE, \"%#llx\", (unsigned long long)v);\n");
+	print_value(g, dw_is_char(&st) ? LP_FMT_CHAR : LP_FMT_HEX);
 }
 
 /* $$vars / $$parms / $$locals: "name=value ..." */
@@ -98,26 +100,25 @@ int dw_gen_vars(struct dw_gen *g, const char *which, int depth)
 	}
 	for (i = 0; i < names.n; i++) {
 		Dwarf_Die var, t;
-		struct strbuf code = { 0 };
+		struct lp_prog loc = { 0 };
 		struct dw_gen sub = *g;
 		int kind;
 
-		sub.c = &code;
+		sub.p = &loc;
 		sub.depth = 0;
 		sub.err = NULL;
-		sb_printf(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"%s%s=\");\n", i ? " " : "",
-			  names.v[i]);
+		print_text(g, arena_printf(&g->s->arena, "%s%s=", i ? " " : "", names.v[i]));
 		kind = dw_gen_var(&sub, names.v[i], &var, &t);
 		if (kind >= 0) {
-			sb_puts(g->c, "\t{\n");
-			sb_add(g->c, code.buf, code.len);
-			sub.c = g->c;
-			dw_pretty(&sub, &t, (enum loc_kind)kind, depth, false);
-			sb_puts(g->c, "\t}\n");
+			dw_op(g, LP_BEGIN, 0);
+			lp_append(g->p, &loc);
+			sub.p = g->p;
+			dw_pretty(&sub, &t, (enum loc_kind)kind, depth);
+			dw_op(g, LP_END, 0);
 		}
 		if (kind < 0 || sub.err)
-			sb_puts(g->c, "\t_stp_rv_cat(STAP_RETVALUE, \"?\");\n");
-		sb_free(&code);
+			print_text(g, "?");
+		lp_free(&loc);
 	}
 	strlist_free(&names);
 	return 0;

@@ -233,7 +233,7 @@ int dw_tp_arg(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *typ
 					g->err = "tracepoint argument without a type";
 					return -1;
 				}
-				dw_push_expr(g, arena_printf(&g->s->arena, "_STP_TPARG(%d)", i));
+				dw_push(g, LP_TPARG, i);
 				return LOC_VALUE;
 			}
 			i++;

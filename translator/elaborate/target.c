@@ -13,6 +13,7 @@
 #include "elaborate/target.h"
 #include "tapsets/family.h"
 #include "translate/emit.h"
+#include "translate/locprog.h"
 #include "util.h"
 
 /* The file holding the synthesized functions, created on first use. */
@@ -70,6 +71,7 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				      .is_return = site->is_return,
 				      .is_tracepoint = site->tp != NULL };
 		struct strbuf one = { 0 };
+		struct lp_prog prog = { 0 };
 		struct dw_kernel *obj = site->obj ? site->obj : k;
 		const char *err = NULL;
 		enum ast_type t;
@@ -88,12 +90,14 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (dw_target_code(s, obj, &ds, n, &one, &t, &err)) {
+		if (dw_target_code(s, obj, &ds, n, &prog, &t, &err)) {
 			if (!quiet)
 				diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target variable");
-			sb_free(&one);
+			lp_free(&prog);
 			return -1;
 		}
+		lp_emit_c(&prog, &one);
+		lp_free(&prog);
 		if (n_sites++ == 0)
 			*type = t;
 		sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
@@ -329,6 +333,7 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 {
 	struct dw_site none = { .no_regs = true };
 	struct strbuf code = { 0 };
+	struct lp_prog prog = { 0 };
 	enum ast_type type = TYPE_LONG;
 	struct ast_node *args;
 	struct function *fn;
@@ -338,12 +343,14 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 
 	if (!k)
 		return -1;
-	if (dw_target_code(s, k, &none, n, &code, &type, &err)) {
+	if (dw_target_code(s, k, &none, n, &prog, &type, &err)) {
 		if (!quiet)
 			diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target expression");
-		sb_free(&code);
+		lp_free(&prog);
 		return -1;
 	}
+	lp_emit_c(&prog, &code);
+	lp_free(&prog);
 	if (quiet) {
 		sb_free(&code);
 		return 0;
