@@ -355,9 +355,9 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 		*err = arena_printf(&g->s->arena, "global '%s' has no static location", name);
 		return -1;
 	}
-	if (g->k->module) {
+	if (g->k->name) {
 		*err = arena_printf(&g->s->arena, "static variables of module %s are not "
-				    "supported yet", g->k->module);
+				    "supported yet", g->k->name);
 		return -1;
 	}
 	if (ops[0].atom == DW_OP_addr && ops[0].number < 0x100000) {
@@ -370,7 +370,7 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 	return finish_target(g, target, &t, kind, type, err);
 }
 
-int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site *site,
+int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
 		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
 		   const char **err)
 {

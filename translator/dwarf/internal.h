@@ -24,16 +24,16 @@ bool dw_is_float(Dwarf_Die *t);
 bool dw_is_char(Dwarf_Die *t);
 bool dw_member_offset(Dwarf_Die *m, uint64_t *off);
 bool dw_find_member(Dwarf_Die *t, const char *name, Dwarf_Die *out, uint64_t *off);
-bool dw_find_type(struct dw_kernel *k, const char *spec, Dwarf_Die *out);
+bool dw_find_type(struct dw_object *k, const char *spec, Dwarf_Die *out);
 
 /* scope.c */
 bool dw_is_var(Dwarf_Die *d);
-int dw_scopes_at(struct dw_kernel *k, const struct dw_func *fn, uint64_t addr,
+int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 Dwarf_Die **out);
-bool dw_find_var(struct dw_kernel *k, const struct dw_func *fn, uint64_t addr,
+bool dw_find_var(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 const char *name, Dwarf_Die *var, Dwarf_Die *subprog);
 bool dw_is_tp_data(Dwarf_Die *param, bool tracepoint);
-bool dw_cu_global(struct dw_kernel *k, uint64_t cu_off, const char *name, Dwarf_Die *var);
+bool dw_cu_global(struct dw_object *k, uint64_t cu_off, const char *name, Dwarf_Die *var);
 
 /* location.c: where a value is after its location expression: at the address st[0],
  * or st[0] itself (a register, a constant, DW_OP_stack_value) */
@@ -41,7 +41,7 @@ enum loc_kind { LOC_MEMORY, LOC_VALUE };
 
 struct dw_gen {
 	struct session *s;
-	struct dw_kernel *k;
+	struct dw_object *k;
 	const struct dw_site *site;
 	struct lp_prog *p;		/* the operations produced */
 	const char *what;		/* the expression's text, for fault messages */

@@ -12,7 +12,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool has_site(struct dw_kernel *k, const struct derived_probe *dp)
+static bool has_site(struct dw_state *k, const struct derived_probe *dp)
 {
 	const struct dw_probe_site *site;
 
@@ -24,7 +24,7 @@ static bool has_site(struct dw_kernel *k, const struct derived_probe *dp)
 
 void dw_list_probes(struct session *s, bool vars)
 {
-	struct dw_kernel *k = s->kern.dw;
+	struct dw_state *k = s->kern.dw;
 	struct strlist lines = { 0 };
 	const struct dw_probe_site *site;
 	const struct derived_probe *dp;
@@ -34,8 +34,8 @@ void dw_list_probes(struct session *s, bool vars)
 		struct strbuf sb = { 0 };
 
 		sb_puts(&sb, site->pp);
-		if (vars && site->fn && (site->obj ? site->obj : k)->dw)
-			dw_list_vars(s, site->obj ? site->obj : k, site, &sb);
+		if (vars && site->fn && dw_site_object(s, site)->dw)
+			dw_list_vars(s, dw_site_object(s, site), site, &sb);
 		strlist_add(&lines, arena_strdup(&s->arena, sb.buf));
 		sb_free(&sb);
 	}

@@ -165,10 +165,10 @@ static int gen_op(struct dw_gen *g, const Dwarf_Op *ops, size_t n, size_t *i,
 	}
 	switch (a) {
 	case DW_OP_addr:
-		if (g->k->module) {
+		if (g->k->name) {
 			/* would need the module's section bases */
 			g->err = arena_printf(&g->s->arena, "static variables of module "
-					      "%s are not supported yet", g->k->module);
+					      "%s are not supported yet", g->k->name);
 			return -1;
 		}
 		dw_push(g, LP_ADDR, (int64_t)op->number);

@@ -17,7 +17,7 @@ bool dw_is_var(Dwarf_Die *d)
 }
 
 /* The scopes at addr inside fn, innermost first, ending with fn's own DIE; then the CU. */
-int dw_scopes_at(struct dw_kernel *k, const struct dw_func *fn, uint64_t addr,
+int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 Dwarf_Die **out)
 {
 	Dwarf_Die cu, *scopes = NULL;
@@ -39,7 +39,7 @@ int dw_scopes_at(struct dw_kernel *k, const struct dw_func *fn, uint64_t addr,
 	return n;
 }
 
-bool dw_find_var(struct dw_kernel *k, const struct dw_func *fn, uint64_t addr,
+bool dw_find_var(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 const char *name, Dwarf_Die *var, Dwarf_Die *subprog)
 {
 	Dwarf_Die *scopes;
@@ -85,7 +85,7 @@ bool dw_is_tp_data(Dwarf_Die *param, bool tracepoint)
 	return tracepoint && nm && !strcmp(nm, "__data");
 }
 
-void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_site *site,
+void dw_list_vars(struct session *s, struct dw_object *k, const struct dw_probe_site *site,
 		  struct strbuf *out)
 {
 	const struct dw_func *fn = site->fn;
@@ -134,7 +134,7 @@ void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_
 }
 
 /* A variable with a static location at the top level of a CU. */
-bool dw_cu_global(struct dw_kernel *k, uint64_t cu_off, const char *name, Dwarf_Die *var)
+bool dw_cu_global(struct dw_object *k, uint64_t cu_off, const char *name, Dwarf_Die *var)
 {
 	Dwarf_Die cu;
 

@@ -20,7 +20,7 @@
 #define ITER_PREFIX "__traceiter_"
 
 /* The image's bytes at a link-time address and how many follow in that section. */
-static const char *data_at(struct dw_kernel *k, uint64_t addr, size_t *avail)
+static const char *data_at(struct dw_object *k, uint64_t addr, size_t *avail)
 {
 	Elf_Scn *scn = NULL;
 
@@ -41,7 +41,7 @@ static const char *data_at(struct dw_kernel *k, uint64_t addr, size_t *avail)
 	return NULL;
 }
 
-static int read_u64(struct dw_kernel *k, uint64_t addr, uint64_t *out)
+static int read_u64(struct dw_object *k, uint64_t addr, uint64_t *out)
 {
 	size_t avail;
 	const char *p = data_at(k, addr, &avail);
@@ -82,7 +82,7 @@ static int member_off(Dwarf_Die *t, const char *name, Dwarf_Die *mtype)
 
 /* offsetof(struct trace_event_call, class) and offsetof(struct trace_event_class,
  * system), from the type of the variable `event_var` in the CU of fn. */
-static bool event_offsets(struct dw_kernel *k, const struct dw_func *fn, const char *event_var,
+static bool event_offsets(struct dw_object *k, const struct dw_func *fn, const char *event_var,
 			  int *class_off, int *system_off)
 {
 	Dwarf_Die cu, c, t, ct;
@@ -106,7 +106,7 @@ static bool event_offsets(struct dw_kernel *k, const struct dw_func *fn, const c
 
 struct tp_builder {
 	struct session *s;
-	struct dw_kernel *k;
+	struct dw_object *k;
 	int class_off, system_off;	/* -1 until found */
 };
 
@@ -152,7 +152,7 @@ static int tp_order(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-int dw_tracepoints(struct session *s, struct dw_kernel *k)
+int dw_tracepoints(struct session *s, struct dw_object *k)
 {
 	struct tp_builder b = { .s = s, .k = k, .class_off = -1, .system_off = -1 };
 	size_t i, cap = 0, plen = strlen(ITER_PREFIX);
@@ -244,7 +244,7 @@ int dw_tp_arg(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *typ
 	return -1;
 }
 
-const char **dw_tracepoint_ctypes(struct session *s, struct dw_kernel *k,
+const char **dw_tracepoint_ctypes(struct session *s, struct dw_object *k,
 				  const struct dw_tracepoint *tp, int *n, const char **err)
 {
 	const char **v = NULL;

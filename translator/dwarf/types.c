@@ -185,7 +185,7 @@ bool dw_is_char(Dwarf_Die *t)
 
 /* The type @cast names: "struct foo", "union foo", "enum foo", or a typedef or
  * struct "foo"; the first definition in the index. */
-bool dw_find_type(struct dw_kernel *k, const char *spec, Dwarf_Die *out)
+bool dw_find_type(struct dw_object *k, const char *spec, Dwarf_Die *out)
 {
 	static const struct { const char *kw; int tag; } kws[] = {
 		{ "struct ", DW_TAG_structure_type }, { "union ", DW_TAG_union_type },

@@ -61,7 +61,7 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
 		     struct strbuf *code, enum ast_type *type, bool quiet)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	const struct derived_probe *owner = dp->entry_of ? dp->entry_of : dp;
 	struct dw_probe_site *site;
 	int n_sites = 0;
@@ -72,7 +72,7 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				      .is_tracepoint = site->tp != NULL };
 		struct strbuf one = { 0 };
 		struct lp_prog prog = { 0 };
-		struct dw_kernel *obj = site->obj ? site->obj : k;
+		struct dw_object *obj = dw_site_object(s, site);
 		const char *err = NULL;
 		enum ast_type t;
 
@@ -228,7 +228,7 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 {
 	struct stapfile *f = synth_file(s);
 	struct function *fn = arena_alloc(&s->arena, sizeof(*fn));
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	char *what = emit_cstr(n->kind == AST_CAST ? "@cast(...)" :
 			       n->kind == AST_ATVAR ? arena_printf(&s->arena, "@var(\"%s\")",
 								   n->u.target.name) :
@@ -338,7 +338,7 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	struct ast_node *args;
 	struct function *fn;
 	const char *err = NULL;
-	struct dw_kernel *k = dw_kernel(s, &n->loc);
+	struct dw_object *k = dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)

@@ -42,7 +42,7 @@ static int kprobe_match(struct session *s, const struct probe_point *pp,
 		ret = true;
 	}
 	if (strpbrk(f->arg->u.str, "*?[")) {
-		struct dw_kernel *k = dw_kernel(s, &pp->loc);
+		struct dw_object *k = dw_kernel(s, &pp->loc);
 		size_t i;
 		int n = 0;
 
@@ -123,17 +123,17 @@ static const char *entry_size(struct session *s, const struct derived_probe *ep)
 }
 
 /* The number of module object `obj` on the kernel's list, naming its build id. */
-static int module_index(const struct dw_kernel *k, const struct dw_kernel *obj)
+static int module_index(const struct dw_state *k, const struct dw_object *obj)
 {
-	const struct dw_kernel *m;
+	const struct dw_object *m;
 	int i = 0;
 
-	for (m = k->modules; m && m != obj; m = m->next_module)
+	for (m = k->modules; m && m != obj; m = m->next)
 		i++;
 	return i;
 }
 
-static void emit_build_id(struct emitter *e, const char *name, const struct dw_kernel *k)
+static void emit_build_id(struct emitter *e, const char *name, const struct dw_object *k)
 {
 	struct strbuf b = { 0 };
 	char *path = emit_cstr(k->path);
@@ -148,7 +148,7 @@ static void emit_build_id(struct emitter *e, const char *name, const struct dw_k
 }
 
 static void emit_site(struct session *s, struct emitter *e, const char *tag,
-		      const struct dw_kernel *k, const struct dw_probe_site *site)
+		      const struct dw_state *k, const struct dw_probe_site *site)
 {
 	char *pp = emit_cstr(site->pp);
 
@@ -189,16 +189,16 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 		       struct derived_probe *const *probes, int n, bool with_build_id)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	const struct dw_probe_site *site;
-	const struct dw_kernel *m;
+	const struct dw_object *m;
 	bool has_modules = false;
 	int i;
 
 	emit_line(e, "#include \"linux/stp_kprobes.h\"");
 	for (i = 0; i < n; i++)
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
-	for (m = k->modules, i = 0; m; m = m->next_module, i++)
+	for (m = k->modules, i = 0; m; m = m->next, i++)
 		if (m->dw && with_build_id)	/* module sites are the DWARF family's */
 			emit_build_id(e, arena_printf(&s->arena, "_stp_%s_mod%d", tag, i), m);
 	emit_open(e, "static struct _stp_kprobe _stp_%s_probes[] =", tag);
@@ -213,10 +213,10 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 		  tag);
 	emit_line(e, "\t.n = ARRAY_SIZE(_stp_%s_probes), .has_modules = %d };", tag,
 		  has_modules);
-	if (with_build_id && k->dw) {
-		const struct dw_sym *anchor = dw_sym_by_name(k, DW_RELOC_ANCHOR);
+	if (with_build_id && k->kernel.dw) {
+		const struct dw_sym *anchor = dw_sym_by_name(&k->kernel, DW_RELOC_ANCHOR);
 
-		emit_build_id(e, arena_printf(&s->arena, "_stp_%s", tag), k);
+		emit_build_id(e, arena_printf(&s->arena, "_stp_%s", tag), &k->kernel);
 		emit_line(e, "static const unsigned long _stp_%s_anchor_link = 0x%llxUL;", tag,
 			  (unsigned long long)(anchor ? anchor->addr : 0));
 	} else {
