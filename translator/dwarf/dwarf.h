@@ -77,10 +77,29 @@ struct dw_probe_site {
 	bool is_return;
 	int id;				/* dispatch number for target variables */
 	/* .return whose handler reads values of the function's entry (@entry(e), $param):
-	 * the derived probe the kretprobe's entry handler runs to save them
-	 * (elaborate/target.c; its args[0] counts them) */
-	struct derived_probe *entry;
+	 * what the kretprobe's entry handler runs to save them */
+	struct dw_entry_part *entry;
 	struct dw_probe_site *next;
+};
+
+/* One value a .return probe reads from its function's entry (@entry(e), $param):
+ * the entry part saves it in slot `slot` of the kretprobe instance's data. */
+struct dw_entry_value {
+	int slot;
+	/* the saving call __entry_save_N(e) in the entry part's body; its argument's
+	 * type (a long or a string, known once pass 2 inferred types) sizes the slot */
+	const struct ast_node *save;
+	struct dw_entry_value *next;
+};
+
+/* The entry part of the .return probes sharing one body (elaborate/target.c): a derived
+ * probe run at the function's entry, and the values it saves, in slot order. The
+ * kprobe emission (tapsets/kprobe.c) sizes the instance data from `values`. */
+struct dw_entry_part {
+	struct derived_probe *probe;
+	struct dw_entry_value *values, **values_tail;
+	int n_values;
+	struct dw_entry_part *next;	/* on dw_state.entry_parts */
 };
 
 enum dw_object_kind {
@@ -143,6 +162,7 @@ struct dw_state {
 	struct dw_probe_site *sites, **sites_tail;
 	int n_sites;
 	int n_tvars;			/* synthesized __tvar_N functions */
+	struct dw_entry_part *entry_parts;
 };
 
 /* The relocation anchor: an exported kernel function the module can take the address

@@ -131,14 +131,18 @@ static int return_sites(struct session *s, const struct derived_probe *dp)
  * created on first use at the end of the probe list, so that resolution and type
  * inference walk its body like any probe's; the kretprobes of dp's sites run it
  * at the function's entry (tapsets/kprobe.c). */
-static struct derived_probe *entry_probe(struct session *s, struct derived_probe *dp)
+static struct dw_entry_part *entry_part(struct session *s, struct derived_probe *dp)
 {
+	struct dw_state *st = dw_state(s);
 	struct derived_probe *ep, **tail;
 	struct dw_probe_site *site;
+	struct dw_entry_part *part;
 
+	for (part = st->entry_parts; part; part = part->next)
+		if (part->probe->entry_of->body == dp->body)
+			return part;
 	for (tail = &s->prog.probes; *tail; tail = &(*tail)->next)
-		if ((*tail)->entry_of && (*tail)->entry_of->body == dp->body)
-			return *tail;
+		;
 	ep = arena_alloc(&s->arena, sizeof(*ep));
 	ep->id = s->prog.n_probes++;
 	ep->family = dp->family;
@@ -148,10 +152,15 @@ static struct derived_probe *entry_probe(struct session *s, struct derived_probe
 	ep->body = ast_block(s, &dp->body->loc, NULL);
 	ep->entry_of = dp;
 	*tail = ep;
-	for (site = dw_state(s)->sites; site; site = site->next)
+	part = arena_alloc(&s->arena, sizeof(*part));
+	part->probe = ep;
+	part->values_tail = &part->values;
+	part->next = st->entry_parts;
+	st->entry_parts = part;
+	for (site = st->sites; site; site = site->next)
 		if (site->dp->body == dp->body)
-			site->entry = ep;
-	return ep;
+			site->entry = part;
+	return part;
 }
 
 /* An embedded-C function of at most one parameter, "v". */
@@ -182,21 +191,23 @@ static struct function *entry_function(struct session *s, const struct srcloc *l
 
 /* n reads val at the entry of the .return probe dp: dp's entry part saves it
  * (`__entry_save_N(val);`, a long or a string) in the kretprobe instance's data,
- * and n becomes `__entry_load_N()`, of the same type (types.c), which reads it. */
+ * and n becomes `__entry_load_N()`, of the same type (types.c), which reads it.
+ * The part records the saving call (struct dw_entry_value) for the kprobe emission. */
 static int entry_value(struct session *s, struct ast_node *n, struct ast_node *val,
 		       struct derived_probe *dp)
 {
-	struct derived_probe *ep = entry_probe(s, dp);
+	struct dw_entry_part *part = entry_part(s, dp);
+	struct derived_probe *ep = part->probe;
 	struct ast_node *next = n->next, *call;
 	struct function *save, *load;
-	int slot = (int)ep->args[0], id;
+	struct dw_entry_value *ev;
+	int slot = part->n_values, id;
 
 	if (slot >= DW_MAX_ENTRY) {
 		diag_error(s, &n->loc, "too many entry values in one .return probe (at most %d)",
 			   DW_MAX_ENTRY);
 		return -1;
 	}
-	ep->args[0]++;
 	id = dw_state(s)->n_tvars++;
 	save = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_save_%d", id),
 			      TYPE_LONG, true, arena_printf(&s->arena,
@@ -210,6 +221,12 @@ static int entry_value(struct session *s, struct ast_node *n, struct ast_node *v
 	elab_fn_info(s, load)->ret_like = save;
 	val->next = NULL;
 	call = ast_call(s, &n->loc, save->name, val);
+	ev = arena_alloc(&s->arena, sizeof(*ev));
+	ev->slot = slot;
+	ev->save = call;
+	*part->values_tail = ev;
+	part->values_tail = &ev->next;
+	part->n_values++;
 	ep->body->u.block.stmts = ast_append(ep->body->u.block.stmts,
 					     ast_operand(s, AST_EXPR_STMT, &n->loc, call));
 	memset(&n->u, 0, sizeof(n->u));

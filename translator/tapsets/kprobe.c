@@ -100,26 +100,23 @@ const struct probe_family kprobe_family = {
 
 /* ---- shared emission ---------------------------------------------------------- */
 
-/* The size of the kretprobe instance data that the entry part ep fills: the
- * header, then each value its __entry_save_N calls save (runtime/linux/stp_loc.h). */
-static const char *entry_size(struct session *s, const struct derived_probe *ep)
+/* The size of the kretprobe instance data that the entry part fills: the header,
+ * then each value it saves, 8 bytes or a string (runtime/linux/stp_loc.h). */
+static const char *entry_size(struct session *s, const struct dw_entry_part *part)
 {
-	const struct ast_node *st, *call;
+	const struct dw_entry_value *ev;
 	int n_long = 0, n_str = 0;
 
-	for (st = ep->body->u.block.stmts; st; st = st->next) {
-		if (st->kind != AST_EXPR_STMT || st->u.operand->kind != AST_CALL)
-			continue;
-		call = st->u.operand;
-		if (!call->u.call.args || strncmp(call->u.call.name, "__entry_save_", 13))
-			continue;
-		if (call->u.call.args->type == TYPE_STRING)
+	for (ev = part->values; ev; ev = ev->next) {
+		const struct ast_node *arg = ev->save->u.call.args;
+
+		if (arg && arg->type == TYPE_STRING)
 			n_str++;
 		else
 			n_long++;
 	}
-	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%lld) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
-			    (long long)ep->args[0], n_long, n_str);
+	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%d) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
+			    part->n_values, n_long, n_str);
 }
 
 /* The number of module object `obj` on the kernel's list, naming its build id. */
@@ -177,9 +174,9 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 	if (site->entry) {
 		pp = emit_cstr(site->pp);
 		emit_line(e, "  .entry = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
-			  pp, site->entry->id);
+			  pp, site->entry->probe->id);
 		emit_line(e, "             .site = %d },", site->id);
-		emit_line(e, "  .n_entry = %lld, .entry_size = %s,", (long long)site->entry->args[0],
+		emit_line(e, "  .n_entry = %d, .entry_size = %s,", site->entry->n_values,
 			  entry_size(s, site->entry));
 		free(pp);
 	}
