@@ -44,7 +44,7 @@ struct kernel_target {
 	const char *build_dir;		/* kbuild tree */
 	const char *arch;		/* x86_64 */
 	bool is_host;			/* the running kernel */
-	struct dw_kernel *dw;		/* its DWARF, opened on first use (dwarf/) */
+	struct dw_state *dw;		/* its DWARF, opened on first use (dwarf/) */
 };
 
 struct paths {

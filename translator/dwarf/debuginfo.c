@@ -15,7 +15,7 @@
 #include "dwarf/dwarf.h"
 #include "util.h"
 
-const char *dw_build_id_hex(struct session *s, const struct dw_kernel *k)
+const char *dw_build_id_hex(struct session *s, const struct dw_object *k)
 {
 	char buf[2 * sizeof(k->build_id) + 1];
 	size_t i;
@@ -167,63 +167,101 @@ static size_t target_build_id(struct session *s, unsigned char *out, size_t cap,
 	return 0;
 }
 
-static int open_elf(struct session *s, struct dw_kernel *k, const struct srcloc *loc)
+void dw_object_init(struct dw_object *o, enum dw_object_kind kind, const char *name,
+		    const char *path)
 {
-	k->fd = open(k->path, O_RDONLY | O_CLOEXEC);
-	if (k->fd < 0) {
-		diag_error(s, loc, "cannot open %s: %s", k->path, strerror(errno));
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	o->name = name;
+	o->path = path;
+	o->fd = -1;
+}
+
+/* An ELF file read in place (vmlinux; later executables and shared libraries). */
+static int open_elf(struct session *s, struct dw_object *o, const struct srcloc *loc)
+{
+	o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (o->fd < 0) {
+		diag_error(s, loc, "cannot open %s: %s", o->path, strerror(errno));
 		return -1;
 	}
-	k->elf = elf_begin(k->fd, ELF_C_READ_MMAP, NULL);
-	k->dw = k->elf ? dwarf_begin_elf(k->elf, DWARF_C_READ, NULL) : NULL;
-	if (!k->dw) {
-		diag_error(s, loc, "cannot read DWARF of %s: %s", k->path, dwarf_errmsg(-1));
-		return -1;
-	}
-	k->build_id_len = dw_elf_build_id(k->elf, k->build_id, sizeof(k->build_id));
-	if (!k->build_id_len) {
-		diag_error(s, loc, "%s has no build id: cannot check it against the kernel",
-			   k->path);
+	o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
+	o->dw = o->elf ? dwarf_begin_elf(o->elf, DWARF_C_READ, NULL) : NULL;
+	if (!o->dw) {
+		diag_error(s, loc, "cannot read DWARF of %s: %s", o->path, dwarf_errmsg(-1));
 		return -1;
 	}
 	return 0;
 }
 
-struct dw_kernel *dw_state(struct session *s)
+int dw_object_open(struct session *s, struct dw_object *o, const struct srcloc *loc)
 {
-	struct dw_kernel *k = s->kern.dw;
-
-	if (!k) {
-		k = arena_alloc(&s->arena, sizeof(*k));
-		k->fd = -1;
-		k->sites_tail = &k->sites;
-		s->kern.dw = k;
+	elf_version(EV_CURRENT);
+	switch (o->kind) {
+	case DW_OBJ_MODULE:
+		if (dw_module_open(s, o, loc))
+			return -1;
+		break;
+	case DW_OBJ_KERNEL:
+	case DW_OBJ_EXEC:
+	case DW_OBJ_SHLIB:
+		/* TODO user objects: the DWARF is usually in a separate file, found by
+		 * build id (/usr/lib/debug/.build-id/xx/yyyy.debug) or .gnu_debuglink */
+		if (open_elf(s, o, loc))
+			return -1;
+		break;
 	}
-	return k;
+	o->build_id_len = dw_elf_build_id(o->elf, o->build_id, sizeof(o->build_id));
+	if (!o->build_id_len) {
+		diag_error(s, loc, "%s has no build id: cannot check it against the %s",
+			   o->path, o->kind == DW_OBJ_MODULE ? "module" :
+			   o->kind == DW_OBJ_KERNEL ? "kernel" : "binary");
+		return -1;
+	}
+	return 0;
+}
+
+struct dw_state *dw_state(struct session *s)
+{
+	struct dw_state *st = s->kern.dw;
+
+	if (!st) {
+		st = arena_alloc(&s->arena, sizeof(*st));
+		dw_object_init(&st->kernel, DW_OBJ_KERNEL, NULL, NULL);
+		st->sites_tail = &st->sites;
+		s->kern.dw = st;
+	}
+	return st;
+}
+
+struct dw_object *dw_site_object(struct session *s, const struct dw_probe_site *site)
+{
+	return site->obj ? site->obj : &dw_state(s)->kernel;
 }
 
 struct dw_probe_site *dw_add_site(struct session *s, struct derived_probe *dp)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *st = dw_state(s);
 	struct dw_probe_site *site = arena_alloc(&s->arena, sizeof(*site));
 
 	site->dp = dp;
-	site->id = k->n_sites++;
-	*k->sites_tail = site;
-	k->sites_tail = &site->next;
+	site->id = st->n_sites++;
+	*st->sites_tail = site;
+	st->sites_tail = &site->next;
 	return site;
 }
 
-struct dw_kernel *dw_kernel(struct session *s, const struct srcloc *loc)
+struct dw_object *dw_kernel(struct session *s, const struct srcloc *loc)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *st = dw_state(s);
+	struct dw_object *k = &st->kernel;
 	unsigned char want[64];
 	const char *from = NULL;
 	size_t want_len;
 
-	if (k->tried)
+	if (st->kernel_tried)
 		return k->dw ? k : NULL;
-	k->tried = true;
+	st->kernel_tried = true;
 	elf_version(EV_CURRENT);
 	k->path = find_vmlinux(s);
 	if (!k->path) {
@@ -233,12 +271,12 @@ struct dw_kernel *dw_kernel(struct session *s, const struct srcloc *loc)
 			   s->kern.release);
 		return NULL;
 	}
-	if (open_elf(s, k, loc))
+	if (dw_object_open(s, k, loc))
 		goto fail;
 	want_len = target_build_id(s, want, sizeof(want), &from);
 	if (want_len && (want_len != k->build_id_len ||
 			 memcmp(want, k->build_id, want_len))) {
-		struct dw_kernel other = { .build_id_len = want_len };
+		struct dw_object other = { .build_id_len = want_len };
 
 		memcpy(other.build_id, want, want_len);
 		diag_error(s, loc, "build-id mismatch [man error::buildid]: kernel %s has %s, "

@@ -1,7 +1,8 @@
 /* The target kernel's DWARF, through elfutils libdw: finding the debug vmlinux and
  * checking its build id (debuginfo.c), a per-build-id index of every function and
  * inlined instance cached on disk (index.c), queries by pattern (query.c), variables,
- * types and location expressions turned into C (loc.c).
+ * types and location expressions turned into C (types.c, scope.c, location.c,
+ * access.c, pretty.c; their shared declarations are in internal.h).
  *
  * Contracts: dw_kernel() opens the debuginfo once per session (s->kern.dw) and reports
  * a missing or mismatched file through diag_*; addresses are link-time addresses of the
@@ -11,15 +12,16 @@
 
 #include <stdint.h>
 
+#include "dwarf/locprog.h"
 #include "session.h"
 #include "util.h"
 
 /* One function or inlined instance of the index (a fixed-size record of the cache). */
 struct dw_func {
-	uint32_t name;			/* offset into dw_kernel.strings */
+	uint32_t name;			/* offset into dw_object.strings */
 	uint32_t file;			/* decl file, relative to the source tree */
 	uint32_t line;			/* decl line */
-	uint32_t cu;			/* index into dw_kernel.cus */
+	uint32_t cu;			/* index into dw_object.cus */
 	uint64_t die;			/* DIE offset of this instance */
 	uint64_t addr;			/* entry address (link time) */
 	uint64_t high;			/* end of the entry range, 0 if unknown */
@@ -35,7 +37,7 @@ enum {
 
 /* A named type defined at a CU's top level (index.c; for @cast). */
 struct dw_type {
-	uint32_t name;			/* offset into dw_kernel.strings */
+	uint32_t name;			/* offset into dw_object.strings */
 	uint32_t tag;			/* DW_TAG_structure_type, _union_, _enumeration_, typedef */
 	uint64_t die;
 };
@@ -67,7 +69,7 @@ struct dw_probe_site {
 	uint64_t addr;			/* link time; 0 with symbol */
 	const char *symbol;		/* kprobe.function("NAME"); "MOD:SYM" in a module */
 	uint64_t offset;		/* from symbol */
-	struct dw_kernel *obj;		/* whose DWARF fn comes from; NULL: the kernel's */
+	struct dw_object *obj;		/* whose DWARF fn comes from; NULL: the kernel's */
 	const char *module;		/* module("NAME"): registered when NAME is loaded */
 	const struct dw_tracepoint *tp;	/* kernel.trace(): fn is tp->fn, addr 0 */
 	const char *tp_sig;		/* its callback's argument types, "u32,void *" */
@@ -75,32 +77,54 @@ struct dw_probe_site {
 	bool is_return;
 	int id;				/* dispatch number for target variables */
 	/* .return whose handler reads values of the function's entry (@entry(e), $param):
-	 * the derived probe the kretprobe's entry handler runs to save them
-	 * (elaborate/target.c; its args[0] counts them) */
-	struct derived_probe *entry;
+	 * what the kretprobe's entry handler runs to save them */
+	struct dw_entry_part *entry;
 	struct dw_probe_site *next;
 };
 
-/* The DWARF of one object: the kernel (s->kern.dw, which also holds the session's
- * probe sites) or a module (on the kernel's `modules` list; opened through libdwfl,
- * which relocates the ET_REL .ko's debug sections; its addresses are those of libdwfl's
- * offline layout, turned into SYMBOL+OFFSET for the kprobes). */
-struct dw_kernel {
-	const char *module;		/* NULL: the kernel; else the module's name */
-	struct dw_kernel *modules;	/* the kernel's: modules opened so far */
-	struct dw_kernel *next_module;
-	struct Dwfl *dwfl;		/* a module's */
-	struct Dwfl_Module *dwfl_mod;
-	bool tried;			/* dw_kernel() ran: dw is set, or it failed */
-	struct dw_probe_site *sites, **sites_tail;
-	int n_sites;
-	int n_tvars;			/* synthesized __tvar_N functions */
-	const char *path;		/* the debug vmlinux */
+/* One value a .return probe reads from its function's entry (@entry(e), $param):
+ * the entry part saves it in slot `slot` of the kretprobe instance's data. */
+struct dw_entry_value {
+	int slot;
+	/* the saving call __entry_save_N(e) in the entry part's body; its argument's
+	 * type (a long or a string, known once pass 2 inferred types) sizes the slot */
+	const struct ast_node *save;
+	struct dw_entry_value *next;
+};
+
+/* The entry part of the .return probes sharing one body (elaborate/target.c): a derived
+ * probe run at the function's entry, and the values it saves, in slot order. The
+ * kprobe emission (tapsets/kprobe.c) sizes the instance data from `values`. */
+struct dw_entry_part {
+	struct derived_probe *probe;
+	struct dw_entry_value *values, **values_tail;
+	int n_values;
+	struct dw_entry_part *next;	/* on dw_state.entry_parts */
+};
+
+enum dw_object_kind {
+	DW_OBJ_KERNEL,			/* vmlinux */
+	DW_OBJ_MODULE,			/* a kernel module (.ko, ET_REL) */
+	DW_OBJ_EXEC,			/* a user-space executable (not probed yet) */
+	DW_OBJ_SHLIB,			/* a shared library (not probed yet) */
+};
+
+/* One ELF object with DWARF: its file, build id, function index and symbols. The
+ * kernel's addresses are link-time addresses of the debug vmlinux, relocated at run
+ * time by the KASLR offset; a module is opened through libdwfl, which relocates the
+ * ET_REL .ko's debug sections, and its addresses are those of libdwfl's offline layout,
+ * turned into SYMBOL+OFFSET for the kprobes. Objects know nothing of probes. */
+struct dw_object {
+	enum dw_object_kind kind;
+	const char *name;		/* a module's name ("ext4"); NULL for the kernel */
+	const char *path;		/* the file holding the DWARF */
 	unsigned char build_id[64];
 	size_t build_id_len;
 	int fd;
 	struct Elf *elf;
-	struct Dwarf *dw;
+	struct Dwarf *dw;		/* NULL: not opened, or failed */
+	struct Dwfl *dwfl;		/* ET_REL objects: libdwfl owns elf and dw */
+	struct Dwfl_Module *dwfl_mod;
 	/* the index, one buffer read from the cache */
 	char *idx;
 	size_t idx_len;
@@ -119,12 +143,26 @@ struct dw_kernel {
 	bool tps_ready;
 	struct dw_tracepoint *tps;
 	size_t n_tps;
-	uint64_t ref_addr;		/* link-time address of the relocation anchor */
+	uint64_t ref_addr;		/* relocation base: link-time address of the anchor */
 	/* dw_unsafe(): section ranges and the kernel's kprobe blacklist, sorted */
 	bool unsafe_ready;
 	uint64_t unsafe_lo[8], unsafe_hi[8];
 	uint64_t *blacklist;
 	size_t n_blacklist;
+	struct dw_object *next;		/* on dw_state.modules */
+};
+
+/* The session's DWARF state (s->kern.dw): the objects opened so far and the probe
+ * sites of the DWARF-based families (dwarf.c, kprobe.c, tracepoint.c in tapsets/),
+ * numbered in creation order for the target-variable dispatch. */
+struct dw_state {
+	struct dw_object kernel;	/* kernel.dw NULL until dw_kernel() succeeds */
+	bool kernel_tried;		/* dw_kernel() ran: kernel.dw is set, or it failed */
+	struct dw_object *modules;	/* newest first */
+	struct dw_probe_site *sites, **sites_tail;
+	int n_sites;
+	int n_tvars;			/* synthesized __tvar_N functions */
+	struct dw_entry_part *entry_parts;
 };
 
 /* The relocation anchor: an exported kernel function the module can take the address
@@ -135,12 +173,19 @@ struct dw_kernel {
 #define DW_MAX_ENTRY 64
 
 /* debuginfo.c: the session's DWARF state, created on first use without opening anything */
-struct dw_kernel *dw_state(struct session *s);
+struct dw_state *dw_state(struct session *s);
+/* site->obj, or the kernel for a site without one */
+struct dw_object *dw_site_object(struct session *s, const struct dw_probe_site *site);
 struct dw_probe_site *dw_add_site(struct session *s, struct derived_probe *dp);
 /* debuginfo.c: open the target kernel's debuginfo (once); NULL after reporting. */
-struct dw_kernel *dw_kernel(struct session *s, const struct srcloc *loc);
+struct dw_object *dw_kernel(struct session *s, const struct srcloc *loc);
+/* debuginfo.c: set o up for an object of that kind at path, unopened; then open its ELF,
+ * DWARF and build id (0, or -1 after reporting at loc). */
+void dw_object_init(struct dw_object *o, enum dw_object_kind kind, const char *name,
+		    const char *path);
+int dw_object_open(struct session *s, struct dw_object *o, const struct srcloc *loc);
 /* "0a1b..." for the build id */
-const char *dw_build_id_hex(struct session *s, const struct dw_kernel *k);
+const char *dw_build_id_hex(struct session *s, const struct dw_object *k);
 
 /* debuginfo.c: the GNU build id of an ELF (0 if none) */
 size_t dw_elf_build_id(struct Elf *elf, unsigned char *out, size_t cap);
@@ -150,13 +195,15 @@ size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap);
  * per name: from SYSTEMTAP_DEBUGINFO_PATH (DIR/NAME.ko, DIR/NAME.ko.debug), or Debian's
  * /usr/lib/debug/lib/modules/<release>/ by the path in modules.dep; its build id must
  * be that of the module that would be loaded. NULL after reporting. */
-struct dw_kernel *dw_module(struct session *s, const char *name, const struct srcloc *loc);
+struct dw_object *dw_module(struct session *s, const char *name, const struct srcloc *loc);
 /* "ext4" for "ext4", "/x/y/my-mod.ko" -> "my_mod" (the kernel's name for it) */
 const char *dw_module_name(struct session *s, const char *spec);
-int dw_module_syms_load(struct dw_kernel *k);
+int dw_module_syms_load(struct dw_object *k);
+/* module.c: open a module's ELF and DWARF through libdwfl (for dw_object_open()) */
+int dw_module_open(struct session *s, struct dw_object *k, const struct srcloc *loc);
 
 /* index.c: load the function index from the cache, or build and store it. */
-int dw_index_load(struct session *s, struct dw_kernel *k);
+int dw_index_load(struct session *s, struct dw_object *k);
 /* release the debuginfo of s->kern.dw (at exit) */
 void dw_close(struct session *s);
 
@@ -170,41 +217,41 @@ struct dw_match {
 /* Functions matching "FUNC[@FILE[:LINE]]" with wildcards; kind is "function",
  * "inline", "call", "exported" filtering. Returns the count; *out is xmalloc'ed. */
 enum dw_fn_filter { DW_FN_ANY, DW_FN_CALL, DW_FN_INLINE, DW_FN_EXPORTED, DW_FN_ENTRY };
-int dw_query_functions(struct session *s, struct dw_kernel *k, const char *func_pat,
+int dw_query_functions(struct session *s, struct dw_object *k, const char *func_pat,
 		       const char *file_pat, enum dw_fn_filter filter,
 		       struct dw_match **out);
 /* Statement probes: lines of FILE (or FUNC's file) matching LINE or LINE-LINE ranges. */
-int dw_query_statements(struct session *s, struct dw_kernel *k, const char *func_pat,
+int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
 			const char *file_pat, int line_lo, int line_hi, bool any_line,
 			struct dw_match **out);
-const char *dw_str(const struct dw_kernel *k, uint32_t off);
+const char *dw_str(const struct dw_object *k, uint32_t off);
 /* ELF symbols: find by name; the symbol containing addr */
-int dw_syms_load(struct dw_kernel *k);
-const struct dw_sym *dw_sym_by_name(struct dw_kernel *k, const char *name);
-const struct dw_sym *dw_sym_at(struct dw_kernel *k, uint64_t addr);
+int dw_syms_load(struct dw_object *k);
+const struct dw_sym *dw_sym_by_name(struct dw_object *k, const char *name);
+const struct dw_sym *dw_sym_at(struct dw_object *k, uint64_t addr);
 /* NULL, or why a probe at this address or function must be refused */
-const char *dw_unsafe(struct dw_kernel *k, const char *func, uint64_t addr);
+const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr);
 bool dw_glob_match(const char *pat, const char *str);
 bool dw_file_match(const char *pat, const char *file);
 
 /* tracepoint.c: fill k->tps (once); 0 or -1 */
-int dw_tracepoints(struct session *s, struct dw_kernel *k);
+int dw_tracepoints(struct session *s, struct dw_object *k);
 
 /* listing.c: the family hook for stap -l (vars false) / -L: dp's sites */
 struct strlist;
 void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,
 		   struct strlist *lines);
 
-/* loc.c: variables at a probe address */
+/* scope.c: variables at a probe address */
 /* -L: " $name:type" for the parameters (and locals for statements) at a site;
  * $return first for a .return; a tracepoint's arguments. */
-void dw_list_vars(struct session *s, struct dw_kernel *k, const struct dw_probe_site *site,
+void dw_list_vars(struct session *s, struct dw_object *k, const struct dw_probe_site *site,
 		  struct strbuf *out);
 
-/* Translate a target expression at one site into the body of a C block that sets
- * STAP_RETVALUE (or returns through STAP_ERROR). 0, or -1 with *err set. @cast reads
- * its address from STAP_ARG_ptr; @var("x@file") and @cast need no site (fn NULL,
- * no_regs). Index expressions [e] are STAP_ARG_i0, i1... */
+/* access.c: translate a target expression at one site into a location program
+ * (dwarf/locprog.h; translate/locprog.c turns it into C). 0, or -1 with *err set.
+ * @cast reads its address from its first argument; @var("x@file") and @cast need no
+ * site (fn NULL, no_regs). Index expressions [e] are the script arguments 0, 1... */
 struct dw_site {
 	const struct dw_func *fn;
 	uint64_t addr;
@@ -215,12 +262,13 @@ struct dw_site {
 	bool no_regs;			/* @cast/@var outside of a probe site */
 };
 
-/* The C types a tracepoint's callback takes for its arguments (after __data): "u32",
- * "s64", "void *"...; sets *n. NULL, with *err set, if an argument is not a scalar. */
-const char **dw_tracepoint_ctypes(struct session *s, struct dw_kernel *k,
+/* tracepoint.c: the C types a tracepoint's callback takes for its arguments (after
+ * __data): "u32", "s64", "void *"...; sets *n. NULL, with *err set, if an argument is
+ * not a scalar. */
+const char **dw_tracepoint_ctypes(struct session *s, struct dw_object *k,
 				  const struct dw_tracepoint *tp, int *n, const char **err);
-int dw_target_code(struct session *s, struct dw_kernel *k, const struct dw_site *site,
-		   const struct ast_node *target, struct strbuf *code, enum ast_type *type,
+int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
+		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
 		   const char **err);
 
 #endif

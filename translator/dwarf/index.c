@@ -275,7 +275,7 @@ static size_t align8(size_t n)
 }
 
 /* Write atomically: a temporary file renamed into place. */
-static int store(struct session *s, const struct dw_kernel *k, const struct builder *b,
+static int store(struct session *s, const struct dw_object *k, const struct builder *b,
 		 const char *path)
 {
 	struct idx_header h = { .build_id_len = (uint32_t)k->build_id_len };
@@ -305,7 +305,7 @@ static int store(struct session *s, const struct dw_kernel *k, const struct buil
 
 /* Is the mapped file P (LEN bytes) a whole, consistent index for K? Every count,
  * offset and index in it is checked before anything reads through it. */
-static bool index_valid(const struct dw_kernel *k, const char *p, size_t len)
+static bool index_valid(const struct dw_object *k, const char *p, size_t len)
 {
 	const struct idx_header *h = (const void *)p;
 	const struct dw_cu *cus;
@@ -346,7 +346,7 @@ static bool index_valid(const struct dw_kernel *k, const char *p, size_t len)
 	return true;
 }
 
-static int map_index(struct dw_kernel *k, const char *path)
+static int map_index(struct dw_object *k, const char *path)
 {
 	const struct idx_header *h;
 	struct stat st;
@@ -381,7 +381,7 @@ static int map_index(struct dw_kernel *k, const char *path)
 	return 0;
 }
 
-int dw_index_load(struct session *s, struct dw_kernel *k)
+int dw_index_load(struct session *s, struct dw_object *k)
 {
 	const char *dir = cache_subdir(s, "dwarf");
 	const char *path = dir ? arena_printf(&s->arena, "%s/%s.idx", dir, dw_build_id_hex(s, k))
@@ -430,7 +430,7 @@ int dw_index_load(struct session *s, struct dw_kernel *k)
 	return rc;
 }
 
-static void close_one(struct dw_kernel *k)
+static void close_one(struct dw_object *k)
 {
 	if (k->dwfl)
 		dwfl_end(k->dwfl);	/* owns the module's Elf and Dwarf */
@@ -450,12 +450,13 @@ static void close_one(struct dw_kernel *k)
 
 void dw_close(struct session *s)
 {
-	struct dw_kernel *k = s->kern.dw, *m;
+	struct dw_state *st = s->kern.dw;
+	struct dw_object *m;
 
-	if (!k)
+	if (!st)
 		return;
-	for (m = k->modules; m; m = m->next_module)
+	for (m = st->modules; m; m = m->next)
 		close_one(m);
-	close_one(k);
+	close_one(&st->kernel);
 	s->kern.dw = NULL;
 }

@@ -8,7 +8,7 @@
 void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,
 		   struct strlist *lines)
 {
-	struct dw_kernel *k = s->kern.dw;
+	struct dw_state *k = s->kern.dw;
 	const struct dw_probe_site *site;
 	bool any = false;
 
@@ -18,8 +18,8 @@ void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,
 		if (site->dp != dp)
 			continue;
 		sb_puts(&sb, site->pp);
-		if (vars && site->fn && (site->obj ? site->obj : k)->dw)
-			dw_list_vars(s, site->obj ? site->obj : k, site, &sb);
+		if (vars && site->fn && dw_site_object(s, site)->dw)
+			dw_list_vars(s, dw_site_object(s, site), site, &sb);
 		strlist_add(lines, arena_strdup(&s->arena, sb.buf));
 		sb_free(&sb);
 		any = true;

@@ -155,13 +155,13 @@ static const Dwfl_Callbacks offline_callbacks = {
 	.section_address = dwfl_offline_section_address,
 };
 
-static int open_module(struct session *s, struct dw_kernel *k, const struct srcloc *loc)
+int dw_module_open(struct session *s, struct dw_object *k, const struct srcloc *loc)
 {
 	Dwarf_Addr bias;
 
 	k->dwfl = dwfl_begin(&offline_callbacks);
 	if (k->dwfl)
-		k->dwfl_mod = dwfl_report_offline(k->dwfl, k->module, k->path, -1);
+		k->dwfl_mod = dwfl_report_offline(k->dwfl, k->name, k->path, -1);
 	if (!k->dwfl_mod || dwfl_report_end(k->dwfl, NULL, NULL)) {
 		diag_error(s, loc, "cannot read %s: %s", k->path, dwfl_errmsg(-1));
 		return -1;
@@ -174,22 +174,16 @@ static int open_module(struct session *s, struct dw_kernel *k, const struct srcl
 	}
 	if (bias) {
 		diag_error(s, loc, "internal error: %s:%d: module %s has DWARF bias %#llx",
-			   __FILE__, __LINE__, k->module, (unsigned long long)bias);
-		return -1;
-	}
-	k->build_id_len = dw_elf_build_id(k->elf, k->build_id, sizeof(k->build_id));
-	if (!k->build_id_len) {
-		diag_error(s, loc, "%s has no build id: cannot check it against the module",
-			   k->path);
+			   __FILE__, __LINE__, k->name, (unsigned long long)bias);
 		return -1;
 	}
 	return 0;
 }
 
-static int check_build_id(struct session *s, struct dw_kernel *k, const char *binary,
+static int check_build_id(struct session *s, struct dw_object *k, const char *binary,
 			  const struct srcloc *loc)
 {
-	struct dw_kernel other = { 0 };
+	struct dw_object other = { 0 };
 
 	if (!binary || is_compressed(binary) || !strcmp(binary, k->path))
 		return 0;
@@ -203,22 +197,20 @@ static int check_build_id(struct session *s, struct dw_kernel *k, const char *bi
 	return -1;
 }
 
-struct dw_kernel *dw_module(struct session *s, const char *spec, const struct srcloc *loc)
+struct dw_object *dw_module(struct session *s, const char *spec, const struct srcloc *loc)
 {
-	struct dw_kernel *kern = dw_state(s), *k;
+	struct dw_state *st = dw_state(s);
 	const char *name = dw_module_name(s, spec), *binary;
+	struct dw_object *k;
 
-	for (k = kern->modules; k; k = k->next_module)
-		if (!strcmp(k->module, name))
+	for (k = st->modules; k; k = k->next)
+		if (!strcmp(k->name, name))
 			return k->dw ? k : NULL;
 	k = arena_alloc(&s->arena, sizeof(*k));
-	k->fd = -1;
-	k->module = name;
-	k->tried = true;
-	k->next_module = kern->modules;
-	kern->modules = k;
 	elf_version(EV_CURRENT);
-	k->path = find_debuginfo(s, spec, name, &binary);
+	dw_object_init(k, DW_OBJ_MODULE, name, find_debuginfo(s, spec, name, &binary));
+	k->next = st->modules;
+	st->modules = k;
 	if (!k->path) {
 		diag_error(s, loc, "missing %s kernel/module debuginfo [man warning::debuginfo] "
 			   "for module %s under '/usr/lib/debug/lib/modules/%s' and "
@@ -226,7 +218,7 @@ struct dw_kernel *dw_module(struct session *s, const char *spec, const struct sr
 			   s->kern.arch, name, s->kern.release, s->kern.release);
 		return NULL;
 	}
-	if (open_module(s, k, loc) || check_build_id(s, k, binary, loc) ||
+	if (dw_object_open(s, k, loc) || check_build_id(s, k, binary, loc) ||
 	    dw_index_load(s, k)) {
 		k->dw = NULL;
 		return NULL;
@@ -235,7 +227,7 @@ struct dw_kernel *dw_module(struct session *s, const char *spec, const struct sr
 }
 
 /* The module's symbols in libdwfl's layout (the DWARF's addresses). */
-int dw_module_syms_load(struct dw_kernel *k)
+int dw_module_syms_load(struct dw_object *k)
 {
 	int n = dwfl_module_getsymtab(k->dwfl_mod), i;
 	size_t cap = 0;

@@ -12,7 +12,7 @@
 #include "dwarf/dwarf.h"
 #include "util.h"
 
-const char *dw_str(const struct dw_kernel *k, uint32_t off)
+const char *dw_str(const struct dw_object *k, uint32_t off)
 {
 	return k->strings + off;
 }
@@ -66,7 +66,7 @@ static void push(struct dw_match **v, int *n, int *cap, const struct dw_func *fn
 	(*n)++;
 }
 
-int dw_query_functions(struct session *s, struct dw_kernel *k, const char *func_pat,
+int dw_query_functions(struct session *s, struct dw_object *k, const char *func_pat,
 		       const char *file_pat, enum dw_fn_filter filter,
 		       struct dw_match **out)
 {
@@ -100,7 +100,7 @@ int dw_query_functions(struct session *s, struct dw_kernel *k, const char *func_
 
 /* The line table rows of the CUs whose file matches, within [lo, hi]: one probe per
  * distinct line, at the first is_stmt address of that line inside a function. */
-int dw_query_statements(struct session *s, struct dw_kernel *k, const char *func_pat,
+int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
 			const char *file_pat, int line_lo, int line_hi, bool any_line,
 			struct dw_match **out)
 {
@@ -158,7 +158,7 @@ static int sym_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int dw_syms_load(struct dw_kernel *k)
+int dw_syms_load(struct dw_object *k)
 {
 	Elf_Scn *scn = NULL;
 	size_t cap = 0;
@@ -222,7 +222,7 @@ static int sym_name_key(const void *key, const void *elem)
 }
 
 /* The symbol of that name with the lowest address (a static name may repeat). */
-const struct dw_sym *dw_sym_by_name(struct dw_kernel *k, const char *name)
+const struct dw_sym *dw_sym_by_name(struct dw_object *k, const char *name)
 {
 	const struct dw_sym *const *p;
 	size_t i;
@@ -244,7 +244,7 @@ const struct dw_sym *dw_sym_by_name(struct dw_kernel *k, const char *name)
 }
 
 /* The function symbol whose [addr, addr+size) holds addr. */
-const struct dw_sym *dw_sym_at(struct dw_kernel *k, uint64_t addr)
+const struct dw_sym *dw_sym_at(struct dw_object *k, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
@@ -295,7 +295,7 @@ static int addr_order(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void load_blacklist(struct dw_kernel *k)
+static void load_blacklist(struct dw_object *k)
 {
 	const struct dw_sym *s0 = dw_sym_by_name(k, "__start_kprobe_blacklist");
 	const struct dw_sym *s1 = dw_sym_by_name(k, "__stop_kprobe_blacklist");
@@ -343,7 +343,7 @@ static const char *const unsafe_names[] = {
 	"text_poke*", "int3_*", "poke_int3_handler", "do_debug", "debug_*_handler",
 };
 
-const char *dw_unsafe(struct dw_kernel *k, const char *func, uint64_t addr)
+const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
 {
 	size_t i;
 

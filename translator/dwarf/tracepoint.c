@@ -5,7 +5,8 @@
  * trace_event_call) points to its class, whose .system points to the system's name.
  * A tracepoint declared without an event (DECLARE_TRACE) gets the name of its header,
  * "sched" for include/trace/events/sched.h. No compilation, no header scanning: the
- * list is built in a few milliseconds from the cached index and the ELF data. */
+ * list is built in a few milliseconds from the cached index and the ELF data. Also
+ * the arguments as target variables ($prev) and the C types of their callback. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
@@ -13,12 +14,13 @@
 #include <string.h>
 
 #include "dwarf/dwarf.h"
+#include "dwarf/internal.h"
 #include "util.h"
 
 #define ITER_PREFIX "__traceiter_"
 
 /* The image's bytes at a link-time address and how many follow in that section. */
-static const char *data_at(struct dw_kernel *k, uint64_t addr, size_t *avail)
+static const char *data_at(struct dw_object *k, uint64_t addr, size_t *avail)
 {
 	Elf_Scn *scn = NULL;
 
@@ -39,7 +41,7 @@ static const char *data_at(struct dw_kernel *k, uint64_t addr, size_t *avail)
 	return NULL;
 }
 
-static int read_u64(struct dw_kernel *k, uint64_t addr, uint64_t *out)
+static int read_u64(struct dw_object *k, uint64_t addr, uint64_t *out)
 {
 	size_t avail;
 	const char *p = data_at(k, addr, &avail);
@@ -80,7 +82,7 @@ static int member_off(Dwarf_Die *t, const char *name, Dwarf_Die *mtype)
 
 /* offsetof(struct trace_event_call, class) and offsetof(struct trace_event_class,
  * system), from the type of the variable `event_var` in the CU of fn. */
-static bool event_offsets(struct dw_kernel *k, const struct dw_func *fn, const char *event_var,
+static bool event_offsets(struct dw_object *k, const struct dw_func *fn, const char *event_var,
 			  int *class_off, int *system_off)
 {
 	Dwarf_Die cu, c, t, ct;
@@ -104,7 +106,7 @@ static bool event_offsets(struct dw_kernel *k, const struct dw_func *fn, const c
 
 struct tp_builder {
 	struct session *s;
-	struct dw_kernel *k;
+	struct dw_object *k;
 	int class_off, system_off;	/* -1 until found */
 };
 
@@ -150,7 +152,7 @@ static int tp_order(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-int dw_tracepoints(struct session *s, struct dw_kernel *k)
+int dw_tracepoints(struct session *s, struct dw_object *k)
 {
 	struct tp_builder b = { .s = s, .k = k, .class_off = -1, .system_off = -1 };
 	size_t i, cap = 0, plen = strlen(ITER_PREFIX);
@@ -190,4 +192,106 @@ int dw_tracepoints(struct session *s, struct dw_kernel *k)
 	if (s->opt.verbose > 1)
 		fprintf(stderr, "dwarf: %zu tracepoints in %.0f ms\n", k->n_tps, now_ms() - t0);
 	return 0;
+}
+
+/* ---- tracepoint arguments as target variables ---------------------------------- */
+
+/* "$a $b" for the arguments of the site's tracepoint */
+static const char *tp_arg_names(struct dw_gen *g)
+{
+	struct strbuf sb = { 0 };
+	const char *out;
+	Dwarf_Die die, c;
+
+	if (dwarf_offdie(g->k->dw, g->site->fn->die, &die) && dwarf_child(&die, &c) == 0) {
+		do {
+			const char *nm = dwarf_diename(&c);
+
+			if (dwarf_tag(&c) == DW_TAG_formal_parameter && nm && !dw_is_tp_data(&c, true))
+				sb_printf(&sb, "%s$%s", sb.len ? " " : "", nm);
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	out = arena_strdup(&g->s->arena, sb.buf ? sb.buf : "");
+	sb_free(&sb);
+	return out;
+}
+
+/* A tracepoint argument: the callback stored it in the context (stp_tracepoints.h). */
+int dw_tp_arg(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *type)
+{
+	Dwarf_Die die;
+	int i = 0;
+
+	if (dwarf_offdie(g->k->dw, g->site->fn->die, &die) && dwarf_child(&die, var) == 0) {
+		do {
+			const char *nm = dwarf_diename(var);
+
+			if (dwarf_tag(var) != DW_TAG_formal_parameter || dw_is_tp_data(var, true))
+				continue;
+			if (nm && !strcmp(nm, name)) {
+				if (!dw_die_type(var, type)) {
+					g->err = "tracepoint argument without a type";
+					return -1;
+				}
+				dw_push(g, LP_TPARG, i);
+				return LOC_VALUE;
+			}
+			i++;
+		} while (dwarf_siblingof(var, var) == 0);
+	}
+	g->err = arena_printf(&g->s->arena, "unable to find tracepoint variable '$%s' "
+			      "(alternatives: %s)", name, tp_arg_names(g));
+	return -1;
+}
+
+const char **dw_tracepoint_ctypes(struct session *s, struct dw_object *k,
+				  const struct dw_tracepoint *tp, int *n, const char **err)
+{
+	const char **v = NULL;
+	Dwarf_Die die, c, t, st;
+	int cap = 0;
+
+	*n = 0;
+	if (!dwarf_offdie(k->dw, tp->fn->die, &die) || dwarf_child(&die, &c) != 0)
+		return arena_alloc(&s->arena, sizeof(*v));
+	do {
+		const char *nm = dwarf_diename(&c);
+		int tag, size;
+
+		if (dwarf_tag(&c) != DW_TAG_formal_parameter || dw_is_tp_data(&c, true))
+			continue;
+		if (!dw_die_type(&c, &t) || !dw_strip_type(&t, &st)) {
+			*err = arena_printf(&s->arena, "tracepoint argument '%s' has no type",
+					    nm ? nm : "?");
+			return NULL;
+		}
+		tag = dwarf_tag(&st);
+		size = dw_type_size(&st);
+		if (*n == cap) {
+			const char **old = v;
+
+			cap = cap ? cap * 2 : 8;
+			v = arena_alloc(&s->arena, (size_t)cap * sizeof(*v));
+			if (old)
+				memcpy(v, old, (size_t)*n * sizeof(*v));
+		}
+		if (tag == DW_TAG_pointer_type || tag == DW_TAG_array_type) {
+			v[(*n)++] = "void *";
+		} else if ((tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) &&
+			   (size == 1 || size == 2 || size == 4 || size == 8) &&
+			   !dw_is_float(&st)) {
+			v[(*n)++] = arena_printf(&s->arena, "%c%d", dw_is_signed(&st) ? 's' : 'u',
+						 size * 8);
+		} else {
+			struct strbuf tn = { 0 };
+
+			dw_type_name(&st, &tn);
+			*err = arena_printf(&s->arena, "tracepoint argument '%s' has type '%s', "
+					    "which is not supported", nm ? nm : "?",
+					    tn.buf ? tn.buf : "?");
+			sb_free(&tn);
+			return NULL;
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return v ? v : arena_alloc(&s->arena, sizeof(*v));
 }

@@ -13,6 +13,7 @@
 #include "elaborate/target.h"
 #include "tapsets/family.h"
 #include "translate/emit.h"
+#include "translate/locprog.h"
 #include "util.h"
 
 /* The file holding the synthesized functions, created on first use. */
@@ -60,7 +61,7 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
 		     struct strbuf *code, enum ast_type *type, bool quiet)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	const struct derived_probe *owner = dp->entry_of ? dp->entry_of : dp;
 	struct dw_probe_site *site;
 	int n_sites = 0;
@@ -70,7 +71,8 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				      .is_return = site->is_return,
 				      .is_tracepoint = site->tp != NULL };
 		struct strbuf one = { 0 };
-		struct dw_kernel *obj = site->obj ? site->obj : k;
+		struct lp_prog prog = { 0 };
+		struct dw_object *obj = dw_site_object(s, site);
 		const char *err = NULL;
 		enum ast_type t;
 
@@ -88,12 +90,14 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (dw_target_code(s, obj, &ds, n, &one, &t, &err)) {
+		if (dw_target_code(s, obj, &ds, n, &prog, &t, &err)) {
 			if (!quiet)
 				diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target variable");
-			sb_free(&one);
+			lp_free(&prog);
 			return -1;
 		}
+		lp_emit_c(&prog, &one);
+		lp_free(&prog);
 		if (n_sites++ == 0)
 			*type = t;
 		sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
@@ -127,14 +131,18 @@ static int return_sites(struct session *s, const struct derived_probe *dp)
  * created on first use at the end of the probe list, so that resolution and type
  * inference walk its body like any probe's; the kretprobes of dp's sites run it
  * at the function's entry (tapsets/kprobe.c). */
-static struct derived_probe *entry_probe(struct session *s, struct derived_probe *dp)
+static struct dw_entry_part *entry_part(struct session *s, struct derived_probe *dp)
 {
+	struct dw_state *st = dw_state(s);
 	struct derived_probe *ep, **tail;
 	struct dw_probe_site *site;
+	struct dw_entry_part *part;
 
+	for (part = st->entry_parts; part; part = part->next)
+		if (part->probe->entry_of->body == dp->body)
+			return part;
 	for (tail = &s->prog.probes; *tail; tail = &(*tail)->next)
-		if ((*tail)->entry_of && (*tail)->entry_of->body == dp->body)
-			return *tail;
+		;
 	ep = arena_alloc(&s->arena, sizeof(*ep));
 	ep->id = s->prog.n_probes++;
 	ep->family = dp->family;
@@ -144,10 +152,15 @@ static struct derived_probe *entry_probe(struct session *s, struct derived_probe
 	ep->body = ast_block(s, &dp->body->loc, NULL);
 	ep->entry_of = dp;
 	*tail = ep;
-	for (site = dw_state(s)->sites; site; site = site->next)
+	part = arena_alloc(&s->arena, sizeof(*part));
+	part->probe = ep;
+	part->values_tail = &part->values;
+	part->next = st->entry_parts;
+	st->entry_parts = part;
+	for (site = st->sites; site; site = site->next)
 		if (site->dp->body == dp->body)
-			site->entry = ep;
-	return ep;
+			site->entry = part;
+	return part;
 }
 
 /* An embedded-C function of at most one parameter, "v". */
@@ -178,21 +191,23 @@ static struct function *entry_function(struct session *s, const struct srcloc *l
 
 /* n reads val at the entry of the .return probe dp: dp's entry part saves it
  * (`__entry_save_N(val);`, a long or a string) in the kretprobe instance's data,
- * and n becomes `__entry_load_N()`, of the same type (types.c), which reads it. */
+ * and n becomes `__entry_load_N()`, of the same type (types.c), which reads it.
+ * The part records the saving call (struct dw_entry_value) for the kprobe emission. */
 static int entry_value(struct session *s, struct ast_node *n, struct ast_node *val,
 		       struct derived_probe *dp)
 {
-	struct derived_probe *ep = entry_probe(s, dp);
+	struct dw_entry_part *part = entry_part(s, dp);
+	struct derived_probe *ep = part->probe;
 	struct ast_node *next = n->next, *call;
 	struct function *save, *load;
-	int slot = (int)ep->args[0], id;
+	struct dw_entry_value *ev;
+	int slot = part->n_values, id;
 
 	if (slot >= DW_MAX_ENTRY) {
 		diag_error(s, &n->loc, "too many entry values in one .return probe (at most %d)",
 			   DW_MAX_ENTRY);
 		return -1;
 	}
-	ep->args[0]++;
 	id = dw_state(s)->n_tvars++;
 	save = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_save_%d", id),
 			      TYPE_LONG, true, arena_printf(&s->arena,
@@ -206,6 +221,12 @@ static int entry_value(struct session *s, struct ast_node *n, struct ast_node *v
 	elab_fn_info(s, load)->ret_like = save;
 	val->next = NULL;
 	call = ast_call(s, &n->loc, save->name, val);
+	ev = arena_alloc(&s->arena, sizeof(*ev));
+	ev->slot = slot;
+	ev->save = call;
+	*part->values_tail = ev;
+	part->values_tail = &ev->next;
+	part->n_values++;
 	ep->body->u.block.stmts = ast_append(ep->body->u.block.stmts,
 					     ast_operand(s, AST_EXPR_STMT, &n->loc, call));
 	memset(&n->u, 0, sizeof(n->u));
@@ -224,7 +245,7 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 {
 	struct stapfile *f = synth_file(s);
 	struct function *fn = arena_alloc(&s->arena, sizeof(*fn));
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	char *what = emit_cstr(n->kind == AST_CAST ? "@cast(...)" :
 			       n->kind == AST_ATVAR ? arena_printf(&s->arena, "@var(\"%s\")",
 								   n->u.target.name) :
@@ -329,21 +350,24 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 {
 	struct dw_site none = { .no_regs = true };
 	struct strbuf code = { 0 };
+	struct lp_prog prog = { 0 };
 	enum ast_type type = TYPE_LONG;
 	struct ast_node *args;
 	struct function *fn;
 	const char *err = NULL;
-	struct dw_kernel *k = dw_kernel(s, &n->loc);
+	struct dw_object *k = dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)
 		return -1;
-	if (dw_target_code(s, k, &none, n, &code, &type, &err)) {
+	if (dw_target_code(s, k, &none, n, &prog, &type, &err)) {
 		if (!quiet)
 			diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target expression");
-		sb_free(&code);
+		lp_free(&prog);
 		return -1;
 	}
+	lp_emit_c(&prog, &code);
+	lp_free(&prog);
 	if (quiet) {
 		sb_free(&code);
 		return 0;

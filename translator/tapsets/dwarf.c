@@ -45,10 +45,10 @@ static int parse_spec(struct session *s, const char *text, struct spec *sp)
 	return -1;
 }
 
-static const char *site_pp(struct session *s, struct dw_kernel *k, const char *kind,
+static const char *site_pp(struct session *s, struct dw_object *k, const char *kind,
 			   const struct dw_match *m, const char *suffix)
 {
-	const char *obj = k->module ? arena_printf(&s->arena, "module(\"%s\")", k->module) :
+	const char *obj = k->name ? arena_printf(&s->arena, "module(\"%s\")", k->name) :
 			  "kernel";
 
 	return arena_printf(&s->arena, "%s.%s(\"%s@%s:%d\")%s", obj, kind,
@@ -56,24 +56,24 @@ static const char *site_pp(struct session *s, struct dw_kernel *k, const char *k
 }
 
 /* A module's address as the symbol holding it and the offset into it. */
-static int module_site(struct session *s, struct dw_kernel *k, const struct probe_point *pp,
+static int module_site(struct session *s, struct dw_object *k, const struct probe_point *pp,
 		       struct dw_probe_site *site)
 {
 	const struct dw_sym *sym = dw_sym_at(k, site->addr);
 
 	if (!sym) {
 		diag_error(s, &pp->loc, "probe point %s: no symbol of module %s covers address "
-			   "%#llx", site->pp, k->module, (unsigned long long)site->addr);
+			   "%#llx", site->pp, k->name, (unsigned long long)site->addr);
 		return -1;
 	}
 	site->obj = k;
-	site->module = k->module;
-	site->symbol = arena_printf(&s->arena, "%s:%s", k->module, sym->name);
+	site->module = k->name;
+	site->symbol = arena_printf(&s->arena, "%s:%s", k->name, sym->name);
 	site->offset = site->addr - sym->addr;
 	return 0;
 }
 
-static int add_matches(struct session *s, struct dw_kernel *k, const struct probe_point *pp,
+static int add_matches(struct session *s, struct dw_object *k, const struct probe_point *pp,
 		       struct derived_probe *dp, const struct spec *sp, struct dw_match *v,
 		       int n, const char *kind, const char *suffix, bool ret)
 {
@@ -102,7 +102,7 @@ static int add_matches(struct session *s, struct dw_kernel *k, const struct prob
 		site->addr = v[i].addr;
 		site->is_return = ret;
 		site->pp = site_pp(s, k, kind, &v[i], suffix);
-		if (k->module && module_site(s, k, pp, site))
+		if (k->name && module_site(s, k, pp, site))
 			return -1;
 		added++;
 	}
@@ -114,7 +114,7 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	enum dw_fn_filter filter = DW_FN_ANY;
 	struct dw_match *v = NULL;
-	struct dw_kernel *k;
+	struct dw_object *k;
 	const char *suffix = "", *module = NULL;
 	struct spec sp;
 	bool ret = false, stmt;

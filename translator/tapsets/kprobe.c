@@ -42,7 +42,7 @@ static int kprobe_match(struct session *s, const struct probe_point *pp,
 		ret = true;
 	}
 	if (strpbrk(f->arg->u.str, "*?[")) {
-		struct dw_kernel *k = dw_kernel(s, &pp->loc);
+		struct dw_object *k = dw_kernel(s, &pp->loc);
 		size_t i;
 		int n = 0;
 
@@ -101,40 +101,37 @@ const struct probe_family kprobe_family = {
 
 /* ---- shared emission ---------------------------------------------------------- */
 
-/* The size of the kretprobe instance data that the entry part ep fills: the
- * header, then each value its __entry_save_N calls save (runtime/linux/stp_loc.h). */
-static const char *entry_size(struct session *s, const struct derived_probe *ep)
+/* The size of the kretprobe instance data that the entry part fills: the header,
+ * then each value it saves, 8 bytes or a string (runtime/linux/stp_loc.h). */
+static const char *entry_size(struct session *s, const struct dw_entry_part *part)
 {
-	const struct ast_node *st, *call;
+	const struct dw_entry_value *ev;
 	int n_long = 0, n_str = 0;
 
-	for (st = ep->body->u.block.stmts; st; st = st->next) {
-		if (st->kind != AST_EXPR_STMT || st->u.operand->kind != AST_CALL)
-			continue;
-		call = st->u.operand;
-		if (!call->u.call.args || strncmp(call->u.call.name, "__entry_save_", 13))
-			continue;
-		if (call->u.call.args->type == TYPE_STRING)
+	for (ev = part->values; ev; ev = ev->next) {
+		const struct ast_node *arg = ev->save->u.call.args;
+
+		if (arg && arg->type == TYPE_STRING)
 			n_str++;
 		else
 			n_long++;
 	}
-	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%lld) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
-			    (long long)ep->args[0], n_long, n_str);
+	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%d) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
+			    part->n_values, n_long, n_str);
 }
 
 /* The number of module object `obj` on the kernel's list, naming its build id. */
-static int module_index(const struct dw_kernel *k, const struct dw_kernel *obj)
+static int module_index(const struct dw_state *k, const struct dw_object *obj)
 {
-	const struct dw_kernel *m;
+	const struct dw_object *m;
 	int i = 0;
 
-	for (m = k->modules; m && m != obj; m = m->next_module)
+	for (m = k->modules; m && m != obj; m = m->next)
 		i++;
 	return i;
 }
 
-static void emit_build_id(struct emitter *e, const char *name, const struct dw_kernel *k)
+static void emit_build_id(struct emitter *e, const char *name, const struct dw_object *k)
 {
 	struct strbuf b = { 0 };
 	char *path = emit_cstr(k->path);
@@ -149,7 +146,7 @@ static void emit_build_id(struct emitter *e, const char *name, const struct dw_k
 }
 
 static void emit_site(struct session *s, struct emitter *e, const char *tag,
-		      const struct dw_kernel *k, const struct dw_probe_site *site)
+		      const struct dw_state *k, const struct dw_probe_site *site)
 {
 	char *pp = emit_cstr(site->pp);
 
@@ -178,9 +175,9 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 	if (site->entry) {
 		pp = emit_cstr(site->pp);
 		emit_line(e, "  .entry = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
-			  pp, site->entry->id);
+			  pp, site->entry->probe->id);
 		emit_line(e, "             .site = %d },", site->id);
-		emit_line(e, "  .n_entry = %lld, .entry_size = %s,", (long long)site->entry->args[0],
+		emit_line(e, "  .n_entry = %d, .entry_size = %s,", site->entry->n_values,
 			  entry_size(s, site->entry));
 		free(pp);
 	}
@@ -190,16 +187,16 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 		       struct derived_probe *const *probes, int n, bool with_build_id)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	const struct dw_probe_site *site;
-	const struct dw_kernel *m;
+	const struct dw_object *m;
 	bool has_modules = false;
 	int i;
 
 	emit_line(e, "#include \"linux/stp_kprobes.h\"");
 	for (i = 0; i < n; i++)
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
-	for (m = k->modules, i = 0; m; m = m->next_module, i++)
+	for (m = k->modules, i = 0; m; m = m->next, i++)
 		if (m->dw && with_build_id)	/* module sites are the DWARF family's */
 			emit_build_id(e, arena_printf(&s->arena, "_stp_%s_mod%d", tag, i), m);
 	emit_open(e, "static struct _stp_kprobe _stp_%s_probes[] =", tag);
@@ -214,10 +211,10 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 		  tag);
 	emit_line(e, "\t.n = ARRAY_SIZE(_stp_%s_probes), .has_modules = %d };", tag,
 		  has_modules);
-	if (with_build_id && k->dw) {
-		const struct dw_sym *anchor = dw_sym_by_name(k, DW_RELOC_ANCHOR);
+	if (with_build_id && k->kernel.dw) {
+		const struct dw_sym *anchor = dw_sym_by_name(&k->kernel, DW_RELOC_ANCHOR);
 
-		emit_build_id(e, arena_printf(&s->arena, "_stp_%s", tag), k);
+		emit_build_id(e, arena_printf(&s->arena, "_stp_%s", tag), &k->kernel);
 		emit_line(e, "static const unsigned long _stp_%s_anchor_link = 0x%llxUL;", tag,
 			  (unsigned long long)(anchor ? anchor->addr : 0));
 	} else {

@@ -37,7 +37,7 @@ static int trace_match(struct session *s, const struct probe_point *pp,
 {
 	const struct pp_comp *c = pp->comps, *f = c->next;
 	const char *pat, *colon, *sys_pat = NULL, *name_pat;
-	struct dw_kernel *k;
+	struct dw_object *k;
 	bool wild;
 	size_t i;
 	int n = 0;
@@ -117,7 +117,7 @@ static void emit_callback(struct emitter *e, int id, const char *sig)
 static void trace_decls(struct session *s, struct emitter *e,
 			struct derived_probe *const *probes, int n)
 {
-	struct dw_kernel *k = dw_state(s);
+	struct dw_state *k = dw_state(s);
 	const struct dw_probe_site *site;
 	struct strlist sigs = { 0 };
 	struct strbuf b = { 0 };
@@ -156,10 +156,10 @@ static void trace_decls(struct session *s, struct emitter *e,
 		free(name);
 	}
 	emit_close(e, "};");
-	for (j = 0; j < k->build_id_len; j++)
-		sb_printf(&b, "%s0x%02x", j ? ", " : "", k->build_id[j]);
+	for (j = 0; j < k->kernel.build_id_len; j++)
+		sb_printf(&b, "%s0x%02x", j ? ", " : "", k->kernel.build_id[j]);
 	emit_line(e, "static const unsigned char _stp_tp_build_id[] = { %s };", b.buf);
-	path = emit_cstr(k->path);
+	path = emit_cstr(k->kernel.path);
 	emit_line(e, "static const char _stp_tp_debuginfo[] = %s;", path);
 	free(path);
 	sb_free(&b);
