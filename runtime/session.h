@@ -52,6 +52,12 @@ pid_t _stp_target(void)
 	return _stp_session.target;
 }
 
+/* module_name(): this module's name */
+const char *_stp_module_name(void)
+{
+	return THIS_MODULE->name;
+}
+
 /*
  * Ask for the session's end, as the script's exit() does.  Safe in any
  * context: it only flips atomics (no wake-up; staprun polls).  The calling

@@ -152,6 +152,7 @@ extern const char _stp_abort_msg[];
  * no catch takes, and the hit ends without a report */
 extern const char _stp_next_msg[];
 pid_t _stp_target(void);
+const char *_stp_module_name(void);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop
