@@ -126,6 +126,10 @@ static int parse_options(struct session *s, int argc, char **argv)
 			o->last_pass = (int)v;
 			break;
 		case 'e':
+			if (o->script_text) {
+				diag_plain(s, "stap", "Only one script can be given on the command line.");
+				return -1;
+			}
 			o->script_text = optarg;
 			break;
 		case 'v':

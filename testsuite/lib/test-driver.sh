@@ -76,6 +76,10 @@ run "$STAP" -m 'bad-name' -p4 -e 'probe begin {}'
 [ $rc = 1 ] && grep -q "invalid module name 'bad-name'" "$work/err"
 check "invalid module name is refused" $? "rc=$rc $err"
 
+run "$STAP" -p1 -e 'probe begin {}' -e 'probe end {}'
+[ $rc = 1 ] && [ "$err" = "stap: Only one script can be given on the command line." ]
+check "a second -e is an error, as in 4.8" $? "rc=$rc $err"
+
 run "$STAP" -V
 [ $rc = 0 ] && grep -q 'version' "$work/out"
 check "-V prints a version" $? "rc=$rc $out"
