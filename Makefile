@@ -65,7 +65,7 @@ translator/stap-asan: $(ASAN_OBJ)
 	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
-	$(CC) $(WARN) -O2 -g -Iinclude -static $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
+	$(CC) $(WARN) -O2 -g -Iinclude -static -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
 
 translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
 	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
