@@ -65,7 +65,7 @@ translator/stap-asan: $(ASAN_OBJ)
 	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
-	$(CC) $(WARN) -O2 -g -Iinclude -static $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
+	$(CC) $(WARN) -O2 -g -Iinclude -static -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
 
 translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
 	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
@@ -93,13 +93,51 @@ bench: all
 	@bench/frontend.sh
 	@bench/dwarf.sh
 
+# --- man pages --------------------------------------------------------------
+# man/ holds the written pages; the tapset function pages and their index are
+# generated from the tapset's "sfunction" comments into build/man/.
+MAN1 = man/stap.1
+MAN8 = man/staprun.8
+MAN3 = man/stapprobes.3stap
+MAN7 = $(wildcard man/*.7stap)
+TAPSET_STP = $(shell find tapset -name '*.stp')
+
+all: build/man/stapfuncs.3stap
+
+build/man/stapfuncs.3stap: man/gen-tapset-man $(TAPSET_STP)
+	man/gen-tapset-man build/man tapset $(PACKAGE_VERSION)
+
+man: build/man/stapfuncs.3stap
+
 # --- install ----------------------------------------------------------------
+# uninstall removes exactly what install puts there, then the directories that
+# install created and that are left empty.
+mandir ?= $(datarootdir)/man
+PKG_TREES = runtime tapset include
+
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libexecdir)/systemtap \
-		$(DESTDIR)$(datadir)/systemtap
+		$(DESTDIR)$(datadir)/systemtap $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(mandir)/man8
 	install -m 755 translator/stap staprun/staprun $(DESTDIR)$(bindir)/
 	install -m 755 translator/remote/stap-qemu $(DESTDIR)$(libexecdir)/systemtap/
-	cp -R runtime tapset include $(DESTDIR)$(datadir)/systemtap/
+	cp -R $(PKG_TREES) $(DESTDIR)$(datadir)/systemtap/
+	install -m 644 $(MAN1) $(DESTDIR)$(mandir)/man1/
+	install -m 644 $(MAN8) $(DESTDIR)$(mandir)/man8/
+	install -m 644 $(MAN3) build/man/*.3stap $(DESTDIR)$(mandir)/man3/
+	install -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/
+
+uninstall: build/man/stapfuncs.3stap
+	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun
+	rm -f $(DESTDIR)$(libexecdir)/systemtap/stap-qemu
+	rm -rf $(addprefix $(DESTDIR)$(datadir)/systemtap/,$(PKG_TREES))
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
+	rm -f $(DESTDIR)$(mandir)/man3/$(notdir $(MAN3)) $(DESTDIR)$(mandir)/man3/stapfuncs.3stap \
+		$(addprefix $(DESTDIR)$(mandir)/man3/,$(notdir $(wildcard build/man/function::*.3stap)))
+	-rmdir $(DESTDIR)$(libexecdir)/systemtap $(DESTDIR)$(datadir)/systemtap \
+		$(addprefix $(DESTDIR)$(mandir)/,man1 man3 man7 man8) 2>/dev/null
 
 clean:
 	rm -rf build $(PROGS) translator/stap-asan
@@ -107,7 +145,7 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status autom4te.cache configure aclocal.m4
 
-.PHONY: all check check-host check-guest check-update bench install clean distclean
+.PHONY: all check check-host check-guest check-update bench man install uninstall clean distclean
 
 # --- fuzzing: the front end (lexer, preprocessor, parser, elaborator) ----------
 # `make fuzz` builds a libFuzzer target with clang and runs it for FUZZ_TIME seconds;

@@ -1,5 +1,6 @@
 /*
  * staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] MODULE.ko [param=value...]
+ * staprun -h | -V
  *
  * Insert the module, start its session, copy its output to stdout (or FILE)
  * and its messages to stderr until the session ends (the script exits,
@@ -31,11 +32,38 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+#ifndef STAP_VERSION
+#define STAP_VERSION "unknown"
+#endif
+
+#define USAGE_LINE "usage: staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] " \
+	"MODULE.ko [param=value...]\n"
+
 static void usage(void)
 {
-	fputs("usage: staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] "
-	      "MODULE.ko [param=value...]\n", stderr);
+	fputs(USAGE_LINE, stderr);
 	exit(1);
+}
+
+/* -h: the usage and what each option does, on stdout */
+static void help(void)
+{
+	fputs(USAGE_LINE
+	      "       staprun -h | -V\n"
+	      "\n"
+	      "Load MODULE.ko, run its session and copy its output until the script\n"
+	      "exits, a signal (SIGINT, SIGTERM, SIGHUP) arrives or CMD exits; then\n"
+	      "remove the module.\n"
+	      "\n"
+	      "  -v         more messages on stderr; repeat for more\n"
+	      "  -o FILE    write the script's output to FILE instead of stdout\n"
+	      "  -c CMD     run CMD with /bin/sh once the session has started; its pid\n"
+	      "             is the script's target(), and its exit ends the session\n"
+	      "  -x PID     make PID the script's target()\n"
+	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -h         print this help and exit\n"
+	      "  -V         print the version and exit\n", stdout);
+	exit(0);
 }
 
 static long parse_num(const char *s, long min, long max)
@@ -75,7 +103,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:hV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -92,6 +120,12 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 		case 's':
 			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, 1024);
 			break;
+		case 'h':
+			help();
+			break;
+		case 'V':
+			printf("systemtap-c staprun (version %s)\n", STAP_VERSION);
+			exit(0);
 		default:
 			usage();
 		}
