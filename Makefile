@@ -88,6 +88,14 @@ check-guest: all
 check-update: all
 	@testsuite/lib/run-host-tests --update
 
+# systemtap-doc's examples: -p1, -p2, -p4 and a guest run each (testsuite/lib/run-examples);
+# examples-quick stops after -p2. EXAMPLES_ARGS passes options, e.g. "-t io/ --summary".
+examples: all
+	@testsuite/lib/run-examples --summary $(EXAMPLES_ARGS)
+
+examples-quick: all
+	@testsuite/lib/run-examples --stages p1,p2 --summary $(EXAMPLES_ARGS)
+
 bench: all
 	@bench/run
 	@bench/frontend.sh
@@ -145,7 +153,11 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status autom4te.cache configure aclocal.m4
 
+<<<<<<< HEAD
 .PHONY: all check check-host check-guest check-update bench man install uninstall clean distclean
+=======
+.PHONY: all check check-host check-guest check-update examples examples-quick bench install clean distclean
+>>>>>>> examples
 
 # --- fuzzing: the front end (lexer, preprocessor, parser, elaborator) ----------
 # `make fuzz` builds a libFuzzer target with clang and runs it for FUZZ_TIME seconds;
