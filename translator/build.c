@@ -115,6 +115,12 @@ static void kbuild_flags(struct session *s, struct strbuf *sb, const char *rtdir
 		sb_printf(sb, "ccflags-y += '-D%s'\n", s->opt.defines.v[i]);
 }
 
+/* -a ARCH: kbuild's ARCH=, or NULL for make's default (the host's) */
+static const char *arch_flag(struct session *s)
+{
+	return s->opt.arch ? arena_printf(&s->arena, "ARCH=%s", s->opt.arch) : NULL;
+}
+
 static int make_in(struct session *s, const char *dir, const char *target)
 {
 	const char *argv[40];
@@ -127,6 +133,8 @@ static int make_in(struct session *s, const char *dir, const char *target)
 	argv[n++] = s->kern.build_dir;
 	argv[n++] = mflag;
 	argv[n++] = "--no-print-directory";
+	if (s->opt.arch)
+		argv[n++] = arch_flag(s);
 	for (i = 0; i < s->opt.kbuild_opts.n && n < 36; i++)
 		argv[n++] = s->opt.kbuild_opts.v[i];
 	argv[n++] = target;
@@ -169,7 +177,7 @@ static int run_autoconf(struct session *s, const char *dir)
 	if (d)
 		closedir(d);
 	if (objs.n) {
-		const char **argv = xcalloc(objs.n + s->opt.kbuild_opts.n + 8, sizeof(*argv));
+		const char **argv = xcalloc(objs.n + s->opt.kbuild_opts.n + 9, sizeof(*argv));
 		size_t n = 0;
 
 		kbuild_flags(s, &kb, dir);
@@ -183,6 +191,8 @@ static int run_autoconf(struct session *s, const char *dir)
 		argv[n++] = s->kern.build_dir;
 		argv[n++] = mflag;
 		argv[n++] = "--no-print-directory";
+		if (s->opt.arch)
+			argv[n++] = arch_flag(s);
 		for (i = 0; i < s->opt.kbuild_opts.n; i++)
 			argv[n++] = s->opt.kbuild_opts.v[i];
 		for (i = 0; i < objs.n; i++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsafe.h"
 #include "passes.h"
@@ -186,5 +187,66 @@ int cache_store(struct session *s)
 	if (rc && s->opt.verbose)
 		fprintf(stderr, "WARNING: cannot fill the module cache in %s: %s\n", dir,
 			strerror(-rc));
+	return rc;
+}
+
+static bool is_hex(const char *p, size_t n)
+{
+	for (; n; n--, p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/* --clean-cache: remove the cached modules, only files named as cache_store() names
+ * them (<h[0:2]>/<64 hex>.ko or .c, the first two digits matching the directory);
+ * the runtime, DWARF and qemu caches and anything else stay. */
+int cache_clean(struct session *s)
+{
+	const char *root = cache_subdir(s, ".");
+	struct dirent *de, *fe;
+	DIR *d, *sub;
+	int n = 0, rc = 0;
+
+	if (!root)
+		return 0;
+	d = opendir(root);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *dir;
+
+		if (strlen(de->d_name) != 2 || !is_hex(de->d_name, 2))
+			continue;
+		dir = xasprintf("%s/%s", root, de->d_name);
+		sub = opendir(dir);
+		while (sub && (fe = readdir(sub))) {
+			const char *n_ = fe->d_name;
+			size_t len = strlen(n_);
+			char *path;
+
+			if (!((len == 67 && !strcmp(n_ + 64, ".ko")) ||
+			      (len == 66 && !strcmp(n_ + 64, ".c"))) ||
+			    !is_hex(n_, 64) || strncmp(n_, de->d_name, 2))
+				continue;
+			path = xasprintf("%s/%s", dir, n_);
+			if (unlink(path) && errno != ENOENT) {
+				fprintf(stderr, "stap: cannot remove %s: %s\n", path,
+					strerror(errno));
+				rc = -1;
+			} else {
+				n++;
+			}
+			free(path);
+		}
+		if (sub)
+			closedir(sub);
+		rmdir(dir);	/* only if it is empty now */
+		free(dir);
+	}
+	closedir(d);
+	if (s->opt.verbose)
+		fprintf(stderr, "Removed %d cached module file%s from %s\n", n,
+			n == 1 ? "" : "s", root);
 	return rc;
 }

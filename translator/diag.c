@@ -140,6 +140,8 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 	}
 	va_end(ap);
 	s->diag.n_warnings++;
+	if (s->diag.warnings_as_errors)
+		s->diag.n_errors++;
 	fputs("WARNING: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -30,6 +30,7 @@ struct diag {
 	int n_warnings;
 	int n_suppressed;		/* warnings not shown again (diag_finish) */
 	bool suppress_warnings;
+	bool warnings_as_errors;	/* -W: each warning shown also counts as an error */
 	bool color;
 	int verbose;
 };

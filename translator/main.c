@@ -1,13 +1,17 @@
 /* The stap driver: parse the command line, run passes 1..N, report, exit 0 or 1. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dumps.h"
 #include "dwarf/dwarf.h"
+#include "fsafe.h"
 #include "passes.h"
 #include "session.h"
 #include "tapsets/family.h"
@@ -47,17 +51,118 @@ static void usage(FILE *f)
 	      "                neither use nor fill the module cache\n", f);
 }
 
-enum { OPT_REMOTE = 256, OPT_DISABLE_CACHE, OPT_SUPPRESS_HANDLER_ERRORS };
+enum {
+	OPT_REMOTE = 256, OPT_DISABLE_CACHE, OPT_POISON_CACHE, OPT_CLEAN_CACHE,
+	OPT_SUPPRESS_HANDLER_ERRORS, OPT_SUPPRESS_TIME_LIMITS, OPT_VP, OPT_COMPATIBLE,
+	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
+	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
+	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_NOT_YET,
+};
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "remote", required_argument, NULL, OPT_REMOTE },
 	{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
-	{ "poison-cache", no_argument, NULL, OPT_DISABLE_CACHE },
+	{ "poison-cache", no_argument, NULL, OPT_POISON_CACHE },
+	{ "clean-cache", no_argument, NULL, OPT_CLEAN_CACHE },
 	{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS },
+	{ "suppress-time-limits", no_argument, NULL, OPT_SUPPRESS_TIME_LIMITS },
+	{ "vp", required_argument, NULL, OPT_VP },
+	{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+	{ "check-version", no_argument, NULL, OPT_CHECK_VERSION },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBAL_VAR_DISPLAY },
+	{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE_SEARCHING },
+	{ "rlimit-as", required_argument, NULL, OPT_RLIMIT_AS },
+	{ "rlimit-cpu", required_argument, NULL, OPT_RLIMIT_CPU },
+	{ "rlimit-nproc", required_argument, NULL, OPT_RLIMIT_NPROC },
+	{ "rlimit-stack", required_argument, NULL, OPT_RLIMIT_STACK },
+	{ "rlimit-fsize", required_argument, NULL, OPT_RLIMIT_FSIZE },
+	{ "dump-probe-types", no_argument, NULL, OPT_DUMP_PROBE_TYPES },
+	{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_PROBE_ALIASES },
+	{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+	{ "example", no_argument, NULL, OPT_EXAMPLE },
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "bpf", no_argument, NULL, OPT_NOT_YET },
+	{ "dyninst", no_argument, NULL, OPT_NOT_YET },
+	{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
+	{ "ldd", no_argument, NULL, OPT_NOT_YET },
+	{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
+	{ "modinfo", required_argument, NULL, OPT_NOT_YET },
+	{ "privilege", optional_argument, NULL, OPT_NOT_YET },
+	{ "unprivileged", no_argument, NULL, OPT_NOT_YET },
+	{ "use-server", optional_argument, NULL, OPT_NOT_YET },
+	{ "use-server-on-error", optional_argument, NULL, OPT_NOT_YET },
+	{ "list-servers", optional_argument, NULL, OPT_NOT_YET },
+	{ "trust-servers", optional_argument, NULL, OPT_NOT_YET },
+	{ "sign-module", optional_argument, NULL, OPT_NOT_YET },
+	{ "remote-prefix", no_argument, NULL, OPT_NOT_YET },
+	{ "download-debuginfo", optional_argument, NULL, OPT_NOT_YET },
+	{ "sysroot", required_argument, NULL, OPT_NOT_YET },
+	{ "sysenv", required_argument, NULL, OPT_NOT_YET },
+	{ "save-uprobes", no_argument, NULL, OPT_NOT_YET },
+	{ "target-namespaces", required_argument, NULL, OPT_NOT_YET },
+	{ "target-namespace", required_argument, NULL, OPT_NOT_YET },
+	{ "monitor", optional_argument, NULL, OPT_NOT_YET },
+	{ "benchmark-sdt", optional_argument, NULL, OPT_NOT_YET },
+	{ "benchmark-sdt-loops", required_argument, NULL, OPT_NOT_YET },
+	{ "benchmark-sdt-threads", required_argument, NULL, OPT_NOT_YET },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* 4.8's options that belong to later work, and why */
+static const struct {
+	const char *name;	/* "-b" or "--ldd" */
+	const char *why;
+} not_yet[] = {
+	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
+	{ "-F", "flight recorder mode: staprun cannot detach yet" },
+	{ "-S", "output file rotation: staprun writes one file" },
+	{ "-d", "symbol and unwind data of user-space objects" },
+	{ "-G", "setting globals at load time needs module parameters" },
+	{ "-i", "interactive mode" },
+	{ "--interactive", "interactive mode" },
+	{ "--bpf", "only the kernel runtime exists" },
+	{ "--dyninst", "only the kernel runtime exists" },
+	{ "--ldd", "symbol and unwind data of user-space objects" },
+	{ "--modinfo", "MODULE_INFO fields in the generated C" },
+	{ "--privilege", "unprivileged users" },
+	{ "--unprivileged", "unprivileged users" },
+	{ "--use-server", "compile servers" },
+	{ "--use-server-on-error", "compile servers" },
+	{ "--list-servers", "compile servers" },
+	{ "--trust-servers", "compile servers" },
+	{ "--sign-module", "module signing" },
+	{ "--remote-prefix", "several remote hosts" },
+	{ "--download-debuginfo", "debuginfo comes from the installed -dbg packages" },
+	{ "--sysroot", "user-space targets" },
+	{ "--sysenv", "user-space targets" },
+	{ "--save-uprobes", "user-space probes" },
+	{ "--target-namespaces", "namespaces" },
+	{ "--target-namespace", "namespaces" },
+	{ "--monitor", "monitor mode" },
+	{ "--benchmark-sdt", "user-space static probes" },
+	{ "--benchmark-sdt-loops", "user-space static probes" },
+	{ "--benchmark-sdt-threads", "user-space static probes" },
+};
+
+/* "stap: not supported yet: OPTION (WHY)", -1 */
+static int refuse(struct session *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(not_yet); i++)
+		if (!strcmp(not_yet[i].name, name))
+			break;
+	diag_plain(s, "stap", "not supported yet: %s (%s)", name,
+		   i < ARRAY_LEN(not_yet) ? not_yet[i].why : "later work");
+	return -1;
+}
 
 static int parse_number(struct session *s, const char *opt, const char *arg, long lo,
 			long hi, long *out)
@@ -73,6 +178,170 @@ static int parse_number(struct session *s, const char *opt, const char *arg, lon
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+static bool digits_and_dots(const char *v)
+{
+	if (!*v || *v == '.')
+		return false;
+	for (; *v; v++)
+		if (!((*v >= '0' && *v <= '9') || (*v == '.' && v[1] != '.' && v[1])))
+			return false;
+	return true;
+}
+
+/* --color[=WHEN], --prologue-searching[=WHEN]: never, always (the default) or auto */
+static int parse_when(struct session *s, const char *name, const char *arg, int *out)
+{
+	static const char *const whens[] = { "never", "auto", "always" };
+	int i;
+
+	if (!arg) {
+		*out = 1;
+		return 0;
+	}
+	for (i = 0; i < 3; i++)
+		if (!strcmp(arg, whens[i])) {
+			*out = i - 1;
+			return 0;
+		}
+	diag_plain(s, "stap", "invalid argument '%s' for --%s (expected never, always or auto)",
+		   arg, name);
+	return -1;
+}
+
+static int set_rlimit(struct session *s, const char *name, int resource, const char *arg)
+{
+	struct rlimit rl;
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-') {
+		diag_plain(s, "stap", "invalid argument '%s' for --%s (expected a number)", arg,
+			   name);
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max = (rlim_t)v;
+	if (setrlimit(resource, &rl)) {
+		diag_plain(s, "stap", "--%s=%s: %s", name, arg, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* the long options past OPT_SUPPRESS_TIME_LIMITS; 0 or -1 */
+static int long_option(struct session *s, int c, const char *name, const char *arg)
+{
+	struct options *o = &s->opt;
+	int when, i;
+
+	switch (c) {
+	case OPT_SUPPRESS_TIME_LIMITS:	/* checked against -g after the loop */
+		return 0;
+	case OPT_VP:
+		for (i = 0; arg[i]; i++)
+			if (i >= 5 || arg[i] < '0' || arg[i] > '9')
+				break;
+		if (!i || arg[i]) {
+			diag_plain(s, "stap", "invalid argument '%s' for --vp (expected 1 to 5 digits, one per pass)",
+				   arg);
+			return -1;
+		}
+		for (i = 0; arg[i]; i++)
+			o->vp[i] = arg[i] - '0';
+		return 0;
+	case OPT_COMPATIBLE:
+		if (!digits_and_dots(arg)) {
+			diag_plain(s, "stap", "invalid argument '%s' for --compatible (expected a version such as 4.8)",
+				   arg);
+			return -1;
+		}
+		o->compatible = arg;
+		return 0;
+	case OPT_CHECK_VERSION:
+		o->check_version = true;
+		return 0;
+	case OPT_COLOR:
+		if (parse_when(s, name, arg, &when))
+			return -1;
+		o->color = when;
+		return 0;
+	case OPT_PROLOGUE_SEARCHING:	/* accepted; our DWARF reader needs none */
+		return parse_when(s, name, arg, &when);
+	case OPT_TMPDIR:
+		o->tmpdir = arg;
+		return 0;
+	case OPT_NO_GLOBAL_VAR_DISPLAY:
+		o->no_global_var_display = true;
+		return 0;
+	case OPT_RLIMIT_AS:
+		return set_rlimit(s, name, RLIMIT_AS, arg);
+	case OPT_RLIMIT_CPU:
+		return set_rlimit(s, name, RLIMIT_CPU, arg);
+	case OPT_RLIMIT_NPROC:
+		return set_rlimit(s, name, RLIMIT_NPROC, arg);
+	case OPT_RLIMIT_STACK:
+		return set_rlimit(s, name, RLIMIT_STACK, arg);
+	case OPT_RLIMIT_FSIZE:
+		return set_rlimit(s, name, RLIMIT_FSIZE, arg);
+	case OPT_DUMP_PROBE_TYPES:
+		o->action = ACTION_DUMP_PROBE_TYPES;
+		return 0;
+	case OPT_DUMP_PROBE_ALIASES:
+		o->action = ACTION_DUMP_PROBE_ALIASES;
+		return 0;
+	case OPT_DUMP_FUNCTIONS:
+		o->action = ACTION_DUMP_FUNCTIONS;
+		return 0;
+	case OPT_EXAMPLE:
+		o->example = true;
+		return 0;
+	case OPT_SKIP_BADVARS:
+		o->skip_badvars = true;
+		return 0;
+	case OPT_ALL_MODULES:	/* kallsyms already names every loaded module's symbols */
+		return 0;
+	case OPT_RUNTIME:
+		if (!strcmp(arg, "kernel"))
+			return 0;
+		diag_plain(s, "stap", "not supported yet: --runtime=%s (only the kernel runtime exists)",
+			   arg);
+		return -1;
+	case OPT_NOT_YET: {
+		char *opt = xasprintf("--%s", name);
+		int rc = refuse(s, opt);
+
+		free(opt);
+		return rc;
+	}
+	}
+	return 0;
+}
+
+/* -o FILE with strftime(3) patterns, expanded at start as 4.8 does */
+static int expand_output_name(struct session *s)
+{
+	char buf[4096];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	size_t n = 0;
+
+	/* the user's pattern is the format: that is the point of the option */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (localtime_r(&now, &tm))
+		n = strftime(buf, sizeof(buf), s->opt.output_file, &tm);
+#pragma GCC diagnostic pop
+	if (!n) {
+		diag_plain(s, "stap", "invalid -o '%s': cannot expand its strftime patterns",
+			   s->opt.output_file);
+		return -1;
+	}
+	s->opt.output_file = arena_strdup(&s->arena, buf);
 	return 0;
 }
 
@@ -110,15 +379,31 @@ static bool define_ok(const char *d)
 static int parse_options(struct session *s, int argc, char **argv)
 {
 	struct options *o = &s->opt;
+	bool suppress_time_limits = false;
 	long v;
-	int c;
+	int c, li = -1;
 
 	o->last_pass = 5;
 	o->use_cache = true;
 	o->target_pid = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:t",
-				long_opts, NULL)) != -1) {
+	/* as 4.8, GNU getopt's order: options may follow the script and its arguments
+	 * (stap psig.stp -x PID); "--" ends them */
+	for (;;) {
+		li = -1;
+		c = getopt_long(argc, argv,
+				":p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:tWE:T:qPbFS:d:G:i",
+				long_opts, &li);
+		if (c == -1)
+			break;
+		if (c >= OPT_SUPPRESS_TIME_LIMITS) {
+			int rc = long_option(s, c, long_opts[li].name, optarg);
+
+			if (rc < 0)
+				return -1;
+			suppress_time_limits |= c == OPT_SUPPRESS_TIME_LIMITS;
+			continue;
+		}
 		switch (c) {
 		case 'p':
 			if (parse_number(s, "p", optarg, 1, 5, &v))
@@ -151,6 +436,10 @@ static int parse_options(struct session *s, int argc, char **argv)
 				o->release = optarg;
 			break;
 		case 'a':
+			if (!word_chars(optarg, optarg + strlen(optarg))) {
+				diag_plain(s, "stap", "invalid architecture '%s' for -a", optarg);
+				return -1;
+			}
 			o->arch = optarg;
 			break;
 		case 'B':
@@ -206,6 +495,41 @@ static int parse_options(struct session *s, int argc, char **argv)
 		case OPT_DISABLE_CACHE:
 			o->use_cache = false;
 			break;
+		case OPT_POISON_CACHE:
+			o->poison_cache = true;
+			break;
+		case OPT_CLEAN_CACHE:
+			o->action = ACTION_CLEAN_CACHE;
+			break;
+		case 'W':
+			o->warnings_as_errors = true;
+			break;
+		case 'E':
+			strlist_add(&o->extra_scripts, optarg);
+			break;
+		case 'T':
+			if (parse_number(s, "T", optarg, 1, 1000000000, &v))
+				return -1;
+			o->timeout = v;
+			break;
+		case 'd':
+			/* the kernel and its modules: backtraces and symbol names come from
+			 * kallsyms, which has them all; a user-space object needs more */
+			if (strchr(optarg, '/'))
+				return refuse(s, "-d");
+			break;
+		case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
+		case 'P':	/* prologue searching: our DWARF reader needs none */
+			break;
+		case 'b':
+		case 'F':
+		case 'S':
+		case 'G':
+		case 'i': {
+			char name[3] = { '-', (char)c, 0 };
+
+			return refuse(s, li >= 0 ? "--interactive" : name);
+		}
 		case 'l':
 		case 'L':
 			/* list what the probe point expands to: passes 1-2 of "probe P {}" */
@@ -233,12 +557,36 @@ static int parse_options(struct session *s, int argc, char **argv)
 			return -1;
 		}
 	}
+	if (suppress_time_limits) {
+		if (!o->guru) {
+			diag_plain(s, "stap", "Using --suppress-time-limits requires guru mode (-g)");
+			return -1;
+		}
+		/* as 4.8: no overload check, and budgets too large to be reached */
+		strlist_add(&o->defines, "STP_NO_OVERLOAD");
+		strlist_add(&o->defines, "MAXACTION=100000000");
+		strlist_add(&o->defines, "MAXTRYLOCK=100000000");
+	}
+	if (o->output_file && strchr(o->output_file, '%') &&
+	    expand_output_name(s))
+		return -1;
+	if (o->action != ACTION_RUN)
+		return 0;
 	if (!o->script_text) {
 		if (optind >= argc) {
 			diag_plain(s, "stap", "no script given: use stap FILE or stap -e SCRIPT (try stap -h)");
 			return -1;
 		}
 		o->script_file = argv[optind++];
+	}
+	if (o->example) {
+		if (o->script_text) {
+			diag_plain(s, "stap", "--example takes the name of an example, not -e SCRIPT");
+			return -1;
+		}
+		o->script_file = opts_find_example(s, o->script_file);
+		if (!o->script_file)
+			return -1;
 	}
 	for (; optind < argc; optind++)
 		strlist_add(&o->args, argv[optind]);
@@ -398,26 +746,155 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.defines);
 	strlist_free(&s->opt.kbuild_opts);
 	strlist_free(&s->opt.args);
+	strlist_free(&s->opt.extra_scripts);
 	return status;
+}
+
+/* --remote=ssh://HOST, or a bare HOST (ssh in 4.8): not yet */
+static int remote_not_yet(struct session *s)
+{
+	const char *r = s->opt.remote;
+
+	if (!r || !strncmp(r, "qemu://", 7))
+		return 0;
+	if (!strncmp(r, "ssh://", 6) || !strstr(r, "://")) {
+		diag_plain(s, "stap", "unknown remote '%s': not supported yet: --remote=ssh:// (only qemu://[RELEASE] runs remotely)",
+			   r);
+		return -1;
+	}
+	return 0;	/* kernel_resolve() names the others */
+}
+
+/* Passes 3..5 need the target's kbuild tree (pass 4 builds against it); with -r or
+ * --remote say at once when it is missing rather than after translating. -p1/-p2 need
+ * no headers (DWARF comes from debuginfo). */
+static int no_build_tree(struct session *s)
+{
+	char *mk;
+	bool ok;
+
+	if (s->opt.last_pass < 3 || s->opt.listing ||
+	    !(s->opt.release || s->opt.build_dir || s->opt.remote))
+		return 0;
+	mk = xasprintf("%s/Makefile", s->kern.build_dir);
+	ok = file_exists(mk);
+	free(mk);
+	if (ok)
+		return 0;
+	diag_plain(s, "stap", "no kernel build tree for %s at %s (install linux-headers-%s, or stop before pass 3 with -p1/-p2)",
+		   s->kern.release, s->kern.build_dir, s->kern.release);
+	return -1;
+}
+
+/* --no-global-var-display: globals written and never read are not printed at the end */
+static void no_autoprint(struct session *s)
+{
+	struct symbol *g;
+
+	for (g = s->prog.global_syms; g; g = g->next)
+		g->autoprint = false;
+}
+
+/* --tmpdir=DIR: the run's temporary directory is DIR/stapXXXXXX */
+static int make_tmp_dir(struct session *s)
+{
+	char *tmpl = xasprintf("%s/stapXXXXXX", s->opt.tmpdir);
+	int rc = 0;
+
+	if (!mkdtemp(tmpl)) {
+		diag_plain(s, "stap", "cannot create a temporary directory in %s (--tmpdir): %s",
+			   s->opt.tmpdir, strerror(errno));
+		rc = -1;
+	} else {
+		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+	}
+	free(tmpl);
+	return rc;
 }
 
 static int (*const passes[])(struct session *) = {
 	NULL, pass1_parse, pass2_elaborate, pass3_translate, pass4_build, pass5_run,
 };
 
+/* $SYSTEMTAP_DIR/rc (~/.systemtap/rc): default options, words separated by white space,
+ * read before the command line's (which may override them); 0 or -1 */
+static int rc_options(struct session *s, int *argc, char ***argv)
+{
+	const char *dir = getenv("SYSTEMTAP_DIR");
+	char home[PATH_MAX], *text, *p, **nargv;
+	const char *path;
+	size_t len, n = 0, i;
+	int err;
+
+	if (dir && *dir)
+		path = arena_printf(&s->arena, "%s/rc", dir);
+	else if (fs_home_dir(home, sizeof(home)) == 0)
+		path = arena_printf(&s->arena, "%s/.systemtap/rc", home);
+	else
+		return 0;
+	err = read_file(path, &text, &len);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		diag_plain(s, "stap", "cannot read %s: %s", path, strerror(-err));
+		return -1;
+	}
+	if (strlen(text) != len) {
+		diag_plain(s, "stap", "cannot read %s: it holds a NUL byte", path);
+		free(text);
+		return -1;
+	}
+	/* at most one word for every two bytes, plus argv */
+	nargv = arena_alloc(&s->arena, (len / 2 + 2 + (size_t)*argc) * sizeof(*nargv));
+	nargv[n++] = (*argv)[0];
+	for (p = strtok(text, " \t\r\n\v\f"); p; p = strtok(NULL, " \t\r\n\v\f"))
+		nargv[n++] = arena_strdup(&s->arena, p);
+	free(text);
+	for (i = 1; i < (size_t)*argc; i++)
+		nargv[n++] = (*argv)[i];
+	nargv[n] = NULL;
+	*argc = (int)n;
+	*argv = nargv;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct session sess = { 0 }, *s = &sess;
 	struct pass_stats st;
-	int pass, rc = 0;
+	int pass, verbose, rc = 0;
 
-	if (parse_options(s, argc, argv))
+	if (rc_options(s, &argc, &argv) || parse_options(s, argc, argv))
 		return finish(s, 1);
 	s->diag.suppress_warnings = s->opt.suppress_warnings;
+	s->diag.warnings_as_errors = s->opt.warnings_as_errors;
 	s->diag.verbose = s->opt.verbose;
-	if (paths_resolve(s) || kernel_resolve(s))
+	if (remote_not_yet(s) || paths_resolve(s) || kernel_resolve(s))
 		return finish(s, 1);
+	switch (s->opt.action) {
+	case ACTION_RUN:
+		break;
+	case ACTION_CLEAN_CACHE:
+		return finish(s, cache_clean(s) ? 1 : 0);
+	case ACTION_DUMP_PROBE_TYPES:
+		return finish(s, dump_probe_types(s) ? 1 : 0);
+	case ACTION_DUMP_PROBE_ALIASES:
+		return finish(s, dump_probe_aliases(s) ? 1 : 0);
+	case ACTION_DUMP_FUNCTIONS:
+		return finish(s, dump_functions(s) ? 1 : 0);
+	}
+	if (no_build_tree(s))
+		return finish(s, 1);
+	verbose = s->opt.verbose;
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
+		/* --vp ABCDE: pass N runs with -v count + digit N */
+		s->opt.verbose = s->diag.verbose = verbose + s->opt.vp[pass - 1];
+		if (pass == 3 && s->opt.no_global_var_display)
+			no_autoprint(s);
+		if (pass == 3 && s->opt.tmpdir && make_tmp_dir(s)) {
+			rc = -1;
+			break;
+		}
 		if (pass == 3 && s->opt.listing) {
 			family_list_probes(s, s->opt.listing == 2);
 			break;
@@ -430,7 +907,8 @@ int main(int argc, char **argv)
 		}
 		if (pass == 3)
 			cache_key(s);
-		if (pass == 3 && s->opt.use_cache && cache_lookup(s) == 0) {
+		if (pass == 3 && s->opt.use_cache && !s->opt.poison_cache &&
+		    cache_lookup(s) == 0) {
 			report_pass(s, 3, &st);
 			continue;	/* pass 4 only hands out the cached module */
 		}

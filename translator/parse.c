@@ -217,6 +217,7 @@ static int parse_library(struct session *s, const char *suffix)
 int pass1_parse(struct session *s)
 {
 	struct srcfile *src;
+	size_t i;
 	int rc = 0;
 
 	if (parse_library(s, ".stpm"))
@@ -231,10 +232,29 @@ int pass1_parse(struct session *s)
 		return -1;
 	if (parse_file(s, src, false, NULL))
 		rc = -1;
+	/* -E SCRIPT: more user script text, parsed the same way, as <input1>, ... */
+	for (i = 0; i < s->opt.extra_scripts.n; i++) {
+		const char *text = s->opt.extra_scripts.v[i];
+		const char *name = arena_printf(&s->arena, "<input%zu>", i + 1);
+
+		if (parse_file(s, parse_srcfile(s, name, text, strlen(text)), false, NULL))
+			rc = -1;
+	}
 	if (s->opt.last_pass == 1) {
-		if (!rc)
-			ast_dump_file(stdout, s->prog.files);
+		const struct stapfile *f;
+
+		for (f = s->prog.files; f && !rc; f = f->next)
+			ast_dump_file(stdout, f);
 		return rc;
+	}
+	/* -T SECONDS: a probe of our own that ends the session, not part of -p1's dump */
+	if (s->opt.timeout) {
+		const char *text = arena_printf(&s->arena, "probe timer.ms(%ld) { exit() }",
+						s->opt.timeout * 1000);
+
+		if (parse_file(s, parse_srcfile(s, "<synthetic>", text, strlen(text)), false,
+			       NULL))
+			rc = -1;
 	}
 	if (parse_library(s, ".stp"))
 		rc = -1;

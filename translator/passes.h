@@ -25,6 +25,8 @@ int cache_key(struct session *s);
 const char *cache_subdir(struct session *s, const char *sub);
 int cache_lookup(struct session *s);
 int cache_store(struct session *s);
+/* --clean-cache: remove the cached modules; 0 or -1 */
+int cache_clean(struct session *s);
 /* run a command, output to our stderr only when verbose or on failure; 0 or exit status */
 /* build.c: run ARGV (no shell) and return its exit status (128+N for signal N) or
  * -errno. RUN_SHOW lets its output through, RUN_QUIET shows it only if it fails,

@@ -12,7 +12,17 @@
 #include "ast.h"
 
 
+/* what a run does: the passes, or one of the listings/cache actions instead */
+enum stap_action {
+	ACTION_RUN,
+	ACTION_CLEAN_CACHE,		/* --clean-cache */
+	ACTION_DUMP_PROBE_TYPES,	/* --dump-probe-types */
+	ACTION_DUMP_PROBE_ALIASES,	/* --dump-probe-aliases */
+	ACTION_DUMP_FUNCTIONS,		/* --dump-functions */
+};
+
 struct options {
+	enum stap_action action;
 	int last_pass;			/* -p: 1..5 */
 	int verbose;			/* -v count */
 	bool keep_tmp;			/* -k */
@@ -20,7 +30,19 @@ struct options {
 	bool suppress_warnings;		/* -w */
 	bool keep_unused;		/* -u */
 	int listing;			/* -l 1, -L 2: list probe points after pass 2 */
-	bool use_cache;			/* off with --poison-cache / --disable-cache */
+	bool use_cache;			/* off with --disable-cache: no lookup, no store */
+	bool poison_cache;		/* --poison-cache: no lookup, but store */
+	bool warnings_as_errors;	/* -W */
+	bool skip_badvars;		/* --skip-badvars: 0 for unresolvable $vars */
+	bool no_global_var_display;	/* --no-global-var-display: no autoprint */
+	bool check_version;		/* --check-version (accepted, no checks yet) */
+	int color;			/* --color: 0 auto, 1 always, -1 never */
+	int vp[5];			/* --vp ABCDE: extra verbosity of pass 1..5 */
+	bool example;			/* --example: FILE names an installed example */
+	long timeout;			/* -T SECONDS, 0 none */
+	const char *compatible;		/* --compatible VERSION */
+	const char *tmpdir;		/* --tmpdir: parent of the temporary directory */
+	struct strlist extra_scripts;	/* -E SCRIPT, parsed along with the main one */
 	const char *script_file;	/* NULL with -e */
 	const char *script_text;	/* -e */
 	const char *module_name;	/* -m */

@@ -388,6 +388,25 @@ static bool is_static_target(const struct ast_node *n)
 	return n->kind == AST_CAST || (n->kind == AST_ATVAR && strchr(n->u.target.name, '@'));
 }
 
+static void become_number(struct ast_node *n, int64_t v)
+{
+	n->kind = AST_NUMBER;
+	n->type = TYPE_LONG;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.num = v;
+}
+
+/* a probe's $var or @var("name"); with --skip-badvars one that does not resolve is 0 */
+static int probe_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
+{
+	if (s->opt.skip_badvars && rewrite_target(s, n, dp, true)) {
+		diag_warn(s, &n->loc, "Bad $context variable being substituted with literal 0");
+		become_number(n, 0);
+		return 0;
+	}
+	return rewrite_target(s, n, dp, false);
+}
+
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 {
 	if (is_static_target(n))
@@ -398,7 +417,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 				   n->u.target.name);
 			return -1;
 		}
-		return rewrite_target(s, n, dp, false);
+		return probe_target(s, n, dp);
 	}
 	if (n->kind == AST_TARGET && dp && dp->family->context_var) {
 		/* the family's own context variables, e.g. procfs's $value */
@@ -412,7 +431,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 			diag_error(s, &n->loc, "target variables are only available in probe handlers");
 			return -1;
 		}
-		return rewrite_target(s, n, dp, false);
+		return probe_target(s, n, dp);
 	}
 	if (n->kind == AST_DEFINED) {
 		struct ast_node *e = n->u.operand;
@@ -421,10 +440,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 				 e->kind != AST_TARGET && e->kind != AST_ATVAR) ||
 			  (dp && rewrite_target(s, e, dp, true) == 0);
 
-		n->kind = AST_NUMBER;
-		n->type = TYPE_LONG;
-		memset(&n->u, 0, sizeof(n->u));
-		n->u.num = ok;
+		become_number(n, ok);
 		return 0;
 	}
 	if (n->kind == AST_ENTRY) {

@@ -1,0 +1,339 @@
+#!/bin/bash
+# Every option of systemtap 4.8's `stap --help` and man page is either accepted (and
+# does what it says, checked on the host where it has a host-side effect) or refused
+# with "stap: not supported yet: OPTION (WHY)" and exit 1; never "unknown option".
+# Prints TAP and a "N passed, N failed" line.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+STAP=${STAP:-$top/translator/stap}
+RELEASE=${RELEASE:-$("$top/testsuite/lib/newest-release")}
+work=$(mktemp -d /tmp/stap-options.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export SYSTEMTAP_DIR=$work/stapdir
+cd "$work" || exit 1
+n=0 pass=0 fail=0
+
+check() {	# check NAME CONDITION-EXIT-STATUS [DETAIL]
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $1"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $1"
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /' | head -n 30
+	fi
+}
+
+# run CMD...: sets rc, out, err
+run() {
+	"$@" > "$work/out" 2> "$work/err"
+	rc=$?
+	out=$(cat "$work/out")
+	err=$(cat "$work/err")
+}
+
+P='probe begin { println("x") }'
+
+# --- refused: exact message, exit 1 ----------------------------------------------------
+while IFS='|' read -r opt msg; do
+	[ -z "$opt" ] && continue
+	# shellcheck disable=SC2086
+	run "$STAP" $opt -p2 -e "$P"
+	[ $rc = 1 ] && [ "$err" = "stap: not supported yet: $msg" ] && [ -z "$out" ]
+	check "refused: $opt" $? "rc=$rc $err"
+done <<'LIST'
+-b|-b (bulk mode: the transport has no per-CPU output files yet)
+-F|-F (flight recorder mode: staprun cannot detach yet)
+-S 1,2|-S (output file rotation: staprun writes one file)
+-d /bin/ls|-d (symbol and unwind data of user-space objects)
+-d ./mod.ko|-d (symbol and unwind data of user-space objects)
+-G x=1|-G (setting globals at load time needs module parameters)
+-i|-i (interactive mode)
+--interactive|--interactive (interactive mode)
+--ldd|--ldd (symbol and unwind data of user-space objects)
+--modinfo a=b|--modinfo (MODULE_INFO fields in the generated C)
+--privilege=stapusr|--privilege (unprivileged users)
+--unprivileged|--unprivileged (unprivileged users)
+--use-server|--use-server (compile servers)
+--use-server-on-error=yes|--use-server-on-error (compile servers)
+--list-servers|--list-servers (compile servers)
+--trust-servers=ssl|--trust-servers (compile servers)
+--sign-module|--sign-module (module signing)
+--runtime=bpf|--runtime=bpf (only the kernel runtime exists)
+--runtime=dyninst|--runtime=dyninst (only the kernel runtime exists)
+--bpf|--bpf (only the kernel runtime exists)
+--dyninst|--dyninst (only the kernel runtime exists)
+--remote-prefix|--remote-prefix (several remote hosts)
+--download-debuginfo=no|--download-debuginfo (debuginfo comes from the installed -dbg packages)
+--sysroot=/|--sysroot (user-space targets)
+--sysenv=A=B|--sysenv (user-space targets)
+--save-uprobes|--save-uprobes (user-space probes)
+--target-namespaces=1|--target-namespaces (namespaces)
+--target-namespace=1|--target-namespace (namespaces)
+--monitor|--monitor (monitor mode)
+--benchmark-sdt|--benchmark-sdt (user-space static probes)
+--benchmark-sdt-loops=1|--benchmark-sdt-loops (user-space static probes)
+--benchmark-sdt-threads=1|--benchmark-sdt-threads (user-space static probes)
+LIST
+
+run "$STAP" --remote=ssh://host -e "$P"
+[ $rc = 1 ] && grep -q "unknown remote 'ssh://host': not supported yet: --remote=ssh://" "$work/err"
+check "refused: --remote=ssh://" $? "rc=$rc $err"
+run "$STAP" --remote=somehost -e "$P"
+[ $rc = 1 ] && grep -q "not supported yet: --remote=ssh://" "$work/err"
+check "refused: --remote=HOSTNAME (ssh in 4.8)" $? "rc=$rc $err"
+
+# --- accepted without a visible effect at -p2 ----------------------------------------
+while read -r opt; do
+	[ -z "$opt" ] && continue
+	opt=${opt//RUNTIME/$top/runtime}
+	opt=${opt//RELEASE/$RELEASE}
+	# shellcheck disable=SC2086
+	run "$STAP" $opt -p2 -e "$P"
+	[ $rc = 0 ] && ! grep -q "unknown option\|not supported" "$work/err"
+	check "accepted: $opt" $? "rc=$rc $err"
+done <<'LIST'
+-v
+--vp 00001
+--vp 1
+-k
+-u
+-w
+-g
+-P
+--prologue-searching
+--prologue-searching=never
+-t
+-q
+-s 4
+-I /nonexistent
+-D FOO=1
+-B V=1
+-R RUNTIME
+-m mymod
+-o out.txt
+-c /bin/true
+-x 1
+-T 5
+--suppress-handler-errors
+-g --suppress-time-limits
+--compatible=4.8
+--compatible 3.0
+--check-version
+--color
+--color=never
+--colour=always
+--disable-cache
+--poison-cache
+--tmpdir=/tmp
+--no-global-var-display
+--rlimit-as=1000000000000000
+--rlimit-cpu=1000
+--rlimit-nproc=10000
+--rlimit-stack=8388608
+--rlimit-fsize=1000000000
+--runtime=kernel
+-a x86_64
+--all-modules
+-d kernel
+-d ext4
+--skip-badvars
+-r RELEASE
+--remote=qemu://RELEASE
+LIST
+
+# --- accepted, with their effect ---------------------------------------------------------
+run "$STAP" -h
+[ $rc = 0 ] && grep -q "Usage: stap" "$work/out"
+check "-h / --help prints the usage" $? "rc=$rc $err"
+run "$STAP" --version
+[ $rc = 0 ] && grep -q "version" "$work/out"
+check "-V / --version prints the version" $? "rc=$rc $err"
+run "$STAP" -p1 -e "$P"
+[ $rc = 0 ] && grep -q 'println("x")' "$work/out"
+check "-p1 -e prints the parsed script" $? "rc=$rc $err"
+
+run "$STAP" -p2 -e "$P" -E 'probe timer.s(7) { println("y") }'
+[ $rc = 0 ] && grep -q '^timer.s(7)' "$work/out" && grep -q '^begin' "$work/out"
+check "-E adds a probe visible at -p2" $? "rc=$rc $out $err"
+run "$STAP" -p1 -e "$P" -E 'probe end { }' -E 'probe error { }'
+[ $rc = 0 ] && [ "$out" = '# file <input>
+probe begin {
+  println("x");
+}
+# file <input1>
+probe end {
+}
+# file <input2>
+probe error {
+}' ]
+check "-E can be repeated, its scripts are <input1>, <input2>" $? "rc=$rc $out $err"
+echo 'probe begin { println("f") }' > "$work/f.stp"
+run "$STAP" -p1 "$work/f.stp" -E 'probe end { }'
+[ $rc = 0 ] && [ "$(grep '^# file' "$work/out")" = "# file $work/f.stp
+# file <input1>" ]
+check "-E goes with a script file" $? "rc=$rc $out $err"
+run "$STAP" -p2 -T 3 -e "$P"
+[ $rc = 0 ] && [ "$out" = '# functions
+exit:long ()
+# probes
+begin /* <- begin */
+timer.ms(3000) /* <- timer.ms(3000) */' ]
+check "-T 3 adds a timer.ms(3000) probe calling exit()" $? "rc=$rc $out $err"
+run "$STAP" -p1 -T 3 -e "$P"
+[ $rc = 0 ] && ! grep -q timer "$work/out"
+check "-T's probe is not part of -p1's dump" $? "rc=$rc $out $err"
+run "$STAP" -p2 -T 0 -e "$P"
+[ $rc = 1 ] && grep -q "invalid argument '0' for -T" "$work/err"
+check "-T 0 is refused" $? "rc=$rc $err"
+
+# options after the script and its arguments (GNU getopt order, as 4.8); "--" ends them
+printf 'probe begin { printf("%%s %%d %%d\\n", @1, $#, target()) }\n' > "$work/args.stp"
+run "$STAP" -p1 "$work/args.stp" foo -x 42
+[ $rc = 0 ] && grep -qF 'printf("%s %d %d\n", "foo", 1, target())' "$work/out"
+check "options may follow the script's arguments" $? "rc=$rc $out $err"
+run "$STAP" -p1 "$work/args.stp" foo -- -x 42
+[ $rc = 0 ] && grep -qF 'printf("%s %d %d\n", "foo", 3, target())' "$work/out"
+check "after -- everything is a script argument" $? "rc=$rc $out $err"
+run "$STAP" -p1 "$work/args.stp" foo -p
+[ $rc = 1 ] && [ "$err" = "stap: option -p needs an argument" ]
+check "an option after the script is checked as any other" $? "rc=$rc $out $err"
+
+# $SYSTEMTAP_DIR/rc: default options, before the command line's
+mkdir -p "$SYSTEMTAP_DIR"
+printf -- '-p1\n  -T\t 3\n' > "$SYSTEMTAP_DIR/rc"
+run "$STAP" -e "$P"
+[ $rc = 0 ] && [ "$out" = '# file <input>
+probe begin {
+  println("x");
+}' ]
+check "rc file options apply" $? "rc=$rc $out $err"
+run "$STAP" -p2 -e "$P"
+[ $rc = 0 ] && grep -qx 'timer.ms(3000) .*' "$work/out"
+check "the command line overrides the rc file, words split at any white space" $? "rc=$rc $out $err"
+printf -- '--frob\n' > "$SYSTEMTAP_DIR/rc"
+run "$STAP" -p2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: unknown option --frob (try stap -h)" ]
+check "a bad option in the rc file is reported" $? "rc=$rc $out $err"
+rm -f "$SYSTEMTAP_DIR/rc"
+
+# --skip-badvars: an unresolvable $variable is 0, with 4.8's warning
+V='probe kernel.function("vfs_read") { println($nosuch + 1) }'
+run "$STAP" -r "$RELEASE" -p2 --skip-badvars -e "$V"
+[ $rc = 0 ] && [ "$err" = "WARNING: Bad \$context variable being substituted with literal 0: identifier '\$nosuch' at <input>:1:45
+ source: $V
+                                                     ^" ]
+check "--skip-badvars turns a bad \$variable into 0 with a warning" $? "rc=$rc $out $err"
+run "$STAP" -r "$RELEASE" -p2 -e "$V"
+[ $rc = 1 ] && grep -q "^semantic error: unable to find local 'nosuch'" "$work/err"
+check "without --skip-badvars a bad \$variable is an error" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p2 -W --skip-badvars -e "$V"
+[ $rc = 1 ] && grep -q "^Pass 2: analysis failed" "$work/err"
+check "--skip-badvars -W: the warning is an error" $? "rc=$rc $err"
+
+W='probe begin { a = 1; println("x") }'
+run "$STAP" -p2 -e "$W"
+[ $rc = 0 ] && grep -q WARNING "$work/err"
+check "without -W a warning leaves exit 0" $? "rc=$rc $err"
+run "$STAP" -W -p2 -e "$W"
+[ $rc = 1 ] && grep -q WARNING "$work/err" && grep -q "Pass 2: analysis failed" "$work/err"
+check "-W turns a warning into an error, exit 1" $? "rc=$rc $err"
+run "$STAP" -W -w -p2 -e "$W"
+[ $rc = 0 ]
+check "-w -W: suppressed warnings are no errors" $? "rc=$rc $err"
+
+run "$STAP" --dump-functions
+[ $rc = 0 ] && grep -qx 'execname:string ()' "$work/out" && [ "$(sort "$work/out")" = "$out" ]
+check "--dump-functions lists execname, sorted" $? "rc=$rc $err"
+mkdir -p "$work/lib"
+echo 'probe myalias = begin { } probe other.x = timer.s(1)?, end { }' > "$work/lib/a.stp"
+run "$STAP" -I "$work/lib" --dump-probe-aliases
+[ $rc = 0 ] && grep -qx 'myalias = begin' "$work/out" && grep -qx 'other.x = timer.s(1)?, end' "$work/out"
+check "--dump-probe-aliases lists the library's aliases" $? "rc=$rc $out $err"
+run "$STAP" --dump-probe-types
+[ $rc = 0 ] && grep -qx 'begin' "$work/out" && grep -qx 'timer.ms(number)' "$work/out" &&
+	grep -qx 'timer.ms(number).randomize(number)' "$work/out" && [ "$(sort "$work/out")" = "$out" ]
+check "--dump-probe-types lists the families' shapes, sorted" $? "rc=$rc $out $err"
+
+mkdir -p "$work/tmpd"
+run "$STAP" -k -p3 --tmpdir="$work/tmpd" -e "$P"
+[ $rc = 0 ] && ls -d "$work"/tmpd/stap?????? > /dev/null 2>&1 && grep -q "$work/tmpd/stap" "$work/err"
+check "--tmpdir puts the -k directory there" $? "rc=$rc $err"
+run "$STAP" -p3 --tmpdir="$work/nonexistent" -e "$P"
+[ $rc = 1 ] && grep -q "cannot create a temporary directory in $work/nonexistent" "$work/err"
+check "--tmpdir of a missing directory is a clear error" $? "rc=$rc $err"
+
+G='global g; probe begin { g = 1 }'
+run "$STAP" -p3 -e "$G"
+grep -q probe_autoprint "$work/out"
+check "a global written only is printed at the end" $? "rc=$rc"
+run "$STAP" -p3 --no-global-var-display -e "$G"
+[ $rc = 0 ] && ! grep -q probe_autoprint "$work/out"
+check "--no-global-var-display: no autoprint" $? "rc=$rc $err"
+
+run "$STAP" -p3 -g --suppress-time-limits -e "$P"
+[ $rc = 0 ]
+check "--suppress-time-limits with -g" $? "rc=$rc $err"
+run "$STAP" -p2 --suppress-time-limits -e "$P"
+[ $rc = 1 ] && grep -q "Using --suppress-time-limits requires guru mode (-g)" "$work/err"
+check "--suppress-time-limits needs -g" $? "rc=$rc $err"
+
+for bad in "--vp 123456" "--vp 1a" "--compatible=4.x" "--compatible=.4" "--color=sometimes" \
+	"--rlimit-cpu=lots" "-a x/y"; do
+	# shellcheck disable=SC2086
+	run "$STAP" $bad -p2 -e "$P"
+	[ $rc = 1 ] && grep -q "invalid" "$work/err"
+	check "bad argument refused: $bad" $? "rc=$rc $err"
+done
+
+# -o strftime patterns are expanded by the driver (visible with -vv at pass 5 only,
+# so check the refusal of an empty expansion here)
+run "$STAP" -o '%' -p2 -e "$P"
+[ $rc = 0 ] || grep -q "strftime" "$work/err"
+check "-o with a strftime pattern is accepted" $? "rc=$rc $err"
+
+# -r: no build tree fails at once from pass 3 on, -p1/-p2 need none
+run "$STAP" -r 1.2.3-nonexistent -p3 -e "$P"
+[ $rc = 1 ] && grep -q "no kernel build tree for 1.2.3-nonexistent" "$work/err" && [ -z "$out" ]
+check "-r without a build tree fails before pass 1" $? "rc=$rc $err"
+run "$STAP" -r 1.2.3-nonexistent -p2 -e "$P"
+[ $rc = 0 ]
+check "-r without a build tree is fine with -p2" $? "rc=$rc $err"
+
+# --example
+mkdir -p "$work/ex/general"
+echo 'probe begin { println("example") }' > "$work/ex/general/hello.stp"
+SYSTEMTAP_EXAMPLES=$work/ex run "$STAP" -p1 --example hello
+[ $rc = 0 ] && grep -q '"example"' "$work/out"
+check "--example NAME finds NAME.stp under the examples" $? "rc=$rc $err"
+SYSTEMTAP_EXAMPLES=$work/ex run "$STAP" -p1 --example nosuch
+[ $rc = 1 ] && grep -q "no example 'nosuch.stp'" "$work/err"
+check "--example of a missing example is a clear error" $? "rc=$rc $err"
+SYSTEMTAP_EXAMPLES=$work/none run "$STAP" -p1 --example hello
+[ $rc = 1 ] && grep -q "install systemtap-doc" "$work/err"
+check "--example without systemtap-doc is a clear error" $? "rc=$rc $err"
+
+# --clean-cache empties the module cache (only our files); --poison-cache refills it
+cache=$SYSTEMTAP_DIR/cache
+run "$STAP" -p4 -r "$RELEASE" -e "$P"
+nko=$(find "$cache" -name '*.ko' -path "$cache/??/*" 2>/dev/null | wc -l)
+[ $rc = 0 ] && [ "$nko" -ge 1 ]
+check "-p4 fills the module cache" $? "rc=$rc nko=$nko $err"
+ko=$(find "$cache" -name '*.ko' -path "$cache/??/*" | head -n 1)
+: > "$ko"	# a poisoned entry: --poison-cache must rebuild and store it again
+run "$STAP" -p4 -r "$RELEASE" --poison-cache -e "$P"
+[ $rc = 0 ] && [ -s "$ko" ]
+check "--poison-cache skips the lookup but stores the module" $? "rc=$rc $err"
+mkdir -p "$cache/zz" && echo keep > "$cache/zz/mine.ko" && echo keep > "$cache/${ko#"$cache/"}.note"
+run "$STAP" --clean-cache
+left=$(find "$cache" -path "$cache/??/*" \( -name '*.ko' -o -name '*.c' \) | grep -v zz/ | wc -l)
+[ $rc = 0 ] && [ "$left" = 0 ] && [ -f "$cache/zz/mine.ko" ] && [ -f "$ko.note" ]
+check "--clean-cache empties the module cache, only our files" $? "rc=$rc left=$left $err"
+
+run "$STAP" --frobnicate -e "$P"
+[ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
+check "options 4.8 does not have stay unknown" $? "rc=$rc $err"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
