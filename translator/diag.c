@@ -8,14 +8,96 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* "\e[SGRm\e[K" before a painted part, "\e[m\e[K" after, as 4.8 paints them */
+static void paint_on(const struct diag *d, enum diag_color c)
+{
+	if (d->sgr[c])
+		fprintf(stderr, "\033[%sm\033[K", d->sgr[c]);
+}
+
+static void paint_off(const struct diag *d, enum diag_color c)
+{
+	if (d->sgr[c])
+		fputs("\033[m\033[K", stderr);
+}
+
+static void painted(const struct diag *d, enum diag_color c, const char *text, int len)
+{
+	paint_on(d, c);
+	fprintf(stderr, "%.*s", len, text);
+	paint_off(d, c);
+}
+
+/* How many bytes of the source at P the token described by TOK covers: the quoted
+ * text of "identifier 'foo'" when the source has it there, else a word, else 0. */
+static size_t token_len(const char *tok, const char *p, const char *end)
+{
+	const char *q = tok ? strchr(tok, '\'') : NULL, *r = q ? strrchr(tok, '\'') : NULL;
+	size_t n = 0;
+
+	if (q && r > q + 1 && (size_t)(end - p) >= (size_t)(r - q - 1) &&
+	    !strncmp(p, q + 1, (size_t)(r - q - 1)))
+		return (size_t)(r - q - 1);
+	while (p + n < end && (p[n] == '_' || p[n] == '$' || p[n] == '@' ||
+			       (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+			       (p[n] >= '0' && p[n] <= '9')))
+		n++;
+	return n;
+}
+
+static bool sgr_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 16)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == ';'))
+			return false;
+	return true;
+}
+
+void diag_set_colors(struct diag *d, int when)
+{
+	static const char *const keys[] = { "error", "warning", "source", "caret", "token" };
+	static char buf[256];
+	const char *env = getenv("SYSTEMTAP_COLORS"), *term = getenv("TERM");
+	char *item, *save = NULL;
+	const char *sgr[5] = { 0 };
+	int i;
+
+	memset(d->sgr, 0, sizeof(d->sgr));
+	if (when < 0 || (when == 0 && (!isatty(2) || !term || !strcmp(term, "dumb"))))
+		return;
+	if (!env)
+		env = "error=01;31:warning=00;33:source=00;34:caret=01:token=01";
+	if (strlen(env) >= sizeof(buf))
+		return;
+	strcpy(buf, env);
+	for (item = strtok_r(buf, ":", &save); item; item = strtok_r(NULL, ":", &save)) {
+		char *eq = strchr(item, '=');
+
+		for (i = 0; eq && i < 5; i++)
+			if (strlen(keys[i]) == (size_t)(eq - item) &&
+			    !strncmp(item, keys[i], (size_t)(eq - item)))
+				break;
+		if (!eq || i == 5 || !sgr_ok(eq + 1, strlen(eq + 1)))
+			return;		/* invalid: no colours at all */
+		sgr[i] = eq + 1;
+	}
+	memcpy(d->sgr, sgr, sizeof(sgr));
+}
 
 /* The source line of loc and a caret under its column; a long line is shown as a
  * window around the column. */
-static void print_source(const struct srcloc *loc, const char *prefix)
+static void print_source(const struct diag *d, const struct srcloc *loc,
+			 const char *prefix)
 {
-	const char *p, *end, *text, *from, *to;
+	const char *p, *end, *text, *from, *to, *at;
 	int line = 1;
-	size_t col, i, plen = strlen(prefix);
+	size_t col, i, plen = strlen(prefix), tlen;
 
 	if (!loc || !loc->file || !loc->file->text || loc->line < 1)
 		return;
@@ -35,7 +117,12 @@ static void print_source(const struct srcloc *loc, const char *prefix)
 	to = end;
 	if (to - from > 160)
 		to = from + 160;
-	fprintf(stderr, "%s%s%.*s%s\n", prefix, from > p ? "..." : "", (int)(to - from), from,
+	at = p + col < to ? p + col : to;
+	tlen = d->sgr[COLOR_TOKEN] ? token_len(loc->tok, at, to) : 0;
+	fprintf(stderr, "%s%s%.*s", prefix, from > p ? "..." : "", (int)(at - from), from);
+	if (tlen)
+		painted(d, COLOR_TOKEN, at, (int)tlen);
+	fprintf(stderr, "%.*s%s\n", (int)(to - at - (ptrdiff_t)tlen), at + tlen,
 		to < end ? "..." : "");
 	for (i = 0; i < plen; i++)
 		fputc(' ', stderr);
@@ -44,16 +131,20 @@ static void print_source(const struct srcloc *loc, const char *prefix)
 	/* keep tabs so the caret lines up under the source text */
 	for (i = 0; from + i < p + col && from + i < to; i++)
 		fputc(from[i] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+	painted(d, COLOR_CARET, "^", 1);
+	fputc('\n', stderr);
 }
 
-static void print_at(const struct srcloc *loc)
+static void print_at(const struct diag *d, const struct srcloc *loc)
 {
 	if (!loc || !loc->file)
 		return;
 	if (loc->tok)
 		fprintf(stderr, ": %s", loc->tok);
-	fprintf(stderr, " at %s:%d:%d", loc->file->name, loc->line, loc->col);
+	fputs(" at ", stderr);
+	paint_on(d, COLOR_SOURCE);
+	fprintf(stderr, "%s:%d:%d", loc->file->name, loc->line, loc->col);
+	paint_off(d, COLOR_SOURCE);
 }
 
 /* Has this message at this place been printed already? (alias expansions copy code,
@@ -99,13 +190,14 @@ void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ..
 	}
 	va_end(ap);
 	s->diag.last_dup = false;
-	fputs("semantic error: ", stderr);
+	painted(&s->diag, COLOR_ERROR, "semantic error:", 15);
+	fputc(' ', stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	print_at(loc);
+	print_at(&s->diag, loc);
 	fputc('\n', stderr);
-	print_source(loc, "        source: ");
+	print_source(&s->diag, loc, "        source: ");
 	fputc('\n', stderr);
 }
 
@@ -115,13 +207,14 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 
 	if (s->diag.last_dup)
 		return;
-	fputs("semantic error: ", stderr);
+	painted(&s->diag, COLOR_ERROR, "semantic error:", 15);
+	fputc(' ', stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	print_at(loc);
+	print_at(&s->diag, loc);
 	fputc('\n', stderr);
-	print_source(loc, "        source: ");
+	print_source(&s->diag, loc, "        source: ");
 	fputc('\n', stderr);
 }
 
@@ -142,27 +235,29 @@ void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...
 	s->diag.n_warnings++;
 	if (s->diag.warnings_as_errors)
 		s->diag.n_errors++;
-	fputs("WARNING: ", stderr);
+	painted(&s->diag, COLOR_WARNING, "WARNING:", 8);
+	fputc(' ', stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	print_at(loc);
+	print_at(&s->diag, loc);
 	fputc('\n', stderr);
-	print_source(loc, " source: ");
+	print_source(&s->diag, loc, " source: ");
 }
 
 static void parse_error_v(struct session *s, const struct srcloc *loc, const char *label,
 			  const char *fmt, va_list ap)
 {
 	s->diag.n_errors++;
-	fputs("parse error: ", stderr);
+	painted(&s->diag, COLOR_ERROR, "parse error:", 12);
+	fputc(' ', stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	if (loc && loc->file) {
 		fprintf(stderr, "        %s: %s at %s:%d:%d\n", label,
 			loc->tok ? loc->tok : "end of input", loc->file->name, loc->line,
 			loc->col);
-		print_source(loc, "     source: ");
+		print_source(&s->diag, loc, "     source: ");
 	}
 	fputc('\n', stderr);
 }

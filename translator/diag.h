@@ -31,9 +31,12 @@ struct diag {
 	int n_suppressed;		/* warnings not shown again (diag_finish) */
 	bool suppress_warnings;
 	bool warnings_as_errors;	/* -W: each warning shown also counts as an error */
-	bool color;
+	const char *sgr[5];		/* --color: SGR of each enum diag_color, or NULL */
 	int verbose;
 };
+
+/* the parts of a diagnostic --color paints, SYSTEMTAP_COLORS' keys */
+enum diag_color { COLOR_ERROR, COLOR_WARNING, COLOR_SOURCE, COLOR_CARET, COLOR_TOKEN };
 
 struct session;
 
@@ -53,6 +56,10 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 /* An error with no source location (options, files, kernel). */
 void diag_plain(struct session *s, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* --color=WHEN (-1 never, 0 auto, 1 always): the colours from SYSTEMTAP_COLORS
+ * ("error=01;31:warning=00;33:...", the default when unset; none when empty or
+ * invalid), used when WHEN says so; auto means standard error is a terminal. */
+void diag_set_colors(struct diag *d, int when);
 /* At the end of a run: how many repeated warnings were not shown. */
 void diag_finish(struct session *s);
 /* Fill buf with up to five names from cands closest to name, comma-separated. */

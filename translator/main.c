@@ -868,6 +868,7 @@ int main(int argc, char **argv)
 		return finish(s, 1);
 	s->diag.suppress_warnings = s->opt.suppress_warnings;
 	s->diag.warnings_as_errors = s->opt.warnings_as_errors;
+	diag_set_colors(&s->diag, s->opt.color);
 	s->diag.verbose = s->opt.verbose;
 	if (remote_not_yet(s) || paths_resolve(s) || kernel_resolve(s))
 		return finish(s, 1);

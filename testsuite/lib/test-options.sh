@@ -232,6 +232,40 @@ run "$STAP" -r "$RELEASE" -p2 -W --skip-badvars -e "$V"
 [ $rc = 1 ] && grep -q "^Pass 2: analysis failed" "$work/err"
 check "--skip-badvars -W: the warning is an error" $? "rc=$rc $err"
 
+# --color: 4.8's SGR sequences around the label, the location, the token and the caret
+E=$'\e'
+C='probe begin { println(b) }'
+want="${E}[00;33m${E}[KWARNING:${E}[m${E}[K never-assigned local variable 'b': identifier 'b' at ${E}[00;34m${E}[K<input>:1:23${E}[m${E}[K
+ source: probe begin { println(${E}[01m${E}[Kb${E}[m${E}[K) }
+                               ${E}[01m${E}[K^${E}[m${E}[K
+${E}[01;31m${E}[Ksemantic error:${E}[m${E}[K unresolved type: identifier 'b' at ${E}[00;34m${E}[K<input>:1:23${E}[m${E}[K
+        source: probe begin { println(${E}[01m${E}[Kb${E}[m${E}[K) }
+                                      ${E}[01m${E}[K^${E}[m${E}[K
+
+Pass 2: analysis failed.  [man error::pass2]"
+run "$STAP" --color -p2 -e "$C"
+[ $rc = 1 ] && [ "$err" = "$want" ]
+check "--color paints as 4.8 does" $? "rc=$rc $(printf '%s' "$err" | cat -v)"
+run "$STAP" --colour=always -p2 -e "$C"
+[ "$err" = "$want" ]
+check "--colour=always is --color" $? "$(printf '%s' "$err" | cat -v)"
+plain=$(printf '%s' "$want" | sed "s/${E}\[[0-9;]*m${E}\[K//g")
+for o in --color=never --color=auto; do
+	run "$STAP" $o -p2 -e "$C"
+	[ "$err" = "$plain" ]
+	check "$o (standard error not a terminal): no colours" $? "$(printf '%s' "$err" | cat -v)"
+done
+SYSTEMTAP_COLORS='error=01' run "$STAP" --color -p2 -e "$C"
+[ "$err" = "$(printf '%s' "$want" | sed "s/${E}\[00;33m${E}\[KWARNING:${E}\[m${E}\[K/WARNING:/;
+	s/${E}\[01;31m/${E}[01m/; s/${E}\[0[01];3[14]m${E}\[K\([^${E}]*\)${E}\[m${E}\[K/\1/g;
+	s/${E}\[01m${E}\[K\([b^]\)${E}\[m${E}\[K/\1/g")" ]
+check "SYSTEMTAP_COLORS chooses the parts and their colours" $? "$(printf '%s' "$err" | cat -v)"
+for bad in 'error=x' 'error=01:nosuch=1' ''; do
+	SYSTEMTAP_COLORS=$bad run "$STAP" --color -p2 -e "$C"
+	[ "$err" = "$plain" ]
+	check "SYSTEMTAP_COLORS='$bad' (empty or invalid): no colours" $? "$(printf '%s' "$err" | cat -v)"
+done
+
 W='probe begin { a = 1; println("x") }'
 run "$STAP" -p2 -e "$W"
 [ $rc = 0 ] && grep -q WARNING "$work/err"
