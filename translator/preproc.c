@@ -547,19 +547,22 @@ static int skip_branch(struct parser *p, struct srcloc *where)
 	struct pp_tok t;
 	int nest = 0;
 
+	p->pp_skipping = true;
 	for (;;) {
 		mac_next(p, &t);
 		if (t.tok == 0)
-			return 0;
+			break;
 		if (t.tok == PP_IF)
 			nest++;
 		else if (t.tok == PP_END && nest)
 			nest--;
 		else if (!nest && (t.tok == PP_ELSE || t.tok == PP_END)) {
 			*where = t.loc;
-			return t.tok;
+			break;
 		}
 	}
+	p->pp_skipping = false;
+	return t.tok;
 }
 
 static void pop_cond(struct pp_file *pf)
