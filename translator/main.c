@@ -15,6 +15,7 @@
 #include "passes.h"
 #include "session.h"
 #include "tapsets/family.h"
+#include "translate/translate.h"
 #include "util.h"
 
 
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 	      "  -W            turn warnings into errors\n"
 	      "  -E SCRIPT     parse SCRIPT too, with the script file or -e's\n"
 	      "  -T SECONDS    end the session after SECONDS\n"
+	      "  -G NAME=VALUE set global NAME to VALUE when the module is loaded\n"
 	      "  -t            report each probe's hits and cycles at the end\n"
 	      "  -u            keep unused variables and functions\n"
 	      "  -V            print the version and exit\n"
@@ -79,7 +81,7 @@ static void usage(FILE *f)
 	      "  --all-modules, -d MODULE, -P, -q, --prologue-searching[=WHEN],\n"
 	      "  --compatible=VERSION, --check-version, --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
-	      "Not supported yet (refused with the reason): -b -F -S -G -i --ldd --modinfo\n"
+	      "Not supported yet (refused with the reason): -b -F -S -i --ldd --modinfo\n"
 	      "  --privilege --unprivileged --use-server --sign-module --bpf --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
@@ -157,7 +159,6 @@ static const struct {
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
 	{ "-S", "output file rotation: staprun writes one file" },
 	{ "-d", "symbol and unwind data of user-space objects" },
-	{ "-G", "setting globals at load time needs module parameters" },
 	{ "-i", "interactive mode" },
 	{ "--interactive", "interactive mode" },
 	{ "--bpf", "only the kernel runtime exists" },
@@ -378,6 +379,60 @@ static int expand_output_name(struct session *s)
 	return 0;
 }
 
+/* -G NAME=VALUE as 4.8 allows it: [A-Za-z_][A-Za-z0-9_]*=[A-Za-z0-9_.-]+; nothing a
+ * module parameter list would read as a separator or a quote */
+static bool is_alpha_(char c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+}
+
+static bool global_param_ok(const char *a)
+{
+	const char *p = a;
+
+	if (!is_alpha_(*p))
+		return false;
+	while (is_alpha_(*p) || (*p >= '0' && *p <= '9'))
+		p++;
+	if (*p++ != '=' || !*p)
+		return false;
+	for (; *p; p++)
+		if (!(is_alpha_(*p) || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+/* After pass 2: each -G names a scalar global of the script, a number for a number */
+static int check_global_params(struct session *s)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->opt.global_params.n; i++) {
+		const char *a = s->opt.global_params.v[i], *eq = strchr(a, '=');
+		const struct symbol *g;
+		char *end;
+
+		for (g = s->prog.global_syms; g; g = g->next)
+			if (strlen(g->name) == (size_t)(eq - a) && !strncmp(g->name, a, (size_t)(eq - a)))
+				break;
+		if (!g || !gl_is_param(g)) {
+			diag_plain(s, "stap", "-G %s: %.*s is not a global number or string the script uses",
+				   a, (int)(eq - a), a);
+			rc = -1;
+			continue;
+		}
+		errno = 0;
+		(void)strtoll(eq + 1, &end, 0);
+		if (g->type == TYPE_LONG && (errno || *end)) {
+			diag_plain(s, "stap", "-G %s: %.*s is a number, '%s' is not", a,
+				   (int)(eq - a), a, eq + 1);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* [A-Za-z0-9_]+ from P to END */
 static bool word_chars(const char *p, const char *end)
 {
@@ -554,10 +609,17 @@ static int parse_options(struct session *s, int argc, char **argv)
 		case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
 		case 'P':	/* prologue searching: our DWARF reader needs none */
 			break;
+		case 'G':
+			if (!global_param_ok(optarg)) {
+				diag_plain(s, "stap", "invalid -G '%s' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')",
+					   optarg);
+				return -1;
+			}
+			strlist_add(&o->global_params, optarg);
+			break;
 		case 'b':
 		case 'F':
 		case 'S':
-		case 'G':
 		case 'i': {
 			char name[3] = { '-', (char)c, 0 };
 
@@ -780,6 +842,7 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.kbuild_opts);
 	strlist_free(&s->opt.args);
 	strlist_free(&s->opt.extra_scripts);
+	strlist_free(&s->opt.global_params);
 	return status;
 }
 
@@ -923,6 +986,10 @@ int main(int argc, char **argv)
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
 		/* --vp ABCDE: pass N runs with -v count + digit N */
 		s->opt.verbose = s->diag.verbose = verbose + s->opt.vp[pass - 1];
+		if (pass == 3 && check_global_params(s)) {
+			rc = -1;
+			break;
+		}
 		if (pass == 3 && s->opt.no_global_var_display)
 			no_autoprint(s);
 		if (pass == 3 && s->opt.tmpdir && make_tmp_dir(s)) {

@@ -17,6 +17,7 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 			 const char *module, bool remote)
 {
 	static char bufsize[16], pid[16];
+	size_t i;
 
 	strlist_add(argv, staprun);
 	if (s->opt.verbose >= 2)
@@ -40,6 +41,9 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 		strlist_add(argv, bufsize);
 	}
 	strlist_add(argv, module);
+	/* -G NAME=VALUE: module parameters (checked: no blanks, no quotes) */
+	for (i = 0; i < s->opt.global_params.n; i++)
+		strlist_add(argv, s->opt.global_params.v[i]);
 	strlist_add(argv, NULL);
 }
 

@@ -43,6 +43,7 @@ struct options {
 	const char *compatible;		/* --compatible VERSION */
 	const char *tmpdir;		/* --tmpdir: parent of the temporary directory */
 	struct strlist extra_scripts;	/* -E SCRIPT, parsed along with the main one */
+	struct strlist global_params;	/* -G NAME=VALUE, module parameters at load */
 	const char *script_file;	/* NULL with -e */
 	const char *script_text;	/* -e */
 	const char *module_name;	/* -m */

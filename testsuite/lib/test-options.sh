@@ -48,7 +48,6 @@ done <<'LIST'
 -S 1,2|-S (output file rotation: staprun writes one file)
 -d /bin/ls|-d (symbol and unwind data of user-space objects)
 -d ./mod.ko|-d (symbol and unwind data of user-space objects)
--G x=1|-G (setting globals at load time needs module parameters)
 -i|-i (interactive mode)
 --interactive|--interactive (interactive mode)
 --ldd|--ldd (symbol and unwind data of user-space objects)
@@ -265,6 +264,30 @@ for bad in 'error=x' 'error=01:nosuch=1' ''; do
 	[ "$err" = "$plain" ]
 	check "SYSTEMTAP_COLORS='$bad' (empty or invalid): no colours" $? "$(printf '%s' "$err" | cat -v)"
 done
+
+# -G NAME=VALUE: checked against the script's globals after pass 2, handed to staprun
+# (which passes it to the kernel as a module parameter: globals.suite runs that)
+G2='global n = 1, s = "q", a; probe begin { a[1] = 1; println(n, s, a[1]) }'
+run "$STAP" -p3 -e "$G2"
+[ $rc = 0 ] && grep -qx 'module_param_cb(n, &_stp_param_long, &global_n, 0);' "$work/out" &&
+	grep -qx 'module_param_string(s, global_s, MAXSTRINGLEN, 0);' "$work/out" &&
+	! grep -q 'module_param.*global_a' "$work/out"
+check "scalar globals are module parameters, arrays are not" $? "rc=$rc $err"
+while IFS='|' read -r g msg; do
+	run "$STAP" -p3 -G "$g" -e "$G2"
+	[ $rc = 1 ] && [ "$err" = "stap: $msg" ] && [ -z "$out" ]
+	check "-G $g is refused" $? "rc=$rc $err"
+done <<'LIST'
+nosuch=1|-G nosuch=1: nosuch is not a global number or string the script uses
+a=1|-G a=1: a is not a global number or string the script uses
+n=abc|-G n=abc: n is a number, 'abc' is not
+n=99999999999999999999|-G n=99999999999999999999: n is a number, '99999999999999999999' is not
+s=a b|invalid -G 's=a b' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')
+s=a"b|invalid -G 's=a"b' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')
+s=|invalid -G 's=' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')
+n|invalid -G 'n' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')
+1n=2|invalid -G '1n=2' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')
+LIST
 
 W='probe begin { a = 1; println("x") }'
 run "$STAP" -p2 -e "$W"

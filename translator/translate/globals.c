@@ -185,6 +185,41 @@ static void emit_hist(struct session *s, struct emitter *e, const struct symbol 
 		  ((uint64_t)v[1] - (uint64_t)v[0]) / (uint64_t)v[2] + 3);
 }
 
+/* A global -G may set: a scalar number or string, not the runtime's own names */
+bool gl_is_param(const struct symbol *g)
+{
+	return g->n_keys == 0 && (g->type == TYPE_LONG || g->type == TYPE_STRING) &&
+	       strncmp(g->name, "_stp", 4) != 0;
+}
+
+/* Every scalar global is a module parameter of its name: staprun passes stap -G's
+ * NAME=VALUE, the kernel sets them before the module's init runs. */
+static void emit_params(struct session *s, struct emitter *e)
+{
+	const struct symbol *g;
+	bool any_long = false;
+
+	for (g = s->prog.global_syms; g; g = g->next)
+		any_long |= gl_is_param(g) && g->type == TYPE_LONG;
+	emit_line(e, "#include <linux/moduleparam.h>");
+	if (any_long) {
+		emit_open(e, "static int _stp_param_set_long(const char *val, const struct kernel_param *kp)");
+		emit_line(e, "return kstrtoll(val, 0, (long long *)kp->arg);");
+		emit_close(e, "}");
+		emit_line(e, "static const struct kernel_param_ops _stp_param_long = { .set = _stp_param_set_long };");
+	}
+	for (g = s->prog.global_syms; g; g = g->next) {
+		if (!gl_is_param(g))
+			continue;
+		if (g->type == TYPE_LONG)
+			emit_line(e, "module_param_cb(%s, &_stp_param_long, &global_%s, 0);",
+				  g->name, g->name);
+		else
+			emit_line(e, "module_param_string(%s, global_%s, MAXSTRINGLEN, 0);",
+				  g->name, g->name);
+	}
+}
+
 void gl_emit_globals(struct session *s, struct emitter *e, struct emitter *init,
 		     struct emitter *fini)
 {
@@ -235,6 +270,7 @@ void gl_emit_globals(struct session *s, struct emitter *e, struct emitter *init,
 				  ini && ini->kind == AST_NUMBER ? ini->u.num : 0);
 		}
 	}
+	emit_params(s, e);
 	emit_raw(e, "\n");
 }
 

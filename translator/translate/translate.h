@@ -62,6 +62,8 @@ const char *xl_print(struct xlate *x, struct ast_node *n, enum builtin bi);
 /* globals.c: storage of globals, array access, statistics, locks */
 struct lockset;
 /* C initialiser lines for global declarations, with init/exit code */
+/* a global stap -G NAME=VALUE may set (a module parameter) */
+bool gl_is_param(const struct symbol *g);
 void gl_emit_globals(struct session *s, struct emitter *decl, struct emitter *init,
 		     struct emitter *fini);
 /* array element / stat / in / delete code */
