@@ -83,8 +83,11 @@ int dump_probe_types(struct session *s)
 	for (f = 0; f < n_families; f++) {
 		const struct probe_family *fam = family_registry[f];
 
-		if (!fam->n_shapes) {	/* matched by pattern: its name */
-			strlist_add(&lines, xstrdup(fam->name));
+		if (!fam->n_shapes) {	/* matched by match(): the points it lists */
+			for (i = 0; fam->points && fam->points[i]; i++)
+				strlist_add(&lines, xstrdup(fam->points[i]));
+			if (!fam->points)
+				strlist_add(&lines, xstrdup(fam->name));
 			continue;
 		}
 		for (i = 0; i < fam->n_shapes; i++) {

@@ -310,7 +310,23 @@ run "$STAP" -I "$work/lib" --dump-probe-aliases
 check "--dump-probe-aliases lists the library's aliases" $? "rc=$rc $out $err"
 run "$STAP" --dump-probe-types
 [ $rc = 0 ] && grep -qx 'begin' "$work/out" && grep -qx 'timer.ms(number)' "$work/out" &&
-	grep -qx 'timer.ms(number).randomize(number)' "$work/out" && [ "$(sort "$work/out")" = "$out" ]
+	grep -qx 'timer.ms(number).randomize(number)' "$work/out" && [ "$(sort "$work/out")" = "$out" ] &&
+	[ "$(grep -E '^(kernel|kprobe|module)' "$work/out")" = "kernel.function(string)
+kernel.function(string).call
+kernel.function(string).exported
+kernel.function(string).inline
+kernel.function(string).return
+kernel.statement(string)
+kernel.trace(string)
+kprobe.function(string)
+kprobe.function(string).return
+kprobe.statement(number).absolute
+module(string).function(string)
+module(string).function(string).call
+module(string).function(string).exported
+module(string).function(string).inline
+module(string).function(string).return
+module(string).statement(string)" ]
 check "--dump-probe-types lists the families' shapes, sorted" $? "rc=$rc $out $err"
 
 mkdir -p "$work/tmpd"

@@ -206,8 +206,18 @@ static void dw_exit(struct session *s, struct emitter *e, struct derived_probe *
 	kprobe_emit_exit(s, e, "dw");
 }
 
+static const char *const dwarf_points[] = {
+	"kernel.function(string)", "kernel.function(string).call",
+	"kernel.function(string).exported", "kernel.function(string).inline",
+	"kernel.function(string).return", "kernel.statement(string)",
+	"module(string).function(string)", "module(string).function(string).call",
+	"module(string).function(string).exported", "module(string).function(string).inline",
+	"module(string).function(string).return", "module(string).statement(string)",
+	NULL,
+};
+
 const struct probe_family dwarf_family = {
-	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match,
+	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match, .points = dwarf_points,
 	.list = dw_list_sites,
 	.emit_decls = dw_decls, .emit_init = dw_init, .emit_exit = dw_exit,
 };

@@ -87,6 +87,9 @@ struct probe_family {
 				 * out of the module (never) */
 	const struct pp_shape *shapes;
 	size_t n_shapes;
+	/* a family that matches with match(): the points it takes, as --dump-probe-types
+	 * shows them ("kernel.function(string).return"), NULL-terminated */
+	const char *const *points;
 	int (*derive)(struct session *s, const struct probe_point *pp,
 		      const struct pp_match *m, struct derived_probe *dp);
 	int (*match)(struct session *s, const struct probe_point *pp,

@@ -93,8 +93,13 @@ static void kp_exit(struct session *s, struct emitter *e, struct derived_probe *
 	kprobe_emit_exit(s, e, "kp");
 }
 
+static const char *const kprobe_points[] = {
+	"kprobe.function(string)", "kprobe.function(string).return",
+	"kprobe.statement(number).absolute", NULL,
+};
+
 const struct probe_family kprobe_family = {
-	.name = "kprobe", .kind = FAMILY_EVENT, .match = kprobe_match,
+	.name = "kprobe", .kind = FAMILY_EVENT, .match = kprobe_match, .points = kprobe_points,
 	.list = dw_list_sites,
 	.emit_decls = kp_decls, .emit_init = kp_init, .emit_exit = kp_exit,
 };
