@@ -282,7 +282,7 @@ static int write_module_c(struct session *s)
 	/* before stap.h, whose limits.h would define the fixed default */
 	emit_line(&head, "#ifndef MAXNESTING");
 	emit_line(&head, "#define MAXNESTING %d	/* deepest call chain (+10: recursion) */",
-		  xl_max_nesting(s));
+		  s->prog.max_nesting);
 	emit_line(&head, "#endif");
 	emit_line(&head, "#include \"stap.h\"");
 	emit_raw(&head, "\n");
