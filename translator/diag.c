@@ -86,6 +86,17 @@ static bool seen_before(struct session *s, const char *kind, const struct srcloc
 	return false;
 }
 
+/* "<label><message> at FILE:LINE:COL" and the source line with a caret */
+static void report(const char *label, const struct srcloc *loc, const char *src_prefix,
+		   const char *fmt, va_list ap)
+{
+	fputs(label, stderr);
+	vfprintf(stderr, fmt, ap);
+	print_at(loc);
+	fputc('\n', stderr);
+	print_source(loc, src_prefix);
+}
+
 void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -99,13 +110,9 @@ void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ..
 	}
 	va_end(ap);
 	s->diag.last_dup = false;
-	fputs("semantic error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("semantic error: ", loc, "        source: ", fmt, ap);
 	va_end(ap);
-	print_at(loc);
-	fputc('\n', stderr);
-	print_source(loc, "        source: ");
 	fputc('\n', stderr);
 }
 
@@ -115,38 +122,39 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 
 	if (s->diag.last_dup)
 		return;
-	fputs("semantic error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("semantic error: ", loc, "        source: ", fmt, ap);
 	va_end(ap);
-	print_at(loc);
 	fputc('\n', stderr);
-	print_source(loc, "        source: ");
-	fputc('\n', stderr);
+}
+
+/* not to be printed: warnings are off, or it was printed already (counted unless -v) */
+static bool is_quiet_warning(struct session *s, const struct srcloc *loc, const char *fmt,
+			     va_list ap)
+{
+	if (s->diag.suppress_warnings)
+		return true;
+	if (!seen_before(s, "warning", loc, fmt, ap))
+		return false;
+	if (!s->diag.verbose)
+		s->diag.n_suppressed++;
+	return true;
 }
 
 void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	bool quiet;
 
-	if (s->diag.suppress_warnings)
-		return;
 	va_start(ap, fmt);
-	if (seen_before(s, "warning", loc, fmt, ap)) {
-		va_end(ap);
-		if (!s->diag.verbose)
-			s->diag.n_suppressed++;
-		return;
-	}
+	quiet = is_quiet_warning(s, loc, fmt, ap);
 	va_end(ap);
+	if (quiet)
+		return;
 	s->diag.n_warnings++;
-	fputs("WARNING: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("WARNING: ", loc, " source: ", fmt, ap);
 	va_end(ap);
-	print_at(loc);
-	fputc('\n', stderr);
-	print_source(loc, " source: ");
 }
 
 static void parse_error_v(struct session *s, const struct srcloc *loc, const char *label,
