@@ -206,7 +206,8 @@ static void emit_probe_table(struct session *s, struct emitter *e, bool autoprin
 	free(v);
 }
 
-/* The families' registration code, in registry order; init undoes itself on failure. */
+/* The families' registration code, in registry order; init undoes itself on failure.
+ * fini gets their unregistration, in reverse registry order. */
 static void emit_families(struct session *s, struct emitter *decl, struct emitter *init,
 			  struct emitter *fini, const char *globals_init, const char *globals_fini)
 {
@@ -230,15 +231,20 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 			continue;
 		if (fam->emit_decls)
 			fam->emit_decls(s, decl, v, n);
-		if (fam->emit_init) {
+		if (fam->emit_init || fam->init_call) {
 			emit_open(init, "%s", "");
-			fam->emit_init(s, init, v, n);
+			if (fam->emit_init)
+				fam->emit_init(s, init, v, n);
+			else
+				emit_line(init, "%s", fam->init_call);
 			emit_close(init, "}");
 			emit_line(init, "if (rc) goto fail_%zu;", nf);
 		}
 		undo[nf].indent = 1;
 		if (fam->emit_exit)
 			fam->emit_exit(s, &undo[nf], v, n);
+		else if (fam->exit_call)
+			emit_line(&undo[nf], "%s", fam->exit_call);
 		nf++;
 	}
 	emit_line(init, "return 0;");
@@ -252,11 +258,12 @@ static void emit_families(struct session *s, struct emitter *decl, struct emitte
 	emit_raw(init, globals_fini);
 	emit_line(init, "return rc;");
 	emit_close(init, "}");
-	for (f = 0; f < n_families; f++)
+	for (f = n_families; f-- > 0;) {
+		emit_raw(fini, undo[f].out.buf ? undo[f].out.buf : "");
 		sb_free(&undo[f].out);
+	}
 	free(undo);
 	free(v);
-	(void)fini;
 }
 
 static int write_module_c(struct session *s)
@@ -346,26 +353,8 @@ static int write_module_c(struct session *s)
 	emit_raw(&head, finit.out.buf);
 	emit_raw(&head, "\n");
 	emit_raw(&head, "void _stp_script_exit(void)\n{\n");
-	{
-		/* families in reverse registry order, then the globals */
-		struct derived_probe **v = xmalloc(sizeof(*v) * (size_t)(s->prog.n_probes + 1));
-		struct emitter ex = { .indent = 1 };
-		size_t i;
-
-		for (i = n_families; i-- > 0;) {
-			const struct probe_family *fam = family_registry[i];
-			int n = 0;
-
-			for (dp = s->prog.probes; dp; dp = dp->next)
-				if (dp->family == fam)
-					v[n++] = dp;
-			if (n && fam->emit_exit)
-				fam->emit_exit(s, &ex, v, n);
-		}
-		emit_raw(&head, ex.out.buf ? ex.out.buf : "");
-		sb_free(&ex.out);
-		free(v);
-	}
+	/* families in reverse registry order, then the globals */
+	emit_raw(&head, ffini.out.buf ? ffini.out.buf : "");
 	emit_raw(&head, gfini.out.buf ? gfini.out.buf : "");
 	emit_raw(&head, "}\n");
 	path = arena_printf(&s->arena, "%s/%s_script.c", s->paths.tmp_dir, s->opt.module_name);
