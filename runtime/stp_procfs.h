@@ -110,24 +110,23 @@ static ssize_t _stp_procfs_write(struct file *file, const char __user *ubuf, siz
 	return count;
 }
 
+/* struct proc_ops (5.6 on) names its fields proc_<op> and has no owner */
 #ifdef STAPCONF_PROC_OPS
+#define _STP_PROC_OP(op) .proc_##op
 static const struct proc_ops _stp_procfs_ops = {
-	.proc_open = _stp_procfs_open,
-	.proc_read = _stp_procfs_read,
-	.proc_write = _stp_procfs_write,
-	.proc_release = _stp_procfs_release,
 	.proc_lseek = default_llseek,
-};
 #else
+#define _STP_PROC_OP(op) .op
 static const struct file_operations _stp_procfs_ops = {
 	.owner = THIS_MODULE,
-	.open = _stp_procfs_open,
-	.read = _stp_procfs_read,
-	.write = _stp_procfs_write,
-	.release = _stp_procfs_release,
 	.llseek = default_llseek,
-};
 #endif
+	_STP_PROC_OP(open) = _stp_procfs_open,
+	_STP_PROC_OP(read) = _stp_procfs_read,
+	_STP_PROC_OP(write) = _stp_procfs_write,
+	_STP_PROC_OP(release) = _stp_procfs_release,
+};
+#undef _STP_PROC_OP
 
 static void _stp_procfs_exit(struct _stp_procfs_file *f, size_t n)
 {

@@ -41,16 +41,22 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* "<label><msg>\n" on stderr */
+static void say(const char *label, const char *fmt, va_list ap)
+{
+	fputs(label, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* "ERROR: <msg>\n" on stderr, the form the module's errors take too. */
 void sr_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ERROR: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("ERROR: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* With -v: "staprun: <msg>\n" on stderr. */
@@ -60,11 +66,9 @@ void sr_dbg(const struct staprun *sr, const char *fmt, ...)
 
 	if (!sr->verbose)
 		return;
-	fputs("staprun: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("staprun: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Write all of buf, retrying on EINTR; 0 or -errno. */

@@ -231,6 +231,7 @@ struct program {
 	int n_library_scripts;		/* tapset files parsed */
 	int n_library_used;		/* pass 2: tapset files something was used from */
 	struct ast_node *embeds;	/* pass 2: extra top-level %{ %} (elaborate/target.c) */
+	int max_nesting;		/* pass 2: default MAXNESTING (elaborate/nesting.c) */
 	/* pass 1: library macros (*.stpm), and the target kernel's .config text */
 	struct pp_macro *macros;
 	const char *kconfig;

@@ -144,6 +144,29 @@ static int make_in(struct session *s, const char *dir, const char *target)
 	return rc;
 }
 
+/* write DIR/NAME */
+static int write_into(const char *dir, const char *name, const char *data, size_t len)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = write_file(path, data, len);
+
+	free(path);
+	return rc;
+}
+
+/* copy FROM_DIR/FROM_NAME to TO_DIR/TO_NAME */
+static int copy_into(const char *from_dir, const char *from_name, const char *to_dir,
+		     const char *to_name)
+{
+	char *from = xasprintf("%s/%s", from_dir, from_name);
+	char *to = xasprintf("%s/%s", to_dir, to_name);
+	int rc = copy_file(from, to, 0644);
+
+	free(from);
+	free(to);
+	return rc;
+}
+
 /*
  * Kernel feature probes: runtime/autoconf/<name>.c compiles against the target
  * headers iff the kernel has the feature; each that does becomes
@@ -152,7 +175,7 @@ static int make_in(struct session *s, const char *dir, const char *target)
 static int run_autoconf(struct session *s, const char *dir)
 {
 	char *acdir = xasprintf("%s/autoconf", s->paths.runtime_dir);
-	char *mflag = xasprintf("M=%s", dir), *path;
+	char *mflag = xasprintf("M=%s", dir);
 	struct strbuf kb = { 0 }, hdr = { 0 };
 	struct strlist objs = { 0 };
 	struct dirent *de;
@@ -181,9 +204,7 @@ static int run_autoconf(struct session *s, const char *dir)
 		size_t n = 0;
 
 		kbuild_flags(s, &kb, dir);
-		path = xasprintf("%s/Kbuild", dir);
-		write_file(path, kb.buf, kb.len);
-		free(path);
+		write_into(dir, "Kbuild", kb.buf, kb.len);
 		/* failures are the point: make goes on (-k) and its output goes nowhere */
 		argv[n++] = "make";
 		argv[n++] = "-k";
@@ -218,9 +239,7 @@ static int run_autoconf(struct session *s, const char *dir)
 		free(obj);
 		free((char *)objs.v[i]);
 	}
-	path = xasprintf("%s/stp_autoconf.h", dir);
-	rc = write_file(path, hdr.buf, hdr.len);
-	free(path);
+	rc = write_into(dir, "stp_autoconf.h", hdr.buf, hdr.len);
 	strlist_free(&objs);
 	sb_free(&kb);
 	sb_free(&hdr);
@@ -233,7 +252,7 @@ static int run_autoconf(struct session *s, const char *dir)
 static int build_runtime_in(struct session *s, const char *dir)
 {
 	struct strbuf kb = { 0 };
-	char *path;
+	char *path, *stub;
 	int rc;
 
 	rc = run_autoconf(s, dir);
@@ -242,20 +261,13 @@ static int build_runtime_in(struct session *s, const char *dir)
 	/* listed as a module so that it is compiled as module code (-DMODULE) */
 	sb_puts(&kb, "obj-m := stp_runtime.o\n");
 	kbuild_flags(s, &kb, dir);
-	path = xasprintf("%s/Kbuild", dir);
-	rc = write_file(path, kb.buf, kb.len);
-	free(path);
+	rc = write_into(dir, "Kbuild", kb.buf, kb.len);
 	sb_free(&kb);
 	if (rc)
 		return rc;
-	path = xasprintf("%s/stp_runtime.c", dir);
-	{
-		char *stub = xasprintf("#include \"%s/stp_runtime.c\"\n", s->paths.runtime_dir);
-
-		rc = write_file(path, stub, strlen(stub));
-		free(stub);
-	}
-	free(path);
+	stub = xasprintf("#include \"%s/stp_runtime.c\"\n", s->paths.runtime_dir);
+	rc = write_into(dir, "stp_runtime.c", stub, strlen(stub));
+	free(stub);
 	if (rc)
 		return rc;
 	rc = make_in(s, dir, "stp_runtime.o");
@@ -334,34 +346,22 @@ static const char *runtime_object_dir(struct session *s)
 static int write_kbuild(struct session *s, const char *rtdir)
 {
 	struct strbuf sb = { 0 };
-	char *path, *from, *to;
 	int rc;
 
 	sb_printf(&sb, "obj-m := %s.o\n", s->opt.module_name);
 	sb_printf(&sb, "%s-y := %s_script.o stp_runtime.o\n", s->opt.module_name,
 		  s->opt.module_name);
 	kbuild_flags(s, &sb, rtdir);
-	path = xasprintf("%s/Kbuild", s->paths.tmp_dir);
-	rc = write_file(path, sb.buf, sb.len);
-	free(path);
+	rc = write_into(s->paths.tmp_dir, "Kbuild", sb.buf, sb.len);
 	sb_free(&sb);
 	if (rc)
 		return rc;
 	/* the prebuilt runtime object, copied into place by kbuild's _shipped rule */
-	from = xasprintf("%s/stp_runtime.o", rtdir);
-	to = xasprintf("%s/stp_runtime.o_shipped", s->paths.tmp_dir);
-	rc = copy_file(from, to, 0644);
-	free(from);
-	free(to);
+	rc = copy_into(rtdir, "stp_runtime.o", s->paths.tmp_dir, "stp_runtime.o_shipped");
 	if (rc)
 		return rc;
 	/* modpost reads the object's .cmd file (its sources, for srcversion) */
-	from = xasprintf("%s/.stp_runtime.o.cmd", rtdir);
-	to = xasprintf("%s/.stp_runtime.o.cmd", s->paths.tmp_dir);
-	rc = copy_file(from, to, 0644);
-	free(from);
-	free(to);
-	return rc;
+	return copy_into(rtdir, ".stp_runtime.o.cmd", s->paths.tmp_dir, ".stp_runtime.o.cmd");
 }
 
 static int copy_to_cwd(struct session *s)

@@ -177,6 +177,18 @@ static bool seen_before(struct session *s, const char *kind, const struct srcloc
 	return false;
 }
 
+/* "<label><message> at FILE:LINE:COL" and the source line with a caret */
+static void report(const struct diag *d, enum diag_color color, const char *label,
+		   const struct srcloc *loc, const char *src_prefix, const char *fmt, va_list ap)
+{
+	painted(d, color, label, (int)strlen(label));
+	fputc(' ', stderr);
+	vfprintf(stderr, fmt, ap);
+	print_at(d, loc);
+	fputc('\n', stderr);
+	print_source(d, loc, src_prefix);
+}
+
 void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -190,14 +202,9 @@ void diag_error(struct session *s, const struct srcloc *loc, const char *fmt, ..
 	}
 	va_end(ap);
 	s->diag.last_dup = false;
-	painted(&s->diag, COLOR_ERROR, "semantic error:", 15);
-	fputc(' ', stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(&s->diag, COLOR_ERROR, "semantic error:", loc, "        source: ", fmt, ap);
 	va_end(ap);
-	print_at(&s->diag, loc);
-	fputc('\n', stderr);
-	print_source(&s->diag, loc, "        source: ");
 	fputc('\n', stderr);
 }
 
@@ -207,42 +214,41 @@ void diag_note(struct session *s, const struct srcloc *loc, const char *fmt, ...
 
 	if (s->diag.last_dup)
 		return;
-	painted(&s->diag, COLOR_ERROR, "semantic error:", 15);
-	fputc(' ', stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(&s->diag, COLOR_ERROR, "semantic error:", loc, "        source: ", fmt, ap);
 	va_end(ap);
-	print_at(&s->diag, loc);
 	fputc('\n', stderr);
-	print_source(&s->diag, loc, "        source: ");
-	fputc('\n', stderr);
+}
+
+/* not to be printed: warnings are off, or it was printed already (counted unless -v) */
+static bool is_quiet_warning(struct session *s, const struct srcloc *loc, const char *fmt,
+			     va_list ap)
+{
+	if (s->diag.suppress_warnings)
+		return true;
+	if (!seen_before(s, "warning", loc, fmt, ap))
+		return false;
+	if (!s->diag.verbose)
+		s->diag.n_suppressed++;
+	return true;
 }
 
 void diag_warn(struct session *s, const struct srcloc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	bool quiet;
 
-	if (s->diag.suppress_warnings)
-		return;
 	va_start(ap, fmt);
-	if (seen_before(s, "warning", loc, fmt, ap)) {
-		va_end(ap);
-		if (!s->diag.verbose)
-			s->diag.n_suppressed++;
-		return;
-	}
+	quiet = is_quiet_warning(s, loc, fmt, ap);
 	va_end(ap);
+	if (quiet)
+		return;
 	s->diag.n_warnings++;
 	if (s->diag.warnings_as_errors)
 		s->diag.n_errors++;
-	painted(&s->diag, COLOR_WARNING, "WARNING:", 8);
-	fputc(' ', stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(&s->diag, COLOR_WARNING, "WARNING:", loc, " source: ", fmt, ap);
 	va_end(ap);
-	print_at(&s->diag, loc);
-	fputc('\n', stderr);
-	print_source(&s->diag, loc, " source: ");
 }
 
 static void parse_error_v(struct session *s, const struct srcloc *loc, const char *label,

@@ -5,26 +5,15 @@
  *	probe end { print("bye\n") }
  *	probe error { print("error probe\n") }
  */
-#include "runtime.h"
-
-struct context {
-	struct _stp_context base;
-	union {
-		struct {
-			int64_t l_x;
-		} probe_0;
-	} locals;
-};
+#include "test/common.h"
 
 static void probe_0(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'print' at error.stp:1:15";
+	TEST_STMT(c, "identifier 'print' at error.stp:1:15");
 	_stp_print("before\n");
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "operator '/' at error.stp:1:41";
+	TEST_STMT(c, "operator '/' at error.stp:1:41");
 	_stp_error(&c->base, "division by zero");
 	STP_CHECK(c);
 	c->locals.probe_0.l_x = 0;
@@ -34,25 +23,8 @@ out:
 	return;
 }
 
-static void probe_1(struct _stp_context *base)
-{
-	struct context *c = container_of(base, struct context, base);
-
-	STP_ACTION(c, 1);
-	_stp_print("bye\n");
-out:
-	return;
-}
-
-static void probe_2(struct _stp_context *base)
-{
-	struct context *c = container_of(base, struct context, base);
-
-	STP_ACTION(c, 1);
-	_stp_print("error probe\n");
-out:
-	return;
-}
+TEST_PRINT_PROBE(probe_1, "bye\n")
+TEST_PRINT_PROBE(probe_2, "error probe\n")
 
 static const struct _stp_probe _stp_probes[] = {
 	{ .kind = STP_PROBE_BEGIN, .pp = "begin", .fn = probe_0 },
@@ -60,16 +32,6 @@ static const struct _stp_probe _stp_probes[] = {
 	{ .kind = STP_PROBE_ERROR, .pp = "error", .fn = probe_2 },
 };
 
-static int _stp_script_init(void);
-static void _stp_script_exit(void);
-
-static int _stp_script_init(void)
-{
-	return 0;
-}
-
-static void _stp_script_exit(void)
-{
-}
+TEST_NO_REGISTRATION
 
 #include "runtime_main.h"

@@ -8,16 +8,12 @@
  *	probe timer.ms(5) on each cpu { lines x printf("%d %d %s\n", cpu(), ++n, pad) }
  *	probe end { printf("total %d\n", n) }
  */
-#include "runtime.h"
+#include "test/common.h"
 
 static int lines = 20;
 module_param(lines, int, 0);
 static int begin_kb;
 module_param(begin_kb, int, 0);
-
-struct context {
-	struct _stp_context base;
-};
 
 static atomic64_t g_n = ATOMIC64_INIT(0);
 
@@ -52,10 +48,8 @@ static const struct _stp_probe _stp_probes[] = {
 	{ .kind = STP_PROBE_END, .pp = "end", .fn = probe_2 },
 };
 
-static int _stp_script_init(void);
-static void _stp_script_exit(void);
-
-static struct timer_list *timers;
+/* one timer pinned to each CPU */
+static DEFINE_PER_CPU(struct timer_list, timers);
 
 static void timer_fn(struct timer_list *t)
 {
@@ -67,13 +61,12 @@ static int _stp_script_init(void)
 {
 	unsigned int cpu;
 
-	timers = kcalloc(nr_cpu_ids, sizeof(*timers), GFP_KERNEL);
-	if (!timers)
-		return -ENOMEM;
 	for_each_online_cpu(cpu) {
-		timer_setup(&timers[cpu], timer_fn, TIMER_PINNED);
-		timers[cpu].expires = jiffies + 1;
-		add_timer_on(&timers[cpu], cpu);
+		struct timer_list *t = per_cpu_ptr(&timers, cpu);
+
+		timer_setup(t, timer_fn, TIMER_PINNED);
+		t->expires = jiffies + 1;
+		add_timer_on(t, cpu);
 	}
 	return 0;
 }
@@ -83,8 +76,7 @@ static void _stp_script_exit(void)
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu)
-		timer_shutdown_sync(&timers[cpu]);
-	kfree(timers);
+		timer_shutdown_sync(per_cpu_ptr(&timers, cpu));
 }
 
 #include "runtime_main.h"

@@ -5,26 +5,15 @@
  *	probe begin { print("hello, world\n"); exit() }
  *	probe end { print("bye\n") }
  */
-#include "runtime.h"
-
-struct context {
-	struct _stp_context base;
-	union {
-		struct {
-			int64_t l_unused;
-		} probe_0;
-	} locals;
-};
+#include "test/common.h"
 
 static void probe_0(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'print' at hello.stp:1:15";
+	TEST_STMT(c, "identifier 'print' at hello.stp:1:15");
 	_stp_print("hello, world\n");
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'exit' at hello.stp:1:39";
+	TEST_STMT(c, "identifier 'exit' at hello.stp:1:39");
 	_stp_exit();
 out:
 	return;
@@ -32,10 +21,9 @@ out:
 
 static void probe_1(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'print' at hello.stp:2:13";
+	TEST_STMT(c, "identifier 'print' at hello.stp:2:13");
 	_stp_print("bye\n");
 out:
 	return;
@@ -48,16 +36,6 @@ static const struct _stp_probe _stp_probes[] = {
 	  .fn = probe_1 },
 };
 
-static int _stp_script_init(void);
-static void _stp_script_exit(void);
-
-static int _stp_script_init(void)
-{
-	return 0;
-}
-
-static void _stp_script_exit(void)
-{
-}
+TEST_NO_REGISTRATION
 
 #include "runtime_main.h"

@@ -10,18 +10,14 @@
  *  4  begin calls exit() and then prints: the handler runs to its end, the
  *     second begin probe does not run, end probes do
  */
-#include "runtime.h"
+#include "test/common.h"
 
 static int mode;
 module_param(mode, int, 0);
 
-struct context {
-	struct _stp_context base;
-};
-
 static void probe_begin(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 	int i;
 
 	switch (mode) {
@@ -45,7 +41,7 @@ static void probe_begin2(struct _stp_context *base)
 
 static void probe_end(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
 	_stp_print("end\n");
 	if (mode == 2) {
@@ -71,9 +67,6 @@ static const struct _stp_probe _stp_probes[] = {
 	{ .kind = STP_PROBE_END, .pp = "end", .fn = probe_end2 },
 	{ .kind = STP_PROBE_ERROR, .pp = "error", .fn = probe_error },
 };
-
-static int _stp_script_init(void);
-static void _stp_script_exit(void);
 
 static int _stp_script_init(void)
 {

@@ -9,25 +9,15 @@
  * The timer is a plain kernel timer started by _stp_script_init(), standing
  * in for a probe family's registration.
  */
-#include "runtime.h"
-
-struct context {
-	struct _stp_context base;
-	union {
-		struct {
-			int64_t l_unused;
-		} probe_0;
-	} locals;
-};
+#include "test/common.h"
 
 static int64_t g_n;
 
 static void probe_0(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'printf' at timer.stp:2:15";
+	TEST_STMT(c, "identifier 'printf' at timer.stp:2:15");
 	_stp_printf("begin target=%d\n", _stp_target());
 out:
 	return;
@@ -35,10 +25,9 @@ out:
 
 static void probe_1(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'printf' at timer.stp:3:23";
+	TEST_STMT(c, "identifier 'printf' at timer.stp:3:23");
 	_stp_printf("tick %lld\n", (long long)++g_n);
 out:
 	return;
@@ -46,10 +35,9 @@ out:
 
 static void probe_2(struct _stp_context *base)
 {
-	struct context *c = container_of(base, struct context, base);
+	struct context *c = TEST_CTX(base);
 
-	STP_ACTION(c, 1);
-	c->base.last_stmt = "identifier 'printf' at timer.stp:4:13";
+	TEST_STMT(c, "identifier 'printf' at timer.stp:4:13");
 	_stp_printf("end after %lld ticks\n", (long long)g_n);
 out:
 	return;
@@ -64,22 +52,12 @@ static const struct _stp_probe _stp_probes[] = {
 	  .fn = probe_2 },
 };
 
-static int _stp_script_init(void);
-static void _stp_script_exit(void);
-
-static struct timer_list timer_1;
-
-static void timer_1_fn(struct timer_list *t)
-{
-	_stp_probe_run(&_stp_probes[1]);
-	mod_timer(t, jiffies + msecs_to_jiffies(100));
-}
+TEST_TIMER(timer_1, 1, 100)
 
 static int _stp_script_init(void)
 {
 	g_n = 0;
-	timer_setup(&timer_1, timer_1_fn, 0);
-	mod_timer(&timer_1, jiffies + msecs_to_jiffies(100));
+	timer_1_start();
 	return 0;
 }
 

@@ -200,11 +200,8 @@ static int gen_op(struct dw_gen *g, const Dwarf_Op *ops, size_t n, size_t *i,
 		if (op->number != 1 && op->number != 2 && op->number != 4 && op->number != 8)
 			g->err = "unsupported DW_OP_deref_size";
 		break;
-	case DW_OP_neg:
-		dw_op(g, LP_NEG, 0);
-		break;
-	case DW_OP_not:
-		dw_op(g, LP_NOT, 0);
+	case DW_OP_neg: case DW_OP_not:
+		dw_op(g, a == DW_OP_neg ? LP_NEG : LP_NOT, 0);
 		break;
 	case DW_OP_stack_value:
 		*kind = LOC_VALUE;

@@ -30,9 +30,8 @@ static void walk(struct access *a, struct ast_node *n)
 
 static void walk_list(struct access *a, struct ast_node *n)
 {
-	const struct ast_walker w = { access_pre, NULL, a };
-
-	ast_walk_list(n, &w);
+	for (; n; n = n->next)
+		walk(a, n);
 }
 
 static int global_index(struct session *s, const struct symbol *sym)
@@ -44,15 +43,6 @@ static int global_index(struct session *s, const struct symbol *sym)
 		if (g == sym)
 			return i;
 	return -1;
-}
-
-static struct symbol *base_sym(struct ast_node *n)
-{
-	if (n->kind == AST_IDENT)
-		return n->u.ident.sym;
-	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT)
-		return n->u.index.base->u.ident.sym;
-	return NULL;
 }
 
 /* a use of sym: mode is the lock it needs; written/read say how it is used */
@@ -102,7 +92,7 @@ static void walk_function(struct access *a, struct function *fn)
 
 static void walk_foreach(struct access *a, struct ast_node *n)
 {
-	struct symbol *arr = base_sym(n->u.foreach.array);
+	struct symbol *arr = elab_base_sym(n->u.foreach.array);
 	struct ast_node *k;
 
 	if (n->u.foreach.array->kind == AST_STAT)
@@ -147,13 +137,13 @@ static enum ast_walk_rc access_pre(struct ast_node *n, void *ctx)
 			walk_list(a, l->u.index.keys);
 		/* per-CPU accumulation: shared with other adders, and a write as far
 		 * as printing at the end is concerned */
-		use(a, base_sym(l), ACC_READ, true, false);
+		use(a, elab_base_sym(l), ACC_READ, true, false);
 		return AST_WALK_SKIP;
 	case AST_STAT:
 		/* aggregation rebuilds shared state: exclusive */
 		if (n->u.stat.operand->kind == AST_INDEX)
 			walk_list(a, n->u.stat.operand->u.index.keys);
-		use(a, base_sym(n->u.stat.operand), ACC_WRITE, true, true);
+		use(a, elab_base_sym(n->u.stat.operand), ACC_WRITE, true, true);
 		return AST_WALK_SKIP;
 	case AST_DELETE:
 		walk_lvalue(a, n->u.operand, false);

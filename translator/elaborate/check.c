@@ -9,17 +9,10 @@
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
 
-struct hist_use {
-	const struct symbol *sym;
-	const struct ast_node *first;	/* its first @hist_* */
-};
-
 struct checker {
 	struct session *s;
 	int loop_depth;
 	bool in_function;
-	struct hist_use *hists;
-	int n_hists;
 };
 
 static enum ast_walk_rc check_pre(struct ast_node *n, void *ctx);
@@ -38,7 +31,7 @@ static void check_list(struct checker *c, struct ast_node *n)
 	ast_walk_list(n, &w);
 }
 
-static struct symbol *base_sym(const struct ast_node *n)
+struct symbol *elab_base_sym(const struct ast_node *n)
 {
 	if (n->kind == AST_IDENT)
 		return n->u.ident.sym;
@@ -68,7 +61,7 @@ static const struct symbol *check_array(struct checker *c, struct ast_node *base
 /* the operand of <<< or of a statistic operator: a global statistic, maybe indexed */
 static void check_stat_operand(struct checker *c, struct ast_node *operand, const char *msg)
 {
-	const struct symbol *sym = base_sym(operand);
+	const struct symbol *sym = elab_base_sym(operand);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS)
 		diag_error(c->s, &operand->loc, "%s", msg);
@@ -185,31 +178,26 @@ static void check_call(struct checker *c, struct ast_node *n)
 	}
 }
 
-/* every @hist_* of a statistic must describe the same histogram */
+/* every @hist_* of a statistic must describe the same histogram: the first one, which
+ * is stored for pass 3 (sym->hist) */
 static enum ast_walk_rc check_hist_shape(struct ast_node *n, void *ctx)
 {
 	struct checker *c = ctx;
-	const struct symbol *sym;
-	const struct ast_node *first, *p, *q;
-	int i;
+	struct symbol *sym;
+	const struct ast_node *p, *q;
 
 	if (!is_hist(n))
 		return AST_WALK_CONTINUE;
-	sym = base_sym(n->u.stat.operand);
+	sym = elab_base_sym(n->u.stat.operand);
 	if (!sym)
 		return AST_WALK_CONTINUE;
-	for (i = 0; i < c->n_hists; i++)
-		if (c->hists[i].sym == sym)
-			break;
-	if (i == c->n_hists) {
-		c->hists = xrealloc(c->hists, sizeof(*c->hists) * (size_t)(c->n_hists + 1));
-		c->hists[c->n_hists].sym = sym;
-		c->hists[c->n_hists++].first = n;
+	if (!sym->hist) {
+		sym->hist = n;
 		return AST_WALK_CONTINUE;
 	}
-	first = c->hists[i].first;
-	if (first->u.stat.op == n->u.stat.op) {
-		for (p = first->u.stat.params, q = n->u.stat.params; p && q; p = p->next, q = q->next)
+	if (sym->hist->u.stat.op == n->u.stat.op) {
+		for (p = sym->hist->u.stat.params, q = n->u.stat.params; p && q;
+		     p = p->next, q = q->next)
 			if (p->kind != AST_NUMBER || q->kind != AST_NUMBER || p->u.num != q->u.num)
 				break;
 		if (!p && !q)
@@ -341,6 +329,5 @@ int elab_check(struct session *s)
 		ast_walk(fn->body, &hw);
 		check(&c, fn->body);
 	}
-	free(c.hists);
 	return s->diag.n_errors > errors ? -1 : 0;
 }

@@ -82,6 +82,7 @@ int pass2_elaborate(struct session *s)
 	if (elab_check(s))
 		return -1;
 	elab_access(s);
+	elab_nesting(s);
 	/* like pass 1's -p1 dump: the driver stops after this pass */
 	if (s->opt.last_pass == 2)
 		elab_dump(s, stdout);

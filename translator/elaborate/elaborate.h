@@ -39,6 +39,7 @@ struct symbol {
 	bool external;			/* a local that generated code reads and writes
 					 * outside the script (elab_probe_local) */
 	int n_refs;			/* elide.c: references left in the code */
+	const struct ast_node *hist;	/* check.c: a statistic's first @hist_*, or NULL */
 	struct symbol *next;
 };
 
@@ -131,8 +132,12 @@ int elab_optimize(struct session *s);
 /* elaborate/check.c: what pass 3 needs of the elaborated program (lvalues, statistics,
  * histograms, loops); after it pass 3 reports no user errors */
 int elab_check(struct session *s);
+/* the variable an lvalue or statistic operand names: x or x[...]; else NULL */
+struct symbol *elab_base_sym(const struct ast_node *n);
 /* elaborate/access.c: lock sets of the derived probes, autoprint of the globals */
 int elab_access(struct session *s);
+/* elaborate/nesting.c: s->prog.max_nesting, the default MAXNESTING */
+void elab_nesting(struct session *s);
 /* elaborate/dump.c: -p2 output */
 void elab_dump(struct session *s, FILE *f);
 /* elaborate/probes.c */

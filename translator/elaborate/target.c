@@ -55,6 +55,25 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
 	return k;
 }
 
+/* The C of n's location program at ds in obj, appended to out; *type its type. On
+ * failure reports (unless quiet; `what` names n for a failure without a reason) and
+ * returns -1. */
+static int target_c(struct session *s, struct dw_object *obj, const struct dw_site *ds,
+		    struct ast_node *n, bool quiet, const char *what, struct strbuf *out,
+		    enum ast_type *type)
+{
+	struct lp_prog prog = { 0 };
+	const char *err = NULL;
+	int rc = dw_target_code(s, obj, ds, n, &prog, type, &err);
+
+	if (!rc)
+		lp_emit_c(&prog, out);
+	else if (!quiet)
+		diag_error(s, &n->loc, err ? "%s" : "cannot resolve %s", err ? err : what);
+	lp_free(&prog);
+	return rc ? -1 : 0;
+}
+
 /* Code for every site of the probes sharing dp's body (for an entry part, its
  * .return probe's); *type from the first. A target variable other than $return in a
  * .return probe, and any in an entry part, is read at the function's entry. */
@@ -71,9 +90,7 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 				      .is_return = site->is_return,
 				      .is_tracepoint = site->tp != NULL };
 		struct strbuf one = { 0 };
-		struct lp_prog prog = { 0 };
 		struct dw_object *obj = dw_site_object(s, site);
-		const char *err = NULL;
 		enum ast_type t;
 
 		if (site->dp->body != owner->body)
@@ -90,14 +107,8 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (dw_target_code(s, obj, &ds, n, &prog, &t, &err)) {
-			if (!quiet)
-				diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target variable");
-			lp_free(&prog);
+		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t))
 			return -1;
-		}
-		lp_emit_c(&prog, &one);
-		lp_free(&prog);
 		if (n_sites++ == 0)
 			*type = t;
 		sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
@@ -350,24 +361,16 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 {
 	struct dw_site none = { .no_regs = true };
 	struct strbuf code = { 0 };
-	struct lp_prog prog = { 0 };
 	enum ast_type type = TYPE_LONG;
 	struct ast_node *args;
 	struct function *fn;
-	const char *err = NULL;
 	struct dw_object *k = dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)
 		return -1;
-	if (dw_target_code(s, k, &none, n, &prog, &type, &err)) {
-		if (!quiet)
-			diag_error(s, &n->loc, "%s", err ? err : "cannot resolve target expression");
-		lp_free(&prog);
+	if (target_c(s, k, &none, n, quiet, "target expression", &code, &type))
 		return -1;
-	}
-	lp_emit_c(&prog, &code);
-	lp_free(&prog);
 	if (quiet) {
 		sb_free(&code);
 		return 0;

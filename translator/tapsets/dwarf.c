@@ -184,28 +184,6 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	return added ? 1 : 0;
 }
 
-static void dw_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		     int n)
-{
-	kprobe_emit_decls(s, e, "dw", probes, n, true);
-}
-
-static void dw_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		    int n)
-{
-	(void)probes;
-	(void)n;
-	kprobe_emit_init(s, e, "dw");
-}
-
-static void dw_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		    int n)
-{
-	(void)probes;
-	(void)n;
-	kprobe_emit_exit(s, e, "dw");
-}
-
 static const char *const dwarf_points[] = {
 	"kernel.function(string)", "kernel.function(string).call",
 	"kernel.function(string).exported", "kernel.function(string).inline",
@@ -219,5 +197,6 @@ static const char *const dwarf_points[] = {
 const struct probe_family dwarf_family = {
 	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match, .points = dwarf_points,
 	.list = dw_list_sites,
-	.emit_decls = dw_decls, .emit_init = dw_init, .emit_exit = dw_exit,
+	.emit_decls = kprobe_emit_decls, .emit_init = kprobe_emit_init,
+	.emit_exit = kprobe_emit_exit,
 };

@@ -11,8 +11,9 @@
  * error. emit_decls() writes file-scope C for all the family's probes;
  * emit_init() writes the body of a C block that registers them and on failure undoes its
  * own work and sets rc to -errno; emit_exit() writes their unregistration, which runs
- * exactly once if init succeeded and never if it failed. Families with nothing to
- * register (begin, end) leave the emit hooks NULL.
+ * exactly once if init succeeded and never if it failed. A family whose registration
+ * or unregistration is one C statement may give it as init_call or exit_call instead
+ * of the hook. Families with nothing to register (begin, end) leave all of them NULL.
  *
  * Context variables (all optional): in pass 2, context_var() is offered each target
  * variable $name (n, an AST_TARGET; components and '&' in n->u.target) met in the
@@ -100,6 +101,8 @@ struct probe_family {
 			  struct derived_probe *const *probes, int n);
 	void (*emit_exit)(struct session *s, struct emitter *e,
 			  struct derived_probe *const *probes, int n);
+	const char *init_call;	/* without emit_init: the C statement registering them */
+	const char *exit_call;	/* without emit_exit: the C statement unregistering them */
 	int (*context_var)(struct session *s, struct derived_probe *dp, const char *name,
 			   struct ast_node *n);
 	void (*emit_prologue)(struct session *s, struct emitter *e,

@@ -71,28 +71,6 @@ static int kprobe_match(struct session *s, const struct probe_point *pp,
 	return 1;
 }
 
-static void kp_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		     int n)
-{
-	kprobe_emit_decls(s, e, "kp", probes, n, false);
-}
-
-static void kp_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		    int n)
-{
-	(void)probes;
-	(void)n;
-	kprobe_emit_init(s, e, "kp");
-}
-
-static void kp_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		    int n)
-{
-	(void)probes;
-	(void)n;
-	kprobe_emit_exit(s, e, "kp");
-}
-
 static const char *const kprobe_points[] = {
 	"kprobe.function(string)", "kprobe.function(string).return",
 	"kprobe.statement(number).absolute", NULL,
@@ -101,7 +79,8 @@ static const char *const kprobe_points[] = {
 const struct probe_family kprobe_family = {
 	.name = "kprobe", .kind = FAMILY_EVENT, .match = kprobe_match, .points = kprobe_points,
 	.list = dw_list_sites,
-	.emit_decls = kp_decls, .emit_init = kp_init, .emit_exit = kp_exit,
+	.emit_decls = kprobe_emit_decls, .emit_init = kprobe_emit_init,
+	.emit_exit = kprobe_emit_exit,
 };
 
 /* ---- shared emission ---------------------------------------------------------- */
@@ -189,9 +168,18 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 	emit_line(e, "  .is_return = %d },", site->is_return);
 }
 
-void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
-		       struct derived_probe *const *probes, int n, bool with_build_id)
+/* the tag of the family of probes (never empty): "kp" (kprobe.c) or "dw" (dwarf.c) */
+static const char *family_tag(struct derived_probe *const *probes)
 {
+	return probes[0]->family == &kprobe_family ? "kp" : "dw";
+}
+
+void kprobe_emit_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		       int n)
+{
+	const char *tag = family_tag(probes);
+	/* the DWARF family checks the running kernel against its debuginfo */
+	bool with_build_id = probes[0]->family != &kprobe_family;
 	struct dw_state *k = dw_state(s);
 	const struct dw_probe_site *site;
 	const struct dw_object *m;
@@ -229,9 +217,13 @@ void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
 	}
 }
 
-void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag)
+void kprobe_emit_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		      int n)
 {
+	const char *tag = family_tag(probes);
+
 	(void)s;
+	(void)n;
 	emit_line(e, "rc = _stp_kprobes_init(&_stp_%s_set,", tag);
 	emit_line(e, "\t_stp_%s_build_id, _stp_%s_anchor_link ? sizeof(_stp_%s_build_id) : 0,",
 		  tag, tag, tag);
@@ -239,8 +231,10 @@ void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag)
 		  DW_RELOC_ANCHOR, tag);
 }
 
-void kprobe_emit_exit(struct session *s, struct emitter *e, const char *tag)
+void kprobe_emit_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		      int n)
 {
 	(void)s;
-	emit_line(e, "_stp_kprobes_exit(&_stp_%s_set);", tag);
+	(void)n;
+	emit_line(e, "_stp_kprobes_exit(&_stp_%s_set);", family_tag(probes));
 }

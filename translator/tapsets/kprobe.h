@@ -5,11 +5,15 @@
 
 #include "tapsets/family.h"
 
-/* Table, registration and unregistration of the sites of `probes`, named by `tag`;
- * with_build_id: check the running kernel against the debuginfo and relocate. */
-void kprobe_emit_decls(struct session *s, struct emitter *e, const char *tag,
-		       struct derived_probe *const *probes, int n, bool with_build_id);
-void kprobe_emit_init(struct session *s, struct emitter *e, const char *tag);
-void kprobe_emit_exit(struct session *s, struct emitter *e, const char *tag);
+/* The emit_decls, emit_init and emit_exit hooks of both families: the table,
+ * registration and unregistration of their sites, named by the family ("kp", "dw");
+ * the DWARF family's also check the running kernel against the debuginfo and
+ * relocate. */
+void kprobe_emit_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		       int n);
+void kprobe_emit_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		      int n);
+void kprobe_emit_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
+		      int n);
 
 #endif

@@ -130,19 +130,11 @@ static void procfs_init(struct session *s, struct emitter *e, struct derived_pro
 	emit_line(e, "rc = _stp_procfs_init(_stp_procfs_files, ARRAY_SIZE(_stp_procfs_files));");
 }
 
-static void procfs_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-			int n)
-{
-	(void)s;
-	(void)probes;
-	(void)n;
-	emit_line(e, "_stp_procfs_exit(_stp_procfs_files, ARRAY_SIZE(_stp_procfs_files));");
-}
-
 const struct probe_family procfs_family = {
 	.name = "procfs", .kind = FAMILY_EVENT, .shapes = procfs_shapes,
 	.n_shapes = sizeof(procfs_shapes) / sizeof(procfs_shapes[0]), .derive = procfs_derive,
-	.emit_decls = procfs_decls, .emit_init = procfs_init, .emit_exit = procfs_exit,
+	.emit_decls = procfs_decls, .emit_init = procfs_init,
+	.exit_call = "_stp_procfs_exit(_stp_procfs_files, ARRAY_SIZE(_stp_procfs_files));",
 	.context_var = procfs_context_var, .emit_prologue = procfs_prologue,
 	.emit_epilogue = procfs_epilogue,
 };

@@ -109,26 +109,10 @@ static void timer_decls(struct session *s, struct emitter *e, struct derived_pro
 	emit_close(e, "};");
 }
 
-static void timer_init(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		       int n)
-{
-	(void)s;
-	(void)probes;
-	(void)n;
-	emit_line(e, "rc = _stp_timers_init(_stp_timers, ARRAY_SIZE(_stp_timers));");
-}
-
-static void timer_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		       int n)
-{
-	(void)s;
-	(void)probes;
-	(void)n;
-	emit_line(e, "_stp_timers_exit(_stp_timers, ARRAY_SIZE(_stp_timers));");
-}
-
 const struct probe_family timer_family = {
 	.name = "timer", .kind = FAMILY_EVENT, .shapes = timer_shapes,
 	.n_shapes = sizeof(timer_shapes) / sizeof(timer_shapes[0]), .derive = timer_derive,
-	.emit_decls = timer_decls, .emit_init = timer_init, .emit_exit = timer_exit,
+	.emit_decls = timer_decls,
+	.init_call = "rc = _stp_timers_init(_stp_timers, ARRAY_SIZE(_stp_timers));",
+	.exit_call = "_stp_timers_exit(_stp_timers, ARRAY_SIZE(_stp_timers));",
 };

@@ -176,19 +176,11 @@ static void trace_init(struct session *s, struct emitter *e, struct derived_prob
 	emit_line(e, "\t_stp_tp_build_id, sizeof(_stp_tp_build_id), _stp_tp_debuginfo);");
 }
 
-static void trace_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
-		       int n)
-{
-	(void)s;
-	(void)probes;
-	(void)n;
-	emit_line(e, "_stp_tracepoints_exit(_stp_tp_probes, ARRAY_SIZE(_stp_tp_probes));");
-}
-
 static const char *const trace_points[] = { "kernel.trace(string)", NULL };
 
 const struct probe_family tracepoint_family = {
 	.name = "kernel.trace", .kind = FAMILY_EVENT, .match = trace_match, .points = trace_points,
 	.list = dw_list_sites,
-	.emit_decls = trace_decls, .emit_init = trace_init, .emit_exit = trace_exit,
+	.emit_decls = trace_decls, .emit_init = trace_init,
+	.exit_call = "_stp_tracepoints_exit(_stp_tp_probes, ARRAY_SIZE(_stp_tp_probes));",
 };

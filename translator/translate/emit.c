@@ -13,26 +13,30 @@ static void indent(struct emitter *e)
 		sb_putc(&e->out, '\t');
 }
 
+/* an indented line: the formatted text, then end */
+static void emit_v(struct emitter *e, const char *end, const char *fmt, va_list ap)
+{
+	indent(e);
+	sb_vprintf(&e->out, fmt, ap);
+	sb_puts(&e->out, end);
+}
+
 void emit_line(struct emitter *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	indent(e);
 	va_start(ap, fmt);
-	sb_vprintf(&e->out, fmt, ap);
+	emit_v(e, "\n", fmt, ap);
 	va_end(ap);
-	sb_putc(&e->out, '\n');
 }
 
 void emit_open(struct emitter *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	indent(e);
 	va_start(ap, fmt);
-	sb_vprintf(&e->out, fmt, ap);
+	emit_v(e, " {\n", fmt, ap);
 	va_end(ap);
-	sb_puts(&e->out, " {\n");
 	e->indent++;
 }
 

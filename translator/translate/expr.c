@@ -104,15 +104,7 @@ static const char *xl_binary_long(struct xlate *x, struct ast_node *n, const cha
 	case OP_SHR:
 		emit_line(x->e, "%s = %s >> (%s & 63);", t, a, b);
 		break;
-	case OP_BAND:
-		emit_line(x->e, "%s = %s & %s;", t, a, b);
-		break;
-	case OP_BOR:
-		emit_line(x->e, "%s = %s | %s;", t, a, b);
-		break;
-	case OP_BXOR:
-		emit_line(x->e, "%s = %s ^ %s;", t, a, b);
-		break;
+	case OP_BAND: case OP_BOR: case OP_BXOR:
 	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
 		emit_line(x->e, "%s = %s %s %s;", t, a, ast_op_str(n->u.binary.op), b);
 		break;

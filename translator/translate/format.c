@@ -72,17 +72,11 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 	struct xlate *x = o->x;
 
 	switch (sp->conv) {
-	case 's':
+	case 's': case 'c':
 		spec_prefix(&o->fmt, sp);
-		sb_putc(&o->fmt, 's');
+		sb_putc(&o->fmt, sp->conv);
 		star_args(o, sp);
-		sb_printf(&o->args, ", %s", v);
-		break;
-	case 'c':
-		spec_prefix(&o->fmt, sp);
-		sb_putc(&o->fmt, 'c');
-		star_args(o, sp);
-		sb_printf(&o->args, ", (int)%s", v);
+		sb_printf(&o->args, sp->conv == 'c' ? ", (int)%s" : ", %s", v);
 		break;
 	case 'd': case 'i':
 		spec_prefix(&o->fmt, sp);

@@ -8,15 +8,6 @@
 
 #include "translate/translate.h"
 
-static struct symbol *base_sym(struct ast_node *n)
-{
-	if (n->kind == AST_IDENT)
-		return n->u.ident.sym;
-	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT)
-		return n->u.index.base->u.ident.sym;
-	return NULL;
-}
-
 /* the lock requests of dp's handler, from pass 2 (elaborate/access.c) */
 int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *out)
 {
@@ -40,127 +31,9 @@ const char *gl_map_name(const struct symbol *sym)
 	return sym->name;
 }
 
-struct histinfo {
-	struct session *s;
-	const struct symbol *sym;
-	struct ast_node *first;		/* the first @hist_* of sym */
-};
-
-static void find_hist(struct histinfo *h, struct ast_node *n);
-
-static void find_hist_list(struct histinfo *h, struct ast_node *n)
-{
-	for (; n; n = n->next)
-		find_hist(h, n);
-}
-
-static bool same_hist(struct ast_node *a, struct ast_node *b)
-{
-	struct ast_node *p, *q;
-
-	if (a->u.stat.op != b->u.stat.op)
-		return false;
-	for (p = a->u.stat.params, q = b->u.stat.params; p && q; p = p->next, q = q->next)
-		if (p->kind != AST_NUMBER || q->kind != AST_NUMBER || p->u.num != q->u.num)
-			return false;
-	return !p && !q;
-}
-
-static void find_hist(struct histinfo *h, struct ast_node *n)
-{
-	if (!n)
-		return;
-	switch (n->kind) {
-	case AST_STAT:
-		if ((n->u.stat.op == STAT_HIST_LINEAR || n->u.stat.op == STAT_HIST_LOG) &&
-		    base_sym(n->u.stat.operand) == h->sym) {
-			if (!h->first)
-				h->first = n;
-			else if (!same_hist(h->first, n))
-				XL_INTERNAL(h->s, "statistic %s with two different histograms",
-					    h->sym->name);
-		}
-		find_hist(h, n->u.stat.operand);
-		break;
-	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
-	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_IDENT:
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-		break;
-	case AST_INDEX:
-		find_hist(h, n->u.index.base);
-		find_hist_list(h, n->u.index.keys);
-		break;
-	case AST_CALL:
-		find_hist_list(h, n->u.call.args);
-		break;
-	case AST_BINARY:
-		find_hist(h, n->u.binary.lhs);
-		find_hist(h, n->u.binary.rhs);
-		break;
-	case AST_UNARY:
-		find_hist(h, n->u.unary.operand);
-		break;
-	case AST_INCDEC:
-		find_hist(h, n->u.incdec.operand);
-		break;
-	case AST_ASSIGN:
-		find_hist(h, n->u.assign.lhs);
-		find_hist(h, n->u.assign.rhs);
-		break;
-	case AST_TERNARY:
-		find_hist(h, n->u.ternary.cond);
-		find_hist(h, n->u.ternary.then);
-		find_hist(h, n->u.ternary.other);
-		break;
-	case AST_IN:
-		find_hist_list(h, n->u.in.keys);
-		break;
-	case AST_BLOCK:
-		find_hist_list(h, n->u.block.stmts);
-		break;
-	case AST_EXPR_STMT: case AST_RETURN: case AST_DELETE:
-		find_hist(h, n->u.operand);
-		break;
-	case AST_IF:
-		find_hist(h, n->u.cond.cond);
-		find_hist(h, n->u.cond.then);
-		find_hist(h, n->u.cond.other);
-		break;
-	case AST_WHILE: case AST_FOR:
-		find_hist(h, n->u.loop.init);
-		find_hist(h, n->u.loop.cond);
-		find_hist(h, n->u.loop.incr);
-		find_hist(h, n->u.loop.body);
-		break;
-	case AST_FOREACH:
-		find_hist(h, n->u.foreach.array);
-		find_hist(h, n->u.foreach.limit);
-		find_hist(h, n->u.foreach.body);
-		break;
-	case AST_TRY:
-		find_hist(h, n->u.try_.body);
-		find_hist(h, n->u.try_.handler);
-		break;
-	}
-}
-
-static struct ast_node *hist_of(struct session *s, const struct symbol *sym)
-{
-	struct histinfo h = { .s = s, .sym = sym };
-	struct derived_probe *dp;
-	struct function *fn;
-
-	for (dp = s->prog.probes; dp; dp = dp->next)
-		find_hist(&h, dp->body);
-	for (fn = s->prog.functions; fn; fn = fn->next_used)
-		if (fn->body->kind != AST_EMBEDDED)
-			find_hist(&h, fn->body);
-	return h.first;
-}
-
 static void emit_hist(struct session *s, struct emitter *e, const struct symbol *g)
 {
-	struct ast_node *h = hist_of(s, g), *p;
+	const struct ast_node *h = g->hist, *p;	/* elaborate/check.c */
 	int64_t v[3] = { 0, 0, 0 };
 	int i = 0;
 
@@ -421,7 +294,7 @@ void gl_delete(struct xlate *x, struct ast_node *n)
 
 void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val)
 {
-	struct symbol *sym = base_sym(target);
+	struct symbol *sym = elab_base_sym(target);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
 		XL_INTERNAL(x->s, "<<< needs a global statistic");
@@ -447,7 +320,7 @@ void gl_stat_add(struct xlate *x, struct ast_node *target, const char *val)
 
 const char *gl_stat_fetch(struct xlate *x, struct ast_node *operand)
 {
-	struct symbol *sym = base_sym(operand);
+	struct symbol *sym = elab_base_sym(operand);
 
 	if (!sym || sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS) {
 		XL_INTERNAL(x->s, "statistic operators need a global statistic");

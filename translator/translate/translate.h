@@ -29,8 +29,6 @@ struct xlate {
 #define XL_INTERNAL(s, fmt, ...) \
 	diag_internal((s), "%s:%d: " fmt, __FILE__, __LINE__, ##__VA_ARGS__)
 
-/* nesting.c: the default MAXNESTING of the script, from its call graph */
-int xl_max_nesting(struct session *s);
 /* C name of a script function, unique among overloads */
 const char *xl_fn_cname(struct session *s, const struct function *fn);
 /* Emit code for a statement; pass 2 has refused what it cannot translate. */

@@ -1,11 +1,12 @@
-/* Pass 3: the default MAXNESTING, from the call graph as systemtap 4.8 derives it: the
- * deepest chain of script function calls from any probe (at least 1); a call back into a
- * function already on the chain counts two more levels, and any such recursion adds 10
- * (4.8 gives 13 for a function calling itself, 14 for two calling each other).
- * `stap -D MAXNESTING=N` still wins: the generated #define is #ifndef-guarded. */
+/* Pass 2, after access.c: the default MAXNESTING (s->prog.max_nesting, which pass 3
+ * emits), from the call graph as systemtap 4.8 derives it: the deepest chain of script
+ * function calls from any probe (at least 1); a call back into a function already on
+ * the chain counts two more levels, and any such recursion adds 10 (4.8 gives 13 for a
+ * function calling itself, 14 for two calling each other). `stap -D MAXNESTING=N`
+ * still wins: the generated #define is #ifndef-guarded. */
 #include <stdlib.h>
 
-#include "translate/translate.h"
+#include "elaborate/elaborate.h"
 
 #define NEST_MAX_VISITS 200000	/* a pathological call graph: give up, assume recursion */
 
@@ -63,7 +64,7 @@ static void nest_calls(struct nest_walk *w, struct ast_node *n)
 	ast_walk(n, &walker);
 }
 
-int xl_max_nesting(struct session *s)
+void elab_nesting(struct session *s)
 {
 	struct nest_walk w = { 0 };
 	struct derived_probe *dp;
@@ -75,5 +76,5 @@ int xl_max_nesting(struct session *s)
 	free(w.path);
 	if (w.max < 1)
 		w.max = 1;
-	return w.recursive ? w.max + 10 : w.max;
+	s->prog.max_nesting = w.recursive ? w.max + 10 : w.max;
 }
