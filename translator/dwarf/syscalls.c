@@ -2,15 +2,20 @@
  * names and numbers from the target's generated <asm/unistd_64.h> (__NR_NAME), the
  * function each number runs from the image's sys_call_table (or, without one, by the
  * name __x64_sys_NAME / __x64_sys_newNAME), and the arguments' names and C types from
- * the DWARF of __do_sys_FUNC, the body SYSCALL_DEFINEn writes with the real types. */
+ * the DWARF of __do_sys_FUNC, the body SYSCALL_DEFINEn writes with the real types.
+ * The result is cached per build id ($SYSTEMTAP_DIR/cache/dwarf/<build-id>.sys, one
+ * line a call) so that later runs read neither the symbols nor the DWARF. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dwarf/dwarf.h"
 #include "dwarf/internal.h"
+#include "fsafe.h"
+#include "passes.h"
 #include "util.h"
 
 #define ENTRY_PREFIX "__x64_sys_"
@@ -61,7 +66,8 @@ static const char *table_entry(struct dw_object *k, const struct dw_sym *table, 
 	size_t avail;
 	uint64_t addr;
 
-	if (!table || (uint64_t)(nr + 1) * 8 > table->size)
+	/* the symbol table gives no size for data: the numbers of unistd_64.h bound it */
+	if (!table || (table->size && (uint64_t)(nr + 1) * 8 > table->size))
 		return NULL;
 	p = dw_data_at(k, table->addr + (uint64_t)nr * 8, &avail);
 	if (!p || avail < 8)
@@ -157,8 +163,108 @@ static bool has_entry(struct session *s, struct dw_object *k, const char *name)
 	return dw_sym_by_name(k, arena_printf(&s->arena, ENTRY_PREFIX "%s", name)) != NULL;
 }
 
+#define CACHE_MAGIC "stap-syscalls 1"
+
+/* "NR NAME FUNC N" then per argument "KIND SIZE NAME TYPE" (TYPE runs to the tab) */
+static void sys_cache_store(struct session *s, const char *path, const struct dw_syscall *v,
+			size_t n)
+{
+	struct strbuf sb = { 0 };
+	size_t i;
+	int j;
+
+	sb_printf(&sb, "%s\n", CACHE_MAGIC);
+	for (i = 0; i < n; i++) {
+		sb_printf(&sb, "%d %s %s %d", v[i].nr, v[i].name, v[i].func, v[i].n_args);
+		for (j = 0; j < v[i].n_args; j++)
+			sb_printf(&sb, " %c %d %s %s\t", v[i].arg_kind[j], v[i].arg_size[j],
+				  v[i].arg_names[j], v[i].arg_types[j]);
+		sb_putc(&sb, '\n');
+	}
+	if (fs_write_atomic(path, sb.buf, sb.len, 0644) && s->opt.verbose > 1)
+		fprintf(stderr, "syscall: cannot write the cache %s\n", path);
+	sb_free(&sb);
+}
+
+static int sys_cache_load(struct session *s, const char *path, struct dw_syscall **out,
+		      size_t *n_out)
+{
+	int fd = fs_open_trusted(path, NULL);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	struct dw_syscall *v = NULL;
+	size_t n = 0, cap = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	int rc = -1;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (getline(&line, &lcap, f) < 0 || strncmp(line, CACHE_MAGIC "\n", strlen(line)))
+		goto out;
+	while (getline(&line, &lcap, f) > 0) {
+		struct dw_syscall sc = { 0 };
+		char name[128], func[160], *p;
+		int used, j;
+
+		if (sscanf(line, "%d %127s %159s %d%n", &sc.nr, name, func, &sc.n_args, &used) != 4 ||
+		    sc.n_args < 0 || sc.n_args > DW_SYSCALL_MAX_ARGS)
+			goto out;
+		sc.name = arena_strdup(&s->arena, name);
+		sc.func = arena_strdup(&s->arena, func);
+		p = line + used;
+		for (j = 0; j < sc.n_args; j++) {
+			char kind, an[128];
+			char *tab;
+
+			if (sscanf(p, " %c %d %127s %n", &kind, &sc.arg_size[j], an, &used) != 3 ||
+			    !(tab = strchr(p + used, '\t')))
+				goto out;
+			sc.arg_kind[j] = kind;
+			sc.arg_names[j] = arena_strdup(&s->arena, an);
+			sc.arg_types[j] = arena_strndup(&s->arena, p + used, (size_t)(tab - p - used));
+			p = tab + 1;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 512;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = sc;
+	}
+	rc = n ? 0 : -1;
+out:
+	free(line);
+	fclose(f);
+	if (rc)
+		free(v);
+	else
+		*out = v, *n_out = n;
+	return rc;
+}
+
+static int find_syscalls(struct session *s, struct dw_object *k, const char *unistd,
+			 struct dw_syscall **out, size_t *n_out);
+
 int dw_syscalls(struct session *s, struct dw_object *k, const char *unistd,
 		struct dw_syscall **out, size_t *n_out)
+{
+	const char *dir = cache_subdir(s, "dwarf");
+	const char *cache = dir ? arena_printf(&s->arena, "%s/%s.sys", dir, dw_build_id_hex(s, k))
+				: NULL;
+
+	if (cache && !sys_cache_load(s, cache, out, n_out))
+		return 0;
+	if (find_syscalls(s, k, unistd, out, n_out))
+		return -1;
+	if (cache)
+		sys_cache_store(s, cache, *out, *n_out);
+	return 0;
+}
+
+static int find_syscalls(struct session *s, struct dw_object *k, const char *unistd,
+			 struct dw_syscall **out, size_t *n_out)
 {
 	struct fn_ref *bodies = NULL;
 	size_t n_bodies = 0, cap_b = 0, i, n, kept = 0;
