@@ -246,13 +246,30 @@ static bool has_alias(struct session *s, const char *name)
 	return false;
 }
 
-static void gen_call(struct session *s, struct strbuf *sb, const struct dw_syscall *sc)
+/* Each alias is a file of its own, "<syscalls>", its body on the same lines as every
+ * other's: where the aliases' code is the same (name, and the arguments a script
+ * does not use are elided), so is the C, and pass 3 writes the handler once. */
+static int gen_file(struct session *s, struct strbuf *sb)
+{
+	struct srcfile *src = parse_srcfile(s, "<syscalls>", arena_strdup(&s->arena, sb->buf),
+					    sb->len);
+	int rc;
+
+	sb->len = 0;
+	if (!src)
+		return -1;
+	src->is_tapset = true;
+	rc = parse_file(s, src, true, NULL);
+	return rc;
+}
+
+static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscall *sc)
 {
 	struct strbuf fmt = { 0 }, vals = { 0 };
 	int i;
 
-	sb_printf(sb, "probe syscall.%s = __syscall(\"%s\") {\n\tname = \"%s\"\n", sc->name,
-		  sc->name, sc->name);
+	sb_printf(sb, "probe syscall.%s = __syscall(\"%s\") {\n"
+		  "\tname = __sys_name(__sys_nr())\n", sc->name, sc->name);
 	for (i = 0; i < sc->n_args; i++) {
 		const char *v = sc->arg_names[i];
 		char k = sc->arg_kind[i];
@@ -271,36 +288,32 @@ static void gen_call(struct session *s, struct strbuf *sb, const struct dw_sysca
 		sb_printf(sb, "\targstr = sprintf(\"%s\"%s)\n}\n", fmt.buf, vals.buf);
 	else
 		sb_puts(sb, "\targstr = \"\"\n}\n");
-	sb_printf(sb, "probe syscall.%s.return = __syscall(\"%s\").return {\n\tname = \"%s\"\n"
-		  "\tretval = __sys_retval()\n\tretstr = __sys_retstr(retval)\n}\n",
-		  sc->name, sc->name, sc->name);
 	sb_free(&fmt);
 	sb_free(&vals);
+	if (gen_file(s, sb))
+		return -1;
+	sb_printf(sb, "probe syscall.%s.return = __syscall(\"%s\").return {\n"
+		  "\tname = __sys_name(__sys_nr())\n"
+		  "\tretval = __sys_retval()\n\tretstr = __sys_retstr(retval)\n}\n",
+		  sc->name, sc->name);
+	return gen_file(s, sb);
 }
 
 int syscall_tapset(struct session *s, const struct srcloc *loc)
 {
 	static bool done;
 	struct strbuf sb = { 0 };
-	struct srcfile *src;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if (done)
 		return 0;
 	done = true;
 	if (!load_calls(s, loc))
 		return -1;
-	for (i = 0; i < calls.n; i++)
+	for (i = 0; i < calls.n && !rc; i++)
 		if (!has_alias(s, calls.v[i].name))
-			gen_call(s, &sb, &calls.v[i]);
-	if (!sb.buf)
-		return 0;
-	src = parse_srcfile(s, "<syscalls>", arena_strdup(&s->arena, sb.buf), sb.len);
+			rc = gen_call(s, &sb, &calls.v[i]);
 	sb_free(&sb);
-	if (!src)
-		return -1;
-	src->is_tapset = true;
-	rc = parse_file(s, src, true, NULL);
 	return rc;
 }
