@@ -9,9 +9,9 @@
  *
  * The calls, numbers and argument names and types come from the target kernel
  * (dwarf/syscalls.c). syscall_tapset() writes the aliases the library does not define
- * by hand: name, one variable per argument under its name in the kernel's source, and
- * an argstr by C type (integers in decimal, user strings quoted, other pointers in
- * hex); in .return, retval and retstr. The arguments are read with
+ * by hand: name, one variable per argument under its name in the kernel's source (a
+ * string the call reads is NAME, quoted, and NAME_uaddr, its address), and an argstr
+ * by C type (integers in decimal, user strings quoted, other pointers in hex); in .return, retval and retstr. The arguments are read with
  * __sys_arg(i, bytes, signed), the result with __sys_retval() (syscalls.stp). */
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -276,13 +276,16 @@ static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscal
 
 		if (is_keyword(v))
 			v = arena_printf(&s->arena, "%s_arg", v);
-		sb_printf(sb, "\t%s = __sys_arg(%d, %d, %d)\n", v, i, sc->arg_size[i], k == 'd');
+		/* a string the call reads: NAME quoted, NAME_uaddr its address */
+		if (k == 's')
+			sb_printf(sb, "\t%s_uaddr = __sys_arg(%d, 8, 0)\n\t%s = __sys_ustr(%s_uaddr)\n",
+				  v, i, v, v);
+		else
+			sb_printf(sb, "\t%s = __sys_arg(%d, %d, %d)\n", v, i, sc->arg_size[i],
+				  k == 'd');
 		sb_printf(&fmt, "%s%s", i ? ", " : "",
 			  k == 'd' ? "%d" : k == 'u' ? "%u" : k == 's' ? "%s" : "%p");
-		if (k == 's')
-			sb_printf(&vals, ", __sys_ustr(%s)", v);
-		else
-			sb_printf(&vals, ", %s", v);
+		sb_printf(&vals, ", %s", v);
 	}
 	if (sc->n_args)
 		sb_printf(sb, "\targstr = sprintf(\"%s\"%s)\n}\n", fmt.buf, vals.buf);
