@@ -169,6 +169,11 @@ static struct ast_node *combine(struct session *s, const struct probe *alias,
 	return ast_block(s, &alias->body->loc, a);
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void unmatched(struct expander *e, const struct probe_point *pp)
 {
 	struct strlist names = { 0 };
@@ -188,6 +193,8 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 	if (names.n) {
 		char sub[256], *w, *save = NULL;
 
+		/* ties in the suggestions go by name, not by where the aliases are */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_name);
 		diag_suggest(c2->name, names.v, names.n, sub, sizeof(sub));
 		/* "open, openat" -> "syscall.open, syscall.openat" */
 		for (w = strtok_r(sub, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
