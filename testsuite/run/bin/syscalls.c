@@ -1,9 +1,9 @@
-/* 42 system calls (56 calls) with known arguments: files, directories, memory maps,
- * pipes, sockets, signals, timers, processes, failing calls; for the syscall tapset's guest test
- * (testsuite/run/syscall.suite). Every call goes through syscall(2) so that the C
- * library picks no other call; buffers and paths live in a page mapped at a fixed
- * address so that pointers print the same on every run. close(-100) and close(-101)
- * mark the start and the end of the calls the test script reports. */
+/* 42 system calls (56 calls) with known arguments, for the syscall tapset's guest test
+ * (testsuite/run/syscall.suite): files, directories, memory maps, pipes, sockets,
+ * signals, timers, processes, failing calls. Every call goes through syscall(2) so
+ * that the C library picks no other call; buffers and paths live in a page mapped at
+ * a fixed address so that pointers print the same on every run. close(-100) and
+ * close(-101) mark the start and the end of the calls the test script reports. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
