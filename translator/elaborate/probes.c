@@ -384,6 +384,7 @@ static bool wants_syscalls(struct session *s)
 		for (pr = f->is_tapset ? NULL : f->probes; pr; pr = pr->next)
 			for (pp = pr->is_alias ? NULL : pr->points; pp; pp = pp->next)
 				if (!fnmatch(pp->comps->name, "syscall", 0) ||
+				    !fnmatch(pp->comps->name, "nd_syscall", 0) ||
 				    !strcmp(pp->comps->name, "**"))
 					return true;
 	return false;

@@ -5,7 +5,8 @@
  * (tapset/linux/syscalls.stp): the module registers one callback on each tracepoint
  * and dispatches on the system call number, so `syscall.*` costs two registrations,
  * not hundreds of kprobes. A derived probe's pp() is the alias it came from,
- * "syscall.openat" or "syscall.openat.return".
+ * "syscall.openat" or "syscall.openat.return". nd_syscall.NAME[.return] are the same
+ * aliases (this way needs no DWARF at run time either).
  *
  * The calls, numbers and argument names and types come from the target kernel
  * (dwarf/syscalls.c). syscall_tapset() writes the aliases the library does not define
@@ -268,8 +269,8 @@ static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscal
 	struct strbuf fmt = { 0 }, vals = { 0 };
 	int i;
 
-	sb_printf(sb, "probe syscall.%s = __syscall(\"%s\") {\n"
-		  "\tname = __sys_name(__sys_nr())\n", sc->name, sc->name);
+	sb_printf(sb, "probe syscall.%s, nd_syscall.%s = __syscall(\"%s\") {\n"
+		  "\tname = __sys_name(__sys_nr())\n", sc->name, sc->name, sc->name);
 	for (i = 0; i < sc->n_args; i++) {
 		const char *v = sc->arg_names[i];
 		char k = sc->arg_kind[i];
@@ -295,10 +296,11 @@ static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscal
 	sb_free(&vals);
 	if (gen_file(s, sb))
 		return -1;
-	sb_printf(sb, "probe syscall.%s.return = __syscall(\"%s\").return {\n"
+	sb_printf(sb, "probe syscall.%s.return, nd_syscall.%s.return = "
+		  "__syscall(\"%s\").return {\n"
 		  "\tname = __sys_name(__sys_nr())\n"
 		  "\tretval = __sys_retval()\n\tretstr = __sys_retstr(retval)\n}\n",
-		  sc->name, sc->name);
+		  sc->name, sc->name, sc->name);
 	return gen_file(s, sb);
 }
 
