@@ -100,6 +100,7 @@ bench: all
 	@bench/run
 	@bench/frontend.sh
 	@bench/dwarf.sh
+	@bench/syscall.sh
 
 # --- man pages --------------------------------------------------------------
 # man/ holds the written pages; the tapset function pages and their index are

@@ -74,6 +74,7 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 	c->nesting = 0;
 	c->regs = NULL;
 	c->data = NULL;
+	c->syscall = NULL;
 	c->print_len = 0;
 	c->match.ngroups = -1;
 	c->cycles_start = get_cycles();

@@ -81,6 +81,8 @@ struct _stp_context {
 	u64 cycles_start;		/* get_cycles() when the hit began */
 	u64 overload_start, overload_time; /* cycles in handlers per interval */
 	char *data;			/* family-specific: procfs $value */
+	const void *syscall;		/* struct _stp_sys_hit of a syscall probe hit
+					 * (linux/stp_syscalls.h), else NULL */
 	int tok_pos;			/* tokenize(): position in tok_buf */
 	char tok_buf[MAXSTRINGLEN];	/* tokenize(): the string being split */
 	struct _stp_stat stat;		/* scratch: an aggregated statistic */

@@ -237,6 +237,25 @@ bool dw_file_match(const char *pat, const char *file);
 /* tracepoint.c: fill k->tps (once); 0 or -1 */
 int dw_tracepoints(struct session *s, struct dw_object *k);
 
+/* syscalls.c: one system call of the target kernel */
+#define DW_SYSCALL_MAX_ARGS 6
+struct dw_syscall {
+	const char *name;		/* "openat", from __NR_openat */
+	int nr;
+	const char *func;		/* the function it runs, "__x64_sys_openat" */
+	int n_args;
+	const char *arg_names[DW_SYSCALL_MAX_ARGS];	/* "dfd" */
+	const char *arg_types[DW_SYSCALL_MAX_ARGS];	/* "const char *" */
+	char arg_kind[DW_SYSCALL_MAX_ARGS];	/* 's' user string, 'p' pointer, 'd' signed,
+						 * 'u' unsigned */
+	int arg_size[DW_SYSCALL_MAX_ARGS];	/* bytes of an integer */
+};
+
+/* syscalls.c: the calls of unistd (the target's generated unistd_64.h) that the kernel k
+ * implements, by number, in *out (xmalloc'ed); 0, or -1 if unistd cannot be read. */
+int dw_syscalls(struct session *s, struct dw_object *k, const char *unistd,
+		struct dw_syscall **out, size_t *n);
+
 /* listing.c: the family hook for stap -l (vars false) / -L: dp's sites */
 struct strlist;
 void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,

@@ -26,6 +26,10 @@ bool dw_member_offset(Dwarf_Die *m, uint64_t *off);
 bool dw_find_member(Dwarf_Die *t, const char *name, Dwarf_Die *out, uint64_t *off);
 bool dw_find_type(struct dw_object *k, const char *spec, Dwarf_Die *out);
 
+/* tracepoint.c: the image's bytes at a link-time address, *avail of them in its
+ * section; NULL outside the allocated sections */
+const char *dw_data_at(struct dw_object *k, uint64_t addr, size_t *avail);
+
 /* scope.c */
 bool dw_is_var(Dwarf_Die *d);
 int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,

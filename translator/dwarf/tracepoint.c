@@ -20,7 +20,7 @@
 #define ITER_PREFIX "__traceiter_"
 
 /* The image's bytes at a link-time address and how many follow in that section. */
-static const char *data_at(struct dw_object *k, uint64_t addr, size_t *avail)
+const char *dw_data_at(struct dw_object *k, uint64_t addr, size_t *avail)
 {
 	Elf_Scn *scn = NULL;
 
@@ -44,7 +44,7 @@ static const char *data_at(struct dw_object *k, uint64_t addr, size_t *avail)
 static int read_u64(struct dw_object *k, uint64_t addr, uint64_t *out)
 {
 	size_t avail;
-	const char *p = data_at(k, addr, &avail);
+	const char *p = dw_data_at(k, addr, &avail);
 
 	if (!p || avail < 8)
 		return -1;
@@ -127,7 +127,7 @@ static const char *event_system(struct tp_builder *b, const struct dw_func *fn,
 		return NULL;
 	if (read_u64(b->k, ev->addr + (uint64_t)b->class_off, &cls) ||
 	    read_u64(b->k, cls + (uint64_t)b->system_off, &sys) ||
-	    !(str = data_at(b->k, sys, &avail)))
+	    !(str = dw_data_at(b->k, sys, &avail)))
 		return NULL;
 	len = strnlen(str, avail < 64 ? avail : 64);
 	return len && len < 64 ? arena_strndup(&b->s->arena, str, len) : NULL;

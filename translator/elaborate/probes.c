@@ -5,11 +5,13 @@
  * names; extra components after an alias name are carried over ("a.b.return" with
  * alias "a.b"). Whatever is left is asked of the probe families in registry order. */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
+#include "tapsets/syscall.h"
 #include "util.h"
 
 #define MAX_ALIAS_DEPTH 32
@@ -26,6 +28,7 @@ struct expander {
 	size_t n_aliases;
 	struct derived_probe **tail;
 	const struct probe *stack[MAX_ALIAS_DEPTH];
+	const char *alias_pp[MAX_ALIAS_DEPTH];	/* the concrete alias point expanded */
 	int depth;
 };
 
@@ -166,18 +169,50 @@ static struct ast_node *combine(struct session *s, const struct probe *alias,
 	return ast_block(s, &alias->body->loc, a);
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void unmatched(struct expander *e, const struct probe_point *pp)
 {
 	struct strlist names = { 0 };
+	const struct pp_comp *c2 = pp->comps->next;
 	char similar[256];
 	size_t i;
 
-	for (i = 0; i < n_families; i++)
-		strlist_add(&names, family_registry[i]->name);
-	for (i = 0; i < e->n_aliases; i++)
-		strlist_add(&names, e->aliases[i].name->comps->name);
-	diag_suggest(pp->comps->name, names.v, names.n, similar, sizeof(similar));
-	strlist_free(&names);
+	/* syscall.opne: the second components of the aliases of the same first one */
+	for (i = 0; c2 && i < e->n_aliases; i++) {
+		const struct pp_comp *a = e->aliases[i].name->comps;
+
+		if (!strcmp(a->name, pp->comps->name) && a->next &&
+		    !(a->next->next && strcmp(a->next->next->name, "return")))
+			strlist_add(&names, a->next->name);
+	}
+	similar[0] = '\0';
+	if (names.n) {
+		char sub[256], *w, *save = NULL;
+
+		/* ties in the suggestions go by name, not by where the aliases are */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_name);
+		diag_suggest(c2->name, names.v, names.n, sub, sizeof(sub));
+		/* "open, openat" -> "syscall.open, syscall.openat" */
+		for (w = strtok_r(sub, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+			size_t len = strlen(similar);
+
+			snprintf(similar + len, sizeof(similar) - len, "%s%s.%s", len ? ", " : "",
+				 pp->comps->name, w);
+		}
+		strlist_free(&names);
+	}
+	if (!similar[0]) {
+		for (i = 0; i < n_families; i++)
+			strlist_add(&names, family_registry[i]->name);
+		for (i = 0; i < e->n_aliases; i++)
+			strlist_add(&names, e->aliases[i].name->comps->name);
+		diag_suggest(pp->comps->name, names.v, names.n, similar, sizeof(similar));
+		strlist_free(&names);
+	}
 	diag_error(e->s, &pp->loc, "while resolving probe point");
 	if (similar[0])
 		diag_note(e->s, &pp->loc, "probe point mismatch (similar: %s)", similar);
@@ -213,6 +248,13 @@ static int expand_alias(struct expander *e, struct probe *user, const struct pro
 		e->s->prog.n_library_used += ar->file->is_tapset;
 	}
 	nb = combine(e->s, ar->pr, body ? body : user->body);
+	{
+		struct probe_point concrete = *ar->name;
+
+		concrete.comps = copy_comps(e->s, ar->name->comps, rest);
+		concrete.cond = NULL;
+		e->alias_pp[e->depth] = elab_pp_str(e->s, &concrete);
+	}
 	e->stack[e->depth++] = ar->pr;
 	for (t = ar->pr->points; t; t = t->next) {
 		struct probe_point *np = arena_alloc(&e->s->arena, sizeof(*np));
@@ -251,7 +293,8 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 		dp->family = family_registry[i];
 		dp->probe = user;
 		dp->pp = pp;
-		dp->pp_str = elab_pp_str(e->s, pp);
+		dp->pp_str = dp->family->pp_from_alias && e->depth ? e->alias_pp[e->depth - 1] :
+			elab_pp_str(e->s, pp);
 		dp->body = (struct ast_node *)(body ? body : user->body);
 		dp->cond = pp->cond;
 		dp->id = e->s->prog.n_probes++;
@@ -329,12 +372,32 @@ static void index_aliases(struct expander *e)
 	}
 }
 
+/* Does a user's probe point name the syscall tapset (whose aliases are generated from
+ * the target kernel, only when asked for)? */
+static bool wants_syscalls(struct session *s)
+{
+	const struct stapfile *f;
+	const struct probe *pr;
+	const struct probe_point *pp;
+
+	for (f = s->prog.files; f; f = f->next)
+		for (pr = f->is_tapset ? NULL : f->probes; pr; pr = pr->next)
+			for (pp = pr->is_alias ? NULL : pr->points; pp; pp = pp->next)
+				if (!fnmatch(pp->comps->name, "syscall", 0) ||
+				    !fnmatch(pp->comps->name, "nd_syscall", 0) ||
+				    !strcmp(pp->comps->name, "**"))
+					return true;
+	return false;
+}
+
 int elab_probes(struct session *s)
 {
 	struct expander e = { .s = s, .tail = &s->prog.probes };
 	struct stapfile *f;
 	int errors = 0;
 
+	if (wants_syscalls(s) && syscall_tapset(s, NULL))
+		return -1;
 	index_aliases(&e);
 	for (f = s->prog.files; f; f = f->next) {
 		struct probe *pr;

@@ -140,16 +140,21 @@ static void mark_used(struct session *s, struct stapfile *f)
 	}
 }
 
-/* Globals of the user script first, then of tapsets; a private global only from its file. */
+/* Globals of the user script first, then of tapsets; a private global only from its
+ * file. Code of the tapsets (an alias's body among them) sees only the tapsets'
+ * globals: `global n; probe syscall.* { n[name]++ }` keeps the alias's local n. */
 static struct global *find_global(struct session *s, const char *name,
 				  const struct srcfile *from)
 {
 	struct name_entry *e = name_slot(the_index(s), name, false);
+	bool tapset_code = from && from->is_tapset;
 	int i;
 
 	for (i = 0; e && i < e->n_globs; i++) {
 		struct global *g = e->globs[i];
 
+		if (tapset_code && !g->file->is_tapset)
+			continue;
 		if (!g->is_private || g->file->src == from) {
 			mark_used(s, g->file);
 			return g;
@@ -180,13 +185,15 @@ static struct symbol *lookup(struct resolver *r, struct ast_node *id, bool array
 	struct symbol *sym;
 	struct global *g;
 
-	if (!array) {
-		if ((sym = find_in(r->params, name)) || (sym = find_in(*r->locals, name)))
-			return sym;
-	}
+	/* parameters, then globals (a probe may hold an alias's local of a global's
+	 * name, which only the alias's own code uses), then locals */
+	if (!array && (sym = find_in(r->params, name)))
+		return sym;
 	g = find_global(r->s, name, id->loc.file);
 	if (g)
 		return use_global(r, g);
+	if (!array && (sym = find_in(*r->locals, name)))
+		return sym;
 	if (array) {
 		diag_error(r->s, &id->loc, "unresolved arity-%d global array %s, missing global declaration?",
 			   r->n_keys, name);

@@ -84,6 +84,8 @@ struct pp_match {
 struct probe_family {
 	const char *name;
 	enum family_kind kind;
+	bool pp_from_alias;	/* pp() of a probe derived through an alias is the
+				 * alias's point ("syscall.openat"), not the family's */
 	bool not_emitted;	/* its probes are elaborated and type-checked, then left
 				 * out of the module (never) */
 	const struct pp_shape *shapes;

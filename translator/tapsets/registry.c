@@ -10,7 +10,7 @@
 extern const struct probe_family begin_family, end_family, error_family, never_family;
 extern const struct probe_family dwarf_family, kprobe_family;
 extern const struct probe_family timer_family, procfs_family;
-extern const struct probe_family tracepoint_family;
+extern const struct probe_family tracepoint_family, syscall_family;
 
 const struct probe_family *const family_registry[] = {
 	&begin_family,
@@ -20,6 +20,7 @@ const struct probe_family *const family_registry[] = {
 	&dwarf_family,
 	&kprobe_family,
 	&tracepoint_family,
+	&syscall_family,
 	&timer_family,
 	&procfs_family,
 };
@@ -42,6 +43,32 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* -L of a probe its family does not list: its point, then the variables its aliases
+ * define, in the order they were declared ("syscall.read name:string fd:long ...") */
+static const char *with_locals(struct session *s, const struct derived_probe *dp)
+{
+	const struct symbol **v, *l;
+	struct strbuf sb = { 0 };
+	const char *out;
+	int i, n = 0;
+
+	v = xcalloc((size_t)dp->n_locals + 1, sizeof(*v));
+	for (l = dp->locals; l; l = l->next)
+		if (l->index >= 0 && l->index < dp->n_locals && l->type != TYPE_UNKNOWN &&
+		    !l->n_keys)
+			v[l->index] = l;
+	sb_puts(&sb, dp->pp_str);
+	for (i = 0; i < dp->n_locals; i++)
+		if (v[i]) {
+			sb_printf(&sb, " %s:%s", v[i]->name, ast_type_str(v[i]->type));
+			n++;
+		}
+	out = n ? arena_strdup(&s->arena, sb.buf) : dp->pp_str;
+	sb_free(&sb);
+	free(v);
+	return out;
+}
+
 void family_list_probes(struct session *s, bool vars)
 {
 	struct strlist lines = { 0 };
@@ -52,7 +79,7 @@ void family_list_probes(struct session *s, bool vars)
 		if (dp->family->list)
 			dp->family->list(s, dp, vars, &lines);
 		else
-			strlist_add(&lines, dp->pp_str);
+			strlist_add(&lines, vars ? with_locals(s, dp) : dp->pp_str);
 	}
 	if (lines.n)
 		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);

@@ -149,6 +149,103 @@ static void emit_probe(struct session *s, struct derived_probe *dp, struct strbu
 	sb_free(&body.out);
 }
 
+/* Handlers already written, by their text with the probe's number taken out: probes
+ * whose bodies differ only where they came from (the aliases of syscall.* once their
+ * unused variables are gone) share one handler. */
+struct handler_text {
+	uint64_t hash;
+	char *text;
+	int id;
+};
+
+struct handlers {
+	struct handler_text *v;
+	size_t n, cap;
+};
+
+static void handlers_free(struct handlers *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].text);
+	free(h->v);
+}
+
+/* text with "probe_<id>_frame", "probe_<id>(" and ".p<id>;" written with # for the number */
+static char *without_id(const char *text, int id)
+{
+	char *a = xasprintf("probe_%d_frame", id), *b = xasprintf(".p%d;", id);
+	char *f = xasprintf("probe_%d(", id);
+	struct strbuf sb = { 0 };
+	const char *p = text;
+
+	while (*p) {
+		if (!strncmp(p, a, strlen(a))) {
+			sb_puts(&sb, "probe_#_frame");
+			p += strlen(a);
+		} else if (!strncmp(p, b, strlen(b))) {
+			sb_puts(&sb, ".p#;");
+			p += strlen(b);
+		} else if (!strncmp(p, f, strlen(f))) {
+			sb_puts(&sb, "probe_#(");
+			p += strlen(f);
+		} else {
+			sb_putc(&sb, *p++);
+		}
+	}
+	free(a);
+	free(b);
+	free(f);
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+static uint64_t text_hash(const char *t)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
+	return h;
+}
+
+static void emit_probe(struct session *s, struct derived_probe *dp, struct strbuf *decls,
+		       struct emitter *code, struct xl_regex_max *re_max);
+
+static void emit_probe_once(struct session *s, struct derived_probe *dp, struct strbuf *decls,
+			    struct emitter *code, struct xl_regex_max *re_max, struct handlers *seen)
+{
+	struct strbuf d = { 0 };
+	struct emitter c = { 0 };
+	char *all, *key;
+	uint64_t h;
+	size_t i;
+
+	emit_probe(s, dp, &d, &c, re_max);
+	all = xasprintf("%s%s", d.buf ? d.buf : "", c.out.buf ? c.out.buf : "");
+	key = without_id(all, dp->id);
+	free(all);
+	h = text_hash(key);
+	for (i = 0; i < seen->n; i++) {
+		if (seen->v[i].hash == h && !strcmp(seen->v[i].text, key)) {
+			emit_line(code, "#define probe_%d probe_%d", dp->id, seen->v[i].id);
+			free(key);
+			sb_free(&d);
+			sb_free(&c.out);
+			return;
+		}
+	}
+	if (seen->n == seen->cap) {
+		seen->cap = seen->cap ? seen->cap * 2 : 64;
+		seen->v = xrealloc(seen->v, seen->cap * sizeof(*seen->v));
+	}
+	seen->v[seen->n++] = (struct handler_text){ h, key, dp->id };
+	sb_puts(decls, d.buf ? d.buf : "");
+	emit_raw(code, c.out.buf ? c.out.buf : "");
+	sb_free(&d);
+	sb_free(&c.out);
+}
+
 static int probe_order(const void *a, const void *b)
 {
 	const struct derived_probe *pa = *(struct derived_probe *const *)a;
@@ -295,6 +392,7 @@ static void emit_handlers(struct session *s, struct strbuf *decls, struct emitte
 			  struct xl_regex_max *re_max)
 {
 	struct derived_probe *dp, *prev;
+	struct handlers seen = { 0 };
 	struct function *fn;
 
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
@@ -310,8 +408,9 @@ static void emit_handlers(struct session *s, struct strbuf *decls, struct emitte
 			emit_line(code, "#define probe_%d probe_%d", dp->id, prev->id);
 			continue;
 		}
-		emit_probe(s, dp, decls, code, re_max);
+		emit_probe_once(s, dp, decls, code, re_max, &seen);
 	}
+	handlers_free(&seen);
 }
 
 /* The union of the frames the handlers' code uses, and struct context. */
