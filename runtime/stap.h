@@ -201,8 +201,9 @@ void _stp_print_bytes(const char *s, size_t len);
 __printf(1, 2) void _stp_printf(const char *fmt, ...);
 __printf(2, 3) void _stp_out_printf(char *dst, const char *fmt, ...);
 void _stp_out_bytes(char *dst, const char *s, size_t len);
-/* printf's %b: `width` (1, 2, 4 or 8; else 8) bytes of v, host order */
-void _stp_out_binary(char *dst, int64_t v, int width);
+/* printf's %b: v in `prec` (1, 2, 4 or 8) bytes, host order, in a field of
+ * `width` bytes padded with NULs (-1: not given; format.h has the defaults) */
+void _stp_out_binary(char *dst, int64_t v, int width, int prec, int left);
 /* printf's %m / %M: `len` bytes of kernel memory at addr, raw or as hex */
 void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr,
 		     int len, int width, int left, bool hex);
