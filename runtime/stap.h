@@ -52,7 +52,12 @@ struct _stp_hist {
 /* One CPU's (or the aggregate's) accumulated values. */
 struct _stp_stat {
 	int64_t count, sum, min, max;
-	int64_t sumsq;			/* for @variance; wraps on overflow */
+	/* @variance as 4.8 computes it (stat.h): each CPU runs Welford's
+	 * algorithm in integers (avg_s, m2); an aggregate sums each merged
+	 * CPU's n * avg_s, n * avg_s^2 and (n - 1) * variance (wrapping) */
+	int64_t avg_s, m2;
+	int64_t wsum, wsq, s2;
+	bool merged;			/* the sums above are valid */
 	int64_t buckets[STP_MAX_BUCKETS];
 };
 
