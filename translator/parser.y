@@ -146,6 +146,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %token PRETTY1 "$" PRETTY2 "$$" PP_LBRACE "{ (brace expansion)"
 %token PP_IF "%(" PP_THEN "%?" PP_ELSE "%:" PP_END "%)" PP_DEFINE "@define"
 %token ERROR_TOKEN "invalid token"
+%token <str> ARG_BAD "command line argument"
 
 %type <node> expr primary opt_expr stmt block body str_lit
 %type <node> fe_head fe_var opt_limit catch_var literal
