@@ -403,8 +403,13 @@ static int _stp_sort_cmp(const struct _stp_sort *s, u32 a, u32 b)
 	}
 	if (type == STP_T_STRING) {
 		r = strcmp(ea + off, eb + off);
+	} else if (type == STP_T_STAT) {
+		/* a statistic sorts by the extractor -1 - col: @count, @sum, ... */
+		int64_t va = _stp_stat_sort_value((struct _stp_stat *)(ea + off), -1 - s->col);
+		int64_t vb = _stp_stat_sort_value((struct _stp_stat *)(eb + off), -1 - s->col);
+
+		r = va < vb ? -1 : va > vb;
 	} else {
-		/* a statistic sorts by its count, the first field */
 		int64_t va = *(int64_t *)(ea + off), vb = *(int64_t *)(eb + off);
 
 		r = va < vb ? -1 : va > vb;

@@ -309,8 +309,9 @@ void _stp_statvar_print(const char *name, struct _stp_statvar *sv);
  * foreach: put the entries' indices into idx (room for m->cap), sorted by
  * key column `col` (1-based), by value (col -1), or in insertion order (col
  * 0), `dir` +1 ascending or -1 descending; stop after `limit` if >= 0.
- * Arrays of statistics are aggregated first; the value of a statistic entry
- * is its @count for sorting.  Returns the number of indices.
+ * Arrays of statistics are aggregated first and sort by value with col -1
+ * (@count), -2 (@sum), -3 (@min), -4 (@max), -5 (@avg) or -6 (@variance).
+ * Returns the number of indices.
  */
 u32 _stp_map_collect(struct _stp_map *m, u32 *idx, int col, int dir,
 		     int64_t limit);

@@ -179,6 +179,27 @@ static void _stp_stat_zero(const struct _stp_hist *h, struct _stp_stat *st)
 }
 
 
+/* an extractor's value for sorting foreach: never an error (an empty statistic is 0) */
+static int64_t _stp_stat_sort_value(const struct _stp_stat *st, int op)
+{
+	if (op == 0)
+		return st->count;
+	if (st->count == 0)
+		return 0;
+	switch (op) {
+	case 1:
+		return st->sum;
+	case 2:
+		return st->min;
+	case 3:
+		return st->max;
+	case 4:
+		return _stp_sdiv(st->sum, st->count);
+	default:
+		return _stp_stat_variance(st);
+	}
+}
+
 int64_t _stp_stat_extract(struct _stp_context *c, const struct _stp_stat *st,
 			  int op)
 {

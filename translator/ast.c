@@ -398,7 +398,7 @@ static void dump_foreach(FILE *f, const struct ast_node *n, int in)
 	fputs("foreach (", f);
 	if (n->u.foreach.value) {
 		ast_dump_expr(f, n->u.foreach.value);
-		if (n->u.foreach.sort_key == -1)
+		if (n->u.foreach.sort_key == -1 && !n->u.foreach.sort_aggr)
 			fputc(n->u.foreach.sort_dir > 0 ? '+' : '-', f);
 		fputs(" = ", f);
 	}
@@ -415,7 +415,10 @@ static void dump_foreach(FILE *f, const struct ast_node *n, int in)
 		fputc(']', f);
 	fputs(" in ", f);
 	ast_dump_expr(f, n->u.foreach.array);
-	if (n->u.foreach.sort_key == -1 && !n->u.foreach.value)
+	if (n->u.foreach.sort_aggr)
+		fprintf(f, " %s%c", ast_stat_str((enum stat_op)(n->u.foreach.sort_aggr - 1)),
+			n->u.foreach.sort_dir > 0 ? '+' : '-');
+	else if (n->u.foreach.sort_key == -1 && !n->u.foreach.value)
 		fputc(n->u.foreach.sort_dir > 0 ? '+' : '-', f);
 	if (n->u.foreach.limit) {
 		fputs(" limit ", f);

@@ -129,6 +129,7 @@ struct ast_node {
 			struct ast_node *array;	/* AST_IDENT or AST_STAT(hist) */
 			int sort_key;		/* 0 none, 1..9 key column, -1 value */
 			int sort_dir;		/* +1 ascending, -1 descending */
+			int sort_aggr;		/* "in a @sum-": 1 + the stat_op, else 0 */
 			struct ast_node *limit;
 			struct ast_node *body;
 		} foreach;

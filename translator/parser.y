@@ -76,6 +76,7 @@ static struct ast_node *loop(struct parser *p, enum ast_kind kind, const YYLTYPE
 			     struct ast_node *incr, struct ast_node *body);
 static struct ast_node *try_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *b,
 				 struct ast_node *var, struct ast_node *h);
+static int sort_aggr(struct parser *p, const YYLTYPE *loc, const char *name);
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *head, struct ast_node *array, int arr_sort,
 				struct ast_node *limit, struct ast_node *body);
@@ -152,7 +153,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %type <node> fe_head fe_var opt_limit catch_var literal
 %type <node> stmt_noif stmt_if opt_pp_cond
 %type <list> stmts exprlist opt_exprlist fe_vars strings
-%type <ival> sort_opt opt_pretty pp_marks
+%type <ival> sort_dir sort_opt opt_pretty pp_marks
 %type <i64> opt_prio
 %type <pp> pps pp
 %type <alt> pp_seq pp_elem pp_alts pp_comp
@@ -355,6 +356,10 @@ stmt_noif:
 						{ $$ = loop(p, AST_FOR, &@1, $3, $5, $7, $9); }
 	| FOREACH '(' fe_head IN IDENT sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $6, $7, $9); }
+	| FOREACH '(' fe_head IN IDENT AT_IDENT sort_dir opt_limit ')' stmt
+						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $7, $8, $10);
+						  if ($$->kind == AST_FOREACH)
+							  $$->u.foreach.sort_aggr = sort_aggr(p, &@6, $6); }
 	| FOREACH '(' fe_head IN AT_IDENT '(' exprlist ')' sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, at_call(p, &@5, $5, $7.head, NULL, 0), $9, $10, $12); }
 	| DELETE expr %prec LOW			{ $$ = nest(ast_operand(S, AST_DELETE, &@1, $2), $2, NULL, NULL); }
@@ -395,7 +400,11 @@ fe_var:
 
 sort_opt:
 	%empty					{ $$ = 0; }
-	| '+'					{ $$ = 1; }
+	| sort_dir
+	;
+
+sort_dir:
+	'+'					{ $$ = 1; }
 	| '-'					{ $$ = -1; }
 	;
 
@@ -979,6 +988,18 @@ static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const cha
 	n->u.assign.lhs = v;
 	n->u.assign.rhs = keys;
 	return n;
+}
+
+/* "foreach (k in a @sum-)": the extractor a statistic array sorts by, 1 + its stat_op */
+static int sort_aggr(struct parser *p, const YYLTYPE *loc, const char *name)
+{
+	int op;
+
+	for (op = STAT_COUNT; op <= STAT_VARIANCE; op++)
+		if (!strcmp(name, ast_stat_str((enum stat_op)op)))
+			return op + 1;
+	parse_error(p, loc, "expected statistical operation");
+	return 1;
 }
 
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,

@@ -146,6 +146,11 @@ static void check_foreach(struct checker *c, struct ast_node *n)
 		arr = check_array(c, n->u.foreach.array);
 		if (!arr)
 			return;
+		if (n->u.foreach.sort_aggr && arr->type != TYPE_STATS)
+			diag_error(c->s, &n->u.foreach.array->loc,
+				   "sorting by %s needs an array of statistics, not of %s values",
+				   ast_stat_str((enum stat_op)(n->u.foreach.sort_aggr - 1)),
+				   ast_type_str(arr->type));
 		check(c, n->u.foreach.limit);
 	}
 	for (k = n->u.foreach.keys; k; k = k->next)

@@ -507,7 +507,9 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 				    : "MAXMAPENTRIES";
 	sb_printf(x->frame, "\tu32 fe%d[%s];\n\tu32 fen%d, fei%d;\n", id, cap, id, id);
 	emit_line(x->e, "l->fen%d = _stp_map_collect(&global_%s, l->fe%d, %d, %d, %s);", id,
-		  arr->name, id, n->u.foreach.sort_key, n->u.foreach.sort_dir ? n->u.foreach.sort_dir : 1,
+		  arr->name, id,
+		  n->u.foreach.sort_aggr ? -n->u.foreach.sort_aggr : n->u.foreach.sort_key,
+		  n->u.foreach.sort_dir ? n->u.foreach.sort_dir : 1,
 		  limit);
 	emit_open(x->e, "for (l->fei%d = 0; l->fei%d < l->fen%d; l->fei%d++)", id, id, id, id);
 	emit_line(x->e, "void *e = _stp_map_entry(&global_%s, l->fe%d[l->fei%d]);", arr->name, id, id);
