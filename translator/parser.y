@@ -746,6 +746,11 @@ static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 		e->loc = *loc;
 		return e;
 	}
+	if (e->kind == AST_NUMBER) {	/* -5 is a literal, so -p1 output reads back the same */
+		e->u.num = (int64_t)(0 - (uint64_t)e->u.num);
+		e->loc = *loc;
+		return e;
+	}
 	return nest(ast_unary(S, loc, OP_NEG, e), e, NULL, NULL);
 }
 

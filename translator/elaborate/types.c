@@ -390,8 +390,7 @@ static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type wa
 		return TYPE_UNKNOWN;
 	switch (n->kind) {
 	case AST_NUMBER:
-		if (n->type == TYPE_UNKNOWN && t->report)
-			diag_error(t->s, &n->loc, "number out of range");
+		n->type = TYPE_LONG;	/* 9223372036854775808 not negated: INT64_MIN */
 		return TYPE_LONG;
 	case AST_STRING:
 		return TYPE_STRING;
