@@ -11,6 +11,7 @@
 /* an alternative of a probe point being expanded: a list of components */
 struct pp_alt {
 	struct pp_comp *comps;
+	int marks;		/* ? and ! inside braces: "{a!, b?}" (1 optional, 2 sufficient) */
 	struct pp_alt *next;
 };
 
@@ -87,6 +88,7 @@ static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node
 static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp_alt *a,
 				 struct pp_alt *b);
 static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b);
+static struct pp_alt *pp_mark(struct pp_alt *a, int marks);
 static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 				     struct pp_alt *alts, int marks, struct ast_node *cond);
 static struct probe_point *pp_cat(struct probe_point *a, struct probe_point *b);
@@ -156,7 +158,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %type <ival> sort_dir sort_opt opt_pretty pp_marks
 %type <i64> opt_prio
 %type <pp> pps pp
-%type <alt> pp_seq pp_elem pp_alts pp_comp
+%type <alt> pp_seq pp_elem pp_alts pp_alt pp_comp
 %type <str> comp_name member_name
 %type <tc> chain chain_elem
 %type <param> params param_list param_decl
@@ -248,8 +250,12 @@ pp_elem:
 	;
 
 pp_alts:
-	pp_seq
-	| pp_alts ',' pp_seq			{ $$ = pp_union($1, $3); }
+	pp_alt
+	| pp_alts ',' pp_alt			{ $$ = pp_union($1, $3); }
+	;
+
+pp_alt:
+	pp_seq pp_marks				{ $$ = pp_mark($1, $2); }
 	;
 
 pp_comp:
@@ -1094,6 +1100,7 @@ static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp
 
 	if (!a->next && !b->next) {
 		a->comps = copy_comps(p, a->comps, b->comps);
+		a->marks |= b->marks;
 		return a;
 	}
 	for (x = a; x; x = x->next) {
@@ -1107,6 +1114,7 @@ static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp
 				return a;
 			}
 			z->comps = copy_comps(p, x->comps, copy_comps(p, y->comps, NULL));
+			z->marks = x->marks | y->marks;
 			*t = z;
 			t = &z->next;
 		}
@@ -1124,6 +1132,15 @@ static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b)
 	return a;
 }
 
+static struct pp_alt *pp_mark(struct pp_alt *a, int marks)
+{
+	struct pp_alt *q;
+
+	for (q = a; q; q = q->next)
+		q->marks |= marks;
+	return a;
+}
+
 static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 				     struct pp_alt *alts, int marks, struct ast_node *cond)
 {
@@ -1133,8 +1150,8 @@ static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 		struct probe_point *pp = arena_alloc(&S->arena, sizeof(*pp));
 
 		pp->comps = alts->comps;
-		pp->optional = marks & 1;
-		pp->sufficient = (marks & 2) != 0;
+		pp->optional = (marks | alts->marks) & 1;
+		pp->sufficient = ((marks | alts->marks) & 2) != 0;
 		pp->cond = cond;
 		pp->loc = *loc;
 		*t = pp;
