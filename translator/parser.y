@@ -78,6 +78,7 @@ static struct ast_node *loop(struct parser *p, enum ast_kind kind, const YYLTYPE
 static struct ast_node *try_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *b,
 				 struct ast_node *var, struct ast_node *h);
 static int sort_aggr(struct parser *p, const YYLTYPE *loc, const char *name);
+static struct ast_node *addr_of(struct parser *p, const YYLTYPE *loc, struct ast_node *e);
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *head, struct ast_node *array, int arr_sort,
 				struct ast_node *limit, struct ast_node *body);
@@ -493,6 +494,8 @@ primary:
 	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
 	| '&' TVAR chain			{ $$ = target(p, &@1, $2, $3, 0); $$->u.target.addr = true; }
+	| '&' AT_IDENT '(' opt_exprlist ')' chain %prec LOW
+						{ $$ = addr_of(p, &@1, at_call(p, &@2, $2, $4.head, $6, 0)); }
 	| AT_IDENT '(' opt_exprlist ')' chain opt_pretty
 						{ $$ = at_call(p, &@1, $1, $3.head, $5, $6); }
 	| EMBEDDED				{ guru_ok(p, &@1, "expression "); $$ = ast_new(S, AST_EMBEDDED_EXPR, &@1); $$->u.str = $1; }
@@ -999,6 +1002,18 @@ static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const cha
 	n->u.assign.lhs = v;
 	n->u.assign.rhs = keys;
 	return n;
+}
+
+/* &@cast(...)->f, &@var("x")->f: the address of the member, not its value */
+static struct ast_node *addr_of(struct parser *p, const YYLTYPE *loc, struct ast_node *e)
+{
+	if (e->kind != AST_CAST && e->kind != AST_ATVAR) {
+		parse_error_at(p, loc, "'&' takes a target variable, @cast or @var");
+		return e;
+	}
+	e->u.target.addr = true;
+	e->loc = *loc;
+	return e;
 }
 
 /* "foreach (k in a @sum-)": the extractor a statistic array sorts by, 1 + its stat_op */
