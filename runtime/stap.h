@@ -301,6 +301,10 @@ bool _stp_map_exists(struct _stp_map *m, const union _stp_key *k);
 void _stp_map_delete(struct _stp_map *m, const union _stp_key *k);
 void _stp_map_clear(struct _stp_map *m);
 u32 _stp_map_size(struct _stp_map *m);
+/* slices: the key columns whose bit is set in `wild` match anything (a[1, *]) */
+bool _stp_map_exists_slice(struct _stp_map *m, const union _stp_key *k, u32 wild);
+void _stp_map_delete_slice(struct _stp_map *m, const union _stp_key *k, u32 wild);
+bool _stp_entry_match(struct _stp_map *m, void *e, const union _stp_key *k, u32 wild);
 /* end of session: print a global written but never read */
 void _stp_map_print(struct _stp_map *m);
 void _stp_statvar_print(const char *name, struct _stp_statvar *sv);

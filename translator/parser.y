@@ -155,7 +155,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %type <node> expr primary opt_expr stmt block body str_lit
 %type <node> fe_head fe_var opt_limit catch_var literal
 %type <node> stmt_noif stmt_if opt_pp_cond
-%type <list> stmts exprlist opt_exprlist fe_vars strings
+%type <list> stmts exprlist opt_exprlist idxlist fe_vars strings
 %type <ival> sort_dir sort_opt opt_pretty pp_marks
 %type <i64> opt_prio
 %type <pp> pps pp
@@ -363,6 +363,10 @@ stmt_noif:
 						{ $$ = loop(p, AST_FOR, &@1, $3, $5, $7, $9); }
 	| FOREACH '(' fe_head IN IDENT sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $6, $7, $9); }
+	| FOREACH '(' fe_head IN IDENT '[' idxlist ']' sort_opt opt_limit ')' stmt
+						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $9, $10, $12);
+						  if ($$->kind == AST_FOREACH)
+							  $$->u.foreach.slice = $7.head; }
 	| FOREACH '(' fe_head IN IDENT AT_IDENT sort_dir opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $7, $8, $10);
 						  if ($$->kind == AST_FOREACH)
@@ -430,6 +434,14 @@ exprlist:
 	| exprlist ',' expr			{ $$ = nl_add($1, $3); }
 	;
 
+/* array keys; * is a wildcard where a slice is allowed (checked in pass 2) */
+idxlist:
+	expr					{ $$ = nl_one($1); }
+	| '*'					{ $$ = nl_one(ast_new(S, AST_NULL, &@1)); }
+	| idxlist ',' expr			{ $$ = nl_add($1, $3); }
+	| idxlist ',' '*'			{ $$ = nl_add($1, ast_new(S, AST_NULL, &@3)); }
+	;
+
 opt_exprlist:
 	%empty					{ $$.head = $$.tail = NULL; }
 	| exprlist
@@ -458,7 +470,7 @@ expr:
 	| expr '^' expr				{ $$ = ast_binary(S, &@2, OP_BXOR, $1, $3); }
 	| expr '&' expr				{ $$ = ast_binary(S, &@2, OP_BAND, $1, $3); }
 	| expr IN IDENT				{ $$ = in_array(p, &@2, $1, ast_ident(S, &@3, $3)); }
-	| '[' exprlist ']' IN IDENT		{ $$ = in_array(p, &@4, $2.head, ast_ident(S, &@5, $5)); }
+	| '[' idxlist ']' IN IDENT		{ $$ = in_array(p, &@4, $2.head, ast_ident(S, &@5, $5)); }
 	| expr EQ expr				{ $$ = ast_binary(S, &@2, OP_EQ, $1, $3); }
 	| expr NE expr				{ $$ = ast_binary(S, &@2, OP_NE, $1, $3); }
 	| expr '<' expr				{ $$ = ast_binary(S, &@2, OP_LT, $1, $3); }
@@ -490,7 +502,7 @@ primary:
 	| str_lit %prec LOW
 	| IDENT %prec LOW			{ $$ = ast_ident(S, &@1, $1); }
 	| IDENT '(' opt_exprlist ')'		{ $$ = ast_call(S, &@1, $1, $3.head); }
-	| primary '[' exprlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
+	| primary '[' idxlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
 	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
 	| '&' TVAR chain			{ $$ = target(p, &@1, $2, $3, 0); $$->u.target.addr = true; }

@@ -146,6 +146,7 @@ static void check_foreach(struct checker *c, struct ast_node *n)
 		arr = check_array(c, n->u.foreach.array);
 		if (!arr)
 			return;
+		check_list(c, n->u.foreach.slice);
 		if (n->u.foreach.sort_aggr && arr->type != TYPE_STATS)
 			diag_error(c->s, &n->u.foreach.array->loc,
 				   "sorting by %s needs an array of statistics, not of %s values",

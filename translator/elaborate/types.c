@@ -467,6 +467,8 @@ static void infer_foreach(struct typer *t, struct ast_node *n)
 	struct ast_node *k;
 	int i = 0;
 
+	if (sym && n->u.foreach.slice)
+		infer_keys(t, sym, n->u.foreach.slice, &n->u.foreach.array->loc);
 	if (!sym) {
 		infer(t, n->u.foreach.array, TYPE_UNKNOWN);
 		/* foreach (bucket in @hist_*(x)): bucket numbers and counts */
