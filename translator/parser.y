@@ -780,7 +780,8 @@ static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op
 {
 	struct ast_node *n = ast_new(S, AST_INCDEC, loc);
 
-	if (!ast_is_lvalue(e))
+	/* a literal is left to pass 2, whose error 4.8 gives */
+	if (!ast_is_lvalue(e) && e->kind != AST_NUMBER && e->kind != AST_STRING)
 		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable)");
 	n->u.incdec.op = op;
 	n->u.incdec.post = post;
@@ -791,7 +792,7 @@ static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op
 static struct ast_node *assign(struct parser *p, const YYLTYPE *loc, enum ast_op op,
 			       struct ast_node *l, struct ast_node *r)
 {
-	if (!ast_is_lvalue(l))
+	if (!ast_is_lvalue(l) && l->kind != AST_NUMBER && l->kind != AST_STRING)
 		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable) before assignment");
 	return ast_assign(S, loc, op, l, r);
 }

@@ -120,7 +120,10 @@ static void check_lvalue(struct checker *c, struct ast_node *op, struct ast_node
 			diag_error(c->s, &l->loc, "write to target variable not permitted; need stap -g");
 		return;
 	}
-	diag_error(c->s, &op->loc, "%s", msg);
+	if (l->kind == AST_NUMBER || l->kind == AST_STRING)
+		diag_error(c->s, &op->loc, "Expecting lvalue for assignment");
+	else
+		diag_error(c->s, &op->loc, "%s", msg);
 }
 
 /* a foreach key or value variable */
