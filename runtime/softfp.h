@@ -223,6 +223,95 @@ static inline uint64_t _stp_fp_div(uint64_t a, uint64_t b)
 	return _stp_fp_pack(sign, e, q | (ma != 0));
 }
 
+/* the square root, correctly rounded; of a negative number NaN, of -0 -0 */
+static inline uint64_t _stp_fp_sqrt(uint64_t a)
+{
+	unsigned __int128 op, res = 0, one = (unsigned __int128)1 << 126;
+	uint64_t m;
+	int e;
+
+	if (_stp_fp_isnan(a))
+		return _stp_fp_nan2(a, a);
+	if (!(a << 1))
+		return a;
+	if (_stp_fp_sign(a))
+		return _STP_FP_QNAN;
+	if (_stp_fp_exp(a) == 0x7ff)
+		return a;
+	_stp_fp_unpack(a, &e, &m);
+	e -= 1075;		/* a = m * 2^e */
+	if (e & 1) {
+		m <<= 1;
+		e--;
+	}
+	/* the integer square root of m * 2^70: 62 bits, the remainder as sticky */
+	op = (unsigned __int128)m << 70;
+	while (one > op)
+		one >>= 2;
+	while (one) {
+		if (op >= res + one) {
+			op -= res + one;
+			res = (res >> 1) + one;
+		} else {
+			res >>= 1;
+		}
+		one >>= 2;
+	}
+	if ((uint64_t)(res >> 61) != 1)		/* not [2^61, 2^62) */
+		return _STP_FP_QNAN;
+	return _stp_fp_pack(0, (e - 70) / 2 + 1084, ((uint64_t)res << 1) | (op != 0));
+}
+
+/*
+ * The IEEE remainder a - n * b, n the quotient rounded to nearest even: exact.
+ * Of an infinity or by zero NaN; by an infinity a itself.
+ */
+static inline uint64_t _stp_fp_rem(uint64_t a, uint64_t b)
+{
+	int sign = _stp_fp_sign(a), ea, eb, s, i;
+	uint64_t ma, mb, r;
+	bool q = false;
+
+	if (_stp_fp_isnan(a) || _stp_fp_isnan(b))
+		return _stp_fp_nan2(a, b);
+	if (_stp_fp_exp(a) == 0x7ff || !(b << 1))
+		return _STP_FP_QNAN;
+	if (_stp_fp_exp(b) == 0x7ff || !(a << 1))
+		return a;
+	_stp_fp_unpack(a, &ea, &ma);
+	_stp_fp_unpack(b, &eb, &mb);
+	if (ea < eb - 1)
+		return a;	/* |a| < |b| / 2 */
+	if (ea == eb - 1) {
+		/* a = ma * 2^ea, b = 2 mb * 2^ea: n is 1 only if |a| > |b| / 2 */
+		if (ma <= mb)
+			return a;
+		r = 2 * mb - ma;
+		sign ^= 1;
+		eb = ea;
+	} else {
+		r = ma;
+		if (r >= mb) {
+			r -= mb;
+			q = true;
+		}
+		for (i = 0; i < ea - eb; i++) {
+			r <<= 1;
+			q = r >= mb;
+			if (q)
+				r -= mb;
+		}
+		if (2 * r > mb || (2 * r == mb && q)) {
+			r = mb - r;
+			sign ^= 1;
+		}
+	}
+	if (!r)
+		return (uint64_t)_stp_fp_sign(a) << 63;
+	s = _stp_fp_clz(r) - 1;
+	return _stp_fp_pack(sign, eb + 10 - s, r << s);
+}
+
 static inline uint64_t _stp_fp_from_long(int64_t v)
 {
 	int sign = v < 0, s;
@@ -448,12 +537,13 @@ static inline void _stp_fp_to_str(char *out, size_t outlen, uint64_t a, int64_t 
 	struct _stp_bn v;
 	size_t o = 0;
 
-	if (_stp_fp_isnan(a)) {
-		strscpy(out, "nan", outlen);
-		return;
-	}
 	if (e == 0x7ff) {
-		strscpy(out, _stp_fp_sign(a) ? "-inf" : "inf", outlen);
+		const char *w = _stp_fp_isnan(a) ? "nan" : _stp_fp_sign(a) ? "-inf" : "inf";
+
+		while (*w && o + 1 < outlen)
+			out[o++] = *w++;
+		if (outlen)
+			out[o] = '\0';
 		return;
 	}
 	prec = prec < 0 ? 0 : prec > 100 ? 100 : prec;

@@ -78,7 +78,7 @@ static int same(uint64_t got, uint64_t want)
 static void arith(void)
 {
 	int i, bad[4] = { 0 };
-	uint64_t a, b;
+	uint64_t a, b, r;
 
 	for (i = 0; i < 300000; i++) {
 		a = rnd_double();
@@ -102,6 +102,24 @@ static void arith(void)
 	ok(!bad[1], "fp_sub equals the host's double -");
 	ok(!bad[2], "fp_mul equals the host's double *");
 	ok(!bad[3], "fp_div equals the host's double /");
+	for (i = 0; i < 300000; i++) {
+		a = rnd_double();
+		b = (i & 1) ? rnd_double() : (a ^ (rnd() & 0x00f00000003fffffULL));
+		if (!same(_stp_fp_sqrt(a), bits(sqrt(dbl(a)))) && bad[0]++ < 3)
+			printf("# sqrt %016llx: %016llx, want %016llx\n", (unsigned long long)a,
+			       (unsigned long long)_stp_fp_sqrt(a), (unsigned long long)bits(sqrt(dbl(a))));
+		/* an exact zero has a's sign (IEEE 754, softfloat); glibc's remainder()
+		 * loses it for some large quotients */
+		r = bits(remainder(dbl(a), dbl(b)));
+		if (!(r << 1))
+			r = a & (1ULL << 63);
+		if (!same(_stp_fp_rem(a, b), r) && bad[1]++ < 3)
+			printf("# rem %016llx %016llx: %016llx, want %016llx\n", (unsigned long long)a,
+			       (unsigned long long)b, (unsigned long long)_stp_fp_rem(a, b),
+			       (unsigned long long)bits(remainder(dbl(a), dbl(b))));
+	}
+	ok(!bad[0], "fp_sqrt equals the host's sqrt");
+	ok(!bad[1], "fp_rem equals the host's IEEE remainder()");
 	ok(_stp_fp_add(0x7ff0000000000000ULL, 0xfff0000000000000ULL) == _STP_FP_QNAN &&
 	   _stp_fp_mul(0, 0x7ff0000000000000ULL) == _STP_FP_QNAN && _stp_fp_div(0, 0) == _STP_FP_QNAN &&
 	   _stp_fp_add(0x7ff0000000000001ULL, 0) == 0x7ff8000000000001ULL &&
