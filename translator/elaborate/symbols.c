@@ -483,6 +483,15 @@ static void resolve_stat(struct resolver *r, struct ast_node *n)
 /* rewritten into a call of a synthesized function (elaborate/target.c) */
 static void resolve_target(struct resolver *r, struct ast_node *n)
 {
+	if (n->kind == AST_TARGET && n->u.target.name[0] != '$') {
+		/* p->member on a script variable (parser.y's autocast) */
+		diag_error(r->s, &n->loc, "autocast of script variable '%s' is not supported yet; "
+			   "name its type with @cast(%s, \"type\")->...", n->u.target.name,
+			   n->u.target.name);
+		n->kind = AST_NUMBER;
+		n->u.num = 0;
+		return;
+	}
 	if (elab_target(r->s, n, r->in_function ? NULL : r->dp))
 		return;
 	if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name, false)) {
