@@ -38,13 +38,38 @@ void _stp_out_bytes(char *dst, const char *s, size_t len)
 	dst[n + len] = '\0';
 }
 
-void _stp_out_binary(char *dst, int64_t v, int width)
+static int _stp_binary_size(int n)
 {
+	return n == 1 || n == 2 || n == 4 || n == 8 ? n : -1;
+}
+
+/*
+ * %b as systemtap 4.8 defines it: the precision (1, 2, 4 or 8) is the size
+ * of the value, the width the size of the field, padded with NUL bytes
+ * (after the value with '-'). Without a valid precision the width is the
+ * size if it is a valid one, else the size is 8; neither gives 8 and 8.
+ */
+void _stp_out_binary(char *dst, int64_t v, int width, int prec, int left)
+{
+	static const char zeros[8];
 	u8 b1 = v;
 	u16 b2 = v;
 	u32 b4 = v;
+	int pad;
 
-	switch (width) {
+	prec = _stp_binary_size(prec);
+	if (width < 0) {
+		width = prec < 0 ? 8 : prec;
+		prec = width;
+	} else if (prec < 0) {
+		prec = _stp_binary_size(width);
+		if (prec < 0)
+			prec = 8;
+	}
+	pad = min(width, 1024) - prec;
+	for (; !left && pad > 0; pad -= 8)
+		_stp_out_bytes(dst, zeros, min(pad, 8));
+	switch (prec) {
 	case 1:
 		_stp_out_bytes(dst, (const char *)&b1, 1);
 		break;
@@ -58,6 +83,8 @@ void _stp_out_binary(char *dst, int64_t v, int width)
 		_stp_out_bytes(dst, (const char *)&v, 8);
 		break;
 	}
+	for (; left && pad > 0; pad -= 8)
+		_stp_out_bytes(dst, zeros, min(pad, 8));
 }
 
 /*
@@ -91,8 +118,8 @@ void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
 	int64_t shown, pad;
 	int done = 0;
 
-	if (len < 0)
-		len = 1;
+	if (len <= 0)
+		len = 1;	/* as 4.8: no (or a zero) precision reads one byte */
 	len = min(len, STP_FIELD_MAX);
 	width = min(width, STP_FIELD_MAX);
 	shown = hex ? 2 * (int64_t)len : len;

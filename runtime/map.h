@@ -328,6 +328,61 @@ void _stp_map_delete(struct _stp_map *m, const union _stp_key *k)
 	}
 }
 
+/* does e's key equal k in every column whose bit is not set in wild */
+static bool _stp_key_match(const struct _stp_map *m, const struct _stp_entry *e,
+			   const union _stp_key *k, u32 wild)
+{
+	const char *base = (const char *)e;
+	int i;
+
+	for (i = 0; i < m->n_keys; i++) {
+		if (wild & (1u << i))
+			continue;
+		if (m->key_types[i] == STP_T_STRING) {
+			if (strncmp(base + m->key_off[i], k[i].s, MAXSTRINGLEN - 1))
+				return false;
+		} else if (*(const int64_t *)(base + m->key_off[i]) != k[i].l) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool _stp_map_exists_slice(struct _stp_map *m, const union _stp_key *k, u32 wild)
+{
+	int n = m->val_type == STP_T_STAT ? m->n_sub - 1 : 1, s;
+	u32 i;
+
+	for (s = 0; s < n; s++)
+		for (i = m->sub[s].first; i; i = _stp_sub_entry(m, &m->sub[s], i)->next)
+			if (_stp_key_match(m, _stp_sub_entry(m, &m->sub[s], i), k, wild))
+				return true;
+	return false;
+}
+
+void _stp_map_delete_slice(struct _stp_map *m, const union _stp_key *k, u32 wild)
+{
+	int s;
+
+	for (s = 0; s < m->n_sub; s++) {
+		u32 i = m->sub[s].first;
+
+		while (i) {
+			struct _stp_entry *e = _stp_sub_entry(m, &m->sub[s], i);
+			u32 next = e->next;
+
+			if (_stp_key_match(m, e, k, wild))
+				_stp_sub_unlink(m, &m->sub[s], i);
+			i = next;
+		}
+	}
+}
+
+bool _stp_entry_match(struct _stp_map *m, void *e, const union _stp_key *k, u32 wild)
+{
+	return _stp_key_match(m, e, k, wild);
+}
+
 void _stp_map_clear(struct _stp_map *m)
 {
 	int s;
@@ -403,8 +458,13 @@ static int _stp_sort_cmp(const struct _stp_sort *s, u32 a, u32 b)
 	}
 	if (type == STP_T_STRING) {
 		r = strcmp(ea + off, eb + off);
+	} else if (type == STP_T_STAT) {
+		/* a statistic sorts by the extractor -1 - col: @count, @sum, ... */
+		int64_t va = _stp_stat_sort_value((struct _stp_stat *)(ea + off), -1 - s->col);
+		int64_t vb = _stp_stat_sort_value((struct _stp_stat *)(eb + off), -1 - s->col);
+
+		r = va < vb ? -1 : va > vb;
 	} else {
-		/* a statistic sorts by its count, the first field */
 		int64_t va = *(int64_t *)(ea + off), vb = *(int64_t *)(eb + off);
 
 		r = va < vb ? -1 : va > vb;

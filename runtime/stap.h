@@ -52,7 +52,12 @@ struct _stp_hist {
 /* One CPU's (or the aggregate's) accumulated values. */
 struct _stp_stat {
 	int64_t count, sum, min, max;
-	int64_t sumsq;			/* for @variance; wraps on overflow */
+	/* @variance as 4.8 computes it (stat.h): each CPU runs Welford's
+	 * algorithm in integers (avg_s, m2); an aggregate sums each merged
+	 * CPU's n * avg_s, n * avg_s^2 and (n - 1) * variance (wrapping) */
+	int64_t avg_s, m2;
+	int64_t wsum, wsq, s2;
+	bool merged;			/* the sums above are valid */
 	int64_t buckets[STP_MAX_BUCKETS];
 };
 
@@ -203,8 +208,9 @@ void _stp_print_bytes(const char *s, size_t len);
 __printf(1, 2) void _stp_printf(const char *fmt, ...);
 __printf(2, 3) void _stp_out_printf(char *dst, const char *fmt, ...);
 void _stp_out_bytes(char *dst, const char *s, size_t len);
-/* printf's %b: `width` (1, 2, 4 or 8; else 8) bytes of v, host order */
-void _stp_out_binary(char *dst, int64_t v, int width);
+/* printf's %b: v in `prec` (1, 2, 4 or 8) bytes, host order, in a field of
+ * `width` bytes padded with NULs (-1: not given; format.h has the defaults) */
+void _stp_out_binary(char *dst, int64_t v, int width, int prec, int left);
 /* printf's %m / %M: `len` bytes of kernel memory at addr, raw or as hex */
 void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr,
 		     int len, int width, int left, bool hex);
@@ -297,6 +303,10 @@ bool _stp_map_exists(struct _stp_map *m, const union _stp_key *k);
 void _stp_map_delete(struct _stp_map *m, const union _stp_key *k);
 void _stp_map_clear(struct _stp_map *m);
 u32 _stp_map_size(struct _stp_map *m);
+/* slices: the key columns whose bit is set in `wild` match anything (a[1, *]) */
+bool _stp_map_exists_slice(struct _stp_map *m, const union _stp_key *k, u32 wild);
+void _stp_map_delete_slice(struct _stp_map *m, const union _stp_key *k, u32 wild);
+bool _stp_entry_match(struct _stp_map *m, void *e, const union _stp_key *k, u32 wild);
 /* end of session: print a global written but never read */
 void _stp_map_print(struct _stp_map *m);
 void _stp_statvar_print(const char *name, struct _stp_statvar *sv);
@@ -305,8 +315,9 @@ void _stp_statvar_print(const char *name, struct _stp_statvar *sv);
  * foreach: put the entries' indices into idx (room for m->cap), sorted by
  * key column `col` (1-based), by value (col -1), or in insertion order (col
  * 0), `dir` +1 ascending or -1 descending; stop after `limit` if >= 0.
- * Arrays of statistics are aggregated first; the value of a statistic entry
- * is its @count for sorting.  Returns the number of indices.
+ * Arrays of statistics are aggregated first and sort by value with col -1
+ * (@count), -2 (@sum), -3 (@min), -4 (@max), -5 (@avg) or -6 (@variance).
+ * Returns the number of indices.
  */
 u32 _stp_map_collect(struct _stp_map *m, u32 *idx, int col, int dir,
 		     int64_t limit);

@@ -71,15 +71,77 @@ static int64_t _stp_log_bucket_val(int b)
 	return -(int64_t)(1ULL << min(STP_HIST_LOG_BUCKET0 - 1 - b, 62));
 }
 
+static int64_t _stp_sdiv(int64_t a, int64_t b)
+{
+	bool neg = (a < 0) != (b < 0);
+	uint64_t q = div64_u64(a < 0 ? 0 - (uint64_t)a : (uint64_t)a,
+			       b < 0 ? 0 - (uint64_t)b : (uint64_t)b);
+
+	return neg ? -(int64_t)q : (int64_t)q;
+}
+
+/* one CPU's (or an aggregate's) terms of 4.8's total variance */
+static void _stp_stat_merge_variance(struct _stp_stat *dst,
+				     const struct _stp_stat *src)
+{
+	uint64_t n = src->count, a = src->avg_s;
+
+	if (src->merged) {
+		dst->wsum += src->wsum;
+		dst->wsq += src->wsq;
+		dst->s2 += src->s2;
+	} else {
+		dst->wsum += n * a;
+		dst->wsq += n * a * a;
+		if (n >= 2)
+			dst->s2 += (n - 1) * _stp_sdiv(src->m2, n - 1);
+	}
+	dst->merged = true;
+}
+
+/*
+ * 4.8's @variance: the total variance of the CPUs' Welford results,
+ * (sum n_i (avg_i - avg)^2 + sum (n_i - 1) var_i) / (n - 1), avg = sum / n,
+ * all in truncating integer arithmetic. The first sum is expanded into the
+ * merged sums, exact modulo 2^64 as 4.8's own (overflowing) products are.
+ */
+static int64_t _stp_stat_variance(const struct _stp_stat *st)
+{
+	uint64_t wsum = st->wsum, wsq = st->wsq, s2 = st->s2, avg, s1;
+
+	if (st->count < 2)
+		return 0;
+	if (!st->merged) {	/* one CPU's accumulator */
+		wsum = (uint64_t)st->count * (uint64_t)st->avg_s;
+		wsq = wsum * (uint64_t)st->avg_s;
+		s2 = (uint64_t)(st->count - 1) * (uint64_t)_stp_sdiv(st->m2, st->count - 1);
+	}
+	avg = _stp_sdiv(st->sum, st->count);
+	s1 = wsq - 2 * avg * wsum + avg * avg * (uint64_t)st->count;
+	return _stp_sdiv((int64_t)(s1 + s2), st->count - 1);
+}
+
 void _stp_stat_add(const struct _stp_hist *h, struct _stp_stat *st, int64_t v)
 {
 	if (st->count == 0 || v < st->min)
 		st->min = v;
 	if (st->count == 0 || v > st->max)
 		st->max = v;
+	if (st->count == 0) {
+		st->avg_s = v;
+		st->m2 = 0;
+	} else {
+		/* Welford with truncating division, as 4.8 (whose delta is
+		 * an int: we keep all 64 bits) */
+		int64_t delta = (int64_t)((uint64_t)v - (uint64_t)st->avg_s);
+
+		st->avg_s = (int64_t)((uint64_t)st->avg_s +
+				      (uint64_t)_stp_sdiv(delta, st->count + 1));
+		st->m2 = (int64_t)((uint64_t)st->m2 +
+				   (uint64_t)delta * ((uint64_t)v - (uint64_t)st->avg_s));
+	}
 	st->count++;
 	st->sum += v;
-	st->sumsq += v * v;
 	if (!h)
 		return;
 	if (h->type == STP_HIST_LOG) {
@@ -103,24 +165,39 @@ static void _stp_stat_merge(const struct _stp_hist *h, struct _stp_stat *dst,
 		dst->max = src->max;
 	dst->count += src->count;
 	dst->sum += src->sum;
-	dst->sumsq += src->sumsq;
+	_stp_stat_merge_variance(dst, src);
 	for (i = 0; i < n; i++)
 		dst->buckets[i] += src->buckets[i];
 }
 
 static void _stp_stat_zero(const struct _stp_hist *h, struct _stp_stat *st)
 {
-	st->count = st->sum = st->min = st->max = st->sumsq = 0;
+	st->count = st->sum = st->min = st->max = 0;
+	st->avg_s = st->m2 = st->wsum = st->wsq = st->s2 = 0;
+	st->merged = false;
 	memset(st->buckets, 0, sizeof(st->buckets[0]) * _stp_hist_nbuckets(h));
 }
 
-static int64_t _stp_sdiv(int64_t a, int64_t b)
-{
-	bool neg = (a < 0) != (b < 0);
-	uint64_t q = div64_u64(a < 0 ? 0 - (uint64_t)a : (uint64_t)a,
-			       b < 0 ? 0 - (uint64_t)b : (uint64_t)b);
 
-	return neg ? -(int64_t)q : (int64_t)q;
+/* an extractor's value for sorting foreach: never an error (an empty statistic is 0) */
+static int64_t _stp_stat_sort_value(const struct _stp_stat *st, int op)
+{
+	if (op == 0)
+		return st->count;
+	if (st->count == 0)
+		return 0;
+	switch (op) {
+	case 1:
+		return st->sum;
+	case 2:
+		return st->min;
+	case 3:
+		return st->max;
+	case 4:
+		return _stp_sdiv(st->sum, st->count);
+	default:
+		return _stp_stat_variance(st);
+	}
 }
 
 int64_t _stp_stat_extract(struct _stp_context *c, const struct _stp_stat *st,
@@ -142,11 +219,7 @@ int64_t _stp_stat_extract(struct _stp_context *c, const struct _stp_stat *st,
 	case 4:
 		return _stp_sdiv(st->sum, st->count);
 	default:
-		if (st->count < 2)
-			return 0;
-		/* (n * sum(x^2) - sum(x)^2) / (n * (n - 1)) */
-		return _stp_sdiv(st->count * st->sumsq - st->sum * st->sum,
-				 st->count * (st->count - 1));
+		return _stp_stat_variance(st);
 	}
 }
 

@@ -375,10 +375,13 @@ void ast_dump_expr(FILE *f, const struct ast_node *n)
 	case AST_EMBEDDED_EXPR:
 		fprintf(f, "%%{%s%%}", n->u.str);
 		break;
+	case AST_NULL:		/* in an expression: the * of an array slice */
+		fputc('*', f);
+		break;
 	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE:
 	case AST_FOR: case AST_FOREACH: case AST_DELETE: case AST_NEXT:
 	case AST_BREAK: case AST_CONTINUE: case AST_RETURN: case AST_TRY:
-	case AST_NULL: case AST_EMBEDDED:
+	case AST_EMBEDDED:
 		ast_dump_stmt(f, n, 0);
 		break;
 	}
@@ -398,7 +401,7 @@ static void dump_foreach(FILE *f, const struct ast_node *n, int in)
 	fputs("foreach (", f);
 	if (n->u.foreach.value) {
 		ast_dump_expr(f, n->u.foreach.value);
-		if (n->u.foreach.sort_key == -1)
+		if (n->u.foreach.sort_key == -1 && !n->u.foreach.sort_aggr)
 			fputc(n->u.foreach.sort_dir > 0 ? '+' : '-', f);
 		fputs(" = ", f);
 	}
@@ -415,7 +418,15 @@ static void dump_foreach(FILE *f, const struct ast_node *n, int in)
 		fputc(']', f);
 	fputs(" in ", f);
 	ast_dump_expr(f, n->u.foreach.array);
-	if (n->u.foreach.sort_key == -1 && !n->u.foreach.value)
+	if (n->u.foreach.slice) {
+		fputc('[', f);
+		dump_list(f, n->u.foreach.slice);
+		fputc(']', f);
+	}
+	if (n->u.foreach.sort_aggr)
+		fprintf(f, " %s%c", ast_stat_str((enum stat_op)(n->u.foreach.sort_aggr - 1)),
+			n->u.foreach.sort_dir > 0 ? '+' : '-');
+	else if (n->u.foreach.sort_key == -1 && !n->u.foreach.value)
 		fputc(n->u.foreach.sort_dir > 0 ? '+' : '-', f);
 	if (n->u.foreach.limit) {
 		fputs(" limit ", f);
@@ -704,6 +715,7 @@ void ast_each_child(struct ast_node *n, ast_slot_fn fn, void *ctx)
 		fn(&n->u.foreach.keys, true, ctx);
 		fn(&n->u.foreach.value, false, ctx);
 		fn(&n->u.foreach.array, false, ctx);
+		fn(&n->u.foreach.slice, true, ctx);
 		fn(&n->u.foreach.limit, false, ctx);
 		fn(&n->u.foreach.body, false, ctx);
 		break;

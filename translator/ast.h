@@ -52,7 +52,7 @@ enum ast_kind {
 	AST_CONTINUE,
 	AST_RETURN,		/* u.operand, may be NULL */
 	AST_TRY,		/* u.try_ */
-	AST_NULL,		/* ; */
+	AST_NULL,		/* ; -- and * in array keys: delete a[1, *], [k, *] in a */
 	AST_EMBEDDED,		/* u.str: %{ code %} as a statement */
 };
 
@@ -127,8 +127,10 @@ struct ast_node {
 			struct ast_node *keys;	/* AST_IDENT list */
 			struct ast_node *value;	/* AST_IDENT or NULL */
 			struct ast_node *array;	/* AST_IDENT or AST_STAT(hist) */
+			struct ast_node *slice;	/* "in a[*, 3]": keys, * as AST_NULL */
 			int sort_key;		/* 0 none, 1..9 key column, -1 value */
 			int sort_dir;		/* +1 ascending, -1 descending */
+			int sort_aggr;		/* "in a @sum-": 1 + the stat_op, else 0 */
 			struct ast_node *limit;
 			struct ast_node *body;
 		} foreach;

@@ -110,6 +110,8 @@ static int run_parser(struct session *s, const struct srcfile *src, struct stapf
 	pp_set_library(&p, macros_only);
 	yy_scan_bytes(src->text, (int)src->len, scanner);
 	rc = yyparse(&p);
+	if (p.arg_scanner)
+		yylex_destroy(p.arg_scanner);
 	yylex_destroy(scanner);
 	pp_file_end(&p);
 	if (rc == 2 && !p.aborted) {

@@ -53,8 +53,10 @@ struct parser {
 	int pp_cond;		/* inside "if (...)": paren depth */
 	int pp_brace;		/* inside "{a,b}" */
 	bool pp_hold;		/* preprocessor condition: don't track tokens */
-	bool pp_skipping;	/* in a branch not taken: $N/@N are not looked up */
 	int last_tok;		/* the previous token: "probe" after "->" is a member */
+	/* $N being substituted: the argument's own scanner, and where $N stands */
+	void *arg_scanner;
+	struct srcloc arg_loc;
 	/* tail pointers, so that appending to the file is O(1) */
 	struct probe **probe_tail;
 	struct function **fn_tail;

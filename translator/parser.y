@@ -11,6 +11,7 @@
 /* an alternative of a probe point being expanded: a list of components */
 struct pp_alt {
 	struct pp_comp *comps;
+	int marks;		/* ? and ! inside braces: "{a!, b?}" (1 optional, 2 sufficient) */
 	struct pp_alt *next;
 };
 
@@ -57,6 +58,8 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct target_comp *comps, int pretty);
 static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v);
+static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, const char *name,
+				 struct target_comp *first, struct target_comp *rest, int pretty);
 static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 				    struct ast_node *e);
 static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op op,
@@ -76,6 +79,8 @@ static struct ast_node *loop(struct parser *p, enum ast_kind kind, const YYLTYPE
 			     struct ast_node *incr, struct ast_node *body);
 static struct ast_node *try_stmt(struct parser *p, const YYLTYPE *loc, struct ast_node *b,
 				 struct ast_node *var, struct ast_node *h);
+static int sort_aggr(struct parser *p, const YYLTYPE *loc, const char *name);
+static struct ast_node *addr_of(struct parser *p, const YYLTYPE *loc, struct ast_node *e);
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *head, struct ast_node *array, int arr_sort,
 				struct ast_node *limit, struct ast_node *body);
@@ -86,6 +91,7 @@ static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node
 static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp_alt *a,
 				 struct pp_alt *b);
 static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b);
+static struct pp_alt *pp_mark(struct pp_alt *a, int marks);
 static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 				     struct pp_alt *alts, int marks, struct ast_node *cond);
 static struct probe_point *pp_cat(struct probe_point *a, struct probe_point *b);
@@ -100,6 +106,19 @@ static struct global *glob(struct parser *p, const YYLTYPE *loc, const char *nam
 			   bool wrap, bool array, int64_t size, struct ast_node *init);
 static struct param *param(struct parser *p, const YYLTYPE *loc, const char *name,
 			   enum ast_type type);
+/* p->member on a script variable: 4.8's autocast, the type coming from where the
+ * pointer was read; an AST_TARGET with the variable as operand (pass 2 refuses it) */
+static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, const char *name,
+				 struct target_comp *first, struct target_comp *rest, int pretty)
+{
+	struct ast_node *n;
+
+	first->next = rest;
+	n = target(p, loc, name, first, pretty);
+	n->u.target.operand = ast_ident(S, loc, name);
+	return n;
+}
+
 static struct target_comp *tcomp(struct parser *p, const YYLTYPE *loc,
 				 enum comp_kind kind, const char *name,
 				 struct ast_node *e);
@@ -146,15 +165,16 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %token PRETTY1 "$" PRETTY2 "$$" PP_LBRACE "{ (brace expansion)"
 %token PP_IF "%(" PP_THEN "%?" PP_ELSE "%:" PP_END "%)" PP_DEFINE "@define"
 %token ERROR_TOKEN "invalid token"
+%token <str> ARG_BAD "command line argument"
 
 %type <node> expr primary opt_expr stmt block body str_lit
 %type <node> fe_head fe_var opt_limit catch_var literal
 %type <node> stmt_noif stmt_if opt_pp_cond
-%type <list> stmts exprlist opt_exprlist fe_vars strings
-%type <ival> sort_opt opt_pretty pp_marks
+%type <list> stmts exprlist opt_exprlist idxlist fe_vars strings
+%type <ival> sort_dir sort_opt opt_pretty pp_marks
 %type <i64> opt_prio
 %type <pp> pps pp
-%type <alt> pp_seq pp_elem pp_alts pp_comp
+%type <alt> pp_seq pp_elem pp_alts pp_alt pp_comp
 %type <str> comp_name member_name
 %type <tc> chain chain_elem
 %type <param> params param_list param_decl
@@ -246,8 +266,12 @@ pp_elem:
 	;
 
 pp_alts:
-	pp_seq
-	| pp_alts ',' pp_seq			{ $$ = pp_union($1, $3); }
+	pp_alt
+	| pp_alts ',' pp_alt			{ $$ = pp_union($1, $3); }
+	;
+
+pp_alt:
+	pp_seq pp_marks				{ $$ = pp_mark($1, $2); }
 	;
 
 pp_comp:
@@ -354,6 +378,14 @@ stmt_noif:
 						{ $$ = loop(p, AST_FOR, &@1, $3, $5, $7, $9); }
 	| FOREACH '(' fe_head IN IDENT sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $6, $7, $9); }
+	| FOREACH '(' fe_head IN IDENT '[' idxlist ']' sort_opt opt_limit ')' stmt
+						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $9, $10, $12);
+						  if ($$->kind == AST_FOREACH)
+							  $$->u.foreach.slice = $7.head; }
+	| FOREACH '(' fe_head IN IDENT AT_IDENT sort_dir opt_limit ')' stmt
+						{ $$ = foreach(p, &@1, $3, ast_ident(S, &@5, $5), $7, $8, $10);
+						  if ($$->kind == AST_FOREACH)
+							  $$->u.foreach.sort_aggr = sort_aggr(p, &@6, $6); }
 	| FOREACH '(' fe_head IN AT_IDENT '(' exprlist ')' sort_opt opt_limit ')' stmt
 						{ $$ = foreach(p, &@1, $3, at_call(p, &@5, $5, $7.head, NULL, 0), $9, $10, $12); }
 	| DELETE expr %prec LOW			{ $$ = nest(ast_operand(S, AST_DELETE, &@1, $2), $2, NULL, NULL); }
@@ -394,7 +426,11 @@ fe_var:
 
 sort_opt:
 	%empty					{ $$ = 0; }
-	| '+'					{ $$ = 1; }
+	| sort_dir
+	;
+
+sort_dir:
+	'+'					{ $$ = 1; }
 	| '-'					{ $$ = -1; }
 	;
 
@@ -411,6 +447,14 @@ opt_expr:
 exprlist:
 	expr					{ $$ = nl_one($1); }
 	| exprlist ',' expr			{ $$ = nl_add($1, $3); }
+	;
+
+/* array keys; * is a wildcard where a slice is allowed (checked in pass 2) */
+idxlist:
+	expr					{ $$ = nl_one($1); }
+	| '*'					{ $$ = nl_one(ast_new(S, AST_NULL, &@1)); }
+	| idxlist ',' expr			{ $$ = nl_add($1, $3); }
+	| idxlist ',' '*'			{ $$ = nl_add($1, ast_new(S, AST_NULL, &@3)); }
 	;
 
 opt_exprlist:
@@ -441,7 +485,7 @@ expr:
 	| expr '^' expr				{ $$ = ast_binary(S, &@2, OP_BXOR, $1, $3); }
 	| expr '&' expr				{ $$ = ast_binary(S, &@2, OP_BAND, $1, $3); }
 	| expr IN IDENT				{ $$ = in_array(p, &@2, $1, ast_ident(S, &@3, $3)); }
-	| '[' exprlist ']' IN IDENT		{ $$ = in_array(p, &@4, $2.head, ast_ident(S, &@5, $5)); }
+	| '[' idxlist ']' IN IDENT		{ $$ = in_array(p, &@4, $2.head, ast_ident(S, &@5, $5)); }
 	| expr EQ expr				{ $$ = ast_binary(S, &@2, OP_EQ, $1, $3); }
 	| expr NE expr				{ $$ = ast_binary(S, &@2, OP_NE, $1, $3); }
 	| expr '<' expr				{ $$ = ast_binary(S, &@2, OP_LT, $1, $3); }
@@ -473,10 +517,14 @@ primary:
 	| str_lit %prec LOW
 	| IDENT %prec LOW			{ $$ = ast_ident(S, &@1, $1); }
 	| IDENT '(' opt_exprlist ')'		{ $$ = ast_call(S, &@1, $1, $3.head); }
-	| primary '[' exprlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
+	| primary '[' idxlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
 	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
+	| IDENT ARROW member_name chain opt_pretty
+						{ $$ = autocast(p, &@1, $1, tcomp(p, &@2, COMP_FIELD, $3, NULL), $4, $5); }
 	| '&' TVAR chain			{ $$ = target(p, &@1, $2, $3, 0); $$->u.target.addr = true; }
+	| '&' AT_IDENT '(' opt_exprlist ')' chain %prec LOW
+						{ $$ = addr_of(p, &@1, at_call(p, &@2, $2, $4.head, $6, 0)); }
 	| AT_IDENT '(' opt_exprlist ')' chain opt_pretty
 						{ $$ = at_call(p, &@1, $1, $3.head, $5, $6); }
 	| EMBEDDED				{ guru_ok(p, &@1, "expression "); $$ = ast_new(S, AST_EMBEDDED_EXPR, &@1); $$->u.str = $1; }
@@ -736,6 +784,11 @@ static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 		e->loc = *loc;
 		return e;
 	}
+	if (e->kind == AST_NUMBER) {	/* -5 is a literal, so -p1 output reads back the same */
+		e->u.num = (int64_t)(0 - (uint64_t)e->u.num);
+		e->loc = *loc;
+		return e;
+	}
 	return nest(ast_unary(S, loc, OP_NEG, e), e, NULL, NULL);
 }
 
@@ -744,7 +797,8 @@ static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op
 {
 	struct ast_node *n = ast_new(S, AST_INCDEC, loc);
 
-	if (!ast_is_lvalue(e))
+	/* a literal is left to pass 2, whose error 4.8 gives */
+	if (!ast_is_lvalue(e) && e->kind != AST_NUMBER && e->kind != AST_STRING)
 		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable)");
 	n->u.incdec.op = op;
 	n->u.incdec.post = post;
@@ -755,7 +809,7 @@ static struct ast_node *incdec(struct parser *p, const YYLTYPE *loc, enum ast_op
 static struct ast_node *assign(struct parser *p, const YYLTYPE *loc, enum ast_op op,
 			       struct ast_node *l, struct ast_node *r)
 {
-	if (!ast_is_lvalue(l))
+	if (!ast_is_lvalue(l) && l->kind != AST_NUMBER && l->kind != AST_STRING)
 		parse_error_at(p, loc, "expected an lvalue (variable, array element or target variable) before assignment");
 	return ast_assign(S, loc, op, l, r);
 }
@@ -980,6 +1034,30 @@ static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const cha
 	return n;
 }
 
+/* &@cast(...)->f, &@var("x")->f: the address of the member, not its value */
+static struct ast_node *addr_of(struct parser *p, const YYLTYPE *loc, struct ast_node *e)
+{
+	if (e->kind != AST_CAST && e->kind != AST_ATVAR) {
+		parse_error_at(p, loc, "'&' takes a target variable, @cast or @var");
+		return e;
+	}
+	e->u.target.addr = true;
+	e->loc = *loc;
+	return e;
+}
+
+/* "foreach (k in a @sum-)": the extractor a statistic array sorts by, 1 + its stat_op */
+static int sort_aggr(struct parser *p, const YYLTYPE *loc, const char *name)
+{
+	int op;
+
+	for (op = STAT_COUNT; op <= STAT_VARIANCE; op++)
+		if (!strcmp(name, ast_stat_str((enum stat_op)op)))
+			return op + 1;
+	parse_error(p, loc, "expected statistical operation");
+	return 1;
+}
+
 static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *head, struct ast_node *array, int arr_sort,
 				struct ast_node *limit, struct ast_node *body)
@@ -1067,6 +1145,7 @@ static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp
 
 	if (!a->next && !b->next) {
 		a->comps = copy_comps(p, a->comps, b->comps);
+		a->marks |= b->marks;
 		return a;
 	}
 	for (x = a; x; x = x->next) {
@@ -1080,6 +1159,7 @@ static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp
 				return a;
 			}
 			z->comps = copy_comps(p, x->comps, copy_comps(p, y->comps, NULL));
+			z->marks = x->marks | y->marks;
 			*t = z;
 			t = &z->next;
 		}
@@ -1097,6 +1177,15 @@ static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b)
 	return a;
 }
 
+static struct pp_alt *pp_mark(struct pp_alt *a, int marks)
+{
+	struct pp_alt *q;
+
+	for (q = a; q; q = q->next)
+		q->marks |= marks;
+	return a;
+}
+
 static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 				     struct pp_alt *alts, int marks, struct ast_node *cond)
 {
@@ -1106,8 +1195,8 @@ static struct probe_point *pp_points(struct parser *p, const YYLTYPE *loc,
 		struct probe_point *pp = arena_alloc(&S->arena, sizeof(*pp));
 
 		pp->comps = alts->comps;
-		pp->optional = marks & 1;
-		pp->sufficient = (marks & 2) != 0;
+		pp->optional = (marks | alts->marks) & 1;
+		pp->sufficient = ((marks | alts->marks) & 2) != 0;
 		pp->cond = cond;
 		pp->loc = *loc;
 		*t = pp;

@@ -435,6 +435,10 @@ static int eval_cmp(struct parser *p, struct pp_tok *t)
 	int64_t lnum = 0;
 	char *dash;
 
+	if (t->tok == ARG_BAD) {
+		parse_error_at(p, &t->loc, "%s", t->val.str);
+		return -1;
+	}
 	if (t->tok == IDENT || t->tok == PP_NAME) {
 		name = t->val.str;
 		if (!strcmp(name, "kernel_v")) {
@@ -483,6 +487,10 @@ static int eval_cmp(struct parser *p, struct pp_tok *t)
 		return -1;
 	}
 	mac_next(p, &r);
+	if (r.tok == ARG_BAD) {
+		parse_error_at(p, &r.loc, "%s", r.val.str);
+		return -1;
+	}
 	if (name && !strncmp(name, "CONFIG_", 7) && r.tok == NUMBER) {
 		char *end;
 
@@ -547,7 +555,6 @@ static int skip_branch(struct parser *p, struct srcloc *where)
 	struct pp_tok t;
 	int nest = 0;
 
-	p->pp_skipping = true;
 	for (;;) {
 		mac_next(p, &t);
 		if (t.tok == 0)
@@ -561,7 +568,6 @@ static int skip_branch(struct parser *p, struct srcloc *where)
 			break;
 		}
 	}
-	p->pp_skipping = false;
 	return t.tok;
 }
 
@@ -638,6 +644,10 @@ int pp_lex(YYSTYPE *lval, YYLTYPE *loc, struct parser *p)
 			continue;
 		case 0:
 			goto eof;
+		case ARG_BAD:		/* kept: now it is an error */
+			parse_error_at(p, &t.loc, "%s", t.val.str);
+			*loc = t.loc;
+			return ERROR_TOKEN;
 		default:
 			if (pf->library) {
 				parse_error(p, &t.loc, "library macro files may only contain @define");

@@ -113,27 +113,37 @@ static void binary(void)
 	char *s = new_string(0);
 
 	reset();
-	_stp_out_binary(NULL, 0x41, 1);
-	_stp_out_binary(NULL, 0x42, 1);
-	_stp_out_binary(NULL, 0x43, 1);
+	_stp_out_binary(NULL, 0x41, 1, -1, 0);
+	_stp_out_binary(NULL, 0x42, 1, -1, 0);
+	_stp_out_binary(NULL, 0x43, 1, -1, 0);
 	ok(!strcmp(output(), "ABC"), "%1b%1b%1b of 0x41 0x42 0x43 is ABC (printf.suite)");
 	reset();
-	_stp_out_binary(NULL, 0x4241, 2);
-	_stp_out_binary(NULL, 0x44444443, 4);
+	_stp_out_binary(NULL, 0x4241, 2, -1, 0);
+	_stp_out_binary(NULL, 0x44444443, 4, -1, 0);
 	ok(!strcmp(output(), "ABCDDD"), "%2b%4b little endian (printf.suite)");
 	reset();
-	_stp_out_binary(NULL, 0x4847464544434241LL, 8);
-	_stp_out_binary(NULL, 0x5050505050505050LL, 3);
-	_stp_out_binary(NULL, 0x5151515151515151LL, -1);
+	_stp_out_binary(NULL, 0x4847464544434241LL, 8, -1, 0);
+	_stp_out_binary(NULL, 0x5050505050505050LL, 3, -1, 0);
+	_stp_out_binary(NULL, 0x5151515151515151LL, -1, -1, 0);
 	output();
 	ok(out_total == 24 && !memcmp(out_buf, "ABCDEFGHPPPPPPPPQQQQQQQQ", 24),
-	   "%8b, and any other width writes 8 bytes");
-	_stp_out_binary(s, 0x4241, 2);
-	_stp_out_binary(s, 0x44434241, 4);
+	   "%8b, %3b and %b write 8 bytes");
+	reset();
+	_stp_out_binary(NULL, 0x41, 4, 1, 0);
+	_stp_out_binary(NULL, 0x4342, 3, 2, 1);
+	_stp_out_binary(NULL, 0x44, -1, 1, 0);
+	_stp_out_binary(NULL, 0x4645, -1, 3, 0);
+	_stp_out_binary(NULL, 0x47, 10, -1, 0);
+	output();
+	ok(out_total == 4 + 3 + 1 + 8 + 10 &&
+	   !memcmp(out_buf, "\0\0\0ABC\0DEF\0\0\0\0\0\0\0\0G\0\0\0\0\0\0\0", 26),
+	   "%4.1b pads before, %-3.2b after, %.1b is 1 byte, %.3b 8, %10b pads 8 bytes");
+	_stp_out_binary(s, 0x4241, 2, -1, 0);
+	_stp_out_binary(s, 0x44434241, 4, -1, 0);
 	ok(!strcmp(s, "ABABCD"), "%b into a string value");
 	memset(s, 'x', MAXSTRINGLEN - 3);
 	s[MAXSTRINGLEN - 3] = '\0';
-	_stp_out_binary(s, 0x4443424144434241LL, 8);
+	_stp_out_binary(s, 0x4443424144434241LL, 8, -1, 0);
 	ok(strlen(s) == MAXSTRINGLEN - 1 && !strcmp(s + MAXSTRINGLEN - 3, "AB"),
 	   "%8b into a nearly full string is cut");
 	free(s);

@@ -330,6 +330,28 @@ static void stats(void)
 	ok(keys_are(m, -1, -1, -1, want, 3) && n == 3 && st.count == 3 && st.buckets[1] == 2 &&
 	   st.buckets[3] == 1, "statistics sort by @count; an entry's linear buckets");
 	free_map(m);
+
+	/* foreach (k in s @sum+), @min, @max, @avg, @variance: by the named extractor.
+	 * key 1: 8 8 (sum 16, avg 8, var 0), 2: 1 20 (21, 10, 190), 3: 5 (5, 5, 0) */
+	m = new_map(1, "l", STP_T_STAT, 8, false, NULL);
+	_stp_map_add_stat(m, lkey(1), 8);
+	_stp_map_add_stat(m, lkey(2), 1);
+	_stp_map_add_stat(m, lkey(3), 5);
+	_stp_map_add_stat(m, lkey(1), 8);
+	_stp_map_add_stat(m, lkey(2), 20);
+	{
+		int64_t by_sum[] = { 3, 1, 2 }, by_min[] = { 2, 3, 1 }, by_max[] = { 2, 1, 3 },
+			by_avg[] = { 2, 1, 3 }, by_var[] = { 1, 3, 2 }, by_count[] = { 1, 2, 3 };
+
+		ok(keys_are(m, -2, 1, -1, by_sum, 3), "statistics sort by @sum ascending");
+		ok(keys_are(m, -3, 1, -1, by_min, 3), "statistics sort by @min ascending");
+		ok(keys_are(m, -4, -1, -1, by_max, 3), "statistics sort by @max descending");
+		ok(keys_are(m, -5, -1, 2, by_avg, 2), "statistics sort by @avg descending, limit 2");
+		ok(keys_are(m, -6, 1, -1, by_var, 3),
+		   "statistics sort by @variance, ties in insertion order");
+		ok(keys_are(m, -1, -1, -1, by_count, 3), "@count ties keep insertion order");
+	}
+	free_map(m);
 }
 
 /* model of foreach: sort by column col (1-based; -1 value), ties in insertion order */

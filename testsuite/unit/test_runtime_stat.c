@@ -208,11 +208,63 @@ static void extractors(void)
 	ok(!c.last_error, "@avg and @variance of values that overflow the sums do not trap");
 }
 
+/* @variance of the values vals[0..n) split at `cut` between two CPUs, merged */
+static int64_t variance_of(const int64_t *vals, int n, int cut)
+{
+	static struct _stp_stat cpu[2], agg, entry;
+	struct _stp_context c;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	_stp_stat_zero(NULL, &cpu[0]);
+	_stp_stat_zero(NULL, &cpu[1]);
+	for (i = 0; i < n; i++)
+		_stp_stat_add(NULL, &cpu[i >= cut], vals[i]);
+	_stp_stat_zero(NULL, &agg);
+	_stp_stat_merge(NULL, &agg, &cpu[0]);
+	_stp_stat_merge(NULL, &agg, &cpu[1]);
+	/* an array entry's aggregate is merged once more into the result */
+	_stp_stat_zero(NULL, &entry);
+	_stp_stat_merge(NULL, &entry, &agg);
+	if (_stp_stat_extract(&c, &entry, 5) != _stp_stat_extract(&c, &agg, 5))
+		return -12345;
+	if (cut >= n && _stp_stat_extract(&c, &cpu[0], 5) != _stp_stat_extract(&c, &agg, 5))
+		return -54321;
+	return _stp_stat_extract(&c, &agg, 5);
+}
+
+/*
+ * 4.8's @variance: Welford per CPU in truncating integer division, then the
+ * total variance over CPUs. Worked by hand for 1 2 4 8 16: the running mean
+ * goes 1 1 2 3 5, M2 = 1 + 6 + 30 + 143 = 180, var = 180/4 = 45; the mean of
+ * the sum is 31/5 = 6, so (5 (5 - 6)^2 + 4 * 45) / 4 = 46 (not the 37 of
+ * (n sum x^2 - (sum x)^2) / (n (n - 1))).
+ */
+static void variance(void)
+{
+	static const int64_t a[] = { 1, 2 }, b[] = { 1, 2, 4, 8, 16 },
+			     d[] = { 10, 0, 0, 0, 0, 1 }, e[] = { -5, 3, -1, 8 },
+			     f[] = { 100, 1, 1, 1 }, g[] = { 2, 4, 6 }, h[] = { 3 };
+
+	ok(variance_of(a, 2, 2) == 1, "@variance of 1 2 is 1, as 4.8");
+	ok(variance_of(b, 5, 5) == 46, "@variance of 1 2 4 8 16 is 46, as 4.8");
+	ok(variance_of(d, 6, 6) == 23, "@variance of 10 0 0 0 0 1 is 23");
+	ok(variance_of(e, 4, 4) == 31, "@variance of -5 3 -1 8 is 31");
+	ok(variance_of(f, 4, 4) == 2516, "@variance of 100 1 1 1 is 2516");
+	ok(variance_of(g, 3, 3) == 4 && variance_of(h, 1, 1) == 0,
+	   "@variance of 2 4 6 is 4, of one value 0");
+	ok(variance_of(b, 5, 3) == 39, "@variance of 1 2 4 | 8 16 on two CPUs is 39");
+	ok(variance_of(d, 6, 3) == 20, "@variance of 10 0 0 | 0 0 1 on two CPUs is 20");
+	ok(variance_of(g, 3, 0) == 4 && variance_of(b, 5, 1) == 39,
+	   "@variance with all values on the second CPU, and of 1 | 2 4 8 16");
+}
+
 int main(void)
 {
 	fixed_cases();
 	random_shapes();
 	printing();
+	variance();
 	extractors();
 	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
 	return n_failed != 0;

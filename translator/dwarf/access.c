@@ -210,6 +210,17 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 		} else {
 			int sz;
 
+			if (tag != DW_TAG_array_type && target->kind == AST_CAST &&
+			    c == target->u.target.comps && *kind == LOC_MEMORY) {
+				/* @cast(p, "T")[n]: the n-th T from p, as ((T *)p)[n] */
+				if ((sz = dw_type_size(&st)) <= 0) {
+					g->err = "indexing a type without size";
+					return -1;
+				}
+				add_index(g, c, &idx_arg, sz);
+				*has_member = false;
+				continue;
+			}
 			if (tag != DW_TAG_array_type || *kind != LOC_MEMORY) {
 				g->err = arena_printf(&g->s->arena, "cannot index %s: not an array "
 						      "or pointer", dw_comp_text(g->s, target, c));

@@ -101,6 +101,7 @@ static void walk_foreach(struct access *a, struct ast_node *n)
 		use(a, arr, ACC_WRITE, true, true);	/* aggregated: exclusive */
 	else
 		use(a, arr, ACC_READ, false, true);
+	walk_list(a, n->u.foreach.slice);
 	for (k = n->u.foreach.keys; k; k = k->next)
 		walk_lvalue(a, k, false);
 	if (n->u.foreach.value)

@@ -9,11 +9,122 @@
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
 
+#define CHECK_MAX_ITER 32		/* nested foreach loops whose arrays are watched */
+
 struct checker {
 	struct session *s;
 	int loop_depth;
 	bool in_function;
+	const struct symbol *iter[CHECK_MAX_ITER];	/* arrays of the enclosing foreach */
+	int n_iter;
 };
+
+/* ---- modifying an array while a foreach walks it ---------------------------------- */
+
+/* the array a write changes: a[k] = , a[k]++, a[k] <<< , delete a[k], delete a */
+static const struct symbol *written_array(const struct ast_node *n)
+{
+	const struct ast_node *l;
+
+	if (n->kind == AST_ASSIGN) {
+		l = n->u.assign.lhs;
+	} else if (n->kind == AST_INCDEC) {
+		l = n->u.incdec.operand;
+	} else if (n->kind == AST_DELETE) {
+		l = n->u.operand;
+		if (l->kind == AST_IDENT && l->u.ident.sym && l->u.ident.sym->n_keys > 0)
+			return l->u.ident.sym;
+	} else {
+		return NULL;
+	}
+	if (l->kind == AST_INDEX && l->u.index.base->kind == AST_IDENT)
+		return l->u.index.base->u.ident.sym;
+	return NULL;
+}
+
+struct writes_query {
+	const struct symbol *sym;
+	const struct function **seen;
+	int n_seen;
+	bool found;
+};
+
+static bool fn_writes(struct writes_query *q, const struct function *fn);
+
+static enum ast_walk_rc writes_pre(struct ast_node *n, void *ctx)
+{
+	struct writes_query *q = ctx;
+	const struct function *fn;
+
+	if (written_array(n) == q->sym)
+		q->found = true;
+	else if (n->kind == AST_CALL)
+		for (fn = n->u.call.fn; fn && !q->found; fn = fn->next_overload)
+			fn_writes(q, fn);
+	return q->found ? AST_WALK_STOP : AST_WALK_CONTINUE;
+}
+
+/* does fn, or a function it calls, change q->sym */
+static bool fn_writes(struct writes_query *q, const struct function *fn)
+{
+	const struct ast_walker w = { writes_pre, NULL, q };
+	int i;
+
+	for (i = 0; i < q->n_seen; i++)
+		if (q->seen[i] == fn)
+			return q->found;
+	q->seen = xrealloc(q->seen, sizeof(*q->seen) * (size_t)(q->n_seen + 1));
+	q->seen[q->n_seen++] = fn;
+	if (fn->body && fn->body->kind != AST_EMBEDDED)
+		ast_walk(fn->body, &w);
+	return q->found;
+}
+
+static bool iterated(const struct checker *c, const struct symbol *sym)
+{
+	int i;
+
+	for (i = 0; sym && i < c->n_iter; i++)
+		if (c->iter[i] == sym)
+			return true;
+	return false;
+}
+
+/* 4.8's pass-2 errors for a change to an array that an enclosing foreach walks */
+static void check_iter_write(struct checker *c, const struct ast_node *n)
+{
+	const struct symbol *sym = written_array(n);
+	const struct ast_node *l;
+	int i;
+
+	if (!c->n_iter)
+		return;
+	if (sym && iterated(c, sym)) {
+		l = n->kind == AST_ASSIGN ? n->u.assign.lhs :
+		    n->kind == AST_INCDEC ? n->u.incdec.operand : n->u.operand;
+		if (l->kind == AST_INDEX)
+			l = l->u.index.base;
+		diag_error(c->s, &l->loc, "variable '%s' modified during 'foreach' iteration",
+			   sym->name);
+		return;
+	}
+	if (n->kind != AST_CALL || !n->u.call.fn)
+		return;
+	for (i = 0; i < c->n_iter; i++) {
+		struct writes_query q = { c->iter[i], NULL, 0, false };
+		const struct function *fn;
+
+		for (fn = n->u.call.fn; fn && !q.found; fn = fn->next_overload)
+			fn_writes(&q, fn);
+		free(q.seen);
+		if (q.found) {
+			diag_error(c->s, &n->loc,
+				   "function call modifies var '%s' during 'foreach' iteration",
+				   c->iter[i]->name);
+			return;
+		}
+	}
+}
 
 static enum ast_walk_rc check_pre(struct ast_node *n, void *ctx);
 
@@ -113,7 +224,10 @@ static void check_lvalue(struct checker *c, struct ast_node *op, struct ast_node
 			diag_error(c->s, &l->loc, "write to target variable not permitted; need stap -g");
 		return;
 	}
-	diag_error(c->s, &op->loc, "%s", msg);
+	if (l->kind == AST_NUMBER || l->kind == AST_STRING)
+		diag_error(c->s, &op->loc, "Expecting lvalue for assignment");
+	else
+		diag_error(c->s, &op->loc, "%s", msg);
 }
 
 /* a foreach key or value variable */
@@ -139,6 +253,12 @@ static void check_foreach(struct checker *c, struct ast_node *n)
 		arr = check_array(c, n->u.foreach.array);
 		if (!arr)
 			return;
+		check_list(c, n->u.foreach.slice);
+		if (n->u.foreach.sort_aggr && arr->type != TYPE_STATS)
+			diag_error(c->s, &n->u.foreach.array->loc,
+				   "sorting by %s needs an array of statistics, not of %s values",
+				   ast_stat_str((enum stat_op)(n->u.foreach.sort_aggr - 1)),
+				   ast_type_str(arr->type));
 		check(c, n->u.foreach.limit);
 	}
 	for (k = n->u.foreach.keys; k; k = k->next)
@@ -151,7 +271,13 @@ static void check_foreach(struct checker *c, struct ast_node *n)
 			check_foreach_var(c, n->u.foreach.value);
 	}
 	c->loop_depth++;
-	check(c, n->u.foreach.body);
+	if (arr && c->n_iter < CHECK_MAX_ITER) {
+		c->iter[c->n_iter++] = arr;
+		check(c, n->u.foreach.body);
+		c->n_iter--;
+	} else {
+		check(c, n->u.foreach.body);
+	}
 	c->loop_depth--;
 }
 
@@ -212,6 +338,7 @@ static enum ast_walk_rc check_pre(struct ast_node *n, void *ctx)
 	struct checker *c = ctx;
 	const struct symbol *sym;
 
+	check_iter_write(c, n);
 	switch (n->kind) {
 	case AST_IDENT:
 		/* a variable's value; other uses of a name are checked by their parent */

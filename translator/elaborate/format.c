@@ -5,8 +5,9 @@
  *   width, precision: digits or '*' (taken from a long argument before the value)
  *   conversions: d i u x X o c p b m M (a long), s (a string), %% (nothing)
  *
- * Length modifiers (%ld, %hd, %zd) are not part of the language: every value is 64-bit,
- * and systemtap rejects them. */
+ * Every value is 64-bit: one 'l' before the conversion (%ld, %lx, %ls) is accepted and
+ * ignored, as systemtap 4.8 does; it rejects the other length modifiers (%lld, %hd, %zd)
+ * and so do we. */
 #include <string.h>
 
 #include "elaborate/elaborate.h"
@@ -54,6 +55,8 @@ int elab_parse_format(const char *fmt, struct fmt_spec *out, int max)
 				sp.prec = digits(fmt, &i);
 			}
 		}
+		if (fmt[i] == 'l' && fmt[i + 1] != '%')
+			i++;
 		if (!fmt[i])
 			return i == sp.start + 1 ? FMT_EBAD : FMT_EINCOMPLETE;
 		if (!strchr("diuxXocspbmM%", fmt[i]))

@@ -308,6 +308,18 @@ static void resolve_lvalue(struct resolver *r, struct ast_node *n)
 
 static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx);
 
+/* a[1, *] is a slice only for delete, "in" and foreach; anywhere else an error */
+static void no_wildcard(struct resolver *r, const struct ast_node *idx)
+{
+	const struct ast_node *k;
+
+	for (k = idx->u.index.keys; k; k = k->next)
+		if (k->kind == AST_NULL) {
+			diag_error(r->s, &idx->u.index.base->loc, "wildcard not allowed in array index");
+			return;
+		}
+}
+
 static void resolve(struct resolver *r, struct ast_node *n)
 {
 	const struct ast_walker w = { .pre = resolve_pre, .ctx = r };
@@ -466,6 +478,7 @@ static void resolve_stat(struct resolver *r, struct ast_node *n)
 	if (o->kind == AST_IDENT) {
 		o->u.ident.sym = lookup(r, o, false);
 	} else if (o->kind == AST_INDEX) {
+		no_wildcard(r, o);
 		resolve_array_ref(r, o->u.index.base, ast_list_len(o->u.index.keys));
 		resolve_list(r, o->u.index.keys);
 	} else {
@@ -477,6 +490,15 @@ static void resolve_stat(struct resolver *r, struct ast_node *n)
 /* rewritten into a call of a synthesized function (elaborate/target.c) */
 static void resolve_target(struct resolver *r, struct ast_node *n)
 {
+	if (n->kind == AST_TARGET && n->u.target.name[0] != '$') {
+		/* p->member on a script variable (parser.y's autocast) */
+		diag_error(r->s, &n->loc, "autocast of script variable '%s' is not supported yet; "
+			   "name its type with @cast(%s, \"type\")->...", n->u.target.name,
+			   n->u.target.name);
+		n->kind = AST_NUMBER;
+		n->u.num = 0;
+		return;
+	}
 	if (elab_target(r->s, n, r->in_function ? NULL : r->dp))
 		return;
 	if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name, false)) {
@@ -492,6 +514,10 @@ static void resolve_foreach(struct resolver *r, struct ast_node *n)
 	struct ast_node *k;
 
 	resolve_array_ref(r, n->u.foreach.array, ast_list_len(n->u.foreach.keys));
+	if (n->u.foreach.slice) {
+		resolve_list(r, n->u.foreach.slice);
+		resolve_array_ref(r, n->u.foreach.array, ast_list_len(n->u.foreach.slice));
+	}
 	resolve_list(r, n->u.foreach.keys);
 	resolve(r, n->u.foreach.value);
 	for (k = n->u.foreach.keys; k; k = k->next)
@@ -515,6 +541,7 @@ static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
 			n->u.ident.sym->read = true;
 		return AST_WALK_CONTINUE;
 	case AST_INDEX:
+		no_wildcard(r, n);
 		resolve_array_ref(r, n->u.index.base, ast_list_len(n->u.index.keys));
 		resolve_list(r, n->u.index.keys);
 		return AST_WALK_SKIP;
@@ -537,6 +564,8 @@ static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
 		return AST_WALK_SKIP;
 	case AST_ASSIGN:
 		resolve(r, n->u.assign.rhs);
+		if (n->u.assign.lhs->kind == AST_INDEX)
+			no_wildcard(r, n->u.assign.lhs);
 		resolve_lvalue(r, n->u.assign.lhs);
 		mark_written(n->u.assign.lhs, n->u.assign.op != OP_ASSIGN &&
 			     n->u.assign.op != OP_STAT_ADD);

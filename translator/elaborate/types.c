@@ -267,7 +267,7 @@ out:
 		free(specs);
 }
 
-static enum ast_type infer_call(struct typer *t, struct ast_node *n)
+static enum ast_type infer_call(struct typer *t, struct ast_node *n, enum ast_type want)
 {
 	struct function *fn = n->u.call.fn;
 	struct ast_node *a;
@@ -297,6 +297,10 @@ static enum ast_type infer_call(struct typer *t, struct ast_node *n)
 	}
 	if (fn->info->ret_like && fn->info->ret_like->info && fn->info->ret_like->info->params)
 		unify(t, &fn->ret, NULL, fn->info->ret_like->info->params->type, &n->loc);
+	/* a function returning no value takes its type from a use, as in 4.8 */
+	if (fn->ret == TYPE_UNKNOWN && want != TYPE_UNKNOWN && fn->body->kind != AST_EMBEDDED &&
+	    (want == TYPE_LONG || want == TYPE_STRING))
+		unify(t, &fn->ret, NULL, want, &n->loc);
 	set_type(t, n, fn->ret);
 	return fn->ret;
 }
@@ -390,8 +394,7 @@ static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type wa
 		return TYPE_UNKNOWN;
 	switch (n->kind) {
 	case AST_NUMBER:
-		if (n->type == TYPE_UNKNOWN && t->report)
-			diag_error(t->s, &n->loc, "number out of range");
+		n->type = TYPE_LONG;	/* 9223372036854775808 not negated: INT64_MIN */
 		return TYPE_LONG;
 	case AST_STRING:
 		return TYPE_STRING;
@@ -400,7 +403,7 @@ static enum ast_type infer(struct typer *t, struct ast_node *n, enum ast_type wa
 	case AST_INDEX:
 		return infer_index(t, n, want);
 	case AST_CALL:
-		return infer_call(t, n);
+		return infer_call(t, n, want);
 	case AST_BINARY:
 		return infer_binary(t, n);
 	case AST_UNARY:
@@ -468,6 +471,8 @@ static void infer_foreach(struct typer *t, struct ast_node *n)
 	struct ast_node *k;
 	int i = 0;
 
+	if (sym && n->u.foreach.slice)
+		infer_keys(t, sym, n->u.foreach.slice, &n->u.foreach.array->loc);
 	if (!sym) {
 		infer(t, n->u.foreach.array, TYPE_UNKNOWN);
 		/* foreach (bucket in @hist_*(x)): bucket numbers and counts */
@@ -645,6 +650,38 @@ static void check_globals(struct typer *t)
 	}
 }
 
+static enum ast_walk_rc void_pre(struct ast_node *n, void *ctx)
+{
+	struct typer *t = ctx;
+	const struct ast_walker w = { .pre = void_pre, .ctx = t };
+	const struct function *fn;
+
+	if (n->kind == AST_EXPR_STMT && n->u.operand->kind == AST_CALL) {
+		/* a call for its effect: only its arguments are values */
+		ast_walk_list(n->u.operand->u.call.args, &w);
+		return AST_WALK_SKIP;
+	}
+	if (n->kind != AST_CALL)
+		return AST_WALK_CONTINUE;
+	fn = n->u.call.fn;
+	if (fn && fn->ret == TYPE_UNKNOWN && fn->body->kind != AST_EMBEDDED)
+		diag_error(t->s, &n->loc, "unresolved type");
+	return AST_WALK_CONTINUE;
+}
+
+/* the values of calls of functions that return none, where nothing typed them */
+static void void_values(struct typer *t)
+{
+	const struct ast_walker w = { .pre = void_pre, .ctx = t };
+	struct derived_probe *dp;
+	struct function *fn;
+
+	for (dp = t->s->prog.probes; dp; dp = dp->next)
+		ast_walk(dp->body, &w);
+	for (fn = t->s->prog.functions; fn; fn = fn->next_used)
+		ast_walk(fn->body, &w);
+}
+
 int elab_types(struct session *s)
 {
 	struct typer t = { .s = s };
@@ -658,7 +695,10 @@ int elab_types(struct session *s)
 		if (!t.changed)
 			break;
 	}
-	/* functions that never return a value are "long" returning 0 */
+	/* a function that returns no value and that no use gives a type: its value
+	 * may not be used (4.8's "unresolved type"); called for its effect only, it
+	 * is "long" returning 0 */
+	void_values(&t);
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		if (fn->ret == TYPE_UNKNOWN)
 			fn->ret = TYPE_LONG;

@@ -1,7 +1,7 @@
 /* Pass 3: the print family. A printf format, parsed and checked against its arguments
  * in pass 2 (elaborate/format.c, types.c), becomes kernel vsnprintf() calls on 64-bit
- * values; %b, %m, %M and histograms go through runtime helpers. Output goes to the print buffer, or for
- * sprint* into a string temporary (dst). */
+ * values; %b, %m, %M and histograms go through runtime helpers. Output goes to the print
+ * buffer, or for sprint* into a string temporary (dst). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +66,12 @@ static void star_args(struct fmtout *o, const struct spec *sp)
 		sb_printf(&o->args, ", (int)%s", sp->prec_arg);
 }
 
+/* a width or precision for a runtime helper: the number, its argument, or -1 */
+static const char *num_or_arg(struct xlate *x, int n, const char *arg)
+{
+	return n == FMT_ARG ? arg : arena_printf(&x->s->arena, "%d", n < 0 ? -1 : n);
+}
+
 /* one conversion with its (already evaluated) value v */
 static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 {
@@ -91,21 +97,23 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 		sb_printf(&o->args, ", (unsigned long long)%s", v);
 		break;
 	case 'p':
-		/* "0x" and 16 hex digits unless a width is given */
-		if (sp->width == -1 && !strchr(sp->flags, '-')) {
-			sb_puts(&o->fmt, "0x%016llx");
-		} else {
-			spec_prefix(&o->fmt, sp);
-			sb_puts(&o->fmt, "llx");
-			star_args(o, sp);
-		}
+	{
+		/* since systemtap 1.3, %p is %#x */
+		struct spec alt = *sp;
+
+		if (!strchr(alt.flags, '#'))
+			alt.flags[strlen(alt.flags)] = '#';
+		spec_prefix(&o->fmt, &alt);
+		sb_puts(&o->fmt, "llx");
+		star_args(o, sp);
 		sb_printf(&o->args, ", (unsigned long long)%s", v);
 		break;
+	}
 	case 'b':
 		flush(o);
-		emit_line(x->e, "_stp_out_binary(%s, %s, %s);", o->dst, v,
-			  sp->width == FMT_ARG ? sp->width_arg :
-			  arena_printf(&x->s->arena, "%d", sp->width < 0 ? 8 : sp->width));
+		emit_line(x->e, "_stp_out_binary(%s, %s, %s, %s, %d);", o->dst, v,
+			  num_or_arg(x, sp->width, sp->width_arg),
+			  num_or_arg(x, sp->prec, sp->prec_arg), strchr(sp->flags, '-') != NULL);
 		break;
 	case 'm': case 'M':
 		flush(o);

@@ -169,7 +169,13 @@ const char *gl_keys(struct xlate *x, const struct symbol *arr, struct ast_node *
 
 	sb_puts(&sb, "{ ");
 	for (k = keys; k; k = k->next, i++) {
-		const char *v = xl_expr(x, k);
+		const char *v;
+
+		if (k->kind == AST_NULL) {	/* a slice's *: never compared */
+			sb_printf(&sb, "%s{ .l = 0 }", i ? ", " : "");
+			continue;
+		}
+		v = xl_expr(x, k);
 
 		if (arr && i < arr->n_keys && arr->key_types[i] == TYPE_STRING)
 			sb_printf(&sb, "%s{ .s = %s }", i ? ", " : "", v);
@@ -180,6 +186,18 @@ const char *gl_keys(struct xlate *x, const struct symbol *arr, struct ast_node *
 	out = arena_strdup(&x->s->arena, sb.buf);
 	sb_free(&sb);
 	return out;
+}
+
+/* the columns of a slice's * (a[1, *]) as bits; 0 for plain keys */
+static unsigned wild_mask(const struct ast_node *keys)
+{
+	unsigned mask = 0;
+	int i = 0;
+
+	for (; keys; keys = keys->next, i++)
+		if (keys->kind == AST_NULL)
+			mask |= 1u << i;
+	return mask;
 }
 
 static const char *overflow_msg(struct xlate *x, const struct symbol *arr)
@@ -257,8 +275,12 @@ const char *gl_in(struct xlate *x, struct ast_node *n)
 		return "0";
 	keys = gl_keys(x, arr, n->u.in.keys);
 	t = xl_tmp(x, TYPE_LONG);
-	emit_line(x->e, "{ union _stp_key k[] = %s; %s = _stp_map_exists(&global_%s, k); }", keys,
-		  t, arr->name);
+	if (wild_mask(n->u.in.keys))
+		emit_line(x->e, "{ union _stp_key k[] = %s; %s = _stp_map_exists_slice(&global_%s, k, %uu); }",
+			  keys, t, arr->name, wild_mask(n->u.in.keys));
+	else
+		emit_line(x->e, "{ union _stp_key k[] = %s; %s = _stp_map_exists(&global_%s, k); }",
+			  keys, t, arr->name);
 	return t;
 }
 
@@ -273,8 +295,12 @@ void gl_delete(struct xlate *x, struct ast_node *n)
 		if (!arr)
 			return;
 		keys = gl_keys(x, arr, n->u.index.keys);
-		emit_line(x->e, "{ union _stp_key k[] = %s; _stp_map_delete(&global_%s, k); }", keys,
-			  arr->name);
+		if (wild_mask(n->u.index.keys))
+			emit_line(x->e, "{ union _stp_key k[] = %s; _stp_map_delete_slice(&global_%s, k, %uu); }",
+				  keys, arr->name, wild_mask(n->u.index.keys));
+		else
+			emit_line(x->e, "{ union _stp_key k[] = %s; _stp_map_delete(&global_%s, k); }",
+				  keys, arr->name);
 		return;
 	}
 	sym = n->kind == AST_IDENT ? n->u.ident.sym : NULL;
@@ -396,12 +422,52 @@ static void foreach_hist(struct xlate *x, struct ast_node *n, int id)
 	xl_loop_end(x, brk);
 }
 
+/* foreach (... in a[k1, *]): the slice's keys, evaluated once before the loop into
+ * the frame; returns their union _stp_key initializer. A limit then counts matching
+ * entries in the loop, so the collection itself is unlimited (*limit becomes -1). */
+static const char *foreach_slice_keys(struct xlate *x, const struct symbol *arr,
+				      struct ast_node *n, int id, const char **limit)
+{
+	struct strbuf sb = { 0 };
+	struct ast_node *k;
+	const char *out;
+	int i = 0;
+
+	if (n->u.foreach.limit) {
+		sb_printf(x->frame, "\tint64_t fel%d, fec%d;\n", id, id);
+		emit_line(x->e, "l->fel%d = %s; l->fec%d = 0;", id, *limit, id);
+		*limit = "-1";
+	}
+	sb_puts(&sb, "{ ");
+	for (k = n->u.foreach.slice; k; k = k->next, i++) {
+		bool str = i < arr->n_keys && arr->key_types[i] == TYPE_STRING;
+
+		if (k->kind == AST_NULL) {
+			sb_printf(&sb, "%s{ .l = 0 }", i ? ", " : "");
+			continue;
+		}
+		if (str) {
+			sb_printf(x->frame, "\tchar fes%d_%d[MAXSTRINGLEN];\n", id, i);
+			emit_line(x->e, "_stp_scpy(l->fes%d_%d, %s);", id, i, xl_expr(x, k));
+			sb_printf(&sb, "%s{ .s = l->fes%d_%d }", i ? ", " : "", id, i);
+		} else {
+			sb_printf(x->frame, "\tint64_t fes%d_%d;\n", id, i);
+			emit_line(x->e, "l->fes%d_%d = %s;", id, i, xl_expr(x, k));
+			sb_printf(&sb, "%s{ .l = l->fes%d_%d }", i ? ", " : "", id, i);
+		}
+	}
+	sb_puts(&sb, " }");
+	out = arena_strdup(&x->s->arena, sb.buf);
+	sb_free(&sb);
+	return out;
+}
+
 void gl_foreach(struct xlate *x, struct ast_node *n)
 {
 	int id = x->n_labels++, i, brk;
 	struct symbol *arr;
 	struct ast_node *k;
-	const char *limit = "-1", *cap;
+	const char *limit = "-1", *cap, *slice = NULL;
 
 	if (n->u.foreach.array->kind == AST_STAT) {
 		foreach_hist(x, n, id);
@@ -412,15 +478,26 @@ void gl_foreach(struct xlate *x, struct ast_node *n)
 		return;
 	if (n->u.foreach.limit)
 		limit = xl_expr(x, n->u.foreach.limit);
+	if (n->u.foreach.slice)
+		slice = foreach_slice_keys(x, arr, n, id, &limit);
 	cap = arr->global->size > 0 ? arena_printf(&x->s->arena, "%" PRId64, arr->global->size)
 				    : "MAXMAPENTRIES";
 	sb_printf(x->frame, "\tu32 fe%d[%s];\n\tu32 fen%d, fei%d;\n", id, cap, id, id);
 	emit_line(x->e, "l->fen%d = _stp_map_collect(&global_%s, l->fe%d, %d, %d, %s);", id,
-		  arr->name, id, n->u.foreach.sort_key, n->u.foreach.sort_dir ? n->u.foreach.sort_dir : 1,
+		  arr->name, id,
+		  n->u.foreach.sort_aggr ? -n->u.foreach.sort_aggr : n->u.foreach.sort_key,
+		  n->u.foreach.sort_dir ? n->u.foreach.sort_dir : 1,
 		  limit);
 	emit_open(x->e, "for (l->fei%d = 0; l->fei%d < l->fen%d; l->fei%d++)", id, id, id, id);
 	emit_line(x->e, "void *e = _stp_map_entry(&global_%s, l->fe%d[l->fei%d]);", arr->name, id, id);
 	emit_line(x->e, "if (!e) continue;");
+	if (slice) {
+		/* only the entries the slice matches; limit counts those */
+		emit_line(x->e, "{ union _stp_key k[] = %s; if (!_stp_entry_match(&global_%s, e, k, %uu)) continue; }",
+			  slice, arr->name, wild_mask(n->u.foreach.slice));
+		if (n->u.foreach.limit)
+			emit_line(x->e, "if (l->fel%d >= 0 && l->fec%d++ >= l->fel%d) break;", id, id, id);
+	}
 	xl_stmt_prologue(x, n);
 	for (k = n->u.foreach.keys, i = 0; k; k = k->next, i++)
 		assign_local(x, k, arena_printf(&x->s->arena, "_stp_entry_key_%s(&global_%s, e, %d)",
