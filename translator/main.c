@@ -464,194 +464,209 @@ static bool define_ok(const char *d)
 	return word_chars(eq, eq + strlen(eq));
 }
 
-static int parse_options(struct session *s, int argc, char **argv)
+/* One short option, or a long one with a short-option code: 0, or -1 after an error. */
+/* one_option's second half: the cache, time limits, globals, refusals and errors */
+static int other_option(struct session *s, int c, int li, char **argv)
 {
 	struct options *o = &s->opt;
-	bool suppress_time_limits = false;
 	long v;
-	int c, li = -1;
 
-	o->last_pass = 5;
-	o->use_cache = true;
-	o->target_pid = 0;
-	opterr = 0;
-	/* as 4.8, GNU getopt's order: options may follow the script and its arguments
-	 * (stap psig.stp -x PID); "--" ends them */
-	for (;;) {
-		li = -1;
-		c = getopt_long(argc, argv,
-				":p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:tWE:T:qPbFS:d:G:i",
-				long_opts, &li);
-		if (c == -1)
-			break;
-		if (c >= OPT_SUPPRESS_TIME_LIMITS) {
-			int rc = long_option(s, c, long_opts[li].name, optarg);
-
-			if (rc < 0)
-				return -1;
-			suppress_time_limits |= c == OPT_SUPPRESS_TIME_LIMITS;
-			continue;
-		}
-		switch (c) {
-		case 'p':
-			if (parse_number(s, "p", optarg, 1, 5, &v))
-				return -1;
-			o->last_pass = (int)v;
-			break;
-		case 'e':
-			if (o->script_text) {
-				diag_plain(s, "stap", "Only one script can be given on the command line.");
-				return -1;
-			}
-			o->script_text = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'k':
-			o->keep_tmp = true;
-			break;
-		case 'm':
-			o->module_name = optarg;
-			break;
-		case 'o':
-			o->output_file = optarg;
-			break;
-		case 'r':
-			if (strchr(optarg, '/'))
-				o->build_dir = optarg;
-			else
-				o->release = optarg;
-			break;
-		case 'a':
-			if (!word_chars(optarg, optarg + strlen(optarg))) {
-				diag_plain(s, "stap", "invalid architecture '%s' for -a", optarg);
-				return -1;
-			}
-			o->arch = optarg;
-			break;
-		case 'B':
-			strlist_add(&o->kbuild_opts, optarg);
-			break;
-		case 'D':
-			if (!define_ok(optarg)) {
-				diag_plain(s, "stap", "invalid -D '%s': use NAME or NAME=VALUE, NAME of letters, digits and '_', VALUE the same with an optional leading '-'",
-					   optarg);
-				return -1;
-			}
-			strlist_add(&o->defines, optarg);
-			break;
-		case 'I':
-			strlist_add(&o->include_dirs, optarg);
-			break;
-		case 'R':
-			o->runtime_dir = optarg;
-			break;
-		case 'c':
-			o->target_cmd = optarg;
-			break;
-		case 'x':
-			if (parse_number(s, "x", optarg, 1, 0x7fffffff, &v))
-				return -1;
-			o->target_pid = v;
-			break;
-		case 's':
-			if (parse_number(s, "s", optarg, 1, 4095, &v))
-				return -1;
-			o->bufsize_mb = (unsigned)v;
-			break;
-		case 'g':
-			o->guru = true;
-			break;
-		case 'w':
-			o->suppress_warnings = true;
-			break;
-		case 'u':
-			o->keep_unused = true;
-			break;
-		case 'V':
-			printf("systemtap-c translator/driver (version %s)\n"
-			       "Rebuilt in C; speaks the systemtap 4.x script language.\n",
-			       STAP_VERSION);
-			exit(0);
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case OPT_REMOTE:
-			o->remote = optarg;
-			break;
-		case OPT_DISABLE_CACHE:
-			o->use_cache = false;
-			break;
-		case OPT_POISON_CACHE:
-			o->poison_cache = true;
-			break;
-		case OPT_CLEAN_CACHE:
-			o->action = ACTION_CLEAN_CACHE;
-			break;
-		case 'W':
-			o->warnings_as_errors = true;
-			break;
-		case 'E':
-			strlist_add(&o->extra_scripts, optarg);
-			break;
-		case 'T':
-			if (parse_number(s, "T", optarg, 1, 1000000000, &v))
-				return -1;
-			o->timeout = v;
-			break;
-		case 'd':
-			/* the kernel and its modules: backtraces and symbol names come from
-			 * kallsyms, which has them all; a user-space object needs more */
-			if (strchr(optarg, '/'))
-				return refuse(s, "-d");
-			break;
-		case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
-		case 'P':	/* prologue searching: our DWARF reader needs none */
-			break;
-		case 'G':
-			if (!global_param_ok(optarg)) {
-				diag_plain(s, "stap", "invalid -G '%s' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')",
-					   optarg);
-				return -1;
-			}
-			strlist_add(&o->global_params, optarg);
-			break;
-		case 'b':
-		case 'F':
-		case 'S':
-		case 'i': {
-			char name[3] = { '-', (char)c, 0 };
-
-			return refuse(s, li >= 0 ? "--interactive" : name);
-		}
-		case 'l':
-		case 'L':
-			/* list what the probe point expands to: passes 1-2 of "probe P {}" */
-			o->listing = c == 'l' ? 1 : 2;
-			o->script_text = arena_printf(&s->arena, "probe %s {}", optarg);
-			o->keep_unused = true;
-			break;
-		case 't':
-			/* per-probe hit and cycle report at the end (runtime_main.h) */
-			strlist_add(&o->defines, "STP_TIMING");
-			break;
-		case OPT_SUPPRESS_HANDLER_ERRORS:
-			/* the runtime neither reports nor counts handler errors */
-			strlist_add(&o->defines, "STP_SUPPRESS_HANDLER_ERRORS");
-			break;
-		case ':':
-			diag_plain(s, "stap", "option -%c needs an argument", optopt);
+	switch (c) {
+	case OPT_REMOTE:
+		o->remote = optarg;
+		break;
+	case OPT_DISABLE_CACHE:
+		o->use_cache = false;
+		break;
+	case OPT_POISON_CACHE:
+		o->poison_cache = true;
+		break;
+	case OPT_CLEAN_CACHE:
+		o->action = ACTION_CLEAN_CACHE;
+		break;
+	case 'W':
+		o->warnings_as_errors = true;
+		break;
+	case 'E':
+		strlist_add(&o->extra_scripts, optarg);
+		break;
+	case 'T':
+		if (parse_number(s, "T", optarg, 1, 1000000000, &v))
 			return -1;
-		default:
-			if (optopt)
-				diag_plain(s, "stap", "unknown option -%c (try stap -h)", optopt);
-			else
-				diag_plain(s, "stap", "unknown option %s (try stap -h)",
-					   argv[optind - 1]);
+		o->timeout = v;
+		break;
+	case 'd':
+		/* the kernel and its modules: backtraces and symbol names come from
+		 * kallsyms, which has them all; a user-space object needs more */
+		if (strchr(optarg, '/'))
+			return refuse(s, "-d");
+		break;
+	case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
+	case 'P':	/* prologue searching: our DWARF reader needs none */
+		break;
+	case 'G':
+		if (!global_param_ok(optarg)) {
+			diag_plain(s, "stap", "invalid -G '%s' (expected NAME=VALUE, NAME an identifier, VALUE of letters, digits, '_', '.' and '-')",
+				   optarg);
 			return -1;
 		}
+		strlist_add(&o->global_params, optarg);
+		break;
+	case 'b':
+	case 'F':
+	case 'S':
+	case 'i': {
+		char name[3] = { '-', (char)c, 0 };
+
+		return refuse(s, li >= 0 ? "--interactive" : name);
 	}
+	case 'l':
+	case 'L':
+		/* list what the probe point expands to: passes 1-2 of "probe P {}" */
+		o->listing = c == 'l' ? 1 : 2;
+		o->script_text = arena_printf(&s->arena, "probe %s {}", optarg);
+		o->keep_unused = true;
+		break;
+	case 't':
+		/* per-probe hit and cycle report at the end (runtime_main.h) */
+		strlist_add(&o->defines, "STP_TIMING");
+		break;
+	case OPT_SUPPRESS_HANDLER_ERRORS:
+		/* the runtime neither reports nor counts handler errors */
+		strlist_add(&o->defines, "STP_SUPPRESS_HANDLER_ERRORS");
+		break;
+	case ':':
+		diag_plain(s, "stap", "option -%c needs an argument", optopt);
+		return -1;
+	default:
+		if (optopt)
+			diag_plain(s, "stap", "unknown option -%c (try stap -h)", optopt);
+		else
+			diag_plain(s, "stap", "unknown option %s (try stap -h)",
+				   argv[optind - 1]);
+		return -1;
+	}
+	return 0;
+}
+
+static int one_option(struct session *s, int c, int li, char **argv)
+{
+	struct options *o = &s->opt;
+	long v;
+
+	switch (c) {
+	case 'p':
+		if (parse_number(s, "p", optarg, 1, 5, &v))
+			return -1;
+		o->last_pass = (int)v;
+		break;
+	case 'e':
+		if (o->script_text) {
+			diag_plain(s, "stap", "Only one script can be given on the command line.");
+			return -1;
+		}
+		o->script_text = optarg;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'k':
+		o->keep_tmp = true;
+		break;
+	case 'm':
+		o->module_name = optarg;
+		break;
+	case 'o':
+		o->output_file = optarg;
+		break;
+	case 'r':
+		if (strchr(optarg, '/'))
+			o->build_dir = optarg;
+		else
+			o->release = optarg;
+		break;
+	case 'a':
+		if (!word_chars(optarg, optarg + strlen(optarg))) {
+			diag_plain(s, "stap", "invalid architecture '%s' for -a", optarg);
+			return -1;
+		}
+		o->arch = optarg;
+		break;
+	case 'B':
+		strlist_add(&o->kbuild_opts, optarg);
+		break;
+	case 'D':
+		if (!define_ok(optarg)) {
+			diag_plain(s, "stap", "invalid -D '%s': use NAME or NAME=VALUE, NAME of letters, digits and '_', VALUE the same with an optional leading '-'",
+				   optarg);
+			return -1;
+		}
+		strlist_add(&o->defines, optarg);
+		break;
+	case 'I':
+		strlist_add(&o->include_dirs, optarg);
+		break;
+	case 'R':
+		o->runtime_dir = optarg;
+		break;
+	case 'c':
+		o->target_cmd = optarg;
+		break;
+	case 'x':
+		if (parse_number(s, "x", optarg, 1, 0x7fffffff, &v))
+			return -1;
+		o->target_pid = v;
+		break;
+	case 's':
+		if (parse_number(s, "s", optarg, 1, 4095, &v))
+			return -1;
+		o->bufsize_mb = (unsigned)v;
+		break;
+	case 'g':
+		o->guru = true;
+		break;
+	case 'w':
+		o->suppress_warnings = true;
+		break;
+	case 'u':
+		o->keep_unused = true;
+		break;
+	case 'V':
+		printf("systemtap-c translator/driver (version %s)\n"
+		       "Rebuilt in C; speaks the systemtap 4.x script language.\n",
+		       STAP_VERSION);
+		exit(0);
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		return other_option(s, c, li, argv);
+	}
+	return 0;
+}
+
+/* -m NAME: a C identifier the kernel accepts as a module name */
+static bool module_name_ok(struct session *s, const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (!(*p == '_' || (*p >= '0' && *p <= '9') ||
+		      ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')))
+			break;
+	if (*p || !*name || strlen(name) > 55 || (name[0] >= '0' && name[0] <= '9')) {
+		diag_plain(s, "stap", "invalid module name '%s': use letters, digits and '_' (at most 55, not starting with a digit)",
+			   name);
+		return false;
+	}
+	return true;
+}
+
+/* After the options: what they imply together, the script and its arguments. */
+static int finish_options(struct session *s, int argc, char **argv, bool suppress_time_limits)
+{
+	struct options *o = &s->opt;
+
 	if (suppress_time_limits) {
 		if (!o->guru) {
 			diag_plain(s, "stap", "Using --suppress-time-limits requires guru mode (-g)");
@@ -689,21 +704,41 @@ static int parse_options(struct session *s, int argc, char **argv)
 		diag_plain(s, "stap", "-c and -x cannot be used together");
 		return -1;
 	}
-	if (o->module_name) {
-		const char *p;
-
-		for (p = o->module_name; *p; p++)
-			if (!(*p == '_' || (*p >= '0' && *p <= '9') ||
-			      ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')))
-				break;
-		if (*p || !*o->module_name || strlen(o->module_name) > 55 ||
-		    (o->module_name[0] >= '0' && o->module_name[0] <= '9')) {
-			diag_plain(s, "stap", "invalid module name '%s': use letters, digits and '_' (at most 55, not starting with a digit)",
-				   o->module_name);
-			return -1;
-		}
-	}
+	if (o->module_name && !module_name_ok(s, o->module_name))
+		return -1;
 	return 0;
+}
+static int parse_options(struct session *s, int argc, char **argv)
+{
+	struct options *o = &s->opt;
+	bool suppress_time_limits = false;
+	int c, li = -1;
+
+	o->last_pass = 5;
+	o->use_cache = true;
+	o->target_pid = 0;
+	opterr = 0;
+	/* as 4.8, GNU getopt's order: options may follow the script and its arguments
+	 * (stap psig.stp -x PID); "--" ends them */
+	for (;;) {
+		li = -1;
+		c = getopt_long(argc, argv,
+				":p:e:vkm:o:r:a:B:D:I:R:c:x:s:gwuVhl:L:tWE:T:qPbFS:d:G:i",
+				long_opts, &li);
+		if (c == -1)
+			break;
+		if (c >= OPT_SUPPRESS_TIME_LIMITS) {
+			int rc = long_option(s, c, long_opts[li].name, optarg);
+
+			if (rc < 0)
+				return -1;
+			suppress_time_limits |= c == OPT_SUPPRESS_TIME_LIMITS;
+			continue;
+		}
+		if (one_option(s, c, li, argv) < 0)
+			return -1;
+	}
+	return finish_options(s, argc, argv, suppress_time_limits);
 }
 
 struct pass_stats {
