@@ -42,6 +42,9 @@ enum stp_msg_type {
 				   * session's exit status (0 or 1) */
 	STP_MSG_OOB = 6,	/* module->user: text for stderr, whole lines,
 				   * not NUL-terminated */
+	STP_MSG_SYSTEM = 7,	/* module->user: a shell command for system(),
+				   * not NUL-terminated; staprun runs it with
+				   * /bin/sh -c in the background */
 };
 
 struct stp_msg_hdr {

@@ -160,6 +160,8 @@ extern const char _stp_abort_msg[];
 extern const char _stp_next_msg[];
 pid_t _stp_target(void);
 const char *_stp_module_name(void);
+/* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
+int _stp_system(const char *cmd);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "staprun.h"
@@ -63,6 +65,49 @@ static int32_t status_of(const unsigned char *payload, uint32_t len)
 	return st.status;
 }
 
+/*
+ * system(): run the command with /bin/sh -c in the background, with staprun's
+ * stdout and stderr and no other descriptor of it.  A double fork leaves it to
+ * init, so staprun neither waits for it nor keeps a zombie.
+ */
+static void run_system(struct staprun *sr, const unsigned char *payload, uint32_t len)
+{
+	char cmd[STP_MSG_MAX_PAYLOAD + 1];
+	pid_t pid;
+	int fd;
+
+	memcpy(cmd, payload, len);
+	cmd[len] = '\0';
+	sr_dbg(sr, "system(\"%s\")", cmd);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		sr_err("cannot run system(\"%s\"): %s", cmd, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd > 0) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static void handle_msg(struct staprun *sr, uint32_t type,
 		       const unsigned char *payload, uint32_t len)
 {
@@ -94,6 +139,9 @@ static void handle_msg(struct staprun *sr, uint32_t type,
 	case STP_MSG_OOB:
 		fflush(stderr);
 		write_all(STDERR_FILENO, payload, len);
+		break;
+	case STP_MSG_SYSTEM:
+		run_system(sr, payload, len);
 		break;
 	case STP_MSG_START:
 	case STP_MSG_EXIT:

@@ -117,6 +117,15 @@ static inline int _stp_ctl_oob(const char *text, size_t len)
 	return _stp_ctl_send(STP_MSG_OOB, text, len);
 }
 
+/*
+ * system(): queue a shell command for staprun to run.  Safe in any context;
+ * 0, or -ENOSPC when the control queue is full (the command is dropped).
+ */
+int _stp_system(const char *cmd)
+{
+	return _stp_ctl_send(STP_MSG_SYSTEM, cmd, strnlen(cmd, STP_MSG_MAX_PAYLOAD));
+}
+
 static bool _stp_ctl_readable(void)
 {
 	return READ_ONCE(_stp_ctl->head) != READ_ONCE(_stp_ctl->tail) ||
