@@ -153,11 +153,7 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status autom4te.cache configure aclocal.m4
 
-<<<<<<< HEAD
-.PHONY: all check check-host check-guest check-update bench man install uninstall clean distclean
-=======
-.PHONY: all check check-host check-guest check-update examples examples-quick bench install clean distclean
->>>>>>> examples
+.PHONY: all check check-host check-guest check-update examples examples-quick bench man install uninstall clean distclean
 
 # --- fuzzing: the front end (lexer, preprocessor, parser, elaborator) ----------
 # `make fuzz` builds a libFuzzer target with clang and runs it for FUZZ_TIME seconds;
