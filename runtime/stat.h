@@ -203,15 +203,16 @@ static int64_t _stp_stat_sort_value(const struct _stp_stat *st, int op)
 int64_t _stp_stat_extract(struct _stp_context *c, const struct _stp_stat *st,
 			  int op)
 {
+	/* @count and @sum of nothing are 0; the others have no value */
 	if (op == 0)
 		return st->count;
+	if (op == 1)
+		return st->sum;
 	if (st->count == 0) {
 		_stp_error(c, "empty aggregate");
 		return 0;
 	}
 	switch (op) {
-	case 1:
-		return st->sum;
 	case 2:
 		return st->min;
 	case 3:

@@ -196,6 +196,10 @@ static void extractors(void)
 	memset(&c, 0, sizeof(c));
 	memset(&st, 0, sizeof(st));
 	ok(_stp_stat_extract(&c, &st, 0) == 0 && !c.last_error, "@count of nothing is 0");
+	ok(_stp_stat_extract(&c, &st, 1) == 0 && !c.last_error, "@sum of nothing is 0");
+	_stp_stat_extract(&c, &st, 2);
+	ok(c.last_error && !strcmp(c.last_error, "empty aggregate"), "@min of nothing is an error");
+	c.last_error = NULL;
 	_stp_stat_extract(&c, &st, 4);
 	ok(c.last_error && !strcmp(c.last_error, "empty aggregate"), "@avg of nothing is an error");
 	c.last_error = NULL;

@@ -343,6 +343,14 @@ static const char *const unsafe_names[] = {
 	"text_poke*", "int3_*", "poke_int3_handler", "do_debug", "debug_*_handler",
 };
 
+/*
+ * Page-table code: a PTE helper (__pte_alloc, set_pte_vaddr, ...) or a special mapping's
+ * operation (the vdso's, uprobes' XOL area) runs in the middle of page-table changes that
+ * live code patching, faults and fork depend on; wildcards over mm/ that armed and disarmed
+ * probes there brought the kernel down.  Refused by name, as systemtap does.
+ */
+static const char *const unsafe_mm_names[] = { "*_pte_*", "special_mapping_*" };
+
 const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
 {
 	size_t i;
@@ -350,6 +358,9 @@ const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
 	for (i = 0; func && i < ARRAY_LEN(unsafe_names); i++)
 		if (fnmatch(unsafe_names[i], func, 0) == 0)
 			return "it is part of the probe and trap handling machinery";
+	for (i = 0; func && i < ARRAY_LEN(unsafe_mm_names); i++)
+		if (fnmatch(unsafe_mm_names[i], func, 0) == 0)
+			return "it is page-table code that a probe can bring down";
 	if (!k->unsafe_ready) {
 		k->unsafe_ready = true;
 		load_blacklist(k);

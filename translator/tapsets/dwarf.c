@@ -73,6 +73,20 @@ static int module_site(struct session *s, struct dw_object *k, const struct prob
 	return 0;
 }
 
+/*
+ * True when `addr` starts NAME.part.N, the out-of-line tail gcc split off a function whose
+ * head it inlined into the callers: not the function's entry, and called with whatever
+ * arguments gcc chose.  systemtap does not count it as the function either.
+ */
+static bool is_part_clone(struct dw_object *k, const char *name, uint64_t addr)
+{
+	const struct dw_sym *sym = dw_sym_at(k, addr);
+	size_t n = strlen(name);
+
+	return sym && sym->addr == addr && !strncmp(sym->name, name, n) &&
+	       !strncmp(sym->name + n, ".part.", 6);
+}
+
 static int add_matches(struct session *s, struct dw_object *k, const struct probe_point *pp,
 		       struct derived_probe *dp, const struct spec *sp, struct dw_match *v,
 		       int n, const char *kind, const char *suffix, bool ret)
@@ -87,7 +101,7 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 		for (j = 0; j < i; j++)
 			if (v[j].addr == v[i].addr)
 				break;
-		if (j < i)
+		if (j < i || is_part_clone(k, dw_str(k, v[i].fn->name), v[i].addr))
 			continue;
 		if (why) {
 			if (!wild) {
