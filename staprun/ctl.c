@@ -76,6 +76,10 @@ static void run_system(struct staprun *sr, const unsigned char *payload, uint32_
 	pid_t pid;
 	int fd;
 
+	if (len > STP_MSG_MAX_PAYLOAD) {
+		sr_err("malformed system() message from module %s", sr->name);
+		return;
+	}
 	memcpy(cmd, payload, len);
 	cmd[len] = '\0';
 	sr_dbg(sr, "system(\"%s\")", cmd);
@@ -101,6 +105,10 @@ static void run_system(struct staprun *sr, const unsigned char *payload, uint32_
 		}
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
+		/* the command runs as whoever ran staprun, never with privileges
+		 * staprun was given to load the module */
+		if (setgid(getgid()) || setuid(getuid()))
+			_exit(126);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
