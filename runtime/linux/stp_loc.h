@@ -9,6 +9,7 @@
 
 #include <linux/ptrace.h>
 #include <linux/uaccess.h>
+#include <asm/processor.h>
 
 /*
  * The probe structures of the DWARF-based families (stp_kprobes.h,
@@ -99,6 +100,42 @@ static inline int _stp_kread(void *dst, unsigned long addr, size_t len)
 }
 
 /*
+ * Writing kernel memory for guru-mode target-variable writes ($x = v): 0, or
+ * -EFAULT for an address outside the kernel's canonical half or one whose
+ * page is missing or read-only (the fault is fixed up, never an oops).
+ */
+static inline int _stp_kwrite(unsigned long addr, const void *src, size_t len)
+{
+	unsigned int vbits = boot_cpu_data.x86_virt_bits;
+
+	if (addr < TASK_SIZE_MAX + PAGE_SIZE ||
+	    (unsigned long)((long)(addr << (64 - vbits)) >> (64 - vbits)) != addr)
+		return -EFAULT;
+	pagefault_disable();
+	switch (len) {
+	case 1:
+		__put_kernel_nofault((void *)addr, src, u8, fault);
+		break;
+	case 2:
+		__put_kernel_nofault((void *)addr, src, u16, fault);
+		break;
+	case 4:
+		__put_kernel_nofault((void *)addr, src, u32, fault);
+		break;
+	case 8:
+		__put_kernel_nofault((void *)addr, src, u64, fault);
+		break;
+	default:
+		goto fault;
+	}
+	pagefault_enable();
+	return 0;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+
+/*
  * For synthesized target-variable functions: `what_` names the expression,
  * `regs_` holds the probe's registers.
  */
@@ -108,6 +145,13 @@ static inline int _stp_kread(void *dst, unsigned long addr, size_t len)
 		unsigned long a_ = (unsigned long)(addr);                     \
 		if (_stp_kread((dst), a_, (len)))                             \
 			STAP_ERROR("kernel read fault at 0x%lx (%s)", a_, what_); \
+	} while (0)
+
+#define _STP_KWRITE(addr, len, src)                                           \
+	do {                                                                  \
+		unsigned long a_ = (unsigned long)(addr);                     \
+		if (_stp_kwrite(a_, (src), (len)))                            \
+			STAP_ERROR("kernel write fault at 0x%lx (%s)", a_, what_); \
 	} while (0)
 
 /* Copy a NUL-terminated string of at most len-1 bytes; -EFAULT on a bad

@@ -9,7 +9,8 @@
  * operations work on the top of the stack; once the location is complete, the access
  * path and the fetch work on st[0], the address (or the value) of the variable. Every
  * memory read is fault-safe: a bad address ends the probe hit with a script error
- * naming the expression. */
+ * naming the expression. A guru-mode write is the reading program with its fetch
+ * replaced by a store (lp_make_store()); memory writes are fault-safe too. */
 #ifndef STAP_DWARF_LOCPROG_H
 #define STAP_DWARF_LOCPROG_H
 
@@ -52,6 +53,11 @@ enum lp_kind {
 	LP_BITFIELD,		/* v = bits [n, n + size) of v; LPF_SIGNED: sign extended */
 	LP_RESULT,		/* result = v */
 	LP_RESULT_ADDR,		/* result = st[0] (&$x, an array's address) */
+	LP_STORE,		/* write the written value (a setter's argument) as `size`
+				 * bytes to address st[0], fault-safe; bits > 0: only bits
+				 * [n, n + bits) of them (read, modify, write); LPF_VALUE:
+				 * to DWARF register `reg` of the probe's pt_regs instead, or
+				 * to the return value register if reg < 0 */
 	/* printing into a string result ($x$, $$vars) */
 	LP_PRINT_TEXT,		/* append text */
 	LP_PRINT_VALUE,		/* append v as `fmt` */
@@ -81,7 +87,8 @@ struct lp_op {
 	unsigned flags;		/* LPF_* */
 	int depth;		/* stack depth before the operation */
 	int reg;		/* LP_REG, LP_BREG */
-	int size;		/* LP_DEREF, LP_INDEX*, LP_FETCH, LP_BITFIELD (bits) */
+	int size;		/* LP_DEREF, LP_INDEX*, LP_FETCH, LP_STORE, LP_BITFIELD (bits) */
+	int bits;		/* LP_STORE: a bitfield's width, 0 for a whole value */
 	int64_t n;
 	enum lp_binop binop;
 	enum lp_fmt fmt;
@@ -110,5 +117,10 @@ struct lp_op *lp_add(struct lp_prog *p, const struct lp_op *op);
 /* Append all of src's operations to p. */
 void lp_append(struct lp_prog *p, const struct lp_prog *src);
 void lp_free(struct lp_prog *p);
+/* Turn p, a program reading an integer or pointer, into one writing it: its fetch
+ * (and bitfield extraction) and result become an LP_STORE. 0, or -1 with *err set
+ * when the target cannot be written (pretty printing, an array or address, a value
+ * computed by the location expression). */
+int lp_make_store(struct lp_prog *p, const char **err);
 
 #endif

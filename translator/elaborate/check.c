@@ -203,7 +203,8 @@ static void check_index_read(struct checker *c, struct ast_node *n)
 }
 
 /* the target of =, op=, ++, --: a variable or a global array's element; a target
- * variable is a call of its synthesized reader by now (elaborate/target.c) */
+ * expression is a call of its synthesized reader (or setter) by now
+ * (elaborate/target.c) */
 static void check_lvalue(struct checker *c, struct ast_node *op, struct ast_node *l, bool rmw,
 			 const char *msg)
 {
@@ -217,9 +218,10 @@ static void check_lvalue(struct checker *c, struct ast_node *op, struct ast_node
 	if (l->kind == AST_IDENT && l->u.ident.sym)
 		return;
 	if (l->kind == AST_CALL) {
-		/* only a target expression is an lvalue that becomes a call */
+		/* only a target expression is an lvalue that becomes a call; in guru
+		 * mode a probe's $x became a setter (target.c) */
 		if (c->s->opt.guru)
-			diag_error(c->s, &l->loc, "write to target variable not supported yet");
+			diag_error(c->s, &l->loc, "cannot write to this target variable here");
 		else
 			diag_error(c->s, &l->loc, "write to target variable not permitted; need stap -g");
 		return;

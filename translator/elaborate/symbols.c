@@ -7,6 +7,7 @@
 
 #include "elaborate/elaborate.h"
 #include "elaborate/target.h"
+#include "tapsets/family.h"
 #include "util.h"
 
 struct resolver {
@@ -509,6 +510,28 @@ static void resolve_target(struct resolver *r, struct ast_node *n)
 	resolve(r, n);
 }
 
+/* a probe's $x written in guru mode (without -g, pass 2's checks report the write) */
+static bool target_lvalue(const struct resolver *r, const struct ast_node *l)
+{
+	if (!r->s->opt.guru || r->in_function || !r->dp || r->dp->family->context_var)
+		return false;
+	return l->kind == AST_TARGET && l->u.target.name[0] == '$';
+}
+
+/* rewritten into a call of a synthesized setter (elaborate/target.c) */
+static void resolve_target_write(struct resolver *r, struct ast_node *n)
+{
+	if (elab_target_write(r->s, n, r->dp)) {
+		memset(&n->u, 0, sizeof(n->u));
+		n->kind = AST_NUMBER;
+		n->type = TYPE_LONG;
+		return;
+	}
+	index_free(the_index(r->s));
+	index_build(r->s, the_index(r->s));
+	resolve(r, n);
+}
+
 static void resolve_foreach(struct resolver *r, struct ast_node *n)
 {
 	struct ast_node *k;
@@ -559,10 +582,18 @@ static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
 		resolve_guard(r, n);
 		return AST_WALK_SKIP;
 	case AST_INCDEC:
+		if (target_lvalue(r, n->u.incdec.operand)) {
+			resolve_target_write(r, n);
+			return AST_WALK_SKIP;
+		}
 		resolve(r, n->u.incdec.operand);
 		mark_written(n->u.incdec.operand, true);
 		return AST_WALK_SKIP;
 	case AST_ASSIGN:
+		if (n->u.assign.op != OP_STAT_ADD && target_lvalue(r, n->u.assign.lhs)) {
+			resolve_target_write(r, n);
+			return AST_WALK_SKIP;
+		}
 		resolve(r, n->u.assign.rhs);
 		if (n->u.assign.lhs->kind == AST_INDEX)
 			no_wildcard(r, n->u.assign.lhs);

@@ -1,7 +1,9 @@
 /* Pass 2: target expressions. Each $var chain of a probe handler becomes a call of a
  * synthesized embedded-C function "__tvar_N" whose body dispatches on the probe site
  * (a wildcard probe has one site per function, each with its own DWARF locations) and
- * reads through the fault-safe runtime helpers. @defined(e) becomes 1 or 0.
+ * reads through the fault-safe runtime helpers; in guru mode an assignment to one
+ * becomes a call of a synthesized setter (elab_target_write()). @defined(e) becomes
+ * 1 or 0.
  * In a .return probe, @entry(e) and a target variable other than $return are values
  * of the function's entry: a synthesized "entry part" probe, run by the kretprobe's
  * entry handler, saves each in the kretprobe instance's data, and the return probe
@@ -60,11 +62,14 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
  * returns -1. */
 static int target_c(struct session *s, struct dw_object *obj, const struct dw_site *ds,
 		    struct ast_node *n, bool quiet, const char *what, struct strbuf *out,
-		    enum ast_type *type)
+		    enum ast_type *type, bool store)
 {
 	struct lp_prog prog = { 0 };
 	const char *err = NULL;
 	int rc = dw_target_code(s, obj, ds, n, &prog, type, &err);
+
+	if (!rc && store)
+		rc = lp_make_store(&prog, &err);
 
 	if (!rc)
 		lp_emit_c(&prog, out);
@@ -78,7 +83,7 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
  * .return probe's); *type from the first. A target variable other than $return in a
  * .return probe, and any in an entry part, is read at the function's entry. */
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
-		     struct strbuf *code, enum ast_type *type, bool quiet)
+		     struct strbuf *code, enum ast_type *type, bool quiet, bool store)
 {
 	struct dw_state *k = dw_state(s);
 	const struct derived_probe *owner = dp->entry_of ? dp->entry_of : dp;
@@ -107,8 +112,10 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t))
+		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t, store))
 			return -1;
+		if (store)
+			sb_puts(&one, "\tSTAP_RETVALUE = STAP_ARG_value;\n");
 		if (n_sites++ == 0)
 			*type = t;
 		sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
@@ -333,7 +340,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 		if (ret == 1) {
 			struct ast_node *val = ast_new(s, AST_TARGET, &n->loc);
 
-			if (site_code(s, dp, n, &code, &type, false)) {
+			if (site_code(s, dp, n, &code, &type, false, false)) {
 				sb_free(&code);
 				return -1;
 			}
@@ -342,7 +349,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 			return entry_value(s, n, val, dp);
 		}
 	}
-	if (site_code(s, dp, n, &code, &type, quiet)) {
+	if (site_code(s, dp, n, &code, &type, quiet, false)) {
 		sb_free(&code);
 		return -1;
 	}
@@ -369,7 +376,7 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 
 	if (!k)
 		return -1;
-	if (target_c(s, k, &none, n, quiet, "target expression", &code, &type))
+	if (target_c(s, k, &none, n, quiet, "target expression", &code, &type, false))
 		return -1;
 	if (quiet) {
 		sb_free(&code);
@@ -461,6 +468,100 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 		}
 		return entry_value(s, n, e, dp);
 	}
+	return 0;
+}
+
+/* A copy of the target expression n, read again by $x op= e and $x++: its index
+ * expressions, evaluated twice, must be numbers or variables. NULL after reporting. */
+static struct ast_node *copy_target(struct session *s, const struct ast_node *n)
+{
+	struct ast_node *c = ast_new(s, n->kind, &n->loc);
+	struct target_comp **tail = &c->u.target.comps;
+	const struct target_comp *k;
+
+	c->u.target = n->u.target;
+	c->u.target.comps = NULL;
+	for (k = n->u.target.comps; k; k = k->next) {
+		struct target_comp *d = arena_alloc(&s->arena, sizeof(*d));
+
+		*d = *k;
+		d->next = NULL;
+		if (k->kind == COMP_INDEX_EXPR) {
+			if (k->expr->kind != AST_IDENT && k->expr->kind != AST_NUMBER) {
+				diag_error(s, &k->expr->loc, "an index of a target variable that is "
+					   "read and written must be a number or a variable");
+				return NULL;
+			}
+			d->expr = ast_new(s, k->expr->kind, &k->expr->loc);
+			*d->expr = *k->expr;
+			d->expr->next = NULL;
+		}
+		*tail = d;
+		tail = &d->next;
+	}
+	return c;
+}
+
+/* The call of t's synthesized setter, __tvar_N(i0..., value): it writes value at
+ * every site of dp and returns it. */
+static struct ast_node *setter_call(struct session *s, struct ast_node *t,
+				    struct derived_probe *dp, struct ast_node *value)
+{
+	struct strbuf code = { 0 };
+	enum ast_type type = TYPE_LONG;
+	struct ast_node *args;
+	struct function *fn;
+	struct param *p, **pt;
+	int n_args = count_index_exprs(t, &args);
+
+	if (site_code(s, dp, t, &code, &type, false, true)) {
+		sb_free(&code);
+		return NULL;
+	}
+	fn = synth_function(s, t, code.buf ? code.buf : "", TYPE_LONG, n_args, true);
+	sb_free(&code);
+	for (pt = &fn->params; *pt; pt = &(*pt)->next)
+		;
+	p = arena_alloc(&s->arena, sizeof(*p));
+	p->name = strtab_intern(&s->arena, "value");
+	p->type = TYPE_LONG;
+	p->loc = t->loc;
+	*pt = p;
+	fn->n_params++;
+	value->next = NULL;
+	return ast_call(s, &t->loc, fn->name, ast_append(args, value));
+}
+
+int elab_target_write(struct session *s, struct ast_node *n, struct derived_probe *dp)
+{
+	struct ast_node *t = n->kind == AST_ASSIGN ? n->u.assign.lhs : n->u.incdec.operand;
+	struct ast_node *value, *call, *next = n->next;
+	enum ast_op op = n->kind == AST_ASSIGN ? n->u.assign.op :
+			 n->u.incdec.op == OP_INC ? OP_ADD : OP_SUB;
+
+	if (strcmp(t->u.target.name, "$return") && return_sites(s, dp)) {
+		diag_error(s, &t->loc, "cannot write to %s in a .return probe: it is a value "
+			   "saved at the function's entry", t->u.target.name);
+		return -1;
+	}
+	if (op == OP_ASSIGN) {
+		value = n->u.assign.rhs;
+	} else {
+		struct ast_node *old = copy_target(s, t);
+
+		if (!old || rewrite_target(s, old, dp, false))
+			return -1;
+		value = ast_binary(s, &n->loc, op, old, n->kind == AST_ASSIGN ? n->u.assign.rhs :
+				   ast_number(s, &n->loc, 1));
+	}
+	call = setter_call(s, t, dp, value);
+	if (!call)
+		return -1;
+	if (n->kind == AST_INCDEC && n->u.incdec.post)	/* the value before */
+		call = ast_binary(s, &n->loc, op == OP_ADD ? OP_SUB : OP_ADD, call,
+				  ast_number(s, &n->loc, 1));
+	*n = *call;
+	n->next = next;
 	return 0;
 }
 

@@ -10,6 +10,12 @@
  * function); 0, or -1 after reporting. The caller resolves the rewritten node. */
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp);
 
+/* n is an assignment (=, op=) or ++/-- of the probe dp's target variable ($x,
+ * $p->a[i]) in guru mode: rewrite it in place into a call of a
+ * synthesized setter whose value is the value stored (for x++ and x--, the value
+ * before). 0, or -1 after reporting. The caller resolves the rewritten node. */
+int elab_target_write(struct session *s, struct ast_node *n, struct derived_probe *dp);
+
 /* n is an AST_TERNARY or AST_IF whose condition is made of @defined (with !, &&,
  * ||) only: replace n in place by the branch taken, so that the other one, which may
  * use a target variable that is not there, is never resolved. False if n is not. */

@@ -122,6 +122,36 @@ static void bitfield(const struct lp_op *op, struct strbuf *out)
 			  bits - 1);
 }
 
+/* v is STAP_ARG_value, the setter's argument; the stored value is truncated to the
+ * target's size (sign extended into a register when signed) */
+static void store(const struct lp_op *op, struct strbuf *out)
+{
+	int bits = op->size * 8;
+	const char *sgn = op->flags & LPF_SIGNED ? "s" : "u";
+	unsigned long long mask;
+
+	if ((op->flags & LPF_VALUE) && op->reg < 0) {
+		sb_printf(out, "\tregs_set_return_value(regs_, (unsigned long)(%s%d)STAP_ARG_value);\n",
+			  sgn, bits);
+		return;
+	}
+	if (op->flags & LPF_VALUE) {
+		sb_printf(out, "\tregs_->%s = (unsigned long)(%s%d)STAP_ARG_value;\n",
+			  regnames[op->reg], sgn, bits);
+		return;
+	}
+	if (!op->bits) {
+		sb_printf(out, "\t{ u%d t_ = (u%d)STAP_ARG_value; _STP_KWRITE(st[0], %d, &t_); }\n",
+			  bits, bits, op->size);
+		return;
+	}
+	mask = (op->bits >= 64 ? ~0ULL : (1ULL << op->bits) - 1) << op->n;
+	sb_printf(out, "\t{ u%d t_; _STP_KREAD(st[0], %d, &t_);\n"
+		       "\t  t_ = (t_ & ~(u%d)0x%llxULL) | (((u%d)STAP_ARG_value << %lld) & 0x%llxULL);\n"
+		       "\t  _STP_KWRITE(st[0], %d, &t_); }\n",
+		  bits, op->size, bits, mask, bits, (long long)op->n, mask, op->size);
+}
+
 static void print_value(const struct lp_op *op, struct strbuf *out)
 {
 	switch (op->fmt) {
@@ -170,6 +200,9 @@ static void emit_op(const struct lp_op *op, struct strbuf *out)
 		break;
 	case LP_RESULT_ADDR:
 		sb_puts(out, "\tSTAP_RETVALUE = (int64_t)st[0];\n");
+		break;
+	case LP_STORE:
+		store(op, out);
 		break;
 	case LP_PRINT_TEXT:
 		cat_text(out, op->text);

@@ -8,7 +8,8 @@
 /* Append to out the body of a C block that runs p in a synthesized embedded-C function:
  * it declares its stack, reads registers from CONTEXT->regs (if p uses them), memory
  * through _STP_KREAD() (runtime/linux/stp_loc.h; `what_` names the expression in fault
- * messages) and sets STAP_RETVALUE. */
+ * messages) and sets STAP_RETVALUE; a setter's LP_STORE writes STAP_ARG_value through
+ * _STP_KWRITE() or into the saved registers. */
 void lp_emit_c(const struct lp_prog *p, struct strbuf *out);
 
 #endif
