@@ -101,6 +101,7 @@ bench: all
 	@bench/frontend.sh
 	@bench/dwarf.sh
 	@bench/syscall.sh
+	@bench/syshit.sh
 
 # --- man pages --------------------------------------------------------------
 # man/ holds the written pages; the tapset function pages and their index are

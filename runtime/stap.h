@@ -88,6 +88,8 @@ struct _stp_context {
 	char *data;			/* family-specific: procfs $value */
 	const void *syscall;		/* struct _stp_sys_hit of a syscall probe hit
 					 * (linux/stp_syscalls.h), else NULL */
+	const char *probe_func;		/* probefunc() of a hit whose probe knows it
+					 * (a syscall's "__x64_sys_openat"), else NULL */
 	int tok_pos;			/* tokenize(): position in tok_buf */
 	char tok_buf[MAXSTRINGLEN];	/* tokenize(): the string being split */
 	struct _stp_stat stat;		/* scratch: an aggregated statistic */

@@ -32,6 +32,8 @@ struct _stp_syscall_tp {
 /* the target's call names by number (generated with the probes) */
 extern const char *const _stp_sys_names[];
 extern const size_t _stp_sys_n_names;
+/* and the kernel function each runs, "__x64_sys_openat", indexed the same way */
+extern const char *const _stp_sys_funcs[];
 
 static inline bool _stp_sys_skip(struct pt_regs *regs)
 {
@@ -48,8 +50,10 @@ static inline void _stp_sys_run(const struct _stp_probe *p, struct pt_regs *regs
 	if (!c)
 		return;
 	c->syscall = &h;
+	c->probe_func = nr >= 0 && (size_t)nr < _stp_sys_n_names ? _stp_sys_funcs[nr] : NULL;
 	p->fn(c);
 	c->syscall = NULL;
+	c->probe_func = NULL;
 	_stp_probe_leave(c);
 }
 

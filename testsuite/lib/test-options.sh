@@ -404,6 +404,16 @@ left=$(find "$cache" -path "$cache/??/*" \( -name '*.ko' -o -name '*.c' \) | gre
 [ $rc = 0 ] && [ "$left" = 0 ] && [ -f "$cache/zz/mine.ko" ] && [ -f "$ko.note" ]
 check "--clean-cache empties the module cache, only our files" $? "rc=$rc left=$left $err"
 
+# -L of a syscall alias: 4.8's line, its variables in the order the alias sets them
+# (4.8 on this kernel: nd2_syscall.openat, a kprobe on __x64_sys_openat, no $ variables)
+run "$STAP" -r "$RELEASE" -L 'syscall.openat'
+[ $rc = 0 ] && [ "$out" = "syscall.openat name:string dfd:long dfd_str:string \
+filename:string filename_unquoted:string flags:long flags_str:string mode:long argstr:string" ]
+check "-L syscall.openat lists the alias's variables as 4.8" $? "rc=$rc $out $err"
+run "$STAP" -r "$RELEASE" -L 'syscall.openat.return'
+[ $rc = 0 ] && [ "$out" = "syscall.openat.return name:string retval:long retstr:string" ]
+check "-L syscall.openat.return lists name, retval, retstr" $? "rc=$rc $out $err"
+
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"

@@ -181,6 +181,10 @@ static void sys_decls(struct session *s, struct emitter *e, struct derived_probe
 		emit_line(e, "[%d] = \"%s\",", calls.v[i].nr, calls.v[i].name);
 	emit_close(e, "};");
 	emit_line(e, "const size_t _stp_sys_n_names = ARRAY_SIZE(_stp_sys_names);");
+	emit_open(e, "const char *const _stp_sys_funcs[ARRAY_SIZE(_stp_sys_names)] =");
+	for (i = 0; i < (int)calls.n; i++)
+		emit_line(e, "[%d] = \"%s\",", calls.v[i].nr, calls.v[i].func);
+	emit_close(e, "};");
 	emit_open(e, "static struct _stp_syscall_tp _stp_sys_tps[] =");
 	emit_line(e, "{ .name = \"sys_enter\", .cb = (void *)_stp_sys_enter, .used = %d },",
 		  uses(probes, n, false));

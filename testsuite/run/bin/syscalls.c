@@ -1,4 +1,4 @@
-/* 42 system calls (56 calls) with known arguments, for the syscall tapset's guest test
+/* 64 system calls (80 calls) with known arguments, for the syscall tapset's guest test
  * (testsuite/run/syscall.suite): files, directories, memory maps, pipes, sockets,
  * signals, timers, processes, failing calls. Every call goes through syscall(2) so
  * that the C library picks no other call; buffers and paths live in a page mapped at
@@ -108,6 +108,30 @@ int main(void)
 	syscall(SYS_sendto, s1, text, 6, MSG_DONTWAIT, un, sizeof(*un));
 	syscall(SYS_recvfrom, s1, buf, 100, MSG_DONTWAIT, NULL, NULL);
 	syscall(SYS_ioctl, 3, 0x5401, buf);
+	syscall(SYS_listen, s2, 5);
+	syscall(SYS_accept, s1, NULL, NULL);
+	syscall(SYS_accept4, s1, NULL, NULL, SOCK_CLOEXEC);
+	syscall(SYS_pwrite64, 7, text, 6, 0);
+	syscall(SYS_ftruncate, 7, 2);
+	syscall(SYS_fsync, 7);
+	syscall(SYS_fdatasync, 7);
+	syscall(SYS_fchmod, 7, 0640);
+	syscall(SYS_chmod, path, 0600);
+	syscall(SYS_truncate, path, 0);
+	syscall(SYS_symlink, path, path2);
+	syscall(SYS_readlink, path2, buf, 100);
+	syscall(SYS_link, path2, path2);
+	syscall(SYS_unlink, path2);
+	syscall(SYS_umask, 027);
+	syscall(SYS_umask, 022);
+	syscall(SYS_chdir, "/tmp");
+	syscall(SYS_getcwd, buf, 100);
+	syscall(SYS_fchdir, -1);
+	syscall(SYS_alarm, 0);
+	syscall(SYS_sched_yield);
+	syscall(SYS_geteuid);
+	syscall(SYS_getgid);
+	syscall(SYS_tgkill, 0x7fffffff, 0x7fffffff, 0);
 	syscall(SYS_unlink, "/tmp/stp-sock");
 	syscall(SYS_execve, argv0, argv, envp);
 
