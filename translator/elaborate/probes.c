@@ -427,8 +427,9 @@ int elab_probes(struct session *s)
 		if (!f->is_tapset)
 			errors += derive_file(&e, f);
 	/* A library file's own probes (the procfs files it serves) come with the first use
-	 * of it; deriving them may use more library files. */
-	do {
+	 * of it; deriving them may use more library files. -l/-L lists the user's only. */
+	more = !s->opt.listing;
+	while (more) {
 		more = false;
 		for (f = s->prog.files; f; f = f->next) {
 			if (f->is_tapset && f->used && !f->probes_derived) {
@@ -437,7 +438,7 @@ int elab_probes(struct session *s)
 				errors += derive_file(&e, f);
 			}
 		}
-	} while (more);
+	}
 	free(e.aliases);
 	if (!errors && !s->prog.n_probes) {
 		diag_error(s, NULL, "no probes found");
