@@ -216,6 +216,7 @@ struct stapfile {
 	struct ast_node *embeds;	/* top-level %{ %} blocks */
 	bool is_tapset;
 	bool used;			/* pass 2: something of it is reachable */
+	bool probes_derived;		/* pass 2: a used library file's probes are in */
 	struct stapfile *next;
 };
 

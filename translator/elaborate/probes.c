@@ -390,32 +390,52 @@ static bool wants_syscalls(struct session *s)
 	return false;
 }
 
+/* Derive the probes (not the aliases) of one file; returns the number that failed. */
+static int derive_file(struct expander *e, struct stapfile *f)
+{
+	struct probe *pr;
+	int errors = 0;
+
+	for (pr = f->probes; pr; pr = pr->next) {
+		struct probe_point *pp;
+
+		if (pr->is_alias)
+			continue;
+		for (pp = pr->points; pp; pp = pp->next) {
+			int rc = derive(e, pr, pp, NULL);
+
+			if (rc < 0)
+				errors++;
+			if (rc > 0 && pp->sufficient)
+				break;
+		}
+	}
+	return errors;
+}
+
 int elab_probes(struct session *s)
 {
 	struct expander e = { .s = s, .tail = &s->prog.probes };
 	struct stapfile *f;
 	int errors = 0;
+	bool more;
 
 	if (wants_syscalls(s) && syscall_tapset(s, NULL))
 		return -1;
 	index_aliases(&e);
-	for (f = s->prog.files; f; f = f->next) {
-		struct probe *pr;
-
-		if (f->is_tapset)
-			continue;
-		for (pr = f->probes; pr; pr = pr->next) {
-			struct probe_point *pp;
-
-			if (pr->is_alias)
-				continue;
-			for (pp = pr->points; pp; pp = pp->next) {
-				int rc = derive(&e, pr, pp, NULL);
-
-				if (rc < 0)
-					errors++;
-				if (rc > 0 && pp->sufficient)
-					break;
+	for (f = s->prog.files; f; f = f->next)
+		if (!f->is_tapset)
+			errors += derive_file(&e, f);
+	/* A library file's own probes (the procfs files it serves) come with the first use
+	 * of it; deriving them may use more library files. -l/-L lists the user's only. */
+	more = !s->opt.listing;
+	while (more) {
+		more = false;
+		for (f = s->prog.files; f; f = f->next) {
+			if (f->is_tapset && f->used && !f->probes_derived) {
+				f->probes_derived = true;
+				more = true;
+				errors += derive_file(&e, f);
 			}
 		}
 	}
