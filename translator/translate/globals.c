@@ -84,12 +84,16 @@ static void emit_params(struct session *s, struct emitter *e)
 	for (g = s->prog.global_syms; g; g = g->next) {
 		if (!gl_is_param(g))
 			continue;
+		/* a name the kernel's headers define as a macro (minor, current, ...)
+		 * cannot be a parameter's name: such a global is not settable */
+		emit_line(e, "#ifndef %s", g->name);
 		if (g->type == TYPE_LONG)
 			emit_line(e, "module_param_cb(%s, &_stp_param_long, &global_%s, 0);",
 				  g->name, g->name);
 		else
 			emit_line(e, "module_param_string(%s, global_%s, MAXSTRINGLEN, 0);",
 				  g->name, g->name);
+		emit_line(e, "#endif");
 	}
 }
 
