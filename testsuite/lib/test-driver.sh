@@ -12,27 +12,7 @@ work=$(mktemp -d /tmp/stap-driver.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export SYSTEMTAP_DIR=$work/stapdir
 cd "$work" || exit 1
-n=0 pass=0 fail=0
-
-check() {	# check NAME CONDITION-EXIT-STATUS [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /' | head -n 30
-	fi
-}
-
-# run CMD...: sets rc, out, err
-run() {
-	"$@" > "$work/out" 2> "$work/err"
-	rc=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
+. "$top/testsuite/lib/tap.sh"
 
 # --- bad input on the host -----------------------------------------------------------
 run "$STAP" -e 'probe begin { exit() }'

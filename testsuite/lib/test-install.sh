@@ -10,19 +10,7 @@ MAKE=${MAKE:-make}
 work=$(mktemp -d /tmp/stap-install.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 d=$work/dest
-n=0 pass=0 fail=0
-
-check() {	# check NAME CONDITION-EXIT-STATUS [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /' | head -n 30
-	fi
-}
+. "$top/testsuite/lib/tap.sh"
 
 installed() {	# installed PATH-GLOB: the one installed file whose path ends so
 	find "$d" -path "*/$1" | head -n 1

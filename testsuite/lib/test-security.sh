@@ -8,33 +8,14 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 STAP=${STAP:-$top/translator/stap}
 STAP_QEMU=${STAP_QEMU:-$top/translator/remote/stap-qemu}
-RELEASE=${RELEASE:-$(ls /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)}
+RELEASE=${RELEASE:-$("$top/testsuite/lib/newest-release")}
 work=$(mktemp -d /tmp/stap-security.XXXXXX)
 planted=/tmp/.systemtap-cache
 planted_by_us=
 trap 'rm -rf "$work"; [ -z "$planted_by_us" ] || rm -rf "$planted"' EXIT
 export SYSTEMTAP_DIR=$work/stapdir
 cd "$work" || exit 1
-n=0 pass=0 fail=0
-
-check() {	# check NAME CONDITION-EXIT-STATUS [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $1"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /' | head -n 30
-	fi
-}
-
-run() {	# run CMD...: sets rc, out, err
-	"$@" > "$work/out" 2> "$work/err"
-	rc=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
+. "$top/testsuite/lib/tap.sh"
 
 script='probe begin { println("cache poisoning test") exit() }'
 
