@@ -266,6 +266,10 @@ static void dump_target(FILE *f, const struct ast_node *n)
 			dump_string(f, n->u.target.module);
 		}
 		fputc(')', f);
+	} else if (n->u.target.operand && n->u.target.operand->kind != AST_IDENT) {
+		fputc('(', f);	/* autocast of an expression */
+		ast_dump_expr(f, n->u.target.operand);
+		fputc(')', f);
 	} else {
 		fputs(n->u.target.name, f);
 	}

@@ -87,6 +87,7 @@ struct target_comp {
 
 struct symbol;
 struct function;
+struct dw_object;
 struct function_info;
 
 struct ast_node {
@@ -112,13 +113,19 @@ struct ast_node {
 		struct { enum stat_op op; struct ast_node *operand;
 			 struct ast_node *params; } stat;
 		struct {
-			const char *name;	/* "$x", "$$vars", or the @cast/@var string */
-			struct ast_node *operand; /* @cast: the address */
+			const char *name;	/* "$x", "$$vars", or the @cast/@var string;
+						 * autocast: the operand's text */
+			struct ast_node *operand; /* @cast: the address; AST_TARGET: the
+						 * operand of an autocast, e->a */
 			const char *type_name;	/* @cast: "struct task_struct" */
 			const char *module;	/* @cast/@var: module or "kernel" */
 			struct target_comp *comps;
 			int pretty;		/* 0, 1 ($), 2 ($$) */
 			bool addr;		/* &$x */
+			/* @cast made by autocast (elaborate/target.c): the type is
+			 * the DIE at cast_die in the object cast_obj */
+			struct dw_object *cast_obj;
+			uint64_t cast_die;
 		} target;
 		struct { struct ast_node *stmts; } block;
 		struct { struct ast_node *cond, *then, *other; } cond;

@@ -58,7 +58,7 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct target_comp *comps, int pretty);
 static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v);
-static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, const char *name,
+static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, struct ast_node *e,
 				 struct target_comp *first, struct target_comp *rest, int pretty);
 static struct ast_node *unary_minus(struct parser *p, const YYLTYPE *loc,
 				    struct ast_node *e);
@@ -106,16 +106,19 @@ static struct global *glob(struct parser *p, const YYLTYPE *loc, const char *nam
 			   bool wrap, bool array, int64_t size, struct ast_node *init);
 static struct param *param(struct parser *p, const YYLTYPE *loc, const char *name,
 			   enum ast_type type);
-/* p->member on a script variable: 4.8's autocast, the type coming from where the
- * pointer was read; an AST_TARGET with the variable as operand (pass 2 refuses it) */
-static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, const char *name,
+/* e->member on any other expression (p->a, f()->a, (e)->a, a[k]->b): 4.8's
+ * autocast, the type coming from where the pointer was read (elaborate/symbols.c);
+ * an AST_TARGET with e as operand, located at the '->' */
+static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, struct ast_node *e,
 				 struct target_comp *first, struct target_comp *rest, int pretty)
 {
 	struct ast_node *n;
 
 	first->next = rest;
-	n = target(p, loc, name, first, pretty);
-	n->u.target.operand = ast_ident(S, loc, name);
+	n = target(p, loc, e->kind == AST_IDENT ? e->u.ident.name : "(...)", first, pretty);
+	n->u.target.operand = e;
+	if (e->depth >= n->depth)
+		n->depth = e->depth + 1;
 	return n;
 }
 
@@ -201,7 +204,7 @@ static void yyerror(const YYLTYPE *loc, struct parser *p, const char *msg);
 %left '*' '/' '%'
 %precedence UNARY '!' '~'
 %precedence INC DEC
-%precedence '(' '['
+%precedence '(' '[' ARROW
 
 %%
 
@@ -520,8 +523,8 @@ primary:
 	| primary '[' idxlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
 	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
-	| IDENT ARROW member_name chain opt_pretty
-						{ $$ = autocast(p, &@1, $1, tcomp(p, &@2, COMP_FIELD, $3, NULL), $4, $5); }
+	| primary ARROW member_name chain opt_pretty
+						{ $$ = autocast(p, &@2, $1, tcomp(p, &@2, COMP_FIELD, $3, NULL), $4, $5); }
 	| '&' TVAR chain			{ $$ = target(p, &@1, $2, $3, 0); $$->u.target.addr = true; }
 	| '&' AT_IDENT '(' opt_exprlist ')' chain %prec LOW
 						{ $$ = addr_of(p, &@1, at_call(p, &@2, $2, $4.head, $6, 0)); }

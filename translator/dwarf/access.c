@@ -102,7 +102,9 @@ const char *dw_comp_text(struct session *s, const struct ast_node *t,
 	const struct target_comp *c;
 	const char *out;
 
-	if (t->kind == AST_CAST)
+	if (t->kind == AST_CAST && t->u.target.cast_obj)
+		sb_puts(&sb, t->u.target.name);	/* autocast: as the script wrote it */
+	else if (t->kind == AST_CAST)
 		sb_printf(&sb, "@cast(..., \"%s\")", t->u.target.type_name);
 	else if (t->kind == AST_ATVAR)
 		sb_printf(&sb, "@var(\"%s\")", t->u.target.name);
@@ -237,10 +239,11 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 	return 0;
 }
 
-static void result_addr(struct dw_gen *g)
+static void result_addr(struct dw_gen *g, Dwarf_Die *t)
 {
 	dw_op(g, LP_RESULT_ADDR, 0);
 	g->p->result = LP_RES_ADDRESS;
+	g->p->cast_die = dwarf_dieoffset(t);
 }
 
 /* From st[0]/kind locating a value of type t: the ->/[] chain, then &, $, or the
@@ -262,7 +265,7 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 					    "not in memory", g->what);
 			return -1;
 		}
-		result_addr(g);
+		result_addr(g, &t);
 		return 0;
 	}
 	if (target->u.target.pretty) {
@@ -292,7 +295,7 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 			*err = "an array held in registers is not supported";
 			return -1;
 		}
-		result_addr(g);
+		result_addr(g, dw_die_type(&st, &member) ? &member : &st);
 		return 0;
 	default:
 		dw_fetch_scalar(g, &st, (enum loc_kind)kind, has_member ? &member : NULL);
@@ -302,6 +305,8 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 		}
 		dw_op(g, LP_RESULT, 0);
 		g->p->result = dwarf_tag(&st) == DW_TAG_pointer_type ? LP_RES_POINTER : LP_RES_INT;
+		if (g->p->result == LP_RES_POINTER && dw_die_type(&st, &member))
+			g->p->cast_die = dwarf_dieoffset(&member);
 		g->p->res_size = dw_type_size(&st);
 		g->p->res_signed = dw_is_signed(&st);
 		return 0;
@@ -321,7 +326,13 @@ static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_t
 				    "supported yet", mod);
 		return -1;
 	}
-	if (!dw_find_type(g->k, target->u.target.type_name, &t)) {
+	if (target->u.target.cast_obj) {
+		/* autocast: the type the value came with */
+		if (!dwarf_offdie(g->k->dw, target->u.target.cast_die, &t)) {
+			*err = "internal error: the type of an autocast value is gone";
+			return -1;
+		}
+	} else if (!dw_find_type(g->k, target->u.target.type_name, &t)) {
 		*err = arena_printf(&g->s->arena, "type definition '%s' not found in the "
 				    "kernel's debuginfo", target->u.target.type_name);
 		return -1;

@@ -286,6 +286,9 @@ struct dw_site {
  * not a scalar. */
 const char **dw_tracepoint_ctypes(struct session *s, struct dw_object *k,
 				  const struct dw_tracepoint *tp, int *n, const char **err);
+/* types.c: the C name of the type at the DIE offset die of k ("struct file"),
+ * appended to sb */
+void dw_die_type_name(struct dw_object *k, uint64_t die, struct strbuf *sb);
 int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
 		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
 		   const char **err);

@@ -110,6 +110,9 @@ struct lp_prog {
 	enum lp_result result;
 	int res_size;
 	bool res_signed;
+	/* a pointer or address result: the DIE offset of the type it points to (0 for
+	 * void or unknown), which an autocast of the value uses */
+	uint64_t cast_die;
 };
 
 /* Append op (its depth set by the caller) and return the copy. */

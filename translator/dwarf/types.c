@@ -38,6 +38,16 @@ Dwarf_Die *dw_strip_type(Dwarf_Die *t, Dwarf_Die *out)
 	}
 }
 
+void dw_die_type_name(struct dw_object *k, uint64_t die, struct strbuf *sb)
+{
+	Dwarf_Die t;
+
+	if (k->dw && dwarf_offdie(k->dw, die, &t))
+		dw_type_name(&t, sb);
+	else
+		sb_puts(sb, "?");
+}
+
 void dw_type_name(Dwarf_Die *t, struct strbuf *sb)
 {
 	Dwarf_Die sub;

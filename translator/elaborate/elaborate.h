@@ -22,6 +22,14 @@
 
 enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
 
+/* The DWARF type a pointer value came with (4.8's autocast): what it points to is
+ * the DIE at die in obj; obj NULL when unknown. symbols.c flows it from target
+ * expressions through locals and function returns, so that p->member reads it. */
+struct elab_cast {
+	struct dw_object *obj;
+	uint64_t die;
+};
+
 struct symbol {
 	const char *name;
 	enum sym_kind kind;
@@ -40,6 +48,7 @@ struct symbol {
 					 * outside the script (elab_probe_local) */
 	int n_refs;			/* elide.c: references left in the code */
 	const struct ast_node *hist;	/* check.c: a statistic's first @hist_*, or NULL */
+	struct elab_cast cast;		/* symbols.c: the first typed pointer assigned */
 	struct symbol *next;
 };
 
@@ -92,6 +101,7 @@ struct function_info {
 	int purity;			/* elide.c: 0 unknown, 1 being decided, 2 pure, 3 not */
 	struct function *ret_like;	/* types.c: returns the type of ret_like's first
 					 * parameter (an @entry value's load and save) */
+	struct elab_cast cast;		/* symbols.c: returns a pointer of this type */
 };
 
 enum builtin elab_builtin(const char *name);

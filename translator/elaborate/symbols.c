@@ -20,7 +20,17 @@ struct resolver {
 	struct global **glob_tail;
 	struct symbol **gsym_tail;
 	bool in_function;
+	struct function *fn;		/* the function being resolved, or NULL */
 	struct derived_probe *dp;	/* the probe being resolved */
+	struct autocast **pending;	/* autocasts whose operand's type is not known yet */
+};
+
+/* e->a met before e's type was known (a loop assigns e later): tried again at the
+ * end of resolution, with the resolver of its place */
+struct autocast {
+	struct ast_node *n;
+	struct resolver r;
+	struct autocast *next;
 };
 
 struct function_info *elab_fn_info(struct session *s, struct function *fn)
@@ -488,26 +498,165 @@ static void resolve_stat(struct resolver *r, struct ast_node *n)
 	resolve_list(r, n->u.stat.params);
 }
 
-/* rewritten into a call of a synthesized function (elaborate/target.c) */
-static void resolve_target(struct resolver *r, struct ast_node *n)
+/* The DWARF type of the pointer n's value, if it came from a typed expression: a
+ * target expression or @cast (through its synthesized function), a variable or a
+ * function a typed pointer was assigned or returned (4.8's autocast). */
+static const struct elab_cast *cast_of(const struct ast_node *n)
 {
-	if (n->kind == AST_TARGET && n->u.target.name[0] != '$') {
-		/* p->member on a script variable (parser.y's autocast) */
-		diag_error(r->s, &n->loc, "autocast of script variable '%s' is not supported yet; "
-			   "name its type with @cast(%s, \"type\")->...", n->u.target.name,
-			   n->u.target.name);
-		n->kind = AST_NUMBER;
-		n->u.num = 0;
-		return;
+	const struct function *fn;
+
+	if (!n)
+		return NULL;
+	if (n->kind == AST_CALL) {
+		for (fn = n->u.call.fn; fn; fn = fn->next_overload)
+			if (fn->info && fn->info->cast.obj)
+				return &fn->info->cast;
+		return NULL;
 	}
-	if (elab_target(r->s, n, r->in_function ? NULL : r->dp))
-		return;
+	if (n->kind == AST_IDENT)
+		return n->u.ident.sym && n->u.ident.sym->cast.obj ? &n->u.ident.sym->cast : NULL;
+	if (n->kind == AST_TERNARY)
+		return cast_of(n->u.ternary.then) ? cast_of(n->u.ternary.then) :
+						    cast_of(n->u.ternary.other);
+	if (n->kind == AST_ASSIGN && n->u.assign.op == OP_ASSIGN)
+		return cast_of(n->u.assign.rhs);
+	return NULL;
+}
+
+/* the value of e flows into sym (an assignment) or out of the function (a return) */
+static void flow_cast(struct elab_cast *to, const struct ast_node *e)
+{
+	const struct elab_cast *c = cast_of(e);
+
+	if (c && !to->obj)
+		*to = *c;
+}
+
+static bool is_autocast(const struct ast_node *n)
+{
+	return n && n->kind == AST_TARGET && n->u.target.operand;
+}
+
+/* the call a target expression became: resolved like any call */
+static void resolve_rewritten(struct resolver *r, struct ast_node *n)
+{
 	if (n->kind == AST_CALL && !name_slot(the_index(r->s), n->u.call.name, false)) {
 		/* the new function is not indexed yet */
 		index_free(the_index(r->s));
 		index_build(r->s, the_index(r->s));
 	}
 	resolve(r, n);
+}
+
+/* e->a: @cast(e, <e's type>)->a once e's type is known, else tried again later */
+static void resolve_autocast(struct resolver *r, struct ast_node *n)
+{
+	const struct elab_cast *c;
+	struct autocast *a;
+
+	resolve(r, n->u.target.operand);
+	c = cast_of(n->u.target.operand);
+	if (c) {
+		if (!elab_autocast(r->s, n, c))
+			resolve_rewritten(r, n);
+		return;
+	}
+	a = arena_alloc(&r->s->arena, sizeof(*a));
+	a->n = n;
+	a->r = *r;
+	a->next = *r->pending;
+	*r->pending = a;
+}
+
+/* @defined(e->a): e->a as a @cast if e's type is known, else 0 */
+static bool autocast_defined(struct resolver *r, struct ast_node *n)
+{
+	struct ast_node *e = n->u.operand;
+	const struct elab_cast *c;
+
+	resolve(r, e->u.target.operand);
+	c = cast_of(e->u.target.operand);
+	if (c) {
+		struct ast_node *op = e->u.target.operand;
+
+		e->kind = AST_CAST;
+		e->u.target.cast_obj = c->obj;
+		e->u.target.cast_die = c->die;
+		e->u.target.type_name = "?";
+		e->u.target.operand = op;
+		return false;
+	}
+	n->kind = AST_NUMBER;
+	n->type = TYPE_LONG;
+	memset(&n->u, 0, sizeof(n->u));
+	return true;
+}
+
+/* rewritten into a call of a synthesized function (elaborate/target.c) */
+static void resolve_target(struct resolver *r, struct ast_node *n)
+{
+	if (is_autocast(n)) {
+		resolve_autocast(r, n);
+		return;
+	}
+	if (n->kind == AST_DEFINED && is_autocast(n->u.operand) && autocast_defined(r, n))
+		return;
+	if (elab_target(r->s, n, r->in_function ? NULL : r->dp))
+		return;
+	resolve_rewritten(r, n);
+}
+
+/* The autocasts left: those whose operand got its type later in the code, in as
+ * many rounds as make progress; the others are errors, as in 4.8. */
+static void finish_autocasts(struct resolver *top, struct autocast *list)
+{
+	struct autocast *a, *left;
+	bool progress = true;
+
+	while (list && progress) {
+		progress = false;
+		left = NULL;
+		while (list) {
+			const struct elab_cast *c;
+
+			a = list;
+			list = a->next;
+			if (!is_autocast(a->n))
+				continue;
+			c = cast_of(a->n->u.target.operand);
+			if (!c) {
+				a->next = left;
+				left = a;
+				continue;
+			}
+			progress = true;
+			a->r.fn_tail = top->fn_tail;
+			a->r.glob_tail = top->glob_tail;
+			a->r.gsym_tail = top->gsym_tail;
+			if (!elab_autocast(top->s, a->n, c))
+				resolve_rewritten(&a->r, a->n);
+			top->fn_tail = a->r.fn_tail;
+			top->glob_tail = a->r.glob_tail;
+			top->gsym_tail = a->r.gsym_tail;
+		}
+		list = *top->pending;
+		*top->pending = NULL;
+		for (a = left; a; a = left) {
+			left = a->next;
+			a->next = list;
+			list = a;
+		}
+	}
+	for (a = list; a; a = a->next) {
+		const struct target_comp *first = a->n->u.target.comps;
+
+		if (!is_autocast(a->n))
+			continue;
+		diag_error(top->s, &first->loc, "unknown type in dereference");
+		a->n->kind = AST_NUMBER;
+		a->n->type = TYPE_LONG;
+		memset(&a->n->u, 0, sizeof(a->n->u));
+	}
 }
 
 /* a probe's $x written in guru mode (without -g, pass 2's checks report the write) */
@@ -598,6 +747,9 @@ static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
 		if (n->u.assign.lhs->kind == AST_INDEX)
 			no_wildcard(r, n->u.assign.lhs);
 		resolve_lvalue(r, n->u.assign.lhs);
+		if (n->u.assign.op == OP_ASSIGN && n->u.assign.lhs->kind == AST_IDENT &&
+		    n->u.assign.lhs->u.ident.sym)
+			flow_cast(&n->u.assign.lhs->u.ident.sym->cast, n->u.assign.rhs);
 		mark_written(n->u.assign.lhs, n->u.assign.op != OP_ASSIGN &&
 			     n->u.assign.op != OP_STAT_ADD);
 		return AST_WALK_SKIP;
@@ -627,9 +779,14 @@ static enum ast_walk_rc resolve_pre(struct ast_node *n, void *ctx)
 		mark_written(n->u.try_.var, false);
 		resolve(r, n->u.try_.handler);
 		return AST_WALK_SKIP;
+	case AST_RETURN:
+		resolve(r, n->u.operand);
+		if (r->fn)
+			flow_cast(&elab_fn_info(r->s, r->fn)->cast, n->u.operand);
+		return AST_WALK_SKIP;
 	case AST_NUMBER: case AST_STRING: case AST_EMBEDDED_EXPR: case AST_EMBEDDED:
 	case AST_NEXT: case AST_BREAK: case AST_CONTINUE: case AST_NULL: case AST_BLOCK:
-	case AST_EXPR_STMT: case AST_RETURN: case AST_WHILE: case AST_FOR:
+	case AST_EXPR_STMT: case AST_WHILE: case AST_FOR:
 		break;
 	}
 	return AST_WALK_CONTINUE;
@@ -663,6 +820,7 @@ static void resolve_function(struct resolver *r, struct function *fn)
 	sub.n_locals = &fi->n_locals;
 	sub.params = fi->params;
 	sub.in_function = true;
+	sub.fn = fn;
 	resolve(&sub, fn->body);
 	r->fn_tail = sub.fn_tail;
 	r->glob_tail = sub.glob_tail;
@@ -671,11 +829,13 @@ static void resolve_function(struct resolver *r, struct function *fn)
 
 int elab_resolve(struct session *s)
 {
+	struct autocast *pending = NULL;
 	struct resolver r = {
 		.s = s,
 		.fn_tail = &s->prog.functions,
 		.glob_tail = &s->prog.globals,
 		.gsym_tail = &s->prog.global_syms,
+		.pending = &pending,
 	};
 	struct derived_probe *dp, *prev, *first = NULL;
 	struct name_index ix = { 0 };
@@ -708,6 +868,13 @@ int elab_resolve(struct session *s)
 		r.params = NULL;
 		resolve(&r, dp->cond);
 		resolve(&r, dp->body);
+	}
+	r.dp = NULL;
+	{
+		struct autocast *list = pending;
+
+		pending = NULL;
+		finish_autocasts(&r, list);
 	}
 	s->prog.names = NULL;
 	index_free(&ix);

@@ -62,7 +62,7 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
  * returns -1. */
 static int target_c(struct session *s, struct dw_object *obj, const struct dw_site *ds,
 		    struct ast_node *n, bool quiet, const char *what, struct strbuf *out,
-		    enum ast_type *type, bool store)
+		    enum ast_type *type, bool store, struct elab_cast *cast)
 {
 	struct lp_prog prog = { 0 };
 	const char *err = NULL;
@@ -71,6 +71,10 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
 	if (!rc && store)
 		rc = lp_make_store(&prog, &err);
 
+	if (!rc && cast && prog.cast_die) {
+		cast->obj = obj;
+		cast->die = prog.cast_die;
+	}
 	if (!rc)
 		lp_emit_c(&prog, out);
 	else if (!quiet)
@@ -83,7 +87,8 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
  * .return probe's); *type from the first. A target variable other than $return in a
  * .return probe, and any in an entry part, is read at the function's entry. */
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
-		     struct strbuf *code, enum ast_type *type, bool quiet, bool store)
+		     struct strbuf *code, enum ast_type *type, bool quiet, bool store,
+		     struct elab_cast *cast)
 {
 	struct dw_state *k = dw_state(s);
 	const struct derived_probe *owner = dp->entry_of ? dp->entry_of : dp;
@@ -112,7 +117,8 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.is_return = false;
 			ds.in_entry = true;
 		}
-		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t, store))
+		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t, store,
+			     n_sites == 0 ? cast : NULL))
 			return -1;
 		if (store)
 			sb_puts(&one, "\tSTAP_RETVALUE = STAP_ARG_value;\n");
@@ -318,6 +324,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 {
 	struct strbuf code = { 0 };
 	enum ast_type type = TYPE_LONG;
+	struct elab_cast cast = { 0 };
 	struct ast_node *args;
 	struct function *fn;
 	int n_args = count_index_exprs(n, &args);
@@ -340,7 +347,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 		if (ret == 1) {
 			struct ast_node *val = ast_new(s, AST_TARGET, &n->loc);
 
-			if (site_code(s, dp, n, &code, &type, false, false)) {
+			if (site_code(s, dp, n, &code, &type, false, false, NULL)) {
 				sb_free(&code);
 				return -1;
 			}
@@ -349,7 +356,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 			return entry_value(s, n, val, dp);
 		}
 	}
-	if (site_code(s, dp, n, &code, &type, quiet, false)) {
+	if (site_code(s, dp, n, &code, &type, quiet, false, &cast)) {
 		sb_free(&code);
 		return -1;
 	}
@@ -358,6 +365,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 		return 0;
 	}
 	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, true);
+	elab_fn_info(s, fn)->cast = cast;
 	sb_free(&code);
 	become_call(n, fn, type, args);
 	return 0;
@@ -369,14 +377,15 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	struct dw_site none = { .no_regs = true };
 	struct strbuf code = { 0 };
 	enum ast_type type = TYPE_LONG;
+	struct elab_cast cast = { 0 };
 	struct ast_node *args;
 	struct function *fn;
-	struct dw_object *k = dw_kernel(s, &n->loc);
+	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj : dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)
 		return -1;
-	if (target_c(s, k, &none, n, quiet, "target expression", &code, &type, false))
+	if (target_c(s, k, &none, n, quiet, "target expression", &code, &type, false, &cast))
 		return -1;
 	if (quiet) {
 		sb_free(&code);
@@ -388,9 +397,29 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 		n_args++;
 	}
 	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, false);
+	elab_fn_info(s, fn)->cast = cast;
 	sb_free(&code);
 	become_call(n, fn, type, args);
 	return 0;
+}
+
+/* the autocast e->a becomes @cast(e, <c's type>)->a */
+static void to_cast(struct session *s, struct ast_node *n, const struct elab_cast *c)
+{
+	struct strbuf tn = { 0 };
+
+	n->kind = AST_CAST;
+	n->u.target.cast_obj = c->obj;
+	n->u.target.cast_die = c->die;
+	dw_die_type_name(c->obj, c->die, &tn);
+	n->u.target.type_name = arena_strdup(&s->arena, tn.buf ? tn.buf : "?");
+	sb_free(&tn);
+}
+
+int elab_autocast(struct session *s, struct ast_node *n, const struct elab_cast *c)
+{
+	to_cast(s, n, c);
+	return rewrite_static(s, n, false);
 }
 
 static bool is_static_target(const struct ast_node *n)
@@ -514,7 +543,7 @@ static struct ast_node *setter_call(struct session *s, struct ast_node *t,
 	struct param *p, **pt;
 	int n_args = count_index_exprs(t, &args);
 
-	if (site_code(s, dp, t, &code, &type, false, true)) {
+	if (site_code(s, dp, t, &code, &type, false, true, NULL)) {
 		sb_free(&code);
 		return NULL;
 	}

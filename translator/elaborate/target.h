@@ -10,6 +10,11 @@
  * function); 0, or -1 after reporting. The caller resolves the rewritten node. */
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp);
 
+/* n, an autocast e->a whose operand e was resolved to a pointer to the type c,
+ * becomes @cast(e, that type)->a, rewritten as elab_target() does. 0, or -1 after
+ * reporting. */
+int elab_autocast(struct session *s, struct ast_node *n, const struct elab_cast *c);
+
 /* n is an assignment (=, op=) or ++/-- of the probe dp's target variable ($x,
  * $p->a[i]) in guru mode: rewrite it in place into a call of a
  * synthesized setter whose value is the value stored (for x++ and x--, the value
