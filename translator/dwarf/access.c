@@ -321,7 +321,10 @@ static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_t
 	const char *mod = target->u.target.module;
 	Dwarf_Die t;
 
-	if (mod && strncmp(mod, "kernel", 6)) {
+	/* "kernel", "kernel<linux/sched.h>", "<linux/sched.h>": 4.8 compiles the headers
+	 * to get the type; the kernel's DWARF has every type the headers declare that
+	 * the kernel uses, so the header part is not needed */
+	if (mod && strncmp(mod, "kernel", 6) && mod[0] != '<') {
 		*err = arena_printf(&g->s->arena, "@cast to a type of module '%s' is not "
 				    "supported yet", mod);
 		return -1;
@@ -333,8 +336,8 @@ static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_t
 			return -1;
 		}
 	} else if (!dw_find_type(g->k, target->u.target.type_name, &t)) {
-		*err = arena_printf(&g->s->arena, "type definition '%s' not found in the "
-				    "kernel's debuginfo", target->u.target.type_name);
+		*err = arena_printf(&g->s->arena, "type definition '%s' not found in '%s'",
+				    target->u.target.type_name, mod ? mod : "kernel");
 		return -1;
 	}
 	dw_push(g, LP_CAST_PTR, 0);
