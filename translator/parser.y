@@ -57,6 +57,8 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 				struct ast_node *args, struct target_comp *comps, int pretty);
 static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct target_comp *comps, int pretty);
+static struct ast_node *raw_op(struct parser *p, const YYLTYPE *loc, const char *name,
+			       struct ast_node *args, bool chained);
 static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v);
 static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, struct ast_node *e,
 				 struct target_comp *first, struct target_comp *rest, int pretty);
@@ -1021,8 +1023,58 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 		return nest(ast_operand(S, name[1] == 'd' ? AST_DEFINED : AST_ENTRY, loc, args),
 			    args, NULL, NULL);
 	}
+	if (!strcmp(name, "@kderef") || !strcmp(name, "@uderef") ||
+	    !strcmp(name, "@kregister") || !strcmp(name, "@uregister") ||
+	    !strcmp(name, "@const") || !strcmp(name, "@probewrite"))
+		return raw_op(p, loc, name, args, comps || pretty);
 	parse_error_at(p, loc, "unknown operator or macro %s", name);
 	return ast_number(S, loc, 0);
+}
+
+/* @kderef(SIZE, addr), @uderef(SIZE, addr), @kregister(N), @uregister(N): calls that
+ * pass 2 makes of the tapset's __kderef, __uderef, ... (tapset/linux/raw.stp);
+ * @const("NAME"): the C expression NAME; @probewrite(var): a call pass 2 replaces by
+ * whether var is written (elaborate/symbols.c). The kernel-side ones and @const need
+ * guru mode, as in 4.8. */
+static struct ast_node *raw_op(struct parser *p, const YYLTYPE *loc, const char *name,
+			       struct ast_node *args, bool chained)
+{
+	bool deref = strstr(name, "deref") != NULL, reg = strstr(name, "register") != NULL;
+	int need = deref ? 2 : 1;
+	struct ast_node *n;
+
+	if ((name[1] == 'k' || !strcmp(name, "@const")) && !p->file->is_tapset && !S->opt.guru) {
+		parse_error(p, loc, "using %s operator not permitted; need stap -g", name);
+		return ast_number(S, loc, 0);
+	}
+	if (ast_list_len(args) != need) {
+		parse_error_at(p, loc, "%s takes %d argument%s", name, need, need > 1 ? "s" : "");
+		return ast_number(S, loc, 0);
+	}
+	if (chained)
+		parse_error_at(p, loc, "unexpected '->' or '$' after %s", name);
+	if ((deref || reg) && args->kind != AST_NUMBER) {
+		parse_error(p, &args->loc, "expected number");
+		return ast_number(S, loc, 0);
+	}
+	if (deref && args->u.num != 1 && args->u.num != 2 && args->u.num != 4 && args->u.num != 8) {
+		parse_error(p, &args->loc, "%s reads 1, 2, 4 or 8 bytes", name);
+		return ast_number(S, loc, 0);
+	}
+	if (!strcmp(name, "@const")) {
+		if (args->kind != AST_STRING) {
+			parse_error(p, &args->loc, "expected string");
+			return ast_number(S, loc, 0);
+		}
+		n = ast_new(S, AST_EMBEDDED_EXPR, loc);
+		n->u.str = args->u.str;
+		return n;
+	}
+	if (!strcmp(name, "@probewrite") && args->kind != AST_IDENT) {
+		parse_error(p, &args->loc, "expected identifier");
+		return ast_number(S, loc, 0);
+	}
+	return nest(ast_call(S, loc, strtab_intern(&S->arena, name), args), args, NULL, NULL);
 }
 
 static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const char *name,

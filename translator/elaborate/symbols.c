@@ -23,6 +23,7 @@ struct resolver {
 	struct function *fn;		/* the function being resolved, or NULL */
 	struct derived_probe *dp;	/* the probe being resolved */
 	struct autocast **pending;	/* autocasts whose operand's type is not known yet */
+	struct autocast **probewrites;	/* @probewrite(var), decided at the end */
 };
 
 /* e->a met before e's type was known (a loop assigns e later): tried again at the
@@ -354,6 +355,18 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 
 	bool seen;
 
+	if (!strcmp(n->u.call.name, "@probewrite")) {
+		struct autocast *a = arena_alloc(&r->s->arena, sizeof(*a));
+
+		a->n = n;
+		a->r = *r;
+		a->next = *r->probewrites;
+		*r->probewrites = a;
+		return;
+	}
+	if (n->u.call.name[0] == '@')	/* @kderef(...): the tapset's __kderef(...) */
+		n->u.call.name = strtab_intern(&r->s->arena, arena_printf(&r->s->arena, "__%s",
+									 n->u.call.name + 1));
 	resolve_list(r, n->u.call.args);
 	if (elab_builtin(n->u.call.name) != BI_NONE)
 		return;
@@ -606,6 +619,26 @@ static void resolve_target(struct resolver *r, struct ast_node *n)
 	resolve_rewritten(r, n);
 }
 
+/* @probewrite(var) becomes 1 if var, as seen from its place, is written anywhere
+ * in the program (an alias's body and the probes using it share their locals) */
+static void finish_probewrites(struct session *s, struct autocast *list)
+{
+	for (; list; list = list->next) {
+		struct ast_node *n = list->n, *id = n->u.call.args;
+		struct symbol *sym = find_in(list->r.params, id->u.ident.name);
+		struct global *g;
+
+		if (!sym) {
+			g = find_global(s, id->u.ident.name, id->loc.file);
+			sym = g ? g->sym : find_in(*list->r.locals, id->u.ident.name);
+		}
+		n->kind = AST_NUMBER;
+		n->type = TYPE_LONG;
+		memset(&n->u, 0, sizeof(n->u));
+		n->u.num = sym && sym->written;
+	}
+}
+
 /* The autocasts left: those whose operand got its type later in the code, in as
  * many rounds as make progress; the others are errors, as in 4.8. */
 static void finish_autocasts(struct resolver *top, struct autocast *list)
@@ -829,13 +862,14 @@ static void resolve_function(struct resolver *r, struct function *fn)
 
 int elab_resolve(struct session *s)
 {
-	struct autocast *pending = NULL;
+	struct autocast *pending = NULL, *probewrites = NULL;
 	struct resolver r = {
 		.s = s,
 		.fn_tail = &s->prog.functions,
 		.glob_tail = &s->prog.globals,
 		.gsym_tail = &s->prog.global_syms,
 		.pending = &pending,
+		.probewrites = &probewrites,
 	};
 	struct derived_probe *dp, *prev, *first = NULL;
 	struct name_index ix = { 0 };
@@ -876,6 +910,7 @@ int elab_resolve(struct session *s)
 		pending = NULL;
 		finish_autocasts(&r, list);
 	}
+	finish_probewrites(s, probewrites);
 	s->prog.names = NULL;
 	index_free(&ix);
 	return s->diag.n_errors > errors ? -1 : 0;

@@ -427,6 +427,42 @@ static bool is_static_target(const struct ast_node *n)
 	return n->kind == AST_CAST || (n->kind == AST_ATVAR && strchr(n->u.target.name, '@'));
 }
 
+struct defined_walk {
+	struct session *s;
+	struct derived_probe *dp;
+	bool ok;
+};
+
+/* one target expression of @defined's operand: does it resolve here? */
+static enum ast_walk_rc defined_pre(struct ast_node *n, void *ctx)
+{
+	struct defined_walk *w = ctx;
+
+	if (n->kind == AST_DEFINED || n->kind == AST_ENTRY)
+		return AST_WALK_SKIP;
+	if (n->kind != AST_TARGET && n->kind != AST_CAST && n->kind != AST_ATVAR)
+		return AST_WALK_CONTINUE;
+	if (n->kind == AST_TARGET && n->u.target.operand)
+		return AST_WALK_CONTINUE;	/* an autocast: its operand may be one */
+	if (is_static_target(n))
+		w->ok = rewrite_static(w->s, n, true) == 0;
+	else
+		w->ok = w->dp && rewrite_target(w->s, n, w->dp, true) == 0;
+	return w->ok ? AST_WALK_SKIP : AST_WALK_STOP;
+}
+
+/* @defined(e): 1 if every target expression in e resolves at the probe dp (NULL in
+ * a function), whatever kind of expression e is; nothing is rewritten */
+static bool is_defined(struct session *s, struct ast_node *e, struct derived_probe *dp)
+{
+	struct defined_walk w = { .s = s, .dp = dp, .ok = true };
+	const struct ast_walker walker = { .pre = defined_pre, .ctx = &w };
+
+	if (e)
+		ast_walk(e, &walker);
+	return w.ok;
+}
+
 static void become_number(struct ast_node *n, int64_t v)
 {
 	n->kind = AST_NUMBER;
@@ -473,13 +509,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 		return probe_target(s, n, dp);
 	}
 	if (n->kind == AST_DEFINED) {
-		struct ast_node *e = n->u.operand;
-		/* @defined of anything but a target expression: defined if it resolves */
-		bool ok = !e || (is_static_target(e) ? rewrite_static(s, e, true) == 0 :
-				 e->kind != AST_TARGET && e->kind != AST_ATVAR) ||
-			  (dp && rewrite_target(s, e, dp, true) == 0);
-
-		become_number(n, ok);
+		become_number(n, is_defined(s, n->u.operand, dp));
 		return 0;
 	}
 	if (n->kind == AST_ENTRY) {
@@ -605,13 +635,9 @@ static int defined_value(struct session *s, const struct ast_node *c, struct der
 	if (c->kind == AST_DEFINED) {
 		struct ast_node *e = c->u.operand;
 
-		if (!e)
-			return -1;
-		if (is_static_target(e))
-			return rewrite_static(s, e, true) == 0;
-		if (e->kind != AST_TARGET && e->kind != AST_ATVAR)
-			return -1;
-		return dp && rewrite_target(s, e, dp, true) == 0;
+		if (!e || (e->kind == AST_TARGET && e->u.target.operand))
+			return -1;	/* autocast: symbols.c decides */
+		return is_defined(s, e, dp);
 	}
 	if (c->kind == AST_UNARY && c->u.unary.op == OP_NOT) {
 		l = defined_value(s, c->u.unary.operand, dp);
