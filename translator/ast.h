@@ -151,6 +151,7 @@ struct pp_comp {
 	const char *name;
 	struct ast_node *arg;		/* AST_NUMBER or AST_STRING, or NULL */
 	bool has_arg;
+	struct srcloc loc;		/* the component's name */
 	struct pp_comp *next;
 };
 

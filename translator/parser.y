@@ -18,6 +18,7 @@ struct pp_alt {
 /* a list with O(1) append */
 struct nlist {
 	struct ast_node *head, *tail;
+	struct srcloc sep;	/* exprlist: the first ',' (line 0: none) */
 };
 }
 
@@ -31,6 +32,7 @@ int lex_scan(YYSTYPE *lval, YYLTYPE *loc, void *scanner);
 #include <stdio.h>
 #include <string.h>
 
+#include "elaborate/elaborate.h"
 #include "session.h"
 #include "util.h"
 
@@ -59,6 +61,8 @@ static struct ast_node *target(struct parser *p, const YYLTYPE *loc, const char 
 			       struct target_comp *comps, int pretty);
 static struct ast_node *raw_op(struct parser *p, const YYLTYPE *loc, const char *name,
 			       struct ast_node *args, bool chained);
+static struct ast_node *call(struct parser *p, const YYLTYPE *loc, const char *name,
+			     const struct nlist *args, const YYLTYPE *rparen);
 static struct ast_node *number(struct parser *p, const YYLTYPE *loc, struct numlit v);
 static struct ast_node *autocast(struct parser *p, const YYLTYPE *loc, struct ast_node *e,
 				 struct target_comp *first, struct target_comp *rest, int pretty);
@@ -88,8 +92,8 @@ static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 				struct ast_node *limit, struct ast_node *body);
 static struct ast_node *fe_value(struct parser *p, const YYLTYPE *loc, const char *name,
 				 int sort, struct ast_node *keys);
-static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node *arg,
-			     bool has_arg);
+static struct pp_alt *pp_one(struct parser *p, const YYLTYPE *loc, const char *name,
+			     struct ast_node *arg, bool has_arg);
 static struct pp_alt *pp_product(struct parser *p, const YYLTYPE *loc, struct pp_alt *a,
 				 struct pp_alt *b);
 static struct pp_alt *pp_union(struct pp_alt *a, struct pp_alt *b);
@@ -280,8 +284,8 @@ pp_alt:
 	;
 
 pp_comp:
-	comp_name				{ $$ = pp_one(p, $1, NULL, false); }
-	| comp_name '(' literal ')'		{ $$ = pp_one(p, $1, $3, true); }
+	comp_name				{ $$ = pp_one(p, &@1, $1, NULL, false); }
+	| comp_name '(' literal ')'		{ $$ = pp_one(p, &@1, $1, $3, true); }
 	;
 
 comp_name:
@@ -451,7 +455,7 @@ opt_expr:
 
 exprlist:
 	expr					{ $$ = nl_one($1); }
-	| exprlist ',' expr			{ $$ = nl_add($1, $3); }
+	| exprlist ',' expr			{ $$ = nl_add($1, $3); if (!$$.sep.line) $$.sep = @2; }
 	;
 
 /* array keys; * is a wildcard where a slice is allowed (checked in pass 2) */
@@ -521,7 +525,7 @@ primary:
 	NUMBER %prec LOW			{ $$ = number(p, &@1, $1); }
 	| str_lit %prec LOW
 	| IDENT %prec LOW			{ $$ = ast_ident(S, &@1, $1); }
-	| IDENT '(' opt_exprlist ')'		{ $$ = ast_call(S, &@1, $1, $3.head); }
+	| IDENT '(' opt_exprlist ')'		{ $$ = call(p, &@1, $1, &$3, &@4); }
 	| primary '[' idxlist ']'		{ $$ = index_of(p, &@2, $1, $3.head); }
 	| '(' expr ')'				{ $$ = nest($2, $2, NULL, NULL); }
 	| TVAR chain opt_pretty			{ $$ = target(p, &@1, $1, $2, $3); }
@@ -1031,6 +1035,22 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 	return ast_number(S, loc, 0);
 }
 
+/* primary: IDENT '(' opt_exprlist ')' -- printf and sprintf check a literal format
+ * here, as 4.8 does, reporting at the token after it */
+static struct ast_node *call(struct parser *p, const YYLTYPE *loc, const char *name,
+			     const struct nlist *args, const YYLTYPE *rparen)
+{
+	const struct ast_node *fmt = args->head;
+
+	if (fmt && fmt->kind == AST_STRING && (!strcmp(name, "printf") || !strcmp(name, "sprintf"))) {
+		int rc = elab_parse_format(fmt->u.str, NULL, 0);
+
+		if (rc < 0)
+			parse_error(p, fmt->next ? &args->sep : rparen, "%s", elab_format_error(rc));
+	}
+	return ast_call(S, loc, name, args->head);
+}
+
 /* @kderef(SIZE, addr), @uderef(SIZE, addr), @kregister(N), @uregister(N): calls that
  * pass 2 makes of the tapset's __kderef, __uderef, ... (tapset/linux/raw.stp);
  * @const("NAME"): the C expression NAME; @probewrite(var): a call pass 2 replaces by
@@ -1161,12 +1181,13 @@ static struct ast_node *foreach(struct parser *p, const YYLTYPE *loc,
 
 /* ---- probe points -------------------------------------------------------------- */
 
-static struct pp_alt *pp_one(struct parser *p, const char *name, struct ast_node *arg,
-			     bool has_arg)
+static struct pp_alt *pp_one(struct parser *p, const YYLTYPE *loc, const char *name,
+			     struct ast_node *arg, bool has_arg)
 {
 	struct pp_alt *a = arena_alloc(&S->arena, sizeof(*a));
 	struct pp_comp *c = arena_alloc(&S->arena, sizeof(*c));
 
+	c->loc = *loc;
 	c->name = name;
 	c->arg = arg;
 	c->has_arg = has_arg;

@@ -117,7 +117,8 @@ int elab_check_post_pass2(struct session *s);
 
 struct fmt_spec {
 	char conv;			/* d i u x X o c p b m M s, or % */
-	char flags[6];			/* of "-+ #0", each once, in the order given */
+	char flags[6];			/* one of "-+ #" then '0', as given */
+	char length;			/* 0, 'l', 'L' (ll) or 'h' */
 	int width, prec;		/* -1 none, FMT_ARG, or the number */
 	size_t start, len;		/* the conversion's text: fmt + start, len bytes */
 };

@@ -174,48 +174,162 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* One component of a probe point shape, for suggestions: arg 0 none, 1 required,
+ * 2 optional; optional: the point may leave it out. */
+struct pat_comp {
+	const char *name;
+	int arg;
+	bool optional;
+};
+
+#define MAX_PAT 8
+
+/* How many of comps the pattern pat (n long) matches from the start; the names it
+ * would have taken where it stopped go to cands. */
+static size_t pat_walk(const struct pat_comp *pat, size_t n, const struct pp_comp *comps,
+		       struct strlist *cands)
+{
+	const struct pp_comp *c = comps;
+	size_t i = 0, k = 0, mark = cands->n;
+
+	while (c && i < n) {
+		const struct pat_comp *pc = &pat[i];
+		bool ok = !strcmp(pc->name, c->name) &&
+			  !(pc->arg == 1 && !c->has_arg) && !(pc->arg == 0 && c->has_arg);
+
+		if (ok) {
+			cands->n = mark;	/* forget the optional ones skipped */
+			i++;
+			k++;
+			c = c->next;
+			continue;
+		}
+		strlist_add(cands, pc->name);
+		if (!pc->optional)
+			break;
+		i++;
+	}
+	if (!c)
+		cands->n = mark;
+	return k;
+}
+
+/* "kernel.function(string).return" as a pattern; its length */
+static size_t pat_of_point(struct session *s, const char *point, struct pat_comp *pat)
+{
+	size_t n = 0;
+	const char *p = point;
+
+	while (*p && n < MAX_PAT) {
+		size_t len = strcspn(p, ".(");
+
+		pat[n].name = arena_strndup(&s->arena, p, len);
+		pat[n].optional = false;
+		pat[n].arg = p[len] == '(';
+		p += len;
+		if (*p == '(')
+			p = strchr(p, ')') ? strchr(p, ')') + 1 : p + strlen(p);
+		if (*p == '.')
+			p++;
+		n++;
+	}
+	return n;
+}
+
+/* Keep the candidates of the patterns that match the most components. */
+static void pat_best(const struct pat_comp *pat, size_t n, const struct pp_comp *comps,
+		     struct strlist *cands, struct strlist *best, size_t *best_k)
+{
+	size_t k, i;
+
+	cands->n = 0;
+	k = pat_walk(pat, n, comps, cands);
+	if (!cands->n)
+		return;
+	if (k > *best_k || *best_k == (size_t)-1) {
+		best->n = 0;
+		*best_k = k;
+	}
+	if (k == *best_k)
+		for (i = 0; i < cands->n; i++)
+			strlist_add(best, cands->v[i]);
+}
+
+/* A point nothing takes: the component where every shape, family point and alias
+ * name stops matching gets the suggestions, as 4.8 gives them
+ * (kernel.functoin -> "similar: function, statement, trace"). */
 static void unmatched(struct expander *e, const struct probe_point *pp)
 {
-	struct strlist names = { 0 };
-	const struct pp_comp *c2 = pp->comps->next;
+	struct strlist cands = { 0 }, best = { 0 };
+	struct pat_comp pat[MAX_PAT];
+	const struct pp_comp *at = pp->comps;
+	size_t best_k = (size_t)-1, i, j, n;
 	char similar[256];
-	size_t i;
 
-	/* syscall.opne: the second components of the aliases of the same first one */
-	for (i = 0; c2 && i < e->n_aliases; i++) {
+	for (i = 0; i < n_families; i++) {
+		const struct probe_family *f = family_registry[i];
+
+		for (j = 0; f->shapes && j < f->n_shapes; j++) {
+			const struct pp_spec *sp = f->shapes[j].comps;
+
+			for (n = 0; n < PP_MAX_SPECS && sp[n].name; n++) {
+				pat[n].name = sp[n].name;
+				pat[n].optional = sp[n].optional;
+				pat[n].arg = sp[n].arg == PP_ARG_NONE ? 0 :
+					     sp[n].arg == PP_ARG_NUMBER || sp[n].arg == PP_ARG_STRING ? 1 : 2;
+			}
+			pat_best(pat, n, pp->comps, &cands, &best, &best_k);
+		}
+		for (j = 0; f->points && f->points[j]; j++) {
+			n = pat_of_point(e->s, f->points[j], pat);
+			pat_best(pat, n, pp->comps, &cands, &best, &best_k);
+		}
+		if (!f->shapes && !f->points) {
+			pat[0].name = f->name;
+			pat[0].arg = 2;
+			pat[0].optional = false;
+			pat_best(pat, 1, pp->comps, &cands, &best, &best_k);
+		}
+	}
+	for (i = 0; i < e->n_aliases; i++) {
 		const struct pp_comp *a = e->aliases[i].name->comps;
 
-		if (!strcmp(a->name, pp->comps->name) && a->next &&
-		    !(a->next->next && strcmp(a->next->next->name, "return")))
-			strlist_add(&names, a->next->name);
+		for (n = 0; a && n < MAX_PAT; a = a->next, n++) {
+			pat[n].name = a->name;
+			pat[n].arg = a->has_arg;
+			pat[n].optional = false;
+		}
+		pat_best(pat, n, pp->comps, &cands, &best, &best_k);
 	}
 	similar[0] = '\0';
-	if (names.n) {
-		char sub[256], *w, *save = NULL;
-
-		/* ties in the suggestions go by name, not by where the aliases are */
-		qsort(names.v, names.n, sizeof(*names.v), cmp_name);
-		diag_suggest(c2->name, names.v, names.n, sub, sizeof(sub));
-		/* "open, openat" -> "syscall.open, syscall.openat" */
-		for (w = strtok_r(sub, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-			size_t len = strlen(similar);
-
-			snprintf(similar + len, sizeof(similar) - len, "%s%s.%s", len ? ", " : "",
-				 pp->comps->name, w);
-		}
-		strlist_free(&names);
+	if (best.n && best_k != (size_t)-1) {
+		for (i = 0; i < best_k && at->next; i++)
+			at = at->next;
+		/* ties in the suggestions go by name, not by where they are declared */
+		qsort(best.v, best.n, sizeof(*best.v), cmp_name);
+		for (i = j = 0; i < best.n; i++)	/* without duplicates */
+			if (!j || strcmp(best.v[j - 1], best.v[i]))
+				best.v[j++] = best.v[i];
+		diag_suggest(at->name, best.v, j, similar, sizeof(similar));
 	}
-	if (!similar[0]) {
-		for (i = 0; i < n_families; i++)
-			strlist_add(&names, family_registry[i]->name);
-		for (i = 0; i < e->n_aliases; i++)
-			strlist_add(&names, e->aliases[i].name->comps->name);
-		diag_suggest(pp->comps->name, names.v, names.n, similar, sizeof(similar));
-		strlist_free(&names);
-	}
+	strlist_free(&cands);
+	strlist_free(&best);
 	diag_error(e->s, &pp->loc, "while resolving probe point");
+	if (best_k != (size_t)-1 && !similar[0]) {
+		/* every component fits a family's shape: ask it what was meant */
+		for (i = 0; i < n_families; i++) {
+			const char *alt = family_registry[i]->similar ?
+					  family_registry[i]->similar(e->s, pp) : NULL;
+
+			if (alt) {
+				diag_plain(e->s, "semantic error", "no match (%s)", alt);
+				return;
+			}
+		}
+	}
 	if (similar[0])
-		diag_note(e->s, &pp->loc, "probe point mismatch (similar: %s)", similar);
+		diag_note(e->s, at->loc.line ? &at->loc : &pp->loc,
+			  "probe point mismatch (similar: %s)", similar);
 	else
 		diag_note(e->s, &pp->loc, "probe point mismatch");
 }

@@ -198,6 +198,30 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	return added ? 1 : 0;
 }
 
+/* kernel.function("NAME") that names no function: the closest function names */
+static const char *dwarf_similar(struct session *s, const struct probe_point *pp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next;
+	const char *name, **names;
+	struct dw_object *k;
+	char buf[256];
+	size_t i;
+
+	if (strcmp(c->name, "kernel") || !f || strcmp(f->name, "function") || !f->arg ||
+	    f->arg->kind != AST_STRING || strpbrk(f->arg->u.str, "*?["))
+		return NULL;
+	name = arena_strndup(&s->arena, f->arg->u.str, strcspn(f->arg->u.str, "@"));
+	k = dw_kernel(s, &pp->loc);
+	if (!k || !k->n_funcs)
+		return NULL;
+	names = xmalloc(k->n_funcs * sizeof(*names));
+	for (i = 0; i < k->n_funcs; i++)
+		names[i] = dw_str(k, k->funcs[i].name);
+	diag_suggest(name, names, k->n_funcs, buf, sizeof(buf));
+	free(names);
+	return buf[0] ? arena_printf(&s->arena, "similar functions: %s", buf) : NULL;
+}
+
 static const char *const dwarf_points[] = {
 	"kernel.function(string)", "kernel.function(string).call",
 	"kernel.function(string).exported", "kernel.function(string).inline",
@@ -210,6 +234,7 @@ static const char *const dwarf_points[] = {
 
 const struct probe_family dwarf_family = {
 	.name = "kernel", .kind = FAMILY_EVENT, .match = dwarf_match, .points = dwarf_points,
+	.similar = dwarf_similar,
 	.list = dw_list_sites,
 	.emit_decls = kprobe_emit_decls, .emit_init = kprobe_emit_init,
 	.emit_exit = kprobe_emit_exit,

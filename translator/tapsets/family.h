@@ -97,6 +97,10 @@ struct probe_family {
 		      const struct pp_match *m, struct derived_probe *dp);
 	int (*match)(struct session *s, const struct probe_point *pp,
 		     struct derived_probe *dp);
+	/* optional: for a point of the family's shape that matched nothing (no such
+	 * function), the names it might have meant, as "similar functions: a, b", or
+	 * NULL; elaborate/probes.c reports "no match (...)" with it */
+	const char *(*similar)(struct session *s, const struct probe_point *pp);
 	void (*emit_decls)(struct session *s, struct emitter *e,
 			   struct derived_probe *const *probes, int n);
 	void (*emit_init)(struct session *s, struct emitter *e,

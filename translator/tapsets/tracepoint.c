@@ -176,10 +176,35 @@ static void trace_init(struct session *s, struct emitter *e, struct derived_prob
 	emit_line(e, "\t_stp_tp_build_id, sizeof(_stp_tp_build_id), _stp_tp_debuginfo);");
 }
 
+/* kernel.trace("NAME") that names no tracepoint: the closest names */
+static const char *trace_similar(struct session *s, const struct probe_point *pp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next;
+	const char *name, **names;
+	struct dw_object *k;
+	char buf[256];
+	size_t i;
+
+	if (strcmp(c->name, "kernel") || !f || strcmp(f->name, "trace") || !f->arg ||
+	    f->arg->kind != AST_STRING || strpbrk(f->arg->u.str, "*?["))
+		return NULL;
+	name = strchr(f->arg->u.str, ':') ? strchr(f->arg->u.str, ':') + 1 : f->arg->u.str;
+	k = dw_kernel(s, &pp->loc);
+	if (!k || dw_tracepoints(s, k) || !k->n_tps)
+		return NULL;
+	names = xmalloc(k->n_tps * sizeof(*names));
+	for (i = 0; i < k->n_tps; i++)
+		names[i] = k->tps[i].name;
+	diag_suggest(name, names, k->n_tps, buf, sizeof(buf));
+	free(names);
+	return buf[0] ? arena_printf(&s->arena, "similar tracepoints: %s", buf) : NULL;
+}
+
 static const char *const trace_points[] = { "kernel.trace(string)", NULL };
 
 const struct probe_family tracepoint_family = {
 	.name = "kernel.trace", .kind = FAMILY_EVENT, .match = trace_match, .points = trace_points,
+	.similar = trace_similar,
 	.list = dw_list_sites,
 	.emit_decls = trace_decls, .emit_init = trace_init,
 	.exit_call = "_stp_tracepoints_exit(_stp_tp_probes, ARRAY_SIZE(_stp_tp_probes));",

@@ -42,12 +42,17 @@ struct spec {
 	int width, prec;		/* -1 none, FMT_ARG from an argument */
 	const char *width_arg, *prec_arg;
 	char conv;
+	char length;			/* 'h': the low 16 bits */
 };
 
 static void spec_prefix(struct strbuf *sb, const struct spec *sp)
 {
+	const char *f;
+
 	sb_putc(sb, '%');
-	sb_puts(sb, sp->flags);
+	for (f = sp->flags; *f; f++)	/* C ignores 0 with -, and gcc's -Wformat says so */
+		if (*f != '0' || !strchr(sp->flags, '-'))
+			sb_putc(sb, *f);
 	if (sp->width == FMT_ARG)
 		sb_putc(sb, '*');
 	else if (sp->width >= 0)
@@ -88,13 +93,15 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 		spec_prefix(&o->fmt, sp);
 		sb_puts(&o->fmt, "lld");
 		star_args(o, sp);
-		sb_printf(&o->args, ", (long long)%s", v);
+		sb_printf(&o->args, sp->length == 'h' ? ", (long long)(short)%s" :
+				    ", (long long)%s", v);
 		break;
 	case 'u': case 'x': case 'X': case 'o':
 		spec_prefix(&o->fmt, sp);
 		sb_printf(&o->fmt, "ll%c", sp->conv);
 		star_args(o, sp);
-		sb_printf(&o->args, ", (unsigned long long)%s", v);
+		sb_printf(&o->args, sp->length == 'h' ? ", (unsigned long long)(unsigned short)%s" :
+				    ", (unsigned long long)%s", v);
 		break;
 	case 'p':
 	{
@@ -160,7 +167,8 @@ static void format(struct fmtout *o, struct ast_node *fmt, struct ast_node *a)
 		XL_INTERNAL(x->s, "invalid format passed pass 2: %s", elab_format_error(n));
 	for (i = 0; i < n; i++) {
 		const struct fmt_spec *fs = &specs[i];
-		struct spec sp = { .width = fs->width, .prec = fs->prec, .conv = fs->conv };
+		struct spec sp = { .width = fs->width, .prec = fs->prec, .conv = fs->conv,
+				   .length = fs->length };
 
 		while (pos < fs->start)
 			lit_char(o, p[pos++]);
