@@ -337,6 +337,26 @@ static size_t edit_distance(const char *a, const char *b)
 	return d;
 }
 
+void diag_rank(const char *name, const char *const *cands, size_t n, const char *prefix,
+	       struct strbuf *sb)
+{
+	size_t *dist = xmalloc((n + 1) * sizeof(*dist)), i, j, d, max = 0, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		dist[i] = edit_distance(name, cands[i]);
+		for (j = 0; j < i; j++)
+			if (!strcmp(cands[j], cands[i]))
+				dist[i] = (size_t)-1;	/* a duplicate */
+		if (dist[i] != (size_t)-1 && dist[i] > max)
+			max = dist[i];
+	}
+	for (d = 0; d <= max; d++)
+		for (i = 0; i < n; i++)
+			if (dist[i] == d)
+				sb_printf(sb, "%s%s%s", shown++ ? ", " : "", prefix, cands[i]);
+	free(dist);
+}
+
 void diag_suggest(const char *name, const char *const *cands, size_t n, char *buf,
 		  size_t len)
 {

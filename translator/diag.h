@@ -62,6 +62,11 @@ void diag_plain(struct session *s, const char *kind, const char *fmt, ...)
 void diag_set_colors(struct diag *d, int when);
 /* At the end of a run: how many repeated warnings were not shown. */
 void diag_finish(struct session *s);
+struct strbuf;
+/* Append to sb every name of cands once, prefixed by prefix, closest to name first
+ * (ties in the order given), comma-separated: 4.8's "alternatives" lists. */
+void diag_rank(const char *name, const char *const *cands, size_t n, const char *prefix,
+	       struct strbuf *sb);
 /* Fill buf with up to five names from cands closest to name, comma-separated. */
 void diag_suggest(const char *name, const char *const *cands, size_t n, char *buf,
 		  size_t len);

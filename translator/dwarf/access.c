@@ -55,11 +55,20 @@ int dw_gen_var(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *ty
 	if (g->site->is_tracepoint)
 		return dw_tp_arg(g, name, var, type);
 	if (!dw_find_var(g->k, g->site->fn, g->site->addr, name, var, &subprog)) {
+		struct strlist names = { 0 };
+		struct strbuf alt = { 0 };
+
+		dw_var_names(g->k, g->site->fn, g->site->addr, &names);
+		diag_rank(name, names.v, names.n, "$", &alt);
 		g->err = arena_printf(&g->s->arena, "unable to find local '%s', [man error::dwarf] "
-				      "dieoffset %#llx in kernel, near pc %#llx in %s %s",
+				      "dieoffset %#llx in kernel, near pc %#llx in %s %s%s%s%s",
 				      name, (unsigned long long)g->site->fn->die,
 				      (unsigned long long)g->site->addr,
-				      dw_str(g->k, g->site->fn->name), dw_str(g->k, g->site->fn->file));
+				      dw_str(g->k, g->site->fn->name), dw_str(g->k, g->site->fn->file),
+				      alt.buf ? " (alternatives: " : "", alt.buf ? alt.buf : "",
+				      alt.buf ? ")" : "");
+		strlist_free(&names);
+		sb_free(&alt);
 		return -1;
 	}
 	if (!dw_die_type(var, type)) {
@@ -196,10 +205,19 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 				return -1;
 			}
 			if (!dw_find_member(&st, c->name, member, &off)) {
+				struct strlist names = { 0 };
+				struct strbuf alt = { 0 };
+
+				dw_member_names(&st, &names);
+				diag_rank(c->name, names.v, names.n, "", &alt);
 				g->err = arena_printf(&g->s->arena, "unable to find member '%s' for "
-						      "struct %s (in %s)", c->name,
+						      "%s %s (alternatives: %s)", c->name,
+						      tag == DW_TAG_union_type ? "union" : "struct",
 						      dwarf_diename(&st) ? dwarf_diename(&st) : "{...}",
-						      dw_comp_text(g->s, target, c->next));
+						      alt.buf ? alt.buf : "none");
+				g->p->err_loc = &c->loc;
+				strlist_free(&names);
+				sb_free(&alt);
 				return -1;
 			}
 			if (off)

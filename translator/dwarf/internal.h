@@ -34,6 +34,11 @@ const char *dw_data_at(struct dw_object *k, uint64_t addr, size_t *avail);
 bool dw_is_var(Dwarf_Die *d);
 int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 Dwarf_Die **out);
+/* The names of the parameters and locals in scope at addr in fn, and of the members
+ * of the struct or union t (those of unnamed members flattened), added to l. */
+void dw_var_names(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
+		  struct strlist *l);
+void dw_member_names(Dwarf_Die *t, struct strlist *l);
 bool dw_find_var(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 const char *name, Dwarf_Die *var, Dwarf_Die *subprog);
 bool dw_is_tp_data(Dwarf_Die *param, bool tracepoint);

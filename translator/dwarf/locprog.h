@@ -113,6 +113,9 @@ struct lp_prog {
 	/* a pointer or address result: the DIE offset of the type it points to (0 for
 	 * void or unknown), which an autocast of the value uses */
 	uint64_t cast_die;
+	/* on failure: where in the script the target expression went wrong (the '->'
+	 * of a missing member), or NULL for the expression as a whole */
+	const struct srcloc *err_loc;
 };
 
 /* Append op (its depth set by the caller) and return the copy. */

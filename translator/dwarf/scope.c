@@ -77,6 +77,27 @@ bool dw_find_var(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 	return found;
 }
 
+void dw_var_names(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
+		  struct strlist *l)
+{
+	Dwarf_Die *scopes, c;
+	int n, i;
+
+	n = dw_scopes_at(k, fn, addr, &scopes);
+	for (i = 0; i < n - 1; i++) {	/* not the CU's globals */
+		if (dwarf_child(&scopes[i], &c) != 0)
+			continue;
+		do {
+			const char *nm = dwarf_diename(&c);
+
+			if (dw_is_var(&c) && nm && strcmp(nm, "__data"))
+				strlist_add(l, nm);
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	if (n > 0)
+		free(scopes);
+}
+
 /* The tracepoint callback's first parameter is the registration's data pointer. */
 bool dw_is_tp_data(Dwarf_Die *param, bool tracepoint)
 {

@@ -122,6 +122,26 @@ bool dw_member_offset(Dwarf_Die *m, uint64_t *off)
 }
 
 /* Find member `name` in struct/union t, looking into anonymous members; adds offsets. */
+void dw_member_names(Dwarf_Die *t, struct strlist *l)
+{
+	Dwarf_Die c, mt, st;
+
+	if (dwarf_child(t, &c) != 0)
+		return;
+	do {
+		const char *nm = dwarf_diename(&c);
+
+		if (dwarf_tag(&c) != DW_TAG_member)
+			continue;
+		if (nm)
+			strlist_add(l, nm);
+		else if (dw_die_type(&c, &mt) && dw_strip_type(&mt, &st) &&
+			 (dwarf_tag(&st) == DW_TAG_structure_type ||
+			  dwarf_tag(&st) == DW_TAG_union_type))
+			dw_member_names(&st, l);
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
 bool dw_find_member(Dwarf_Die *t, const char *name, Dwarf_Die *out, uint64_t *off)
 {
 	Dwarf_Die c;

@@ -78,7 +78,8 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
 	if (!rc)
 		lp_emit_c(&prog, out);
 	else if (!quiet)
-		diag_error(s, &n->loc, err ? "%s" : "cannot resolve %s", err ? err : what);
+		diag_error(s, prog.err_loc ? prog.err_loc : &n->loc, err ? "%s" : "cannot resolve %s",
+			   err ? err : what);
 	lp_free(&prog);
 	return rc ? -1 : 0;
 }
