@@ -1031,6 +1031,15 @@ static struct ast_node *at_call(struct parser *p, const YYLTYPE *loc, const char
 	    !strcmp(name, "@kregister") || !strcmp(name, "@uregister") ||
 	    !strcmp(name, "@const") || !strcmp(name, "@probewrite"))
 		return raw_op(p, loc, name, args, comps || pretty);
+	if (!strcmp(name, "@perf")) {
+		/* @perf("name"): the counter of a perf probe's .counter("name"); pass 2
+		 * says it is not supported yet */
+		if (n_args != 1 || args->kind != AST_STRING) {
+			parse_error_at(p, loc, "@perf takes (\"counter name\")");
+			return ast_number(S, loc, 0);
+		}
+		return ast_call(S, loc, strtab_intern(&S->arena, name), args);
+	}
 	parse_error_at(p, loc, "unknown operator or macro %s", name);
 	return ast_number(S, loc, 0);
 }

@@ -314,6 +314,11 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 	}
 	strlist_free(&cands);
 	strlist_free(&best);
+	if (!strcmp(pp->comps->name, "perf")) {
+		diag_error(e->s, &pp->loc, "perf probes (perf.type(N).config(M), perf.hw.*, "
+			   "perf.sw.*) are not supported yet");
+		return;
+	}
 	diag_error(e->s, &pp->loc, "while resolving probe point");
 	if (best_k != (size_t)-1 && !similar[0]) {
 		/* every component fits a family's shape: ask it what was meant */

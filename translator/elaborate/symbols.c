@@ -364,6 +364,11 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 		*r->probewrites = a;
 		return;
 	}
+	if (!strcmp(n->u.call.name, "@perf")) {
+		diag_error(r->s, &n->loc, "@perf(\"%s\"): reading perf counters is not "
+			   "supported yet", n->u.call.args->u.str);
+		return;
+	}
 	if (n->u.call.name[0] == '@')	/* @kderef(...): the tapset's __kderef(...) */
 		n->u.call.name = strtab_intern(&r->s->arena, arena_printf(&r->s->arena, "__%s",
 									 n->u.call.name + 1));
