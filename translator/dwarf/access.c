@@ -190,6 +190,17 @@ static int walk_comps(struct dw_gen *g, const struct ast_node *target, Dwarf_Die
 		if (c->kind == COMP_FIELD) {
 			uint64_t off = 0;
 
+			if ((tag == DW_TAG_structure_type || tag == DW_TAG_union_type) &&
+			    dwarf_hasattr(&st, DW_AT_declaration) && dwarf_diename(&st)) {
+				/* only declared in this CU: the definition from another */
+				const char *full = arena_printf(&g->s->arena, "%s %s",
+					tag == DW_TAG_union_type ? "union" : "struct",
+					dwarf_diename(&st));
+				Dwarf_Die def;
+
+				if (dw_find_type(g->k, full, &def))
+					st = def;
+			}
 			if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type) {
 				struct strbuf tn = { 0 };
 
