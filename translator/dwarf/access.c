@@ -342,22 +342,43 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 	}
 }
 
-/* @cast(ptr, "type"[, "kernel"]): the object of that type at the address ptr (the
- * synthesized function's first argument). */
+struct dw_object *dw_cast_object(struct session *s, const char *module, const char *type,
+				 const struct srcloc *loc)
+{
+	struct dw_object *first = NULL;
+	const char *p = module;
+	Dwarf_Die t;
+
+	if (!module)
+		return dw_kernel(s, loc);
+	while (*p) {
+		size_t len = strcspn(p, ":");
+		const char *piece = arena_strndup(&s->arena, p, len);
+		struct dw_object *obj = piece[0] == '<' || !strncmp(piece, "kernel", 6) ?
+					dw_kernel(s, loc) : dw_module(s, piece, loc);
+
+		if (!obj)
+			return NULL;
+		if (!first)
+			first = obj;
+		if (dw_find_type(obj, type, &t))
+			return obj;
+		p += len + (p[len] == ':');
+	}
+	return first ? first : dw_kernel(s, loc);
+}
+
+/* @cast(ptr, "type"[, "module"]): the object of that type at the address ptr (the
+ * synthesized function's first argument), in the object dw_cast_object() chose. */
 static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_type *type,
 		     const char **err)
 {
 	const char *mod = target->u.target.module;
 	Dwarf_Die t;
 
-	/* "kernel", "kernel<linux/sched.h>", "<linux/sched.h>": 4.8 compiles the headers
-	 * to get the type; the kernel's DWARF has every type the headers declare that
-	 * the kernel uses, so the header part is not needed */
-	if (mod && strncmp(mod, "kernel", 6) && mod[0] != '<') {
-		*err = arena_printf(&g->s->arena, "@cast to a type of module '%s' is not "
-				    "supported yet", mod);
-		return -1;
-	}
+	/* "kernel<linux/sched.h>", "<linux/sched.h>": 4.8 compiles the headers to get
+	 * the type; the kernel's DWARF has every type the headers declare that the
+	 * kernel uses, so the header part is not needed */
 	if (target->u.target.cast_obj) {
 		/* autocast: the type the value came with */
 		if (!dwarf_offdie(g->k->dw, target->u.target.cast_die, &t)) {

@@ -196,6 +196,12 @@ size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap);
  * /usr/lib/debug/lib/modules/<release>/ by the path in modules.dep; its build id must
  * be that of the module that would be loaded. NULL after reporting. */
 struct dw_object *dw_module(struct session *s, const char *name, const struct srcloc *loc);
+/* access.c: the object whose DWARF @cast(p, "type", "module") reads type from: module
+ * is NULL, "kernel", a header form ("kernel<linux/sched.h>", "<linux/fs.h>"), a module
+ * name, or a ':'-separated list of them (the first that has the type; else the first).
+ * NULL after reporting. */
+struct dw_object *dw_cast_object(struct session *s, const char *module, const char *type,
+				 const struct srcloc *loc);
 /* "ext4" for "ext4", "/x/y/my-mod.ko" -> "my_mod" (the kernel's name for it) */
 const char *dw_module_name(struct session *s, const char *spec);
 int dw_module_syms_load(struct dw_object *k);

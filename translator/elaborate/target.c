@@ -381,7 +381,10 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	struct elab_cast cast = { 0 };
 	struct ast_node *args;
 	struct function *fn;
-	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj : dw_kernel(s, &n->loc);
+	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj :
+			      n->kind == AST_CAST ? dw_cast_object(s, n->u.target.module,
+								  n->u.target.type_name, &n->loc) :
+			      dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)
