@@ -311,6 +311,22 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 			if (!j || strcmp(best.v[j - 1], best.v[i]))
 				best.v[j++] = best.v[i];
 		diag_suggest(at->name, best.v, j, similar, sizeof(similar));
+		for (i = 0; i < j; i++)
+			if (!strcmp(best.v[i], at->name)) {
+				/* the name is right, its argument not (timer.ms): it comes
+				 * first, then four others, as in 4.8 */
+				char *cut, with[256];
+				int k = 0;
+
+				snprintf(with, sizeof(with), "%s%s%s", at->name,
+					 similar[0] ? ", " : "", similar);
+				for (cut = with; (cut = strchr(cut, ',')) && ++k < 5; cut++)
+					;
+				if (cut)
+					*cut = '\0';
+				snprintf(similar, sizeof(similar), "%s", with);
+				break;
+			}
 	}
 	strlist_free(&cands);
 	strlist_free(&best);
