@@ -164,6 +164,9 @@ pid_t _stp_target(void);
 const char *_stp_module_name(void);
 /* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
 int _stp_system(const char *cmd);
+/* the session's debugfs directory, /sys/kernel/debug/systemtap/<module>/, where a
+ * family may add files at _stp_script_init() (transport/debugfs.h) */
+struct dentry *_stp_session_dir(void);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop

@@ -251,10 +251,55 @@ static void note_first_output(struct staprun *sr)
 	       (double)(now_ns() - sr->t_start_ns) / 1e6);
 }
 
+/* A script with input probes has a file `input` in its directory: staprun's stdin
+ * goes there, once the session has started, until stdin ends. */
+static void open_input(struct staprun *sr)
+{
+	char path[256];
+
+	if (sr->input_tried || !sr->started)
+		return;
+	sr->input_tried = true;
+	snprintf(path, sizeof(path), "%s/systemtap/%s/input", STAPRUN_DEBUGFS, sr->name);
+	sr->input_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (sr->input_fd < 0 && errno != ENOENT)
+		sr_err("cannot open %s: %s", path, strerror(errno));
+	if (sr->input_fd >= 0)
+		sr_dbg(sr, "copying stdin to %s", path);
+}
+
+static void close_input(struct staprun *sr)
+{
+	if (sr->input_fd >= 0)
+		close(sr->input_fd);
+	sr->input_fd = -1;
+}
+
+/* stdin is readable: copy what is there, or close the input at its end */
+static void copy_input(struct staprun *sr)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (n < 0)
+			sr_err("cannot read stdin: %s", strerror(errno));
+		close_input(sr);
+		return;
+	}
+	if (write_all(sr->input_fd, buf, (size_t)n)) {
+		sr_err("cannot pass input to module %s", sr->name);
+		close_input(sr);
+	}
+}
+
 /* Poll the channel and the output until EXITED; 0 or -errno. */
 static int main_loop(struct staprun *sr)
 {
-	size_t n = sr->trace.n_cpus + 1, i;
+	size_t n = sr->trace.n_cpus + 2, i;
 	struct pollfd *fds = xmalloc(n * sizeof(*fds));
 	int signals = 0, rc = 0;
 
@@ -262,8 +307,12 @@ static int main_loop(struct staprun *sr)
 	for (i = 0; i < sr->trace.n_cpus; i++)
 		fds[i + 1].fd = sr->trace.cpus[i].fd;
 	while (!sr->exited) {
-		for (i = 0; i < n; i++)
+		/* stdin last: a negative fd is not polled */
+		fds[n - 1].fd = sr->input_fd >= 0 ? STDIN_FILENO : -1;
+		for (i = 0; i < n; i++) {
 			fds[i].events = POLLIN;
+			fds[i].revents = 0;
+		}
 		if (poll(fds, n, POLL_MS) < 0 && errno != EINTR) {
 			rc = -errno;
 			sr_err("poll: %s", strerror(-rc));
@@ -281,6 +330,9 @@ static int main_loop(struct staprun *sr)
 			break;
 		if (sr->started)
 			release_cmd(sr, true);
+		open_input(sr);
+		if (sr->input_fd >= 0 && (fds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)))
+			copy_input(sr);
 		if (sr->failed)
 			request_exit(sr, "start failed");
 		if (got_signal) {
@@ -329,6 +381,7 @@ static int run_session(struct staprun *sr, int out_fd)
 	note_first_output(sr);
 	if (sr->trace.out_failed && rc == 0)
 		rc = -EIO;
+	close_input(sr);
 	trace_close(&sr->trace);
 	close(sr->ctl_fd);
 	sr->ctl_fd = -1;
@@ -337,7 +390,7 @@ static int run_session(struct staprun *sr, int out_fd)
 
 int main(int argc, char **argv)
 {
-	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1 };
+	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1, .input_fd = -1 };
 	int out_fd = STDOUT_FILENO, rc;
 
 	sr.t_start_ns = now_ns();

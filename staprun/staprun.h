@@ -49,6 +49,8 @@ struct staprun {
 	char name[STAPRUN_MODNAME_MAX];	/* from the module's .modinfo */
 	bool loaded;
 	int ctl_fd;
+	int input_fd;			/* the module's input file, while stdin lasts */
+	bool input_tried;		/* looked for it once the session started */
 	struct trace trace;
 
 	int child_go_fd;		/* -c: write end of the child's go pipe */
