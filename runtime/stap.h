@@ -110,6 +110,8 @@ enum _stp_probe_kind {
 struct _stp_probe {
 	int kind;				/* enum _stp_probe_kind */
 	const char *pp;				/* pp(): "timer.ms(10)" */
+	const char *pn;				/* pn(): the script's point with its
+						 * wildcards expanded, or NULL: pp */
 	const char *location;			/* "t.stp:3:1", for messages */
 	void (*fn)(struct _stp_context *c);	/* the generated handler */
 };

@@ -295,6 +295,7 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 		dp->pp = pp;
 		dp->pp_str = dp->family->pp_from_alias && e->depth ? e->alias_pp[e->depth - 1] :
 			elab_pp_str(e->s, pp);
+		dp->pn_str = e->depth ? e->alias_pp[0] : dp->pp_str;
 		dp->body = (struct ast_node *)(body ? body : user->body);
 		dp->cond = pp->cond;
 		dp->id = e->s->prog.n_probes++;

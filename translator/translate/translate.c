@@ -283,14 +283,16 @@ static void emit_probe_table(struct session *s, struct emitter *e, bool autoprin
 	emit_open(e, "const struct _stp_probe _stp_probes[] =");
 	for (i = 0; i < n; i++) {
 		char *pp = emit_cstr(v[i]->pp_str);
+		char *pn = emit_cstr(v[i]->pn_str ? v[i]->pn_str : v[i]->pp_str);
 		char *where = emit_cstr(arena_printf(&s->arena, "%s:%d:%d",
 					v[i]->probe->loc.file ? v[i]->probe->loc.file->name : "?",
 					v[i]->probe->loc.line, v[i]->probe->loc.col));
 
 		if (is_emitted(v[i]))
-			emit_line(e, "{ .kind = %s, .pp = %s, .location = %s, .fn = probe_%d },",
-				  kinds[v[i]->family->kind], pp, where, v[i]->id);
+			emit_line(e, "{ .kind = %s, .pp = %s, .pn = %s, .location = %s, .fn = probe_%d },",
+				  kinds[v[i]->family->kind], pp, pn, where, v[i]->id);
 		free(pp);
+		free(pn);
 		free(where);
 	}
 	if (autoprint)
