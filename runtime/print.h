@@ -18,17 +18,6 @@ static inline void _stp_print_flush(void)
 	c->print_len = 0;
 }
 
-/*
- * switch_file(): the hit's output so far stays in the current file, what
- * follows goes to staprun's next output file.  0, or -ENOSPC when the output
- * ring is full.
- */
-int _stp_switch_file(void)
-{
-	_stp_print_flush();
-	return _stp_trace_switch_mark();
-}
-
 /* Append `len` bytes, flushing as often as the buffer fills up. */
 void _stp_print_bytes(const char *s, size_t len)
 {
