@@ -110,6 +110,8 @@ enum _stp_probe_kind {
 struct _stp_probe {
 	int kind;				/* enum _stp_probe_kind */
 	const char *pp;				/* pp(): "timer.ms(10)" */
+	const char *pn;				/* pn(): the script's point with its
+						 * wildcards expanded, or NULL: pp */
 	const char *location;			/* "t.stp:3:1", for messages */
 	void (*fn)(struct _stp_context *c);	/* the generated handler */
 };
@@ -164,6 +166,11 @@ pid_t _stp_target(void);
 const char *_stp_module_name(void);
 /* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
 int _stp_system(const char *cmd);
+/* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */
+int _stp_switch_file(void);
+/* the session's debugfs directory, /sys/kernel/debug/systemtap/<module>/, where a
+ * family may add files at _stp_script_init() (transport/debugfs.h) */
+struct dentry *_stp_session_dir(void);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop

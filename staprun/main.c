@@ -36,7 +36,7 @@ static void on_signal(int sig)
 #define STAP_VERSION "unknown"
 #endif
 
-#define USAGE_LINE "usage: staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] " \
+#define USAGE_LINE "usage: staprun [-v] [-o FILE [-S MB[,N]]] [-c CMD] [-x PID] [-s MB] " \
 	"MODULE.ko [param=value...]\n"
 
 static void usage(void)
@@ -61,6 +61,9 @@ static void help(void)
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
 	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
+	      "             keeping the newest N; switch_file() also starts the next file\n"
+	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
 	      "  -h         print this help and exit\n"
 	      "  -V         print the version and exit\n", stdout);
 	exit(0);
@@ -103,7 +106,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:hV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -120,6 +123,16 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 		case 's':
 			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, 1024);
 			break;
+		case 'S': {
+			char *comma = strchr(optarg, ',');
+
+			if (comma)
+				*comma = '\0';
+			sr->size_max = (uint64_t)parse_num(optarg, 1, 1 << 20) << 20;
+			if (comma)
+				sr->files_max = (unsigned int)parse_num(comma + 1, 1, 1 << 20);
+			break;
+		}
 		case 'h':
 			help();
 			break;
@@ -251,10 +264,55 @@ static void note_first_output(struct staprun *sr)
 	       (double)(now_ns() - sr->t_start_ns) / 1e6);
 }
 
+/* A script with input probes has a file `input` in its directory: staprun's stdin
+ * goes there, once the session has started, until stdin ends. */
+static void open_input(struct staprun *sr)
+{
+	char path[256];
+
+	if (sr->input_tried || !sr->started)
+		return;
+	sr->input_tried = true;
+	snprintf(path, sizeof(path), "%s/systemtap/%s/input", STAPRUN_DEBUGFS, sr->name);
+	sr->input_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (sr->input_fd < 0 && errno != ENOENT)
+		sr_err("cannot open %s: %s", path, strerror(errno));
+	if (sr->input_fd >= 0)
+		sr_dbg(sr, "copying stdin to %s", path);
+}
+
+static void close_input(struct staprun *sr)
+{
+	if (sr->input_fd >= 0)
+		close(sr->input_fd);
+	sr->input_fd = -1;
+}
+
+/* stdin is readable: copy what is there, or close the input at its end */
+static void copy_input(struct staprun *sr)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (n < 0)
+			sr_err("cannot read stdin: %s", strerror(errno));
+		close_input(sr);
+		return;
+	}
+	if (write_all(sr->input_fd, buf, (size_t)n)) {
+		sr_err("cannot pass input to module %s", sr->name);
+		close_input(sr);
+	}
+}
+
 /* Poll the channel and the output until EXITED; 0 or -errno. */
 static int main_loop(struct staprun *sr)
 {
-	size_t n = sr->trace.n_cpus + 1, i;
+	size_t n = sr->trace.n_cpus + 2, i;
 	struct pollfd *fds = xmalloc(n * sizeof(*fds));
 	int signals = 0, rc = 0;
 
@@ -262,8 +320,12 @@ static int main_loop(struct staprun *sr)
 	for (i = 0; i < sr->trace.n_cpus; i++)
 		fds[i + 1].fd = sr->trace.cpus[i].fd;
 	while (!sr->exited) {
-		for (i = 0; i < n; i++)
+		/* stdin last: a negative fd is not polled */
+		fds[n - 1].fd = sr->input_fd >= 0 ? STDIN_FILENO : -1;
+		for (i = 0; i < n; i++) {
 			fds[i].events = POLLIN;
+			fds[i].revents = 0;
+		}
 		if (poll(fds, n, POLL_MS) < 0 && errno != EINTR) {
 			rc = -errno;
 			sr_err("poll: %s", strerror(-rc));
@@ -281,6 +343,9 @@ static int main_loop(struct staprun *sr)
 			break;
 		if (sr->started)
 			release_cmd(sr, true);
+		open_input(sr);
+		if (sr->input_fd >= 0 && (fds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)))
+			copy_input(sr);
 		if (sr->failed)
 			request_exit(sr, "start failed");
 		if (got_signal) {
@@ -314,6 +379,12 @@ static int run_session(struct staprun *sr, int out_fd)
 	if (rc)
 		return rc;
 	rc = trace_open(&sr->trace, dir, out_fd);
+	if (sr->out_path) {
+		sr->trace.out_path = sr->out_path;
+		sr->trace.numbered = sr->size_max || sr->files_max;
+		sr->trace.size_max = sr->size_max;
+		sr->trace.files_max = sr->files_max;
+	}
 	if (rc == 0)
 		rc = ctl_send(sr, STP_MSG_START, &start, sizeof(start));
 	if (rc == 0)
@@ -329,6 +400,7 @@ static int run_session(struct staprun *sr, int out_fd)
 	note_first_output(sr);
 	if (sr->trace.out_failed && rc == 0)
 		rc = -EIO;
+	close_input(sr);
 	trace_close(&sr->trace);
 	close(sr->ctl_fd);
 	sr->ctl_fd = -1;
@@ -337,7 +409,7 @@ static int run_session(struct staprun *sr, int out_fd)
 
 int main(int argc, char **argv)
 {
-	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1 };
+	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1, .input_fd = -1 };
 	int out_fd = STDOUT_FILENO, rc;
 
 	sr.t_start_ns = now_ns();
@@ -348,7 +420,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (sr.out_path) {
-		out_fd = open(sr.out_path,
+		char first[4096];
+
+		trace_out_name(first, sizeof(first), sr.out_path, 0,
+			       sr.size_max || sr.files_max);
+		out_fd = open(first,
 			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (out_fd < 0) {
 			rc = errno;
@@ -368,6 +444,8 @@ int main(int argc, char **argv)
 		rc = -EBUSY;
 	if (sr.child_running && kill(sr.target, SIGTERM) == 0)
 		reap_cmd(&sr, true);
+	if (sr.trace.out_path)
+		out_fd = sr.trace.out_fd;	/* switch_file() may have moved on */
 	if (out_fd != STDOUT_FILENO && close(out_fd) < 0 && rc == 0) {
 		sr_err("cannot write %s: %s", sr.out_path, strerror(errno));
 		rc = -EIO;

@@ -28,6 +28,11 @@ static struct dentry *_stp_debugfs_root(void)
 	return root ? root : ERR_PTR(-ENOENT);
 }
 
+struct dentry *_stp_session_dir(void)
+{
+	return _stp_debugfs_dir;
+}
+
 static void _stp_debugfs_remove(void)
 {
 	debugfs_remove(_stp_debugfs_dir);

@@ -72,6 +72,8 @@ struct derived_probe {
 	struct probe *probe;		/* the probe as written (after alias expansion) */
 	const struct probe_point *pp;	/* the concrete point */
 	const char *pp_str;		/* canonical text, e.g. "timer.ms(100)" */
+	const char *pn_str;		/* pn(): the script's point, through the first alias
+					 * with its wildcards expanded ("syscall.read") */
 	struct ast_node *body;		/* AST_BLOCK */
 	struct ast_node *cond;		/* probe condition or NULL */
 	struct symbol *locals;

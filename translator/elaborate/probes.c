@@ -430,6 +430,7 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 		dp->pp = pp;
 		dp->pp_str = dp->family->pp_from_alias && e->depth ? e->alias_pp[e->depth - 1] :
 			elab_pp_str(e->s, pp);
+		dp->pn_str = e->depth ? e->alias_pp[0] : dp->pp_str;
 		dp->body = (struct ast_node *)(body ? body : user->body);
 		dp->cond = pp->cond;
 		dp->id = e->s->prog.n_probes++;
@@ -548,6 +549,79 @@ static int derive_file(struct expander *e, struct stapfile *f)
 	return errors;
 }
 
+/* A library file with probes of its own besides aliases (argv.stp's begin probe that
+ * fills argv[], target_set.stp's tracking of the target's children) is used when the
+ * user's code names one of its globals or functions. Names are resolved after the
+ * probes are derived (symbols.c), so this looks for them here, by name. */
+struct name_scan {
+	const struct stapfile *lib;
+	bool hit;
+};
+
+static bool lib_defines(const struct stapfile *lib, const char *name)
+{
+	const struct function *fn;
+	const struct global *g;
+
+	for (fn = lib->functions; fn; fn = fn->next)
+		if (!fn->is_private && !strcmp(fn->name, name))
+			return true;
+	for (g = lib->globals; g; g = g->next)
+		if (!g->is_private && !strcmp(g->name, name))
+			return true;
+	return false;
+}
+
+static enum ast_walk_rc scan_name(struct ast_node *n, void *ctx)
+{
+	struct name_scan *ns = ctx;
+	const char *name = n->kind == AST_IDENT ? n->u.ident.name
+			   : n->kind == AST_CALL ? n->u.call.name : NULL;
+
+	if (name && lib_defines(ns->lib, name)) {
+		ns->hit = true;
+		return AST_WALK_STOP;
+	}
+	return AST_WALK_CONTINUE;
+}
+
+static bool user_names(const struct session *s, const struct stapfile *lib)
+{
+	struct name_scan ns = { .lib = lib };
+	const struct ast_walker w = { .pre = scan_name, .ctx = &ns };
+	const struct stapfile *f;
+	const struct probe *pr;
+	const struct function *fn;
+
+	for (f = s->prog.files; f && !ns.hit; f = f->next) {
+		if (f->is_tapset)
+			continue;
+		for (pr = f->probes; pr && !ns.hit; pr = pr->next)
+			ast_walk(pr->body, &w);
+		for (fn = f->functions; fn && !ns.hit; fn = fn->next)
+			if (fn->body->kind != AST_EMBEDDED)
+				ast_walk(fn->body, &w);
+	}
+	return ns.hit;
+}
+
+static void use_libs_with_probes(struct session *s)
+{
+	struct stapfile *f;
+	const struct probe *pr;
+
+	for (f = s->prog.files; f; f = f->next) {
+		if (!f->is_tapset || f->used)
+			continue;
+		for (pr = f->probes; pr && pr->is_alias; pr = pr->next)
+			;
+		if (pr && user_names(s, f)) {
+			f->used = true;
+			s->prog.n_library_used++;
+		}
+	}
+}
+
 int elab_probes(struct session *s)
 {
 	struct expander e = { .s = s, .tail = &s->prog.probes };
@@ -564,6 +638,8 @@ int elab_probes(struct session *s)
 	/* A library file's own probes (the procfs files it serves) come with the first use
 	 * of it; deriving them may use more library files. -l/-L lists the user's only. */
 	more = !s->opt.listing;
+	if (more)
+		use_libs_with_probes(s);
 	while (more) {
 		more = false;
 		for (f = s->prog.files; f; f = f->next) {

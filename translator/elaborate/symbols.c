@@ -155,6 +155,13 @@ static void mark_used(struct session *s, struct stapfile *f)
 /* Globals of the user script first, then of tapsets; a private global only from its
  * file. Code of the tapsets (an alias's body among them) sees only the tapsets'
  * globals: `global n; probe syscall.* { n[name]++ }` keeps the alias's local n. */
+static bool is_macro_file(const struct srcfile *f)
+{
+	size_t n = strlen(f->name);
+
+	return n > 5 && !strcmp(f->name + n - 5, ".stpm");
+}
+
 static struct global *find_global(struct session *s, const char *name,
 				  const struct srcfile *from)
 {
@@ -166,6 +173,10 @@ static struct global *find_global(struct session *s, const char *name,
 		struct global *g = e->globs[i];
 
 		if (tapset_code && !g->file->is_tapset)
+			continue;
+		/* nor another library file's: argv.stp's argv is not the argv of execve's
+		 * alias; a macro (.stpm) may name the globals of its library file */
+		if (tapset_code && g->file->src != from && !is_macro_file(from))
 			continue;
 		if (!g->is_private || g->file->src == from) {
 			mark_used(s, g->file);

@@ -174,6 +174,7 @@ static struct dw_entry_part *entry_part(struct session *s, struct derived_probe 
 	ep->probe = dp->probe;
 	ep->pp = dp->pp;
 	ep->pp_str = dp->pp_str;
+	ep->pn_str = dp->pn_str;
 	ep->body = ast_block(s, &dp->body->loc, NULL);
 	ep->entry_of = dp;
 	*tail = ep;

@@ -133,11 +133,13 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 		      const struct dw_state *k, const struct dw_probe_site *site)
 {
 	char *pp = emit_cstr(site->pp);
+	char *pn = emit_cstr(site->dp->pn_str ? site->dp->pn_str : site->pp);
 
-	emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
-		  pp, site->dp->id);
+	emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .pn = %s, .fn = probe_%d },",
+		  pp, pn, site->dp->id);
 	emit_line(e, "          .site = %d },", site->id);
 	free(pp);
+	free(pn);
 	if (site->symbol) {
 		pp = emit_cstr(site->symbol);
 		emit_line(e, "  .symbol = %s, .offset = 0x%llx,", pp,

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf/dwarf.h"
 #include "passes.h"
 #include "tapsets/family.h"
+#include "util.h"
 #include "translate/translate.h"
 
 static void frame_fields(struct strbuf *sb, const struct symbol *list, const char *prefix)
@@ -281,14 +283,16 @@ static void emit_probe_table(struct session *s, struct emitter *e, bool autoprin
 	emit_open(e, "const struct _stp_probe _stp_probes[] =");
 	for (i = 0; i < n; i++) {
 		char *pp = emit_cstr(v[i]->pp_str);
+		char *pn = emit_cstr(v[i]->pn_str ? v[i]->pn_str : v[i]->pp_str);
 		char *where = emit_cstr(arena_printf(&s->arena, "%s:%d:%d",
 					v[i]->probe->loc.file ? v[i]->probe->loc.file->name : "?",
 					v[i]->probe->loc.line, v[i]->probe->loc.col));
 
 		if (is_emitted(v[i]))
-			emit_line(e, "{ .kind = %s, .pp = %s, .location = %s, .fn = probe_%d },",
-				  kinds[v[i]->family->kind], pp, where, v[i]->id);
+			emit_line(e, "{ .kind = %s, .pp = %s, .pn = %s, .location = %s, .fn = probe_%d },",
+				  kinds[v[i]->family->kind], pp, pn, where, v[i]->id);
 		free(pp);
+		free(pn);
 		free(where);
 	}
 	if (autoprint)
@@ -440,6 +444,50 @@ static void emit_context(struct session *s, struct emitter *head, const char *co
 	emit_raw(head, "\n");
 }
 
+/* The target's system call names by number, `_stp_sys_names[]`, for a used tapset
+ * function that reads them (syscall_name()) in a module without syscall probes: those
+ * write the same table themselves (tapsets/syscall.c). */
+extern const struct probe_family syscall_family;
+
+static void emit_sys_names(struct session *s, struct emitter *decl)
+{
+	const struct function *fn;
+	const struct derived_probe *dp;
+	struct dw_syscall *calls = NULL;
+	struct dw_object *k;
+	size_t i, n = 0;
+	char *unistd;
+	int rc;
+
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->is_tapset && fn->body->kind == AST_EMBEDDED &&
+		    strstr(fn->body->u.str, "_stp_sys_names"))
+			break;
+	if (!fn)
+		return;
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		if (dp->family == &syscall_family)
+			return;
+	k = dw_kernel(s, NULL);
+	if (!k)
+		return;
+	unistd = xasprintf("%s/arch/x86/include/generated/uapi/asm/unistd_64.h",
+			   s->kern.build_dir ? s->kern.build_dir : "");
+	rc = dw_syscalls(s, k, unistd, &calls, &n);
+	if (rc)
+		diag_plain(s, "error", "cannot read the system call numbers of kernel %s from '%s'",
+			   s->kern.release ? s->kern.release : "?", unistd);
+	free(unistd);
+	if (rc)
+		return;
+	emit_open(decl, "const char *const _stp_sys_names[] =");
+	for (i = 0; i < n; i++)
+		emit_line(decl, "[%d] = \"%s\",", calls[i].nr, calls[i].name);
+	emit_close(decl, "};");
+	emit_line(decl, "const size_t _stp_sys_n_names = ARRAY_SIZE(_stp_sys_names);");
+	free(calls);
+}
+
 /* _stp_script_init and _stp_script_exit: the globals' and the families' set-up and
  * tear-down. */
 static void emit_init_exit(struct session *s, struct emitter *head, const char *globals_init,
@@ -450,6 +498,7 @@ static void emit_init_exit(struct session *s, struct emitter *head, const char *
 	emit_line(head, "int _stp_script_init(void);");
 	emit_line(head, "void _stp_script_exit(void);");
 	emit_families(s, &fdecl, &finit, &ffini, globals_init, globals_fini);
+	emit_sys_names(s, &fdecl);
 	emit_raw(head, fdecl.out.buf ? fdecl.out.buf : "");
 	emit_raw(head, "\n");
 	emit_raw(head, finit.out.buf);
