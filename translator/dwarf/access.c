@@ -392,6 +392,7 @@ int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site 
 
 	g.what = dw_comp_text(s, target, NULL);
 	prog->uses_regs = !site->is_tracepoint && !site->no_regs;
+	prog->user = k->kind == DW_OBJ_EXEC || k->kind == DW_OBJ_SHLIB;
 	prog->result = LP_RES_INT;
 	prog->res_size = 8;
 	prog->res_signed = true;
