@@ -11,6 +11,8 @@
  * _stp_uprobes_exit().  Process events come from the sched_process_exec,
  * sched_process_fork and sched_process_exit tracepoints; processes that ran
  * PATH are remembered (by tgid, a fixed table) so that PATH's end is known.
+ * A new process's or thread's begin runs in its own context at its first
+ * return to user space (the sys_exit tracepoint).
  * With -c, every process probe applies to the target's process tree only.
  */
 #ifndef _STP_LINUX_UPROBES_H
@@ -70,6 +72,9 @@ struct _stp_uproc_probe {
 #ifndef STP_UPROBE_MAXPROCS
 #define STP_UPROBE_MAXPROCS 256
 #endif
+#ifndef STP_UPROBE_MAXPENDING
+#define STP_UPROBE_MAXPENDING 64
+#endif
 
 struct _stp_uprobe_set {
 	struct _stp_upath *paths;
@@ -79,10 +84,14 @@ struct _stp_uprobe_set {
 	struct _stp_uproc_probe *procs;
 	size_t n_procs;
 	bool tree;		/* -c: only the target's process tree */
-	struct tracepoint *tp_exec, *tp_fork, *tp_exit;
+	struct tracepoint *tp_exec, *tp_fork, *tp_exit, *tp_sys_exit;
 	/* processes running one of the paths: tgid and path index */
 	spinlock_t lock;
 	struct { pid_t tgid; int path; } running[STP_UPROBE_MAXPROCS];
+	/* new tasks whose begin runs at their first return to user space */
+	atomic_t n_pending;
+	struct { pid_t tid; int kind, path; } pending[STP_UPROBE_MAXPENDING];
+	bool target_seen;	/* the -c target's first exec was seen */
 };
 
 /* the set's tree, for the handlers */
@@ -193,8 +202,13 @@ static const struct _stp_sdt_site *_stp_sdt_site(struct _stp_context *c)
 
 /* ---- process events ------------------------------------------------------- */
 
-static void _stp_uproc_run(struct _stp_uprobe_set *set, int kind, int path,
-			   struct task_struct *t)
+/*
+ * Run the probes of an event of t: unscoped ones and those of t's path (or
+ * pid). _stp_uproc_run_path() runs only those scoped to exactly `path` (-1:
+ * the unscoped ones), for exec, where the process changes program.
+ */
+static void _stp_uproc_run_scoped(struct _stp_uprobe_set *set, int kind, int path,
+				  struct task_struct *t, bool exact)
 {
 	size_t i;
 
@@ -203,11 +217,24 @@ static void _stp_uproc_run(struct _stp_uprobe_set *set, int kind, int path,
 	for (i = 0; i < set->n_procs; i++) {
 		const struct _stp_uproc_probe *p = &set->procs[i];
 
-		if (p->kind != kind || (p->path >= 0 && p->path != path) ||
-		    (p->pid && p->pid != t->tgid))
+		if (p->kind != kind || (p->pid && p->pid != t->tgid))
+			continue;
+		if (exact ? p->path != path : (p->path >= 0 && p->path != path))
 			continue;
 		_stp_probe_run(&p->p);
 	}
+}
+
+static void _stp_uproc_run(struct _stp_uprobe_set *set, int kind, int path,
+			   struct task_struct *t)
+{
+	_stp_uproc_run_scoped(set, kind, path, t, false);
+}
+
+static void _stp_uproc_run_path(struct _stp_uprobe_set *set, int kind, int path,
+				struct task_struct *t)
+{
+	_stp_uproc_run_scoped(set, kind, path, t, true);
 }
 
 /* the path index a process runs (as remembered), or -1; forget it if drop */
@@ -243,23 +270,90 @@ static void _stp_uproc_remember(struct _stp_uprobe_set *set, pid_t tgid, int pat
 	spin_unlock_irqrestore(&set->lock, flags);
 }
 
+/*
+ * A new process or thread: its begin probes run in its own context, at its
+ * first return to user space (the raw sys_exit tracepoint, which every task
+ * created while it is registered runs), so that pid() and tid() are its own.
+ */
+static void _stp_uproc_pend(struct _stp_uprobe_set *set, struct task_struct *t,
+			    int kind, int path)
+{
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPENDING; i++)
+		if (!set->pending[i].tid) {
+			set->pending[i].tid = t->pid;
+			set->pending[i].kind = kind;
+			set->pending[i].path = path;
+			atomic_inc(&set->n_pending);
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	if (i == STP_UPROBE_MAXPENDING)	/* full: run it from the creator */
+		_stp_uproc_run(set, kind, path, t);
+}
+
+/* the pending begin of tid (removed), or 0 */
+static int _stp_uproc_unpend(struct _stp_uprobe_set *set, pid_t tid, int *path)
+{
+	unsigned long flags;
+	int i, kind = 0;
+
+	if (!atomic_read(&set->n_pending))
+		return 0;
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPENDING; i++)
+		if (set->pending[i].tid == tid) {
+			kind = set->pending[i].kind;
+			*path = set->pending[i].path;
+			set->pending[i].tid = 0;
+			atomic_dec(&set->n_pending);
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return kind;
+}
+
+static void _stp_uproc_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	struct _stp_uprobe_set *set = data;
+	int path = -1, kind = _stp_uproc_unpend(set, current->pid, &path);
+
+	(void)regs;
+	(void)ret;
+	if (kind)
+		_stp_uproc_run(set, kind, path, current);
+}
+
+/*
+ * exec: a process starts running PATH (process("PATH").begin); the -c target,
+ * created before the probes were registered, gets its process.begin at its
+ * first exec.
+ */
 static void _stp_uproc_exec(void *data, struct task_struct *p, pid_t old_pid,
 			    struct linux_binprm *bprm)
 {
 	struct _stp_uprobe_set *set = data;
 	struct inode *inode = bprm && bprm->file ? file_inode(bprm->file) : NULL;
-	int path = -1;
+	int path = -1, old = _stp_uproc_path(set, p->tgid, true);
 	size_t i;
 
 	(void)old_pid;
 	for (i = 0; i < set->n_paths; i++)
 		if (inode && set->paths[i].inode == inode)
 			path = (int)i;
+	if (old >= 0 && old != path)
+		_stp_uproc_run_path(set, STP_UPROC_END, old, p);
 	if (path >= 0)
 		_stp_uproc_remember(set, p->tgid, path);
-	else
-		_stp_uproc_path(set, p->tgid, true);
-	_stp_uproc_run(set, STP_UPROC_BEGIN, path, p);
+	if (path >= 0 && path != old)
+		_stp_uproc_run_path(set, STP_UPROC_BEGIN, path, p);
+	if (p->tgid == _stp_target() && !set->target_seen) {
+		set->target_seen = true;
+		_stp_uproc_run_path(set, STP_UPROC_BEGIN, -1, p);
+	}
 }
 
 static void _stp_uproc_fork(void *data, struct task_struct *parent,
@@ -268,25 +362,28 @@ static void _stp_uproc_fork(void *data, struct task_struct *parent,
 	struct _stp_uprobe_set *set = data;
 	int path = _stp_uproc_path(set, parent->tgid, false);
 
+	if (child->flags & PF_KTHREAD)
+		return;
 	if (child->pid != child->tgid) {
-		/* a new thread: run in its creator's context */
-		if (set->n_procs)
-			_stp_uproc_run(set, STP_UPROC_TBEGIN, path, child);
+		_stp_uproc_pend(set, child, STP_UPROC_TBEGIN, path);
 		return;
 	}
 	if (path >= 0)
 		_stp_uproc_remember(set, child->tgid, path);
+	_stp_uproc_pend(set, child, STP_UPROC_BEGIN, path);
 }
 
 static void _stp_uproc_exit(void *data, struct task_struct *p)
 {
 	struct _stp_uprobe_set *set = data;
 	bool group_dead = atomic_read(&p->signal->live) == 0;
-	int path = _stp_uproc_path(set, p->tgid, group_dead);
+	int path = -1, pend = _stp_uproc_unpend(set, p->pid, &path);
 
-	if (p->pid != p->tgid)
+	/* a task that never reached user space has had no begin: no end either */
+	path = _stp_uproc_path(set, p->tgid, group_dead);
+	if (p->pid != p->tgid && !pend)
 		_stp_uproc_run(set, STP_UPROC_TEND, path, p);
-	if (group_dead)
+	if (group_dead && !(pend && p->pid == p->tgid))
 		_stp_uproc_run(set, STP_UPROC_END, path, p);
 }
 
@@ -300,6 +397,8 @@ static void _stp_uproc_lookup(struct tracepoint *tp, void *priv)
 		set->tp_fork = tp;
 	else if (!strcmp(tp->name, "sched_process_exit"))
 		set->tp_exit = tp;
+	else if (!strcmp(tp->name, "sys_exit"))
+		set->tp_sys_exit = tp;
 }
 
 /* ---- registration --------------------------------------------------------- */
@@ -319,6 +418,7 @@ static void _stp_uprobes_exit(struct _stp_uprobe_set *set)
 		tracepoint_probe_unregister(set->tp_exec, _stp_uproc_exec, set);
 		tracepoint_probe_unregister(set->tp_fork, _stp_uproc_fork, set);
 		tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
+		tracepoint_probe_unregister(set->tp_sys_exit, _stp_uproc_sys_exit, set);
 		tracepoint_synchronize_unregister();
 		set->tp_exec = NULL;
 	}
@@ -338,7 +438,10 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 	_stp_uprobe_tree = set->tree;
 	spin_lock_init(&set->lock);
 	memset(set->running, 0, sizeof(set->running));
-	set->tp_exec = set->tp_fork = set->tp_exit = NULL;
+	set->tp_exec = set->tp_fork = set->tp_exit = set->tp_sys_exit = NULL;
+	atomic_set(&set->n_pending, 0);
+	memset(set->pending, 0, sizeof(set->pending));
+	set->target_seen = false;
 	for (i = 0; i < set->n_paths; i++) {
 		struct path p;
 
@@ -374,9 +477,9 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 		}
 		u->registered = true;
 	}
-	if (set->n_procs || set->n_paths) {
+	if (set->n_procs) {
 		for_each_kernel_tracepoint(_stp_uproc_lookup, set);
-		if (!set->tp_exec || !set->tp_fork || !set->tp_exit) {
+		if (!set->tp_exec || !set->tp_fork || !set->tp_exit || !set->tp_sys_exit) {
 			set->tp_exec = NULL;
 			rc = -ENOENT;
 			goto fail;
@@ -390,8 +493,13 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 		rc = tracepoint_probe_register(set->tp_exit, _stp_uproc_exit, set);
 		if (rc)
 			goto fail_fork;
+		rc = tracepoint_probe_register(set->tp_sys_exit, _stp_uproc_sys_exit, set);
+		if (rc)
+			goto fail_exit;
 	}
 	return 0;
+fail_exit:
+	tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
 fail_fork:
 	tracepoint_probe_unregister(set->tp_fork, _stp_uproc_fork, set);
 fail_exec:
