@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <glob.h>
 #include <elfutils/libdw.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -66,12 +67,14 @@ struct up_site {
 	uint64_t offset, sema;		/* in the file; sema 0: none */
 	const char *func;		/* probefunc() */
 	const struct up_note *note;	/* a marker */
+	struct up_object *obj;		/* the program (a path pattern matches several) */
+	const char *path;
 	struct up_site *next;
 };
 
 struct up_probe {
 	enum up_kind kind;
-	const char *path;		/* NULL: any process */
+	const char *path;		/* NULL: any process; the one being matched */
 	int64_t pid;			/* process(PID).begin...; 0: any */
 	struct up_object *obj;
 	struct up_site *sites;
@@ -100,6 +103,53 @@ static const char *resolve_path(struct session *s, const char *name)
 			p++;
 	}
 	return NULL;
+}
+
+/* a pattern skips what cannot be probed: scripts, 32-bit libraries */
+static bool is_x86_64_elf(const char *path)
+{
+	unsigned char h[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
+	     h[EI_CLASS] == ELFCLASS64 && h[EI_DATA] == ELFDATA2LSB &&
+	     h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8);
+	close(fd);
+	return ok;
+}
+
+/* the programs a process("PATH") names, a glob pattern matching several, in paths
+ * (arena strings); their count */
+static int resolve_paths(struct session *s, const char *pat, struct strlist *paths)
+{
+	const char *one;
+	glob_t g;
+	size_t i, j;
+
+	if (!strpbrk(pat, "*?[") || !strchr(pat, '/')) {
+		one = resolve_path(s, pat);
+		if (one)
+			strlist_add(paths, one);
+		return (int)paths->n;
+	}
+	if (glob(pat, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct stat st;
+
+		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) ||
+		    !is_x86_64_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
+			continue;
+		for (j = 0; j < paths->n && strcmp(paths->v[j], one); j++)
+			;
+		if (j == paths->n)
+			strlist_add(paths, one);
+	}
+	globfree(&g);
+	return (int)paths->n;
 }
 
 static uint64_t file_offset(const struct up_object *u, uint64_t addr, bool *ok)
@@ -388,6 +438,8 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 			   "of %s", pp, (unsigned long long)addr, up->path);
 		return NULL;
 	}
+	us->obj = up->obj;
+	us->path = up->path;
 	us->site = dw_add_site(s, dp);
 	us->site->obj = &up->obj->o;
 	us->site->addr = addr;
@@ -398,12 +450,9 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 	return us;
 }
 
-static const char *proc_str(const struct up_probe *up)
+static const char *proc_str(struct session *s, const struct up_probe *up)
 {
-	static char buf[PATH_MAX + 16];
-
-	snprintf(buf, sizeof(buf), "process(\"%s\")", up->path);
-	return buf;
+	return arena_printf(&s->arena, "process(\"%s\")", up->path);
 }
 
 static int match_functions(struct session *s, const struct probe_point *pp,
@@ -411,7 +460,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			   const char *suffix, bool ret, bool call)
 {
 	struct up_object *u = up->obj;
-	const char *proc = arena_strdup(&s->arena, proc_str(up));
+	const char *proc = proc_str(s, up);
 	int n = 0;
 
 	if (strchr(pat, '@') && !u->has_dwarf) {
@@ -509,12 +558,64 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
+static int match_statements(struct session *s, const struct probe_point *pp,
+			    struct derived_probe *dp, struct up_probe *up,
+			    const struct ast_node *arg)
+{
+	struct up_object *u = up->obj;
+	char *func = arena_strdup(&s->arena, arg->u.str), *file = strchr(func, '@'), *colon;
+	int lo = 0, hi = 0, i, j, m, n = 0;
+	bool any = false;
+	struct dw_match *v = NULL;
+
+	if (!file || !(colon = strrchr(file, ':'))) {
+		diag_error(s, &arg->loc, "process(...).statement needs \"FUNC@FILE:LINE\"");
+		return -1;
+	}
+	*file++ = '\0';
+	*colon++ = '\0';
+	if (!strcmp(colon, "*"))
+		any = true;
+	else if (sscanf(colon, "%d-%d", &lo, &hi) != 2 && sscanf(colon, "%d", &lo) == 1)
+		hi = lo;
+	else if (!hi) {
+		diag_error(s, &arg->loc, "bad line number in '%s'", arg->u.str);
+		return -1;
+	}
+	if (!u->has_dwarf)
+		return 0;	/* no lines without debuginfo: no match */
+	m = dw_query_statements(s, &u->o, func, file, lo, hi, any, &v);
+	for (i = 0; i < m; i++) {
+		struct up_site *us;
+
+		for (j = 0; j < i; j++)
+			if (v[j].addr == v[i].addr)
+				break;
+		if (j < i)
+			continue;
+		us = add_site(s, dp, up, v[i].addr,
+			      arena_printf(&s->arena, "%s.statement(\"%s@%s:%d\")", proc_str(s, up),
+					   dw_str(&u->o, v[i].fn->name), dw_str(&u->o, v[i].fn->file),
+					   v[i].line), &pp->loc);
+		if (!us) {
+			free(v);
+			return -1;
+		}
+		us->site->fn = v[i].fn;
+		us->func = dw_str(&u->o, v[i].fn->name);
+		n++;
+	}
+	free(v);
+	return n;
+}
+
 static int match_marks(struct session *s, const struct probe_point *pp,
 		       struct derived_probe *dp, struct up_probe *up, const char *provider,
 		       const char *name)
 {
 	struct up_object *u = up->obj;
-	const char *proc = arena_strdup(&s->arena, proc_str(up));
+	const char *proc = proc_str(s, up);
 	int i, n = 0;
 
 	for (i = 0; i < u->n_notes; i++) {
@@ -549,9 +650,11 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
+	struct strlist paths = { 0 };
 	struct up_probe *up;
 	const char *name;
-	int n;
+	size_t i;
+	int n, total;
 
 	if (strcmp(c->name, "process") || !f)
 		return 0;
@@ -567,6 +670,10 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
 		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
 						    strcmp(x->name, "call"))))
+			return 0;
+		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_STRING) {
+		if (x)
 			return 0;
 		up->kind = UP_FUNC;
 	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_NUMBER) {
@@ -595,11 +702,19 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		}
 		up->pid = c->arg->u.num;
 	} else if (c->arg && c->arg->kind == AST_STRING) {
-		up->path = resolve_path(s, c->arg->u.str);
-		if (!up->path) {
+		n = resolve_paths(s, c->arg->u.str, &paths);
+		if (n == 0 && (pp->optional || strpbrk(c->arg->u.str, "*?[")))
+			return 0;	/* no such program: no match */
+		if (n == 0) {
 			diag_error(s, &c->arg->loc, "cannot find executable '%s'", c->arg->u.str);
 			return -1;
 		}
+		if (n > 1 && up->kind != UP_FUNC && up->kind != UP_MARK) {
+			diag_error(s, &c->arg->loc, "process(\"%s\") matches %d programs: name one "
+				   "for its begin and end probes", c->arg->u.str, n);
+			return -1;
+		}
+		up->path = paths.v[0];
 	} else if (up->kind == UP_FUNC || up->kind == UP_MARK) {
 		const char *cmd = s->opt.target_cmd;
 		char *prog;
@@ -611,36 +726,47 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		prog = arena_strndup(&s->arena, cmd + strspn(cmd, " \t"),
 				     strcspn(cmd + strspn(cmd, " \t"), " \t"));
 		up->path = resolve_path(s, prog);
+		if (up->path)
+			strlist_add(&paths, up->path);
 		if (!up->path) {
 			diag_error(s, &pp->loc, "cannot find executable '%s' (of -c)", prog);
 			return -1;
 		}
 	}
 	dp->priv = up;
-	if (up->kind != UP_FUNC && up->kind != UP_MARK)
+	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
+		strlist_free(&paths);
 		return 1;
-	up->obj = user_object(s, up->path, &pp->loc);
-	if (!up->obj)
-		return -1;
-	if (!strcmp(f->name, "statement")) {
-		struct up_site *us = add_site(s, dp, up, (uint64_t)f->arg->u.num,
-					      elab_pp_str(s, pp), &pp->loc);
-		return us ? 1 : -1;
 	}
-	if (up->kind == UP_MARK) {
-		bool prov = !strcmp(f->name, "provider");
+	for (i = 0, total = 0; i < paths.n; i++) {
+		up->path = paths.v[i];
+		up->obj = user_object(s, up->path, &pp->loc);
+		if (!up->obj) {
+			n = -1;
+		} else if (!strcmp(f->name, "statement") && f->arg->kind == AST_STRING) {
+			n = match_statements(s, pp, dp, up, f->arg);
+		} else if (!strcmp(f->name, "statement")) {
+			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
+				     &pp->loc) ? 1 : -1;
+		} else if (up->kind == UP_MARK) {
+			bool prov = !strcmp(f->name, "provider");
 
-		name = prov ? x->arg->u.str : f->arg->u.str;
-		n = match_marks(s, pp, dp, up, prov ? f->arg->u.str : NULL, name);
-	} else {
-		name = f->arg->u.str;
-		n = match_functions(s, pp, dp, up, name, x ? (x->name[0] == 'r' ? ".return" :
-							       ".call") : "",
-				    x && x->name[0] == 'r', x && x->name[0] == 'c');
+			name = prov ? x->arg->u.str : f->arg->u.str;
+			n = match_marks(s, pp, dp, up, prov ? f->arg->u.str : NULL, name);
+		} else {
+			name = f->arg->u.str;
+			n = match_functions(s, pp, dp, up, name, x ? (x->name[0] == 'r' ?
+								  ".return" : ".call") : "",
+					    x && x->name[0] == 'r', x && x->name[0] == 'c');
+		}
+		if (n < 0) {
+			strlist_free(&paths);
+			return -1;
+		}
+		total += n;
 	}
-	if (n < 0)
-		return -1;
-	return n ? 1 : 0;
+	strlist_free(&paths);
+	return total ? 1 : 0;
 }
 
 /* ---- context variables -------------------------------------------------------------- */
@@ -699,11 +825,13 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
 		return -1;
 	}
-	if (!up->obj->has_dwarf) {
-		diag_error(s, &loc, "target variable %s is not available: %s has no debuginfo "
-			   "(use pointer_arg(N), int_arg(N), returnval())", name, up->path);
-		return -1;
-	}
+	for (us = up->sites; us; us = us->next)
+		if (!us->obj->has_dwarf) {
+			diag_error(s, &loc, "target variable %s is not available: %s has no "
+				   "debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
+				   us->path);
+			return -1;
+		}
 	for (us = up->sites; us; us = us->next)
 		if ((us->site->is_return && strcmp(name, "$return")) || dp->entry_of) {
 			diag_error(s, &loc, "%s in %s: values of the function's entry are not "
@@ -757,6 +885,8 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
 		if (up->path)
 			path_index(&paths, up->path);
+		for (const struct up_site *us = up->sites; us; us = us->next)
+			path_index(&paths, us->path);
 	}
 	/* marker arguments */
 	for (i = 0; i < n; i++) {
@@ -813,7 +943,7 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				  pp, probes[i]->id);
 			emit_line(e, "          .site = %d },", us->site->id);
 			emit_line(e, "  .path = %d, .offset = 0x%llx, .sema = 0x%llx, .func = %s,",
-				  path_index(&paths, up->path), (unsigned long long)us->offset,
+				  path_index(&paths, us->path), (unsigned long long)us->offset,
 				  (unsigned long long)us->sema, fn);
 			if (us->note)
 				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
@@ -872,7 +1002,7 @@ static void uprobe_list(struct session *s, const struct derived_probe *dp, bool 
 			for (k = 0; k < us->note->n_args; k++)
 				sb_printf(&sb, " $arg%d:long", k + 1);
 		else if (vars && us->site->fn)
-			dw_list_vars(s, &up->obj->o, us->site, &sb);
+			dw_list_vars(s, &us->obj->o, us->site, &sb);
 		strlist_add(lines, arena_strdup(&s->arena, sb.buf));
 		sb_free(&sb);
 	}
@@ -887,7 +1017,7 @@ static const char *const uprobe_points[] = {
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).provider(string).mark(string)",
-	"process(string).statement(number).absolute",
+	"process(string).statement(number).absolute", "process(string).statement(string)",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",
