@@ -27,6 +27,7 @@
 #include <linux/spinlock.h>
 #include <linux/tracepoint.h>
 #include <linux/uprobes.h>
+#include <linux/vmalloc.h>
 
 #include "linux/stp_buildid.h"
 #include "linux/stp_loc.h"
@@ -56,6 +57,13 @@ struct _stp_uprobe {
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
 	int is_return;
+	/* a .return reading values of the function's entry: its entry part,
+	 * run at each call to save n_entry values (entry_size bytes, stp_loc.h)
+	 * in a slot of the set's pool, which the return hit reads and frees */
+	struct _stp_site_probe entry;
+	int n_entry;
+	size_t entry_size;
+	struct _stp_uprobe_set *set;
 	struct uprobe_consumer uc;
 	bool registered;
 };
@@ -75,6 +83,9 @@ struct _stp_uproc_probe {
 #ifndef STP_UPROBE_MAXPENDING
 #define STP_UPROBE_MAXPENDING 64
 #endif
+#ifndef STP_UPROBE_ENTRY_SLOTS
+#define STP_UPROBE_ENTRY_SLOTS 256	/* calls in flight with saved entry values */
+#endif
 
 struct _stp_uprobe_set {
 	struct _stp_upath *paths;
@@ -92,6 +103,11 @@ struct _stp_uprobe_set {
 	atomic_t n_pending;
 	struct { pid_t tid; int kind, path; } pending[STP_UPROBE_MAXPENDING];
 	bool target_seen;	/* the -c target's first exec was seen */
+	/* entry values of .return probes: slot i is data + i * slot_size */
+	struct { pid_t tid; const struct _stp_uprobe *u; u64 seq; } slots[STP_UPROBE_ENTRY_SLOTS];
+	char *slot_data;
+	size_t slot_size;
+	u64 seq;
 };
 
 /* the set's tree, for the handlers */
@@ -145,11 +161,107 @@ static int _stp_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 	return _stp_uprobe_hit(container_of(uc, struct _stp_uprobe, uc), regs);
 }
 
+/* a free slot for u's call in the current task, or -1 (full: no return hit) */
+static int _stp_uentry_alloc(struct _stp_uprobe *u)
+{
+	struct _stp_uprobe_set *set = u->set;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_ENTRY_SLOTS; i++)
+		if (!set->slots[i].tid) {
+			set->slots[i].tid = current->pid;
+			set->slots[i].u = u;
+			set->slots[i].seq = ++set->seq;
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return i < STP_UPROBE_ENTRY_SLOTS ? i : -1;
+}
+
+/* the newest slot of u's calls in the current task, or -1 */
+static int _stp_uentry_find(struct _stp_uprobe *u)
+{
+	struct _stp_uprobe_set *set = u->set;
+	unsigned long flags;
+	int i, best = -1;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_ENTRY_SLOTS; i++)
+		if (set->slots[i].tid == current->pid && set->slots[i].u == u &&
+		    (best < 0 || set->slots[i].seq > set->slots[best].seq))
+			best = i;
+	spin_unlock_irqrestore(&set->lock, flags);
+	return best;
+}
+
+static void _stp_uentry_free(struct _stp_uprobe_set *set, int i)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&set->lock, flags);
+	set->slots[i].tid = 0;
+	spin_unlock_irqrestore(&set->lock, flags);
+}
+
+/* a call of a .return probe's function: its entry part saves the values */
+static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+	struct _stp_context *c;
+	char *data;
+	bool ok;
+	int i;
+
+	if (!_stp_uprobe_in_tree(current))
+		return 0;
+	i = _stp_uentry_alloc(u);
+	if (i < 0)
+		return 0;
+	data = u->set->slot_data + i * u->set->slot_size;
+	_stp_entry_init(data, u->entry_size, u->n_entry);
+	c = _stp_probe_enter(&u->entry.p);
+	if (!c) {
+		_stp_uentry_free(u->set, i);
+		return 0;
+	}
+	c->regs = regs;
+	c->data = data;
+	u->entry.p.fn(c);
+	ok = !c->last_error;
+	c->data = NULL;
+	_stp_probe_leave(c);
+	if (!ok)
+		_stp_uentry_free(u->set, i);
+	return 0;
+}
+
 static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func,
 				  struct pt_regs *regs)
 {
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+	struct _stp_context *c;
+	int i;
+
 	(void)func;
-	return _stp_uprobe_hit(container_of(uc, struct _stp_uprobe, uc), regs);
+	if (!u->n_entry)
+		return _stp_uprobe_hit(u, regs);
+	/* the values of this call's entry; a call without them gets no hit */
+	i = _stp_uentry_find(u);
+	if (i < 0)
+		return 0;
+	c = _stp_probe_enter(&u->sp.p);
+	if (c) {
+		c->regs = regs;
+		c->probe_func = u->func;
+		c->data = u->set->slot_data + i * u->set->slot_size;
+		u->sp.p.fn(c);
+		c->data = NULL;
+		_stp_probe_leave(c);
+	}
+	_stp_uentry_free(u->set, i);
+	return 0;
 }
 
 /* $argN of a marker hit (the context's data is its site); an error if absent */
@@ -427,6 +539,8 @@ static void _stp_uprobes_exit(struct _stp_uprobe_set *set)
 			iput(set->paths[i].inode);
 		set->paths[i].inode = NULL;
 	}
+	vfree(set->slot_data);
+	set->slot_data = NULL;
 }
 
 /* 0 or -errno (nothing left registered) */
@@ -437,6 +551,18 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 
 	_stp_uprobe_tree = set->tree;
 	spin_lock_init(&set->lock);
+	memset(set->slots, 0, sizeof(set->slots));
+	set->seq = 0;
+	set->slot_size = 0;
+	for (i = 0; i < set->n_ups; i++)
+		if (set->ups[i].n_entry && set->ups[i].entry_size > set->slot_size)
+			set->slot_size = ALIGN(set->ups[i].entry_size, 8);
+	set->slot_data = NULL;
+	if (set->slot_size) {
+		set->slot_data = vzalloc(set->slot_size * STP_UPROBE_ENTRY_SLOTS);
+		if (!set->slot_data)
+			return -ENOMEM;
+	}
 	memset(set->running, 0, sizeof(set->running));
 	set->tp_exec = set->tp_fork = set->tp_exit = set->tp_sys_exit = NULL;
 	atomic_set(&set->n_pending, 0);
@@ -463,9 +589,12 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 		if (!inode)
 			continue;
 		memset(&u->uc, 0, sizeof(u->uc));
+		u->set = set;
 		if (u->is_return)
 			u->uc.ret_handler = _stp_uretprobe_handler;
-		else
+		if (u->is_return && u->n_entry)
+			u->uc.handler = _stp_uprobe_entry_handler;
+		else if (!u->is_return)
 			u->uc.handler = _stp_uprobe_handler;
 		rc = u->sema ? uprobe_register_refctr(inode, u->offset, u->sema, &u->uc) :
 			       uprobe_register(inode, u->offset, &u->uc);

@@ -25,6 +25,7 @@
 
 #include "dwarf/dwarf.h"
 #include "tapsets/family.h"
+#include "tapsets/kprobe.h"
 #include "translate/emit.h"
 #include "util.h"
 
@@ -832,12 +833,6 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 				   us->path);
 			return -1;
 		}
-	for (us = up->sites; us; us = us->next)
-		if ((us->site->is_return && strcmp(name, "$return")) || dp->entry_of) {
-			diag_error(s, &loc, "%s in %s: values of the function's entry are not "
-				   "available at a process .return probe yet", name, dp->pp_str);
-			return -1;
-		}
 	return 0;
 }
 
@@ -878,11 +873,9 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 	for (i = 0; i < n; i++) {
 		const struct up_probe *up = probes[i]->priv;
 
-		if (probes[i]->entry_of) {
-			emit_line(e, "#error \"@entry in a process .return probe is not supported\"");
-			continue;
-		}
 		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
+		if (probes[i]->entry_of)
+			continue;	/* a .return's entry part: run by its uprobe */
 		if (up->path)
 			path_index(&paths, up->path);
 		for (const struct up_site *us = up->sites; us; us = us->next)
@@ -947,6 +940,15 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				  (unsigned long long)us->sema, fn);
 			if (us->note)
 				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
+			if (us->site->entry) {
+				const struct dw_entry_part *part = us->site->entry;
+
+				emit_line(e, "  .entry = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, "
+					  ".fn = probe_%d }, .site = %d },", pp, part->probe->id,
+					  us->site->id);
+				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
+					  kprobe_entry_size(s, part));
+			}
 			emit_line(e, "  .is_return = %d },", us->site->is_return);
 			n_up++;
 			free(pp);
