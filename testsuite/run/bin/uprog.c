@@ -67,7 +67,7 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* uprog [N [tf]]: N rounds of add(i, 40), area(&pt, i + 1), greet("world") and the
+/* uprog [N [tf]]: N rounds (N < 0: forever) of add(i, 40), area(&pt, i + 1), greet("world") and the
  * markers uprog:tick(i, total) and, while probed, uprog:counted(7, -i); then with
  * 't' a thread that runs add(100, 1), with 'f' a child process that runs add(200, 2) */
 int main(int argc, char **argv)
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 1, i;
 	long total = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; n < 0 || i < n; i++) {
 		total += add((int)i, 40);
 		total += area(&pt, i + 1);
 		greet("world");
