@@ -316,14 +316,15 @@ static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_t
 	const char *mod = target->u.target.module;
 	Dwarf_Die t;
 
-	if (mod && strncmp(mod, "kernel", 6)) {
+	if (mod && strncmp(mod, "kernel", 6) && g->k->kind == DW_OBJ_KERNEL) {
 		*err = arena_printf(&g->s->arena, "@cast to a type of module '%s' is not "
 				    "supported yet", mod);
 		return -1;
 	}
 	if (!dw_find_type(g->k, target->u.target.type_name, &t)) {
 		*err = arena_printf(&g->s->arena, "type definition '%s' not found in the "
-				    "kernel's debuginfo", target->u.target.type_name);
+				    "%s debuginfo", target->u.target.type_name,
+				    g->k->kind == DW_OBJ_KERNEL ? "kernel's" : g->k->path);
 		return -1;
 	}
 	dw_push(g, LP_CAST_PTR, 0);
@@ -371,7 +372,8 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 				    "supported yet", g->k->name);
 		return -1;
 	}
-	if (ops[0].atom == DW_OP_addr && ops[0].number < 0x100000) {
+	if (g->k->kind == DW_OBJ_KERNEL && ops[0].atom == DW_OP_addr &&
+	    ops[0].number < 0x100000) {
 		*err = arena_printf(&g->s->arena, "'%s' is a per-CPU variable, which @var does "
 				    "not support yet", name);
 		return -1;

@@ -14,6 +14,7 @@
 #include "dwarf/dwarf.h"
 #include "elaborate/target.h"
 #include "tapsets/family.h"
+#include "tapsets/uprobe.h"
 #include "translate/emit.h"
 #include "translate/locprog.h"
 #include "util.h"
@@ -371,7 +372,10 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	enum ast_type type = TYPE_LONG;
 	struct ast_node *args;
 	struct function *fn;
-	struct dw_object *k = dw_kernel(s, &n->loc);
+	const char *mod = n->u.target.module;
+	/* @cast(p, "type", "/path/prog"): a user program's type, its memory */
+	struct dw_object *k = n->kind == AST_CAST && mod && strchr(mod, '/') ?
+				      up_dwarf_object(s, mod, &n->loc) : dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 
 	if (!k)

@@ -26,6 +26,7 @@
 #include "dwarf/dwarf.h"
 #include "tapsets/family.h"
 #include "tapsets/kprobe.h"
+#include "tapsets/uprobe.h"
 #include "translate/emit.h"
 #include "util.h"
 
@@ -51,6 +52,7 @@ struct up_note {
 /* a user program: the dw_object first (on dw_state.users) */
 struct up_object {
 	struct dw_object o;
+	bool bad;		/* could not be read (reported) */
 	bool has_dwarf;
 	int n_loads;
 	struct {
@@ -371,13 +373,18 @@ static struct up_object *user_object(struct session *s, const char *path,
 	size_t i, n_ph, shstrndx;
 
 	for (o = st->users; o; o = o->next)
-		if (!strcmp(o->path, path))
-			return (struct up_object *)o;
+		if (!strcmp(o->path, path)) {
+			u = (struct up_object *)o;
+			if (u->bad)
+				diag_error(s, loc, "cannot probe %s (see above)", path);
+			return u->bad ? NULL : u;
+		}
 	u = arena_alloc(&s->arena, sizeof(*u));
 	dw_object_init(&u->o, DW_OBJ_EXEC, NULL, path);
 	u->o.next = st->users;
 	st->users = &u->o;
 	elf_version(EV_CURRENT);
+	u->bad = true;	/* until it is read */
 	u->o.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (u->o.fd < 0) {
 		diag_error(s, loc, "cannot open %s: %s", path, strerror(errno));
@@ -400,6 +407,7 @@ static struct up_object *user_object(struct session *s, const char *path,
 			u->n_loads++;
 		}
 	}
+	u->bad = false;
 	u->o.build_id_len = dw_elf_build_id(u->o.elf, u->o.build_id, sizeof(u->o.build_id));
 	if (!elf_getshdrstrndx(u->o.elf, &shstrndx))
 		while ((scn = elf_nextscn(u->o.elf, scn))) {
@@ -422,6 +430,26 @@ static struct up_object *user_object(struct session *s, const char *path,
 	u->has_dwarf = u->o.dw != NULL;
 	read_notes(s, u);
 	return u;
+}
+
+struct dw_object *up_dwarf_object(struct session *s, const char *path,
+				  const struct srcloc *loc)
+{
+	const char *full = resolve_path(s, path);
+	struct up_object *u;
+
+	if (!full) {
+		diag_error(s, loc, "cannot find executable '%s'", path);
+		return NULL;
+	}
+	u = user_object(s, full, loc);
+	if (!u)
+		return NULL;
+	if (!u->has_dwarf) {
+		diag_error(s, loc, "%s has no debuginfo", full);
+		return NULL;
+	}
+	return &u->o;
 }
 
 /* ---- matching --------------------------------------------------------------------- */
