@@ -147,6 +147,31 @@ fault:
 			STAP_ERROR("kernel read fault at 0x%lx (%s)", a_, what_); \
 	} while (0)
 
+/* process probes (tapsets/uprobe.c): the probed process's memory, read
+ * with page faults disabled; a fault is a script error */
+static inline int _stp_loc_uread(void *dst, unsigned long addr, size_t len)
+{
+	if (addr < PAGE_SIZE || addr >= TASK_SIZE_MAX)
+		return -EFAULT;
+	return copy_from_user_nofault(dst, (const void __user *)addr, len) ?
+		       -EFAULT : 0;
+}
+
+#define _STP_LOC_UREAD(addr, len, dst)                                            \
+	do {                                                                  \
+		unsigned long a_ = (unsigned long)(addr);                     \
+		if (_stp_loc_uread((dst), a_, (len)))                             \
+			STAP_ERROR("user read fault at 0x%lx (%s)", a_, what_); \
+	} while (0)
+
+/* writing a process's memory from a probe is not supported */
+#define _STP_LOC_UWRITE(addr, len, src)                                           \
+	do {                                                                  \
+		(void)(src);                                                  \
+		STAP_ERROR("cannot write user memory at 0x%lx (%s)",         \
+			   (unsigned long)(addr), what_);                     \
+	} while (0)
+
 #define _STP_KWRITE(addr, len, src)                                           \
 	do {                                                                  \
 		unsigned long a_ = (unsigned long)(addr);                     \
@@ -215,6 +240,25 @@ static inline void _stp_rv_cat_str(struct _stp_context *c, char *rv, int64_t add
 		_stp_rv_catf(rv, "%#llx", (unsigned long long)addr);
 		return;
 	}
+	_stp_rv_catf(rv, "\"%s\"", buf);
+}
+
+/* the same for a char * of the probed process */
+static inline void _stp_rv_cat_ustr(struct _stp_context *c, char *rv, int64_t addr)
+{
+	char buf[64];
+	size_t i;
+
+	(void)c;
+	for (i = 0; i + 1 < sizeof(buf); i++) {
+		if (_stp_loc_uread(&buf[i], (unsigned long)addr + i, 1)) {
+			_stp_rv_catf(rv, "%#llx", (unsigned long long)addr);
+			return;
+		}
+		if (!buf[i])
+			break;
+	}
+	buf[i] = '\0';
 	_stp_rv_catf(rv, "\"%s\"", buf);
 }
 

@@ -435,7 +435,8 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 				    "supported yet", g->k->name);
 		return -1;
 	}
-	if (ops[0].atom == DW_OP_addr && ops[0].number < 0x100000) {
+	if (g->k->kind == DW_OBJ_KERNEL && ops[0].atom == DW_OP_addr &&
+	    ops[0].number < 0x100000) {
 		*err = arena_printf(&g->s->arena, "'%s' is a per-CPU variable, which @var does "
 				    "not support yet", name);
 		return -1;
@@ -445,9 +446,9 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 	return finish_target(g, target, &t, kind, type, err);
 }
 
-int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
-		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
-		   const char **err)
+static int target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
+		       const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
+		       const char **err)
 {
 	struct dw_gen g = { .s = s, .k = k, .site = site, .p = prog };
 	const char *name = target->u.target.name;
@@ -456,6 +457,7 @@ int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site 
 
 	g.what = dw_comp_text(s, target, NULL);
 	prog->uses_regs = !site->is_tracepoint && !site->no_regs;
+	prog->user = k->kind == DW_OBJ_EXEC || k->kind == DW_OBJ_SHLIB;
 	prog->result = LP_RES_INT;
 	prog->res_size = 8;
 	prog->res_signed = true;
@@ -500,4 +502,34 @@ int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site 
 		}
 	}
 	return finish_target(&g, target, &t, kind, type, err);
+}
+
+/* A position-independent user program is loaded at an address known only at run time:
+ * a link-time address in it (a global's) cannot be read yet. */
+static bool is_pie(struct dw_object *k)
+{
+	GElf_Ehdr eh;
+
+	return (k->kind == DW_OBJ_EXEC || k->kind == DW_OBJ_SHLIB) && k->elf &&
+	       gelf_getehdr(k->elf, &eh) && eh.e_type == ET_DYN;
+}
+
+int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site *site,
+		   const struct ast_node *target, struct lp_prog *prog, enum ast_type *type,
+		   const char **err)
+{
+	size_t i;
+	int rc = target_code(s, k, site, target, prog, type, err);
+
+	if (rc || !is_pie(k))
+		return rc;
+	for (i = 0; i < prog->n; i++)
+		if (prog->ops[i].kind == LP_ADDR) {
+			*err = arena_printf(&s->arena, "%s: the address of a global of %s, a "
+					    "position-independent object, is not known before it "
+					    "runs (not supported yet)", dw_comp_text(s, target, NULL),
+					    k->path);
+			return -1;
+		}
+	return 0;
 }

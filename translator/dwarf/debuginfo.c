@@ -175,6 +175,7 @@ void dw_object_init(struct dw_object *o, enum dw_object_kind kind, const char *n
 	o->name = name;
 	o->path = path;
 	o->fd = -1;
+	o->dbg_fd = -1;
 }
 
 /* An ELF file read in place (vmlinux; later executables and shared libraries). */

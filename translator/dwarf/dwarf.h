@@ -105,7 +105,7 @@ struct dw_entry_part {
 enum dw_object_kind {
 	DW_OBJ_KERNEL,			/* vmlinux */
 	DW_OBJ_MODULE,			/* a kernel module (.ko, ET_REL) */
-	DW_OBJ_EXEC,			/* a user-space executable (not probed yet) */
+	DW_OBJ_EXEC,			/* a user-space executable (process probes) */
 	DW_OBJ_SHLIB,			/* a shared library (not probed yet) */
 };
 
@@ -123,6 +123,8 @@ struct dw_object {
 	int fd;
 	struct Elf *elf;
 	struct Dwarf *dw;		/* NULL: not opened, or failed */
+	int dbg_fd;			/* a user object's separate debug file, */
+	struct Elf *dbg_elf;		/* which dw reads; -1 and NULL if none */
 	struct Dwfl *dwfl;		/* ET_REL objects: libdwfl owns elf and dw */
 	struct Dwfl_Module *dwfl_mod;
 	/* the index, one buffer read from the cache */
@@ -159,6 +161,7 @@ struct dw_state {
 	struct dw_object kernel;	/* kernel.dw NULL until dw_kernel() succeeds */
 	bool kernel_tried;		/* dw_kernel() ran: kernel.dw is set, or it failed */
 	struct dw_object *modules;	/* newest first */
+	struct dw_object *users;	/* user-space objects (tapsets/uprobe.c), newest first */
 	struct dw_probe_site *sites, **sites_tail;
 	int n_sites;
 	int n_tvars;			/* synthesized __tvar_N functions */

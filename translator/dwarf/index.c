@@ -440,6 +440,10 @@ static void close_one(struct dw_object *k)
 		elf_end(k->elf);
 	if (k->fd >= 0)
 		close(k->fd);
+	if (k->dbg_elf)
+		elf_end(k->dbg_elf);
+	if (k->dbg_fd >= 0)
+		close(k->dbg_fd);
 	if (k->idx)
 		munmap(k->idx, k->idx_len);
 	free(k->syms);
@@ -456,6 +460,8 @@ void dw_close(struct session *s)
 	if (!st)
 		return;
 	for (m = st->modules; m; m = m->next)
+		close_one(m);
+	for (m = st->users; m; m = m->next)
 		close_one(m);
 	close_one(&st->kernel);
 	s->kern.dw = NULL;

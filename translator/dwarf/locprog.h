@@ -107,6 +107,8 @@ struct lp_prog {
 	struct lp_op *ops;	/* xmalloc'ed; lp_free() */
 	size_t n, cap;
 	bool uses_regs;		/* needs the probe's pt_regs (not a tracepoint, @cast...) */
+	bool user;		/* memory is the probed process's (a process probe): reads
+				 * with _STP_UREAD, addresses not relocated by KASLR */
 	enum lp_result result;
 	int res_size;
 	bool res_signed;

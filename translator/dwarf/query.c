@@ -162,17 +162,20 @@ int dw_syms_load(struct dw_object *k)
 {
 	Elf_Scn *scn = NULL;
 	size_t cap = 0;
+	/* a stripped user program or library has only its dynamic symbols */
+	Elf64_Word table = SHT_SYMTAB;
 
 	if (k->syms)
 		return 0;
 	if (k->dwfl_mod)
 		dw_module_syms_load(k);	/* section-relative values need the layout */
+again:
 	while (!k->dwfl_mod && (scn = elf_nextscn(k->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
 		size_t i, n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != table)
 			continue;
 		data = elf_getdata(scn, NULL);
 		n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
@@ -199,6 +202,11 @@ int dw_syms_load(struct dw_object *k)
 			k->syms[k->n_syms].shndx = sym.st_shndx;
 			k->n_syms++;
 		}
+	}
+	if (!k->n_syms && table == SHT_SYMTAB &&
+	    (k->kind == DW_OBJ_EXEC || k->kind == DW_OBJ_SHLIB)) {
+		table = SHT_DYNSYM;
+		goto again;
 	}
 	if (k->n_syms)
 		qsort(k->syms, k->n_syms, sizeof(*k->syms), sym_order);

@@ -14,6 +14,7 @@
 #include "dwarf/dwarf.h"
 #include "elaborate/target.h"
 #include "tapsets/family.h"
+#include "tapsets/uprobe.h"
 #include "translate/emit.h"
 #include "translate/locprog.h"
 #include "util.h"
@@ -382,9 +383,13 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	struct elab_cast cast = { 0 };
 	struct ast_node *args;
 	struct function *fn;
+	const char *mod = n->u.target.module;
+	/* @cast(p, "type", "/path/prog"): a user program's type, its memory */
+	bool user = n->kind == AST_CAST && mod && strchr(mod, '/') && !strchr(mod, '<');
 	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj :
-			      n->kind == AST_CAST ? dw_cast_object(s, n->u.target.module,
-								  n->u.target.type_name, &n->loc) :
+			      user ? up_dwarf_object(s, mod, &n->loc) :
+			      n->kind == AST_CAST ? dw_cast_object(s, mod, n->u.target.type_name,
+								  &n->loc) :
 			      dw_kernel(s, &n->loc);
 	int n_args = count_index_exprs(n, &args);
 

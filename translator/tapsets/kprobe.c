@@ -87,7 +87,7 @@ const struct probe_family kprobe_family = {
 
 /* The size of the kretprobe instance data that the entry part fills: the header,
  * then each value it saves, 8 bytes or a string (runtime/linux/stp_loc.h). */
-static const char *entry_size(struct session *s, const struct dw_entry_part *part)
+const char *kprobe_entry_size(struct session *s, const struct dw_entry_part *part)
 {
 	const struct dw_entry_value *ev;
 	int n_long = 0, n_str = 0;
@@ -164,7 +164,7 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 			  pp, site->entry->probe->id);
 		emit_line(e, "             .site = %d },", site->id);
 		emit_line(e, "  .n_entry = %d, .entry_size = %s,", site->entry->n_values,
-			  entry_size(s, site->entry));
+			  kprobe_entry_size(s, site->entry));
 		free(pp);
 	}
 	emit_line(e, "  .is_return = %d },", site->is_return);

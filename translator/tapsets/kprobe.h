@@ -16,4 +16,9 @@ void kprobe_emit_init(struct session *s, struct emitter *e, struct derived_probe
 void kprobe_emit_exit(struct session *s, struct emitter *e, struct derived_probe *const *probes,
 		      int n);
 
+/* The C expression of the size of the data a .return probe's entry part fills (the
+ * header, then 8 bytes or a string per value; runtime/linux/stp_loc.h). */
+struct dw_entry_part;
+const char *kprobe_entry_size(struct session *s, const struct dw_entry_part *part);
+
 #endif

@@ -10,7 +10,7 @@
 extern const struct probe_family begin_family, end_family, error_family, never_family;
 extern const struct probe_family dwarf_family, kprobe_family;
 extern const struct probe_family timer_family, procfs_family;
-extern const struct probe_family tracepoint_family, syscall_family;
+extern const struct probe_family tracepoint_family, syscall_family, uprobe_family;
 extern const struct probe_family netfilter_family, input_family, hwbkpt_family;
 
 const struct probe_family *const family_registry[] = {
@@ -20,6 +20,7 @@ const struct probe_family *const family_registry[] = {
 	&never_family,
 	&dwarf_family,
 	&kprobe_family,
+	&uprobe_family,
 	&tracepoint_family,
 	&syscall_family,
 	&timer_family,

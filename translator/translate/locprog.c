@@ -46,7 +46,7 @@ static void cat_text(struct strbuf *out, const char *text)
 }
 
 /* The expression an operation pushes. */
-static void push(const struct lp_op *op, struct strbuf *out)
+static void push(const struct lp_op *op, bool user, struct strbuf *out)
 {
 	sb_printf(out, "\tst[%d] = ", op->depth);
 	if (op->kind == LP_CONST && (op->flags & LPF_SIGNED))
@@ -54,6 +54,8 @@ static void push(const struct lp_op *op, struct strbuf *out)
 	else if (op->kind == LP_CONST && (op->flags & LPF_LIT))
 		sb_printf(out, "%uUL", (unsigned)op->n);
 	else if (op->kind == LP_CONST)
+		sb_printf(out, "0x%llxUL", (unsigned long long)op->n);
+	else if (op->kind == LP_ADDR && user)
 		sb_printf(out, "0x%llxUL", (unsigned long long)op->n);
 	else if (op->kind == LP_ADDR)
 		sb_printf(out, "_stp_reloc(0x%llxUL)", (unsigned long long)op->n);
@@ -73,7 +75,7 @@ static void push(const struct lp_op *op, struct strbuf *out)
 }
 
 /* Operations on the stack's top. */
-static void stack_op(const struct lp_op *op, struct strbuf *out)
+static void stack_op(const struct lp_op *op, const char *rd, struct strbuf *out)
 {
 	int top = op->depth - 1;
 
@@ -89,14 +91,14 @@ static void stack_op(const struct lp_op *op, struct strbuf *out)
 		sb_printf(out, "\tst[%d] = st[%d] %s st[%d];\n", top - 1, top - 1,
 			  binops[op->binop], top);
 	else if (op->kind == LP_DEREF && !op->size)
-		sb_printf(out, "\t_STP_KREAD(st[%d], 8, &st[%d]);\n", top, top);
+		sb_printf(out, "\t%s(st[%d], 8, &st[%d]);\n", rd, top, top);
 	else if (op->kind == LP_DEREF)
-		sb_printf(out, "\t{ u%d t_; _STP_KREAD(st[%d], %d, &t_); st[%d] = t_; }\n",
-			  op->size * 8, top, op->size, top);
+		sb_printf(out, "\t{ u%d t_; %s(st[%d], %d, &t_); st[%d] = t_; }\n",
+			  op->size * 8, rd, top, op->size, top);
 	/* LP_DROP: nothing to do, the depths of later operations say it */
 }
 
-static void fetch(const struct lp_op *op, struct strbuf *out)
+static void fetch(const struct lp_op *op, const char *rd, struct strbuf *out)
 {
 	bool sgn = op->flags & LPF_SIGNED;
 	int bits = op->size * 8;
@@ -105,7 +107,7 @@ static void fetch(const struct lp_op *op, struct strbuf *out)
 		sb_printf(out, "\tv = (%s%d)st[0];\n", sgn ? "s" : "u", bits);
 		return;
 	}
-	sb_printf(out, "\t{ u%d t_; _STP_KREAD(st[0], %d, &t_); v = ", bits, op->size);
+	sb_printf(out, "\t{ u%d t_; %s(st[0], %d, &t_); v = ", bits, rd, op->size);
 	if (sgn)
 		sb_printf(out, "(s%d)", bits);
 	sb_puts(out, "t_; }\n");
@@ -124,7 +126,7 @@ static void bitfield(const struct lp_op *op, struct strbuf *out)
 
 /* v is STAP_ARG_value, the setter's argument; the stored value is truncated to the
  * target's size (sign extended into a register when signed) */
-static void store(const struct lp_op *op, struct strbuf *out)
+static void store(const struct lp_op *op, bool user, struct strbuf *out)
 {
 	int bits = op->size * 8;
 	const char *sgn = op->flags & LPF_SIGNED ? "s" : "u";
@@ -141,18 +143,19 @@ static void store(const struct lp_op *op, struct strbuf *out)
 		return;
 	}
 	if (!op->bits) {
-		sb_printf(out, "\t{ u%d t_ = (u%d)STAP_ARG_value; _STP_KWRITE(st[0], %d, &t_); }\n",
-			  bits, bits, op->size);
+		sb_printf(out, "\t{ u%d t_ = (u%d)STAP_ARG_value; %s(st[0], %d, &t_); }\n",
+			  bits, bits, user ? "_STP_LOC_UWRITE" : "_STP_KWRITE", op->size);
 		return;
 	}
 	mask = (op->bits >= 64 ? ~0ULL : (1ULL << op->bits) - 1) << op->n;
-	sb_printf(out, "\t{ u%d t_; _STP_KREAD(st[0], %d, &t_);\n"
+	sb_printf(out, "\t{ u%d t_; %s(st[0], %d, &t_);\n"
 		       "\t  t_ = (t_ & ~(u%d)0x%llxULL) | (((u%d)STAP_ARG_value << %lld) & 0x%llxULL);\n"
-		       "\t  _STP_KWRITE(st[0], %d, &t_); }\n",
-		  bits, op->size, bits, mask, bits, (long long)op->n, mask, op->size);
+		       "\t  %s(st[0], %d, &t_); }\n",
+		  bits, user ? "_STP_LOC_UREAD" : "_STP_KREAD", op->size, bits, mask, bits,
+		  (long long)op->n, mask, user ? "_STP_LOC_UWRITE" : "_STP_KWRITE", op->size);
 }
 
-static void print_value(const struct lp_op *op, struct strbuf *out)
+static void print_value(const struct lp_op *op, bool user, struct strbuf *out)
 {
 	switch (op->fmt) {
 	case LP_FMT_HEX:
@@ -162,23 +165,25 @@ static void print_value(const struct lp_op *op, struct strbuf *out)
 		sb_puts(out, "\t_stp_rv_catf(STAP_RETVALUE, \"'%c'\", (int)v);\n");
 		break;
 	case LP_FMT_STRING:
-		sb_puts(out, "\t_stp_rv_cat_str(CONTEXT, STAP_RETVALUE, v);\n");
+		sb_printf(out, "\t_stp_rv_cat_%sstr(CONTEXT, STAP_RETVALUE, v);\n", user ? "u" : "");
 		break;
 	}
 }
 
-static void emit_op(const struct lp_op *op, struct strbuf *out)
+static void emit_op(const struct lp_op *op, bool user, struct strbuf *out)
 {
+	const char *rd = user ? "_STP_LOC_UREAD" : "_STP_KREAD";
+
 	switch (op->kind) {
 	case LP_CONST: case LP_ADDR: case LP_REG: case LP_BREG: case LP_RETVAL:
 	case LP_TPARG: case LP_CAST_PTR: case LP_DUP:
-		push(op, out);
+		push(op, user, out);
 		break;
 	case LP_DROP: case LP_ADD: case LP_NEG: case LP_NOT: case LP_BINOP: case LP_DEREF:
-		stack_op(op, out);
+		stack_op(op, rd, out);
 		break;
 	case LP_LOAD_PTR:
-		sb_puts(out, "\t_STP_KREAD(st[0], 8, &st[0]);\n");
+		sb_printf(out, "\t%s(st[0], 8, &st[0]);\n", rd);
 		break;
 	case LP_FIELD:
 		sb_printf(out, "\tst[0] += %llu;\n", (unsigned long long)op->n);
@@ -190,7 +195,7 @@ static void emit_op(const struct lp_op *op, struct strbuf *out)
 		sb_printf(out, "\tst[0] += (long)STAP_ARG_i%d * %d;\n", (int)op->n, op->size);
 		break;
 	case LP_FETCH:
-		fetch(op, out);
+		fetch(op, rd, out);
 		break;
 	case LP_BITFIELD:
 		bitfield(op, out);
@@ -202,13 +207,13 @@ static void emit_op(const struct lp_op *op, struct strbuf *out)
 		sb_puts(out, "\tSTAP_RETVALUE = (int64_t)st[0];\n");
 		break;
 	case LP_STORE:
-		store(op, out);
+		store(op, user, out);
 		break;
 	case LP_PRINT_TEXT:
 		cat_text(out, op->text);
 		break;
 	case LP_PRINT_VALUE:
-		print_value(op, out);
+		print_value(op, user, out);
 		break;
 	case LP_ENTER_FIELD:
 		sb_printf(out, "\t{ unsigned long b_ = st[0]; st[0] += %llu;\n",
@@ -232,5 +237,5 @@ void lp_emit_c(const struct lp_prog *p, struct strbuf *out)
 
 	prologue(p, out);
 	for (i = 0; i < p->n; i++)
-		emit_op(&p->ops[i], out);
+		emit_op(&p->ops[i], p->user, out);
 }

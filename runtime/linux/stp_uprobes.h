@@ -1,0 +1,644 @@
+/*
+ * process("PATH") probes (translator/tapsets/uprobe.c): inode uprobes and
+ * uretprobes on functions, statements and SDT markers, and the process
+ * events begin/end/thread.begin/thread.end.
+ *
+ * At init each path is looked up (kern_path) and its inode held (igrab);
+ * every site is registered as (inode, file offset), with its SDT semaphore
+ * as the uprobe's reference counter, which the kernel increments in every
+ * process mapping the file while the probe is registered.  uprobe_unregister()
+ * waits for handlers that are running, so nothing of the module runs after
+ * _stp_uprobes_exit().  Process events come from the sched_process_exec,
+ * sched_process_fork and sched_process_exit tracepoints; processes that ran
+ * PATH are remembered (by tgid, a fixed table) so that PATH's end is known.
+ * A new process's or thread's begin runs in its own context at its first
+ * return to user space (the sys_exit tracepoint).
+ * With -c, every process probe applies to the target's process tree only.
+ */
+#ifndef _STP_LINUX_UPROBES_H
+#define _STP_LINUX_UPROBES_H
+
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/spinlock.h>
+#include <linux/tracepoint.h>
+#include <linux/uprobes.h>
+#include <linux/vmalloc.h>
+
+#include "linux/stp_buildid.h"
+#include "linux/stp_loc.h"
+
+struct _stp_sdt_arg {
+	int size;		/* bytes; negative: signed */
+	int kind;		/* 0 constant, 1 register, 2 memory */
+	long reg;		/* offset of the register in pt_regs, or -1 */
+	long long n;		/* the constant, or the displacement */
+};
+
+struct _stp_sdt_site {
+	const char *provider, *name;
+	int n_args;
+	const struct _stp_sdt_arg *args;
+};
+
+struct _stp_upath {
+	const char *path;
+	struct inode *inode;	/* held from init to exit */
+};
+
+struct _stp_uprobe {
+	struct _stp_site_probe sp;	/* first: the context's probe points here */
+	int path;			/* index in the set's paths */
+	loff_t offset, sema;		/* in the file; sema 0: none */
+	const char *func;		/* probefunc() */
+	const struct _stp_sdt_site *sdt;
+	int is_return;
+	/* a .return reading values of the function's entry: its entry part,
+	 * run at each call to save n_entry values (entry_size bytes, stp_loc.h)
+	 * in a slot of the set's pool, which the return hit reads and frees */
+	struct _stp_site_probe entry;
+	int n_entry;
+	size_t entry_size;
+	struct _stp_uprobe_set *set;
+	struct uprobe_consumer uc;
+	bool registered;
+};
+
+enum { STP_UPROC_BEGIN = 1, STP_UPROC_END, STP_UPROC_TBEGIN, STP_UPROC_TEND };
+
+struct _stp_uproc_probe {
+	struct _stp_probe p;
+	int kind;
+	int path;		/* -1: any program */
+	pid_t pid;		/* 0: any process */
+};
+
+#ifndef STP_UPROBE_MAXPROCS
+#define STP_UPROBE_MAXPROCS 256
+#endif
+#ifndef STP_UPROBE_MAXPENDING
+#define STP_UPROBE_MAXPENDING 64
+#endif
+#ifndef STP_UPROBE_ENTRY_SLOTS
+#define STP_UPROBE_ENTRY_SLOTS 256	/* calls in flight with saved entry values */
+#endif
+
+struct _stp_uprobe_set {
+	struct _stp_upath *paths;
+	size_t n_paths;
+	struct _stp_uprobe *ups;
+	size_t n_ups;
+	struct _stp_uproc_probe *procs;
+	size_t n_procs;
+	bool tree;		/* -c: only the target's process tree */
+	struct tracepoint *tp_exec, *tp_fork, *tp_exit, *tp_sys_exit;
+	/* processes running one of the paths: tgid and path index */
+	spinlock_t lock;
+	struct { pid_t tgid; int path; } running[STP_UPROBE_MAXPROCS];
+	/* new tasks whose begin runs at their first return to user space */
+	atomic_t n_pending;
+	struct { pid_t tid; int kind, path; } pending[STP_UPROBE_MAXPENDING];
+	bool target_seen;	/* the -c target's first exec was seen */
+	/* entry values of .return probes: slot i is data + i * slot_size */
+	struct { pid_t tid; const struct _stp_uprobe *u; u64 seq; } slots[STP_UPROBE_ENTRY_SLOTS];
+	char *slot_data;
+	size_t slot_size;
+	u64 seq;
+};
+
+/* the set's tree, for the handlers */
+static bool _stp_uprobe_tree;
+
+/* is t in the -c target's process tree (or is there no target)? */
+static bool _stp_uprobe_in_tree(struct task_struct *t)
+{
+	pid_t target = _stp_target();
+	bool in = false;
+
+	if (!_stp_uprobe_tree || !target)
+		return true;
+	rcu_read_lock();
+	for (;;) {
+		struct task_struct *parent;
+
+		if (t->tgid == target) {
+			in = true;
+			break;
+		}
+		parent = rcu_dereference(t->real_parent);
+		if (!parent || parent == t || t->pid <= 1)
+			break;
+		t = parent;
+	}
+	rcu_read_unlock();
+	return in;
+}
+
+static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
+{
+	struct _stp_context *c;
+
+	if (!_stp_uprobe_in_tree(current))
+		return 0;
+	c = _stp_probe_enter(&u->sp.p);
+	if (!c)
+		return 0;
+	c->regs = regs;
+	c->probe_func = u->func;
+	c->data = (char *)u->sdt;
+	u->sp.p.fn(c);
+	c->data = NULL;
+	_stp_probe_leave(c);
+	return 0;
+}
+
+static int _stp_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	return _stp_uprobe_hit(container_of(uc, struct _stp_uprobe, uc), regs);
+}
+
+/* a free slot for u's call in the current task, or -1 (full: no return hit) */
+static int _stp_uentry_alloc(struct _stp_uprobe *u)
+{
+	struct _stp_uprobe_set *set = u->set;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_ENTRY_SLOTS; i++)
+		if (!set->slots[i].tid) {
+			set->slots[i].tid = current->pid;
+			set->slots[i].u = u;
+			set->slots[i].seq = ++set->seq;
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return i < STP_UPROBE_ENTRY_SLOTS ? i : -1;
+}
+
+/* the newest slot of u's calls in the current task, or -1 */
+static int _stp_uentry_find(struct _stp_uprobe *u)
+{
+	struct _stp_uprobe_set *set = u->set;
+	unsigned long flags;
+	int i, best = -1;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_ENTRY_SLOTS; i++)
+		if (set->slots[i].tid == current->pid && set->slots[i].u == u &&
+		    (best < 0 || set->slots[i].seq > set->slots[best].seq))
+			best = i;
+	spin_unlock_irqrestore(&set->lock, flags);
+	return best;
+}
+
+static void _stp_uentry_free(struct _stp_uprobe_set *set, int i)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&set->lock, flags);
+	set->slots[i].tid = 0;
+	spin_unlock_irqrestore(&set->lock, flags);
+}
+
+/* a call of a .return probe's function: its entry part saves the values */
+static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+	struct _stp_context *c;
+	char *data;
+	bool ok;
+	int i;
+
+	if (!_stp_uprobe_in_tree(current))
+		return 0;
+	i = _stp_uentry_alloc(u);
+	if (i < 0)
+		return 0;
+	data = u->set->slot_data + i * u->set->slot_size;
+	_stp_entry_init(data, u->entry_size, u->n_entry);
+	c = _stp_probe_enter(&u->entry.p);
+	if (!c) {
+		_stp_uentry_free(u->set, i);
+		return 0;
+	}
+	c->regs = regs;
+	c->data = data;
+	u->entry.p.fn(c);
+	ok = !c->last_error;
+	c->data = NULL;
+	_stp_probe_leave(c);
+	if (!ok)
+		_stp_uentry_free(u->set, i);
+	return 0;
+}
+
+static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func,
+				  struct pt_regs *regs)
+{
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+	struct _stp_context *c;
+	int i;
+
+	(void)func;
+	if (!u->n_entry)
+		return _stp_uprobe_hit(u, regs);
+	/* the values of this call's entry; a call without them gets no hit */
+	i = _stp_uentry_find(u);
+	if (i < 0)
+		return 0;
+	c = _stp_probe_enter(&u->sp.p);
+	if (c) {
+		c->regs = regs;
+		c->probe_func = u->func;
+		c->data = u->set->slot_data + i * u->set->slot_size;
+		u->sp.p.fn(c);
+		c->data = NULL;
+		_stp_probe_leave(c);
+	}
+	_stp_uentry_free(u->set, i);
+	return 0;
+}
+
+/* $argN of a marker hit (the context's data is its site); an error if absent */
+static int64_t _stp_sdt_arg(struct _stp_context *c, int64_t i)
+{
+	const struct _stp_sdt_site *site = (const void *)c->data;
+	const struct _stp_sdt_arg *a;
+	unsigned long v = 0;
+	int size;
+
+	if (!site || !c->regs || i < 1 || i > site->n_args) {
+		_stp_error(c, "marker argument %lld is not available here",
+			   (long long)i);
+		return 0;
+	}
+	a = &site->args[i - 1];
+	size = a->size < 0 ? -a->size : a->size;
+	if (a->kind == 0)
+		return a->n;
+	if (a->reg >= 0)
+		v = *(const unsigned long *)((const char *)c->regs + a->reg);
+	if (a->kind == 2) {
+		unsigned long addr = v + (unsigned long)a->n;
+
+		v = 0;
+		if (size > 8 || _stp_loc_uread(&v, addr, size)) {
+			_stp_error(c, "user read fault at 0x%lx (marker argument %lld)",
+				   addr, (long long)i);
+			return 0;
+		}
+	}
+	switch (size) {
+	case 1:
+		return a->size < 0 ? (int64_t)(s8)v : (int64_t)(u8)v;
+	case 2:
+		return a->size < 0 ? (int64_t)(s16)v : (int64_t)(u16)v;
+	case 4:
+		return a->size < 0 ? (int64_t)(s32)v : (int64_t)(u32)v;
+	default:
+		return (int64_t)v;
+	}
+}
+
+static const struct _stp_sdt_site *_stp_sdt_site(struct _stp_context *c)
+{
+	if (!c->data)
+		_stp_error(c, "marker variables are not available here");
+	return (const void *)c->data;
+}
+
+/* ---- process events ------------------------------------------------------- */
+
+/*
+ * Run the probes of an event of t: unscoped ones and those of t's path (or
+ * pid). _stp_uproc_run_path() runs only those scoped to exactly `path` (-1:
+ * the unscoped ones), for exec, where the process changes program.
+ */
+static void _stp_uproc_run_scoped(struct _stp_uprobe_set *set, int kind, int path,
+				  struct task_struct *t, bool exact)
+{
+	size_t i;
+
+	if (!_stp_uprobe_in_tree(t))
+		return;
+	for (i = 0; i < set->n_procs; i++) {
+		const struct _stp_uproc_probe *p = &set->procs[i];
+
+		if (p->kind != kind || (p->pid && p->pid != t->tgid))
+			continue;
+		if (exact ? p->path != path : (p->path >= 0 && p->path != path))
+			continue;
+		_stp_probe_run(&p->p);
+	}
+}
+
+static void _stp_uproc_run(struct _stp_uprobe_set *set, int kind, int path,
+			   struct task_struct *t)
+{
+	_stp_uproc_run_scoped(set, kind, path, t, false);
+}
+
+static void _stp_uproc_run_path(struct _stp_uprobe_set *set, int kind, int path,
+				struct task_struct *t)
+{
+	_stp_uproc_run_scoped(set, kind, path, t, true);
+}
+
+/* the path index a process runs (as remembered), or -1; forget it if drop */
+static int _stp_uproc_path(struct _stp_uprobe_set *set, pid_t tgid, bool drop)
+{
+	unsigned long flags;
+	int i, path = -1;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPROCS; i++)
+		if (set->running[i].tgid == tgid) {
+			path = set->running[i].path;
+			if (drop)
+				set->running[i].tgid = 0;
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return path;
+}
+
+static void _stp_uproc_remember(struct _stp_uprobe_set *set, pid_t tgid, int path)
+{
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPROCS; i++)
+		if (!set->running[i].tgid || set->running[i].tgid == tgid) {
+			set->running[i].tgid = tgid;
+			set->running[i].path = path;
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+}
+
+/*
+ * A new process or thread: its begin probes run in its own context, at its
+ * first return to user space (the raw sys_exit tracepoint, which every task
+ * created while it is registered runs), so that pid() and tid() are its own.
+ */
+static void _stp_uproc_pend(struct _stp_uprobe_set *set, struct task_struct *t,
+			    int kind, int path)
+{
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPENDING; i++)
+		if (!set->pending[i].tid) {
+			set->pending[i].tid = t->pid;
+			set->pending[i].kind = kind;
+			set->pending[i].path = path;
+			atomic_inc(&set->n_pending);
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	if (i == STP_UPROBE_MAXPENDING)	/* full: run it from the creator */
+		_stp_uproc_run(set, kind, path, t);
+}
+
+/* the pending begin of tid (removed), or 0 */
+static int _stp_uproc_unpend(struct _stp_uprobe_set *set, pid_t tid, int *path)
+{
+	unsigned long flags;
+	int i, kind = 0;
+
+	if (!atomic_read(&set->n_pending))
+		return 0;
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < STP_UPROBE_MAXPENDING; i++)
+		if (set->pending[i].tid == tid) {
+			kind = set->pending[i].kind;
+			*path = set->pending[i].path;
+			set->pending[i].tid = 0;
+			atomic_dec(&set->n_pending);
+			break;
+		}
+	spin_unlock_irqrestore(&set->lock, flags);
+	return kind;
+}
+
+static void _stp_uproc_sys_exit(void *data, struct pt_regs *regs, long ret)
+{
+	struct _stp_uprobe_set *set = data;
+	int path = -1, kind = _stp_uproc_unpend(set, current->pid, &path);
+
+	(void)regs;
+	(void)ret;
+	if (kind)
+		_stp_uproc_run(set, kind, path, current);
+}
+
+/*
+ * exec: a process starts running PATH (process("PATH").begin); the -c target,
+ * created before the probes were registered, gets its process.begin at its
+ * first exec.
+ */
+static void _stp_uproc_exec(void *data, struct task_struct *p, pid_t old_pid,
+			    struct linux_binprm *bprm)
+{
+	struct _stp_uprobe_set *set = data;
+	struct inode *inode = bprm && bprm->file ? file_inode(bprm->file) : NULL;
+	int path = -1, old = _stp_uproc_path(set, p->tgid, true);
+	size_t i;
+
+	(void)old_pid;
+	for (i = 0; i < set->n_paths; i++)
+		if (inode && set->paths[i].inode == inode)
+			path = (int)i;
+	if (old >= 0 && old != path)
+		_stp_uproc_run_path(set, STP_UPROC_END, old, p);
+	if (path >= 0)
+		_stp_uproc_remember(set, p->tgid, path);
+	if (path >= 0 && path != old)
+		_stp_uproc_run_path(set, STP_UPROC_BEGIN, path, p);
+	if (p->tgid == _stp_target() && !set->target_seen) {
+		set->target_seen = true;
+		_stp_uproc_run_path(set, STP_UPROC_BEGIN, -1, p);
+	}
+}
+
+static void _stp_uproc_fork(void *data, struct task_struct *parent,
+			    struct task_struct *child)
+{
+	struct _stp_uprobe_set *set = data;
+	int path = _stp_uproc_path(set, parent->tgid, false);
+
+	if (child->flags & PF_KTHREAD)
+		return;
+	if (child->pid != child->tgid) {
+		_stp_uproc_pend(set, child, STP_UPROC_TBEGIN, path);
+		return;
+	}
+	if (path >= 0)
+		_stp_uproc_remember(set, child->tgid, path);
+	_stp_uproc_pend(set, child, STP_UPROC_BEGIN, path);
+}
+
+static void _stp_uproc_exit(void *data, struct task_struct *p)
+{
+	struct _stp_uprobe_set *set = data;
+	bool group_dead = atomic_read(&p->signal->live) == 0;
+	int path = -1, pend = _stp_uproc_unpend(set, p->pid, &path);
+
+	/* a task that never reached user space has had no begin: no end either */
+	path = _stp_uproc_path(set, p->tgid, group_dead);
+	if (p->pid != p->tgid && !pend)
+		_stp_uproc_run(set, STP_UPROC_TEND, path, p);
+	if (group_dead && !(pend && p->pid == p->tgid))
+		_stp_uproc_run(set, STP_UPROC_END, path, p);
+}
+
+static void _stp_uproc_lookup(struct tracepoint *tp, void *priv)
+{
+	struct _stp_uprobe_set *set = priv;
+
+	if (!strcmp(tp->name, "sched_process_exec"))
+		set->tp_exec = tp;
+	else if (!strcmp(tp->name, "sched_process_fork"))
+		set->tp_fork = tp;
+	else if (!strcmp(tp->name, "sched_process_exit"))
+		set->tp_exit = tp;
+	else if (!strcmp(tp->name, "sys_exit"))
+		set->tp_sys_exit = tp;
+}
+
+/* ---- registration --------------------------------------------------------- */
+
+static void _stp_uprobes_exit(struct _stp_uprobe_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_ups; i++) {
+		struct _stp_uprobe *u = &set->ups[i];
+
+		if (u->registered)
+			uprobe_unregister(set->paths[u->path].inode, u->offset, &u->uc);
+		u->registered = false;
+	}
+	if (set->tp_exec) {
+		tracepoint_probe_unregister(set->tp_exec, _stp_uproc_exec, set);
+		tracepoint_probe_unregister(set->tp_fork, _stp_uproc_fork, set);
+		tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
+		tracepoint_probe_unregister(set->tp_sys_exit, _stp_uproc_sys_exit, set);
+		tracepoint_synchronize_unregister();
+		set->tp_exec = NULL;
+	}
+	for (i = 0; i < set->n_paths; i++) {
+		if (set->paths[i].inode)
+			iput(set->paths[i].inode);
+		set->paths[i].inode = NULL;
+	}
+	vfree(set->slot_data);
+	set->slot_data = NULL;
+}
+
+/* 0 or -errno (nothing left registered) */
+static int _stp_uprobes_init(struct _stp_uprobe_set *set)
+{
+	size_t i;
+	int rc;
+
+	_stp_uprobe_tree = set->tree;
+	spin_lock_init(&set->lock);
+	memset(set->slots, 0, sizeof(set->slots));
+	set->seq = 0;
+	set->slot_size = 0;
+	for (i = 0; i < set->n_ups; i++)
+		if (set->ups[i].n_entry && set->ups[i].entry_size > set->slot_size)
+			set->slot_size = ALIGN(set->ups[i].entry_size, 8);
+	set->slot_data = NULL;
+	if (set->slot_size) {
+		set->slot_data = vzalloc(set->slot_size * STP_UPROBE_ENTRY_SLOTS);
+		if (!set->slot_data)
+			return -ENOMEM;
+	}
+	memset(set->running, 0, sizeof(set->running));
+	set->tp_exec = set->tp_fork = set->tp_exit = set->tp_sys_exit = NULL;
+	atomic_set(&set->n_pending, 0);
+	memset(set->pending, 0, sizeof(set->pending));
+	set->target_seen = false;
+	for (i = 0; i < set->n_paths; i++) {
+		struct path p;
+
+		set->paths[i].inode = NULL;
+		rc = kern_path(set->paths[i].path, LOOKUP_FOLLOW, &p);
+		if (rc) {
+			_stp_warn(&_stp_kp_msg_ctx, "process probes on %s: cannot find it "
+				  "(rc %d)\n", set->paths[i].path, rc);
+			continue;
+		}
+		set->paths[i].inode = igrab(d_inode(p.dentry));
+		path_put(&p);
+	}
+	for (i = 0; i < set->n_ups; i++) {
+		struct _stp_uprobe *u = &set->ups[i];
+		struct inode *inode = set->paths[u->path].inode;
+
+		u->registered = false;
+		if (!inode)
+			continue;
+		memset(&u->uc, 0, sizeof(u->uc));
+		u->set = set;
+		if (u->is_return)
+			u->uc.ret_handler = _stp_uretprobe_handler;
+		if (u->is_return && u->n_entry)
+			u->uc.handler = _stp_uprobe_entry_handler;
+		else if (!u->is_return)
+			u->uc.handler = _stp_uprobe_handler;
+		rc = u->sema ? uprobe_register_refctr(inode, u->offset, u->sema, &u->uc) :
+			       uprobe_register(inode, u->offset, &u->uc);
+		if (rc) {
+			_stp_warn(&_stp_kp_msg_ctx, "probe %s (%s+0x%llx) registration "
+				  "error (rc %d)\n", u->sp.p.pp, set->paths[u->path].path,
+				  (unsigned long long)u->offset, rc);
+			continue;
+		}
+		u->registered = true;
+	}
+	if (set->n_procs) {
+		for_each_kernel_tracepoint(_stp_uproc_lookup, set);
+		if (!set->tp_exec || !set->tp_fork || !set->tp_exit || !set->tp_sys_exit) {
+			set->tp_exec = NULL;
+			rc = -ENOENT;
+			goto fail;
+		}
+		rc = tracepoint_probe_register(set->tp_exec, _stp_uproc_exec, set);
+		if (rc)
+			goto fail_tp;
+		rc = tracepoint_probe_register(set->tp_fork, _stp_uproc_fork, set);
+		if (rc)
+			goto fail_exec;
+		rc = tracepoint_probe_register(set->tp_exit, _stp_uproc_exit, set);
+		if (rc)
+			goto fail_fork;
+		rc = tracepoint_probe_register(set->tp_sys_exit, _stp_uproc_sys_exit, set);
+		if (rc)
+			goto fail_exit;
+	}
+	return 0;
+fail_exit:
+	tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
+fail_fork:
+	tracepoint_probe_unregister(set->tp_fork, _stp_uproc_fork, set);
+fail_exec:
+	tracepoint_probe_unregister(set->tp_exec, _stp_uproc_exec, set);
+fail_tp:
+	tracepoint_synchronize_unregister();
+	set->tp_exec = NULL;
+fail:
+	_stp_uprobes_exit(set);
+	return rc;
+}
+
+#endif /* _STP_LINUX_UPROBES_H */

@@ -1,0 +1,1063 @@
+/* process("PATH") probes: user-space programs probed through the kernel's inode
+ * uprobes (runtime/linux/stp_uprobes.h).
+ *
+ *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
+ *       by the program's DWARF when it has some ($params), else by its symbol table
+ *   process("PATH").statement(ADDR).absolute            an address (guru mode)
+ *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
+ *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
+ *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
+ *
+ * PATH is resolved on the host (absolute, or through $PATH); bare `process` is the -c
+ * command's program. A probe address is turned into an offset in the file from the
+ * ELF program headers; the module looks the path up at init and registers
+ * (inode, offset). */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <glob.h>
+#include <elfutils/libdw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dwarf/dwarf.h"
+#include "tapsets/family.h"
+#include "tapsets/kprobe.h"
+#include "tapsets/uprobe.h"
+#include "translate/emit.h"
+#include "util.h"
+
+#define UP_MAX_LOADS 16
+#define UP_MAX_ARGS 12
+
+/* one argument of an SDT marker, "-4@%edi", "8@-16(%rbp)", "4@$5" */
+struct up_sdt_arg {
+	int size;		/* bytes; negative: signed */
+	enum { UP_ARG_CONST, UP_ARG_REG, UP_ARG_MEM } kind;
+	const char *reg;	/* pt_regs member, or NULL (an absolute address) */
+	int64_t n;		/* the constant or displacement */
+};
+
+struct up_note {
+	const char *provider, *name;
+	uint64_t pc, sema;	/* link-time addresses; sema 0: none */
+	int n_args;
+	struct up_sdt_arg args[UP_MAX_ARGS];
+	const char *bad;	/* why its arguments cannot be read, or NULL */
+};
+
+/* a user program: the dw_object first (on dw_state.users) */
+struct up_object {
+	struct dw_object o;
+	bool bad;		/* could not be read (reported) */
+	bool has_dwarf;
+	int n_loads;
+	struct {
+		uint64_t vaddr, memsz, off;
+	} loads[UP_MAX_LOADS];
+	struct up_note *notes;
+	int n_notes;
+};
+
+enum up_kind { UP_FUNC, UP_MARK, UP_BEGIN, UP_END, UP_TBEGIN, UP_TEND };
+
+/* one uprobe of a derived probe */
+struct up_site {
+	struct dw_probe_site *site;	/* on the DWARF state's list (its id, fn) */
+	uint64_t offset, sema;		/* in the file; sema 0: none */
+	const char *func;		/* probefunc() */
+	const struct up_note *note;	/* a marker */
+	struct up_object *obj;		/* the program (a path pattern matches several) */
+	const char *path;
+	struct up_site *next;
+};
+
+struct up_probe {
+	enum up_kind kind;
+	const char *path;		/* NULL: any process; the one being matched */
+	int64_t pid;			/* process(PID).begin...; 0: any */
+	struct up_object *obj;
+	struct up_site *sites;
+	int max_args;			/* markers: the most arguments of a site */
+};
+
+/* ---- the program ------------------------------------------------------------------ */
+
+/* PATH as 4.8 resolves it: with a '/', that file; else the first executable of $PATH */
+static const char *resolve_path(struct session *s, const char *name)
+{
+	char buf[PATH_MAX];
+	const char *env = getenv("PATH"), *p;
+
+	if (strchr(name, '/'))
+		return realpath(name, buf) ? arena_strdup(&s->arena, buf) : NULL;
+	for (p = env; p && *p;) {
+		size_t n = strcspn(p, ":");
+		const char *cand = arena_printf(&s->arena, "%.*s/%s", (int)n, p, name);
+		struct stat st;
+
+		if (n && !stat(cand, &st) && S_ISREG(st.st_mode) && !access(cand, X_OK))
+			return realpath(cand, buf) ? arena_strdup(&s->arena, buf) : NULL;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return NULL;
+}
+
+/* a pattern skips what cannot be probed: scripts, 32-bit libraries */
+static bool is_x86_64_elf(const char *path)
+{
+	unsigned char h[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
+	     h[EI_CLASS] == ELFCLASS64 && h[EI_DATA] == ELFDATA2LSB &&
+	     h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8);
+	close(fd);
+	return ok;
+}
+
+/* the programs a process("PATH") names, a glob pattern matching several, in paths
+ * (arena strings); their count */
+static int resolve_paths(struct session *s, const char *pat, struct strlist *paths)
+{
+	const char *one;
+	glob_t g;
+	size_t i, j;
+
+	if (!strpbrk(pat, "*?[") || !strchr(pat, '/')) {
+		one = resolve_path(s, pat);
+		if (one)
+			strlist_add(paths, one);
+		return (int)paths->n;
+	}
+	if (glob(pat, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct stat st;
+
+		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) ||
+		    !is_x86_64_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
+			continue;
+		for (j = 0; j < paths->n && strcmp(paths->v[j], one); j++)
+			;
+		if (j == paths->n)
+			strlist_add(paths, one);
+	}
+	globfree(&g);
+	return (int)paths->n;
+}
+
+static uint64_t file_offset(const struct up_object *u, uint64_t addr, bool *ok)
+{
+	int i;
+
+	for (i = 0; i < u->n_loads; i++)
+		if (addr >= u->loads[i].vaddr && addr < u->loads[i].vaddr + u->loads[i].memsz) {
+			*ok = true;
+			return addr - u->loads[i].vaddr + u->loads[i].off;
+		}
+	*ok = false;
+	return 0;
+}
+
+static const char *const x86_regs[][5] = {
+	/* pt_regs member, 64, 32, 16, 8-bit names */
+	{ "ax", "rax", "eax", "ax", "al" }, { "bx", "rbx", "ebx", "bx", "bl" },
+	{ "cx", "rcx", "ecx", "cx", "cl" }, { "dx", "rdx", "edx", "dx", "dl" },
+	{ "si", "rsi", "esi", "si", "sil" }, { "di", "rdi", "edi", "di", "dil" },
+	{ "bp", "rbp", "ebp", "bp", "bpl" }, { "sp", "rsp", "esp", "sp", "spl" },
+	{ "r8", "r8", "r8d", "r8w", "r8b" }, { "r9", "r9", "r9d", "r9w", "r9b" },
+	{ "r10", "r10", "r10d", "r10w", "r10b" }, { "r11", "r11", "r11d", "r11w", "r11b" },
+	{ "r12", "r12", "r12d", "r12w", "r12b" }, { "r13", "r13", "r13d", "r13w", "r13b" },
+	{ "r14", "r14", "r14d", "r14w", "r14b" }, { "r15", "r15", "r15d", "r15w", "r15b" },
+	{ "ip", "rip", "eip", "ip", NULL },
+};
+
+static const char *reg_member(const char *name, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < sizeof(x86_regs) / sizeof(x86_regs[0]); i++)
+		for (j = 1; j < 5; j++)
+			if (x86_regs[i][j] && strlen(x86_regs[i][j]) == len &&
+			    !strncmp(x86_regs[i][j], name, len))
+				return x86_regs[i][0];
+	return NULL;
+}
+
+/* "N@OPERAND": 0, or -1 for a form we cannot read */
+static int parse_arg(struct session *s, struct up_object *u, const char *t, size_t len,
+		     struct up_sdt_arg *a)
+{
+	char *spec = arena_printf(&s->arena, "%.*s", (int)len, t), *at = strchr(spec, '@'), *e;
+	char *open;
+
+	memset(a, 0, sizeof(*a));
+	a->size = 8;
+	if (at) {
+		a->size = (int)strtol(spec, &e, 10);
+		if (e != at || !a->size)
+			return -1;
+		spec = at + 1;
+	}
+	if (spec[0] == '%') {
+		a->kind = UP_ARG_REG;
+		a->reg = reg_member(spec + 1, strlen(spec + 1));
+		return a->reg && strcmp(a->reg, "ip") ? 0 : -1;
+	}
+	if (spec[0] == '$') {
+		a->kind = UP_ARG_CONST;
+		a->n = strtoll(spec + 1, &e, 0);
+		return *e ? -1 : 0;
+	}
+	open = strchr(spec, '(');
+	a->kind = UP_ARG_MEM;
+	if (!open)
+		return -1;
+	if (spec[0] == '-' || (spec[0] >= '0' && spec[0] <= '9')) {
+		a->n = strtoll(spec, &e, 0);
+		if (e != open)
+			return -1;
+	} else if (open > spec) {
+		/* SYMBOL(%rip) or SYMBOL+N(%rip): the symbol's address, absolute */
+		char *sym = arena_printf(&s->arena, "%.*s", (int)(open - spec), spec);
+		char *plus = strpbrk(sym, "+-");
+		const struct dw_sym *ds;
+		int64_t add = 0;
+
+		if (plus) {
+			add = strtoll(plus, NULL, 0);
+			*plus = '\0';
+		}
+		if (strcmp(open, "(%rip)") || dw_syms_load(&u->o) ||
+		    !(ds = dw_sym_by_name(&u->o, sym)))
+			return -1;
+		a->n = (int64_t)ds->addr + add;
+		a->reg = NULL;
+		return 0;
+	}
+	e = strchr(open, ')');
+	if (!e || e[1] || open[1] != '%' || strchr(open, ','))
+		return -1;
+	a->reg = reg_member(open + 2, (size_t)(e - open - 2));
+	return a->reg && strcmp(a->reg, "ip") ? 0 : -1;
+}
+
+/* the markers of .note.stapsdt, their addresses adjusted by .stapsdt.base */
+static void read_notes(struct session *s, struct up_object *u)
+{
+	Elf *elf = u->o.elf;
+	Elf_Scn *scn = NULL;
+	uint64_t base_addr = 0;
+	bool has_base = false;
+	size_t shstrndx;
+	int cap = 0;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".stapsdt.base")) {
+			base_addr = sh.sh_addr;
+			has_base = true;
+		}
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+		Elf_Data *data;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".note.stapsdt") || !(data = elf_getdata(scn, NULL)))
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			const char *desc = (const char *)data->d_buf + desc_off, *p, *end;
+			struct up_note *n;
+			uint64_t v[3];
+
+			if (nh.n_type != 3 || nh.n_namesz != 8 ||
+			    strcmp((const char *)data->d_buf + name_off, "stapsdt") ||
+			    nh.n_descsz < 3 * 8 + 3)
+				continue;
+			if (u->n_notes == cap) {
+				cap = cap ? cap * 2 : 16;
+				u->notes = xrealloc(u->notes, (size_t)cap * sizeof(*u->notes));
+			}
+			n = &u->notes[u->n_notes];
+			memset(n, 0, sizeof(*n));
+			memcpy(v, desc, sizeof(v));
+			end = desc + nh.n_descsz;
+			p = desc + 24;
+			n->provider = arena_strndup(&s->arena, p, strnlen(p, (size_t)(end - p)));
+			p += strlen(n->provider) + 1;
+			if (p >= end)
+				continue;
+			n->name = arena_strndup(&s->arena, p, strnlen(p, (size_t)(end - p)));
+			p += strlen(n->name) + 1;
+			n->pc = v[0];
+			n->sema = v[2];
+			if (has_base) {
+				n->pc += base_addr - v[1];
+				if (n->sema)
+					n->sema += base_addr - v[1];
+			}
+			while (p < end && *p) {
+				size_t len;
+
+				while (*p == ' ')
+					p++;
+				len = strcspn(p, " ");
+				if (!len)
+					break;
+				if (n->n_args == UP_MAX_ARGS ||
+				    parse_arg(s, u, p, len, &n->args[n->n_args]))
+					n->bad = arena_printf(&s->arena, "argument '%.*s'", (int)len, p);
+				else
+					n->n_args++;
+				p += len;
+			}
+			u->n_notes++;
+		}
+	}
+}
+
+/* the DWARF of a stripped program from its debug file, found by build id as
+ * /usr/lib/debug/.build-id/xx/yyyy.debug; its addresses are the program's */
+static void separate_debuginfo(struct session *s, struct up_object *u)
+{
+	const char *root = getenv("SYSTEMTAP_DEBUGINFO_ROOT");
+	struct strbuf hex = { 0 };
+	unsigned char id[64];
+	const char *path;
+	size_t i;
+
+	for (i = 0; i < u->o.build_id_len; i++)
+		sb_printf(&hex, "%02x", u->o.build_id[i]);
+	path = arena_printf(&s->arena, "%s/.build-id/%.2s/%s.debug",
+			    root ? root : "/usr/lib/debug", hex.buf, hex.buf + 2);
+	sb_free(&hex);
+	u->o.dbg_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (u->o.dbg_fd < 0)
+		return;
+	u->o.dbg_elf = elf_begin(u->o.dbg_fd, ELF_C_READ_MMAP, NULL);
+	/* the debug file must be this program's */
+	if (!u->o.dbg_elf || dw_elf_build_id(u->o.dbg_elf, id, sizeof(id)) != u->o.build_id_len ||
+	    memcmp(id, u->o.build_id, u->o.build_id_len))
+		return;
+	u->o.dw = dwarf_begin_elf(u->o.dbg_elf, DWARF_C_READ, NULL);
+}
+
+static struct up_object *user_object(struct session *s, const char *path,
+				     const struct srcloc *loc)
+{
+	struct dw_state *st = dw_state(s);
+	struct up_object *u;
+	struct dw_object *o;
+	GElf_Ehdr eh;
+	Elf_Scn *scn = NULL;
+	size_t i, n_ph, shstrndx;
+
+	for (o = st->users; o; o = o->next)
+		if (!strcmp(o->path, path)) {
+			u = (struct up_object *)o;
+			if (u->bad)
+				diag_error(s, loc, "cannot probe %s (see above)", path);
+			return u->bad ? NULL : u;
+		}
+	u = arena_alloc(&s->arena, sizeof(*u));
+	dw_object_init(&u->o, DW_OBJ_EXEC, NULL, path);
+	u->o.next = st->users;
+	st->users = &u->o;
+	elf_version(EV_CURRENT);
+	u->bad = true;	/* until it is read */
+	u->o.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (u->o.fd < 0) {
+		diag_error(s, loc, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	u->o.elf = elf_begin(u->o.fd, ELF_C_READ_MMAP, NULL);
+	if (!u->o.elf || !gelf_getehdr(u->o.elf, &eh) || elf_getphdrnum(u->o.elf, &n_ph) ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_machine != EM_X86_64) {
+		diag_error(s, loc, "%s is not an x86-64 executable or shared object", path);
+		return NULL;
+	}
+	for (i = 0; i < n_ph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(u->o.elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    u->n_loads < UP_MAX_LOADS) {
+			u->loads[u->n_loads].vaddr = ph.p_vaddr;
+			u->loads[u->n_loads].memsz = ph.p_filesz;
+			u->loads[u->n_loads].off = ph.p_offset;
+			u->n_loads++;
+		}
+	}
+	u->bad = false;
+	u->o.build_id_len = dw_elf_build_id(u->o.elf, u->o.build_id, sizeof(u->o.build_id));
+	if (!elf_getshdrstrndx(u->o.elf, &shstrndx))
+		while ((scn = elf_nextscn(u->o.elf, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (gelf_getshdr(scn, &sh) &&
+			    (name = elf_strptr(u->o.elf, shstrndx, sh.sh_name)) &&
+			    !strcmp(name, ".debug_info"))
+				u->has_dwarf = true;
+		}
+	if (!u->has_dwarf && u->o.build_id_len)
+		separate_debuginfo(s, u);
+	else if (u->has_dwarf && u->o.build_id_len)
+		u->o.dw = dwarf_begin_elf(u->o.elf, DWARF_C_READ, NULL);
+	if (u->o.dw && dw_index_load(s, &u->o)) {
+		dwarf_end(u->o.dw);
+		u->o.dw = NULL;
+	}
+	u->has_dwarf = u->o.dw != NULL;
+	read_notes(s, u);
+	return u;
+}
+
+struct dw_object *up_dwarf_object(struct session *s, const char *path,
+				  const struct srcloc *loc)
+{
+	const char *full = resolve_path(s, path);
+	struct up_object *u;
+
+	if (!full) {
+		diag_error(s, loc, "cannot find executable '%s'", path);
+		return NULL;
+	}
+	u = user_object(s, full, loc);
+	if (!u)
+		return NULL;
+	if (!u->has_dwarf) {
+		diag_error(s, loc, "%s has no debuginfo", full);
+		return NULL;
+	}
+	return &u->o;
+}
+
+/* ---- matching --------------------------------------------------------------------- */
+
+static struct up_site *add_site(struct session *s, struct derived_probe *dp,
+				struct up_probe *up, uint64_t addr, const char *pp,
+				const struct srcloc *loc)
+{
+	struct up_site *us = arena_alloc(&s->arena, sizeof(*us)), **tail;
+	bool ok;
+
+	us->offset = file_offset(up->obj, addr, &ok);
+	if (!ok) {
+		diag_error(s, loc, "probe point %s: address %#llx is not in a loaded segment "
+			   "of %s", pp, (unsigned long long)addr, up->path);
+		return NULL;
+	}
+	us->obj = up->obj;
+	us->path = up->path;
+	us->site = dw_add_site(s, dp);
+	us->site->obj = &up->obj->o;
+	us->site->addr = addr;
+	us->site->pp = pp;
+	for (tail = &up->sites; *tail; tail = &(*tail)->next)
+		;
+	*tail = us;
+	return us;
+}
+
+static const char *proc_str(struct session *s, const struct up_probe *up)
+{
+	return arena_printf(&s->arena, "process(\"%s\")", up->path);
+}
+
+static int match_functions(struct session *s, const struct probe_point *pp,
+			   struct derived_probe *dp, struct up_probe *up, const char *pat,
+			   const char *suffix, bool ret, bool call)
+{
+	struct up_object *u = up->obj;
+	const char *proc = proc_str(s, up);
+	int n = 0;
+
+	if (strchr(pat, '@') && !u->has_dwarf) {
+		diag_error(s, &pp->loc, "%s has no debuginfo: cannot resolve function \"%s\"",
+			   up->path, pat);
+		return -1;
+	}
+	if (u->has_dwarf) {
+		struct dw_match *v = NULL;
+		char *func = arena_strdup(&s->arena, pat), *at = strchr(func, '@');
+		int i, j, m;
+
+		if (at)
+			*at++ = '\0';
+		m = dw_query_functions(s, &u->o, func, at, call ? DW_FN_CALL : ret ?
+				       DW_FN_ENTRY : DW_FN_ANY, &v);
+		for (i = 0; i < m; i++) {
+			const char *name = dw_str(&u->o, v[i].fn->name);
+			struct up_site *us;
+
+			for (j = 0; j < i; j++)
+				if (v[j].addr == v[i].addr)
+					break;
+			if (j < i || (v[i].fn->flags & DWF_INLINE))
+				continue;
+			us = add_site(s, dp, up, v[i].addr,
+				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
+						   name, dw_str(&u->o, v[i].fn->file), v[i].line,
+						   suffix), &pp->loc);
+			if (!us) {
+				free(v);
+				return -1;
+			}
+			us->site->fn = v[i].fn;
+			us->site->is_return = ret;
+			us->func = name;
+			n++;
+		}
+		free(v);
+		if (n || at)
+			return n;
+		/* "malloc" in glibc: a symbol aliasing a function of another name
+		 * (__libc_malloc), as 4.8 finds it */
+		if (dw_syms_load(&u->o))
+			return 0;
+		for (size_t k = 0; k < u->o.n_syms; k++) {
+			const struct dw_sym *sym = &u->o.syms[k];
+			const struct dw_func *fn = NULL;
+			struct up_site *us;
+
+			if (!sym->size || !dw_glob_match(pat, sym->name))
+				continue;
+			for (size_t f = 0; f < u->o.n_funcs && !fn; f++)
+				if (u->o.funcs[f].addr == sym->addr &&
+				    !(u->o.funcs[f].flags & DWF_INLINE))
+					fn = &u->o.funcs[f];
+			for (us = up->sites; fn && us; us = us->next)
+				if (us->site->addr == sym->addr)
+					fn = NULL;
+			if (!fn)
+				continue;
+			us = add_site(s, dp, up, sym->addr,
+				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
+						   dw_str(&u->o, fn->name), dw_str(&u->o, fn->file),
+						   (int)fn->line, suffix), &pp->loc);
+			if (!us)
+				return -1;
+			us->site->fn = fn;
+			us->site->is_return = ret;
+			us->func = dw_str(&u->o, fn->name);
+			n++;
+		}
+		return n;
+	}
+	if (dw_syms_load(&u->o)) {
+		diag_error(s, &pp->loc, "%s has neither debuginfo nor a symbol table", up->path);
+		return -1;
+	}
+	for (size_t i = 0; i < u->o.n_syms; i++) {
+		const struct dw_sym *sym = &u->o.syms[i];
+		struct up_site *us;
+
+		if (!sym->size || !dw_glob_match(pat, sym->name) ||
+		    (i && u->o.syms[i - 1].addr == sym->addr))
+			continue;
+		us = add_site(s, dp, up, sym->addr,
+			      arena_printf(&s->arena, "%s.function(\"%s\")%s", proc, sym->name,
+					   suffix), &pp->loc);
+		if (!us)
+			return -1;
+		us->site->is_return = ret;
+		us->func = sym->name;
+		n++;
+	}
+	return n;
+}
+
+/* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
+static int match_statements(struct session *s, const struct probe_point *pp,
+			    struct derived_probe *dp, struct up_probe *up,
+			    const struct ast_node *arg)
+{
+	struct up_object *u = up->obj;
+	char *func = arena_strdup(&s->arena, arg->u.str), *file = strchr(func, '@'), *colon;
+	int lo = 0, hi = 0, i, j, m, n = 0;
+	bool any = false;
+	struct dw_match *v = NULL;
+
+	if (!file || !(colon = strrchr(file, ':'))) {
+		diag_error(s, &arg->loc, "process(...).statement needs \"FUNC@FILE:LINE\"");
+		return -1;
+	}
+	*file++ = '\0';
+	*colon++ = '\0';
+	if (!strcmp(colon, "*"))
+		any = true;
+	else if (sscanf(colon, "%d-%d", &lo, &hi) != 2 && sscanf(colon, "%d", &lo) == 1)
+		hi = lo;
+	else if (!hi) {
+		diag_error(s, &arg->loc, "bad line number in '%s'", arg->u.str);
+		return -1;
+	}
+	if (!u->has_dwarf)
+		return 0;	/* no lines without debuginfo: no match */
+	m = dw_query_statements(s, &u->o, func, file, lo, hi, any, &v);
+	for (i = 0; i < m; i++) {
+		struct up_site *us;
+
+		for (j = 0; j < i; j++)
+			if (v[j].addr == v[i].addr)
+				break;
+		if (j < i)
+			continue;
+		us = add_site(s, dp, up, v[i].addr,
+			      arena_printf(&s->arena, "%s.statement(\"%s@%s:%d\")", proc_str(s, up),
+					   dw_str(&u->o, v[i].fn->name), dw_str(&u->o, v[i].fn->file),
+					   v[i].line), &pp->loc);
+		if (!us) {
+			free(v);
+			return -1;
+		}
+		us->site->fn = v[i].fn;
+		us->func = dw_str(&u->o, v[i].fn->name);
+		n++;
+	}
+	free(v);
+	return n;
+}
+
+static int match_marks(struct session *s, const struct probe_point *pp,
+		       struct derived_probe *dp, struct up_probe *up, const char *provider,
+		       const char *name)
+{
+	struct up_object *u = up->obj;
+	const char *proc = proc_str(s, up);
+	int i, n = 0;
+
+	for (i = 0; i < u->n_notes; i++) {
+		const struct up_note *note = &u->notes[i];
+		struct up_site *us;
+
+		if ((provider && !dw_glob_match(provider, note->provider)) ||
+		    !dw_glob_match(name, note->name))
+			continue;
+		us = add_site(s, dp, up, note->pc,
+			      arena_printf(&s->arena, "%s.provider(\"%s\").mark(\"%s\")", proc,
+					   note->provider, note->name), &pp->loc);
+		if (!us)
+			return -1;
+		if (note->sema) {
+			bool ok;
+
+			us->sema = file_offset(u, note->sema, &ok);
+			if (!ok)
+				us->sema = 0;
+		}
+		us->note = note;
+		us->func = note->name;
+		if (note->n_args > up->max_args)
+			up->max_args = note->n_args;
+		n++;
+	}
+	return n;
+}
+
+static int uprobe_match(struct session *s, const struct probe_point *pp,
+			struct derived_probe *dp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next, *x;
+	struct strlist paths = { 0 };
+	struct up_probe *up;
+	const char *name;
+	size_t i;
+	int n, total;
+
+	if (strcmp(c->name, "process") || !f)
+		return 0;
+	up = arena_alloc(&s->arena, sizeof(*up));
+	x = f->next;
+	if (!strcmp(f->name, "begin") || !strcmp(f->name, "end")) {
+		if (x || f->has_arg)
+			return 0;
+		up->kind = f->name[0] == 'b' ? UP_BEGIN : UP_END;
+	} else if (!strcmp(f->name, "thread") && !f->has_arg && x && !x->next && !x->has_arg &&
+		   (!strcmp(x->name, "begin") || !strcmp(x->name, "end"))) {
+		up->kind = x->name[0] == 'b' ? UP_TBEGIN : UP_TEND;
+	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
+		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
+						    strcmp(x->name, "call"))))
+			return 0;
+		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_STRING) {
+		if (x)
+			return 0;
+		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_NUMBER) {
+		if (!x || x->next || strcmp(x->name, "absolute"))
+			return 0;
+		if (!s->opt.guru) {
+			diag_error(s, &pp->loc, "process(...).statement(%#llx).absolute needs guru "
+				   "mode (-g)", (unsigned long long)f->arg->u.num);
+			return -1;
+		}
+		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "mark") && f->arg && f->arg->kind == AST_STRING && !x) {
+		up->kind = UP_MARK;
+	} else if (!strcmp(f->name, "provider") && f->arg && f->arg->kind == AST_STRING &&
+		   x && !x->next && !strcmp(x->name, "mark") && x->arg &&
+		   x->arg->kind == AST_STRING) {
+		up->kind = UP_MARK;
+	} else {
+		return 0;
+	}
+	if (c->arg && c->arg->kind == AST_NUMBER) {
+		if (up->kind == UP_FUNC || up->kind == UP_MARK) {
+			diag_error(s, &c->arg->loc, "process(PID) probes on functions and markers "
+				   "are not supported yet; name the program's path");
+			return -1;
+		}
+		up->pid = c->arg->u.num;
+	} else if (c->arg && c->arg->kind == AST_STRING) {
+		n = resolve_paths(s, c->arg->u.str, &paths);
+		if (n == 0 && (pp->optional || strpbrk(c->arg->u.str, "*?[")))
+			return 0;	/* no such program: no match */
+		if (n == 0) {
+			diag_error(s, &c->arg->loc, "cannot find executable '%s'", c->arg->u.str);
+			return -1;
+		}
+		if (n > 1 && up->kind != UP_FUNC && up->kind != UP_MARK) {
+			diag_error(s, &c->arg->loc, "process(\"%s\") matches %d programs: name one "
+				   "for its begin and end probes", c->arg->u.str, n);
+			return -1;
+		}
+		up->path = paths.v[0];
+	} else if (up->kind == UP_FUNC || up->kind == UP_MARK) {
+		const char *cmd = s->opt.target_cmd;
+		char *prog;
+
+		if (!cmd) {
+			diag_error(s, &pp->loc, "a process probe without a path needs -c CMD");
+			return -1;
+		}
+		prog = arena_strndup(&s->arena, cmd + strspn(cmd, " \t"),
+				     strcspn(cmd + strspn(cmd, " \t"), " \t"));
+		up->path = resolve_path(s, prog);
+		if (up->path)
+			strlist_add(&paths, up->path);
+		if (!up->path) {
+			diag_error(s, &pp->loc, "cannot find executable '%s' (of -c)", prog);
+			return -1;
+		}
+	}
+	dp->priv = up;
+	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
+		strlist_free(&paths);
+		return 1;
+	}
+	for (i = 0, total = 0; i < paths.n; i++) {
+		up->path = paths.v[i];
+		up->obj = user_object(s, up->path, &pp->loc);
+		if (!up->obj) {
+			n = -1;
+		} else if (!strcmp(f->name, "statement") && f->arg->kind == AST_STRING) {
+			n = match_statements(s, pp, dp, up, f->arg);
+		} else if (!strcmp(f->name, "statement")) {
+			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
+				     &pp->loc) ? 1 : -1;
+		} else if (up->kind == UP_MARK) {
+			bool prov = !strcmp(f->name, "provider");
+
+			name = prov ? x->arg->u.str : f->arg->u.str;
+			n = match_marks(s, pp, dp, up, prov ? f->arg->u.str : NULL, name);
+		} else {
+			name = f->arg->u.str;
+			n = match_functions(s, pp, dp, up, name, x ? (x->name[0] == 'r' ?
+								  ".return" : ".call") : "",
+					    x && x->name[0] == 'r', x && x->name[0] == 'c');
+		}
+		if (n < 0) {
+			strlist_free(&paths);
+			return -1;
+		}
+		total += n;
+	}
+	strlist_free(&paths);
+	return total ? 1 : 0;
+}
+
+/* ---- context variables -------------------------------------------------------------- */
+
+static int uprobe_context_var(struct session *s, struct derived_probe *dp, const char *name,
+			      struct ast_node *n)
+{
+	struct up_probe *up = dp->priv;
+	const struct srcloc loc = n->loc;
+	const struct up_site *us;
+	const char *fn = NULL;
+	struct ast_node *args = NULL, *next = n->next;
+
+	if (dp->entry_of)
+		up = dp->entry_of->priv;
+	if (!up)
+		return 0;
+	if (up->kind == UP_MARK) {
+		if (!strncmp(name, "$arg", 4) && name[4] >= '1' && name[4] <= '9') {
+			char *e;
+			long i = strtol(name + 4, &e, 10);
+
+			if (*e || i > up->max_args) {
+				diag_error(s, &loc, "marker %s has no argument %s (it has %d)",
+					   dp->pp_str, name, up->max_args);
+				return -1;
+			}
+			fn = "__sdt_arg";
+			args = ast_number(s, &loc, i);
+		} else if (!strcmp(name, "$$name")) {
+			fn = "__sdt_name";
+		} else if (!strcmp(name, "$$provider")) {
+			fn = "__sdt_provider";
+		} else if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars")) {
+			fn = "__sdt_parms";
+		} else {
+			diag_error(s, &loc, "unknown marker variable %s in %s (markers have "
+				   "$arg1..$argN, $$name, $$provider, $$parms)", name, dp->pp_str);
+			return -1;
+		}
+		for (us = up->sites; us; us = us->next)
+			if (us->note->bad) {
+				diag_error(s, &loc, "marker %s: cannot read its %s", us->site->pp,
+					   us->note->bad);
+				return -1;
+			}
+		if (n->u.target.comps || n->u.target.addr) {
+			diag_error(s, &loc, "marker variable %s has no members", name);
+			return -1;
+		}
+		*n = *ast_call(s, &loc, strtab_intern(&s->arena, fn), args);
+		n->next = next;
+		return 1;
+	}
+	if (up->kind != UP_FUNC) {
+		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
+		return -1;
+	}
+	for (us = up->sites; us; us = us->next)
+		if (!us->obj->has_dwarf) {
+			diag_error(s, &loc, "target variable %s is not available: %s has no "
+				   "debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
+				   us->path);
+			return -1;
+		}
+	return 0;
+}
+
+/* ---- emission ------------------------------------------------------------------------ */
+
+static const char *kind_name(enum up_kind k)
+{
+	switch (k) {
+	case UP_BEGIN: return "STP_UPROC_BEGIN";
+	case UP_END: return "STP_UPROC_END";
+	case UP_TBEGIN: return "STP_UPROC_TBEGIN";
+	case UP_TEND: return "STP_UPROC_TEND";
+	case UP_FUNC: case UP_MARK: break;
+	}
+	return "0";
+}
+
+/* the index of path in paths, added if new */
+static int path_index(struct strlist *paths, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < paths->n; i++)
+		if (!strcmp(paths->v[i], path))
+			return (int)i;
+	strlist_add(paths, path);
+	return (int)paths->n - 1;
+}
+
+static void uprobe_emit_decls(struct session *s, struct emitter *e,
+			      struct derived_probe *const *probes, int n)
+{
+	struct strlist paths = { 0 };
+	int i, n_up = 0, n_ev = 0, n_sdt = 0;
+	size_t j;
+
+	emit_line(e, "#include \"linux/stp_uprobes.h\"");
+	for (i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+
+		emit_line(e, "static void probe_%d(struct _stp_context *);", probes[i]->id);
+		if (probes[i]->entry_of)
+			continue;	/* a .return's entry part: run by its uprobe */
+		if (up->path)
+			path_index(&paths, up->path);
+		for (const struct up_site *us = up->sites; us; us = us->next)
+			path_index(&paths, us->path);
+	}
+	/* marker arguments */
+	for (i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+		const struct up_site *us;
+
+		if (probes[i]->entry_of || up->kind != UP_MARK)
+			continue;
+		for (us = up->sites; us; us = us->next) {
+			const struct up_note *note = us->note;
+			char *prov = emit_cstr(note->provider), *nm = emit_cstr(note->name);
+			int k;
+
+			emit_open(e, "static const struct _stp_sdt_arg _stp_sdt_args%d[] =", n_sdt);
+			for (k = 0; k < note->n_args; k++) {
+				const struct up_sdt_arg *a = &note->args[k];
+
+				emit_line(e, "{ .size = %d, .kind = %d, .reg = %s%s%s, .n = %lldLL },",
+					  a->size, (int)a->kind, a->reg ? "offsetof(struct pt_regs, " : "",
+					  a->reg ? a->reg : "-1", a->reg ? ")" : "", (long long)a->n);
+			}
+			if (!note->n_args)
+				emit_line(e, "{ .kind = 0 },");
+			emit_close(e, "};");
+			emit_line(e, "static const struct _stp_sdt_site _stp_sdt_site%d = { %s, %s, %d, "
+				  "_stp_sdt_args%d };", n_sdt, prov, nm, note->n_args, n_sdt);
+			n_sdt++;
+			free(prov);
+			free(nm);
+		}
+	}
+	emit_open(e, "static struct _stp_upath _stp_upaths[] =");
+	for (j = 0; j < paths.n; j++) {
+		char *p = emit_cstr(paths.v[j]);
+
+		emit_line(e, "{ .path = %s },", p);
+		free(p);
+	}
+	if (!paths.n)
+		emit_line(e, "{ .path = NULL },");
+	emit_close(e, "};");
+	emit_open(e, "static struct _stp_uprobe _stp_uprobes[] =");
+	n_sdt = 0;
+	for (i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+		const struct up_site *us;
+
+		if (probes[i]->entry_of)
+			continue;
+		for (us = up->sites; us; us = us->next) {
+			char *pp = emit_cstr(us->site->pp), *fn = emit_cstr(us->func ? us->func : "");
+
+			emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
+				  pp, probes[i]->id);
+			emit_line(e, "          .site = %d },", us->site->id);
+			emit_line(e, "  .path = %d, .offset = 0x%llx, .sema = 0x%llx, .func = %s,",
+				  path_index(&paths, us->path), (unsigned long long)us->offset,
+				  (unsigned long long)us->sema, fn);
+			if (us->note)
+				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
+			if (us->site->entry) {
+				const struct dw_entry_part *part = us->site->entry;
+
+				emit_line(e, "  .entry = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, "
+					  ".fn = probe_%d }, .site = %d },", pp, part->probe->id,
+					  us->site->id);
+				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
+					  kprobe_entry_size(s, part));
+			}
+			emit_line(e, "  .is_return = %d },", us->site->is_return);
+			n_up++;
+			free(pp);
+			free(fn);
+		}
+	}
+	if (!n_up)
+		emit_line(e, "{ .path = -1 },");
+	emit_close(e, "};");
+	emit_open(e, "static struct _stp_uproc_probe _stp_uprocs[] =");
+	for (i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+		char *pp;
+
+		if (probes[i]->entry_of || up->kind == UP_FUNC || up->kind == UP_MARK)
+			continue;
+		pp = emit_cstr(probes[i]->pp_str);
+		emit_line(e, "{ .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },", pp,
+			  probes[i]->id);
+		emit_line(e, "  .kind = %s, .path = %d, .pid = %lld },", kind_name(up->kind),
+			  up->path ? path_index(&paths, up->path) : -1, (long long)up->pid);
+		n_ev++;
+		free(pp);
+	}
+	if (!n_ev)
+		emit_line(e, "{ .kind = 0 },");
+	emit_close(e, "};");
+	emit_line(e, "static struct _stp_uprobe_set _stp_uprobe_set = {");
+	emit_line(e, "\t.paths = _stp_upaths, .n_paths = %zu,", paths.n);
+	emit_line(e, "\t.ups = _stp_uprobes, .n_ups = %d,", n_up);
+	/* with -c, process probes apply to the target's process tree */
+	emit_line(e, "\t.procs = _stp_uprocs, .n_procs = %d, .tree = %d };", n_ev,
+		  s->opt.target_cmd != NULL);
+	strlist_free(&paths);
+}
+
+static void uprobe_list(struct session *s, const struct derived_probe *dp, bool vars,
+			struct strlist *lines)
+{
+	const struct up_probe *up = dp->priv;
+	const struct up_site *us;
+
+	if (!up || (up->kind != UP_FUNC && up->kind != UP_MARK)) {
+		strlist_add(lines, dp->pp_str);
+		return;
+	}
+	for (us = up->sites; us; us = us->next) {
+		struct strbuf sb = { 0 };
+		int k;
+
+		sb_puts(&sb, us->site->pp);
+		if (vars && us->note)
+			for (k = 0; k < us->note->n_args; k++)
+				sb_printf(&sb, " $arg%d:long", k + 1);
+		else if (vars && us->site->fn)
+			dw_list_vars(s, &us->obj->o, us->site, &sb);
+		strlist_add(lines, arena_strdup(&s->arena, sb.buf));
+		sb_free(&sb);
+	}
+}
+
+static const char *const uprobe_points[] = {
+	"process.begin", "process.end", "process.thread.begin", "process.thread.end",
+	"process(number).begin", "process(number).end", "process(number).thread.begin",
+	"process(number).thread.end",
+	"process(string).begin", "process(string).end", "process(string).thread.begin",
+	"process(string).thread.end",
+	"process(string).function(string)", "process(string).function(string).call",
+	"process(string).function(string).return", "process(string).mark(string)",
+	"process(string).provider(string).mark(string)",
+	"process(string).statement(number).absolute", "process(string).statement(string)",
+	"process.function(string)", "process.function(string).call",
+	"process.function(string).return", "process.mark(string)",
+	"process.provider(string).mark(string)",
+	NULL,
+};
+
+const struct probe_family uprobe_family = {
+	.name = "process", .kind = FAMILY_EVENT, .match = uprobe_match, .points = uprobe_points,
+	.list = uprobe_list, .context_var = uprobe_context_var,
+	.emit_decls = uprobe_emit_decls,
+	.init_call = "rc = _stp_uprobes_init(&_stp_uprobe_set);",
+	.exit_call = "_stp_uprobes_exit(&_stp_uprobe_set);",
+};
