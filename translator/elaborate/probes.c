@@ -244,7 +244,13 @@ static void pat_best(const struct pat_comp *pat, size_t n, const struct pp_comp 
 
 	cands->n = 0;
 	k = pat_walk(pat, n, comps, cands);
-	if (!cands->n)
+	if (!cands->n) {
+		/* every component fits this pattern: no component is misspelt */
+		best->n = 0;
+		*best_k = SIZE_MAX - 1;
+		return;
+	}
+	if (*best_k == SIZE_MAX - 1)
 		return;
 	if (k > *best_k || *best_k == (size_t)-1) {
 		best->n = 0;
