@@ -513,7 +513,8 @@ static void resolve_target(struct resolver *r, struct ast_node *n)
 /* a probe's $x written in guru mode (without -g, pass 2's checks report the write) */
 static bool target_lvalue(const struct resolver *r, const struct ast_node *l)
 {
-	if (!r->s->opt.guru || r->in_function || !r->dp || r->dp->family->context_var)
+	if (!r->s->opt.guru || r->in_function || !r->dp ||
+	    (r->dp->family->context_var && !r->dp->family->context_write))
 		return false;
 	return l->kind == AST_TARGET && l->u.target.name[0] == '$';
 }
