@@ -8,6 +8,7 @@
 #include "elaborate/elaborate.h"
 #include "elaborate/target.h"
 #include "tapsets/family.h"
+#include "parse.h"
 #include "util.h"
 
 struct resolver {
@@ -348,6 +349,12 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 	if (elab_builtin(n->u.call.name) != BI_NONE)
 		return;
 	fn = find_function(r->s, n->u.call.name, n_args, n->loc.file, &seen);
+	if (!fn && !seen && parse_library_rest(r->s) > 0) {
+		/* a function of a library file pass 1 left out */
+		index_free(the_index(r->s));
+		index_build(r->s, the_index(r->s));
+		fn = find_function(r->s, n->u.call.name, n_args, n->loc.file, &seen);
+	}
 	if (!fn && seen) {
 		struct stapfile *f;
 		struct function *g = NULL;
