@@ -142,6 +142,83 @@ enum def_state {
 	DS_PROBE_REST,		/* the rest of a probe point */
 };
 
+/* Embedded C: its identifiers are uses (a helper another file's C defines); at file
+ * scope (top) the names its column-0 lines define are definitions, the last identifier
+ * before the first ( [ = { or ; of "static int _stp_kread(...", "struct _stp_sys_flag {",
+ * and the name of a #define. */
+static void scan_c(const char *t, size_t n, bool top, struct scan *sc)
+{
+	size_t i = 0;
+	bool bol = true;
+
+	while (i < n) {
+		char c = t[i];
+
+		if (c == '/' && i + 1 < n && t[i + 1] == '*') {
+			for (i += 2; i + 1 < n && !(t[i] == '*' && t[i + 1] == '/'); i++)
+				;
+			i += 2;
+			continue;
+		}
+		if (c == '"' || c == '\'') {
+			for (i++; i < n && t[i] != c && t[i] != '\n'; i++)
+				if (t[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		if (top && bol && c == '#') {
+			size_t k = i + 1, s0;
+
+			while (k < n && (t[k] == ' ' || t[k] == '\t'))
+				k++;
+			if (k + 6 <= n && !memcmp(t + k, "define", 6)) {
+				for (k += 6; k < n && (t[k] == ' ' || t[k] == '\t'); k++)
+					;
+				for (s0 = k; k < n && is_word_char(t[k], false); k++)
+					;
+				if (k > s0)
+					words_add(&sc->defs, t + s0, k - s0);
+			}
+		} else if (top && bol && is_word_char(c, false)) {
+			const char *last = NULL;
+			size_t k = i, last_len = 0;
+
+			while (k < n && !strchr("([={;\n", t[k])) {
+				if (is_word_char(t[k], false) && !(t[k] >= '0' && t[k] <= '9')) {
+					size_t s0 = k;
+
+					while (k < n && is_word_char(t[k], false))
+						k++;
+					last = t + s0;
+					last_len = k - s0;
+					continue;
+				}
+				k++;
+			}
+			if (last && k < n && t[k] != '\n' && t[k] != ';')
+				words_add(&sc->defs, last, last_len);
+		}
+		if (is_word_char(c, false) && !(c >= '0' && c <= '9')) {
+			size_t s0 = i;
+
+			while (i < n && is_word_char(t[i], false))
+				i++;
+			words_add(&sc->uses, t + s0, i - s0);
+			bol = false;
+			continue;
+		}
+		if (c >= '0' && c <= '9') {
+			while (i < n && is_word_char(t[i], false))
+				i++;
+			bol = false;
+			continue;
+		}
+		bol = c == '\n';
+		i++;
+	}
+}
+
 /* The words of text; wild: a script's, whose words may hold * and ? (patterns). */
 static void scan_text(const char *t, size_t n, bool wild, struct scan *sc)
 {
@@ -150,6 +227,7 @@ static void scan_text(const char *t, size_t n, bool wild, struct scan *sc)
 	int depth = 0;			/* ( ) inside a probe point */
 	bool at = false;		/* the word follows an @ */
 	bool after_def = false;		/* DS_FUNCTION names a macro */
+	int braces = 0;			/* { } of the script around */
 	size_t i = 0;
 
 	while (i < n) {
@@ -167,11 +245,22 @@ static void scan_text(const char *t, size_t n, bool wild, struct scan *sc)
 			continue;
 		}
 		if (c == '%' && i + 1 < n && t[i + 1] == '{') {
-			for (i += 2; i + 1 < n && !(t[i] == '%' && t[i + 1] == '}'); i++)
-				;
-			i += 2;
+			size_t end = i + 2, k = i;
+
+			while (end + 1 < n && !(t[end] == '%' && t[end + 1] == '}'))
+				end++;
+			while (k > 0 && (t[k - 1] == ' ' || t[k - 1] == '\t' || t[k - 1] == '\n'))
+				k--;
+			/* a function's body follows its ')'; a block at file scope defines C */
+			scan_c(t + i + 2, (end < n ? end : n) - i - 2,
+			       braces == 0 && !(k > 0 && t[k - 1] == ')'), sc);
+			i = end + 2;
 			continue;
 		}
+		if (c == '{')
+			braces++;
+		else if (c == '}' && braces > 0)
+			braces--;
 		if (c == '"') {
 			for (i++; i < n && t[i] != '"'; i++)
 				if (t[i] == '\\')

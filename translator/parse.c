@@ -422,24 +422,27 @@ static int parse_library_stp(struct session *s, struct srcfile **macros, size_t 
 
 	list_library(s, ".stp", &paths);
 	n = paths.n;
-	v = xcalloc(n + 1, sizeof(*v));
-	for (i = 0; i < n; i++) {
-		v[i].path = paths.v[i];
+	if (s->opt.action != ACTION_RUN) {
+		for (i = 0; i < n; i++) {
+			struct srcfile *src = parse_load(s, paths.v[i], NULL);
+
+			if (!src || (src->is_tapset = true, parse_file(s, src, true, NULL)))
+				rc = -1;
+		}
+		strlist_free(&paths);
+		return rc;
+	}
+	/* the index covers the macros too: library files defining @NAME, parsed already */
+	v = xcalloc(n_macros + n + 1, sizeof(*v));
+	for (i = 0; i < n_macros + n; i++) {
+		v[i].path = i < n_macros ? macros[i]->name : paths.v[i - n_macros];
+		v[i].src = i < n_macros ? macros[i] : NULL;
 		v[i].key = file_key(s, v[i].path);
 	}
 	strlist_free(&paths);
-	if (s->opt.action != ACTION_RUN) {
-		for (i = 0; i < n; i++)
-			if (!(v[i].src = parse_load(s, v[i].path, NULL)) ||
-			    (v[i].src->is_tapset = true, parse_file(s, v[i].src, true, NULL)))
-				rc = -1;
-		free(v);
-		return rc;
-	}
-	idx = index_path(s, v, n);
-	if ((!idx || !index_load(s, idx, v, n)) && index_build(s, idx, v, n))
+	idx = index_path(s, v, n_macros + n);
+	if ((!idx || !index_load(s, idx, v, n_macros + n)) && index_build(s, idx, v, n_macros + n))
 		rc = -1;
-	/* the macros count as library files (defining @NAME) that are never parsed here */
 	for (f = s->prog.files; f; f = f->next)
 		n_scripts++;
 	scripts = xcalloc(n_scripts + 1, sizeof(*scripts));
@@ -449,14 +452,12 @@ static int parse_library_stp(struct session *s, struct srcfile **macros, size_t 
 	for (f = s->prog.files; f; f = f->next)
 		if (!f->is_tapset && f->src)
 			scripts[n_scripts++] = (struct lib_text){ f->src->text, f->src->len, true };
-	for (i = 0; i < n_macros; i++)
-		scans[i] = libindex_scan(macros[i]->text, macros[i]->len);
-	for (i = 0; i < n; i++)
-		scans[n_macros + i] = v[i].scan;
+	for (i = 0; i < n_macros + n; i++)
+		scans[i] = v[i].scan;
 	libindex_select(scripts, n_scripts, scans, n_macros + n, needed);
 	s->prog.lib_pending = arena_alloc(&s->arena, (n + 1) * sizeof(*s->prog.lib_pending));
-	for (i = 0; i < n; i++) {
-		if (!needed[n_macros + i] || !v[i].scan) {
+	for (i = n_macros; i < n_macros + n; i++) {
+		if (!needed[i] || !v[i].scan) {
 			if (v[i].scan)
 				s->prog.lib_pending[s->prog.n_lib_pending++] = v[i].path;
 		} else if (!v[i].src && !(v[i].src = parse_load(s, v[i].path, NULL))) {
