@@ -505,6 +505,21 @@ static int gen_file(struct session *s, struct strbuf *sb)
 	return rc;
 }
 
+/* an argument's variable under 4.8's name where the kernel's source name differs */
+static const char *var_name(const struct dw_syscall *sc, const char *v)
+{
+	static const char *const renames[][3] = {
+		{ "futex", "uaddr", "futex_uaddr" }, { "futex", "utime", "utime_uaddr" },
+		{ "futex", "uaddr2", "uaddr2_uaddr" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(renames); i++)
+		if (!strcmp(sc->name, renames[i][0]) && !strcmp(v, renames[i][1]))
+			return renames[i][2];
+	return v;
+}
+
 static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscall *sc)
 {
 	struct strbuf fmt = { 0 }, vals = { 0 };
@@ -513,7 +528,7 @@ static int gen_call(struct session *s, struct strbuf *sb, const struct dw_syscal
 	sb_printf(sb, "probe syscall.%s, nd_syscall.%s = __syscall(\"%s\") {\n"
 		  "\tname = __sys_name(__sys_nr())\n", sc->name, sc->name, sc->name);
 	for (i = 0; i < sc->n_args; i++) {
-		const char *v = sc->arg_names[i];
+		const char *v = var_name(sc, sc->arg_names[i]);
 		char k = sc->arg_kind[i];
 
 		if (is_keyword(v))
