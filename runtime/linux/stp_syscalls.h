@@ -12,6 +12,7 @@
 #include <linux/compat.h>
 #include <linux/tracepoint.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
 
 #include <linux/hash.h>
 #include <linux/vmalloc.h>
@@ -124,9 +125,13 @@ static inline void _stp_sys_slot_free(struct _stp_sys_entries *t, long i)
 static inline void _stp_sys_run_entry(const struct _stp_probe *p, struct _stp_sys_entries *t,
 				      int part, u32 n, struct pt_regs *regs, long nr)
 {
-	long i = _stp_sys_slot_find(t, part, true);
+	long i;
 	char *d;
 
+	/* a call that never returns would keep its slot */
+	if (nr == __NR_exit || nr == __NR_exit_group)
+		return;
+	i = _stp_sys_slot_find(t, part, true);
 	if (i < 0)
 		return;
 	d = t->data + i * t->size;
