@@ -4,6 +4,9 @@
 #   a) a generated script of 5,000 probes and 5,000 functions
 #   b) alias expansion: a wildcard over a generated library of 400 probe aliases (-I)
 #   c) `probe syscall.* { }` over each translator's own tapset library
+#   d) `probe begin { exit() }`: the cost of the library for a script that uses little
+#      of it (ours parses only the files it needs, from the tapset index); and, as the
+#      bare parse, our -p1 of it
 # Usage: bench/frontend.sh [N]   (N probes/functions for (a), default 5000)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +37,7 @@ mkdir -p "$tmp/lib"
 } > "$tmp/lib/benchfam.stp"
 echo 'probe benchfam.* { printf("%s(%s)\n", name, argstr) }' > "$tmp/aliases.stp"
 echo 'probe syscall.* { }' > "$tmp/syscalls.stp"
+echo 'probe begin { exit() }' > "$tmp/begin.stp"
 
 # run LABEL BINARY ARGS...: prints "secs maxrss_kb status"
 measure() {
@@ -70,5 +74,7 @@ printf '%-28s %8s %9s %4s | %8s %9s %4s | %6s %6s\n' "input (-p2)" "ours s" "our
 row "$N probes + functions" -p2 "$tmp/many.stp" -- -p2 "$tmp/many.stp"
 row "400x2 aliases, wildcard" -p2 -I "$tmp/lib" "$tmp/aliases.stp" -- -p2 -I "$tmp/lib" "$tmp/aliases.stp"
 row "syscall.* (own library)" -p2 -w "$tmp/syscalls.stp" -- -p2 -w "$tmp/syscalls.stp"
+row "begin { exit() }" -p2 "$tmp/begin.stp" -- -p2 "$tmp/begin.stp"
+row "begin { exit() }, ours -p1" -p1 "$tmp/begin.stp" -- -p2 "$tmp/begin.stp"
 echo "(time, mem: ours / systemtap; target <= 0.2. rc != 0 means that run failed, e.g."
 echo " no syscall aliases in our tapset library yet; '-' means systemtap is not installed.)"

@@ -69,6 +69,14 @@ struct _stp_statvar {
 
 /* ---- the per-CPU probe context (context.h) ------------------------------ */
 
+/* a syscall probe hit (linux/stp_syscalls.h): the call's user registers, which
+ * hold its arguments, its number, and in a .return hit its result */
+struct _stp_sys_hit {
+	struct pt_regs *regs;
+	long nr;
+	long ret;
+};
+
 struct _stp_context {
 	atomic_t busy;			/* 1 while a hit owns the context */
 	const struct _stp_probe *probe;	/* the probe being run */
@@ -86,8 +94,7 @@ struct _stp_context {
 	u64 cycles_start;		/* get_cycles() when the hit began */
 	u64 overload_start, overload_time; /* cycles in handlers per interval */
 	char *data;			/* family-specific: procfs $value */
-	const void *syscall;		/* struct _stp_sys_hit of a syscall probe hit
-					 * (linux/stp_syscalls.h), else NULL */
+	struct _stp_sys_hit *syscall;	/* a syscall probe hit's call, else NULL */
 	const char *probe_func;		/* probefunc() of a hit whose probe knows it
 					 * (a syscall's "__x64_sys_openat"), else NULL */
 	int tok_pos;			/* tokenize(): position in tok_buf */

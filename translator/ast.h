@@ -240,6 +240,9 @@ struct program {
 	struct global *globals;		/* reachable globals, as a list via next_used */
 	struct symbol *global_syms;	/* symbols of reachable globals */
 	int n_library_scripts;		/* tapset files parsed */
+	/* pass 1: library files not parsed, as no script names what they define */
+	const char **lib_pending;	/* their paths */
+	size_t n_lib_pending;
 	int n_library_used;		/* pass 2: tapset files something was used from */
 	struct ast_node *embeds;	/* pass 2: extra top-level %{ %} (elaborate/target.c) */
 	int max_nesting;		/* pass 2: default MAXNESTING (elaborate/nesting.c) */

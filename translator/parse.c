@@ -5,11 +5,16 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fsafe.h"
+#include "libindex.h"
 #include "parse.h"
 #include "passes.h"
 #include "parser.h"
 #include "session.h"
+#include "sha256.h"
 #include "util.h"
 
 typedef void *yyscan_t;
@@ -25,10 +30,11 @@ static const char *const cat_names[] = {
 	[TOKCAT_JUNK] = "junk",
 };
 
+/* Every token gets one (parse errors name it): no printf here, it is per token. */
 const char *lex_describe(struct session *s, enum tok_cat cat, const char *text, size_t len)
 {
 	char buf[128];
-	size_t o, i;
+	size_t o, i, cl;
 
 	if (cat == TOKCAT_NONE || !text)
 		return NULL;
@@ -36,18 +42,29 @@ const char *lex_describe(struct session *s, enum tok_cat cat, const char *text, 
 		text++;
 		len -= len >= 2 && text[len - 2] == '"' ? 2 : 1;
 	}
-	o = (size_t)snprintf(buf, sizeof(buf), "%s '", cat_names[cat]);
+	cl = strlen(cat_names[cat]);
+	memcpy(buf, cat_names[cat], cl);
+	o = cl;
+	buf[o++] = ' ';
+	buf[o++] = '\'';
 	for (i = 0; i < len && o < 64; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		if (c < 32 || c >= 127)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\%03o", c);
-		else
+		if (c < 32 || c >= 127) {
+			buf[o++] = '\\';
+			buf[o++] = (char)('0' + (c >> 6));
+			buf[o++] = (char)('0' + ((c >> 3) & 7));
+			buf[o++] = (char)('0' + (c & 7));
+		} else {
 			buf[o++] = (char)c;
+		}
 	}
-	if (i < len)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "...");
-	snprintf(buf + o, sizeof(buf) - o, "'");
+	if (i < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
 	return strtab_intern(&s->arena, buf);
 }
 
@@ -151,8 +168,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Parse every file with the suffix in one tapset directory, in name order. */
-static int parse_tapset_dir(struct session *s, const char *dir, const char *suffix)
+/* The files with the suffix in one tapset directory, in name order, loaded. */
+static int load_tapset_dir(struct session *s, const char *dir, const char *suffix,
+			   struct srcfile ***v, size_t *n, size_t *cap)
 {
 	struct strlist names = { 0 };
 	struct dirent *de;
@@ -174,17 +192,24 @@ static int parse_tapset_dir(struct session *s, const char *dir, const char *suff
 		struct srcfile *src = parse_load(s, path, NULL);
 
 		free(path);
-		if (!src)
+		if (!src) {
 			rc = -1;
-		else if (src->is_tapset = true, parse_file(s, src, true, NULL))
-			rc = -1;
+			continue;
+		}
+		src->is_tapset = true;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*v = xrealloc(*v, *cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = src;
 	}
 	strlist_free(&names);
 	return rc;
 }
 
 /* A tapset directory, its linux/ part and the target architecture's parts. */
-static int parse_tapsets(struct session *s, const char *dir, const char *suffix)
+static int load_tapsets(struct session *s, const char *dir, const char *suffix,
+			struct srcfile ***v, size_t *n, size_t *cap)
 {
 	const char *arch = s->kern.arch ? s->kern.arch : "x86_64";
 	char *paths[4];
@@ -196,33 +221,291 @@ static int parse_tapsets(struct session *s, const char *dir, const char *suffix)
 	paths[2] = xasprintf("%s/%s", dir, arch);
 	paths[3] = xasprintf("%s/linux/%s", dir, arch);
 	for (i = 0; i < ARRAY_LEN(paths); i++) {
-		if (parse_tapset_dir(s, paths[i], suffix))
+		if (load_tapset_dir(s, paths[i], suffix, v, n, cap))
 			rc = -1;
 		free(paths[i]);
 	}
 	return rc;
 }
 
-static int parse_library(struct session *s, const char *suffix)
+/* Every library file with the suffix, in the order they are parsed (-I dirs first);
+ * *v is xmalloc'ed. */
+static int load_library(struct session *s, const char *suffix, struct srcfile ***v, size_t *n)
 {
-	size_t i;
+	size_t i, cap = 0;
 	int rc = 0;
 
+	*v = NULL;
+	*n = 0;
 	for (i = 0; i < s->opt.include_dirs.n; i++)
-		if (parse_tapsets(s, s->opt.include_dirs.v[i], suffix))
+		if (load_tapsets(s, s->opt.include_dirs.v[i], suffix, v, n, &cap))
 			rc = -1;
-	if (s->paths.tapset_dir && parse_tapsets(s, s->paths.tapset_dir, suffix))
+	if (s->paths.tapset_dir && load_tapsets(s, s->paths.tapset_dir, suffix, v, n, &cap))
 		rc = -1;
 	return rc;
 }
 
-int pass1_parse(struct session *s)
+static int parse_all(struct session *s, struct srcfile **v, size_t n)
 {
-	struct srcfile *src;
 	size_t i;
 	int rc = 0;
 
-	if (parse_library(s, ".stpm"))
+	for (i = 0; i < n; i++)
+		if (parse_file(s, v[i], true, NULL))
+			rc = -1;
+	return rc;
+}
+
+/* ---- the tapset index: what each library file defines and uses (libindex.c) ------
+ * Cached in $SYSTEMTAP_DIR/cache/tapsets/<hash of the files' paths>.idx, one entry a
+ * file: "F PATH\tKEY" (KEY: its mtime, size and inode), then its scan's two lines. The
+ * entry of a file that changed no longer matches, and the index is written again. */
+
+#define INDEX_MAGIC "stap-tapset-index 1\n"
+
+struct lib_file {
+	const char *path;
+	const char *key;		/* NULL if it cannot be stat'ed */
+	struct lib_scan *scan;
+	struct srcfile *src;		/* loaded, if it was */
+};
+
+static void list_tapset_dir(struct session *s, const char *dir, const char *suffix,
+			    struct strlist *out)
+{
+	struct strlist names = { 0 };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t i;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (has_suffix(de->d_name, suffix))
+			strlist_add(&names, arena_strdup(&s->arena, de->d_name));
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (i = 0; i < names.n; i++)
+		strlist_add(out, arena_printf(&s->arena, "%s/%s", dir, names.v[i]));
+	strlist_free(&names);
+}
+
+static void list_library(struct session *s, const char *suffix, struct strlist *out)
+{
+	const char *arch = s->kern.arch ? s->kern.arch : "x86_64";
+	size_t i, n_dirs = s->opt.include_dirs.n + (s->paths.tapset_dir ? 1 : 0);
+
+	for (i = 0; i < n_dirs; i++) {
+		const char *d = i < s->opt.include_dirs.n ? s->opt.include_dirs.v[i] :
+			s->paths.tapset_dir;
+
+		list_tapset_dir(s, d, suffix, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux", d), suffix, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/%s", d, arch), suffix, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux/%s", d, arch), suffix, out);
+	}
+}
+
+static const char *file_key(struct session *s, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return NULL;
+	return arena_printf(&s->arena, "%lld.%09ld %lld %llu", (long long)st.st_mtim.tv_sec,
+			    (long)st.st_mtim.tv_nsec, (long long)st.st_size,
+			    (unsigned long long)st.st_ino);
+}
+
+static const char *index_path(struct session *s, const struct lib_file *v, size_t n)
+{
+	const char *dir = cache_subdir(s, "tapsets");
+	struct sha256 h;
+	char hex[65];
+	size_t i;
+
+	if (!dir)
+		return NULL;
+	sha256_init(&h);
+	for (i = 0; i < n; i++)
+		sha256_str(&h, v[i].path);
+	sha256_hex(&h, hex);
+	return arena_printf(&s->arena, "%s/%.20s.idx", dir, hex);
+}
+
+/* the scans from the index at path, if it describes exactly these files */
+static bool index_load(struct session *s, const char *path, struct lib_file *v, size_t n)
+{
+	int fd = fs_open_trusted(path, NULL);
+	struct stat st;
+	char *buf;
+	const char *p;
+	size_t i, len = 0;
+	ssize_t got = 1;
+	bool ok = false;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > (64 << 20)) {
+		close(fd);
+		return false;
+	}
+	buf = arena_alloc(&s->arena, (size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size &&
+	       (got = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	buf[len] = '\0';
+	p = buf;
+	if (got <= 0 || strncmp(p, INDEX_MAGIC, strlen(INDEX_MAGIC)))
+		return false;
+	p += strlen(INDEX_MAGIC);
+	for (i = 0; i < n; i++) {
+		size_t pl = strlen(v[i].path), kl = v[i].key ? strlen(v[i].key) : 0;
+
+		if (!v[i].key || strncmp(p, "F ", 2) || strncmp(p + 2, v[i].path, pl) ||
+		    p[2 + pl] != '\t' || strncmp(p + 3 + pl, v[i].key, kl) || p[3 + pl + kl] != '\n')
+			goto out;
+		p += 4 + pl + kl;
+		if (!(v[i].scan = libindex_scan_read(&p)))
+			goto out;
+	}
+	ok = *p == '\0';
+out:
+	if (!ok)
+		for (i = 0; i < n; i++) {
+			libindex_scan_free(v[i].scan);
+			v[i].scan = NULL;
+		}
+	return ok;
+}
+
+/* scan every file (loading it) and write the index; 0, or -1 if a file is unreadable */
+static int index_build(struct session *s, const char *path, struct lib_file *v, size_t n)
+{
+	struct strbuf sb = { 0 };
+	size_t i;
+	int rc = 0;
+
+	sb_puts(&sb, INDEX_MAGIC);
+	for (i = 0; i < n; i++) {
+		if (!v[i].src && !(v[i].src = parse_load(s, v[i].path, NULL))) {
+			rc = -1;
+			continue;
+		}
+		v[i].src->is_tapset = true;
+		v[i].scan = libindex_scan(v[i].src->text, v[i].src->len);
+		sb_printf(&sb, "F %s\t%s\n", v[i].path, v[i].key ? v[i].key : "?");
+		libindex_scan_write(v[i].scan, &sb);
+	}
+	if (!rc && path && fs_write_atomic(path, sb.buf, sb.len, 0644) && s->opt.verbose > 1)
+		fprintf(stderr, "Pass 1: cannot write the tapset index %s\n", path);
+	sb_free(&sb);
+	return rc;
+}
+
+/* The .stp library: only the files the scripts may use when running a script (the
+ * others wait in s->prog.lib_pending for parse_library_rest()); all of them for the
+ * listings of the library (--dump-functions ...). */
+static int parse_library_stp(struct session *s, struct srcfile **macros, size_t n_macros)
+{
+	struct strlist paths = { 0 };
+	struct lib_file *v;
+	struct lib_scan **scans;
+	struct lib_text *scripts;
+	const struct stapfile *f;
+	const char *idx;
+	size_t n, n_scripts = 0, i;
+	bool *needed;
+	int rc = 0;
+
+	list_library(s, ".stp", &paths);
+	n = paths.n;
+	if (s->opt.action != ACTION_RUN) {
+		for (i = 0; i < n; i++) {
+			struct srcfile *src = parse_load(s, paths.v[i], NULL);
+
+			if (!src || (src->is_tapset = true, parse_file(s, src, true, NULL)))
+				rc = -1;
+		}
+		strlist_free(&paths);
+		return rc;
+	}
+	/* the index covers the macros too: library files defining @NAME, parsed already */
+	v = xcalloc(n_macros + n + 1, sizeof(*v));
+	for (i = 0; i < n_macros + n; i++) {
+		v[i].path = i < n_macros ? macros[i]->name : paths.v[i - n_macros];
+		v[i].src = i < n_macros ? macros[i] : NULL;
+		v[i].key = file_key(s, v[i].path);
+	}
+	strlist_free(&paths);
+	idx = index_path(s, v, n_macros + n);
+	if ((!idx || !index_load(s, idx, v, n_macros + n)) && index_build(s, idx, v, n_macros + n))
+		rc = -1;
+	for (f = s->prog.files; f; f = f->next)
+		n_scripts++;
+	scripts = xcalloc(n_scripts + 1, sizeof(*scripts));
+	scans = xcalloc(n_macros + n + 1, sizeof(*scans));
+	needed = xcalloc(n_macros + n + 1, sizeof(*needed));
+	n_scripts = 0;
+	for (f = s->prog.files; f; f = f->next)
+		if (!f->is_tapset && f->src)
+			scripts[n_scripts++] = (struct lib_text){ f->src->text, f->src->len, true };
+	for (i = 0; i < n_macros + n; i++)
+		scans[i] = v[i].scan;
+	libindex_select(scripts, n_scripts, scans, n_macros + n, needed);
+	s->prog.lib_pending = arena_alloc(&s->arena, (n + 1) * sizeof(*s->prog.lib_pending));
+	for (i = n_macros; i < n_macros + n; i++) {
+		if (!needed[i] || !v[i].scan) {
+			if (v[i].scan)
+				s->prog.lib_pending[s->prog.n_lib_pending++] = v[i].path;
+		} else if (!v[i].src && !(v[i].src = parse_load(s, v[i].path, NULL))) {
+			rc = -1;
+		} else if (v[i].src->is_tapset = true, parse_file(s, v[i].src, true, NULL)) {
+			rc = -1;
+		}
+	}
+	if (s->opt.verbose > 2)
+		fprintf(stderr, "Pass 1: %zu of %zu library scripts needed\n",
+			n - s->prog.n_lib_pending, n);
+	for (i = 0; i < n_macros + n; i++)
+		libindex_scan_free(scans[i]);
+	free(scripts);
+	free(scans);
+	free(needed);
+	free(v);
+	return rc;
+}
+
+int parse_library_rest(struct session *s)
+{
+	size_t i, n = s->prog.n_lib_pending;
+
+	if (!n)
+		return 0;
+	s->prog.n_lib_pending = 0;
+	for (i = 0; i < n; i++) {
+		struct srcfile *src = parse_load(s, s->prog.lib_pending[i], NULL);
+
+		if (!src)
+			return -1;
+		src->is_tapset = true;
+		if (parse_file(s, src, true, NULL))
+			return -1;
+	}
+	if (s->opt.verbose > 2)
+		fprintf(stderr, "Pass 2: parsed the other %zu library scripts\n", n);
+	return (int)n;
+}
+
+int pass1_parse(struct session *s)
+{
+	struct srcfile *src, **macros = NULL;
+	size_t i, n_macros = 0;
+	int rc = 0;
+
+	if (load_library(s, ".stpm", &macros, &n_macros) || parse_all(s, macros, n_macros))
 		rc = -1;
 	if (s->opt.script_text)
 		src = parse_srcfile(s, "<input>", s->opt.script_text, strlen(s->opt.script_text));
@@ -247,6 +530,7 @@ int pass1_parse(struct session *s)
 
 		for (f = s->prog.files; f && !rc; f = f->next)
 			ast_dump_file(stdout, f);
+		free(macros);
 		return rc;
 	}
 	/* -T SECONDS: a probe of our own that ends the session, not part of -p1's dump */
@@ -258,7 +542,8 @@ int pass1_parse(struct session *s)
 			       NULL))
 			rc = -1;
 	}
-	if (parse_library(s, ".stp"))
+	if (parse_library_stp(s, macros, n_macros))
 		rc = -1;
+	free(macros);
 	return rc;
 }

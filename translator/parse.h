@@ -72,6 +72,9 @@ int parse_file(struct session *s, const struct srcfile *src, bool is_tapset,
 /* Make a srcfile for text that lives as long as the session. */
 struct srcfile *parse_srcfile(struct session *s, const char *name, const char *text,
 			      size_t len);
+/* Parse the library files pass 1 left out (libindex.c): what pass 2 does when a
+ * function or probe alias is not found. How many it parsed, or -1 after errors. */
+int parse_library_rest(struct session *s);
 /* Load a file from disk as a srcfile; NULL with an error reported. */
 struct srcfile *parse_load(struct session *s, const char *path, const char *shown_name);
 

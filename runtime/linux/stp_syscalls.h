@@ -12,14 +12,13 @@
 #include <linux/compat.h>
 #include <linux/tracepoint.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
+
+#include <linux/hash.h>
+#include <linux/vmalloc.h>
 
 #include "linux/stp_buildid.h"
-
-struct _stp_sys_hit {
-	struct pt_regs *regs;	/* the user's registers at the call */
-	long nr;
-	long ret;		/* the result, in a .return hit */
-};
+#include "linux/stp_loc.h"
 
 struct _stp_syscall_tp {
 	const char *name;	/* "sys_enter" */
@@ -41,20 +40,156 @@ static inline bool _stp_sys_skip(struct pt_regs *regs)
 	return in_compat_syscall();
 }
 
-static inline void _stp_sys_run(const struct _stp_probe *p, struct pt_regs *regs, long nr,
-			 long ret)
+/* run probe p for this call, with c->data = data (a .return probe's entry values);
+ * false if the hit was skipped */
+static inline bool _stp_sys_run_data(const struct _stp_probe *p, struct pt_regs *regs,
+				     long nr, long ret, char *data)
 {
 	struct _stp_sys_hit h = { .regs = regs, .nr = nr, .ret = ret };
 	struct _stp_context *c = _stp_probe_enter(p);
 
 	if (!c)
-		return;
+		return false;
 	c->syscall = &h;
+	c->data = data;
 	c->probe_func = nr >= 0 && (size_t)nr < _stp_sys_n_names ? _stp_sys_funcs[nr] : NULL;
 	p->fn(c);
 	c->syscall = NULL;
+	c->data = NULL;
 	c->probe_func = NULL;
 	_stp_probe_leave(c);
+	return true;
+}
+
+static inline void _stp_sys_run(const struct _stp_probe *p, struct pt_regs *regs, long nr,
+				long ret)
+{
+	_stp_sys_run_data(p, regs, nr, ret, NULL);
+}
+
+/*
+ * The values a .return probe's entry part (@entry(e), elaborate/target.c) saves
+ * at the call's entry, per thread: a table of slots preallocated at init, each
+ * owned by a task and an entry part while the call runs (claimed with cmpxchg
+ * on the task, found again at the return by the same task, freed after it).
+ * A call that finds no free slot among the few its task hashes to loses its
+ * values and its .return hit is skipped, as a kretprobe out of instances is.
+ */
+#ifndef STP_SYS_ENTRY_SLOTS
+#define STP_SYS_ENTRY_SLOTS 1024
+#endif
+#define _STP_SYS_ENTRY_PROBES 16
+
+struct _stp_sys_slot {
+	struct task_struct *task;	/* owner, NULL when free */
+	int part;			/* the entry part's probe id */
+};
+
+struct _stp_sys_entries {
+	size_t size;			/* of one slot's data; 0: no entry parts */
+	struct _stp_sys_slot *slots;	/* [STP_SYS_ENTRY_SLOTS] */
+	char *data;			/* [STP_SYS_ENTRY_SLOTS][size] */
+};
+
+static inline long _stp_sys_slot_find(struct _stp_sys_entries *t, int part, bool claim)
+{
+	unsigned long h = hash_ptr(current, 32);
+	size_t i;
+
+	if (!t->slots)
+		return -1;
+	for (i = 0; i < _STP_SYS_ENTRY_PROBES; i++) {
+		struct _stp_sys_slot *sl = &t->slots[(h + i) % STP_SYS_ENTRY_SLOTS];
+
+		if (READ_ONCE(sl->task) == current && sl->part == part)
+			return (h + i) % STP_SYS_ENTRY_SLOTS;
+	}
+	for (i = 0; claim && i < _STP_SYS_ENTRY_PROBES; i++) {
+		struct _stp_sys_slot *sl = &t->slots[(h + i) % STP_SYS_ENTRY_SLOTS];
+
+		if (!READ_ONCE(sl->task) && !cmpxchg(&sl->task, NULL, current)) {
+			sl->part = part;
+			return (h + i) % STP_SYS_ENTRY_SLOTS;
+		}
+	}
+	return -1;
+}
+
+static inline void _stp_sys_slot_free(struct _stp_sys_entries *t, long i)
+{
+	t->slots[i].part = -1;
+	smp_store_release(&t->slots[i].task, NULL);
+}
+
+/* the entry part p (of probe id part, saving n values) at the call's entry */
+static inline void _stp_sys_run_entry(const struct _stp_probe *p, struct _stp_sys_entries *t,
+				      int part, u32 n, struct pt_regs *regs, long nr)
+{
+	long i;
+	char *d;
+
+	/* a call that never returns would keep its slot */
+	if (nr == __NR_exit || nr == __NR_exit_group)
+		return;
+	i = _stp_sys_slot_find(t, part, true);
+	if (i < 0)
+		return;
+	d = t->data + i * t->size;
+	_stp_entry_init(d, t->size, n);
+	if (!_stp_sys_run_data(p, regs, nr, 0, d))
+		_stp_sys_slot_free(t, i);
+}
+
+/* the .return probe p whose entry part is part: only with its entry's values */
+static inline void _stp_sys_run_return(const struct _stp_probe *p, struct _stp_sys_entries *t,
+				       int part, struct pt_regs *regs, long nr, long ret)
+{
+	long i = _stp_sys_slot_find(t, part, false);
+
+	if (i >= 0)
+		_stp_sys_run_data(p, regs, nr, ret, t->data + i * t->size);
+}
+
+/* after the .return probes of part ran */
+static inline void _stp_sys_entry_done(struct _stp_sys_entries *t, int part)
+{
+	long i = _stp_sys_slot_find(t, part, false);
+
+	if (i >= 0)
+		_stp_sys_slot_free(t, i);
+}
+
+/* sizes: each entry part's data; 0 or -ENOMEM */
+static inline int _stp_sys_entries_init(struct _stp_sys_entries *t, const size_t *sizes,
+					size_t n)
+{
+	size_t i;
+
+	t->size = 0;
+	for (i = 0; i < n; i++)
+		if (sizes[i] > t->size)
+			t->size = ALIGN(sizes[i], 8);
+	if (!t->size)
+		return 0;
+	t->slots = vzalloc(STP_SYS_ENTRY_SLOTS * sizeof(*t->slots));
+	t->data = vzalloc(STP_SYS_ENTRY_SLOTS * t->size);
+	if (!t->slots || !t->data) {
+		vfree(t->slots);
+		vfree(t->data);
+		t->slots = NULL;
+		t->data = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* after the tracepoints are unregistered */
+static inline void _stp_sys_entries_exit(struct _stp_sys_entries *t)
+{
+	vfree(t->slots);
+	vfree(t->data);
+	t->slots = NULL;
+	t->data = NULL;
 }
 
 static inline void _stp_sys_lookup(struct tracepoint *tp, void *priv)

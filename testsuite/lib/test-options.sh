@@ -394,6 +394,32 @@ run "$STAP" -r "$RELEASE" -L 'syscall.openat.return'
 [ $rc = 0 ] && [ "$out" = "syscall.openat.return name:string retval:long retstr:string" ]
 check "-L syscall.openat.return lists name, retval, retstr" $? "rc=$rc $out $err"
 
+# -L of sixteen syscall aliases, as 4.8 lists them on this kernel (its
+# tracepoint-based aliases; less their internal __tracepoint_arg_regs and __nr and
+# the raw tracepoint's $regs and $id): the variables, in order, and their types
+run "$STAP" -r "$RELEASE" -L 'syscall.{openat,vmsplice,ioctl,read,write,close,ptrace,wait4,kill,lseek,dup3,socket,futex,nanosleep,execve,clone}'
+want=$(cat <<'EOF48'
+syscall.clone name:string clone_flags:long stack_start:long parent_tid_uaddr:long child_tid_uaddr:long argstr:string
+syscall.close name:string fd:long argstr:string
+syscall.dup3 name:string oldfd:long newfd:long flags:long flags_str:string argstr:string
+syscall.execve name:string filename:string args:string env_str:string argstr:string
+syscall.futex name:string futex_uaddr:long op:long val:long utime_uaddr:long uaddr2_uaddr:long val3:long argstr:string
+syscall.ioctl name:string fd:long request:long argp:long argstr:string
+syscall.kill name:string pid:long sig:long sig_name:string argstr:string
+syscall.lseek name:string fildes:long offset:long whence:long whence_str:string argstr:string
+syscall.nanosleep name:string req_uaddr:long rem_uaddr:long req_str:string argstr:string
+syscall.openat name:string dfd:long dfd_str:string filename:string filename_unquoted:string flags:long flags_str:string mode:long argstr:string
+syscall.ptrace name:string request:long pid:long addr:long data:long argstr:string
+syscall.read name:string fd:long buf_uaddr:long count:long argstr:string
+syscall.socket family:long type:long protocol:long name:string family_str:string type_str:string protocol_str:string argstr:string
+syscall.vmsplice name:string fd:long iov:long nr_segs:long flags:long flags_str:string argstr:string
+syscall.wait4 name:string pid:long status_uaddr:long options:long options_str:string rusage_uaddr:long argstr:string
+syscall.write name:string fd:long buf_uaddr:long count:long buf_str:string argstr:string
+EOF48
+)
+[ $rc = 0 ] && [ "$out" = "$want" ]
+check "-L of sixteen syscall aliases lists 4.8's variables" $? "rc=$rc $(diff <(echo "$want") <(echo "$out")) $err"
+
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"

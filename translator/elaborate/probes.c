@@ -12,6 +12,7 @@
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
 #include "tapsets/syscall.h"
+#include "parse.h"
 #include "util.h"
 
 #define MAX_ALIAS_DEPTH 32
@@ -447,6 +448,21 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 	return 0;
 }
 
+static void index_aliases(struct expander *e);
+
+/* A user's point that matched nothing: the aliases of the library files pass 1 left
+ * out join (not while an alias is being expanded, whose alias_ref must stay put). */
+static bool more_aliases(struct expander *e)
+{
+	if (e->depth || parse_library_rest(e->s) <= 0)
+		return false;
+	free(e->aliases);
+	e->aliases = NULL;
+	e->n_aliases = 0;
+	index_aliases(e);
+	return true;
+}
+
 /* Derive probes for one point; returns how many, or -1 after an error. */
 static int derive(struct expander *e, struct probe *user, const struct probe_point *pp,
 		  const struct ast_node *body)
@@ -472,6 +488,8 @@ static int derive(struct expander *e, struct probe *user, const struct probe_poi
 	}
 	if (any) {
 		if (!total && !pp->optional) {
+			if (more_aliases(e))
+				return derive(e, user, pp, body);
 			unmatched(e, pp);
 			return -1;
 		}
@@ -482,6 +500,8 @@ static int derive(struct expander *e, struct probe *user, const struct probe_poi
 		if (rc != 0)
 			return rc;
 	}
+	if (more_aliases(e))
+		return derive(e, user, pp, body);
 	if (pp->optional)
 		return 0;
 	unmatched(e, pp);

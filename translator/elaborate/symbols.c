@@ -8,6 +8,7 @@
 #include "elaborate/elaborate.h"
 #include "elaborate/target.h"
 #include "tapsets/family.h"
+#include "parse.h"
 #include "util.h"
 
 struct resolver {
@@ -387,6 +388,12 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 	if (elab_builtin(n->u.call.name) != BI_NONE)
 		return;
 	fn = find_function(r->s, n->u.call.name, n_args, n->loc.file, &seen);
+	if (!fn && !seen && parse_library_rest(r->s) > 0) {
+		/* a function of a library file pass 1 left out */
+		index_free(the_index(r->s));
+		index_build(r->s, the_index(r->s));
+		fn = find_function(r->s, n->u.call.name, n_args, n->loc.file, &seen);
+	}
 	if (!fn && seen) {
 		struct stapfile *f;
 		struct function *g = NULL;
@@ -711,7 +718,8 @@ static void finish_autocasts(struct resolver *top, struct autocast *list)
 /* a probe's $x written in guru mode (without -g, pass 2's checks report the write) */
 static bool target_lvalue(const struct resolver *r, const struct ast_node *l)
 {
-	if (!r->s->opt.guru || r->in_function || !r->dp || r->dp->family->context_var)
+	if (!r->s->opt.guru || r->in_function || !r->dp ||
+	    (r->dp->family->context_var && !r->dp->family->context_write))
 		return false;
 	return l->kind == AST_TARGET && l->u.target.name[0] == '$';
 }

@@ -531,7 +531,8 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 			n->next = next;
 			return 0;
 		}
-		if (!dp || return_sites(s, dp) != 1) {
+		if (!dp || (dp->family->is_return ? !dp->family->is_return(dp) :
+			    return_sites(s, dp) != 1)) {
 			diag_error(s, &n->loc, "@entry is only valid in .return probes");
 			return -1;
 		}
@@ -581,8 +582,11 @@ static struct ast_node *setter_call(struct session *s, struct ast_node *t,
 	struct ast_node *args;
 	struct function *fn;
 	struct param *p, **pt;
-	int n_args = count_index_exprs(t, &args);
+	int n_args;
 
+	if (dp->family->context_write)
+		return dp->family->context_write(s, dp, t, value);
+	n_args = count_index_exprs(t, &args);
 	if (site_code(s, dp, t, &code, &type, false, true, NULL)) {
 		sb_free(&code);
 		return NULL;
@@ -618,7 +622,8 @@ int elab_target_write(struct session *s, struct ast_node *n, struct derived_prob
 	} else {
 		struct ast_node *old = copy_target(s, t);
 
-		if (!old || rewrite_target(s, old, dp, false))
+		if (!old || (dp->family->context_write ? elab_target(s, old, dp) :
+			     rewrite_target(s, old, dp, false)))
 			return -1;
 		value = ast_binary(s, &n->loc, op, old, n->kind == AST_ASSIGN ? n->u.assign.rhs :
 				   ast_number(s, &n->loc, 1));

@@ -20,7 +20,10 @@
  * handler of one of the family's probes dp, before the DWARF lookup. It returns 0 if
  * name is not the family's, -1 after reporting, or 1 after rewriting n in place into
  * something pass 2 resolves, usually an AST_IDENT naming a local it declared with
- * elab_probe_local() (which keeps the local through dead-code elision). In pass 3,
+ * elab_probe_local() (which keeps the local through dead-code elision). In guru mode,
+ * a write to a $name of a family with context_var goes to context_write() (t the
+ * AST_TARGET written, value the value): it returns the expression doing the write and
+ * yielding value, or NULL after reporting; without it the write is an error. In pass 3,
  * emit_prologue() writes C run at the start of the handler of dp (locals initialised,
  * before the condition) and emit_epilogue() C run at its end (after the out: label,
  * also on errors); the handler's locals are l->l_NAME and its context c. Handlers
@@ -111,12 +114,17 @@ struct probe_family {
 	const char *exit_call;	/* without emit_exit: the C statement unregistering them */
 	int (*context_var)(struct session *s, struct derived_probe *dp, const char *name,
 			   struct ast_node *n);
+	struct ast_node *(*context_write)(struct session *s, struct derived_probe *dp,
+					  struct ast_node *t, struct ast_node *value);
 	void (*emit_prologue)(struct session *s, struct emitter *e,
 			      const struct derived_probe *dp);
 	void (*emit_epilogue)(struct session *s, struct emitter *e,
 			      const struct derived_probe *dp);
 	void (*list)(struct session *s, const struct derived_probe *dp, bool vars,
 		     struct strlist *lines);
+	/* a family whose probes are not kprobe sites but which runs entry parts (@entry
+	 * in a .return probe) itself: is dp such a .return probe? */
+	bool (*is_return)(const struct derived_probe *dp);
 };
 
 /* tapsets/registry.c: the families, in the order they are asked. */
@@ -136,6 +144,9 @@ int64_t pp_match_num(const struct pp_match *m, int i, int64_t dflt);
 const char *pp_match_str(const struct pp_match *m, int i, const char *dflt);
 
 /* helpers for families */
+struct dw_entry_part;
+/* the size of the data the entry part fills (its saved values), as a C expression */
+const char *family_entry_size(struct session *s, const struct dw_entry_part *part);
 /* is dp one of the n probes handed to an emit hook? */
 bool family_has_probe(const struct derived_probe *dp, struct derived_probe *const *probes,
 		      int n);

@@ -85,25 +85,6 @@ const struct probe_family kprobe_family = {
 
 /* ---- shared emission ---------------------------------------------------------- */
 
-/* The size of the kretprobe instance data that the entry part fills: the header,
- * then each value it saves, 8 bytes or a string (runtime/linux/stp_loc.h). */
-const char *kprobe_entry_size(struct session *s, const struct dw_entry_part *part)
-{
-	const struct dw_entry_value *ev;
-	int n_long = 0, n_str = 0;
-
-	for (ev = part->values; ev; ev = ev->next) {
-		const struct ast_node *arg = ev->save->u.call.args;
-
-		if (arg && arg->type == TYPE_STRING)
-			n_str++;
-		else
-			n_long++;
-	}
-	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%d) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
-			    part->n_values, n_long, n_str);
-}
-
 /* The number of module object `obj` on the kernel's list, naming its build id. */
 static int module_index(const struct dw_state *k, const struct dw_object *obj)
 {
@@ -164,7 +145,7 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 			  pp, site->entry->probe->id);
 		emit_line(e, "             .site = %d },", site->id);
 		emit_line(e, "  .n_entry = %d, .entry_size = %s,", site->entry->n_values,
-			  kprobe_entry_size(s, site->entry));
+			  family_entry_size(s, site->entry));
 		free(pp);
 	}
 	emit_line(e, "  .is_return = %d },", site->is_return);

@@ -19,6 +19,5 @@ void kprobe_emit_exit(struct session *s, struct emitter *e, struct derived_probe
 /* The C expression of the size of the data a .return probe's entry part fills (the
  * header, then 8 bytes or a string per value; runtime/linux/stp_loc.h). */
 struct dw_entry_part;
-const char *kprobe_entry_size(struct session *s, const struct dw_entry_part *part);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf/dwarf.h"
 #include "tapsets/family.h"
 #include "util.h"
 
@@ -41,6 +42,25 @@ bool family_has_probe(const struct derived_probe *dp, struct derived_probe *cons
 		if (probes[i] == dp)
 			return true;
 	return false;
+}
+
+/* The size of the data an entry part fills: the header, then each value it saves,
+ * 8 bytes or a string (runtime/linux/stp_loc.h), as a C expression. */
+const char *family_entry_size(struct session *s, const struct dw_entry_part *part)
+{
+	const struct dw_entry_value *ev;
+	int n_long = 0, n_str = 0;
+
+	for (ev = part->values; ev; ev = ev->next) {
+		const struct ast_node *arg = ev->save->u.call.args;
+
+		if (arg && arg->type == TYPE_STRING)
+			n_str++;
+		else
+			n_long++;
+	}
+	return arena_printf(&s->arena, "_STP_ENTRY_HDR(%d) + %d * 8 + %d * ALIGN(MAXSTRINGLEN, 8)",
+			    part->n_values, n_long, n_str);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -975,7 +975,7 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 					  ".fn = probe_%d }, .site = %d },", pp, part->probe->id,
 					  us->site->id);
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
-					  kprobe_entry_size(s, part));
+					  family_entry_size(s, part));
 			}
 			emit_line(e, "  .is_return = %d },", us->site->is_return);
 			n_up++;
