@@ -24,6 +24,7 @@ enum stap_action {
 struct options {
 	enum stap_action action;
 	int last_pass;			/* -p: 1..5 */
+	bool bpf;			/* --runtime=bpf, --bpf: the BPF runtime (bpf/) */
 	int verbose;			/* -v count */
 	bool keep_tmp;			/* -k */
 	bool guru;			/* -g */
@@ -74,6 +75,7 @@ struct paths {
 	const char *runtime_dir;
 	const char *tapset_dir;
 	const char *staprun;		/* staprun binary for pass 5 */
+	const char *stapbpf;		/* the BPF runtime's loader */
 	const char *stap_qemu;		/* guest runner */
 	const char *cache_dir;		/* $SYSTEMTAP_DIR/cache or ~/.systemtap/cache;
 					 * NULL: none. Use cache_subdir(), which
