@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "dumps.h"
 #include "dwarf/dwarf.h"
 #include "fsafe.h"
@@ -883,6 +885,7 @@ static int finish(struct session *s, int status)
 {
 	diag_finish(s);
 	dw_close(s);
+	btf__free(s->kern.btf);
 	arena_destroy(&s->arena);
 	strlist_free(&s->opt.include_dirs);
 	strlist_free(&s->opt.defines);

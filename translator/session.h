@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "ast.h"
 
+struct btf;
+
 
 /* what a run does: the passes, or one of the listings/cache actions instead */
 enum stap_action {
@@ -69,6 +71,7 @@ struct kernel_target {
 	const char *arch;		/* x86_64 */
 	bool is_host;			/* the running kernel */
 	struct dw_state *dw;		/* its DWARF, opened on first use (dwarf/) */
+	struct btf *btf;		/* --runtime=bpf: the running kernel's BTF (bpf/trace.c) */
 };
 
 struct paths {

@@ -82,11 +82,17 @@ void meta_parse(char *text)
 		if (!strcmp(f[0], "stapbpf") && n == 2) {
 			if (atoi(f[1]) != 1)
 				die("the object's meta version %s is not 1: rebuild it", f[1]);
+		} else if (!strcmp(f[0], "suppress_errors")) {
+			run.suppress_errors = true;
+		} else if (!strcmp(f[0], "A") && n == 2) {
+			if (run.n_autoprint < 1024)
+				run.autoprint[run.n_autoprint++] = atoi(f[1]);
 		} else if (!strcmp(f[0], "msl") && n == 2) {
 			run.msl = atoi(f[1]);
 		} else if (!strcmp(f[0], "G") && n >= 5) {
 			struct sglobal *g = grow(&run.globals, &run.n_globals, sizeof(*g));
 
+			g->idx = atoi(f[1]);
 			g->name = xstrdup_(unescape(f[2]));
 			g->kind = f[3][0];
 			g->offset = atoi(f[4]);
@@ -128,8 +134,8 @@ void meta_parse(char *text)
 				cur->kind = PROBE_TIMER;
 				cur->period = strtoull(f[3], NULL, 10);
 				cur->per_cpu = atoi(f[4]);
-			} else if (!strcmp(f[1], "trace")) {
-				cur->kind = PROBE_TRACE;
+			} else if (!strcmp(f[1], "trace") || !strcmp(f[1], "raw")) {
+				cur->kind = f[1][0] == 't' ? PROBE_TRACE : PROBE_RAW;
 				cur->target = xstrdup_(f[3]);
 			} else {
 				die("unknown probe kind %s in the object", f[1]);

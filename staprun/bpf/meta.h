@@ -9,7 +9,8 @@
  *                                     linear START STOP INTERVAL
  *   P begin|end|error PP PRIORITY     a probe; its parts follow as S and F lines
  *   P timer PP PERIOD_NS PER_CPU      an event probe: program of its S line attached
- *   P trace PP SYSTEM/NAME
+ *   P trace PP SYSTEM/NAME           a perf tracepoint
+ *   P raw PP SYSTEM/NAME             a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN)
  *   S PROG                            run (or attach) program __progPROG
  *   F PROG MAP SORTKEY DIR AGGR LIMIT foreach: run __progPROG for each element of
  *                                     mMAP/sMAP, sorted in user space

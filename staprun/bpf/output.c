@@ -180,6 +180,53 @@ static void print_hist(FILE *f, const struct smap *m, const struct agg *a)
 	fputc('\n', f);
 }
 
+/* %#x of 0: the kernel's vsnprintf, which the module runtime uses, writes "0x0" where
+ * C's printf writes "0" */
+static bool hex_zero(const char *spec, const int64_t star[2])
+{
+	const char *p = spec + 1;
+	bool left = false, zero = false;
+	int width = 0, prec = -1, k = 0, len;
+	char digits[64];
+
+	for (; strchr("-+ #0", *p); p++) {
+		left |= *p == '-';
+		zero |= *p == '0';
+	}
+	if (*p == '*') {
+		width = (int)star[k++];
+		p++;
+	} else {
+		width = (int)strtol(p, (char **)&p, 10);
+	}
+	if (*p == '.') {
+		p++;
+		if (*p == '*') {
+			prec = (int)star[k++];
+			p++;
+		} else {
+			prec = (int)strtol(p, (char **)&p, 10);
+		}
+	}
+	if (width < 0) {
+		left = true;
+		width = -width;
+	}
+	if (prec > 60)
+		prec = 60;
+	len = snprintf(digits, sizeof(digits), "%0*d", prec > 1 ? prec : 1, 0);
+	len += 2;
+	if (left)
+		fprintf(run.out, "0%c%s%*s", p[strlen(p) - 1], digits,
+			width > len ? width - len : 0, "");
+	else if (zero && prec < 0)
+		fprintf(run.out, "0%c%0*d", p[strlen(p) - 1], width > len ? width - 2 : len - 2, 0);
+	else
+		fprintf(run.out, "%*s0%c%s", width > len ? width - len : 0, "", p[strlen(p) - 1],
+			digits);
+	return true;
+}
+
 /* one print record: the format's items with the record's arguments */
 static void print_rec(int id, const unsigned char *p, const unsigned char *end)
 {
@@ -235,6 +282,9 @@ static void print_rec(int id, const unsigned char *p, const unsigned char *end)
 			char last = it->text[strlen(it->text) - 1];
 			int nstar = it->nargs - 1;
 
+			if (v == 0 && (last == 'x' || last == 'X') && strchr(it->text, '#') &&
+			    hex_zero(it->text, star))
+				continue;
 			/* the format comes from our own translator: a checked, single spec */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -293,6 +343,8 @@ void out_record(const void *data, size_t len)
 		}
 		if (where >= 0 && where < run.n_where && run.where[where])
 			near = run.where[where];
+		if (run.suppress_errors)
+			break;
 		fflush(run.out);
 		fprintf(stderr, "ERROR: %s near %s\n", msg, near);
 		run.errors++;
@@ -455,4 +507,130 @@ int run_foreach(const struct part *pt)
 	free(next);
 	free(val);
 	return rc;
+}
+
+/* --- the end: globals written and never read ------------------------------------ */
+
+static void stat_line(FILE *f, const struct agg *a)
+{
+	if (!a->count) {
+		fputs(" @count=0\n", f);
+		return;
+	}
+	fprintf(f, " @count=%lld @min=%lld @max=%lld @sum=%lld @avg=%lld\n",
+		(long long)a->count, (long long)a->min, (long long)a->max, (long long)a->sum,
+		(long long)(a->sum / a->count));
+}
+
+static void print_map(const struct smap *m)
+{
+	struct part all = { .sort_key = 0, .sort_dir = 1, .limit = -1 };
+	unsigned char *key = xzalloc((size_t)m->key_size), *next = xzalloc((size_t)m->key_size);
+	unsigned char *val = xzalloc((size_t)run.msl + 8);
+	struct elem *v = NULL;
+	size_t n = 0, cap = 0, i;
+	bool first = true;
+
+	while (bpf_map_get_next_key(m->fd, first ? NULL : key, next) == 0) {
+		first = false;
+		memcpy(key, next, (size_t)m->key_size);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				die("out of memory");
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].key = xzalloc((size_t)m->key_size);
+		memcpy(v[n].key, key, (size_t)m->key_size);
+		n++;
+	}
+	/* a BPF hash map keeps no insertion order: by key */
+	sorting = &all;
+	sort_map = m;
+	qsort(v, n, sizeof(*v), cmp_elem);
+	for (i = 0; i < n; i++) {
+		int k, off = 0;
+
+		fprintf(run.out, "%s[", m->name);
+		for (k = 0; k < m->n_keys; k++) {
+			if (m->kinds[k] == 's') {
+				fprintf(run.out, "%s\"%.*s\"", k ? "," : "", run.msl,
+					(const char *)v[i].key + off);
+				off += run.msl;
+			} else {
+				int64_t x;
+
+				memcpy(&x, v[i].key + off, 8);
+				fprintf(run.out, "%s%lld", k ? "," : "", (long long)x);
+				off += 8;
+			}
+		}
+		fputc(']', run.out);
+		if (m->kind == 'S') {
+			struct agg a;
+
+			aggregate(m, v[i].key, &a);
+			stat_line(run.out, &a);
+		} else if (bpf_map_lookup_elem(m->fd, v[i].key, val) == 0) {
+			if (m->kind == 's') {
+				fprintf(run.out, "=\"%.*s\"\n", run.msl, (const char *)val);
+			} else {
+				int64_t x;
+
+				memcpy(&x, val, 8);
+				fprintf(run.out, "=%lld\n", (long long)x);
+			}
+		} else {
+			fputc('\n', run.out);
+		}
+		free(v[i].key);
+	}
+	free(v);
+	free(key);
+	free(next);
+	free(val);
+}
+
+void print_autoprint(void)
+{
+	uint32_t z = 0;
+	int i, j;
+
+	for (i = 0; i < run.n_autoprint; i++) {
+		int idx = run.autoprint[i];
+		const struct smap *m = &run.maps[idx];
+
+		if (idx >= 0 && idx < 1024 && m->used) {
+			if (m->kind == 'S' && !m->n_keys) {
+				struct agg a;
+				int64_t zero = 0;
+
+				aggregate(m, &zero, &a);
+				fputs(m->name, run.out);
+				stat_line(run.out, &a);
+			} else {
+				print_map(m);
+			}
+			continue;
+		}
+		if (bpf_map_lookup_elem(run.g_fd, &z, run.gbuf))
+			die("cannot read the globals");
+		for (j = 0; j < run.n_globals; j++) {
+			const struct sglobal *g = &run.globals[j];
+
+			if (g->idx != idx)
+				continue;
+			if (g->kind == 's') {
+				fprintf(run.out, "%s=\"%.*s\"\n", g->name, run.msl,
+					(const char *)run.gbuf + g->offset);
+			} else {
+				int64_t x;
+
+				memcpy(&x, run.gbuf + g->offset, 8);
+				fprintf(run.out, "%s=%lld\n", g->name, (long long)x);
+			}
+		}
+	}
+	fflush(run.out);
 }

@@ -260,9 +260,14 @@ static void attach(void)
 		const struct probe *p = &run.probes[i];
 		struct bpf_program *bp;
 
-		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE)
+		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE && p->kind != PROBE_RAW)
 			continue;
 		bp = prog(p->parts[0].prog);
+		if (p->kind == PROBE_RAW) {
+			add_link(bpf_program__attach_raw_tracepoint(bp, strchr(p->target, '/') ?
+				strchr(p->target, '/') + 1 : p->target), p);
+			continue;
+		}
 		if (p->kind == PROBE_TRACE) {
 			char sys[256], *name;
 
@@ -442,6 +447,8 @@ int main(int argc, char **argv)
 		close(go);	/* the command never starts */
 	run_kind(run.errors ? PROBE_ERROR : PROBE_END);
 	drain();
+	if (!run.errors)
+		print_autoprint();
 	if (child) {
 		kill(child, SIGTERM);
 		waitpid(child, NULL, 0);

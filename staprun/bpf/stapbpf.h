@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE };
+enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE, PROBE_RAW };
 
 struct part {
 	int prog;
@@ -42,6 +42,7 @@ struct smap {
 };
 
 struct sglobal {
+	int idx;
 	char *name;
 	char kind;
 	int offset;
@@ -84,6 +85,9 @@ struct state {
 	int n_links;
 	int errors;
 	bool exiting;
+	bool suppress_errors;		/* --suppress-handler-errors */
+	int autoprint[1024];		/* globals written, never read: printed at the end */
+	int n_autoprint;
 };
 
 extern struct state run;
@@ -98,5 +102,6 @@ void meta_init_globals(void);
 /* output.c */
 void out_record(const void *data, size_t len);
 int run_foreach(const struct part *pt);
+void print_autoprint(void);
 
 #endif

@@ -201,6 +201,9 @@ static const struct symbol *base_sym(struct ast_node *n)
 static const char *elem_ptr(struct bg *g, struct ast_node *n, bool create)
 {
 	const struct symbol *sym = n->u.index.base->u.ident.sym;
+
+	if (sym->global && sym->global->wrap)
+		bg_unsupported(g, &n->loc, "an array that wraps around (global a%)");
 	int idx = bg_global_index(g, sym);
 	const char *k = key(g, sym, n->u.index.keys);
 	const char *p = arena_printf(A(g), "__p%d", g->n_tmp++);
@@ -566,6 +569,29 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 	}
 	if (!strcmp(name, "pp")) {
 		return lit(g, g->dp->pp_str);
+	}
+	if (!strcmp(name, "task_current"))
+		return "((s64)bpf_get_current_task())";
+	if ((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
+	    ast_list_len(n->u.call.args) == 1) {
+		bool user = name[0] == 'u';
+		const char *a = bg_tmp_long(g), *fmt;
+		int id = g->n_lits++;
+
+		emit_line(g->e, "%s = %s;", a, bg_expr(g, n->u.call.args));
+		t = bg_tmp_str(g);
+		sb_printf(&g->lits, "static const char __lit%d[] = \"%s string copy fault %sat 0x%%llx [man error::fault]\";\n",
+			  id, user ? "user" : "kernel", user ? "-14 " : "");
+		fmt = arena_printf(A(g), "__lit%d", id);
+		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
+		emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)", user ? "user" : "kernel",
+			  t, a);
+		emit_line(g->e, "u64 __d = (u64)%s;", a);
+		emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", fmt);
+		emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+		bg_abort(g);
+		emit_close(g->e, "}");
+		return t;
 	}
 	*done = false;
 	return NULL;

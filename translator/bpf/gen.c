@@ -190,8 +190,7 @@ void bg_stmt(struct bg *g, struct ast_node *n)
 	}
 	case AST_WHILE:
 	case AST_FOR:
-		count_action(g, &n->loc);
-		loop(g, n);
+		loop(g, n);	/* charged once per iteration, as the module does */
 		return;
 	case AST_FOREACH:
 		bg_unsupported(g, &n->loc, "foreach other than as a statement of a begin, end or error probe's body");
@@ -282,7 +281,7 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	g->abort = ABORT_FUNCTION;
 	g->in_callback = false;
 	g->in_loop = 0;
-	emit_open(&e, "static __always_inline s64 __fn%d(struct __frame *F, struct __globals *G)", id);
+	emit_open(&e, "static __attribute__((noinline)) s64 __fn%d(struct __frame *F, struct __globals *G)", id);
 	emit_line(&e, "%s.__rf = 0;", scope.prefix);
 	if (fi)
 		zero_members(g, fi->locals, scope.prefix, "l_");
@@ -546,7 +545,7 @@ static const char *section_of(const struct derived_probe *dp)
 	if (dp->family == &timer_family)
 		return "perf_event";
 	if (dp->family == &bpf_trace_family)
-		return "tracepoint";
+		return bpf_trace_is_raw(dp) ? "raw_tp" : "tracepoint";
 	return "raw_tp";
 }
 
@@ -645,14 +644,15 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	g->dp = dp;
 	g->abort = ABORT_PROBE;
 	g->event = event;
-	g->maxaction = event ? 1000 : 10000;
+	g->maxaction = event ? g->maxaction_event : g->maxaction_begin;
 	if (f == &timer_family) {
 		bool per_cpu = false;
 		int64_t ns = timer_period_ns(dp, &per_cpu);
 
 		sb_printf(&g->meta, "P timer %s %" PRId64 " %d\n", pp, ns, per_cpu);
 	} else if (f == &bpf_trace_family) {
-		sb_printf(&g->meta, "P trace %s %s\n", pp, bpf_trace_target(dp));
+		sb_printf(&g->meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
+			  bpf_trace_target(dp));
 	} else {
 		sb_printf(&g->meta, "P %s %s %" PRId64 "\n", f == &begin_family ? "begin" :
 			  f == &end_family ? "end" : "error", pp, dp->priority);
@@ -727,6 +727,8 @@ static void globals(struct bg *g, struct strbuf *maps, int *zero_max, int64_t ma
 
 		sym = g->gsyms[i];
 		name = bg_meta_str(sym->name);
+		if (sym->autoprint)
+			sb_printf(&g->meta, "A %d\n", i);
 		if (!sym->n_keys && sym->type != TYPE_STATS) {
 			bool str = sym->type == TYPE_STRING;
 
@@ -869,26 +871,20 @@ static const char helpers[] =
 	"\t*(u32 *)F->rec = 3; *(u32 *)(F->rec + 4) = 0;\n"
 	"\tbpf_ringbuf_output(&__rb, F->rec, 8, 0);\n}\n";
 
-static int msl_of(struct session *s)
+/* -D NAME=VALUE's value (the last one), -D NAME's 1, else dflt */
+static int64_t define_of(struct session *s, const char *name, int64_t dflt)
 {
-	size_t i;
-	int v = BPF_DEFAULT_MAXSTRINGLEN;
+	size_t i, len = strlen(name);
 
-	for (i = 0; i < s->opt.defines.n; i++)
-		if (!strncmp(s->opt.defines.v[i], "MAXSTRINGLEN=", 13))
-			v = atoi(s->opt.defines.v[i] + 13);
-	return v;
-}
+	for (i = 0; i < s->opt.defines.n; i++) {
+		const char *d = s->opt.defines.v[i];
 
-static int64_t maxentries_of(struct session *s)
-{
-	size_t i;
-	int64_t v = 2048;
-
-	for (i = 0; i < s->opt.defines.n; i++)
-		if (!strncmp(s->opt.defines.v[i], "MAXMAPENTRIES=", 14))
-			v = atoll(s->opt.defines.v[i] + 14);
-	return v;
+		if (!strncmp(d, name, len) && d[len] == '=')
+			dflt = atoll(d + len + 1);
+		else if (!strcmp(d, name))
+			dflt = 1;
+	}
+	return dflt;
 }
 
 /* write the program (C text, meta text) or only check it */
@@ -901,9 +897,19 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	struct derived_probe *dp;
 	struct symbol *sym;
 	int zero_max = 8, n_errors = s->diag.n_errors;
-	int64_t maxentries = maxentries_of(s);
+	int64_t maxentries = define_of(s, "MAXMAPENTRIES", 2048);
 
-	g.msl = msl_of(s);
+	g.msl = (int)define_of(s, "MAXSTRINGLEN", BPF_DEFAULT_MAXSTRINGLEN);
+	g.maxaction_event = (int)define_of(s, "MAXACTION", 1000);
+	g.maxaction_begin = (int)define_of(s, "MAXACTION_INTERRUPTIBLE", 10 * (int64_t)g.maxaction_event);
+	if (g.maxaction_event < 1 || g.maxaction_begin < 1 || g.maxaction_begin > 1 << 23) {
+		diag_plain(s, "error", "MAXACTION must be from 1 to 838860 with --runtime=bpf");
+		return -1;
+	}
+	if (define_of(s, "STP_TIMING", 0)) {
+		diag_plain(s, "stap", "not supported yet: -t with --runtime=bpf (per-probe timing)");
+		return -1;
+	}
 	g.rec_max = 16 + g.msl;
 	g.scope = &top;
 	if (g.msl < 16 || g.msl > 1024 || g.msl % 8) {
@@ -916,6 +922,8 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		g.gsyms[g.n_gsyms++] = sym;
 	}
 	sb_printf(&g.meta, "stapbpf 1\nmsl %d\n", g.msl);
+	if (define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
+		sb_puts(&g.meta, "suppress_errors\n");
 	globals(&g, &maps, &zero_max, maxentries);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
 		const struct probe_family *f = dp->family;

@@ -21,7 +21,8 @@ struct bg {
 	struct session *s;
 	bool check_only;		/* pass 2: report, write nothing */
 	int msl;			/* MAXSTRINGLEN */
-	int maxaction;
+	int maxaction;			/* of the probe being written */
+	int maxaction_event, maxaction_begin;	/* MAXACTION, MAXACTION_INTERRUPTIBLE */
 	struct emitter *e;		/* the function being written */
 	struct strbuf types;		/* struct declarations */
 	struct strbuf callbacks;	/* bpf_loop callbacks and script functions */
@@ -64,6 +65,7 @@ void bg_scpy(struct bg *g, const char *dst, const char *src);
 /* bpf/trace.c */
 void bpf_trace_prologue(struct bg *g, const struct derived_probe *dp);
 const char *bpf_trace_target(const struct derived_probe *dp);
+bool bpf_trace_is_raw(const struct derived_probe *dp);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
 

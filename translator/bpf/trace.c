@@ -1,13 +1,19 @@
 /* The BPF runtime's probe points that rest on the running kernel rather than on its
- * DWARF: kernel.trace("SYSTEM:NAME") from tracefs (its format file gives each field's
- * offset, size and sign; $field reads it from the tracepoint's record), and the
- * refusal of the probe points this runtime cannot attach. */
+ * DWARF: kernel.trace("[SYSTEM:]NAME"), and the refusal of the probe points this
+ * runtime cannot attach. A tracepoint with a prototype in the kernel's BTF
+ * (btf_trace_NAME) becomes a raw tracepoint program whose $args are the prototype's
+ * parameters, as the module runtime's are, with ->member chains resolved in the BTF
+ * and read with bpf_probe_read_kernel(); the others (the syscalls:* events) are perf
+ * tracepoints whose $fields come from tracefs format files. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+
+#include <bpf/btf.h>
 
 #include "bpf/gen.h"
 #include "tapsets/family.h"
@@ -38,15 +44,70 @@ struct tp_field {
 	enum tp_kind kind;
 };
 
+/* a target expression of a BTF tracepoint: the code filling its local */
+struct tp_expr {
+	const char *local;
+	const char *code;		/* C, "@LV@" standing for the local */
+	struct tp_expr *next;
+};
+
 struct tp_probe {
 	const char *target;		/* "syscalls/sys_enter_getppid" */
 	struct tp_field *fields;
 	int n_fields;
+	int proto;			/* BTF: the btf_trace_NAME function prototype, or 0 */
+	struct tp_expr *exprs;
+	int n_exprs;
 };
 
 const char *bpf_trace_target(const struct derived_probe *dp)
 {
 	return ((const struct tp_probe *)dp->priv)->target;
+}
+
+bool bpf_trace_is_raw(const struct derived_probe *dp)
+{
+	return ((const struct tp_probe *)dp->priv)->proto != 0;
+}
+
+static struct btf *kernel_btf(struct session *s)
+{
+	if (!s->kern.btf) {
+		struct btf *b = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+
+		if (!b)
+			return NULL;
+		s->kern.btf = b;
+	}
+	return s->kern.btf;
+}
+
+/* the function prototype of raw tracepoint name with its parameters' names (that of
+ * __bpf_trace_NAME, the kernel's own probe of the event's class when the class is
+ * the event), or 0: the caller then reads the tracefs format's fields */
+static int tp_proto(struct session *s, const char *name)
+{
+	struct btf *b = kernel_btf(s);
+	const struct btf_type *t;
+	char *tn;
+	int id;
+
+	if (!b)
+		return 0;
+	tn = xasprintf("btf_trace_%s", name);
+	id = btf__find_by_name_kind(b, tn, BTF_KIND_TYPEDEF);
+	free(tn);
+	if (id <= 0)
+		return 0;
+	tn = xasprintf("__bpf_trace_%s", name);
+	id = btf__find_by_name_kind(b, tn, BTF_KIND_FUNC);
+	free(tn);
+	if (id <= 0)
+		return 0;
+	t = btf__type_by_id(b, (__u32)id);
+	id = (int)t->type;
+	t = btf__type_by_id(b, (__u32)id);
+	return t && btf_is_func_proto(t) && btf_vlen(t) >= 1 ? id : 0;
 }
 
 /* "\tfield:const char * filename;\toffset:16;\tsize:8;\tsigned:0;" */
@@ -89,8 +150,37 @@ static bool parse_field(struct session *s, char *line, struct tp_field *f)
 		return false;
 	if (f->kind == TPF_INT && f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
 		return false;
+	/* a syscall event stores every argument in 8 bytes, "signed:0": an int is an int */
+	if (f->kind == TPF_INT && name - decl == 4 && !strncmp(decl, "int ", 4)) {
+		f->size = 4;
+		f->is_signed = true;
+	}
 	f->name = arena_printf(&s->arena, "$%s", name);
 	return true;
+}
+
+/* "SYSTEM/NAME" of the tracepoint NAME of any system, or NULL */
+static const char *find_system(struct session *s, const char *dir, const char *name)
+{
+	char *events = xasprintf("%s/events", dir);
+	const char *out = NULL;
+	struct dirent *de;
+	DIR *d = opendir(events);
+
+	while (d && !out && (de = readdir(d))) {
+		char *fmt;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fmt = xasprintf("%s/%s/%s/format", events, de->d_name, name);
+		if (file_exists(fmt))
+			out = arena_printf(&s->arena, "%s/%s", de->d_name, name);
+		free(fmt);
+	}
+	if (d)
+		closedir(d);
+	free(events);
+	return out;
 }
 
 static int trace_match(struct session *s, const struct probe_point *pp,
@@ -111,9 +201,13 @@ static int trace_match(struct session *s, const struct probe_point *pp,
 	}
 	spec = f->arg->u.str;
 	colon = strchr(spec, ':');
-	if (!colon || strpbrk(spec, "*?[/") || strchr(colon + 1, ':')) {
-		diag_error(s, &pp->loc, "kernel.trace(\"%s\"): the BPF runtime (--runtime=bpf) takes one tracepoint as \"SYSTEM:NAME\", without wildcards",
+	if (strpbrk(spec, "*?[")) {
+		diag_error(s, &pp->loc, "kernel.trace(\"%s\"): wildcards are not supported by the BPF runtime (--runtime=bpf) yet",
 			   spec);
+		return -1;
+	}
+	if (strchr(spec, '/') || (colon && strchr(colon + 1, ':'))) {
+		diag_error(s, &pp->loc, "kernel.trace(\"%s\"): a tracepoint is \"[SYSTEM:]NAME\"", spec);
 		return -1;
 	}
 	dir = bpf_tracefs();
@@ -124,7 +218,14 @@ static int trace_match(struct session *s, const struct probe_point *pp,
 	}
 	t = arena_alloc(&s->arena, sizeof(*t));
 	t->fields = arena_alloc(&s->arena, MAX_FIELDS * sizeof(*t->fields));
-	t->target = arena_printf(&s->arena, "%.*s/%s", (int)(colon - spec), spec, colon + 1);
+	if (colon)
+		t->target = arena_printf(&s->arena, "%.*s/%s", (int)(colon - spec), spec, colon + 1);
+	else if (!(t->target = find_system(s, dir, spec))) {
+		diag_error(s, &pp->loc, "kernel.trace(\"%s\"): no such tracepoint in the running kernel",
+			   spec);
+		return -1;
+	}
+	t->proto = tp_proto(s, strchr(t->target, '/') + 1);
 	path = xasprintf("%s/events/%s/format", dir, t->target);
 	rc = read_file(path, &text, NULL);
 	free(path);
@@ -157,10 +258,200 @@ static const struct tp_field *field(const struct tp_probe *t, const char *name)
 }
 
 /* $field: the local __tp_field, filled by the prologue */
+/* strip typedefs and modifiers */
+static const struct btf_type *resolve(const struct btf *b, __u32 *id)
+{
+	const struct btf_type *t = btf__type_by_id(b, *id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t) || btf_is_type_tag(t))) {
+		*id = t->type;
+		t = btf__type_by_id(b, *id);
+	}
+	return t;
+}
+
+/* member name of struct/union t (anonymous members searched): its type and byte
+ * offset, or false */
+static bool member(const struct btf *b, const struct btf_type *t, const char *name,
+		   __u32 *type, __u32 *off)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(b, m->name_off);
+		__u32 bits = btf_member_bit_offset(t, (__u32)i);
+
+		if (btf_member_bitfield_size(t, (__u32)i) || bits % 8)
+			continue;
+		if (mn && *mn && !strcmp(mn, name)) {
+			*type = m->type;
+			*off = bits / 8;
+			return true;
+		}
+		if (!mn || !*mn) {
+			__u32 id = m->type, sub;
+			const struct btf_type *mt = resolve(b, &id);
+
+			if (mt && btf_is_composite(mt) && member(b, mt, name, type, &sub)) {
+				*off = bits / 8 + sub;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* C filling @LV@ from raw tracepoint argument i of type id through comps */
+static const char *btf_access(struct session *s, const struct btf *b, int i, __u32 id,
+			      const struct target_comp *c, enum ast_type *type, const char **err)
+{
+	struct strbuf sb = { 0 };
+	const struct btf_type *t = resolve(b, &id);
+	bool have_addr = false;
+	const char *out;
+
+	sb_printf(&sb, "{ u64 __v = ((u64 *)ctx)[%d], __a = 0; ", i);
+	for (; c; c = c->next) {
+		__u32 mt, off = 0;
+
+		if (!t) {
+			*err = "a type the BTF does not describe";
+			goto fail;
+		}
+		if (c->kind == COMP_INDEX_EXPR) {
+			*err = "an index that is not a number";
+			goto fail;
+		}
+		if (btf_is_ptr(t)) {
+			if (have_addr)
+				sb_puts(&sb, "bpf_probe_read_kernel(&__v, 8, (void *)__a); ");
+			sb_puts(&sb, "__a = __v; ");
+			have_addr = true;
+			id = t->type;
+			t = resolve(b, &id);
+			if (c->kind == COMP_INDEX) {
+				sb_printf(&sb, "__a += %lld; ", (long long)(c->index * btf__resolve_size(b, id)));
+				continue;
+			}
+		} else if (c->kind == COMP_INDEX && btf_is_array(t) && have_addr) {
+			id = btf_array(t)->type;
+			sb_printf(&sb, "__a += %lld; ", (long long)(c->index * btf__resolve_size(b, id)));
+			t = resolve(b, &id);
+			continue;
+		} else if (!have_addr || !btf_is_composite(t)) {
+			*err = "a member of something that is not a structure or a pointer to one";
+			goto fail;
+		}
+		if (c->kind != COMP_FIELD || !t || !btf_is_composite(t) ||
+		    !member(b, t, c->name, &mt, &off)) {
+			*err = c->kind == COMP_FIELD ? arena_printf(&s->arena, "no member '%s'", c->name) :
+				"an index of something that is not an array or pointer";
+			goto fail;
+		}
+		sb_printf(&sb, "__a += %u; ", off);
+		id = mt;
+		t = resolve(b, &id);
+	}
+	if (!t) {
+		*err = "a type the BTF does not describe";
+		goto fail;
+	}
+	*type = TYPE_LONG;
+	if (btf_is_array(t) && have_addr) {
+		/* an array is its address, as in the module runtime (kernel_string($p->comm)) */
+		sb_puts(&sb, "@LV@ = (s64)__a; }");
+	} else if (btf_is_int(t) || btf_is_any_enum(t) || btf_is_ptr(t)) {
+		int size = btf_is_ptr(t) ? 8 : (int)t->size;
+		bool sign = btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED);
+
+		if (size != 1 && size != 2 && size != 4 && size != 8) {
+			*err = "an integer of an odd size";
+			goto fail;
+		}
+		if (have_addr)
+			sb_printf(&sb, "__s%d __x = 0; bpf_probe_read_kernel(&__x, %d, (void *)__a); __v = (u64)__x; ",
+				  size * 8, size);
+		sb_printf(&sb, "@LV@ = %s(__%c%d)__v; }", sign ? "(s64)" : "(s64)(u64)",
+			  sign ? 's' : 'u', size * 8);
+	} else {
+		*err = "a structure, not a value";
+		goto fail;
+	}
+	out = arena_strdup(&s->arena, sb.buf);
+	sb_free(&sb);
+	return out;
+fail:
+	sb_free(&sb);
+	return NULL;
+}
+
+/* $arg[->member...] of a BTF tracepoint: a local of its own, filled by the prologue */
+static int btf_context_var(struct session *s, struct derived_probe *dp, const char *name,
+			   struct ast_node *n)
+{
+	struct tp_probe *t = dp->priv;
+	const struct btf *b = kernel_btf(s);
+	const struct btf_type *proto = btf__type_by_id(b, (__u32)t->proto);
+	const struct btf_param *p = btf_params(proto);
+	const struct srcloc loc = n->loc;
+	enum ast_type type = TYPE_LONG;
+	const char *err = NULL, *code = NULL;
+	struct tp_expr *x;
+	struct symbol *sym;
+	int i;
+
+	if (n->u.target.addr || n->u.target.pretty) {
+		diag_error(s, &loc, "'&' and pretty printing of tracepoint variable '%s' are not supported by the BPF runtime (--runtime=bpf)",
+			   name);
+		return -1;
+	}
+	/* parameter 0 is the tracepoint's data pointer, not an argument */
+	for (i = 1; i < btf_vlen(proto); i++)
+		if (!strcmp(btf__name_by_offset(b, p[i].name_off), name + 1))
+			break;
+	if (i == btf_vlen(proto)) {
+		struct strbuf sb = { 0 };
+
+		for (i = 1; i < btf_vlen(proto); i++)
+			sb_printf(&sb, "%s$%s", i > 1 ? " " : "", btf__name_by_offset(b, p[i].name_off));
+		diag_error(s, &loc, "unable to find tracepoint variable '%s' (alternatives: %s)", name,
+			   sb.buf ? sb.buf : "none");
+		sb_free(&sb);
+		return -1;
+	}
+	code = btf_access(s, b, i - 1, p[i].type, n->u.target.comps, &type, &err);
+	if (!code) {
+		diag_error(s, &loc, "cannot read tracepoint variable '%s' with the BPF runtime: %s", name,
+			   err);
+		return -1;
+	}
+	x = arena_alloc(&s->arena, sizeof(*x));
+	x->local = strtab_intern(&s->arena, arena_printf(&s->arena, "__tpx_%d", t->n_exprs++));
+	x->code = code;
+	x->next = t->exprs;
+	t->exprs = x;
+	n->kind = AST_IDENT;
+	memset(&n->u, 0, sizeof(n->u));
+	n->u.ident.name = x->local;
+	sym = elab_probe_local(s, dp, n->u.ident.name, &loc);
+	sym->type = type;
+	sym->type_loc = loc;
+	sym->written = true;
+	return 1;
+}
+
 static int trace_context_var(struct session *s, struct derived_probe *dp, const char *name,
 			     struct ast_node *n)
 {
 	const struct tp_probe *t = dp->priv;
+
+	if (!strncmp(name, "$$", 2)) {
+		diag_error(s, &n->loc, "%s is not supported by the BPF runtime (--runtime=bpf) yet", name);
+		return -1;
+	}
+	if (t->proto)
+		return btf_context_var(s, dp, name, n);
 	const struct tp_field *f = field(t, name);
 	const struct srcloc loc = n->loc;
 	struct symbol *sym;
@@ -190,8 +481,25 @@ static int trace_context_var(struct session *s, struct derived_probe *dp, const 
 void bpf_trace_prologue(struct bg *g, const struct derived_probe *dp)
 {
 	const struct tp_probe *t = dp->priv;
+	const struct tp_expr *x;
 	int i;
 
+	for (x = t->exprs; x; x = x->next) {
+		const struct symbol *sym = elab_probe_find_local(dp, x->local);
+		struct strbuf sb = { 0 };
+		const char *p = x->code, *q;
+
+		if (!sym)
+			continue;
+		while ((q = strstr(p, "@LV@"))) {
+			sb_add(&sb, p, (size_t)(q - p));
+			sb_puts(&sb, bg_sym(g, sym));
+			p = q + 4;
+		}
+		sb_puts(&sb, p);
+		emit_line(g->e, "%s", sb.buf);
+		sb_free(&sb);
+	}
 	for (i = 0; i < t->n_fields; i++) {
 		const struct tp_field *f = &t->fields[i];
 		const char *local = strtab_intern(&g->s->arena,
