@@ -82,6 +82,8 @@ void meta_parse(char *text)
 		if (!strcmp(f[0], "stapbpf") && n == 2) {
 			if (atoi(f[1]) != 1)
 				die("the object's meta version %s is not 1: rebuild it", f[1]);
+		} else if (!strcmp(f[0], "maxerrors") && n == 2) {
+			run.max_errors = atoi(f[1]);
 		} else if (!strcmp(f[0], "suppress_errors")) {
 			run.suppress_errors = true;
 		} else if (!strcmp(f[0], "A") && n == 2) {

@@ -223,7 +223,7 @@ static void run_kind(enum probe_kind kind)
 			v[n++] = &run.probes[i];
 	qsort(v, (size_t)n, sizeof(*v), cmp_probe);
 	for (i = 0; i < n; i++) {
-		if (kind == PROBE_BEGIN && (get_state() != 1 || run.errors))
+		if (kind == PROBE_BEGIN && (get_state() != 1 || run.errors > run.max_errors))
 			break;
 		run_probe(v[i]);
 	}
@@ -416,7 +416,7 @@ int main(int argc, char **argv)
 	meta_init_globals();
 	set_state(1);
 	run_kind(PROBE_BEGIN);
-	if (get_state() == 1 && !run.errors) {
+	if (get_state() == 1 && run.errors <= run.max_errors) {
 		attach();
 		if (go >= 0) {
 			if (write(go, "g", 1) != 1)
@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 		}
 		if (timeout)
 			deadline = now_ns(CLOCK_MONOTONIC) + (int64_t)timeout * 1000000000;
-		while (!got_signal && !run.errors && !run.exiting && get_state() == 1) {
+		while (!got_signal && run.errors <= run.max_errors && !run.exiting && get_state() == 1) {
 			int st;
 
 			if (ring_buffer__poll(run.rb, 100) < 0 && errno != EINTR)
@@ -445,9 +445,9 @@ int main(int argc, char **argv)
 	drain();
 	if (go >= 0)
 		close(go);	/* the command never starts */
-	run_kind(run.errors ? PROBE_ERROR : PROBE_END);
+	run_kind(run.errors > run.max_errors ? PROBE_ERROR : PROBE_END);
 	drain();
-	if (!run.errors)
+	if (run.errors <= run.max_errors)
 		print_autoprint();
 	if (child) {
 		kill(child, SIGTERM);

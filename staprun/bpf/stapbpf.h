@@ -84,6 +84,7 @@ struct state {
 	struct bpf_link **links;
 	int n_links;
 	int errors;
+	int max_errors;			/* MAXERRORS: errors tolerated before the end */
 	bool exiting;
 	bool suppress_errors;		/* --suppress-handler-errors */
 	int autoprint[1024];		/* globals written, never read: printed at the end */

@@ -140,7 +140,7 @@ if [ $own = 1 ]; then
 	check "kernel.trace(\"sched:sched_process_exec\"): \$bprm->filename, \$p->pid, \$p->comm" $? "rc=$rc $out $err"
 
 	# format fields of a syscall event: a user pointer read with user_string()
-	run S -e 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == target() && user_string($filename) == "/etc/hostname") { printf("%s %d\n", execname(), $dfd); exit() } }' \
+	run S -e 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == target() && user_string($filename, "") == "/etc/hostname") { printf("%s %d\n", execname(), $dfd); exit() } }' \
 		-c 'exec cat /etc/hostname > /dev/null'
 	[ $rc = 0 ] && [ "$out" = "cat -100" ]
 	check "kernel.trace(\"syscalls:sys_enter_openat\"): user_string(\$filename)" $? "rc=$rc $out $err"

@@ -573,12 +573,19 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 	if (!strcmp(name, "task_current"))
 		return "((s64)bpf_get_current_task())";
 	if ((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
-	    ast_list_len(n->u.call.args) == 1) {
+	    ast_list_len(n->u.call.args) <= 2) {
 		bool user = name[0] == 'u';
-		const char *a = bg_tmp_long(g), *fmt;
+		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL;
 		int id = g->n_lits++;
 
 		emit_line(g->e, "%s = %s;", a, bg_expr(g, n->u.call.args));
+		if (n->u.call.args->next) {
+			/* (addr, err_msg): err_msg instead of an error */
+			const char *d = bg_expr(g, n->u.call.args->next);
+
+			dflt = bg_tmp_str(g);
+			bg_scpy(g, dflt, d);
+		}
 		t = bg_tmp_str(g);
 		sb_printf(&g->lits, "static const char __lit%d[] = \"%s string copy fault %sat 0x%%llx [man error::fault]\";\n",
 			  id, user ? "user" : "kernel", user ? "-14 " : "");
@@ -586,11 +593,22 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
 		emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)", user ? "user" : "kernel",
 			  t, a);
-		emit_line(g->e, "u64 __d = (u64)%s;", a);
-		emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", fmt);
-		emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
-		bg_abort(g);
+		if (dflt) {
+			bg_scpy(g, t, dflt);
+		} else {
+			emit_line(g->e, "u64 __d = (u64)%s;", a);
+			emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", fmt);
+			emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+			bg_abort(g);
+		}
 		emit_close(g->e, "}");
+		return t;
+	}
+	if (!strcmp(name, "strlen")) {
+		const char *v = bg_expr(g, n->u.call.args);
+
+		t = bg_tmp_long(g);
+		emit_line(g->e, "%s = __strlen(%s);", t, v);
 		return t;
 	}
 	*done = false;
@@ -610,10 +628,8 @@ static const char *call(struct bg *g, struct ast_node *n)
 	int i, id;
 
 	if (!fn && bi != BI_NONE) {
-		if (bi >= BI_SPRINT) {
-			bg_unsupported(g, &n->loc, "sprint/sprintf outside a print argument");
-			return "0";
-		}
+		if (bi >= BI_SPRINT)
+			return bg_sprint(g, n, bi);
 		bg_print_call(g, n, bi);
 		return "0";
 	}

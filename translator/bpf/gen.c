@@ -157,7 +157,17 @@ static void delete(struct bg *g, struct ast_node *n)
 			emit_line(g->e, "%s = 0;", lv);
 		return;
 	}
-	bg_unsupported(g, &n->loc, "deleting a whole array or statistic");
+	if (t->kind == AST_IDENT && t->u.ident.sym->kind == SYM_GLOBAL) {
+		/* every element, from a bpf_for_each_map_elem() callback */
+		int idx = bg_global_index(g, t->u.ident.sym), id = g->n_cb++;
+
+		sb_printf(&g->callbacks, "static long __cb%d(void *map, void *key, void *val, void *ctx)\n{\n\tbpf_map_delete_elem(map, key);\n\treturn 0;\n}\n",
+			  id);
+		emit_line(g->e, "bpf_for_each_map_elem(&%c%d, __cb%d, 0, 0);",
+			  t->u.ident.sym->type == TYPE_STATS ? 's' : 'm', idx, id);
+		return;
+	}
+	bg_unsupported(g, &n->loc, "deleting this");
 }
 
 void bg_stmt(struct bg *g, struct ast_node *n)
@@ -308,6 +318,8 @@ void bg_function(struct bg *g, struct function *fn, int id)
 
 struct pitem {
 	struct strbuf meta;		/* "i ..." lines */
+	struct strbuf cfmt;		/* the same as one format for bpf_snprintf() */
+	bool no_snprintf;		/* what bpf_snprintf() cannot format */
 	int n_items;
 	struct strbuf code;		/* unused */
 	const char *vals[64];		/* evaluated arguments */
@@ -324,6 +336,11 @@ static void item_text(struct pitem *p, const char *text, size_t len)
 		goto out;
 	memcpy(t, text, len);
 	t[len] = '\0';
+	for (m = t; *m; m++) {
+		if (*m == '%')
+			sb_putc(&p->cfmt, '%');
+		sb_putc(&p->cfmt, *m);
+	}
 	m = bg_meta_str(t);
 	sb_printf(&p->meta, "i T %s\n", m);
 	p->n_items++;
@@ -384,6 +401,7 @@ static void print_value(struct bg *g, struct pitem *p, struct ast_node *a)
 
 		sb_printf(&p->meta, "i H %d\n", bg_global_index(g, sym));
 		p->n_items++;
+		p->no_snprintf = true;
 		if (op->kind == AST_INDEX)
 			for (k = op->u.index.keys; k; k = k->next)
 				add_val(g, p, k);
@@ -391,6 +409,7 @@ static void print_value(struct bg *g, struct pitem *p, struct ast_node *a)
 	}
 	sb_printf(&p->meta, "i C %s 1 %c\n", a->type == TYPE_STRING ? "%s" : "%lld",
 		  a->type == TYPE_STRING ? 's' : 'l');
+	sb_puts(&p->cfmt, a->type == TYPE_STRING ? "%s" : "%lld");
 	p->n_items++;
 	add_val(g, p, a);
 }
@@ -476,6 +495,10 @@ static void print_format(struct bg *g, struct pitem *p, struct ast_node *fmt,
 			sb_printf(&p->meta, "i C %s %d %s\n", m, nargs, kinds);
 			free(m);
 		}
+		/* bpf_snprintf() takes flags "0+- " and a width, nothing else */
+		if (strpbrk(spec.buf, "#*.") || fs->conv == 'p' || fs->conv == 'o')
+			p->no_snprintf = true;
+		sb_puts(&p->cfmt, spec.buf);
 		p->n_items++;
 		sb_free(&spec);
 		if (!a) {
@@ -512,6 +535,45 @@ static void print_items(struct bg *g, struct pitem *p, struct ast_node *n, enum 
 		item_text(p, "\n", 1);
 }
 
+/* sprint*() as a value: bpf_snprintf() into a string temporary, with the format the
+ * kernel's vsnprintf() (as the module runtime's) reads the same way */
+const char *bg_sprint(struct bg *g, struct ast_node *n, enum builtin bi)
+{
+	struct pitem p = { 0 };
+	const char *t = bg_tmp_str(g);
+	char *lit;
+	int i, id;
+
+	sb_puts(&p.cfmt, "");
+	print_items(g, &p, n, bi);
+	if (p.bad)
+		goto out;
+	if (p.no_snprintf || p.n_vals > 12) {
+		bg_unsupported(g, &n->loc, "this sprint/sprintf as a value (precision, '#', '*', %p, %o, histograms or more than 12 values)");
+		goto out;
+	}
+	id = g->n_lits++;
+	lit = emit_cstr(p.cfmt.buf);
+	sb_printf(&g->lits, "static const char __lit%d[] = %s;\n", id, lit);
+	free(lit);
+	emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
+	if (p.n_vals) {
+		struct strbuf d = { 0 };
+
+		for (i = 0; i < p.n_vals; i++)
+			sb_printf(&d, "%s(u64)%s", i ? ", " : "", p.vals[i]);
+		emit_line(g->e, "u64 __d%d[%d] = { %s };", id, p.n_vals, d.buf);
+		emit_line(g->e, "bpf_snprintf(%s, MSL, __lit%d, __d%d, %d);", t, id, id, 8 * p.n_vals);
+		sb_free(&d);
+	} else {
+		emit_line(g->e, "bpf_snprintf(%s, MSL, __lit%d, 0, 0);", t, id);
+	}
+out:
+	sb_free(&p.meta);
+	sb_free(&p.cfmt);
+	return t;
+}
+
 void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 {
 	struct pitem p = { 0 };
@@ -536,6 +598,7 @@ void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 	emit_line(g->e, "bpf_ringbuf_output(&__rb, F->rec, %d, 0);", off);
 out:
 	sb_free(&p.meta);
+	sb_free(&p.cfmt);
 }
 
 /* --- probes ----------------------------------------------------------------- */
@@ -829,6 +892,8 @@ static const char helpers[] =
 	"\tu64 ua = a < 0 ? 0 - (u64)a : (u64)a, ub = b < 0 ? 0 - (u64)b : (u64)b;\n"
 	"\tu64 r = ua % ub;\n"
 	"\treturn a < 0 ? (s64)(0 - r) : (s64)r;\n}\n"
+	"static __always_inline s64 __strlen(const char *a)\n{\n"
+	"\tint i;\n\tfor (i = 0; i < MSL; i++)\n\t\tif (!a[i]) break;\n\treturn i;\n}\n"
 	"static __always_inline int __scmp(const char *a, const char *b)\n{\n"
 	"\tfor (int i = 0; i < MSL; i++) {\n"
 	"\t\tif (a[i] != b[i]) return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;\n"
@@ -922,6 +987,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		g.gsyms[g.n_gsyms++] = sym;
 	}
 	sb_printf(&g.meta, "stapbpf 1\nmsl %d\n", g.msl);
+	sb_printf(&g.meta, "maxerrors %lld\n", (long long)define_of(s, "MAXERRORS", 0));
 	if (define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
 		sb_puts(&g.meta, "suppress_errors\n");
 	globals(&g, &maps, &zero_max, maxentries);

@@ -60,6 +60,7 @@ void bg_unsupported(struct bg *g, const struct srcloc *loc, const char *what);
 int bg_global_index(struct bg *g, const struct symbol *sym);
 const char *bg_sym(struct bg *g, const struct symbol *sym);
 void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi);
+const char *bg_sprint(struct bg *g, struct ast_node *n, enum builtin bi);
 char *bg_meta_str(const char *str);
 void bg_scpy(struct bg *g, const char *dst, const char *src);
 /* bpf/trace.c */
