@@ -21,7 +21,7 @@
  * The records of the ring buffer __rb start with u32 type, u32 id: 1 print (format id,
  * then the arguments: 8 bytes a long, MSL a string), 2 error (message id; where at 8,
  * text at 16), 3 exit. The map __g starts with s64 state (0 loaded, 1 running,
- * 2 stopping), target, ncpu, realtime - boottime offset. */
+ * 2 stopping), target, ncpu, realtime - boottime offset, bytes of output dropped, errors. */
 #ifndef STAPBPF_META_H
 #define STAPBPF_META_H
 
@@ -29,6 +29,8 @@
 #define META_GLOBALS_TARGET 8
 #define META_GLOBALS_NCPU 16
 #define META_GLOBALS_RTOFF 24
+#define META_GLOBALS_DROPPED 32
+#define META_GLOBALS_ERRORS 40
 
 enum rec_type { REC_PRINT = 1, REC_ERROR = 2, REC_EXIT = 3 };
 

@@ -388,8 +388,14 @@ int main(int argc, char **argv)
 	meta_parse(meta);
 	libbpf_set_print(libbpf_log);
 	run.obj = bpf_object__open_file(argv[optind], NULL);
-	if (libbpf_get_error(run.obj))
-		die("cannot open %s: %s", argv[optind], strerror(errno));
+	err = (int)libbpf_get_error(run.obj);
+	if (err || !run.obj)
+		die("cannot open %s: %s%s%s", argv[optind], strerror(err ? -err : errno),
+		    run.last_log[0] ? "\n" : "", run.last_log);
+	/* event probes' frames: one per possible CPU */
+	if (bpf_object__find_map_by_name(run.obj, "__frame"))
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(run.obj, "__frame"),
+					 (__u32)libbpf_num_possible_cpus());
 	err = bpf_object__load(run.obj);
 	if (err)
 		die("the kernel refused the BPF programs of %s: %s%s%s", argv[optind],
@@ -452,6 +458,16 @@ int main(int argc, char **argv)
 	if (child) {
 		kill(child, SIGTERM);
 		waitpid(child, NULL, 0);
+	}
+	{
+		uint32_t z = 0;
+		int64_t dropped = 0;
+
+		if (bpf_map_lookup_elem(run.g_fd, &z, run.gbuf) == 0)
+			memcpy(&dropped, run.gbuf + META_GLOBALS_DROPPED, 8);
+		if (dropped)
+			fprintf(stderr, "WARNING: %lld bytes of output dropped: the output buffer was full\n",
+				(long long)dropped);
 	}
 	if (run.errors)
 		fprintf(stderr, "WARNING: Number of errors: %d, skipped probes: 0\n", run.errors);

@@ -7,7 +7,9 @@
 
 #include "session.h"
 
-/* MAXSTRINGLEN for BPF programs unless -D MAXSTRINGLEN=N (a multiple of 8, 16..1024) */
+/* MAXSTRINGLEN for BPF programs unless -D MAXSTRINGLEN=N (a multiple of 8, 16..1024).
+ * Smaller than the module runtime's 512: with 512, clang's copies of string values
+ * take BPF stack, and a few nested calls pass the verifier's 512-byte stack limit */
 #define BPF_DEFAULT_MAXSTRINGLEN 128
 
 /* end of pass 2: report what the BPF runtime cannot run (the generator, writing

@@ -11,6 +11,8 @@
 
 #define A(g) (&(g)->s->arena)
 
+static const char *lit(struct bg *g, const char *str);
+
 void bg_unsupported(struct bg *g, const struct srcloc *loc, const char *what)
 {
 	diag_error(g->s, loc, "%s is not supported by the BPF runtime (--runtime=bpf)", what);
@@ -54,6 +56,10 @@ int bg_where(struct bg *g, const struct srcloc *loc)
 
 void bg_abort(struct bg *g)
 {
+	if (g->catch_label) {
+		emit_line(g->e, "goto %s;", g->catch_label);
+		return;
+	}
 	switch (g->abort) {
 	case ABORT_PROBE:
 		emit_line(g->e, "goto __out;");
@@ -77,6 +83,8 @@ void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const cha
 	free(m);
 	emit_open(g->e, "if (%s)", cond);
 	emit_line(g->e, "F->err = %d; F->where = %d;", id, bg_where(g, loc));
+	if (g->try_depth || g->n_calling)	/* a catch may read it */
+		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", lit(g, msg));
 	bg_abort(g);
 	emit_close(g->e, "}");
 }
@@ -559,7 +567,7 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		return "G->__target";
 	if (!strcmp(name, "gettimeofday_ns"))
 		return "((s64)(bpf_ktime_get_boot_ns() + G->__rtoff))";
-	if (!strcmp(name, "local_clock_ns") || !strcmp(name, "cpu_clock_ns"))
+	if (!strcmp(name, "local_clock_ns"))
 		return "((s64)bpf_ktime_get_ns())";
 	if (!strcmp(name, "execname")) {
 		t = bg_tmp_str(g);

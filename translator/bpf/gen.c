@@ -47,6 +47,9 @@ static void loop(struct bg *g, struct ast_node *n)
 	emit_open(&cb, "static long __cb%d(u32 __i, void *__c)", id);
 	emit_line(&cb, "struct __frame *F = ((struct __lc *)__c)->F;");
 	emit_line(&cb, "struct __globals *G = ((struct __lc *)__c)->G;");
+	const char *catch_label = g->catch_label;
+
+	g->catch_label = NULL;
 	g->abort = ABORT_CALLBACK;
 	g->in_callback = true;
 	g->in_loop++;
@@ -66,6 +69,7 @@ static void loop(struct bg *g, struct ast_node *n)
 	g->in_loop--;
 	g->in_callback = in_cb;
 	g->abort = abort;
+	g->catch_label = catch_label;
 	g->e = outer;
 	sb_puts(&g->callbacks, cb.out.buf);
 	sb_free(&cb.out);
@@ -170,6 +174,33 @@ static void delete(struct bg *g, struct ast_node *n)
 	bg_unsupported(g, &n->loc, "deleting this");
 }
 
+/* try { body } catch (var) { handler }: errors of the body (and of the functions and
+ * loops it runs) jump to the catch, which clears them; `next` passes through */
+static void try_catch(struct bg *g, struct ast_node *n)
+{
+	const char *outer = g->catch_label;
+	const char *label = arena_printf(&g->s->arena, "__catch%d", g->n_try);
+	int id = g->n_try++;
+
+	g->catch_label = label;
+	g->try_depth++;
+	bg_stmt(g, n->u.try_.body);
+	g->try_depth--;
+	g->catch_label = outer;
+	emit_line(g->e, "goto __tryend%d;", id);
+	emit_line(g->e, "%s: ;", label);
+	emit_open(g->e, "if (F->next)");
+	bg_abort(g);
+	emit_close(g->e, "}");
+	emit_line(g->e, "F->err = 0;");
+	if (n->u.try_.var)
+		emit_line(g->e, "__builtin_memcpy(%s, F->errbuf, MSL);",
+			  bg_sym(g, n->u.try_.var->u.ident.sym));
+	if (n->u.try_.handler)
+		bg_stmt(g, n->u.try_.handler);
+	emit_line(g->e, "__tryend%d: ;", id);
+}
+
 void bg_stmt(struct bg *g, struct ast_node *n)
 {
 	g->scope->n_str = 0;	/* temporaries never outlive a statement */
@@ -233,7 +264,7 @@ void bg_stmt(struct bg *g, struct ast_node *n)
 		ret(g, n);
 		return;
 	case AST_TRY:
-		bg_unsupported(g, &n->loc, "try/catch");
+		try_catch(g, n);
 		return;
 	case AST_EMBEDDED:
 		bg_unsupported(g, &n->loc, "embedded C");
@@ -286,6 +317,11 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	int in_loop = g->in_loop;
 	struct function_info *fi = fn->info;
 
+	const char *catch_label = g->catch_label;
+	int try_depth = g->try_depth;
+
+	g->catch_label = NULL;
+	g->try_depth = 0;
 	g->e = &e;
 	g->scope = &scope;
 	g->abort = ABORT_FUNCTION;
@@ -312,6 +348,8 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	g->abort = abort;
 	g->in_callback = in_cb;
 	g->in_loop = in_loop;
+	g->catch_label = catch_label;
+	g->try_depth = try_depth;
 }
 
 /* --- print family ---------------------------------------------------------- */
@@ -595,7 +633,8 @@ void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 	}
 	if (off > g->rec_max)
 		g->rec_max = off;
-	emit_line(g->e, "bpf_ringbuf_output(&__rb, F->rec, %d, 0);", off);
+	emit_line(g->e, "if (bpf_ringbuf_output(&__rb, F->rec, %d, 0)) __sync_fetch_and_add(&G->__dropped, %d);",
+		  off, off - 8);
 out:
 	sb_free(&p.meta);
 	sb_free(&p.cfmt);
@@ -618,8 +657,9 @@ static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bo
 {
 	emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(dp), prog);
 	emit_line(g->e, "u32 __z = 0; int __ret = 0;");
-	emit_line(g->e, "struct __frame *F = bpf_map_lookup_elem(&%s, &__z);",
-		  event ? "__frame" : "__mframe");
+	emit_line(g->e, "u32 __cpu = bpf_get_smp_processor_id();");
+	emit_line(g->e, "struct __frame *F = bpf_map_lookup_elem(&%s, %s);",
+		  event ? "__frame" : "__mframe", event ? "&__cpu" : "&__z");
 	emit_line(g->e, "struct __globals *G = bpf_map_lookup_elem(&__g, &__z);");
 	emit_line(g->e, "if (!F || !G) return 0;");
 	if (event)
@@ -635,7 +675,7 @@ static void prog_close(struct bg *g)
 {
 	emit_line(g->e, "goto __out;");
 	emit_line(g->e, "__out:");
-	emit_line(g->e, "if (F->err) { __report(F); return 2; }");
+	emit_line(g->e, "if (F->err) { __report(F, G); return 2; }");
 	emit_line(g->e, "if (F->next) return 2;");
 	emit_line(g->e, "return __ret;");
 	emit_close(g->e, "}");
@@ -782,9 +822,9 @@ static int64_t map_size(const struct symbol *sym, int64_t dflt)
 static void globals(struct bg *g, struct strbuf *maps, int *zero_max, int64_t maxentries)
 {
 	struct symbol *sym;
-	int off = 32, i;
+	int off = 48, i;
 
-	sb_puts(&g->types, "struct __globals {\n\ts64 __state, __target, __ncpu, __rtoff;\n");
+	sb_puts(&g->types, "struct __globals {\n\ts64 __state, __target, __ncpu, __rtoff, __dropped, __errors;\n");
 	for (i = 0; i < g->n_gsyms; i++) {
 		char *name;
 
@@ -926,7 +966,10 @@ static const char helpers[] =
 	"\t\tif (!r->count || p[2] < r->min) r->min = p[2];\n"
 	"\t\tif (!r->count || p[3] > r->max) r->max = p[3];\n"
 	"\t\tr->count += p[0]; r->sum += p[1];\n\t}\n}\n"
-	"static __always_inline void __report(struct __frame *F)\n{\n"
+	"/* an error past MAXERRORS stops the session at once, as the module runtime does */\n"
+	"static __always_inline void __report(struct __frame *F, struct __globals *G)\n{\n"
+	"\tif (!SUPPRESS_ERRORS && __sync_fetch_and_add(&G->__errors, 1) >= MAXERRORS && G->__state == 1)\n"
+	"\t\tG->__state = 2;\n"
 	"\t*(u32 *)F->rec = 2; *(u32 *)(F->rec + 4) = (u32)F->err;\n"
 	"\t*(s64 *)(F->rec + 8) = F->where;\n"
 	"\t__builtin_memcpy(F->rec + 16, F->errbuf, MSL);\n"
@@ -1005,7 +1048,9 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		probe(&g, dp);
 	}
 	if (c_out) {
-		sb_printf(c_out, "#define MSL %d\n", g.msl);
+		sb_printf(c_out, "#define MSL %d\n#define MAXERRORS %lld\n#define SUPPRESS_ERRORS %d\n", g.msl,
+			  (long long)define_of(s, "MAXERRORS", 0),
+			  define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0) != 0);
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
@@ -1017,13 +1062,16 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, "\t} p;\n\tstruct {\n\t\ts64 __none;\n");
 		sb_puts(c_out, g.ffns.buf ? g.ffns.buf : "");
 		sb_puts(c_out, "\t} f;\n};\n");
+		sb_puts(c_out, "_Static_assert(sizeof(struct __frame) <= (4 << 20), \"the locals, temporaries and keys of the script's probes and functions need more than 4 MiB: try a smaller -D MAXSTRINGLEN\");\n");
 		sb_printf(c_out, "struct __lc { struct __frame *F; struct __globals *G; };\n");
-		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __frame); } __frame SEC(\".maps\");\n");
+		/* one frame per CPU: an array the loader sizes to the possible CPUs (a per-CPU
+		 * map's values are limited to 32 KiB) */
+		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __frame); } __frame SEC(\".maps\");\n");
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __frame); } __mframe SEC(\".maps\");\n");
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __globals); } __g SEC(\".maps\");\n");
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, char[%d]); } __loopkey SEC(\".maps\");\n",
 			  9 * g.msl + g.msl);
-		sb_printf(c_out, "static const char __zero[%d];\n", zero_max);
+		sb_printf(c_out, "__attribute__((used)) static const char __zero[%d];\n", zero_max);
 		sb_puts(c_out, helpers);
 		sb_puts(c_out, g.lits.buf ? g.lits.buf : "");
 		sb_puts(c_out, g.callbacks.buf ? g.callbacks.buf : "");

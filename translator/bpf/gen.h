@@ -36,6 +36,10 @@ struct bg {
 	enum bg_abort abort;
 	int in_loop;			/* inside a loop (break/continue allowed) */
 	bool in_callback;		/* a bpf_loop callback: break is return 1 */
+	const char *catch_label;	/* innermost try of this C function, or NULL */
+	int try_depth;			/* tries around (callbacks included): errors keep
+					 * their message in F->errbuf for the catch */
+	int n_try;
 	bool event;			/* writing an event probe (per-CPU frame) */
 	const struct derived_probe *dp;	/* probe being written */
 	int n_tmp;			/* C temporaries of the current C function */
