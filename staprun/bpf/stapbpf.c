@@ -435,7 +435,8 @@ int main(int argc, char **argv)
 		while (!got_signal && run.errors <= run.max_errors && !run.exiting && get_state() == 1) {
 			int st;
 
-			if (ring_buffer__poll(run.rb, 100) < 0 && errno != EINTR)
+			/* 50 ms, as staprun: the end of -c CMD or -T is seen that soon */
+			if (ring_buffer__poll(run.rb, 50) < 0 && errno != EINTR)
 				die("cannot read the ring buffer: %s", strerror(errno));
 			fflush(run.out);
 			if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
