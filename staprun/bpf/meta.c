@@ -136,6 +136,13 @@ void meta_parse(char *text)
 				cur->kind = PROBE_TIMER;
 				cur->period = strtoull(f[3], NULL, 10);
 				cur->per_cpu = atoi(f[4]);
+			} else if (!strcmp(f[1], "perf") && n >= 7) {
+				cur->kind = PROBE_PERF;
+				cur->perf_type = (uint32_t)strtoul(f[3], NULL, 10);
+				cur->perf_config = strtoull(f[4], NULL, 10);
+				cur->period = strtoull(f[5], NULL, 10);
+				cur->freq = atoi(f[6]);
+				cur->per_cpu = true;
 			} else if (!strcmp(f[1], "trace") || !strcmp(f[1], "raw")) {
 				cur->kind = f[1][0] == 't' ? PROBE_TRACE : PROBE_RAW;
 				cur->target = xstrdup_(f[3]);

@@ -9,6 +9,7 @@
  *                                     linear START STOP INTERVAL
  *   P begin|end|error PP PRIORITY     a probe; its parts follow as S and F lines
  *   P timer PP PERIOD_NS PER_CPU      an event probe: program of its S line attached
+ *   P perf PP TYPE CONFIG N FREQ     a perf event on every CPU, every N events (N hz)
  *   P trace PP SYSTEM/NAME           a perf tracepoint
  *   P raw PP SYSTEM/NAME             a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN)
  *   S PROG                            run (or attach) program __progPROG

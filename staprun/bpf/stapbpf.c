@@ -230,13 +230,18 @@ static void run_kind(enum probe_kind kind)
 	free(v);
 }
 
-static int perf_open(uint64_t period, int cpu)
+static int perf_open(const struct probe *p, int cpu)
 {
 	struct perf_event_attr a = {
 		.type = PERF_TYPE_SOFTWARE, .size = sizeof(a), .config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_period = period,
+		.sample_period = p->period,
 	};
 
+	if (p->kind == PROBE_PERF) {
+		a.type = p->perf_type;
+		a.config = p->perf_config;
+		a.freq = p->freq;
+	}
 	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -260,7 +265,8 @@ static void attach(void)
 		const struct probe *p = &run.probes[i];
 		struct bpf_program *bp;
 
-		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE && p->kind != PROBE_RAW)
+		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE && p->kind != PROBE_RAW &&
+		    p->kind != PROBE_PERF)
 			continue;
 		bp = prog(p->parts[0].prog);
 		if (p->kind == PROBE_RAW) {
@@ -280,13 +286,12 @@ static void attach(void)
 			continue;
 		}
 		for (cpu = 0; cpu < (p->per_cpu ? ncpu : 1); cpu++) {
-			int fd = perf_open(p->period, cpu);
+			int fd = perf_open(p, cpu);
 
 			if (fd < 0) {
 				if (p->per_cpu && errno == ENODEV)
 					continue;	/* a CPU that is not online */
-				die("cannot open a cpu-clock perf event for %s: %s", p->pp,
-				    strerror(errno));
+				die("cannot open a perf event for %s: %s", p->pp, strerror(errno));
 			}
 			add_link(bpf_program__attach_perf_event(bp, fd), p);
 		}

@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE, PROBE_RAW };
+enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE, PROBE_RAW,
+	PROBE_PERF };
 
 struct part {
 	int prog;
@@ -20,7 +21,10 @@ struct probe {
 	char *pp;
 	int64_t priority;
 	int order;
-	uint64_t period;		/* timer: ns */
+	uint64_t period;		/* timer: ns; perf: events or hz */
+	uint32_t perf_type;		/* perf */
+	uint64_t perf_config;
+	bool freq;
 	bool per_cpu;
 	char *target;			/* trace: SYSTEM/NAME */
 	struct part *parts;

@@ -151,6 +151,20 @@ if [ $own = 1 ]; then
 	[ $rc = 1 ] && grep -q "^ERROR: kernel string copy fault at 0x8 \[man error::fault\] near identifier 'kernel_string' at <input>:1:23$" "$work/err"
 	check "kernel_string() of a bad address: the module runtime's error" $? "rc=$rc $err"
 
+	# perf software events
+	run S -e 'global n; probe perf.sw.page_faults.sample(1) { if (pid() == target()) n++ } probe end { println(n > 10 ? "faults" : "none") }' \
+		-c 'exec ls / > /dev/null'
+	[ $rc = 0 ] && [ "$out" = faults ]
+	check "perf.sw.page_faults.sample(1) counts a program's page faults" $? "rc=$rc $out $err"
+
+	run S -p2 -e 'probe perf.hw.cpu_cycles { }'
+	if [ -e /sys/bus/event_source/devices/cpu ]; then
+		check "perf.hw.*: this machine has hardware counters # SKIP" 0
+	else
+		[ $rc = 1 ] && grep -q 'perf.hw.cpu_cycles cannot be used with --runtime=bpf: this kernel has no hardware counters' "$work/err"
+		check "perf.hw.*: refused, no hardware counters here" $? "rc=$rc $err"
+	fi
+
 	# -x PID
 	run S -e 'probe begin { println(target()) exit() }' -x 4242
 	[ $rc = 0 ] && [ "$out" = 4242 ]

@@ -19,7 +19,7 @@
 #define A(g) (&(g)->s->arena)
 
 extern const struct probe_family begin_family, end_family, error_family, timer_family,
-	bpf_trace_family;
+	bpf_trace_family, bpf_perf_family;
 
 static void block(struct bg *g, struct ast_node *stmts)
 {
@@ -644,7 +644,7 @@ out:
 
 static const char *section_of(const struct derived_probe *dp)
 {
-	if (dp->family == &timer_family)
+	if (dp->family == &timer_family || dp->family == &bpf_perf_family)
 		return "perf_event";
 	if (dp->family == &bpf_trace_family)
 		return bpf_trace_is_raw(dp) ? "raw_tp" : "tracepoint";
@@ -753,6 +753,8 @@ static void probe(struct bg *g, struct derived_probe *dp)
 		int64_t ns = timer_period_ns(dp, &per_cpu);
 
 		sb_printf(&g->meta, "P timer %s %" PRId64 " %d\n", pp, ns, per_cpu);
+	} else if (f == &bpf_perf_family) {
+		sb_printf(&g->meta, "P perf %s %s\n", pp, bpf_perf_attach(g->s, dp));
 	} else if (f == &bpf_trace_family) {
 		sb_printf(&g->meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
 			  bpf_trace_target(dp));
@@ -1040,7 +1042,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		if (f->not_emitted)
 			continue;
 		if (f != &begin_family && f != &end_family && f != &error_family &&
-		    f != &timer_family && f != &bpf_trace_family) {
+		    f != &timer_family && f != &bpf_trace_family && f != &bpf_perf_family) {
 			diag_error(s, &dp->pp->loc, "probe point %s is not supported by the BPF runtime (--runtime=bpf)",
 				   dp->pp_str);
 			continue;

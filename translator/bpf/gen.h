@@ -71,6 +71,8 @@ void bg_scpy(struct bg *g, const char *dst, const char *src);
 void bpf_trace_prologue(struct bg *g, const struct derived_probe *dp);
 const char *bpf_trace_target(const struct derived_probe *dp);
 bool bpf_trace_is_raw(const struct derived_probe *dp);
+/* "TYPE CONFIG PERIOD FREQ" of a perf probe */
+const char *bpf_perf_attach(struct session *s, const struct derived_probe *dp);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
 
