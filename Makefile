@@ -13,10 +13,11 @@ GEN_WARN = -std=gnu11 -Wall -Wno-unused-function -Wno-sign-compare -Wno-unused-p
 	-Wno-switch-enum $(WERROR)
 OPT = -O2 -g
 STAP_DEFS = -DPKGDATADIR='"$(datadir)/systemtap"' -DLIBEXECDIR='"$(libexecdir)/systemtap"' \
-	-DBINDIR='"$(bindir)"' -DSTAP_VERSION='"$(PACKAGE_VERSION)"'
+	-DBINDIR='"$(bindir)"' -DSTAP_VERSION='"$(PACKAGE_VERSION)"' \
+	-DMULTIARCH='"$(shell $(CC) -print-multiarch)"'
 INC = -Itranslator -Ibuild/gen -Iinclude
 
-TRANS_SRC = $(wildcard translator/*.c translator/elaborate/*.c translator/translate/*.c translator/tapsets/*.c translator/dwarf/*.c) \
+TRANS_SRC = $(wildcard translator/*.c translator/elaborate/*.c translator/translate/*.c translator/tapsets/*.c translator/dwarf/*.c translator/bpf/*.c) \
 	translator/remote/qemu.c translator/remote/initramfs.c
 GEN_SRC = build/gen/parser.c build/gen/lexer.c
 TRANS_OBJ = $(patsubst %.c,build/obj/%.o,$(TRANS_SRC)) \
@@ -27,7 +28,7 @@ STAPRUN_SRC = $(wildcard staprun/*.c)
 QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/remote/stap-qemu.c \
 	translator/fsafe.c
 
-PROGS = translator/stap staprun/staprun translator/remote/stap-qemu
+PROGS = translator/stap staprun/staprun staprun/stapbpf translator/remote/stap-qemu
 
 all: $(PROGS)
 
@@ -58,14 +59,19 @@ build/asan/%.o: %.c build/gen/parser.h
 	$(CC) $(WARN) -Wno-format-truncation -Wno-format-overflow -O1 -g $(INC) $(STAP_DEFS) $(DW_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP -c -o $@ $<
 
 translator/stap: $(TRANS_OBJ)
-	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
+	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS)
 
 # the translator under ASan/UBSan, used by `make check` for the host-side tests
 translator/stap-asan: $(ASAN_OBJ)
-	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
 	$(CC) $(WARN) -O2 -g -Iinclude -static -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
+
+# the BPF runtime's loader: libbpf, dynamically linked
+STAPBPF_SRC = $(wildcard staprun/bpf/*.c)
+staprun/stapbpf: $(STAPBPF_SRC) $(wildcard staprun/bpf/*.h)
+	$(CC) $(WARN) -O2 -g -Istaprun $(LIBBPF_CFLAGS) $(ELF_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPBPF_SRC) $(LIBBPF_LIBS) $(ELF_LIBS)
 
 translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
 	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
@@ -129,7 +135,7 @@ install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libexecdir)/systemtap \
 		$(DESTDIR)$(datadir)/systemtap $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(mandir)/man8
-	install -m 755 translator/stap staprun/staprun $(DESTDIR)$(bindir)/
+	install -m 755 translator/stap staprun/staprun staprun/stapbpf $(DESTDIR)$(bindir)/
 	install -m 755 translator/remote/stap-qemu $(DESTDIR)$(libexecdir)/systemtap/
 	cp -R $(PKG_TREES) $(DESTDIR)$(datadir)/systemtap/
 	install -m 644 $(MAN1) $(DESTDIR)$(mandir)/man1/
@@ -138,7 +144,7 @@ install: all
 	install -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/
 
 uninstall: build/man/stapfuncs.3stap
-	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun
+	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun $(DESTDIR)$(bindir)/stapbpf
 	rm -f $(DESTDIR)$(libexecdir)/systemtap/stap-qemu
 	rm -rf $(addprefix $(DESTDIR)$(datadir)/systemtap/,$(PKG_TREES))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1)))

@@ -1,4 +1,5 @@
-/* The module cache: $SYSTEMTAP_DIR/cache/<h[0:2]>/<hash>.{ko,c}. The key is a SHA-256
+/* The module cache: $SYSTEMTAP_DIR/cache/<h[0:2]>/<hash>.{ko,c} (--runtime=bpf:
+ * <hash>.bpf.{o,c}). The key is a SHA-256
  * over everything that shapes the module: the translator binary, the runtime's files,
  * every script file parsed, the script arguments, the target kernel's release, config
  * and symbol versions, and the options that reach the module (including -m). */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "fsafe.h"
@@ -99,6 +101,17 @@ int cache_key(struct session *s)
 	sha256_str(&h, s->opt.guru ? "guru" : "");
 	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
 	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");
+	if (s->opt.bpf) {
+		/* BPF objects are compiled against the running kernel's tracepoints */
+		struct utsname u;
+
+		sha256_str(&h, "bpf");
+		if (uname(&u) == 0) {
+			sha256_str(&h, u.release);
+			sha256_str(&h, u.version);
+		}
+		cache_hash_tree(&h, s->paths.tapset_dir);
+	}
 	sha256_hex(&h, s->hash);
 	if (!s->opt.module_name)
 		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s", s->hash);
@@ -158,8 +171,8 @@ int cache_lookup(struct session *s)
 
 	if (!dir)
 		return -1;
-	ko = arena_printf(&s->arena, "%s/%s.ko", dir, s->hash);
-	c = arena_printf(&s->arena, "%s/%s.c", dir, s->hash);
+	ko = arena_printf(&s->arena, "%s/%s%s", dir, s->hash, s->opt.bpf ? ".bpf.o" : ".ko");
+	c = arena_printf(&s->arena, "%s/%s%s", dir, s->hash, s->opt.bpf ? ".bpf.c" : ".c");
 	rc = fs_file_trusted(ko, &why);
 	if (!rc)
 		rc = fs_file_trusted(c, &why);
@@ -180,10 +193,11 @@ int cache_store(struct session *s)
 
 	if (!dir)
 		return -1;
-	rc = copy_file(s->module_c, arena_printf(&s->arena, "%s/%s.c", dir, s->hash), 0644);
+	rc = copy_file(s->module_c, arena_printf(&s->arena, "%s/%s%s", dir, s->hash,
+						 s->opt.bpf ? ".bpf.c" : ".c"), 0644);
 	if (!rc)
-		rc = copy_file(s->module_path, arena_printf(&s->arena, "%s/%s.ko", dir, s->hash),
-			       0644);
+		rc = copy_file(s->module_path, arena_printf(&s->arena, "%s/%s%s", dir, s->hash,
+							    s->opt.bpf ? ".bpf.o" : ".ko"), 0644);
 	if (rc && s->opt.verbose)
 		fprintf(stderr, "WARNING: cannot fill the module cache in %s: %s\n", dir,
 			strerror(-rc));
@@ -226,7 +240,9 @@ int cache_clean(struct session *s)
 			char *path;
 
 			if (!((len == 67 && !strcmp(n_ + 64, ".ko")) ||
-			      (len == 66 && !strcmp(n_ + 64, ".c"))) ||
+			      (len == 66 && !strcmp(n_ + 64, ".c")) ||
+			      (len == 70 && !strcmp(n_ + 64, ".bpf.o")) ||
+			      (len == 70 && !strcmp(n_ + 64, ".bpf.c"))) ||
 			    !is_hex(n_, 64) || strncmp(n_, de->d_name, 2))
 				continue;
 			path = xasprintf("%s/%s", dir, n_);

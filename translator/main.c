@@ -9,10 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "dumps.h"
 #include "dwarf/dwarf.h"
 #include "fsafe.h"
 #include "passes.h"
+#include "bpf/bpf.h"
 #include "session.h"
 #include "tapsets/family.h"
 #include "translate/translate.h"
@@ -57,6 +60,9 @@ static void usage(FILE *f)
 	      "  --remote=qemu://[RELEASE]\n"
 	      "                build for RELEASE and run in a disposable qemu guest booting\n"
 	      "                that installed kernel (default: the newest installed)\n"
+	      "  --runtime=bpf, --bpf\n"
+	      "                compile to BPF programs and run them on this machine's kernel\n"
+	      "                (no module needed; see README)\n"
 	      "  --disable-cache\n"
 	      "                neither use nor fill the module cache\n"
 	      "  --poison-cache\n"
@@ -82,7 +88,7 @@ static void usage(FILE *f)
 	      "  --compatible=VERSION, --check-version, --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
 	      "Not supported yet (refused with the reason): -b -F -S -i --ldd --modinfo\n"
-	      "  --privilege --unprivileged --use-server --sign-module --bpf --dyninst\n"
+	      "  --privilege --unprivileged --use-server --sign-module --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
 
@@ -92,7 +98,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -123,7 +129,7 @@ static const struct option long_opts[] = {
 	{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
 	{ "example", no_argument, NULL, OPT_EXAMPLE },
 	{ "runtime", required_argument, NULL, OPT_RUNTIME },
-	{ "bpf", no_argument, NULL, OPT_NOT_YET },
+	{ "bpf", no_argument, NULL, OPT_BPF },
 	{ "dyninst", no_argument, NULL, OPT_NOT_YET },
 	{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
 	{ "ldd", no_argument, NULL, OPT_NOT_YET },
@@ -160,7 +166,6 @@ static const struct {
 	{ "-d", "symbol and unwind data of user-space objects" },
 	{ "-i", "interactive mode" },
 	{ "--interactive", "interactive mode" },
-	{ "--bpf", "only the kernel runtime exists" },
 	{ "--dyninst", "only the kernel runtime exists" },
 	{ "--ldd", "symbol and unwind data of user-space objects" },
 	{ "--modinfo", "MODULE_INFO fields in the generated C" },
@@ -337,10 +342,19 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		return 0;
 	case OPT_ALL_MODULES:	/* kallsyms already names every loaded module's symbols */
 		return 0;
+	case OPT_BPF:
+		s->opt.bpf = true;
+		return 0;
 	case OPT_RUNTIME:
-		if (!strcmp(arg, "kernel"))
+		if (!strcmp(arg, "kernel")) {
+			s->opt.bpf = false;
 			return 0;
-		diag_plain(s, "stap", "not supported yet: --runtime=%s (only the kernel runtime exists)",
+		}
+		if (!strcmp(arg, "bpf")) {
+			s->opt.bpf = true;
+			return 0;
+		}
+		diag_plain(s, "stap", "not supported yet: --runtime=%s (the runtimes are kernel and bpf)",
 			   arg);
 		return -1;
 	case OPT_NOT_YET: {
@@ -871,8 +885,8 @@ static bool host_cannot_run(struct session *s)
 	if (kernel_host_can_load_modules(&why))
 		return false;
 	fprintf(stderr, "stap: this machine's kernel cannot load modules (%s); run the "
-		"script in a guest with --remote=qemu://, or stop after building with -p4\n",
-		why);
+		"script here with --runtime=bpf, in a guest with --remote=qemu://, or stop "
+		"after building with -p4\n", why);
 	(void)s;
 	return true;
 }
@@ -882,6 +896,7 @@ static int finish(struct session *s, int status)
 {
 	diag_finish(s);
 	dw_close(s);
+	btf__free(s->kern.btf);
 	arena_destroy(&s->arena);
 	strlist_free(&s->opt.include_dirs);
 	strlist_free(&s->opt.defines);
@@ -956,6 +971,11 @@ static int make_tmp_dir(struct session *s)
 
 static int (*const passes[])(struct session *) = {
 	NULL, pass1_parse, pass2_elaborate, pass3_translate, pass4_build, pass5_run,
+};
+
+/* --runtime=bpf: passes 1 and 2 are shared */
+static int (*const bpf_passes[])(struct session *) = {
+	NULL, pass1_parse, pass2_elaborate, bpf_pass3, bpf_pass4, bpf_pass5,
 };
 
 /* $SYSTEMTAP_DIR/rc (~/.systemtap/rc): default options, words separated by white space,
@@ -1047,7 +1067,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* before any expensive pass: can this run end anywhere? */
-		if (pass == 3 && s->opt.last_pass == 5 && !s->opt.remote &&
+		if (pass == 3 && s->opt.last_pass == 5 && !s->opt.remote && !s->opt.bpf &&
 		    host_cannot_run(s)) {
 			rc = -1;
 			break;
@@ -1062,7 +1082,7 @@ int main(int argc, char **argv)
 		if (pass == 5 && s->opt.verbose)
 			fputs("Pass 5: starting run.\n", stderr);
 		stats_begin(&st);
-		rc = passes[pass](s);
+		rc = s->opt.bpf && pass >= 3 ? bpf_passes[pass](s) : passes[pass](s);
 		if (rc || s->diag.n_errors) {
 			if (pass < 5 || rc < 0) {
 				if (pass == 1)

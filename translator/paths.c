@@ -45,11 +45,13 @@ int paths_resolve(struct session *s)
 		p->runtime_dir = arena_printf(a, "%s/runtime", top);
 		p->tapset_dir = arena_printf(a, "%s/tapset", top);
 		p->staprun = arena_printf(a, "%s/staprun/staprun", top);
+		p->stapbpf = arena_printf(a, "%s/staprun/stapbpf", top);
 		p->stap_qemu = arena_printf(a, "%s/translator/remote/stap-qemu", top);
 	} else {
 		p->runtime_dir = PKGDATADIR "/runtime";
 		p->tapset_dir = PKGDATADIR "/tapset";
 		p->staprun = BINDIR "/staprun";
+		p->stapbpf = BINDIR "/stapbpf";
 		p->stap_qemu = LIBEXECDIR "/stap-qemu";
 	}
 	if ((env = getenv("SYSTEMTAP_RUNTIME")) && *env)
@@ -58,6 +60,8 @@ int paths_resolve(struct session *s)
 		p->tapset_dir = env;
 	if ((env = getenv("SYSTEMTAP_STAPRUN")) && *env)
 		p->staprun = env;
+	if ((env = getenv("SYSTEMTAP_STAPBPF")) && *env)
+		p->stapbpf = env;
 	if (s->opt.runtime_dir)
 		p->runtime_dir = s->opt.runtime_dir;
 	/* never a shared fallback such as /tmp: cache.c checks the one we pick */

@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "ast.h"
 
+struct btf;
+
 
 /* what a run does: the passes, or one of the listings/cache actions instead */
 enum stap_action {
@@ -24,6 +26,7 @@ enum stap_action {
 struct options {
 	enum stap_action action;
 	int last_pass;			/* -p: 1..5 */
+	bool bpf;			/* --runtime=bpf, --bpf: the BPF runtime (bpf/) */
 	int verbose;			/* -v count */
 	bool keep_tmp;			/* -k */
 	bool guru;			/* -g */
@@ -69,12 +72,14 @@ struct kernel_target {
 	const char *arch;		/* x86_64 */
 	bool is_host;			/* the running kernel */
 	struct dw_state *dw;		/* its DWARF, opened on first use (dwarf/) */
+	struct btf *btf;		/* --runtime=bpf: the running kernel's BTF (bpf/trace.c) */
 };
 
 struct paths {
 	const char *runtime_dir;
 	const char *tapset_dir;
 	const char *staprun;		/* staprun binary for pass 5 */
+	const char *stapbpf;		/* the BPF runtime's loader */
 	const char *stap_qemu;		/* guest runner */
 	const char *cache_dir;		/* $SYSTEMTAP_DIR/cache or ~/.systemtap/cache;
 					 * NULL: none. Use cache_subdir(), which

@@ -23,12 +23,12 @@ mk install DESTDIR="$d" > "$work/install.log" 2>&1
 check "make install DESTDIR=... succeeds" $? "$(tail -n 20 "$work/install.log")"
 
 missing=
-for f in bin/stap bin/staprun libexec/systemtap/stap-qemu; do
+for f in bin/stap bin/staprun bin/stapbpf libexec/systemtap/stap-qemu; do
 	p=$(installed "$f")
 	[ -n "$p" ] && [ -x "$p" ] || missing="$missing $f"
 done
 [ -z "$missing" ]
-check "stap, staprun and stap-qemu are installed and executable" $? "missing:$missing"
+check "stap, staprun, stapbpf and stap-qemu are installed and executable" $? "missing:$missing"
 
 missing=
 for f in systemtap/runtime/runtime.h systemtap/tapset/string.stp systemtap/include/stp_msg.h; do

@@ -38,9 +38,7 @@ done <<'LIST'
 --list-servers|--list-servers (compile servers)
 --trust-servers=ssl|--trust-servers (compile servers)
 --sign-module|--sign-module (module signing)
---runtime=bpf|--runtime=bpf (only the kernel runtime exists)
---runtime=dyninst|--runtime=dyninst (only the kernel runtime exists)
---bpf|--bpf (only the kernel runtime exists)
+--runtime=dyninst|--runtime=dyninst (the runtimes are kernel and bpf)
 --dyninst|--dyninst (only the kernel runtime exists)
 --remote-prefix|--remote-prefix (several remote hosts)
 --download-debuginfo=no|--download-debuginfo (debuginfo comes from the installed -dbg packages)
@@ -113,6 +111,8 @@ done <<'LIST'
 --rlimit-stack=8388608
 --rlimit-fsize=1000000000
 --runtime=kernel
+--runtime=bpf
+--bpf
 -a x86_64
 --all-modules
 -d kernel

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "elaborate/elaborate.h"
+#include "bpf/bpf.h"
 #include "passes.h"
 
 static const struct { const char *name; enum builtin bi; } builtins[] = {
@@ -80,6 +81,8 @@ int pass2_elaborate(struct session *s)
 	if (elab_check_post_pass2(s))
 		return -1;
 	if (elab_check(s))
+		return -1;
+	if (s->opt.bpf && bpf_check(s))
 		return -1;
 	elab_access(s);
 	elab_nesting(s);

@@ -492,8 +492,22 @@ static int probe_target(struct session *s, struct ast_node *n, struct derived_pr
 	return rewrite_target(s, n, dp, false);
 }
 
+/* --runtime=bpf reads no DWARF: @cast and @var are refused, not searched for */
+static int bpf_refused(struct session *s, const struct ast_node *n)
+{
+	const struct ast_node *e = n->kind == AST_DEFINED ? n->u.operand : n;
+
+	if (!s->opt.bpf || !e || !(is_static_target(e) || e->kind == AST_ATVAR))
+		return 0;
+	diag_error(s, &e->loc, "%s is not supported by the BPF runtime (--runtime=bpf): it needs the kernel's DWARF",
+		   e->kind == AST_CAST ? "@cast" : "@var");
+	return -1;
+}
+
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 {
+	if (bpf_refused(s, n))
+		return -1;
 	if (is_static_target(n))
 		return rewrite_static(s, n, false);
 	if (n->kind == AST_ATVAR) {

@@ -13,12 +13,16 @@ extern const struct probe_family dwarf_family, kprobe_family;
 extern const struct probe_family timer_family, procfs_family;
 extern const struct probe_family tracepoint_family, syscall_family, uprobe_family;
 extern const struct probe_family netfilter_family, input_family, hwbkpt_family;
+extern const struct probe_family bpf_trace_family, bpf_refuse_family, bpf_perf_family;
 
 const struct probe_family *const family_registry[] = {
 	&begin_family,
 	&end_family,
 	&error_family,
 	&never_family,
+	&bpf_trace_family,	/* these three take points only with --runtime=bpf */
+	&bpf_perf_family,
+	&bpf_refuse_family,
 	&dwarf_family,
 	&kprobe_family,
 	&uprobe_family,

@@ -3,10 +3,15 @@
  * A timer re-arms itself before running its probe, so a slow handler delays no tick
  * but the ones it overlaps (hrtimer_forward skips what was missed). */
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "tapsets/family.h"
 #include "translate/emit.h"
+#include "bpf/bpf.h"
 
 enum timer_unit { U_NS, U_US, U_MS, U_S, U_JIFFIES, U_HZ, U_PROFILE };
 
@@ -116,3 +121,58 @@ const struct probe_family timer_family = {
 	.init_call = "rc = _stp_timers_init(_stp_timers, ARRAY_SIZE(_stp_timers));",
 	.exit_call = "_stp_timers_exit(_stp_timers, ARRAY_SIZE(_stp_timers));",
 };
+
+/* the kernel's tick for the BPF runtime, which has no TICK_NSEC: CONFIG_HZ of the
+ * running kernel's config (/proc/config.gz, else /boot/config-RELEASE), else 250 */
+static int64_t host_hz(void)
+{
+	struct utsname u;
+	char path[300], line[256];
+	int64_t hz = 0;
+	FILE *f;
+	bool piped = access("/proc/config.gz", R_OK) == 0;
+
+	if (piped) {
+		f = popen("gzip -dc /proc/config.gz", "r");
+	} else {
+		if (uname(&u))
+			return 250;
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		f = fopen(path, "r");
+	}
+	if (!f)
+		return 250;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CONFIG_HZ=", 10))
+			hz = atoll(line + 10);
+	if (piped)
+		pclose(f);
+	else
+		fclose(f);
+	return hz > 0 ? hz : 250;
+}
+
+int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu)
+{
+	const struct timer_probe *t = dp->priv;
+	int64_t v = t->interval;
+
+	*per_cpu = t->unit == U_PROFILE;
+	switch (t->unit) {
+	case U_NS:
+		return v < 1000 ? 1000 : v;
+	case U_US:
+		return v * 1000;
+	case U_MS:
+		return v * 1000000;
+	case U_S:
+		return v * 1000000000;
+	case U_JIFFIES:
+		return v * (1000000000 / host_hz());
+	case U_HZ:
+		return 1000000000 / v;
+	case U_PROFILE:
+		break;
+	}
+	return 1000000000 / host_hz();
+}

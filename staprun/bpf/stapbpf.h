@@ -1,0 +1,112 @@
+/* stapbpf's state: the object, the meta tables (meta.h) and the run. */
+#ifndef STAPBPF_H
+#define STAPBPF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE, PROBE_RAW,
+	PROBE_PERF };
+
+struct part {
+	int prog;
+	bool loop;			/* a foreach body, run per element */
+	int map, sort_key, sort_dir, sort_aggr;
+	int64_t limit;
+};
+
+struct probe {
+	enum probe_kind kind;
+	char *pp;
+	int64_t priority;
+	int order;
+	uint64_t period;		/* timer: ns; perf: events or hz */
+	uint32_t perf_type;		/* perf */
+	uint64_t perf_config;
+	bool freq;
+	bool per_cpu;
+	char *target;			/* trace: SYSTEM/NAME */
+	struct part *parts;
+	int n_parts;
+};
+
+enum hist_kind { HIST_NONE, HIST_LOG, HIST_LINEAR };
+
+struct smap {
+	bool used;
+	char *name;
+	char kind;			/* l, s: array of longs/strings; S statistic */
+	int n_keys;
+	char kinds[10];
+	int key_size, val_size;
+	enum hist_kind hist;
+	int64_t start, stop, interval;
+	int fd;
+};
+
+struct sglobal {
+	int idx;
+	char *name;
+	char kind;
+	int offset;
+	char *init;
+};
+
+struct item {
+	char type;			/* T text, C conversion, H histogram */
+	char *text;			/* T: text; C: printf spec */
+	int nargs;
+	char kinds[4];
+	int map;
+};
+
+struct format {
+	struct item *items;
+	int n_items;
+};
+
+struct state {
+	int verbose;
+	FILE *out;
+	struct bpf_object *obj;
+	struct ring_buffer *rb;
+	int g_fd, loop_fd;
+	unsigned char *gbuf;
+	int ncpu;
+	int msl;
+	char last_log[4096];
+	struct probe *probes;
+	int n_probes;
+	struct smap maps[1024];
+	struct sglobal *globals;
+	int n_globals;
+	char **where, **msgs;
+	int n_where;
+	struct format *formats;
+	int n_formats;
+	struct bpf_link **links;
+	int n_links;
+	int errors;
+	int max_errors;			/* MAXERRORS: errors tolerated before the end */
+	bool exiting;
+	bool suppress_errors;		/* --suppress-handler-errors */
+	int autoprint[1024];		/* globals written, never read: printed at the end */
+	int n_autoprint;
+};
+
+extern struct state run;
+
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void *xzalloc(size_t n);
+int run_prog(int id);
+/* meta.c */
+void meta_parse(char *text);
+void meta_maps(void);
+void meta_init_globals(void);
+/* output.c */
+void out_record(const void *data, size_t len);
+int run_foreach(const struct part *pt);
+void print_autoprint(void);
+
+#endif

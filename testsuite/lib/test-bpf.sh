@@ -1,0 +1,250 @@
+#!/bin/bash
+# stap --runtime=bpf on this host (root, a kernel with BPF): real scripts through all
+# five passes, output compared exactly.
+#   1. testsuite/bpf/*.suite, then the guest suites testsuite/run/*.suite (format:
+#      testsuite/run/README), run here with --runtime=bpf instead of in a guest. A test
+#      the BPF runtime refuses at pass 2 (".. not supported by the BPF runtime", "cannot
+#      be used with --runtime=bpf") is a SKIP carrying that message; RUN/BIN/PROG2 tests
+#      (staprun in the guest) are skipped.
+#   2. what a suite cannot say: -c and target(), -o, -T, SIGINT, the object cache,
+#      a tracepoint driven by a program, error messages.
+# Usage: test-bpf.sh [--suites-only | --own-only] [-t REGEX]
+# Prints TAP and a "N passed, N failed" line; skipped tests count as passed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+STAP=${STAP:-$top/translator/stap}
+work=$(mktemp -d /tmp/stap-bpf.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export SYSTEMTAP_DIR=$work/stapdir
+. "$top/testsuite/lib/tap.sh"
+suites=1 own=1 filter=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--suites-only) own=0 ;;
+	--own-only) suites=0 ;;
+	-t) filter=$2; shift ;;
+	esac
+	shift
+done
+
+if [ "$(id -u)" != 0 ] || [ ! -e /sys/kernel/btf/vmlinux ] || ! command -v clang > /dev/null; then
+	echo "1..0 # SKIP needs root, a kernel with BPF and BTF, and clang"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+skipped=0
+skip() {	# skip NAME WHY
+	n=$((n + 1)) pass=$((pass + 1)) skipped=$((skipped + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# --- 1. suites ---------------------------------------------------------------------
+run_record() {	# the record in the variables below
+	local argv=() rc exp_out got why
+	[ -n "$filter" ] && ! [[ $name =~ $filter ]] && return
+	if [ -n "$runcmd" ]; then
+		skip "$name" "talks to staprun in the guest (RUN)"
+		return
+	fi
+	why=$(not_applicable "$name")
+	if [ -n "$why" ]; then
+		skip "$name" "$why"
+		return
+	fi
+	eval "argv=($args)"
+	timeout -s INT -k 10 "${tmo:-20}" "$STAP" --runtime=bpf "${argv[@]}" -e "${prog%$'\n'}" \
+		> "$work/out" 2> "$work/err" < /dev/null
+	rc=$?
+	if [ $rc = 1 ] && grep -qE 'not supported by the BPF runtime|cannot be used with --runtime=bpf|which the BPF runtime .* cannot run|not supported yet: .* with --runtime=bpf' "$work/err"; then
+		why=$(grep -m1 -oE '(semantic error: )?[^:]*(not supported by the BPF runtime[^:]*|cannot be used with --runtime=bpf: [^:]*|which the BPF runtime[^:]*|not supported yet: .* with --runtime=bpf.*)' "$work/err")
+		skip "$name" "$why"
+		return
+	fi
+	printf '%s' "$expect" > "$work/exp"
+	got=1
+	cmp -s "$work/exp" "$work/out" && [ "$rc" = "${exit_st:-0}" ] && got=0
+	if [ $got = 0 ] && [ -n "$stderr_re" ]; then
+		grep -qE -- "$stderr_re" "$work/err" || got=1
+	fi
+	check "$name" $got "exit $rc (want ${exit_st:-0})
+$(diff "$work/exp" "$work/out" | head -n 20)
+stderr: $(head -n 8 "$work/err")"
+}
+
+# guest tests of what the BPF runtime has no counterpart of, and why
+not_applicable() {	# not_applicable NAME: the reason, or nothing
+	case $1 in
+	*"cannot get its locks"*) echo "BPF maps take no locks: no hit is skipped for one" ;;
+	*"overload check"*) echo "no overload check in the BPF runtime yet" ;;
+	*"MAXSTRINGLEN truncates at 511"* | *"keys longer than MAXSTRINGLEN"*)
+		echo "the BPF runtime's default MAXSTRINGLEN is 128, not 512" ;;
+	esac
+}
+
+run_suite() {	# run_suite FILE
+	local line key val
+	name= prog= args= expect= exit_st= stderr_re= tmo= runcmd=
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		'#'*) continue ;;
+		'')
+			[ -n "$name" ] && run_record
+			name= prog= args= expect= exit_st= stderr_re= tmo= runcmd=
+			continue ;;
+		esac
+		key=${line%%[ 	]*}
+		val=${line#"$key"}
+		val=${val#"${val%%[! 	]*}"}
+		[ "${val:0:1}" = '|' ] && val=${val:1}
+		case $key in
+		NAME) name=$val ;;
+		PROG) prog+="$val"$'\n' ;;
+		ARGS) args="$val" ;;
+		EXPECT) expect+="$val"$'\n' ;;
+		EXIT) exit_st=$val ;;
+		STDERR) stderr_re=$val ;;
+		TIMEOUT) tmo=$val ;;
+		RUN | BIN | PROG2) runcmd=1 ;;
+		esac
+	done < "$1"
+	[ -n "$name" ] && run_record
+}
+
+if [ $suites = 1 ]; then
+	for f in "$top"/testsuite/run/*.suite; do
+		run_suite "$f"
+	done
+fi
+
+# --- 2. the rest -------------------------------------------------------------------
+if [ $own = 1 ]; then
+	cd "$work" || exit 1
+	S() { "$STAP" --runtime=bpf "$@"; }
+
+	# -c CMD: target() is its pid, the session ends when it exits
+	run S -e 'probe end { printf("target=%d\n", target()) }' -c 'echo "pid=$$"'
+	[ $rc = 0 ] && [ "$(sed -n 's/^pid=//p' "$work/out")" = "$(sed -n 's/^target=//p' "$work/out")" ] &&
+		[ "$(wc -l < "$work/out")" = 2 ]
+	check "-c CMD: target() is the command's pid, the session ends with it" $? "rc=$rc $out $err"
+
+	# a tracepoint counting the hits of one program
+	printf '#include <unistd.h>\nint main(void) { for (int i = 0; i < 7; i++) getppid(); return 0; }\n' > getppid7.c
+	gcc -O2 -o getppid7 getppid7.c
+	run S -e 'global hits; probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target() && execname() == "getppid7") hits++ } probe end { printf("hits=%d\n", hits) }' \
+		-c "exec $work/getppid7"
+	[ $rc = 0 ] && [ "$out" = "hits=7" ]
+	check "kernel.trace(\"syscalls:sys_enter_getppid\") counts a program's 7 calls" $? "rc=$rc $out $err"
+
+	# typed $args from the kernel's BTF: the prototype's parameters and member chains
+	run S -e 'probe kernel.trace("sched:sched_process_exec") { f = kernel_string($bprm->filename); if ($p->tgid == target() && f == "/bin/true") { printf("%s %d %s\n", f, $p->pid == tid(), kernel_string($p->comm)); exit() } }' \
+		-c 'exec /bin/true'
+	[ $rc = 0 ] && [ "$out" = "/bin/true 1 true" ]
+	check "kernel.trace(\"sched:sched_process_exec\"): \$bprm->filename, \$p->pid, \$p->comm" $? "rc=$rc $out $err"
+
+	# format fields of a syscall event: a user pointer read with user_string()
+	run S -e 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == target() && user_string($filename, "") == "/etc/hostname") { printf("%s %d\n", execname(), $dfd); exit() } }' \
+		-c 'exec cat /etc/hostname > /dev/null'
+	[ $rc = 0 ] && [ "$out" = "cat -100" ]
+	check "kernel.trace(\"syscalls:sys_enter_openat\"): user_string(\$filename)" $? "rc=$rc $out $err"
+
+	run S -e 'probe begin { println(kernel_string(8)) }'
+	[ $rc = 1 ] && grep -q "^ERROR: kernel string copy fault at 0x8 \[man error::fault\] near identifier 'kernel_string' at <input>:1:23$" "$work/err"
+	check "kernel_string() of a bad address: the module runtime's error" $? "rc=$rc $err"
+
+	# perf software events
+	run S -e 'global n; probe perf.sw.page_faults.sample(1) { if (pid() == target()) n++ } probe end { println(n > 10 ? "faults" : "none") }' \
+		-c 'exec ls / > /dev/null'
+	[ $rc = 0 ] && [ "$out" = faults ]
+	check "perf.sw.page_faults.sample(1) counts a program's page faults" $? "rc=$rc $out $err"
+
+	run S -p2 -e 'probe perf.hw.cpu_cycles { }'
+	if [ -e /sys/bus/event_source/devices/cpu ]; then
+		check "perf.hw.*: this machine has hardware counters # SKIP" 0
+	else
+		[ $rc = 1 ] && grep -q 'perf.hw.cpu_cycles cannot be used with --runtime=bpf: this kernel has no hardware counters' "$work/err"
+		check "perf.hw.*: refused, no hardware counters here" $? "rc=$rc $err"
+	fi
+
+	# -x PID
+	run S -e 'probe begin { println(target()) exit() }' -x 4242
+	[ $rc = 0 ] && [ "$out" = 4242 ]
+	check "-x PID sets target()" $? "rc=$rc $out $err"
+
+	# -o FILE
+	run S -o "$work/o.txt" -e 'probe begin { println("to a file") exit() }'
+	[ $rc = 0 ] && [ -z "$out" ] && [ "$(cat "$work/o.txt" 2> /dev/null)" = "to a file" ]
+	check "-o FILE takes the output" $? "rc=$rc $out $err"
+
+	# -T SECONDS ends a session that would not end, end probes run
+	run S -T 1 -e 'global n; probe timer.ms(100) { n++ } probe end { println(n >= 5 && n <= 12 ? "ok" : "bad") }'
+	[ $rc = 0 ] && [ "$out" = ok ]
+	check "-T 1 ends the session, end probes run" $? "rc=$rc $out $err"
+
+	# Ctrl-C (SIGINT to stap): end probes run, output drained
+	# (its own process group, as a terminal's Ctrl-C signals stap and stapbpf)
+	setsid "$STAP" --runtime=bpf -e 'probe timer.s(60) { } probe begin { println("started") }
+		probe end { println("end ran") }' > "$work/int.out" 2> "$work/int.err" &
+	bg=$!
+	for _ in $(seq 50); do
+		sleep 0.1
+		grep -q started "$work/int.out" && break
+	done
+	kill -INT -- -$bg 2> /dev/null
+	wait $bg
+	rc=$?
+	[ $rc = 0 ] && [ "$(cat "$work/int.out")" = "started
+end ran" ]
+	check "SIGINT: end probes run, exit 0" $? "rc=$rc $(cat "$work/int.out" "$work/int.err")"
+
+	# the object cache: the second run compiles nothing
+	P='probe begin { println("cached") exit() }'
+	run S -v -e "$P"
+	run S -v -e "$P"
+	[ $rc = 0 ] && [ "$out" = cached ] && ls "$SYSTEMTAP_DIR"/cache/*/*.bpf.o > /dev/null 2>&1 &&
+		! grep -q 'Pass 4' <<< "$(grep -v 'Pass 4: using cached' "$work/err")"
+	check "a second run takes the object from the cache" $? "rc=$rc $out $err"
+
+	# run-time errors as the module runtime reports them
+	run S -e 'probe begin { x = 0; printf("%d\n", 10 / x) }'
+	[ $rc = 1 ] && [ -z "$out" ] && [ "$err" = "ERROR: division by 0 near operator '/' at <input>:1:40
+WARNING: Number of errors: 1, skipped probes: 0" ]
+	check "division by 0: ERROR near the operator, exit 1" $? "rc=$rc $out $err"
+
+	run S -e 'probe begin { while (1) { } }'
+	[ $rc = 1 ] && grep -q "^ERROR: MAXACTION exceeded near keyword 'while' at <input>:1:15$" "$work/err"
+	check "an endless loop: MAXACTION exceeded" $? "rc=$rc $err"
+
+	run S -e 'probe begin { error("boom") } probe error { println("error probe") } probe end { println("end probe") }'
+	[ $rc = 1 ] && [ "$out" = "error probe" ] && grep -q "^ERROR: boom near identifier 'error'" "$work/err"
+	check "error(): ERROR, error probes instead of end probes" $? "rc=$rc $out $err"
+
+	run S -e 'global a[3]; probe begin { for (i = 0; i < 5; i++) a[i] = i }'
+	[ $rc = 1 ] && grep -q "^ERROR: Array overflow, check size limit (3) near " "$work/err"
+	check "a full array: Array overflow" $? "rc=$rc $err"
+
+	# refused at pass 2, with the construct named
+	run S -p2 -e 'function f(n) { return n ? f(n - 1) : 0 } probe begin { println(f(3)) }'
+	[ $rc = 1 ] && grep -q "^semantic error: recursive call of function 'f' is not supported by the BPF runtime (--runtime=bpf): identifier 'f' at <input>:1:28" "$work/err"
+	check "recursion: a pass-2 error" $? "rc=$rc $err"
+
+	run S -p2 -e 'probe kernel.function("vfs_read") { }'
+	[ $rc = 1 ] && grep -q '^semantic error: probe point kernel.function("vfs_read") cannot be used with --runtime=bpf: ' "$work/err" &&
+		grep -q 'Pass 2: analysis failed' "$work/err"
+	check "kernel.function: refused at pass 2 with the reason" $? "rc=$rc $err"
+
+	run S -p2 -e 'probe kernel.trace("nosuch:tracepoint") { }'
+	[ $rc = 1 ] && grep -q 'kernel.trace("nosuch:tracepoint"): no such tracepoint in the running kernel' "$work/err"
+	check "an unknown tracepoint: named" $? "rc=$rc $err"
+
+	run S -p2 -e 'probe kernel.trace("syscalls:sys_enter_getppid") { println($nosuch) }'
+	[ $rc = 1 ] && grep -q "unable to find tracepoint variable '\$nosuch'" "$work/err"
+	check "an unknown tracepoint field: named" $? "rc=$rc $err"
+
+	run S -p2 -g -e 'function f() %{ /* */ %} probe begin { f() }'
+	[ $rc = 1 ] && grep -q "function 'f' is embedded C, which the BPF runtime (--runtime=bpf) cannot run" "$work/err"
+	check "embedded C: refused" $? "rc=$rc $err"
+fi
+
+[ $skipped -gt 0 ] && echo "# $skipped skipped: not supported by the BPF runtime yet"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,26 @@
+/* The BPF runtime (--runtime=bpf): pass 3 writes restricted C for clang's BPF target
+ * and a description of it for the loader (the "meta" text, kept in the object's
+ * .stapmeta section); pass 4 compiles it with clang and caches the object; pass 5
+ * runs staprun/bpf/stapbpf on it. The contract with stapbpf is staprun/bpf/meta.h. */
+#ifndef STAP_BPF_H
+#define STAP_BPF_H
+
+#include "session.h"
+
+/* MAXSTRINGLEN for BPF programs unless -D MAXSTRINGLEN=N (a multiple of 8, 16..1024).
+ * Smaller than the module runtime's 512: with 512, clang's copies of string values
+ * take BPF stack, and a few nested calls pass the verifier's 512-byte stack limit */
+#define BPF_DEFAULT_MAXSTRINGLEN 128
+
+/* end of pass 2: report what the BPF runtime cannot run (the generator, writing
+ * nothing); 0 or -1 */
+int bpf_check(struct session *s);
+int bpf_pass3(struct session *s);
+int bpf_pass4(struct session *s);
+int bpf_pass5(struct session *s);
+/* the tracefs directory (mounted if need be), or NULL */
+const char *bpf_tracefs(void);
+/* the timer family's period of a timer probe in ns (profile: per_cpu, one tick) */
+int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu);
+
+#endif

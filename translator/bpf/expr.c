@@ -1,0 +1,779 @@
+/* Pass 3 for the BPF runtime: expressions. Each returns a C expression valid after
+ * the statements it emitted: a long is an s64 value, a string a char pointer to a
+ * MAXSTRINGLEN buffer that is NUL-terminated and zero-padded (so that it can be a map
+ * key). Locals and string temporaries live in the frame map (F), scalar globals in
+ * the globals map (G), arrays and statistics in maps of their own. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/gen.h"
+
+#define A(g) (&(g)->s->arena)
+
+static const char *lit(struct bg *g, const char *str);
+
+void bg_unsupported(struct bg *g, const struct srcloc *loc, const char *what)
+{
+	diag_error(g->s, loc, "%s is not supported by the BPF runtime (--runtime=bpf)", what);
+}
+
+/* text of a meta line field: no blanks or control characters (\ escapes) */
+char *bg_meta_str(const char *str)
+{
+	struct strbuf sb = { 0 };
+
+	sb_puts(&sb, "");
+	for (; *str; str++) {
+		unsigned char c = (unsigned char)*str;
+
+		if (c == '\\')
+			sb_puts(&sb, "\\\\");
+		else if (c <= ' ' || c >= 0x7f)
+			sb_printf(&sb, "\\%03o", c);
+		else
+			sb_putc(&sb, (char)c);
+	}
+	return sb.buf;
+}
+
+/* the id of "near TOKEN at FILE:L:C" in the loader's table */
+int bg_where(struct bg *g, const struct srcloc *loc)
+{
+	char *text, *m;
+
+	if (!loc || !loc->file)
+		text = xstrdup("");
+	else
+		text = xasprintf("%s%sat %s:%d:%d", loc->tok ? loc->tok : "",
+				 loc->tok ? " " : "", loc->file->name, loc->line, loc->col);
+	m = bg_meta_str(text);
+	sb_printf(&g->meta, "W %d %s\n", ++g->n_where, m);
+	free(m);
+	free(text);
+	return g->n_where;
+}
+
+void bg_abort(struct bg *g)
+{
+	if (g->catch_label) {
+		emit_line(g->e, "goto %s;", g->catch_label);
+		return;
+	}
+	switch (g->abort) {
+	case ABORT_PROBE:
+		emit_line(g->e, "goto __out;");
+		break;
+	case ABORT_FUNCTION:
+		emit_line(g->e, "return 0;");
+		break;
+	case ABORT_CALLBACK:
+		emit_line(g->e, "return 1;");
+		break;
+	}
+}
+
+/* a run-time error: msg is the module runtime's text */
+void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const char *msg)
+{
+	char *m = bg_meta_str(msg);
+	int id = ++g->n_where;
+
+	sb_printf(&g->meta, "X %d %s\n", id, m);
+	free(m);
+	emit_open(g->e, "if (%s)", cond);
+	emit_line(g->e, "F->err = %d; F->where = %d;", id, bg_where(g, loc));
+	if (g->try_depth || g->n_calling)	/* a catch may read it */
+		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", lit(g, msg));
+	bg_abort(g);
+	emit_close(g->e, "}");
+}
+
+const char *bg_tmp_long(struct bg *g)
+{
+	const char *t = arena_printf(A(g), "__t%d", g->n_tmp++);
+
+	emit_line(g->e, "s64 %s;", t);
+	return t;
+}
+
+const char *bg_tmp_str(struct bg *g)
+{
+	int i = g->scope->n_str++;
+
+	if (g->scope->n_str > g->scope->max_str)
+		g->scope->max_str = g->scope->n_str;
+	return arena_printf(A(g), "%s.__s[%d]", g->scope->prefix, i);
+}
+
+/* a string temporary with MSL bytes of room after it, for __scat */
+static const char *tmp_cat(struct bg *g)
+{
+	const char *t = bg_tmp_str(g);
+
+	bg_tmp_str(g);
+	return t;
+}
+
+void bg_scpy(struct bg *g, const char *dst, const char *src)
+{
+	emit_line(g->e, "__builtin_memcpy(%s, %s, MSL);", dst, src);
+}
+
+int bg_global_index(struct bg *g, const struct symbol *sym)
+{
+	int i;
+
+	for (i = 0; i < g->n_gsyms; i++)
+		if (g->gsyms[i] == sym)
+			return i;
+	return -1;
+}
+
+const char *bg_sym(struct bg *g, const struct symbol *sym)
+{
+	switch (sym->kind) {
+	case SYM_GLOBAL:
+		return arena_printf(A(g), "G->g%d", bg_global_index(g, sym));
+	case SYM_LOCAL:
+		return arena_printf(A(g), "%s.l_%s", g->scope->prefix, sym->name);
+	case SYM_PARAM:
+		return arena_printf(A(g), "%s.a_%s", g->scope->prefix, sym->name);
+	}
+	return "0";
+}
+
+static const char *lit(struct bg *g, const char *str)
+{
+	char *c;
+	size_t len = strlen(str);
+	char *cut = NULL;
+
+	if (len > (size_t)g->msl - 1) {
+		cut = xstrdup(str);
+		cut[g->msl - 1] = '\0';
+		str = cut;
+	}
+	c = emit_cstr(str);
+	sb_printf(&g->lits, "static const char __lit%d[MSL] = %s;\n", g->n_lits, c);
+	free(c);
+	free(cut);
+	return arena_printf(A(g), "__lit%d", g->n_lits++);
+}
+
+static const char *number(struct bg *g, int64_t v)
+{
+	if (v == INT64_MIN)
+		return "(-9223372036854775807LL - 1)";
+	return arena_printf(A(g), "%" PRId64 "LL", v);
+}
+
+/* fill the key of array or statistic sym (keys: the index expressions, NULL for a
+ * scalar statistic); returns "&F->kN" */
+static const char *key(struct bg *g, const struct symbol *sym, struct ast_node *keys)
+{
+	int idx = bg_global_index(g, sym), i;
+	const char *vals[ELAB_MAX_KEYS];
+	struct ast_node *k;
+
+	for (k = keys, i = 0; k && i < ELAB_MAX_KEYS; k = k->next, i++) {
+		if (k->kind == AST_NULL) {
+			bg_unsupported(g, &k->loc, "a '*' wildcard in array keys");
+			return "0";
+		}
+		vals[i] = bg_expr(g, k);
+	}
+	if (!keys) {
+		emit_line(g->e, "F->k%d.k0 = 0;", idx);
+		return arena_printf(A(g), "&F->k%d", idx);
+	}
+	for (k = keys, i = 0; k && i < ELAB_MAX_KEYS; k = k->next, i++) {
+		if (k->type == TYPE_STRING)
+			bg_scpy(g, arena_printf(A(g), "F->k%d.k%d", idx, i), vals[i]);
+		else
+			emit_line(g->e, "F->k%d.k%d = %s;", idx, i, vals[i]);
+	}
+	return arena_printf(A(g), "&F->k%d", idx);
+}
+
+static const struct symbol *base_sym(struct ast_node *n)
+{
+	if (n->kind == AST_IDENT)
+		return n->u.ident.sym;
+	if (n->kind == AST_INDEX && n->u.index.base->kind == AST_IDENT)
+		return n->u.index.base->u.ident.sym;
+	return NULL;
+}
+
+/* a pointer to the element (inserted as zero if absent when create) or NULL */
+static const char *elem_ptr(struct bg *g, struct ast_node *n, bool create)
+{
+	const struct symbol *sym = n->u.index.base->u.ident.sym;
+
+	if (sym->global && sym->global->wrap)
+		bg_unsupported(g, &n->loc, "an array that wraps around (global a%)");
+	int idx = bg_global_index(g, sym);
+	const char *k = key(g, sym, n->u.index.keys);
+	const char *p = arena_printf(A(g), "__p%d", g->n_tmp++);
+	const char *vt = sym->type == TYPE_STRING ? "char" : "s64";
+
+	emit_line(g->e, "%s *%s = bpf_map_lookup_elem(&m%d, %s);", vt, p, idx, k);
+	if (create) {
+		emit_open(g->e, "if (!%s)", p);
+		emit_line(g->e, "bpf_map_update_elem(&m%d, %s, __zero, BPF_NOEXIST);", idx, k);
+		emit_line(g->e, "%s = bpf_map_lookup_elem(&m%d, %s);", p, idx, k);
+		emit_close(g->e, "}");
+		bg_fail(g, arena_printf(A(g), "!%s", p), &n->loc,
+			sym->global && sym->global->size > 0 ?
+			arena_printf(A(g), "Array overflow, check size limit (%" PRId64 ")",
+				     sym->global->size) :
+			"Array overflow, check MAXMAPENTRIES");
+	}
+	return p;
+}
+
+static const char *index_get(struct bg *g, struct ast_node *n)
+{
+	const struct symbol *sym = base_sym(n);
+	const char *p, *t;
+
+	if (n->u.index.base->kind != AST_IDENT || !sym || sym->type == TYPE_STATS) {
+		bg_unsupported(g, &n->loc, "indexing a histogram");
+		return "0";
+	}
+	p = elem_ptr(g, n, false);
+	if (sym->type == TYPE_STRING) {
+		t = bg_tmp_str(g);
+		emit_line(g->e, "if (%s) __builtin_memcpy(%s, %s, MSL); else __builtin_memset(%s, 0, MSL);",
+			  p, t, p, t);
+		return t;
+	}
+	t = bg_tmp_long(g);
+	emit_line(g->e, "%s = %s ? *%s : 0;", t, p, p);
+	return t;
+}
+
+/* statistic sym's aggregate (over the CPUs) op of the key keys */
+static const char *stat_get(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *operand = n->u.stat.operand;
+	const struct symbol *sym = base_sym(operand);
+	enum stat_op op = n->u.stat.op;
+	const char *k, *t;
+	int idx;
+
+	if (!sym) {
+		bg_unsupported(g, &n->loc, "this statistic operand");
+		return "0";
+	}
+	if (op == STAT_VARIANCE || op == STAT_HIST_LINEAR || op == STAT_HIST_LOG) {
+		bg_unsupported(g, &n->loc, op == STAT_VARIANCE ? "@variance" :
+			       "a histogram outside print");
+		return "0";
+	}
+	idx = bg_global_index(g, sym);
+	k = key(g, sym, operand->kind == AST_INDEX ? operand->u.index.keys : NULL);
+	emit_line(g->e, "struct __agg __a%d = { 0 };", g->n_tmp);
+	emit_line(g->e, "__aggregate(&s%d, %s, G->__ncpu, &__a%d);", idx, k, g->n_tmp);
+	if (op != STAT_COUNT && op != STAT_SUM)
+		bg_fail(g, arena_printf(A(g), "!__a%d.count", g->n_tmp), &n->loc, "empty aggregate");
+	t = arena_printf(A(g), "__a%d.%s", g->n_tmp, op == STAT_COUNT ? "count" :
+			 op == STAT_SUM ? "sum" : op == STAT_MIN ? "min" : op == STAT_MAX ? "max" :
+			 "avg");
+	if (op == STAT_AVG)
+		emit_line(g->e, "if (__a%d.count) __a%d.avg = __sdiv(__a%d.sum, __a%d.count);",
+			  g->n_tmp, g->n_tmp, g->n_tmp, g->n_tmp);
+	g->n_tmp++;
+	return t;
+}
+
+static const char *binop_c(enum ast_op op)
+{
+	static const struct { enum ast_op op; const char *c; } ops[] = {
+		{ OP_ADD, "+" }, { OP_SUB, "-" }, { OP_MUL, "*" }, { OP_BAND, "&" },
+		{ OP_BOR, "|" }, { OP_BXOR, "^" }, { OP_EQ, "==" }, { OP_NE, "!=" },
+		{ OP_LT, "<" }, { OP_LE, "<=" }, { OP_GT, ">" }, { OP_GE, ">=" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].op == op)
+			return ops[i].c;
+	return "+";
+}
+
+/* long arithmetic of a and b (already evaluated) */
+static const char *arith(struct bg *g, enum ast_op op, const char *a, const char *b,
+			 const struct srcloc *loc)
+{
+	const char *t;
+
+	if (op == OP_DIV || op == OP_MOD) {
+		t = bg_tmp_long(g);
+		emit_line(g->e, "%s = %s;", t, b);
+		bg_fail(g, arena_printf(A(g), "%s == 0", t), loc, "division by 0");
+		emit_line(g->e, "%s = %s(%s, %s);", t, op == OP_DIV ? "__sdiv" : "__smod", a, t);
+		return t;
+	}
+	if (op == OP_SHL)
+		return arena_printf(A(g), "((s64)((u64)(%s) << ((%s) & 63)))", a, b);
+	if (op == OP_SHR)
+		return arena_printf(A(g), "((s64)(%s) >> ((%s) & 63))", a, b);
+	if (op == OP_ADD || op == OP_SUB || op == OP_MUL)
+		return arena_printf(A(g), "((s64)((u64)(%s) %s (u64)(%s)))", a, binop_c(op), b);
+	return arena_printf(A(g), "((s64)(%s) %s (s64)(%s))", a, binop_c(op), b);
+}
+
+static const char *binary(struct bg *g, struct ast_node *n)
+{
+	enum ast_op op = n->u.binary.op;
+	struct ast_node *l = n->u.binary.lhs, *r = n->u.binary.rhs;
+	const char *a, *b, *t;
+
+	if (op == OP_MATCH || op == OP_NOMATCH) {
+		bg_unsupported(g, &n->loc, "regular expression matching");
+		return "0";
+	}
+	if (op == OP_LAND || op == OP_LOR) {
+		t = bg_tmp_long(g);
+		a = bg_expr(g, l);
+		emit_line(g->e, "%s = (%s) != 0;", t, a);
+		emit_open(g->e, "if (%s%s)", op == OP_LAND ? "" : "!", t);
+		b = bg_expr(g, r);
+		emit_line(g->e, "%s = (%s) != 0;", t, b);
+		emit_close(g->e, "}");
+		return t;
+	}
+	a = bg_expr(g, l);
+	if (l->type == TYPE_STRING && op != OP_CONCAT) {
+		/* keep a: the right side may reuse what a points to */
+		const char *ta = bg_tmp_str(g);
+
+		bg_scpy(g, ta, a);
+		b = bg_expr(g, r);
+		return arena_printf(A(g), "(__scmp(%s, %s) %s 0)", ta, b, binop_c(op));
+	}
+	if (op == OP_CONCAT) {
+		const char *ta = bg_tmp_str(g);
+
+		bg_scpy(g, ta, a);
+		b = bg_expr(g, r);
+		t = tmp_cat(g);
+		emit_line(g->e, "__scat(%s, %s, %s);", t, ta, b);
+		return t;
+	}
+	t = bg_tmp_long(g);
+	emit_line(g->e, "%s = %s;", t, a);
+	b = bg_expr(g, r);
+	return arith(g, op, t, b, &n->loc);
+}
+
+/* the C lvalue of a scalar variable (not a global of an event probe: see assign) */
+static const char *lvalue(struct bg *g, struct ast_node *n)
+{
+	if (n->kind == AST_IDENT)
+		return bg_sym(g, n->u.ident.sym);
+	return NULL;
+}
+
+/* sv <<< v on statistic n (an ident or element) */
+static void stat_add(struct bg *g, struct ast_node *n, const char *v)
+{
+	const struct symbol *sym = base_sym(n);
+	int idx = bg_global_index(g, sym);
+	const struct ast_node *h = sym->hist;
+	const char *k, *t, *p;
+
+	t = bg_tmp_long(g);
+	emit_line(g->e, "%s = %s;", t, v);
+	k = key(g, sym, n->kind == AST_INDEX ? n->u.index.keys : NULL);
+	p = arena_printf(A(g), "__p%d", g->n_tmp++);
+	emit_line(g->e, "struct __sv%d *%s = bpf_map_lookup_elem(&s%d, %s);", idx, p, idx, k);
+	emit_open(g->e, "if (!%s)", p);
+	emit_line(g->e, "bpf_map_update_elem(&s%d, %s, __zero, BPF_NOEXIST);", idx, k);
+	emit_line(g->e, "%s = bpf_map_lookup_elem(&s%d, %s);", p, idx, k);
+	emit_close(g->e, "}");
+	bg_fail(g, arena_printf(A(g), "!%s", p), &n->loc, "Array overflow, check MAXMAPENTRIES");
+	emit_line(g->e, "if (!%s->count || %s < %s->min) %s->min = %s;", p, t, p, p, t);
+	emit_line(g->e, "if (!%s->count || %s > %s->max) %s->max = %s;", p, t, p, p, t);
+	emit_line(g->e, "%s->count++; %s->sum += %s;", p, p, t);
+	if (h && h->u.stat.op == STAT_HIST_LOG) {
+		emit_line(g->e, "%s->b[__log_bucket(%s) & 127]++;", p, t);
+	} else if (h) {
+		const struct ast_node *a = h->u.stat.params;
+		int64_t start = a->u.num, stop = a->next->u.num, step = a->next->next->u.num;
+		int64_t nb = (stop - start) / step + 3;
+
+		emit_line(g->e, "%s->b[__lin_bucket(%s, %" PRId64 "LL, %" PRId64 "LL, %" PRId64 ")] ++;",
+			  p, t, start, step, nb);
+	}
+}
+
+/* x op= v, x++: the new value (old if post) of a long scalar, element or global */
+static const char *update_long(struct bg *g, struct ast_node *target, enum ast_op op,
+			       const char *v, bool post, const struct srcloc *loc)
+{
+	const struct symbol *sym = base_sym(target);
+	const char *ptr, *old = bg_tmp_long(g), *nv;
+
+	if (target->kind == AST_INDEX)
+		ptr = elem_ptr(g, target, true);
+	else
+		ptr = arena_printf(A(g), "&%s", bg_sym(g, sym));
+	if ((op == OP_ADD || op == OP_SUB) && sym->kind == SYM_GLOBAL) {
+		/* globals are shared by the CPUs: atomic, as the module's locks make it */
+		emit_line(g->e, "%s = __sync_fetch_and_add(%s, %s(%s));", old, ptr,
+			  op == OP_SUB ? "-" : "", v);
+		nv = arith(g, op, old, v, loc);
+		return post ? old : nv;
+	}
+	emit_line(g->e, "%s = *%s;", old, ptr);
+	if (op == OP_ASSIGN) {
+		emit_line(g->e, "*%s = %s;", ptr, v);
+		return v;
+	}
+	nv = arith(g, op, old, v, loc);
+	emit_line(g->e, "*%s = %s;", ptr, nv);
+	return post ? old : arena_printf(A(g), "(*%s)", ptr);
+}
+
+static const char *assign(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *l = n->u.assign.lhs, *r = n->u.assign.rhs;
+	enum ast_op op = n->u.assign.op;
+	const struct symbol *sym = base_sym(l);
+	const char *v;
+
+	if (!sym) {
+		bg_unsupported(g, &n->loc, "this assignment target");
+		return "0";
+	}
+	v = bg_expr(g, r);
+	if (op == OP_STAT_ADD) {
+		stat_add(g, l, v);
+		return "0";
+	}
+	if (l->type == TYPE_STRING) {
+		const char *dst, *src = v;
+
+		if (op == OP_CONCAT) {
+			const char *cur = bg_expr(g, l), *tv = bg_tmp_str(g), *t = tmp_cat(g);
+
+			bg_scpy(g, tv, v);
+			emit_line(g->e, "__scat(%s, %s, %s);", t, cur, tv);
+			src = t;
+		} else {
+			const char *t = bg_tmp_str(g);
+
+			bg_scpy(g, t, v);
+			src = t;
+		}
+		if (l->kind == AST_INDEX)
+			dst = elem_ptr(g, l, true);
+		else
+			dst = lvalue(g, l);
+		bg_scpy(g, dst, src);
+		return src;
+	}
+	if (op != OP_ASSIGN) {
+		const char *t = bg_tmp_long(g);
+
+		emit_line(g->e, "%s = %s;", t, v);
+		v = t;
+	}
+	return update_long(g, l, op, v, false, &n->loc);
+}
+
+static const char *incdec(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *t = n->u.incdec.operand;
+
+	if (!base_sym(t)) {
+		bg_unsupported(g, &n->loc, "this increment target");
+		return "0";
+	}
+	return update_long(g, t, n->u.incdec.op == OP_INC ? OP_ADD : OP_SUB, "1LL",
+			   n->u.incdec.post, &n->loc);
+}
+
+static const char *ternary(struct bg *g, struct ast_node *n)
+{
+	const char *c = bg_expr(g, n->u.ternary.cond), *t, *v;
+	bool str = n->type == TYPE_STRING;
+
+	t = str ? bg_tmp_str(g) : bg_tmp_long(g);
+	emit_open(g->e, "if (%s)", c);
+	v = bg_expr(g, n->u.ternary.then);
+	if (str)
+		bg_scpy(g, t, v);
+	else
+		emit_line(g->e, "%s = %s;", t, v);
+	emit_close(g->e, "} else {");
+	g->e->indent++;
+	v = bg_expr(g, n->u.ternary.other);
+	if (str)
+		bg_scpy(g, t, v);
+	else
+		emit_line(g->e, "%s = %s;", t, v);
+	emit_close(g->e, "}");
+	return t;
+}
+
+static const char *in(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *arr = n->u.in.array;
+	const struct symbol *sym = arr->kind == AST_IDENT ? arr->u.ident.sym : NULL;
+	const char *k;
+
+	if (!sym) {
+		bg_unsupported(g, &n->loc, "this 'in' operand");
+		return "0";
+	}
+	k = key(g, sym, n->u.in.keys);
+	return arena_printf(A(g), "(bpf_map_lookup_elem(&%c%d, %s) != 0)",
+			    sym->type == TYPE_STATS ? 's' : 'm', bg_global_index(g, sym), k);
+}
+
+/* the tapset's embedded-C functions the BPF runtime provides itself */
+static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
+{
+	const char *name = n->u.call.name;
+	const char *t;
+
+	*done = true;
+	if (!strcmp(name, "exit")) {
+		emit_line(g->e, "__exit(F, G);");
+		return "0";
+	}
+	if (!strcmp(name, "error")) {
+		const char *m = bg_expr(g, n->u.call.args);
+
+		bg_scpy(g, "F->errbuf", m);
+		emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+		bg_abort(g);
+		return "0";
+	}
+	if (!strcmp(name, "pid"))
+		return "((s64)(bpf_get_current_pid_tgid() >> 32))";
+	if (!strcmp(name, "tid"))
+		return "((s64)(u32)bpf_get_current_pid_tgid())";
+	if (!strcmp(name, "uid"))
+		return "((s64)(u32)bpf_get_current_uid_gid())";
+	if (!strcmp(name, "gid"))
+		return "((s64)(bpf_get_current_uid_gid() >> 32))";
+	if (!strcmp(name, "cpu"))
+		return "((s64)bpf_get_smp_processor_id())";
+	if (!strcmp(name, "target"))
+		return "G->__target";
+	if (!strcmp(name, "gettimeofday_ns"))
+		return "((s64)(bpf_ktime_get_boot_ns() + G->__rtoff))";
+	if (!strcmp(name, "local_clock_ns"))
+		return "((s64)bpf_ktime_get_ns())";
+	if (!strcmp(name, "execname")) {
+		t = bg_tmp_str(g);
+		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
+		emit_line(g->e, "bpf_get_current_comm(%s, 16);", t);
+		return t;
+	}
+	if (!strcmp(name, "pp")) {
+		return lit(g, g->dp->pp_str);
+	}
+	if (!strcmp(name, "task_current"))
+		return "((s64)bpf_get_current_task())";
+	if ((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
+	    ast_list_len(n->u.call.args) <= 2) {
+		bool user = name[0] == 'u';
+		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL;
+		int id = g->n_lits++;
+
+		emit_line(g->e, "%s = %s;", a, bg_expr(g, n->u.call.args));
+		if (n->u.call.args->next) {
+			/* (addr, err_msg): err_msg instead of an error */
+			const char *d = bg_expr(g, n->u.call.args->next);
+
+			dflt = bg_tmp_str(g);
+			bg_scpy(g, dflt, d);
+		}
+		t = bg_tmp_str(g);
+		sb_printf(&g->lits, "static const char __lit%d[] = \"%s string copy fault %sat 0x%%llx [man error::fault]\";\n",
+			  id, user ? "user" : "kernel", user ? "-14 " : "");
+		fmt = arena_printf(A(g), "__lit%d", id);
+		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
+		emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)", user ? "user" : "kernel",
+			  t, a);
+		if (dflt) {
+			bg_scpy(g, t, dflt);
+		} else {
+			emit_line(g->e, "u64 __d = (u64)%s;", a);
+			emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", fmt);
+			emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+			bg_abort(g);
+		}
+		emit_close(g->e, "}");
+		return t;
+	}
+	if (!strcmp(name, "strlen")) {
+		const char *v = bg_expr(g, n->u.call.args);
+
+		t = bg_tmp_long(g);
+		emit_line(g->e, "%s = __strlen(%s);", t, v);
+		return t;
+	}
+	*done = false;
+	return NULL;
+}
+
+/* a script function, inlined: arguments into its frame, then its C function */
+static const char *call(struct bg *g, struct ast_node *n)
+{
+	struct function *fn = n->u.call.fn;
+	enum builtin bi = elab_builtin(n->u.call.name);
+	struct function_info *fi;
+	struct ast_node *a;
+	const struct symbol *p;
+	const char *v, *r;
+	bool done;
+	int i, id;
+
+	if (!fn && bi != BI_NONE) {
+		if (bi >= BI_SPRINT)
+			return bg_sprint(g, n, bi);
+		bg_print_call(g, n, bi);
+		return "0";
+	}
+	if (!fn)
+		return "0";
+	if (fn->body && fn->body->kind == AST_EMBEDDED) {
+		v = builtin_fn(g, n, &done);
+		if (done)
+			return v;
+		diag_error(g->s, &n->loc, "function '%s' is embedded C, which the BPF runtime (--runtime=bpf) cannot run",
+			   fn->name);
+		return "0";
+	}
+	for (i = 0; i < g->n_calling; i++)
+		if (g->calling[i] == fn) {
+			diag_error(g->s, &n->loc, "recursive call of function '%s' is not supported by the BPF runtime (--runtime=bpf)",
+				   fn->name);
+			return "0";
+		}
+	if (g->n_calling == 64) {
+		bg_unsupported(g, &n->loc, "a call chain this deep");
+		return "0";
+	}
+	for (id = 0; id < g->n_fns && g->fns[id] != fn; id++)
+		;
+	if (id == g->n_fns) {
+		g->fns = xrealloc(g->fns, (size_t)(g->n_fns + 1) * sizeof(*g->fns));
+		g->fns[g->n_fns++] = fn;
+		extern void bg_function(struct bg *g, struct function *fn, int id);
+		g->calling[g->n_calling++] = fn;
+		bg_function(g, fn, id);
+		g->n_calling--;
+	}
+	fi = fn->info;
+	/* evaluate every argument first: one may call fn too */
+	const char *vals[32];
+	for (a = n->u.call.args, i = 0; a && i < 32; a = a->next, i++) {
+		vals[i] = bg_expr(g, a);
+		if (a->type == TYPE_STRING) {
+			const char *t = bg_tmp_str(g);
+
+			bg_scpy(g, t, vals[i]);
+			vals[i] = t;
+		} else {
+			const char *t = bg_tmp_long(g);
+
+			emit_line(g->e, "%s = %s;", t, vals[i]);
+			vals[i] = t;
+		}
+	}
+	for (p = fi ? fi->params : NULL, i = 0; p && i < 32; p = p->next, i++) {
+		const char *dst = arena_printf(A(g), "F->f.f%d.a_%s", id, p->name);
+
+		if (p->type == TYPE_STRING)
+			bg_scpy(g, dst, vals[i]);
+		else
+			emit_line(g->e, "%s = %s;", dst, vals[i]);
+	}
+	r = fn->ret == TYPE_STRING ? bg_tmp_str(g) : bg_tmp_long(g);
+	if (fn->ret == TYPE_STRING) {
+		emit_line(g->e, "__fn%d(F, G);", id);
+		bg_scpy(g, r, arena_printf(A(g), "F->f.f%d.__r", id));
+	} else {
+		emit_line(g->e, "%s = __fn%d(F, G);", r, id);
+	}
+	emit_open(g->e, "if (F->err || F->next)");
+	bg_abort(g);
+	emit_close(g->e, "}");
+	return r;
+}
+
+const char *bg_expr(struct bg *g, struct ast_node *n)
+{
+	switch (n->kind) {
+	case AST_NUMBER:
+		return number(g, n->u.num);
+	case AST_STRING:
+		return lit(g, n->u.str);
+	case AST_IDENT:
+		if (n->u.ident.sym->n_keys || n->u.ident.sym->type == TYPE_STATS) {
+			bg_unsupported(g, &n->loc, "an array or statistic used as a value");
+			return "0";
+		}
+		if (n->type == TYPE_STRING) {
+			/* a snapshot: later assignments in the expression must not show */
+			const char *t = bg_tmp_str(g);
+
+			bg_scpy(g, t, bg_sym(g, n->u.ident.sym));
+			return t;
+		} else {
+			const char *t = bg_tmp_long(g);
+
+			emit_line(g->e, "%s = %s;", t, bg_sym(g, n->u.ident.sym));
+			return t;
+		}
+	case AST_INDEX:
+		return index_get(g, n);
+	case AST_CALL:
+		return call(g, n);
+	case AST_BINARY:
+		return binary(g, n);
+	case AST_UNARY: {
+		const char *v = bg_expr(g, n->u.unary.operand);
+
+		if (n->u.unary.op == OP_NEG)
+			return arena_printf(A(g), "((s64)(0ULL - (u64)(%s)))", v);
+		if (n->u.unary.op == OP_NOT)
+			return arena_printf(A(g), "((s64)!(%s))", v);
+		if (n->u.unary.op == OP_BNOT)
+			return arena_printf(A(g), "(~(s64)(%s))", v);
+		return v;
+	}
+	case AST_INCDEC:
+		return incdec(g, n);
+	case AST_ASSIGN:
+		return assign(g, n);
+	case AST_TERNARY:
+		return ternary(g, n);
+	case AST_IN:
+		return in(g, n);
+	case AST_STAT:
+		return stat_get(g, n);
+	case AST_EMBEDDED_EXPR:
+		bg_unsupported(g, &n->loc, "embedded C");
+		return "0";
+	case AST_TARGET:
+	case AST_CAST:
+	case AST_ATVAR:
+	case AST_DEFINED:
+	case AST_ENTRY:
+		bg_unsupported(g, &n->loc, "this target expression");
+		return "0";
+	case AST_BLOCK: case AST_EXPR_STMT: case AST_IF: case AST_WHILE: case AST_FOR:
+	case AST_FOREACH: case AST_DELETE: case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
+	case AST_RETURN: case AST_TRY: case AST_NULL: case AST_EMBEDDED:
+		break;
+	}
+	return "0";
+}

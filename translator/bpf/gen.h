@@ -1,0 +1,79 @@
+/* Pass 3 for the BPF runtime: the generator's state, shared by gen.c (programs,
+ * statements), expr.c (expressions) and meta.c (the loader's description). */
+#ifndef STAP_BPF_GEN_H
+#define STAP_BPF_GEN_H
+
+#include "bpf/bpf.h"
+#include "elaborate/elaborate.h"
+#include "translate/emit.h"
+
+/* how a construct leaves the C function it is in on an error or `next` */
+enum bg_abort { ABORT_PROBE, ABORT_FUNCTION, ABORT_CALLBACK };
+
+struct bg_scope {
+	const char *prefix;		/* "F->p.p3" or "F->f.f2": where locals live */
+	int n_str;			/* string temporaries used in this scope */
+	int max_str;
+	int ret_type;			/* functions: enum ast_type of the result */
+};
+
+struct bg {
+	struct session *s;
+	bool check_only;		/* pass 2: report, write nothing */
+	int msl;			/* MAXSTRINGLEN */
+	int maxaction;			/* of the probe being written */
+	int maxaction_event, maxaction_begin;	/* MAXACTION, MAXACTION_INTERRUPTIBLE */
+	struct emitter *e;		/* the function being written */
+	struct strbuf types;		/* struct declarations */
+	struct strbuf callbacks;	/* bpf_loop callbacks and script functions */
+	struct strbuf progs;		/* the programs */
+	struct strbuf lits;		/* string literals */
+	struct strbuf meta;		/* the loader's description */
+	struct strbuf frame;		/* struct __frame: the map keys */
+	struct strbuf fprobes;		/* struct __frame: union p, the probes' locals */
+	struct strbuf ffns;		/* struct __frame: struct f, the functions' */
+	struct bg_scope *scope;
+	enum bg_abort abort;
+	int in_loop;			/* inside a loop (break/continue allowed) */
+	bool in_callback;		/* a bpf_loop callback: break is return 1 */
+	const char *catch_label;	/* innermost try of this C function, or NULL */
+	int try_depth;			/* tries around (callbacks included): errors keep
+					 * their message in F->errbuf for the catch */
+	int n_try;
+	bool event;			/* writing an event probe (per-CPU frame) */
+	const struct derived_probe *dp;	/* probe being written */
+	int n_tmp;			/* C temporaries of the current C function */
+	int n_lits, n_where, n_fmt, n_cb, n_prog;
+	int rec_max;			/* largest output record */
+	struct symbol **gsyms;		/* the globals, in the order of the maps */
+	int n_gsyms;
+	struct function **fns;		/* functions written so far */
+	int n_fns;
+	const struct function *calling[64];	/* the call chain being inlined */
+	int n_calling;
+};
+
+/* bpf/expr.c */
+const char *bg_expr(struct bg *g, struct ast_node *n);
+void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const char *msg);
+void bg_abort(struct bg *g);
+const char *bg_tmp_long(struct bg *g);
+const char *bg_tmp_str(struct bg *g);
+int bg_where(struct bg *g, const struct srcloc *loc);
+void bg_unsupported(struct bg *g, const struct srcloc *loc, const char *what);
+int bg_global_index(struct bg *g, const struct symbol *sym);
+const char *bg_sym(struct bg *g, const struct symbol *sym);
+void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi);
+const char *bg_sprint(struct bg *g, struct ast_node *n, enum builtin bi);
+char *bg_meta_str(const char *str);
+void bg_scpy(struct bg *g, const char *dst, const char *src);
+/* bpf/trace.c */
+void bpf_trace_prologue(struct bg *g, const struct derived_probe *dp);
+const char *bpf_trace_target(const struct derived_probe *dp);
+bool bpf_trace_is_raw(const struct derived_probe *dp);
+/* "TYPE CONFIG PERIOD FREQ" of a perf probe */
+const char *bpf_perf_attach(struct session *s, const struct derived_probe *dp);
+/* bpf/gen.c */
+void bg_stmt(struct bg *g, struct ast_node *n);
+
+#endif
