@@ -544,6 +544,10 @@ static void print_format(struct bg *g, struct pitem *p, struct ast_node *fmt,
 			return;
 		}
 		add_val(g, p, a);
+		if (fs->length == 'h' && p->n_vals)	/* the low 16 bits, as C prints them */
+			emit_line(g->e, "%s = (%s)%s;", p->vals[p->n_vals - 1],
+				  strchr("di", fs->conv) ? "short" : "unsigned short",
+				  p->vals[p->n_vals - 1]);
 		a = a->next;
 	}
 	item_text(p, f + pos, strlen(f + pos));
