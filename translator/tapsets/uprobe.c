@@ -7,11 +7,14 @@
  *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
  *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
  *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
+ *   process[("PATH"|PID)].syscall[.return]     system calls: $syscall, $arg1..$arg6,
+ *       $return
  *
  * PATH is resolved on the host (absolute, or through $PATH); bare `process` is the -c
- * command's program. A probe address is turned into an offset in the file from the
- * ELF program headers; the module looks the path up at init and registers
- * (inode, offset). */
+ * command's program, or with -x the pid's (/proc/PID/exe on the host, as for
+ * process(PID).function/.mark, whose hits are those of PID's process tree). A probe
+ * address is turned into an offset in the file from the ELF program headers; the
+ * module looks the path up at init and registers (inode, offset). */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -62,7 +65,7 @@ struct up_object {
 	int n_notes;
 };
 
-enum up_kind { UP_FUNC, UP_MARK, UP_BEGIN, UP_END, UP_TBEGIN, UP_TEND };
+enum up_kind { UP_FUNC, UP_MARK, UP_BEGIN, UP_END, UP_TBEGIN, UP_TEND, UP_SYSCALL, UP_SYSRET };
 
 /* one uprobe of a derived probe */
 struct up_site {
@@ -106,6 +109,21 @@ static const char *resolve_path(struct session *s, const char *name)
 			p++;
 	}
 	return NULL;
+}
+
+/* the program process pid runs, on the host (/proc/PID/exe): process(PID) and -x PID
+ * name a program that exists at the same path where the module runs */
+static const char *pid_program(struct session *s, int64_t pid, const struct srcloc *loc)
+{
+	char link[64], buf[PATH_MAX];
+
+	snprintf(link, sizeof(link), "/proc/%lld/exe", (long long)pid);
+	if (pid <= 0 || !realpath(link, buf)) {
+		diag_error(s, loc, "cannot find the program of process %lld (%s)", (long long)pid,
+			   link);
+		return NULL;
+	}
+	return arena_strdup(&s->arena, buf);
 }
 
 /* a pattern skips what cannot be probed: scripts, 32-bit libraries */
@@ -696,6 +714,9 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	} else if (!strcmp(f->name, "thread") && !f->has_arg && x && !x->next && !x->has_arg &&
 		   (!strcmp(x->name, "begin") || !strcmp(x->name, "end"))) {
 		up->kind = x->name[0] == 'b' ? UP_TBEGIN : UP_TEND;
+	} else if (!strcmp(f->name, "syscall") && !f->has_arg &&
+		   (!x || (!x->next && !x->has_arg && !strcmp(x->name, "return")))) {
+		up->kind = x ? UP_SYSRET : UP_SYSCALL;
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
 		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
 						    strcmp(x->name, "call"))))
@@ -724,12 +745,13 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		return 0;
 	}
 	if (c->arg && c->arg->kind == AST_NUMBER) {
-		if (up->kind == UP_FUNC || up->kind == UP_MARK) {
-			diag_error(s, &c->arg->loc, "process(PID) probes on functions and markers "
-				   "are not supported yet; name the program's path");
-			return -1;
-		}
 		up->pid = c->arg->u.num;
+		if (up->kind == UP_FUNC || up->kind == UP_MARK) {
+			up->path = pid_program(s, up->pid, &c->arg->loc);
+			if (!up->path)
+				return -1;
+			strlist_add(&paths, up->path);
+		}
 	} else if (c->arg && c->arg->kind == AST_STRING) {
 		n = resolve_paths(s, c->arg->u.str, &paths);
 		if (n == 0 && (pp->optional || strpbrk(c->arg->u.str, "*?[")))
@@ -740,7 +762,7 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		}
 		if (n > 1 && up->kind != UP_FUNC && up->kind != UP_MARK) {
 			diag_error(s, &c->arg->loc, "process(\"%s\") matches %d programs: name one "
-				   "for its begin and end probes", c->arg->u.str, n);
+				   "for its begin, end and syscall probes", c->arg->u.str, n);
 			return -1;
 		}
 		up->path = paths.v[0];
@@ -748,8 +770,16 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		const char *cmd = s->opt.target_cmd;
 		char *prog;
 
+		if (!cmd && s->opt.target_pid) {
+			up->path = pid_program(s, s->opt.target_pid, &pp->loc);
+			if (!up->path)
+				return -1;
+			strlist_add(&paths, up->path);
+			goto matched;
+		}
 		if (!cmd) {
-			diag_error(s, &pp->loc, "a process probe without a path needs -c CMD");
+			diag_error(s, &pp->loc, "a process probe without a path needs -c CMD or "
+				   "-x PID");
 			return -1;
 		}
 		prog = arena_strndup(&s->arena, cmd + strspn(cmd, " \t"),
@@ -762,6 +792,7 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 	}
+matched:
 	dp->priv = up;
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		strlist_free(&paths);
@@ -850,6 +881,30 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 		n->next = next;
 		return 1;
 	}
+	if (up->kind == UP_SYSCALL || up->kind == UP_SYSRET) {
+		if (!strcmp(name, "$syscall")) {
+			fn = "__sys_nr";
+		} else if (!strcmp(name, "$return") && up->kind == UP_SYSRET) {
+			fn = "__sys_retval";
+		} else if (!strncmp(name, "$arg", 4) && name[4] >= '1' && name[4] <= '6' &&
+			   !name[5]) {
+			fn = "__sys_arg";
+			args = ast_number(s, &loc, name[4] - '1');
+			args->next = ast_number(s, &loc, 8);
+			args->next->next = ast_number(s, &loc, 0);
+		} else {
+			diag_error(s, &loc, "unknown variable %s in %s (it has $syscall, $arg1..$arg6%s)",
+				   name, dp->pp_str, up->kind == UP_SYSRET ? ", $return" : "");
+			return -1;
+		}
+		if (n->u.target.comps || n->u.target.addr) {
+			diag_error(s, &loc, "system call variable %s has no members", name);
+			return -1;
+		}
+		*n = *ast_call(s, &loc, strtab_intern(&s->arena, fn), args);
+		n->next = next;
+		return 1;
+	}
 	if (up->kind != UP_FUNC) {
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
 		return -1;
@@ -873,6 +928,8 @@ static const char *kind_name(enum up_kind k)
 	case UP_END: return "STP_UPROC_END";
 	case UP_TBEGIN: return "STP_UPROC_TBEGIN";
 	case UP_TEND: return "STP_UPROC_TEND";
+	case UP_SYSCALL: return "STP_UPROC_SYSCALL";
+	case UP_SYSRET: return "STP_UPROC_SYSRET";
 	case UP_FUNC: case UP_MARK: break;
 	}
 	return "0";
@@ -977,7 +1034,8 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
 					  kprobe_entry_size(s, part));
 			}
-			emit_line(e, "  .is_return = %d },", us->site->is_return);
+			emit_line(e, "  .pid = %lld, .is_return = %d },", (long long)up->pid,
+				  us->site->is_return);
 			n_up++;
 			free(pp);
 			free(fn);
@@ -1007,9 +1065,9 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 	emit_line(e, "static struct _stp_uprobe_set _stp_uprobe_set = {");
 	emit_line(e, "\t.paths = _stp_upaths, .n_paths = %zu,", paths.n);
 	emit_line(e, "\t.ups = _stp_uprobes, .n_ups = %d,", n_up);
-	/* with -c, process probes apply to the target's process tree */
+	/* with -c or -x, process probes apply to the target's process tree */
 	emit_line(e, "\t.procs = _stp_uprocs, .n_procs = %d, .tree = %d };", n_ev,
-		  s->opt.target_cmd != NULL);
+		  s->opt.target_cmd != NULL || s->opt.target_pid != 0);
 	strlist_free(&paths);
 }
 
@@ -1044,10 +1102,16 @@ static const char *const uprobe_points[] = {
 	"process(number).thread.end",
 	"process(string).begin", "process(string).end", "process(string).thread.begin",
 	"process(string).thread.end",
+	"process.syscall", "process.syscall.return", "process(number).syscall",
+	"process(number).syscall.return", "process(string).syscall",
+	"process(string).syscall.return",
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).provider(string).mark(string)",
 	"process(string).statement(number).absolute", "process(string).statement(string)",
+	"process(number).function(string)", "process(number).function(string).call",
+	"process(number).function(string).return", "process(number).mark(string)",
+	"process(number).provider(string).mark(string)",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",
