@@ -4,6 +4,7 @@
  *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
  *       by the program's DWARF when it has some ($params), else by its symbol table
  *   process("PATH").statement(ADDR).absolute            an address (guru mode)
+ *   process("PATH").plt("PATTERN")[.return]            PLT stubs (.rela.plt)
  *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
  *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
  *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
@@ -85,6 +86,7 @@ struct up_probe {
 	struct up_object *obj;
 	struct up_site *sites;
 	int max_args;			/* markers: the most arguments of a site */
+	bool plt;			/* .plt(): stubs, no DWARF context */
 };
 
 /* ---- the program ------------------------------------------------------------------ */
@@ -605,6 +607,67 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .plt("PATTERN")[.return]: the PLT stubs of the functions the program imports, by the
+ * R_X86_64_JUMP_SLOT relocations of .rela.plt: stub k is at .plt.sec + 16k when the
+ * program has a .plt.sec (IBT), else at .plt + 16(k + 1) (after the resolver's entry) */
+static int match_plts(struct session *s, const struct probe_point *pp,
+		      struct derived_probe *dp, struct up_probe *up, const char *pat,
+		      bool ret)
+{
+	Elf *elf = up->obj->o.elf;
+	Elf_Scn *scn = NULL, *rela = NULL;
+	GElf_Shdr sh, rsh = { 0 }, symsh;
+	uint64_t plt = 0, plt_sec = 0;
+	Elf_Data *rd, *sd;
+	size_t shstr, k, nrel;
+	int n = 0;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstr))
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstr, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) {
+			rela = scn;
+			rsh = sh;
+		} else if (!strcmp(name, ".plt")) {
+			plt = sh.sh_addr;
+		} else if (!strcmp(name, ".plt.sec")) {
+			plt_sec = sh.sh_addr;
+		}
+	}
+	if (!rela || !plt || !rsh.sh_entsize || !(rd = elf_getdata(rela, NULL)) ||
+	    !gelf_getshdr(elf_getscn(elf, rsh.sh_link), &symsh) ||
+	    !(sd = elf_getdata(elf_getscn(elf, rsh.sh_link), NULL)))
+		return 0;
+	nrel = rsh.sh_size / rsh.sh_entsize;
+	for (k = 0; k < nrel; k++) {
+		const char *name;
+		struct up_site *us;
+		GElf_Rela r;
+		GElf_Sym sym;
+		uint64_t addr;
+
+		if (!gelf_getrela(rd, (int)k, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_JUMP_SLOT ||
+		    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) ||
+		    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)) || !*name ||
+		    !dw_glob_match(pat, name))
+			continue;
+		addr = plt_sec ? plt_sec + 16 * k : plt + 16 * (k + 1);
+		us = add_site(s, dp, up, addr, arena_printf(&s->arena, "%s.plt(\"%s\")%s",
+							    proc_str(s, up), name,
+							    ret ? ".return" : ""), &pp->loc);
+		if (!us)
+			return -1;
+		us->site->is_return = ret;
+		us->func = name;
+		n++;
+	}
+	return n;
+}
+
 /* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
 static int match_statements(struct session *s, const struct probe_point *pp,
 			    struct derived_probe *dp, struct up_probe *up,
@@ -735,6 +798,11 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "plt") && f->arg && f->arg->kind == AST_STRING) {
+		if (x && (x->next || x->has_arg || strcmp(x->name, "return")))
+			return 0;
+		up->kind = UP_FUNC;
+		up->plt = true;
 	} else if (!strcmp(f->name, "mark") && f->arg && f->arg->kind == AST_STRING && !x) {
 		up->kind = UP_MARK;
 	} else if (!strcmp(f->name, "provider") && f->arg && f->arg->kind == AST_STRING &&
@@ -808,6 +876,8 @@ matched:
 		} else if (!strcmp(f->name, "statement")) {
 			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
 				     &pp->loc) ? 1 : -1;
+		} else if (up->plt) {
+			n = match_plts(s, pp, dp, up, f->arg->u.str, x != NULL);
 		} else if (up->kind == UP_MARK) {
 			bool prov = !strcmp(f->name, "provider");
 
@@ -907,6 +977,12 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 	}
 	if (up->kind != UP_FUNC) {
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
+		return -1;
+	}
+	if (up->plt) {
+		diag_error(s, &loc, "target variable %s is not available in %s: a PLT stub has "
+			   "no debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
+			   dp->pp_str);
 		return -1;
 	}
 	for (us = up->sites; us; us = us->next)
@@ -1112,6 +1188,9 @@ static const char *const uprobe_points[] = {
 	"process(number).function(string)", "process(number).function(string).call",
 	"process(number).function(string).return", "process(number).mark(string)",
 	"process(number).provider(string).mark(string)",
+	"process(string).plt(string)", "process(string).plt(string).return",
+	"process(number).plt(string)", "process(number).plt(string).return",
+	"process.plt(string)", "process.plt(string).return",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",
