@@ -12,8 +12,12 @@
  * sched_process_fork and sched_process_exit tracepoints; processes that ran
  * PATH are remembered (by tgid, a fixed table) so that PATH's end is known.
  * A new process's or thread's begin runs in its own context at its first
- * return to user space (the sys_exit tracepoint).
- * With -c, every process probe applies to the target's process tree only.
+ * return to user space (the sys_exit tracepoint).  process.syscall and
+ * process.syscall.return run from the raw sys_enter and sys_exit tracepoints
+ * with c->syscall set as the syscall tapset's probes have it; a path scope
+ * is the inode of the process's executable (mm->exe_file).
+ * With -c or -x, every process probe applies to the target's process tree
+ * only; process(PID).function/.mark to PID's tree.
  */
 #ifndef _STP_LINUX_UPROBES_H
 #define _STP_LINUX_UPROBES_H
@@ -31,6 +35,7 @@
 
 #include "linux/stp_buildid.h"
 #include "linux/stp_loc.h"
+#include "linux/stp_syscalls.h"
 
 struct _stp_sdt_arg {
 	int size;		/* bytes; negative: signed */
@@ -57,6 +62,7 @@ struct _stp_uprobe {
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
 	int is_return;
+	pid_t pid;			/* process(PID): only that process's tree; 0: any */
 	/* a .return reading values of the function's entry: its entry part,
 	 * run at each call to save n_entry values (entry_size bytes, stp_loc.h)
 	 * in a slot of the set's pool, which the return hit reads and frees */
@@ -68,7 +74,10 @@ struct _stp_uprobe {
 	bool registered;
 };
 
-enum { STP_UPROC_BEGIN = 1, STP_UPROC_END, STP_UPROC_TBEGIN, STP_UPROC_TEND };
+enum {
+	STP_UPROC_BEGIN = 1, STP_UPROC_END, STP_UPROC_TBEGIN, STP_UPROC_TEND,
+	STP_UPROC_SYSCALL, STP_UPROC_SYSRET
+};
 
 struct _stp_uproc_probe {
 	struct _stp_probe p;
@@ -95,7 +104,8 @@ struct _stp_uprobe_set {
 	struct _stp_uproc_probe *procs;
 	size_t n_procs;
 	bool tree;		/* -c: only the target's process tree */
-	struct tracepoint *tp_exec, *tp_fork, *tp_exit, *tp_sys_exit;
+	struct tracepoint *tp_exec, *tp_fork, *tp_exit, *tp_sys_exit, *tp_sys_enter;
+	bool has_sys, has_sysret;	/* process.syscall[.return] probes */
 	/* processes running one of the paths: tgid and path index */
 	spinlock_t lock;
 	struct { pid_t tgid; int path; } running[STP_UPROBE_MAXPROCS];
@@ -113,19 +123,16 @@ struct _stp_uprobe_set {
 /* the set's tree, for the handlers */
 static bool _stp_uprobe_tree;
 
-/* is t in the -c target's process tree (or is there no target)? */
-static bool _stp_uprobe_in_tree(struct task_struct *t)
+/* is t in the process tree of tgid root? */
+static bool _stp_uprobe_in_tree_of(struct task_struct *t, pid_t root)
 {
-	pid_t target = _stp_target();
 	bool in = false;
 
-	if (!_stp_uprobe_tree || !target)
-		return true;
 	rcu_read_lock();
 	for (;;) {
 		struct task_struct *parent;
 
-		if (t->tgid == target) {
+		if (t->tgid == root) {
 			in = true;
 			break;
 		}
@@ -138,11 +145,26 @@ static bool _stp_uprobe_in_tree(struct task_struct *t)
 	return in;
 }
 
+/* is t in the -c/-x target's process tree (or is there no target)? */
+static bool _stp_uprobe_in_tree(struct task_struct *t)
+{
+	pid_t target = _stp_target();
+
+	return !_stp_uprobe_tree || !target || _stp_uprobe_in_tree_of(t, target);
+}
+
+/* does a hit of u in the current task count (the target's tree, process(PID)'s)? */
+static bool _stp_uprobe_wanted(const struct _stp_uprobe *u)
+{
+	return _stp_uprobe_in_tree(current) &&
+	       (!u->pid || _stp_uprobe_in_tree_of(current, u->pid));
+}
+
 static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
 {
 	struct _stp_context *c;
 
-	if (!_stp_uprobe_in_tree(current))
+	if (!_stp_uprobe_wanted(u))
 		return 0;
 	c = _stp_probe_enter(&u->sp.p);
 	if (!c)
@@ -214,7 +236,7 @@ static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs 
 	bool ok;
 	int i;
 
-	if (!_stp_uprobe_in_tree(current))
+	if (!_stp_uprobe_wanted(u))
 		return 0;
 	i = _stp_uentry_alloc(u);
 	if (i < 0)
@@ -428,15 +450,64 @@ static int _stp_uproc_unpend(struct _stp_uprobe_set *set, pid_t tid, int *path)
 	return kind;
 }
 
+/* does the current process run the program of inode? */
+static bool _stp_uproc_exe_is(struct inode *inode)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *f;
+	bool is;
+
+	if (!mm || !inode)
+		return false;
+	rcu_read_lock();
+	f = rcu_dereference(mm->exe_file);
+	is = f && file_inode(f) == inode;
+	rcu_read_unlock();
+	return is;
+}
+
+/* the process.syscall (or .return) probes of the current task's call nr */
+static void _stp_uproc_run_sys(struct _stp_uprobe_set *set, int kind, struct pt_regs *regs,
+			       long nr, long ret)
+{
+	struct _stp_sys_hit h = { .regs = regs, .nr = nr, .ret = ret };
+	size_t i;
+
+	if (_stp_sys_skip(regs) || !_stp_uprobe_in_tree(current))
+		return;
+	for (i = 0; i < set->n_procs; i++) {
+		const struct _stp_uproc_probe *p = &set->procs[i];
+		struct _stp_context *c;
+
+		if (p->kind != kind || (p->pid && p->pid != current->tgid))
+			continue;
+		if (p->path >= 0 && !_stp_uproc_exe_is(set->paths[p->path].inode))
+			continue;
+		c = _stp_probe_enter(&p->p);
+		if (!c)
+			continue;
+		c->syscall = &h;
+		p->p.fn(c);
+		c->syscall = NULL;
+		_stp_probe_leave(c);
+	}
+}
+
+static void _stp_uproc_sys_enter(void *data, struct pt_regs *regs, long id)
+{
+	_stp_uproc_run_sys(data, STP_UPROC_SYSCALL, regs, id, 0);
+}
+
 static void _stp_uproc_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	struct _stp_uprobe_set *set = data;
 	int path = -1, kind = _stp_uproc_unpend(set, current->pid, &path);
 
-	(void)regs;
-	(void)ret;
 	if (kind)
 		_stp_uproc_run(set, kind, path, current);
+	if (set->has_sysret)
+		_stp_uproc_run_sys(set, STP_UPROC_SYSRET, regs,
+				   syscall_get_nr(current, regs), ret);
 }
 
 /*
@@ -511,6 +582,8 @@ static void _stp_uproc_lookup(struct tracepoint *tp, void *priv)
 		set->tp_exit = tp;
 	else if (!strcmp(tp->name, "sys_exit"))
 		set->tp_sys_exit = tp;
+	else if (!strcmp(tp->name, "sys_enter"))
+		set->tp_sys_enter = tp;
 }
 
 /* ---- registration --------------------------------------------------------- */
@@ -531,6 +604,9 @@ static void _stp_uprobes_exit(struct _stp_uprobe_set *set)
 		tracepoint_probe_unregister(set->tp_fork, _stp_uproc_fork, set);
 		tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
 		tracepoint_probe_unregister(set->tp_sys_exit, _stp_uproc_sys_exit, set);
+		if (set->has_sys)
+			tracepoint_probe_unregister(set->tp_sys_enter, _stp_uproc_sys_enter,
+						    set);
 		tracepoint_synchronize_unregister();
 		set->tp_exec = NULL;
 	}
@@ -565,6 +641,12 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 	}
 	memset(set->running, 0, sizeof(set->running));
 	set->tp_exec = set->tp_fork = set->tp_exit = set->tp_sys_exit = NULL;
+	set->tp_sys_enter = NULL;
+	set->has_sys = set->has_sysret = false;
+	for (i = 0; i < set->n_procs; i++) {
+		set->has_sys |= set->procs[i].kind == STP_UPROC_SYSCALL;
+		set->has_sysret |= set->procs[i].kind == STP_UPROC_SYSRET;
+	}
 	atomic_set(&set->n_pending, 0);
 	memset(set->pending, 0, sizeof(set->pending));
 	set->target_seen = false;
@@ -608,7 +690,8 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 	}
 	if (set->n_procs) {
 		for_each_kernel_tracepoint(_stp_uproc_lookup, set);
-		if (!set->tp_exec || !set->tp_fork || !set->tp_exit || !set->tp_sys_exit) {
+		if (!set->tp_exec || !set->tp_fork || !set->tp_exit || !set->tp_sys_exit ||
+		    (set->has_sys && !set->tp_sys_enter)) {
 			set->tp_exec = NULL;
 			rc = -ENOENT;
 			goto fail;
@@ -625,8 +708,16 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 		rc = tracepoint_probe_register(set->tp_sys_exit, _stp_uproc_sys_exit, set);
 		if (rc)
 			goto fail_exit;
+		if (set->has_sys) {
+			rc = tracepoint_probe_register(set->tp_sys_enter, _stp_uproc_sys_enter,
+						       set);
+			if (rc)
+				goto fail_sys_exit;
+		}
 	}
 	return 0;
+fail_sys_exit:
+	tracepoint_probe_unregister(set->tp_sys_exit, _stp_uproc_sys_exit, set);
 fail_exit:
 	tracepoint_probe_unregister(set->tp_exit, _stp_uproc_exit, set);
 fail_fork:

@@ -4,14 +4,18 @@
  *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
  *       by the program's DWARF when it has some ($params), else by its symbol table
  *   process("PATH").statement(ADDR).absolute            an address (guru mode)
+ *   process("PATH").plt("PATTERN")[.return]            PLT stubs (.rela.plt)
  *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
  *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
  *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
+ *   process[("PATH"|PID)].syscall[.return]     system calls: $syscall, $arg1..$arg6,
+ *       $return
  *
  * PATH is resolved on the host (absolute, or through $PATH); bare `process` is the -c
- * command's program. A probe address is turned into an offset in the file from the
- * ELF program headers; the module looks the path up at init and registers
- * (inode, offset). */
+ * command's program, or with -x the pid's (/proc/PID/exe on the host, as for
+ * process(PID).function/.mark, whose hits are those of PID's process tree). A probe
+ * address is turned into an offset in the file from the ELF program headers; the
+ * module looks the path up at init and registers (inode, offset). */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -62,7 +66,7 @@ struct up_object {
 	int n_notes;
 };
 
-enum up_kind { UP_FUNC, UP_MARK, UP_BEGIN, UP_END, UP_TBEGIN, UP_TEND };
+enum up_kind { UP_FUNC, UP_MARK, UP_BEGIN, UP_END, UP_TBEGIN, UP_TEND, UP_SYSCALL, UP_SYSRET };
 
 /* one uprobe of a derived probe */
 struct up_site {
@@ -82,6 +86,7 @@ struct up_probe {
 	struct up_object *obj;
 	struct up_site *sites;
 	int max_args;			/* markers: the most arguments of a site */
+	bool plt;			/* .plt(): stubs, no DWARF context */
 };
 
 /* ---- the program ------------------------------------------------------------------ */
@@ -106,6 +111,21 @@ static const char *resolve_path(struct session *s, const char *name)
 			p++;
 	}
 	return NULL;
+}
+
+/* the program process pid runs, on the host (/proc/PID/exe): process(PID) and -x PID
+ * name a program that exists at the same path where the module runs */
+static const char *pid_program(struct session *s, int64_t pid, const struct srcloc *loc)
+{
+	char link[64], buf[PATH_MAX];
+
+	snprintf(link, sizeof(link), "/proc/%lld/exe", (long long)pid);
+	if (pid <= 0 || !realpath(link, buf)) {
+		diag_error(s, loc, "cannot find the program of process %lld (%s)", (long long)pid,
+			   link);
+		return NULL;
+	}
+	return arena_strdup(&s->arena, buf);
 }
 
 /* a pattern skips what cannot be probed: scripts, 32-bit libraries */
@@ -587,6 +607,67 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .plt("PATTERN")[.return]: the PLT stubs of the functions the program imports, by the
+ * R_X86_64_JUMP_SLOT relocations of .rela.plt: stub k is at .plt.sec + 16k when the
+ * program has a .plt.sec (IBT), else at .plt + 16(k + 1) (after the resolver's entry) */
+static int match_plts(struct session *s, const struct probe_point *pp,
+		      struct derived_probe *dp, struct up_probe *up, const char *pat,
+		      bool ret)
+{
+	Elf *elf = up->obj->o.elf;
+	Elf_Scn *scn = NULL, *rela = NULL;
+	GElf_Shdr sh, rsh = { 0 }, symsh;
+	uint64_t plt = 0, plt_sec = 0;
+	Elf_Data *rd, *sd;
+	size_t shstr, k, nrel;
+	int n = 0;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstr))
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstr, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) {
+			rela = scn;
+			rsh = sh;
+		} else if (!strcmp(name, ".plt")) {
+			plt = sh.sh_addr;
+		} else if (!strcmp(name, ".plt.sec")) {
+			plt_sec = sh.sh_addr;
+		}
+	}
+	if (!rela || !plt || !rsh.sh_entsize || !(rd = elf_getdata(rela, NULL)) ||
+	    !gelf_getshdr(elf_getscn(elf, rsh.sh_link), &symsh) ||
+	    !(sd = elf_getdata(elf_getscn(elf, rsh.sh_link), NULL)))
+		return 0;
+	nrel = rsh.sh_size / rsh.sh_entsize;
+	for (k = 0; k < nrel; k++) {
+		const char *name;
+		struct up_site *us;
+		GElf_Rela r;
+		GElf_Sym sym;
+		uint64_t addr;
+
+		if (!gelf_getrela(rd, (int)k, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_JUMP_SLOT ||
+		    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) ||
+		    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)) || !*name ||
+		    !dw_glob_match(pat, name))
+			continue;
+		addr = plt_sec ? plt_sec + 16 * k : plt + 16 * (k + 1);
+		us = add_site(s, dp, up, addr, arena_printf(&s->arena, "%s.plt(\"%s\")%s",
+							    proc_str(s, up), name,
+							    ret ? ".return" : ""), &pp->loc);
+		if (!us)
+			return -1;
+		us->site->is_return = ret;
+		us->func = name;
+		n++;
+	}
+	return n;
+}
+
 /* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
 static int match_statements(struct session *s, const struct probe_point *pp,
 			    struct derived_probe *dp, struct up_probe *up,
@@ -696,6 +777,9 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	} else if (!strcmp(f->name, "thread") && !f->has_arg && x && !x->next && !x->has_arg &&
 		   (!strcmp(x->name, "begin") || !strcmp(x->name, "end"))) {
 		up->kind = x->name[0] == 'b' ? UP_TBEGIN : UP_TEND;
+	} else if (!strcmp(f->name, "syscall") && !f->has_arg &&
+		   (!x || (!x->next && !x->has_arg && !strcmp(x->name, "return")))) {
+		up->kind = x ? UP_SYSRET : UP_SYSCALL;
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
 		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
 						    strcmp(x->name, "call"))))
@@ -714,6 +798,11 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 		up->kind = UP_FUNC;
+	} else if (!strcmp(f->name, "plt") && f->arg && f->arg->kind == AST_STRING) {
+		if (x && (x->next || x->has_arg || strcmp(x->name, "return")))
+			return 0;
+		up->kind = UP_FUNC;
+		up->plt = true;
 	} else if (!strcmp(f->name, "mark") && f->arg && f->arg->kind == AST_STRING && !x) {
 		up->kind = UP_MARK;
 	} else if (!strcmp(f->name, "provider") && f->arg && f->arg->kind == AST_STRING &&
@@ -724,12 +813,13 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		return 0;
 	}
 	if (c->arg && c->arg->kind == AST_NUMBER) {
-		if (up->kind == UP_FUNC || up->kind == UP_MARK) {
-			diag_error(s, &c->arg->loc, "process(PID) probes on functions and markers "
-				   "are not supported yet; name the program's path");
-			return -1;
-		}
 		up->pid = c->arg->u.num;
+		if (up->kind == UP_FUNC || up->kind == UP_MARK) {
+			up->path = pid_program(s, up->pid, &c->arg->loc);
+			if (!up->path)
+				return -1;
+			strlist_add(&paths, up->path);
+		}
 	} else if (c->arg && c->arg->kind == AST_STRING) {
 		n = resolve_paths(s, c->arg->u.str, &paths);
 		if (n == 0 && (pp->optional || strpbrk(c->arg->u.str, "*?[")))
@@ -740,7 +830,7 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		}
 		if (n > 1 && up->kind != UP_FUNC && up->kind != UP_MARK) {
 			diag_error(s, &c->arg->loc, "process(\"%s\") matches %d programs: name one "
-				   "for its begin and end probes", c->arg->u.str, n);
+				   "for its begin, end and syscall probes", c->arg->u.str, n);
 			return -1;
 		}
 		up->path = paths.v[0];
@@ -748,8 +838,16 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		const char *cmd = s->opt.target_cmd;
 		char *prog;
 
+		if (!cmd && s->opt.target_pid) {
+			up->path = pid_program(s, s->opt.target_pid, &pp->loc);
+			if (!up->path)
+				return -1;
+			strlist_add(&paths, up->path);
+			goto matched;
+		}
 		if (!cmd) {
-			diag_error(s, &pp->loc, "a process probe without a path needs -c CMD");
+			diag_error(s, &pp->loc, "a process probe without a path needs -c CMD or "
+				   "-x PID");
 			return -1;
 		}
 		prog = arena_strndup(&s->arena, cmd + strspn(cmd, " \t"),
@@ -762,6 +860,7 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 	}
+matched:
 	dp->priv = up;
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		strlist_free(&paths);
@@ -777,6 +876,8 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		} else if (!strcmp(f->name, "statement")) {
 			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
 				     &pp->loc) ? 1 : -1;
+		} else if (up->plt) {
+			n = match_plts(s, pp, dp, up, f->arg->u.str, x != NULL);
 		} else if (up->kind == UP_MARK) {
 			bool prov = !strcmp(f->name, "provider");
 
@@ -850,8 +951,38 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 		n->next = next;
 		return 1;
 	}
+	if (up->kind == UP_SYSCALL || up->kind == UP_SYSRET) {
+		if (!strcmp(name, "$syscall")) {
+			fn = "__sys_nr";
+		} else if (!strcmp(name, "$return") && up->kind == UP_SYSRET) {
+			fn = "__sys_retval";
+		} else if (!strncmp(name, "$arg", 4) && name[4] >= '1' && name[4] <= '6' &&
+			   !name[5]) {
+			fn = "__sys_arg";
+			args = ast_number(s, &loc, name[4] - '1');
+			args->next = ast_number(s, &loc, 8);
+			args->next->next = ast_number(s, &loc, 0);
+		} else {
+			diag_error(s, &loc, "unknown variable %s in %s (it has $syscall, $arg1..$arg6%s)",
+				   name, dp->pp_str, up->kind == UP_SYSRET ? ", $return" : "");
+			return -1;
+		}
+		if (n->u.target.comps || n->u.target.addr) {
+			diag_error(s, &loc, "system call variable %s has no members", name);
+			return -1;
+		}
+		*n = *ast_call(s, &loc, strtab_intern(&s->arena, fn), args);
+		n->next = next;
+		return 1;
+	}
 	if (up->kind != UP_FUNC) {
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
+		return -1;
+	}
+	if (up->plt) {
+		diag_error(s, &loc, "target variable %s is not available in %s: a PLT stub has "
+			   "no debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
+			   dp->pp_str);
 		return -1;
 	}
 	for (us = up->sites; us; us = us->next)
@@ -873,6 +1004,8 @@ static const char *kind_name(enum up_kind k)
 	case UP_END: return "STP_UPROC_END";
 	case UP_TBEGIN: return "STP_UPROC_TBEGIN";
 	case UP_TEND: return "STP_UPROC_TEND";
+	case UP_SYSCALL: return "STP_UPROC_SYSCALL";
+	case UP_SYSRET: return "STP_UPROC_SYSRET";
 	case UP_FUNC: case UP_MARK: break;
 	}
 	return "0";
@@ -977,7 +1110,8 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
 					  family_entry_size(s, part));
 			}
-			emit_line(e, "  .is_return = %d },", us->site->is_return);
+			emit_line(e, "  .pid = %lld, .is_return = %d },", (long long)up->pid,
+				  us->site->is_return);
 			n_up++;
 			free(pp);
 			free(fn);
@@ -1007,9 +1141,9 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 	emit_line(e, "static struct _stp_uprobe_set _stp_uprobe_set = {");
 	emit_line(e, "\t.paths = _stp_upaths, .n_paths = %zu,", paths.n);
 	emit_line(e, "\t.ups = _stp_uprobes, .n_ups = %d,", n_up);
-	/* with -c, process probes apply to the target's process tree */
+	/* with -c or -x, process probes apply to the target's process tree */
 	emit_line(e, "\t.procs = _stp_uprocs, .n_procs = %d, .tree = %d };", n_ev,
-		  s->opt.target_cmd != NULL);
+		  s->opt.target_cmd != NULL || s->opt.target_pid != 0);
 	strlist_free(&paths);
 }
 
@@ -1044,10 +1178,19 @@ static const char *const uprobe_points[] = {
 	"process(number).thread.end",
 	"process(string).begin", "process(string).end", "process(string).thread.begin",
 	"process(string).thread.end",
+	"process.syscall", "process.syscall.return", "process(number).syscall",
+	"process(number).syscall.return", "process(string).syscall",
+	"process(string).syscall.return",
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).provider(string).mark(string)",
 	"process(string).statement(number).absolute", "process(string).statement(string)",
+	"process(number).function(string)", "process(number).function(string).call",
+	"process(number).function(string).return", "process(number).mark(string)",
+	"process(number).provider(string).mark(string)",
+	"process(string).plt(string)", "process(string).plt(string).return",
+	"process(number).plt(string)", "process(number).plt(string).return",
+	"process.plt(string)", "process.plt(string).return",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",

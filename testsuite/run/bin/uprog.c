@@ -67,9 +67,9 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* uprog [N [tf]]: N rounds (N < 0: forever) of add(i, 40), area(&pt, i + 1), greet("world") and the
- * markers uprog:tick(i, total) and, while probed, uprog:counted(7, -i); then with
- * 't' a thread that runs add(100, 1), with 'f' a child process that runs add(200, 2) */
+/* uprog [N [tfw]]: N rounds (N < 0: forever) of add(i, 40), area(&pt, i + 1), greet("world"),
+ * markers uprog:tick(i, total) and, while probed, uprog:counted(7, -i); then 't': a thread
+ * running add(100, 1), 'f': a child running add(200, 2), 'w': write(1000, "abc", 3) (EBADF) */
 int main(int argc, char **argv)
 {
 	struct point pt = { 3, 4, "corner" };
@@ -99,6 +99,8 @@ int main(int argc, char **argv)
 		if (child < 0 || waitpid(child, NULL, 0) != child)
 			return 2;
 	}
+	if (argc > 2 && strchr(argv[2], 'w') && write(1000, "abc", 3) != -1)
+		return 2;
 	/* silent: its output would interleave with the probes' */
 	return total < 0;
 }
