@@ -68,8 +68,13 @@ struct stp_msg_status {
 struct stp_trace_chunk {
 	__u64 seq;		/* global order of this chunk, from 1 */
 	__u32 len;		/* bytes of output following the header */
-	__u32 cpu;		/* CPU the chunk was written on (diagnostic) */
+	__u32 cpu;		/* CPU the chunk was written on (diagnostic), or
+				 * STP_TRACE_SWITCH_FILE */
 };
+
+/* A chunk of no bytes with this cpu is switch_file(): with staprun -o, the
+ * chunks after it go to the next output file. */
+#define STP_TRACE_SWITCH_FILE 0xffffffffu
 
 /* Module parameter staprun -s sets: output buffer per CPU, in MiB. */
 #define STP_BUFSIZE_PARAM "_stp_bufsize"

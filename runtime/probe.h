@@ -167,4 +167,15 @@ static inline void _stp_nest_leave(struct _stp_context *c)
 	c->nesting--;
 }
 
+/*
+ * switch_file(): the hit's output so far stays in the current file, what
+ * follows goes to staprun's next output file.  0, or -ENOSPC when the output
+ * ring is full.
+ */
+int _stp_switch_file(void)
+{
+	_stp_print_flush();
+	return _stp_trace_switch_mark();
+}
+
 #endif /* _STP_PROBE_H */

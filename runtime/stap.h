@@ -166,6 +166,8 @@ pid_t _stp_target(void);
 const char *_stp_module_name(void);
 /* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
 int _stp_system(const char *cmd);
+/* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */
+int _stp_switch_file(void);
 /* the session's debugfs directory, /sys/kernel/debug/systemtap/<module>/, where a
  * family may add files at _stp_script_init() (transport/debugfs.h) */
 struct dentry *_stp_session_dir(void);

@@ -36,7 +36,7 @@ static void on_signal(int sig)
 #define STAP_VERSION "unknown"
 #endif
 
-#define USAGE_LINE "usage: staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] " \
+#define USAGE_LINE "usage: staprun [-v] [-o FILE [-S MB[,N]]] [-c CMD] [-x PID] [-s MB] " \
 	"MODULE.ko [param=value...]\n"
 
 static void usage(void)
@@ -61,6 +61,9 @@ static void help(void)
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
 	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
+	      "             keeping the newest N; switch_file() also starts the next file\n"
+	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
 	      "  -h         print this help and exit\n"
 	      "  -V         print the version and exit\n", stdout);
 	exit(0);
@@ -103,7 +106,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:hV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -120,6 +123,16 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 		case 's':
 			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, 1024);
 			break;
+		case 'S': {
+			char *comma = strchr(optarg, ',');
+
+			if (comma)
+				*comma = '\0';
+			sr->size_max = (uint64_t)parse_num(optarg, 1, 1 << 20) << 20;
+			if (comma)
+				sr->files_max = (unsigned int)parse_num(comma + 1, 1, 1 << 20);
+			break;
+		}
 		case 'h':
 			help();
 			break;
@@ -366,6 +379,12 @@ static int run_session(struct staprun *sr, int out_fd)
 	if (rc)
 		return rc;
 	rc = trace_open(&sr->trace, dir, out_fd);
+	if (sr->out_path) {
+		sr->trace.out_path = sr->out_path;
+		sr->trace.numbered = sr->size_max || sr->files_max;
+		sr->trace.size_max = sr->size_max;
+		sr->trace.files_max = sr->files_max;
+	}
 	if (rc == 0)
 		rc = ctl_send(sr, STP_MSG_START, &start, sizeof(start));
 	if (rc == 0)
@@ -401,7 +420,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (sr.out_path) {
-		out_fd = open(sr.out_path,
+		char first[4096];
+
+		trace_out_name(first, sizeof(first), sr.out_path, 0,
+			       sr.size_max || sr.files_max);
+		out_fd = open(first,
 			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (out_fd < 0) {
 			rc = errno;
@@ -421,6 +444,8 @@ int main(int argc, char **argv)
 		rc = -EBUSY;
 	if (sr.child_running && kill(sr.target, SIGTERM) == 0)
 		reap_cmd(&sr, true);
+	if (sr.trace.out_path)
+		out_fd = sr.trace.out_fd;	/* switch_file() may have moved on */
 	if (out_fd != STDOUT_FILENO && close(out_fd) < 0 && rc == 0) {
 		sr_err("cannot write %s: %s", sr.out_path, strerror(errno));
 		rc = -EIO;

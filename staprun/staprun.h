@@ -34,12 +34,23 @@ struct trace {
 	int out_fd;
 	bool out_failed;	/* a write failed: output is discarded */
 	uint64_t bytes_out;
+	/* output files (-o PATH): PATH, then PATH.1, PATH.2, ... at each
+	 * switch_file(); with -S SIZE[,N] (numbered) PATH.0, PATH.1, ..., also
+	 * when a file would outgrow size_max, keeping the newest files_max */
+	const char *out_path;		/* NULL: stdout, never switched */
+	bool numbered;
+	unsigned int file_no;
+	uint64_t size_max;		/* bytes, 0: no limit */
+	unsigned int files_max;		/* 0: keep all */
+	uint64_t file_bytes;		/* written to the current file */
 };
 
 struct staprun {
 	/* command line, read-only once parsed */
 	int verbose;
 	const char *out_path;
+	uint64_t size_max;		/* -S SIZE (MB), in bytes */
+	unsigned int files_max;		/* -S SIZE,N */
 	const char *cmd;		/* -c */
 	pid_t target;			/* -x, or the -c child */
 	unsigned int bufsize_mb;	/* -s, 0 for the module's default */
@@ -91,5 +102,6 @@ void trace_close(struct trace *t);
 int trace_read(struct trace *t);
 void trace_emit(struct trace *t, bool final);
 bool trace_done(const struct trace *t);
+void trace_out_name(char *buf, size_t cap, const char *path, unsigned int n, bool numbered);
 
 #endif /* STAPRUN_H */

@@ -161,12 +161,52 @@ static bool next_chunk(const struct trace_cpu *c, struct stp_trace_chunk *ch)
 	return avail - sizeof(*ch) >= ch->len;
 }
 
+/* The name of output file n: PATH for the first one unless numbered, else PATH.n */
+void trace_out_name(char *buf, size_t cap, const char *path, unsigned int n, bool numbered)
+{
+	if (n == 0 && !numbered)
+		snprintf(buf, cap, "%s", path);
+	else
+		snprintf(buf, cap, "%s.%u", path, n);
+}
+
+/* Close the current output file and open the next; past files_max, remove the
+ * oldest. Failures are reported and end the output. */
+static void next_file(struct trace *t)
+{
+	char name[4096];
+
+	if (!t->out_path || t->out_failed)
+		return;
+	if (close(t->out_fd) < 0)
+		sr_err("cannot write %s: %s", t->out_path, strerror(errno));
+	t->file_no++;
+	trace_out_name(name, sizeof(name), t->out_path, t->file_no, t->numbered);
+	t->out_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (t->out_fd < 0) {
+		sr_err("cannot open %s: %s", name, strerror(errno));
+		t->out_failed = true;
+		t->out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		return;
+	}
+	t->file_bytes = 0;
+	if (t->files_max && t->file_no >= t->files_max) {
+		trace_out_name(name, sizeof(name), t->out_path, t->file_no - t->files_max,
+			       t->numbered);
+		if (unlink(name) < 0 && errno != ENOENT)
+			sr_err("cannot remove %s: %s", name, strerror(errno));
+	}
+}
+
 static void output(struct trace *t, const char *p, size_t len)
 {
 	int rc;
 
 	if (t->out_failed)
 		return;
+	if (t->out_path && t->size_max && t->file_bytes && t->file_bytes + len > t->size_max)
+		next_file(t);
+	t->file_bytes += len;
 	rc = write_all(t->out_fd, p, len);
 	if (rc) {
 		sr_err("cannot write output: %s", strerror(-rc));
@@ -213,6 +253,8 @@ void trace_emit(struct trace *t, bool final)
 			stalled = true;
 			break;
 		}
+		if (best_ch.len == 0 && best_ch.cpu == STP_TRACE_SWITCH_FILE)
+			next_file(t);
 		output(t, best->buf + best->pos + sizeof(best_ch), best_ch.len);
 		best->pos += sizeof(best_ch) + best_ch.len;
 		t->next_seq = best_ch.seq + 1;

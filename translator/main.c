@@ -157,7 +157,6 @@ static const struct {
 } not_yet[] = {
 	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
-	{ "-S", "output file rotation: staprun writes one file" },
 	{ "-d", "symbol and unwind data of user-space objects" },
 	{ "-i", "interactive mode" },
 	{ "--interactive", "interactive mode" },
@@ -512,9 +511,21 @@ static int other_option(struct session *s, int c, int li, char **argv)
 		}
 		strlist_add(&o->global_params, optarg);
 		break;
+	case 'S': {
+		/* MB[,N]: staprun checks the numbers */
+		const char *p = optarg;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == optarg || (*p && (*p != ',' || !p[1] || strspn(p + 1, "0123456789") != strlen(p + 1)))) {
+			diag_plain(s, "error", "-S takes SIZE_MB[,N_FILES], not '%s'", optarg);
+			return -1;
+		}
+		o->file_rotation = optarg;
+		break;
+	}
 	case 'b':
 	case 'F':
-	case 'S':
 	case 'i': {
 		char name[3] = { '-', (char)c, 0 };
 

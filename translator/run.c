@@ -25,6 +25,10 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 	if (s->opt.output_file && !remote) {
 		strlist_add(argv, "-o");
 		strlist_add(argv, s->opt.output_file);
+		if (s->opt.file_rotation) {
+			strlist_add(argv, "-S");
+			strlist_add(argv, s->opt.file_rotation);
+		}
 	}
 	if (s->opt.target_cmd) {
 		strlist_add(argv, "-c");

@@ -56,6 +56,7 @@ struct options {
 	long target_pid;		/* -x */
 	const char *runtime_dir;	/* -R */
 	unsigned bufsize_mb;		/* -s */
+	const char *file_rotation;	/* -S MB[,N], for staprun with -o */
 	struct strlist include_dirs;	/* -I */
 	struct strlist defines;		/* -D NAME=VALUE */
 	struct strlist kbuild_opts;	/* -B */

@@ -76,6 +76,27 @@ static void _stp_trace_write(const char *buf, size_t len)
 	smp_store_release(&r->head, head + sizeof(ch) + len);
 }
 
+/*
+ * switch_file(): an empty chunk marked STP_TRACE_SWITCH_FILE, in sequence with
+ * the output; 0, or -ENOSPC (nothing written) when the ring is full.
+ */
+static int _stp_trace_switch_mark(void)
+{
+	struct _stp_ring *r = _stp_rings[smp_processor_id()];
+	struct stp_trace_chunk ch;
+	unsigned long head = r->head;
+	unsigned long used = head - smp_load_acquire(&r->tail);
+
+	if (sizeof(ch) > r->size - used)
+		return -ENOSPC;
+	ch.seq = atomic64_inc_return(&_stp_trace_seq);
+	ch.len = 0;
+	ch.cpu = STP_TRACE_SWITCH_FILE;
+	_stp_ring_copy_in(r, head, &ch, sizeof(ch));
+	smp_store_release(&r->head, head + sizeof(ch));
+	return 0;
+}
+
 /* Output bytes dropped on all CPUs; exact once no probe runs any more. */
 static unsigned long _stp_trace_dropped(void)
 {

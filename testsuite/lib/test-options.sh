@@ -25,7 +25,6 @@ while IFS='|' read -r opt msg; do
 done <<'LIST'
 -b|-b (bulk mode: the transport has no per-CPU output files yet)
 -F|-F (flight recorder mode: staprun cannot detach yet)
--S 1,2|-S (output file rotation: staprun writes one file)
 -d /bin/ls|-d (symbol and unwind data of user-space objects)
 -d ./mod.ko|-d (symbol and unwind data of user-space objects)
 -i|-i (interactive mode)
@@ -92,6 +91,7 @@ done <<'LIST'
 -R RUNTIME
 -m mymod
 -o out.txt
+-o out.txt -S 1,2
 -c /bin/true
 -x 1
 -T 5
