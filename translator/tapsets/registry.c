@@ -11,7 +11,7 @@ extern const struct probe_family begin_family, end_family, error_family, never_f
 extern const struct probe_family dwarf_family, kprobe_family;
 extern const struct probe_family timer_family, procfs_family;
 extern const struct probe_family tracepoint_family, syscall_family;
-extern const struct probe_family netfilter_family, input_family;
+extern const struct probe_family netfilter_family, input_family, hwbkpt_family;
 
 const struct probe_family *const family_registry[] = {
 	&begin_family,
@@ -26,6 +26,7 @@ const struct probe_family *const family_registry[] = {
 	&procfs_family,
 	&netfilter_family,
 	&input_family,
+	&hwbkpt_family,
 };
 
 const size_t n_families = sizeof(family_registry) / sizeof(family_registry[0]);
