@@ -291,7 +291,15 @@ check "--dump-probe-aliases lists the library's aliases" $? "rc=$rc $out $err"
 run "$STAP" --dump-probe-types
 [ $rc = 0 ] && grep -qx 'begin' "$work/out" && grep -qx 'timer.ms(number)' "$work/out" &&
 	grep -qx 'timer.ms(number).randomize(number)' "$work/out" && [ "$(sort "$work/out")" = "$out" ] &&
-	[ "$(grep -E '^(kernel|kprobe|module)' "$work/out")" = "kernel.function(string)
+	[ "$(grep -E '^(kernel|kprobe|module)' "$work/out")" = "kernel.data(number).length(number).rw
+kernel.data(number).length(number).write
+kernel.data(number).rw
+kernel.data(number).write
+kernel.data(string).length(number).rw
+kernel.data(string).length(number).write
+kernel.data(string).rw
+kernel.data(string).write
+kernel.function(string)
 kernel.function(string).call
 kernel.function(string).exported
 kernel.function(string).inline

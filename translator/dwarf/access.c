@@ -473,6 +473,21 @@ static int target_code(struct session *s, struct dw_object *k, const struct dw_s
 	if (!strncmp(name, "$$", 2)) {
 		*type = TYPE_STRING;
 		prog->result = LP_RES_STRING;
+		if (!strcmp(name, "$$return")) {
+			Dwarf_Die fdie;
+
+			if (!site->is_return) {
+				*err = "$$return is only available in .return probes";
+				return -1;
+			}
+			if (!dwarf_offdie(k->dw, site->fn->die, &fdie)) {
+				*err = "cannot read the function's debug info";
+				return -1;
+			}
+			dw_gen_return(&g, &fdie, target->u.target.pretty >= 1 ? 2 : 1);
+			*err = g.err;
+			return g.err ? -1 : 0;
+		}
 		if (strcmp(name, "$$vars") && strcmp(name, "$$parms") && strcmp(name, "$$locals")) {
 			*err = arena_printf(&s->arena, "unknown target variable %s", name);
 			return -1;

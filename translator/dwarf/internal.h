@@ -73,6 +73,8 @@ const char *dw_comp_text(struct session *s, const struct ast_node *t,
 /* pretty.c */
 void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth);
 int dw_gen_vars(struct dw_gen *g, const char *which, int depth);
+/* $$return in a .return probe: "return=VALUE", "" for a void function */
+void dw_gen_return(struct dw_gen *g, Dwarf_Die *fn, int depth);
 
 /* tracepoint.c */
 int dw_tp_arg(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *type);

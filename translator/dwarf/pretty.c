@@ -74,6 +74,21 @@ void dw_pretty(struct dw_gen *g, Dwarf_Die *t, enum loc_kind kind, int depth)
 	print_value(g, dw_is_char(&st) ? LP_FMT_CHAR : LP_FMT_HEX);
 }
 
+/* $$return: "return=VALUE" with the return value printed as $return$ would be;
+ * nothing for a function that returns void */
+void dw_gen_return(struct dw_gen *g, Dwarf_Die *fn, int depth)
+{
+	Dwarf_Die t;
+
+	if (!dw_die_type(fn, &t))
+		return;
+	print_text(g, "return=");
+	dw_op(g, LP_BEGIN, 0);
+	dw_push(g, LP_RETVAL, 0);
+	dw_pretty(g, &t, LOC_VALUE, depth);
+	dw_op(g, LP_END, 0);
+}
+
 /* $$vars / $$parms / $$locals: "name=value ..." */
 int dw_gen_vars(struct dw_gen *g, const char *which, int depth)
 {

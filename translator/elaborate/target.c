@@ -20,6 +20,13 @@
 #include "util.h"
 
 /* The file holding the synthesized functions, created on first use. */
+
+/* $return and $$return are read at the return; other target variables of a
+ * .return probe at the entry */
+static bool is_retvar(const char *name)
+{
+	return !strcmp(name, "$return") || !strcmp(name, "$$return");
+}
 static struct stapfile *synth_file(struct session *s)
 {
 	struct stapfile *f, **tail;
@@ -114,7 +121,7 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			return -1;
 		}
 		if (site->is_return && (dp->entry_of || (n->kind == AST_TARGET &&
-							 strcmp(n->u.target.name, "$return")))) {
+							 !is_retvar(n->u.target.name)))) {
 			ds.addr = site->fn->addr;
 			ds.is_return = false;
 			ds.in_entry = true;
@@ -333,7 +340,7 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 	int n_args = count_index_exprs(n, &args);
 
 	if (!quiet && !dp->entry_of && n->kind == AST_TARGET &&
-	    strcmp(n->u.target.name, "$return")) {
+	    !is_retvar(n->u.target.name)) {
 		/* a .return probe's $param: its value at the entry */
 		int ret = return_sites(s, dp);
 
