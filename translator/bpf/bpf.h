@@ -23,4 +23,9 @@ const char *bpf_tracefs(void);
 /* the timer family's period of a timer probe in ns (profile: per_cpu, one tick) */
 int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu);
 
+/* bpf/syscall.c: the running kernel's system calls (tracefs, BTF, the uapi numbers);
+ * 0 or -1 */
+struct dw_syscall;
+int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n);
+
 #endif

@@ -11,7 +11,6 @@
 
 #define A(g) (&(g)->s->arena)
 
-static const char *lit(struct bg *g, const char *str);
 
 void bg_unsupported(struct bg *g, const struct srcloc *loc, const char *what)
 {
@@ -38,17 +37,41 @@ char *bg_meta_str(const char *str)
 }
 
 /* the id of "near TOKEN at FILE:L:C" in the loader's table */
+int bg_memo_find(struct bg *g, char kind, const char *text)
+{
+	int i;
+
+	for (i = 0; i < g->n_memo; i++)
+		if (g->memo[i].text[0] == kind && !strcmp(g->memo[i].text + 1, text))
+			return g->memo[i].id;
+	return -1;
+}
+
+void bg_memo_add(struct bg *g, char kind, const char *text, int id)
+{
+	g->memo = xrealloc(g->memo, (size_t)(g->n_memo + 1) * sizeof(*g->memo));
+	g->memo[g->n_memo].text = xasprintf("%c%s", kind, text);
+	g->memo[g->n_memo++].id = id;
+}
+
 int bg_where(struct bg *g, const struct srcloc *loc)
 {
 	char *text, *m;
+	int id;
 
 	if (!loc || !loc->file)
 		text = xstrdup("");
 	else
 		text = xasprintf("%s%sat %s:%d:%d", loc->tok ? loc->tok : "",
 				 loc->tok ? " " : "", loc->file->name, loc->line, loc->col);
+	id = bg_memo_find(g, 'W', text);
+	if (id >= 0) {
+		free(text);
+		return id;
+	}
 	m = bg_meta_str(text);
 	sb_printf(&g->meta, "W %d %s\n", ++g->n_where, m);
+	bg_memo_add(g, 'W', text, g->n_where);
 	free(m);
 	free(text);
 	return g->n_where;
@@ -76,15 +99,20 @@ void bg_abort(struct bg *g)
 /* a run-time error: msg is the module runtime's text */
 void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const char *msg)
 {
-	char *m = bg_meta_str(msg);
-	int id = ++g->n_where;
+	char *m;
+	int id = bg_memo_find(g, 'X', msg);
 
-	sb_printf(&g->meta, "X %d %s\n", id, m);
-	free(m);
+	if (id < 0) {
+		id = ++g->n_where;
+		bg_memo_add(g, 'X', msg, id);
+		m = bg_meta_str(msg);
+		sb_printf(&g->meta, "X %d %s\n", id, m);
+		free(m);
+	}
 	emit_open(g->e, "if (%s)", cond);
 	emit_line(g->e, "F->err = %d; F->where = %d;", id, bg_where(g, loc));
 	if (g->try_depth || g->n_calling)	/* a catch may read it */
-		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", lit(g, msg));
+		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", bg_lit(g, msg));
 	bg_abort(g);
 	emit_close(g->e, "}");
 }
@@ -143,17 +171,24 @@ const char *bg_sym(struct bg *g, const struct symbol *sym)
 	return "0";
 }
 
-static const char *lit(struct bg *g, const char *str)
+const char *bg_lit(struct bg *g, const char *str)
 {
 	char *c;
 	size_t len = strlen(str);
 	char *cut = NULL;
+	int id;
 
 	if (len > (size_t)g->msl - 1) {
 		cut = xstrdup(str);
 		cut[g->msl - 1] = '\0';
 		str = cut;
 	}
+	id = bg_memo_find(g, 'L', str);
+	if (id >= 0) {
+		free(cut);
+		return arena_printf(A(g), "__lit%d", id);
+	}
+	bg_memo_add(g, 'L', str, g->n_lits);
 	c = emit_cstr(str);
 	sb_printf(&g->lits, "static const char __lit%d[MSL] = %s;\n", g->n_lits, c);
 	free(c);
@@ -576,7 +611,7 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		return t;
 	}
 	if (!strcmp(name, "pp")) {
-		return lit(g, g->dp->pp_str);
+		return bg_lit(g, g->dp->pp_str);
 	}
 	if (!strcmp(name, "task_current"))
 		return "((s64)bpf_get_current_task())";
@@ -647,6 +682,9 @@ static const char *call(struct bg *g, struct ast_node *n)
 		v = builtin_fn(g, n, &done);
 		if (done)
 			return v;
+		v = bpf_sys_builtin(g, n, &done);
+		if (done)
+			return v;
 		diag_error(g->s, &n->loc, "function '%s' is embedded C, which the BPF runtime (--runtime=bpf) cannot run",
 			   fn->name);
 		return "0";
@@ -715,7 +753,7 @@ const char *bg_expr(struct bg *g, struct ast_node *n)
 	case AST_NUMBER:
 		return number(g, n->u.num);
 	case AST_STRING:
-		return lit(g, n->u.str);
+		return bg_lit(g, n->u.str);
 	case AST_IDENT:
 		if (n->u.ident.sym->n_keys || n->u.ident.sym->type == TYPE_STATS) {
 			bg_unsupported(g, &n->loc, "an array or statistic used as a value");

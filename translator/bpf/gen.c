@@ -15,11 +15,12 @@
 
 #include "bpf/gen.h"
 #include "tapsets/family.h"
+#include "tapsets/syscall.h"
 
 #define A(g) (&(g)->s->arena)
 
 extern const struct probe_family begin_family, end_family, error_family, timer_family,
-	bpf_trace_family, bpf_perf_family;
+	bpf_trace_family, bpf_perf_family, syscall_family;
 
 static void block(struct bg *g, struct ast_node *stmts)
 {
@@ -358,6 +359,7 @@ struct pitem {
 	struct strbuf meta;		/* "i ..." lines */
 	struct strbuf cfmt;		/* the same as one format for bpf_snprintf() */
 	bool no_snprintf;		/* what bpf_snprintf() cannot format */
+	bool sprint;			/* for bpf_snprintf(), not for the loader */
 	int n_items;
 	struct strbuf code;		/* unused */
 	const char *vals[64];		/* evaluated arguments */
@@ -490,6 +492,24 @@ static void print_format(struct bg *g, struct pitem *p, struct ast_node *fmt,
 			a = a->next;
 			continue;
 		}
+		/* sprintf's %o, %#o, %#x: the number as a string of our own, then %s */
+		if (p->sprint && a && (fs->conv == 'o' || (strchr("xX", fs->conv) && fs->flags[0])) &&
+		    fs->width == -1 && fs->prec == -1 && (!fs->flags[0] || !strcmp(fs->flags, "#"))) {
+			const char *v = bg_expr(g, a), *t = bg_tmp_str(g);
+
+			emit_line(g->e, "__fmtnum(%s, (u64)(%s), %d, %d, %d);", t, v,
+				  fs->conv == 'o' ? 3 : 4, fs->flags[0] == '#', fs->conv == 'X');
+			sb_puts(&p->cfmt, "%s");
+			p->n_items++;
+			if (p->n_vals == 64) {
+				p->bad = true;
+				return;
+			}
+			p->is_str[p->n_vals] = true;
+			p->vals[p->n_vals++] = t;
+			a = a->next;
+			continue;
+		}
 		sb_putc(&spec, '%');
 		sb_puts(&spec, fs->flags);
 		if (fs->conv == 'p' && !strchr(fs->flags, '#'))
@@ -581,7 +601,7 @@ static void print_items(struct bg *g, struct pitem *p, struct ast_node *n, enum 
  * kernel's vsnprintf() (as the module runtime's) reads the same way */
 const char *bg_sprint(struct bg *g, struct ast_node *n, enum builtin bi)
 {
-	struct pitem p = { 0 };
+	struct pitem p = { .sprint = true };
 	const char *t = bg_tmp_str(g);
 	char *lit;
 	int i, id;
@@ -619,12 +639,18 @@ out:
 void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 {
 	struct pitem p = { 0 };
-	int id = ++g->n_fmt, i, off = 8;
+	int id, i, off = 8;
 
 	print_items(g, &p, n, bi);
 	if (p.bad)
 		goto out;
-	sb_printf(&g->meta, "R %d %d\n%s", id, p.n_items, p.meta.buf ? p.meta.buf : "");
+	sb_puts(&p.meta, "");
+	id = bg_memo_find(g, 'R', p.meta.buf);
+	if (id < 0) {
+		id = ++g->n_fmt;
+		bg_memo_add(g, 'R', p.meta.buf, id);
+		sb_printf(&g->meta, "R %d %d\n%s", id, p.n_items, p.meta.buf);
+	}
 	emit_line(g->e, "*(u32 *)F->rec = 1; *(u32 *)(F->rec + 4) = %d;", id);
 	for (i = 0; i < p.n_vals; i++) {
 		if (p.is_str[i]) {
@@ -659,7 +685,11 @@ static const char *section_of(const struct derived_probe *dp)
 static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bool first,
 		      bool event)
 {
-	emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(dp), prog);
+	if (dp->family == &syscall_family)
+		/* a subprogram of the sys_enter/sys_exit dispatcher (bpf/syscall.c) */
+		emit_open(g->e, "static __attribute__((noinline)) int __prog%d(void *ctx)", prog);
+	else
+		emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(dp), prog);
 	emit_line(g->e, "u32 __z = 0; int __ret = 0;");
 	emit_line(g->e, "u32 __cpu = bpf_get_smp_processor_id();");
 	emit_line(g->e, "struct __frame *F = bpf_map_lookup_elem(&%s, %s);",
@@ -736,6 +766,40 @@ static void foreach_prog(struct bg *g, const struct derived_probe *dp, struct as
 		  n->u.foreach.sort_key, n->u.foreach.sort_dir, n->u.foreach.sort_aggr, limit);
 }
 
+/* text with every "from" replaced by "to" */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct strbuf sb = { 0 };
+	const char *p = text, *q;
+	size_t fl = strlen(from);
+
+	while ((q = strstr(p, from))) {
+		sb_add(&sb, p, (size_t)(q - p));
+		sb_puts(&sb, to);
+		p = q + fl;
+	}
+	sb_puts(&sb, p);
+	return sb.buf;
+}
+
+/* a syscall probe's subprogram: false if an alike one (the same C but for its number
+ * and its locals' place) is written already, which then serves this probe too; the
+ * aliases of syscall.* are mostly alike, and a program has at most 256 subprograms */
+static bool same_body(struct bg *g, const struct derived_probe *dp, int prog, const char *body)
+{
+	char *a = arena_printf(A(g), "__prog%d(", prog), *b = arena_printf(A(g), "F->p.p%d.", dp->id);
+	char *t1 = replace_all(body, a, "__prog@("), *t2 = replace_all(t1, b, "F->p.p@.");
+	int id = bg_memo_find(g, 'B', t2);
+
+	if (id < 0)
+		bg_memo_add(g, 'B', t2, prog);
+	else
+		g->sys[g->n_sys - 1].prog = id;
+	free(t1);
+	free(t2);
+	return id < 0;
+}
+
 static void probe(struct bg *g, struct derived_probe *dp)
 {
 	struct emitter e = { 0 };
@@ -749,6 +813,7 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	g->e = &e;
 	g->scope = &scope;
 	g->dp = dp;
+	g->n_tmp = 0;	/* the names of the C function's own temporaries */
 	g->abort = ABORT_PROBE;
 	g->event = event;
 	g->maxaction = event ? g->maxaction_event : g->maxaction_begin;
@@ -762,6 +827,16 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	} else if (f == &bpf_trace_family) {
 		sb_printf(&g->meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
 			  bpf_trace_target(dp));
+	} else if (f == &syscall_family) {
+		struct bg_sys *sy;
+
+		g->sys = xrealloc(g->sys, (size_t)(g->n_sys + 1) * sizeof(*g->sys));
+		sy = &g->sys[g->n_sys++];
+		sy->prog = prog;
+		syscall_probe_nr(dp, &sy->nr, &sy->ret);
+		if (dp->entry_of)
+			diag_error(g->s, &dp->pp->loc, "@entry() in probe %s is not supported by the BPF runtime (--runtime=bpf) yet",
+				   dp->pp_str);
 	} else {
 		sb_printf(&g->meta, "P %s %s %" PRId64 "\n", f == &begin_family ? "begin" :
 			  f == &end_family ? "end" : "error", pp, dp->priority);
@@ -788,11 +863,14 @@ static void probe(struct bg *g, struct derived_probe *dp)
 		prog_open(g, dp, prog, false, event);
 	}
 	prog_close(g);
-	sb_printf(&g->meta, "S %d\n", prog);
+	if (f != &syscall_family)
+		sb_printf(&g->meta, "S %d\n", prog);
 	sb_printf(&g->types, "struct __pl%d {\n", dp->id);
 	members(&g->types, dp->locals, "l_");
 	sb_printf(&g->types, "\tchar __s[%d][MSL];\n};\n", scope.max_str ? scope.max_str : 1);
 	sb_printf(&g->fprobes, "\t\tstruct __pl%d p%d;\n", dp->id, dp->id);
+	if (f == &syscall_family && !same_body(g, dp, prog, e.out.buf))
+		return;
 	sb_puts(&g->progs, e.out.buf);
 	sb_free(&e.out);
 }
@@ -952,6 +1030,17 @@ static const char helpers[] =
 	"\tif (n < 1) n = 1;\n\tif (n > MSL) n = MSL;\n\tn--;\n"
 	"\tbpf_probe_read_kernel_str(d + n, MSL, b);\n"
 	"\td[MSL - 1] = 0;\n}\n"
+	"/* v in octal (shift 3) or hex (4), with C's '#' prefix if alt */\n"
+	"static __attribute__((noinline)) void __fmtnum(char *out, u64 v, u32 shift, u32 alt, u32 upper)\n{\n"
+	"\tu32 nd = 1, pre = 0, i;\n\tu64 x = v;\n"
+	"\t__builtin_memset(out, 0, MSL);\n"
+	"\tfor (i = 0; i < 64; i++) { x >>= shift; if (!x) break; nd++; }\n"
+	"\tif (alt && v) { out[0] = '0'; pre = 1; if (shift == 4) { out[1] = upper ? 'X' : 'x'; pre = 2; } }\n"
+	"\tfor (i = 0; i < 64; i++) {\n"
+	"\t\tu32 d = (u32)(v & ((1ULL << shift) - 1)), pos = pre + nd - 1 - i;\n"
+	"\t\tif (i >= nd || pos >= MSL) break;\n"
+	"\t\tout[pos] = (char)(d < 10 ? '0' + d : (upper ? 'A' : 'a') + d - 10);\n"
+	"\t\tv >>= shift;\n\t}\n}\n"
 "static __always_inline int __log_bucket(s64 v)\n{\n"
 	"\tu64 a = v < 0 ? 0 - (u64)v : (u64)v; int l = 0;\n"
 	"\tif (v == 0) return 64;\n"
@@ -1046,13 +1135,15 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		if (f->not_emitted)
 			continue;
 		if (f != &begin_family && f != &end_family && f != &error_family &&
-		    f != &timer_family && f != &bpf_trace_family && f != &bpf_perf_family) {
+		    f != &timer_family && f != &bpf_trace_family && f != &bpf_perf_family &&
+		    f != &syscall_family) {
 			diag_error(s, &dp->pp->loc, "probe point %s is not supported by the BPF runtime (--runtime=bpf)",
 				   dp->pp_str);
 			continue;
 		}
 		probe(&g, dp);
 	}
+	bpf_sys_dispatchers(&g);
 	if (c_out) {
 		sb_printf(c_out, "#define MSL %d\n#define MAXERRORS %lld\n#define SUPPRESS_ERRORS %d\n", g.msl,
 			  (long long)define_of(s, "MAXERRORS", 0),
@@ -1060,7 +1151,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\tchar errbuf[MSL];\n\tchar rec[%d];\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tchar errbuf[MSL];\n\tchar rec[%d];\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
 		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL]; } top;\n");
@@ -1079,6 +1170,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 			  9 * g.msl + g.msl);
 		sb_printf(c_out, "__attribute__((used)) static const char __zero[%d];\n", zero_max);
 		sb_puts(c_out, helpers);
+		bpf_sys_tables(&g, c_out);
 		sb_puts(c_out, g.lits.buf ? g.lits.buf : "");
 		sb_puts(c_out, g.callbacks.buf ? g.callbacks.buf : "");
 		sb_puts(c_out, g.progs.buf ? g.progs.buf : "");
@@ -1096,6 +1188,10 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	sb_free(&g.ffns);
 	free(g.gsyms);
 	free(g.fns);
+	free(g.sys);
+	for (int i = 0; i < g.n_memo; i++)
+		free(g.memo[i].text);
+	free(g.memo);
 	return s->diag.n_errors > n_errors ? -1 : 0;
 }
 

@@ -51,10 +51,29 @@ struct bg {
 	int n_fns;
 	const struct function *calling[64];	/* the call chain being inlined */
 	int n_calling;
+	struct bg_sys *sys;		/* the syscall probes: subprograms of the
+					 * sys_enter/sys_exit dispatchers */
+	int n_sys;
+	bool sys_names, errno_names;	/* the tables __sysnames, __errnames are used */
+	struct bg_memo *memo;		/* literals, formats, places and syscall probe
+					 * bodies written so far: the same text, the same
+					 * id (one subprogram serves every alike probe) */
+	int n_memo;
+};
+
+struct bg_memo {
+	char *text;			/* kind letter, then the text */
+	int id;
+};
+
+struct bg_sys {
+	int prog, nr;			/* nr -1: any call */
+	bool ret;
 };
 
 /* bpf/expr.c */
 const char *bg_expr(struct bg *g, struct ast_node *n);
+const char *bg_lit(struct bg *g, const char *str);
 void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const char *msg);
 void bg_abort(struct bg *g);
 const char *bg_tmp_long(struct bg *g);
@@ -73,6 +92,13 @@ const char *bpf_trace_target(const struct derived_probe *dp);
 bool bpf_trace_is_raw(const struct derived_probe *dp);
 /* "TYPE CONFIG PERIOD FREQ" of a perf probe */
 const char *bpf_perf_attach(struct session *s, const struct derived_probe *dp);
+/* the id memorized for text (kind: a letter), or -1; bg_memo_add() memorizes one */
+int bg_memo_find(struct bg *g, char kind, const char *text);
+void bg_memo_add(struct bg *g, char kind, const char *text, int id);
+/* bpf/syscall.c: the syscall tapset's helpers (__sys_arg, errno_str, ...) */
+const char *bpf_sys_builtin(struct bg *g, struct ast_node *n, bool *done);
+void bpf_sys_dispatchers(struct bg *g);
+void bpf_sys_tables(struct bg *g, struct strbuf *out);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
 

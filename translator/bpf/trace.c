@@ -572,8 +572,6 @@ static int refuse_match(struct session *s, const struct probe_point *pp,
 		why = "the BPF runtime has no procfs files";
 	} else if (!strcmp(c, "process")) {
 		why = "uprobes are not supported by the BPF runtime yet";
-	} else if (!strcmp(c, "__syscall") || !strcmp(c, "__syscall_any")) {
-		why = "it is not supported by the BPF runtime yet";
 	} else {
 		return 0;
 	}

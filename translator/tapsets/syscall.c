@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/bpf.h"
 #include "dwarf/dwarf.h"
 #include "parse.h"
 #include "tapsets/family.h"
@@ -53,6 +54,14 @@ static const struct dw_syscall *load_calls(struct session *s, const struct srclo
 	if (calls.tried)
 		return calls.v;
 	calls.tried = true;
+	if (s->opt.bpf) {
+		/* the running kernel's tracefs and BTF, no DWARF */
+		if (bpf_syscalls(s, &calls.v, &calls.n) || !calls.n) {
+			diag_error(s, loc, "cannot read the system calls of the running kernel from tracefs (syscalls:sys_enter_* events) and the uapi unistd_64.h");
+			return NULL;
+		}
+		return calls.v;
+	}
 	k = dw_kernel(s, loc);
 	if (!k)
 		return NULL;
@@ -437,6 +446,23 @@ static struct ast_node *sys_context_write(struct session *s, struct derived_prob
 	value->next = NULL;
 	return ast_call(s, &t->loc, strtab_intern(&s->arena, "__sys_set_arg"),
 			num(s, &t->loc, i, value));
+}
+
+const struct dw_syscall *syscall_calls(size_t *n)
+{
+	*n = calls.n;
+	return calls.v;
+}
+
+bool syscall_probe_nr(const struct derived_probe *dp, int *nr, bool *ret)
+{
+	const struct sys_probe *p = dp->priv;
+
+	if (dp->family != &syscall_family || !p)
+		return false;
+	*nr = p->nr;
+	*ret = p->ret;
+	return true;
 }
 
 static bool sys_is_return(const struct derived_probe *dp)
