@@ -135,6 +135,65 @@ if [ $own = 1 ]; then
 	[ $rc = 0 ] && [ "$out" = "hits=7" ]
 	check "kernel.trace(\"syscalls:sys_enter_getppid\") counts a program's 7 calls" $? "rc=$rc $out $err"
 
+	# the syscall tapset: aliases on one raw sys_enter/sys_exit program each, driven by
+	# a static program (no dynamic loader: its calls are exactly these)
+	cat > sysprog.c <<'EOF'
+#include <fcntl.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char b[4];
+	int fd;
+
+	(void)argc;
+	for (int i = 0; i < 3; i++)
+		getppid();
+	fd = openat(AT_FDCWD, argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	write(fd, "hi\n", 3);
+	close(fd);
+	openat(AT_FDCWD, "/nonexistent-bpfsys", O_RDONLY);
+	return read(-1, b, sizeof(b)) < 0 ? 0 : 1;
+}
+EOF
+	if gcc -O2 -static -o sysprog sysprog.c 2> /dev/null; then
+		SP="exec $work/sysprog $work/sys.txt"
+		run S -c "$SP" -e 'probe syscall.openat { if (pid() == target() && execname() == "sysprog") printf("%s %s\n", execname(), argstr) }'
+		[ $rc = 0 ] && [ "$out" = "sysprog AT_FDCWD, \"$work/sys.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0640
+sysprog AT_FDCWD, \"/nonexistent-bpfsys\", O_RDONLY" ]
+		check "syscall.openat: execname() and argstr as 4.8 writes them" $? "rc=$rc $out $err"
+
+		run S -c "$SP" -e 'probe syscall.openat { if (pid() == target() && execname() == "sysprog") printf("%d %s %s %#o\n", dfd, filename, flags_str, mode) }
+			probe syscall.write { if (pid() == target()) printf("%s|%d %s %d\n", argstr, fd, buf_str, count) }'
+		[ $rc = 0 ] && [ "$out" = "-100 \"$work/sys.txt\" O_WRONLY|O_CREAT|O_TRUNC 0640
+3, \"hi\\n\", 3|3 \"hi\\n\" 3
+-100 \"/nonexistent-bpfsys\" O_RDONLY 0" ]
+		check "syscall.openat, syscall.write: the arguments by 4.8's names" $? "rc=$rc $out $err"
+
+		run S -c "$SP" -e 'probe syscall.read.return, syscall.openat.return { if (pid() == target() && execname() == "sysprog" && retval < 0) printf("%s %d %s\n", name, retval, retstr) }'
+		[ $rc = 0 ] && [ "$out" = "openat -2 -2 (ENOENT)
+read -9 -9 (EBADF)" ]
+		check "syscall.NAME.return: retval and retstr with the errno name" $? "rc=$rc $out $err"
+
+		run S -c "$SP" -e 'global n; probe syscall.* { if (pid() == target() && execname() == "sysprog") n[name]++ }
+			probe end { printf("getppid=%d openat=%d write=%d close=%d read=%d\n", n["getppid"], n["openat"], n["write"], n["close"], n["read"]) }'
+		[ $rc = 0 ] && [ "$out" = "getppid=3 openat=2 write=1 close=1 read=1" ]
+		check "syscall.*: every call by name, one program on sys_enter" $? "rc=$rc $out $err"
+
+		run S -c "$SP" -e 'probe syscall_any { if (pid() == target() && execname() == "sysprog" && name == "getppid") printf("%s %d %s\n", name, syscall_nr, pp()) }
+			probe syscall_any.return { if (pid() == target() && execname() == "sysprog" && name == "close") printf("%s %d %d\n", name, syscall_nr, retval) }
+			probe syscall.getppid { if (pid() == target() && execname() == "sysprog") printf("[%s] %s\n", argstr, pp()) }'
+		[ $rc = 0 ] && [ "$out" = "[] syscall.getppid
+getppid 110 syscall_any
+[] syscall.getppid
+getppid 110 syscall_any
+[] syscall.getppid
+getppid 110 syscall_any
+close 3 0" ]
+		check "syscall_any[.return]: name, syscall_nr, retval; a generated alias's pp()" $? "rc=$rc $out $err"
+	else
+		check "syscall tapset: no static libc to build the driving program # SKIP" 0
+	fi
+
 	# typed $args from the kernel's BTF: the prototype's parameters and member chains
 	run S -e 'probe kernel.trace("sched:sched_process_exec") { f = kernel_string($bprm->filename); if ($p->tgid == target() && f == "/bin/true") { printf("%s %d %s\n", f, $p->pid == tid(), kernel_string($p->comm)); exit() } }' \
 		-c 'exec /bin/true'
