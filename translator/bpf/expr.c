@@ -190,7 +190,7 @@ const char *bg_lit(struct bg *g, const char *str)
 	}
 	bg_memo_add(g, 'L', str, g->n_lits);
 	c = emit_cstr(str);
-	sb_printf(&g->lits, "static const char __lit%d[MSL] = %s;\n", g->n_lits, c);
+	sb_printf(&g->lits, "static const char __attribute__((aligned(8))) __lit%d[MSL] = %s;\n", g->n_lits, c);
 	free(c);
 	free(cut);
 	return arena_printf(A(g), "__lit%d", g->n_lits++);
@@ -645,6 +645,15 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 			bg_abort(g);
 		}
 		emit_close(g->e, "}");
+		return t;
+	}
+	if (!strcmp(name, "substr") && ast_list_len(n->u.call.args) == 3) {
+		const char *v = bg_expr(g, n->u.call.args), *st = bg_tmp_long(g), *len = bg_tmp_long(g);
+
+		emit_line(g->e, "%s = %s;", st, bg_expr(g, n->u.call.args->next));
+		emit_line(g->e, "%s = %s;", len, bg_expr(g, n->u.call.args->next->next));
+		t = bg_tmp_str(g);
+		emit_line(g->e, "__substr(%s, %s, %s, %s);", t, v, st, len);
 		return t;
 	}
 	if (!strcmp(name, "strlen")) {

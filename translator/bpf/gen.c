@@ -492,13 +492,16 @@ static void print_format(struct bg *g, struct pitem *p, struct ast_node *fmt,
 			a = a->next;
 			continue;
 		}
-		/* sprintf's %o, %#o, %#x: the number as a string of our own, then %s */
-		if (p->sprint && a && (fs->conv == 'o' || (strchr("xX", fs->conv) && fs->flags[0])) &&
+		/* sprintf's %o, %#o, %#x, %p (%#x, as the loader prints it): the number as a
+		 * string of our own, then %s */
+		if (p->sprint && a && (fs->conv == 'o' || fs->conv == 'p' ||
+				       (strchr("xX", fs->conv) && fs->flags[0])) &&
 		    fs->width == -1 && fs->prec == -1 && (!fs->flags[0] || !strcmp(fs->flags, "#"))) {
 			const char *v = bg_expr(g, a), *t = bg_tmp_str(g);
 
 			emit_line(g->e, "__fmtnum(%s, (u64)(%s), %d, %d, %d);", t, v,
-				  fs->conv == 'o' ? 3 : 4, fs->flags[0] == '#', fs->conv == 'X');
+				  fs->conv == 'o' ? 3 : 4, fs->flags[0] == '#' || fs->conv == 'p',
+				  fs->conv == 'X');
 			sb_puts(&p->cfmt, "%s");
 			p->n_items++;
 			if (p->n_vals == 64) {
@@ -1030,6 +1033,15 @@ static const char helpers[] =
 	"\tif (n < 1) n = 1;\n\tif (n > MSL) n = MSL;\n\tn--;\n"
 	"\tbpf_probe_read_kernel_str(d + n, MSL, b);\n"
 	"\td[MSL - 1] = 0;\n}\n"
+	"/* substr(in, start, len): len bytes of in from byte start on */\n"
+	"static __attribute__((noinline)) void __substr(char *out, const char *in, s64 start, s64 len)\n{\n"
+	"\tu32 st, sz;\n"
+	"\t__builtin_memset(out, 0, MSL);\n"
+	"\tif (start < 0 || start >= MSL || len <= 0) return;\n"
+	"\tst = (u32)start;\n\tsz = len >= MSL ? MSL : (u32)len + 1;\n"
+	"\tasm volatile(\"\" : \"+r\"(st), \"+r\"(sz));\n"
+	"\tif (st >= MSL || sz > MSL || sz < 1) return;\n"
+	"\tbpf_probe_read_kernel_str(out, sz, in + st);\n}\n"
 	"/* v in octal (shift 3) or hex (4), with C's '#' prefix if alt */\n"
 	"static __attribute__((noinline)) void __fmtnum(char *out, u64 v, u32 shift, u32 alt, u32 upper)\n{\n"
 	"\tu32 nd = 1, pre = 0, i;\n\tu64 x = v;\n"

@@ -69,6 +69,7 @@ struct bg_memo {
 struct bg_sys {
 	int prog, nr;			/* nr -1: any call */
 	bool ret;
+	int part;			/* its dispatcher (bpf_sys_dispatchers()) */
 };
 
 /* bpf/expr.c */

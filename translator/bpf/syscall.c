@@ -199,13 +199,47 @@ static int reg_offset(struct session *s, int i)
 	return -1;
 }
 
-/* One raw tracepoint program on sys_enter and one on sys_exit: the number and the
- * result go into the frame, then a switch on the number calls the probes of that
- * call (subprograms), then those of every call. */
+/* the subprograms one program may call: the kernel takes 256 functions in all, and
+ * the verifier walks each call (at most 1M instructions a program) */
+#define MAX_SUBPROGS 48
+
+/* the dispatchers of the probes on sys_exit (ret) or sys_enter: their parts, each
+ * calling at most MAX_SUBPROGS subprograms; the number of parts */
+static int split_parts(struct bg *g, bool ret)
+{
+	int *progs = xcalloc((size_t)g->n_sys + 1, sizeof(*progs));
+	int i, j, n = 0, part = 0;
+	bool any = false;
+
+	for (i = 0; i < g->n_sys; i++) {
+		struct bg_sys *a = &g->sys[i];
+
+		if (a->ret != ret)
+			continue;
+		any = true;
+		for (j = 0; j < n && progs[j] != a->prog; j++)
+			;
+		if (j == n) {
+			if (n == MAX_SUBPROGS) {
+				part++;
+				n = 0;
+			}
+			progs[n++] = a->prog;
+		}
+		a->part = part;
+	}
+	free(progs);
+	return any ? part + 1 : 0;
+}
+
+/* Raw tracepoint programs on sys_enter and sys_exit (one each, more if the probes
+ * need more subprograms than one program may call): the number and the result go
+ * into the frame, then a switch on the number calls the probes of that call
+ * (subprograms), then those of every call. */
 void bpf_sys_dispatchers(struct bg *g)
 {
 	struct emitter e = { 0 };
-	int ret, i, j, nr_off = reg_offset(g->s, 6);
+	int ret, part, n_parts, i, j, nr_off = reg_offset(g->s, 6);
 
 	if (!g->n_sys)
 		return;
@@ -214,55 +248,55 @@ void bpf_sys_dispatchers(struct bg *g)
 		return;
 	}
 	for (ret = 0; ret < 2; ret++) {
-		int prog = g->n_prog++;
-		bool any = false;
+		n_parts = split_parts(g, ret);
+		for (part = 0; part < n_parts; part++) {
+			int prog = g->n_prog++;
 
-		for (i = 0; i < g->n_sys; i++)
-			any |= g->sys[i].ret == ret;
-		if (!any)
-			continue;
-		sb_printf(&g->meta, "P raw %s raw_syscalls/%s\nS %d\n", ret ? "syscall.return" : "syscall",
-			  ret ? "sys_exit" : "sys_enter", prog);
-		emit_open(&e, "SEC(\"raw_tp\") int __prog%d(void *ctx)", prog);
-		emit_line(&e, "u32 __z = 0, __cpu = bpf_get_smp_processor_id();");
-		emit_line(&e, "struct __frame *F = bpf_map_lookup_elem(&__frame, &__cpu);");
-		emit_line(&e, "struct __globals *G = bpf_map_lookup_elem(&__g, &__z);");
-		emit_line(&e, "if (!F || !G || G->__state != 1) return 0;");
-		emit_line(&e, "F->sys_regs = ((u64 *)ctx)[0];");
-		if (ret) {
-			emit_line(&e, "s64 nr = -1;");
-			emit_line(&e, "bpf_probe_read_kernel(&nr, 8, (void *)(F->sys_regs + %d));", nr_off);
-			emit_line(&e, "F->sys_ret = ((s64 *)ctx)[1];");
-		} else {
-			emit_line(&e, "s64 nr = ((s64 *)ctx)[1];");
-			emit_line(&e, "F->sys_ret = 0;");
-		}
-		emit_line(&e, "F->sys_nr = nr;");
-		emit_open(&e, "switch (nr)");
-		for (i = 0; i < g->n_sys; i++) {
-			const struct bg_sys *a = &g->sys[i];
+			sb_printf(&g->meta, "P raw %s raw_syscalls/%s\nS %d\n",
+				  ret ? "syscall.return" : "syscall", ret ? "sys_exit" : "sys_enter", prog);
+			emit_open(&e, "SEC(\"raw_tp\") int __prog%d(void *ctx)", prog);
+			emit_line(&e, "u32 __z = 0, __cpu = bpf_get_smp_processor_id();");
+			emit_line(&e, "struct __frame *F = bpf_map_lookup_elem(&__frame, &__cpu);");
+			emit_line(&e, "struct __globals *G = bpf_map_lookup_elem(&__g, &__z);");
+			emit_line(&e, "if (!F || !G || G->__state != 1) return 0;");
+			emit_line(&e, "F->sys_regs = ((u64 *)ctx)[0];");
+			if (ret) {
+				emit_line(&e, "s64 nr = -1;");
+				emit_line(&e, "bpf_probe_read_kernel(&nr, 8, (void *)(F->sys_regs + %d));", nr_off);
+				emit_line(&e, "F->sys_ret = ((s64 *)ctx)[1];");
+			} else {
+				emit_line(&e, "s64 nr = ((s64 *)ctx)[1];");
+				emit_line(&e, "F->sys_ret = 0;");
+			}
+			emit_line(&e, "F->sys_nr = nr;");
+			emit_open(&e, "switch (nr)");
+			for (i = 0; i < g->n_sys; i++) {
+				const struct bg_sys *a = &g->sys[i];
 
-			if (a->ret != ret || a->nr < 0)
-				continue;
-			for (j = 0; j < i; j++)
-				if (g->sys[j].ret == ret && g->sys[j].nr == a->nr)
-					break;
-			if (j < i)	/* this number's case is written */
-				continue;
-			emit_line(&e, "case %d:", a->nr);
-			for (j = i; j < g->n_sys; j++)
-				if (g->sys[j].ret == ret && g->sys[j].nr == a->nr)
-					emit_line(&e, "\t__prog%d(ctx);", g->sys[j].prog);
+				if (a->ret != ret || a->part != part || a->nr < 0)
+					continue;
+				for (j = 0; j < i; j++)
+					if (g->sys[j].ret == ret && g->sys[j].part == part &&
+					    g->sys[j].nr == a->nr)
+						break;
+				if (j < i)	/* this number's case is written */
+					continue;
+				emit_line(&e, "case %d:", a->nr);
+				for (j = i; j < g->n_sys; j++)
+					if (g->sys[j].ret == ret && g->sys[j].part == part &&
+					    g->sys[j].nr == a->nr)
+						emit_line(&e, "\t__prog%d(ctx);", g->sys[j].prog);
+				emit_line(&e, "\tbreak;");
+			}
+			emit_line(&e, "default:");
 			emit_line(&e, "\tbreak;");
+			emit_close(&e, "}");
+			for (i = 0; i < g->n_sys; i++)
+				if (g->sys[i].ret == ret && g->sys[i].part == part && g->sys[i].nr < 0)
+					emit_line(&e, "__prog%d(ctx);", g->sys[i].prog);
+			emit_line(&e, "return 0;");
+			emit_close(&e, "}");
 		}
-		emit_line(&e, "default:");
-		emit_line(&e, "\tbreak;");
-		emit_close(&e, "}");
-		for (i = 0; i < g->n_sys; i++)
-			if (g->sys[i].ret == ret && g->sys[i].nr < 0)
-				emit_line(&e, "__prog%d(ctx);", g->sys[i].prog);
-		emit_line(&e, "return 0;");
-		emit_close(&e, "}");
 	}
 	sb_puts(&g->progs, e.out.buf ? e.out.buf : "");
 	sb_free(&e.out);
