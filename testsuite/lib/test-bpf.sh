@@ -207,6 +207,11 @@ close 3 0" ]
 	[ $rc = 0 ] && [ "$out" = "cat -100" ]
 	check "kernel.trace(\"syscalls:sys_enter_openat\"): user_string(\$filename)" $? "rc=$rc $out $err"
 
+	# sprintf's conversions bpf_snprintf() lacks, of values known only at run time
+	run S -e 'global a[5]; probe begin { a[0] = 0; a[1] = 0640; a[2] = 8; a[3] = 4096; a[4] = 255; printf("%s|%s|%s|%s|%s\n", sprintf("%#o %o %#o", a[1], a[2], a[0]), sprintf("%p", a[0]), sprintf("%p", a[3]), sprintf("%#x %#X", a[4], a[4]), sprintf("%#x %o", a[0], a[0])) exit() }'
+	[ $rc = 0 ] && [ "$out" = "0640 10 0|0x0|0x1000|0xff 0XFF|0x0 0" ]
+	check "sprintf(): %o, %#o, %p, %#x, %#X as the module runtime writes them" $? "rc=$rc $out $err"
+
 	run S -e 'probe begin { s = "0123456789"; printf("[%s] [%s] [%s] [%s]\n", substr(s, 2, 3), substr(s, 8, 100), substr(s, 20, 2), substr(s, 0, 0)) exit() }'
 	[ $rc = 0 ] && [ "$out" = "[234] [89] [] []" ]
 	check "substr(): inside, past the end, beyond the string, empty" $? "rc=$rc $out $err"
