@@ -872,9 +872,8 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	members(&g->types, dp->locals, "l_");
 	sb_printf(&g->types, "\tchar __s[%d][MSL];\n};\n", scope.max_str ? scope.max_str : 1);
 	sb_printf(&g->fprobes, "\t\tstruct __pl%d p%d;\n", dp->id, dp->id);
-	if (f == &syscall_family && !same_body(g, dp, prog, e.out.buf))
-		return;
-	sb_puts(&g->progs, e.out.buf);
+	if (f != &syscall_family || same_body(g, dp, prog, e.out.buf))
+		sb_puts(&g->progs, e.out.buf);
 	sb_free(&e.out);
 }
 
