@@ -194,6 +194,10 @@ close 3 0" ]
 	else
 		check "syscall tapset: no static libc to build the driving program # SKIP" 0
 	fi
+	# a call whose event has its kernel function's name (sys_enter_newuname)
+	run S -c 'exec uname -s > /dev/null' -e 'probe syscall.uname { if (pid() == target()) printf("%s %s %d\n", name, pp(), name_arg != 0) }'
+	[ $rc = 0 ] && [ "$out" = "uname syscall.uname 1" ]
+	check "syscall.uname: the call of the event sys_enter_newuname" $? "rc=$rc $out $err"
 
 	# typed $args from the kernel's BTF: the prototype's parameters and member chains
 	run S -e 'probe kernel.trace("sched:sched_process_exec") { f = kernel_string($bprm->filename); if ($p->tgid == target() && f == "/bin/true") { printf("%s %d %s\n", f, $p->pid == tid(), kernel_string($p->comm)); exit() } }' \

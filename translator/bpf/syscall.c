@@ -3,7 +3,8 @@
  * syscalls:sys_enter_NAME (a call without an event is left out), the integer typedefs
  * are resolved in its BTF, and the numbers are the x86_64 ABI's (the uapi
  * unistd_64.h: the numbers never change; a call newer than that header has no number
- * here and is left out). tapsets/syscall.c takes this list instead of the DWARF one
+ * here and is left out). A few calls' events have their kernel function's name
+ * (stat's is sys_enter_newstat). tapsets/syscall.c takes this list instead of the DWARF one
  * when --runtime=bpf. */
 #include <ctype.h>
 #include <stdio.h>
@@ -87,18 +88,30 @@ static void int_type(struct session *s, const char *type, char *kind, int *size)
 	}
 }
 
+/* calls whose event (and kernel function) has another name than their number */
+static const char *const event_names[][2] = {
+	{ "stat", "newstat" }, { "lstat", "newlstat" }, { "fstat", "newfstat" },
+	{ "uname", "newuname" }, { "sendfile", "sendfile64" }, { "umount2", "umount" },
+};
+
 /* the arguments of call sc from its sys_enter event's format; false if it has none */
 static bool read_args(struct session *s, const char *dir, struct dw_syscall *sc)
 {
-	char *path = xasprintf("%s/events/syscalls/sys_enter_%s/format", dir, sc->name);
-	char *text, *line, *save;
+	const char *ev = sc->name;
+	char *path, *text, *line, *save;
 	bool seen_nr = false;
+	size_t k;
 
+	for (k = 0; k < ARRAY_LEN(event_names); k++)
+		if (!strcmp(ev, event_names[k][0]))
+			ev = event_names[k][1];
+	path = xasprintf("%s/events/syscalls/sys_enter_%s/format", dir, ev);
 	if (read_file(path, &text, NULL)) {
 		free(path);
 		return false;
 	}
 	free(path);
+	sc->func = arena_printf(&s->arena, "__x64_sys_%s", ev);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *decl = strstr(line, "field:"), *semi, *name;
 		int i = sc->n_args;
@@ -159,7 +172,6 @@ int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n)
 			continue;
 		sc.name = arena_strdup(&s->arena, name);
 		sc.nr = nr;
-		sc.func = arena_printf(&s->arena, "__x64_sys_%s", name);
 		if (!read_args(s, dir, &sc))
 			continue;
 		if (*n == cap) {
