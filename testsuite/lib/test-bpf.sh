@@ -194,6 +194,11 @@ close 3 0" ]
 	else
 		check "syscall tapset: no static libc to build the driving program # SKIP" 0
 	fi
+	# the tapset's flag decoders in BPF, of values known only at run time
+	run S -e 'global a[5]; probe begin { a[0] = 0; a[1] = 7 | 0x40000000; a[2] = 0x100022; a[4] = 0x80241; printf("%s|%s|%s|%s|%s|%s\n", _sys_mprotect_prot_str(a[0]), _sys_mprotect_prot_str(a[1]), _sys_mmap_flags_str(a[2]), _sys_mmap_flags_str(a[3]), _sys_open_flag_str(a[4]), _sys_open_flag_str(a[4] | 3)) exit() }'
+	[ $rc = 0 ] && [ "$out" = "PROT_NONE|PROT_READ|PROT_WRITE|PROT_EXEC|0x40000000|MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|0x0|O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC|O_ACCMODE|O_CREAT|O_TRUNC|O_CLOEXEC" ]
+	check "_sys_mprotect_prot_str, _sys_mmap_flags_str, _sys_open_flag_str as the module's" $? "rc=$rc $out $err"
+
 	# a call whose event has its kernel function's name (sys_enter_newuname)
 	run S -c 'exec uname -s > /dev/null' -e 'probe syscall.uname { if (pid() == target()) printf("%s %s %d\n", name, pp(), name_arg != 0) }'
 	[ $rc = 0 ] && [ "$out" = "uname syscall.uname 1" ]

@@ -362,13 +362,33 @@ static const struct { int nr; const char *name; } errnos[] = {
 #define N_ERRNO 531
 
 /* open(2)'s flag bits, x86_64 values, in the order _sys_open_flag_str names them */
-static const struct { unsigned long bit; const char *name; } open_flags[] = {
+struct flag {
+	unsigned long bit;
+	const char *name;
+};
+
+static const struct flag open_flags[] = {
 	{ 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" }, { 01000, "O_TRUNC" },
 	{ 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" }, { 04010000, "O_SYNC" },
 	{ 010000, "O_DSYNC" }, { 020000, "FASYNC" }, { 040000, "O_DIRECT" },
 	{ 0100000, "O_LARGEFILE" }, { 020200000, "O_TMPFILE" }, { 0200000, "O_DIRECTORY" },
 	{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" }, { 02000000, "O_CLOEXEC" },
 	{ 010000000, "O_PATH" },
+};
+
+/* mprotect(2)'s and mmap(2)'s, as _sys_mprotect_prot_str and _sys_mmap_flags_str name
+ * them (x86_64 values) */
+static const struct flag prot_flags[] = {
+	{ 0x1, "PROT_READ" }, { 0x2, "PROT_WRITE" }, { 0x4, "PROT_EXEC" }, { 0x8, "PROT_SEM" },
+	{ 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" },
+};
+static const struct flag mmap_flags[] = {
+	{ 0x1, "MAP_SHARED" }, { 0x2, "MAP_PRIVATE" }, { 0x10, "MAP_FIXED" },
+	{ 0x20, "MAP_ANONYMOUS" }, { 0x40, "MAP_32BIT" }, { 0x100, "MAP_GROWSDOWN" },
+	{ 0x800, "MAP_DENYWRITE" }, { 0x1000, "MAP_EXECUTABLE" }, { 0x2000, "MAP_LOCKED" },
+	{ 0x4000, "MAP_NORESERVE" }, { 0x8000, "MAP_POPULATE" }, { 0x10000, "MAP_NONBLOCK" },
+	{ 0x20000, "MAP_STACK" }, { 0x40000, "MAP_HUGETLB" }, { 0x80000, "MAP_SYNC" },
+	{ 0x100000, "MAP_FIXED_NOREPLACE" },
 };
 
 /* the helpers of the syscall tapset's functions in BPF: quoting user memory, flag
@@ -418,23 +438,37 @@ static const char sys_helpers[] =
 	"\tif (!q.done) {\n\t\tu32 l = q.len;\n"
 	"\t\tasm volatile(\"\" : \"+r\"(l));\n"
 	"\t\tif (l > MSL - 2) l = MSL - 2;\n\t\tout[l] = '\"'; out[l + 1] = 0;\n\t}\n}\n"
-	"struct __fent { u64 bit; char name[16]; };\n"
+	"struct __fent { u64 bit; char name[24]; };\n"
 	"struct __fc { char *out; u64 v; u32 len; };\n"
-	"/* a flag word's bit names after the text in out (each after a |), then |0x... for\n"
-	" * the rest */\n"
+	"/* a flag word's bit names after the text in out (each after a | but at the start),\n"
+	" * then 0x... for the rest */\n"
 	"static __always_inline long __fstep(struct __fc *c, const struct __fent *e)\n{\n"
 	"\tu32 len = c->len;\n\tlong n;\n"
 	"\tif (!e->bit || (c->v & e->bit) != e->bit) return 0;\n"
 	"\tasm volatile(\"\" : \"+r\"(len));\n"
-	"\tif (len > MSL - 18) return 1;\n"
-	"\tc->out[len] = '|';\n"
-	"\tn = bpf_probe_read_kernel_str(c->out + len + 1, 16, e->name);\n"
-	"\tif (n > 0) c->len = len + (u32)n;\n"
+	"\tif (len > MSL - 26) return 1;\n"
+	"\tif (len) c->out[len++] = '|';\n"
+	"\tn = bpf_probe_read_kernel_str(c->out + len, 24, e->name);\n"
+	"\tif (n > 0) c->len = len + (u32)n - 1;\n"
 	"\tc->v &= ~e->bit;\n\treturn 0;\n}\n"
 	"static __always_inline void __frest(struct __fc *c)\n{\n"
 	"\tu32 len = c->len;\n"
 	"\tasm volatile(\"\" : \"+r\"(len));\n"
-	"\tif (c->v && len <= MSL - 18) bpf_snprintf(c->out + len, 18, __orhexfmt, &c->v, 8);\n}\n";
+	"\tif (c->v && len <= MSL - 18) bpf_snprintf(c->out + len, 18, len ? __orhexfmt : __hexfmt, &c->v, 8);\n}\n";
+
+/* the table __NAME_flags and its bpf_loop() step __NAME_cb */
+static void flag_table(struct strbuf *out, const char *name, const struct flag *t, size_t n)
+{
+	size_t i;
+
+	sb_printf(out, "static const struct __fent __%s_flags[%zu] = {\n", name, n);
+	for (i = 0; i < n; i++)
+		sb_printf(out, "\t{ 0x%lx, \"%s\" },\n", t[i].bit, t[i].name);
+	sb_puts(out, "};\n");
+	sb_printf(out, "static long __%s_cb(u32 i, void *c)\n{\n"
+		   "\tif (i >= %zu) return 1;\n\treturn __fstep(c, &__%s_flags[i]);\n}\n",
+		   name, n, name);
+}
 
 void bpf_sys_tables(struct bg *g, struct strbuf *out)
 {
@@ -443,20 +477,26 @@ void bpf_sys_tables(struct bg *g, struct strbuf *out)
 	int max = -1;
 
 	sb_puts(out, sys_helpers);
-	sb_printf(out, "static const struct __fent __oflags[%zu] = {\n", ARRAY_LEN(open_flags));
-	for (i = 0; i < ARRAY_LEN(open_flags); i++)
-		sb_printf(out, "\t{ 0%lo, \"%s\" },\n", open_flags[i].bit, open_flags[i].name);
-	sb_puts(out, "};\n");
-	sb_printf(out, "static long __oflag_cb(u32 i, void *c)\n{\n"
-		   "\tif (i >= %zu) return 1;\n\treturn __fstep(c, &__oflags[i]);\n}\n",
-		   ARRAY_LEN(open_flags));
+	flag_table(out, "open", open_flags, ARRAY_LEN(open_flags));
+	flag_table(out, "prot", prot_flags, ARRAY_LEN(prot_flags));
+	flag_table(out, "mmap", mmap_flags, ARRAY_LEN(mmap_flags));
 	sb_puts(out, "static __attribute__((noinline)) void __openflags(char *out, s64 flags)\n{\n"
 		"\tstruct __fc c = { out, (u64)flags & ~3ULL, 0 };\n"
 		"\tconst char *acc = (flags & 3) == 0 ? \"O_RDONLY\" : (flags & 3) == 1 ? \"O_WRONLY\" : (flags & 3) == 2 ? \"O_RDWR\" : \"O_ACCMODE\";\n"
 		"\t__builtin_memset(out, 0, MSL);\n"
 		"\tlong k = bpf_probe_read_kernel_str(out, 16, acc);\n"
 		"\tc.len = k > 0 ? (u32)k - 1 : 0;\n"
-		"\tbpf_loop(64, __oflag_cb, &c, 0);\n\t__frest(&c);\n}\n");
+		"\tbpf_loop(64, __open_cb, &c, 0);\n\t__frest(&c);\n}\n");
+	sb_puts(out, "static __attribute__((noinline)) void __protflags(char *out, s64 prot)\n{\n"
+		"\tstruct __fc c = { out, (u64)prot, 0 };\n"
+		"\t__builtin_memset(out, 0, MSL);\n"
+		"\tif (!prot) { bpf_probe_read_kernel_str(out, 16, \"PROT_NONE\"); return; }\n"
+		"\tbpf_loop(64, __prot_cb, &c, 0);\n\t__frest(&c);\n}\n");
+	sb_puts(out, "static __attribute__((noinline)) void __mmapflags(char *out, s64 flags)\n{\n"
+		"\tstruct __fc c = { out, (u64)flags, 0 };\n"
+		"\t__builtin_memset(out, 0, MSL);\n"
+		"\tbpf_loop(64, __mmap_cb, &c, 0);\n\t__frest(&c);\n"
+		"\tif (!out[0]) { out[0] = '0'; out[1] = 'x'; out[2] = '0'; }\n}\n");
 	if (g->errno_names) {
 		sb_printf(out, "static const char __errnames[%d][24] = {\n", N_ERRNO);
 		for (i = 0; i < ARRAY_LEN(errnos); i++)
@@ -545,10 +585,12 @@ const char *bpf_sys_builtin(struct bg *g, struct ast_node *n, bool *done)
 		emit_line(g->e, "__squote(%s, %s, (u64)%s, %s);", t, raw, addr, len);
 		return t;
 	}
-	if (!strcmp(name, "_sys_open_flag_str")) {
+	if (!strcmp(name, "_sys_open_flag_str") || !strcmp(name, "_sys_mprotect_prot_str") ||
+	    !strcmp(name, "_sys_mmap_flags_str")) {
 		v = bg_expr(g, a);
 		t = bg_tmp_str(g);
-		emit_line(g->e, "__openflags(%s, %s);", t, v);
+		emit_line(g->e, "__%sflags(%s, %s);", name[5] == 'o' ? "open" : name[6] == 'p' ? "prot" : "mmap",
+			  t, v);
 		return t;
 	}
 	if (!strcmp(name, "errno_p")) {
