@@ -72,6 +72,10 @@ struct stp_trace_chunk {
 				 * STP_TRACE_SWITCH_FILE */
 };
 
+/* No chunk is longer: the module's print buffer (STP_BUFSIZE) is far smaller.
+ * staprun takes a longer one for corrupt output and stops reading that CPU. */
+#define STP_TRACE_CHUNK_MAX (1u << 20)
+
 /* A chunk of no bytes with this cpu is switch_file(): with staprun -o, the
  * chunks after it go to the next output file. */
 #define STP_TRACE_SWITCH_FILE 0xffffffffu

@@ -23,6 +23,7 @@ struct trace_cpu {
 	size_t len;		/* bytes read into buf */
 	size_t cap;
 	bool eof;		/* the last read() found the file empty */
+	bool corrupt;		/* a chunk header made no sense: not read again */
 };
 
 /* trace.c: all CPUs' output, merged back into one ordered stream */
