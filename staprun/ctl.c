@@ -4,8 +4,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -145,9 +146,14 @@ static void handle_msg(struct staprun *sr, uint32_t type,
 		sr_dbg(sr, "exited, status %d", sr->exit_status);
 		break;
 	case STP_MSG_OOB:
+	{
+		char *text = xmalloc(4 * (size_t)len + 1);
+
 		fflush(stderr);
-		write_all(STDERR_FILENO, payload, len);
+		write_all(STDERR_FILENO, text, filter_controls(payload, len, text));
+		free(text);
 		break;
+	}
 	case STP_MSG_SYSTEM:
 		run_system(sr, payload, len);
 		break;
