@@ -80,7 +80,9 @@ struct stp_trace_chunk {
  * chunks after it go to the next output file. */
 #define STP_TRACE_SWITCH_FILE 0xffffffffu
 
-/* Module parameter staprun -s sets: output buffer per CPU, in MiB. */
+/* Module parameter staprun -s sets: output buffer per CPU, in MiB, at most
+ * STP_BUFSIZE_MB_MAX (stap -s and staprun -s take 1..STP_BUFSIZE_MB_MAX). */
 #define STP_BUFSIZE_PARAM "_stp_bufsize"
+#define STP_BUFSIZE_MB_MAX 1024
 
 #endif /* STP_MSG_H */

@@ -232,7 +232,7 @@ static int __init _stp_module_init(void)
 	BUILD_BUG_ON(offsetof(struct context, base) != 0);
 #endif
 	BUILD_BUG_ON(STP_CTL_BUFSIZE < STP_MSG_MAX);
-	if (mb > 1024)
+	if (mb > STP_BUFSIZE_MB_MAX)
 		return -EINVAL;
 	rc = _stp_ctx_alloc();
 	if (rc)
