@@ -15,7 +15,7 @@
  * preemption disabled and owns its CPU's context; enter returns NULL (and the
  * handler must not run) when the session is not in the probe kind's state or
  * when the context is already owned (a probe hit from inside another: counted
- * as skipped).  Nothing here sleeps or allocates.
+ * as skipped, not toward MAXSKIPPED).  Nothing here sleeps or allocates.
  */
 #ifndef _STP_PROBE_H
 #define _STP_PROBE_H
@@ -53,7 +53,7 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 	c = _stp_ctx_this();
 	if (atomic_inc_return(&c->busy) != 1) {
 		atomic_dec(&c->busy);
-		_stp_probe_skipped();
+		_stp_probe_skipped_reentrant();
 		goto no;
 	}
 	/*

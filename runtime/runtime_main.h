@@ -144,6 +144,7 @@ static void _stp_summary(void)
 	char buf[128];
 	int errors = atomic_read(&_stp_session.errors);
 	int skipped = atomic_read(&_stp_session.skipped);
+	int reentrant = atomic_read(&_stp_session.skipped_reentrant);
 	unsigned long dropped = _stp_trace_dropped();
 	int lost = atomic_read(&_stp_ctl->dropped);
 
@@ -159,6 +160,10 @@ static void _stp_summary(void)
 		_stp_oob_printf(buf, sizeof(buf),
 				"WARNING: Number of errors: %d, skipped probes: "
 				"%d\n", errors, skipped);
+	if (reentrant)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: Skipped due to reentrancy: %d\n",
+				reentrant);
 }
 
 /*
