@@ -145,6 +145,7 @@ static void _stp_summary(void)
 	int errors = atomic_read(&_stp_session.errors);
 	int skipped = atomic_read(&_stp_session.skipped);
 	int reentrant = atomic_read(&_stp_session.skipped_reentrant);
+	int lowstack = atomic_read(&_stp_session.skipped_lowstack);
 	unsigned long dropped = _stp_trace_dropped();
 	int lost = atomic_read(&_stp_ctl->dropped);
 
@@ -164,6 +165,10 @@ static void _stp_summary(void)
 		_stp_oob_printf(buf, sizeof(buf),
 				"WARNING: Skipped due to reentrancy: %d\n",
 				reentrant);
+	if (lowstack)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: Skipped due to low stack: %d\n",
+				lowstack);
 }
 
 /*

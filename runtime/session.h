@@ -35,6 +35,7 @@ struct _stp_session {
 	atomic_t skipped;	/* probe hits skipped, for any reason */
 	atomic_t skipped_limited; /* those that count toward MAXSKIPPED */
 	atomic_t skipped_reentrant; /* a hit inside another on its CPU */
+	atomic_t skipped_lowstack; /* less than MINSTACKSPACE stack left */
 	pid_t target;		/* target(): staprun -c/-x pid, or 0 */
 };
 
