@@ -965,6 +965,7 @@ static int make_tmp_dir(struct session *s)
 		rc = -1;
 	} else {
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+		tmp_dir_guard(tmpl);
 	}
 	free(tmpl);
 	return rc;
@@ -1049,6 +1050,7 @@ int main(int argc, char **argv)
 	}
 	if (no_build_tree(s))
 		return finish(s, 1);
+	tmp_dir_signals(s->opt.keep_tmp);
 	verbose = s->opt.verbose;
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
 		/* --vp ABCDE: pass N runs with -v count + digit N */
