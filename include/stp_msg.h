@@ -72,11 +72,17 @@ struct stp_trace_chunk {
 				 * STP_TRACE_SWITCH_FILE */
 };
 
+/* No chunk is longer: the module's print buffer (STP_BUFSIZE) is far smaller.
+ * staprun takes a longer one for corrupt output and stops reading that CPU. */
+#define STP_TRACE_CHUNK_MAX (1u << 20)
+
 /* A chunk of no bytes with this cpu is switch_file(): with staprun -o, the
  * chunks after it go to the next output file. */
 #define STP_TRACE_SWITCH_FILE 0xffffffffu
 
-/* Module parameter staprun -s sets: output buffer per CPU, in MiB. */
+/* Module parameter staprun -s sets: output buffer per CPU, in MiB, at most
+ * STP_BUFSIZE_MB_MAX (stap -s and staprun -s take 1..STP_BUFSIZE_MB_MAX). */
 #define STP_BUFSIZE_PARAM "_stp_bufsize"
+#define STP_BUFSIZE_MB_MAX 1024
 
 #endif /* STP_MSG_H */

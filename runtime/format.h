@@ -87,12 +87,8 @@ void _stp_out_binary(char *dst, int64_t v, int width, int prec, int left)
 		_stp_out_bytes(dst, zeros, min(pad, 8));
 }
 
-/*
- * A %m/%M width or precision counts at most this many bytes, as the kernel's
- * vsnprintf() clamps a field width: a script's `*` argument must not keep a
- * probe busy copying gigabytes.
- */
-#define STP_FIELD_MAX ((1 << 23) - 1)
+/* long formatting costs one statement per this many bytes (MAXACTION) */
+#define STP_FMT_ACTION_BYTES 256
 
 /* `n` blanks; false once a string value is full (the rest would be cut) */
 static bool _stp_out_blanks(char *dst, int64_t n)
@@ -110,8 +106,8 @@ static bool _stp_out_blanks(char *dst, int64_t n)
 	return true;
 }
 
-void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
-		     int width, int left, bool hex)
+void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr,
+		     int64_t len, int64_t width, int left, bool hex)
 {
 	static const char hexdig[] = "0123456789abcdef";
 	char buf[64];
@@ -120,14 +116,16 @@ void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr, int len,
 
 	if (len <= 0)
 		len = 1;	/* as 4.8: no (or a zero) precision reads one byte */
-	len = min(len, STP_FIELD_MAX);
-	width = min(width, STP_FIELD_MAX);
-	shown = hex ? 2 * (int64_t)len : len;
+	len = _stp_fmt_prec(len);
+	width = _stp_fmt_width(width);
+	shown = hex ? 2 * len : len;
 	pad = width > shown ? width - shown : 0;
+	if (_stp_action(c, (shown + pad) / STP_FMT_ACTION_BYTES))
+		return;
 	if (!left && !_stp_out_blanks(dst, pad))
 		return;
 	while (done < len) {
-		int n = min_t(int, len - done, hex ? sizeof(buf) / 2 : sizeof(buf));
+		int n = min_t(int64_t, len - done, hex ? sizeof(buf) / 2 : sizeof(buf));
 		char raw[64];
 		int i;
 

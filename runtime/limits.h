@@ -66,5 +66,8 @@
 #if MAXSTRINGLEN < 16 || STP_BUFSIZE < MAXSTRINGLEN
 #error "MAXSTRINGLEN must be at least 16 and at most STP_BUFSIZE"
 #endif
+#if STP_BUFSIZE > (1 << 20)
+#error "STP_BUFSIZE must be at most 1 MiB (STP_TRACE_CHUNK_MAX, include/stp_msg.h)"
+#endif
 
 #endif /* _STP_LIMITS_H */

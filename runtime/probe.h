@@ -15,7 +15,8 @@
  * preemption disabled and owns its CPU's context; enter returns NULL (and the
  * handler must not run) when the session is not in the probe kind's state or
  * when the context is already owned (a probe hit from inside another: counted
- * as skipped).  Nothing here sleeps or allocates.
+ * as skipped, not toward MAXSKIPPED), or when less than MINSTACKSPACE bytes
+ * of stack are left (counted as skipped).  Nothing here sleeps or allocates.
  */
 #ifndef _STP_PROBE_H
 #define _STP_PROBE_H
@@ -38,6 +39,21 @@ static inline int _stp_probe_state(int kind)
 }
 
 /*
+ * MINSTACKSPACE: true when the hit has less kernel stack than that left.
+ * Measured on a task's stack (process context, and kprobes, whose int3
+ * runs on it); an interrupt or exception stack is not measured.
+ */
+static inline bool _stp_stack_low(void)
+{
+	unsigned long sp = (unsigned long)__builtin_frame_address(0);
+	unsigned long base = (unsigned long)task_stack_page(current);
+
+	if (sp < base || sp >= base + THREAD_SIZE)
+		return false;
+	return sp - base < MINSTACKSPACE;
+}
+
+/*
  * Claim this CPU's context for a hit of `p`, reset for it; NULL if the hit
  * must not run.  Any context.  A non-NULL result must be passed to
  * _stp_probe_leave() on the same CPU.
@@ -50,10 +66,15 @@ struct _stp_context *_stp_probe_enter(const struct _stp_probe *p)
 	preempt_disable();
 	if (atomic_read(&_stp_session.state) != want)
 		goto no;
+	if (unlikely(_stp_stack_low())) {
+		atomic_inc(&_stp_session.skipped_lowstack);
+		_stp_probe_skipped();
+		goto no;
+	}
 	c = _stp_ctx_this();
 	if (atomic_inc_return(&c->busy) != 1) {
 		atomic_dec(&c->busy);
-		_stp_probe_skipped();
+		_stp_probe_skipped_reentrant();
 		goto no;
 	}
 	/*

@@ -144,6 +144,8 @@ static void _stp_summary(void)
 	char buf[128];
 	int errors = atomic_read(&_stp_session.errors);
 	int skipped = atomic_read(&_stp_session.skipped);
+	int reentrant = atomic_read(&_stp_session.skipped_reentrant);
+	int lowstack = atomic_read(&_stp_session.skipped_lowstack);
 	unsigned long dropped = _stp_trace_dropped();
 	int lost = atomic_read(&_stp_ctl->dropped);
 
@@ -159,6 +161,14 @@ static void _stp_summary(void)
 		_stp_oob_printf(buf, sizeof(buf),
 				"WARNING: Number of errors: %d, skipped probes: "
 				"%d\n", errors, skipped);
+	if (reentrant)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: Skipped due to reentrancy: %d\n",
+				reentrant);
+	if (lowstack)
+		_stp_oob_printf(buf, sizeof(buf),
+				"WARNING: Skipped due to low stack: %d\n",
+				lowstack);
 }
 
 /*
@@ -232,7 +242,7 @@ static int __init _stp_module_init(void)
 	BUILD_BUG_ON(offsetof(struct context, base) != 0);
 #endif
 	BUILD_BUG_ON(STP_CTL_BUFSIZE < STP_MSG_MAX);
-	if (mb > 1024)
+	if (mb > STP_BUFSIZE_MB_MAX)
 		return -EINVAL;
 	rc = _stp_ctx_alloc();
 	if (rc)

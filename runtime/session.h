@@ -32,7 +32,10 @@ struct _stp_session {
 	atomic_t state;		/* enum _stp_session_state */
 	atomic_t exit_req;	/* STP_EXIT_* */
 	atomic_t errors;	/* errors reported so far */
-	atomic_t skipped;	/* probe hits skipped (reentrancy, locks) */
+	atomic_t skipped;	/* probe hits skipped, for any reason */
+	atomic_t skipped_limited; /* those that count toward MAXSKIPPED */
+	atomic_t skipped_reentrant; /* a hit inside another on its CPU */
+	atomic_t skipped_lowstack; /* less than MINSTACKSPACE stack left */
 	pid_t target;		/* target(): staprun -c/-x pid, or 0 */
 };
 

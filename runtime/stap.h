@@ -231,7 +231,27 @@ void _stp_out_bytes(char *dst, const char *s, size_t len);
 void _stp_out_binary(char *dst, int64_t v, int width, int prec, int left);
 /* printf's %m / %M: `len` bytes of kernel memory at addr, raw or as hex */
 void _stp_out_memory(struct _stp_context *c, char *dst, int64_t addr,
-		     int len, int width, int left, bool hex);
+		     int64_t len, int64_t width, int left, bool hex);
+/*
+ * A width or precision taken from a script's `*` argument is clamped to
+ * [0, STP_BUFSIZE], as 4.8 clamps it to its print buffer: one conversion
+ * never writes more than the buffer holds, a huge value neither keeps the
+ * probe busy (preemption off) nor reaches the kernel vsnprintf()'s
+ * "field width/precision too large" WARN_ONCE, and a value above 2^31 is not
+ * cut to a small or negative int.
+ */
+#define STP_FIELD_MAX STP_BUFSIZE
+
+static inline int _stp_fmt_width(int64_t w)
+{
+	return w < 0 ? 0 : w > STP_FIELD_MAX ? STP_FIELD_MAX : (int)w;
+}
+
+static inline int _stp_fmt_prec(int64_t p)
+{
+	return _stp_fmt_width(p);
+}
+
 /* print(@hist_*(x)): c->stat in systemtap's ASCII layout */
 void _stp_out_hist(char *dst, const struct _stp_hist *h,
 		   const struct _stp_stat *st);

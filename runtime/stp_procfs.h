@@ -22,6 +22,7 @@
 
 struct _stp_procfs_file {
 	const char *name;
+	umode_t mode;			/* 0400 / 0200 unless .umask(N) */
 	const struct _stp_probe *read, *write;
 	struct proc_dir_entry *pde;
 };
@@ -168,7 +169,7 @@ static int _stp_procfs_init(struct _stp_procfs_file *f, size_t n)
 		return -EEXIST;
 	}
 	for (i = 0; i < n; i++) {
-		umode_t mode = (f[i].read ? 0444 : 0) | (f[i].write ? 0200 : 0);
+		umode_t mode = f[i].mode & ((f[i].read ? 0444 : 0) | (f[i].write ? 0222 : 0));
 
 		snprintf(path, sizeof(path), "%s/%s", _stp_procfs_dir, f[i].name);
 		f[i].pde = proc_create_data(path, mode, NULL, &_stp_procfs_ops, &f[i]);

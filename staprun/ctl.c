@@ -4,10 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "staprun.h"
@@ -31,24 +34,62 @@ int ctl_open(struct staprun *sr)
 }
 
 /* Send one message; 0 or -errno, reported. */
+/*
+ * While START runs the begin probes (and EXIT the end probes) the write()
+ * below does not return: a thread keeps taking their output, or output beyond
+ * one ring buffer would be dropped.  The main thread touches sr->trace only
+ * before and after.
+ */
+struct drainer {
+	struct trace *trace;
+	int stop;		/* __atomic */
+};
+
+static void *drain_main(void *arg)
+{
+	struct drainer *d = arg;
+	const struct timespec step = { .tv_nsec = 200 * 1000 };
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t before = d->trace->bytes_out;
+
+		if (trace_read(d->trace))
+			break;
+		trace_emit(d->trace, false);
+		if (d->trace->bytes_out == before)	/* idle: nothing came */
+			nanosleep(&step, NULL);
+	}
+	return NULL;
+}
+
 int ctl_send(struct staprun *sr, uint32_t type, const void *data,
 	     uint32_t len)
 {
 	unsigned char msg[sizeof(struct stp_msg_hdr) + 64];
 	struct stp_msg_hdr hdr = { .type = type, .len = len };
+	struct drainer d = { .trace = &sr->trace };
+	pthread_t thread;
+	bool draining = false;
 	ssize_t n;
+	int e = 0;
 
 	if (len > sizeof(msg) - sizeof(hdr))
 		return -EINVAL;
 	memcpy(msg, &hdr, sizeof(hdr));
 	if (len)
 		memcpy(msg + sizeof(hdr), data, len);
+	if ((type == STP_MSG_START || type == STP_MSG_EXIT) && sr->trace.n_cpus)
+		draining = pthread_create(&thread, NULL, drain_main, &d) == 0;
 	do
 		n = write(sr->ctl_fd, msg, sizeof(hdr) + len);
 	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		e = errno;
+	if (draining) {
+		__atomic_store_n(&d.stop, 1, __ATOMIC_RELEASE);
+		pthread_join(thread, NULL);
+	}
 	if (n < 0) {
-		int e = errno;
-
 		sr_err("cannot send message %u to module %s: %s", type,
 		       sr->name, strerror(e));
 		return -e;
@@ -145,9 +186,14 @@ static void handle_msg(struct staprun *sr, uint32_t type,
 		sr_dbg(sr, "exited, status %d", sr->exit_status);
 		break;
 	case STP_MSG_OOB:
+	{
+		char *text = xmalloc(4 * (size_t)len + 1);
+
 		fflush(stderr);
-		write_all(STDERR_FILENO, payload, len);
+		write_all(STDERR_FILENO, text, filter_controls(payload, len, text));
+		free(text);
 		break;
+	}
 	case STP_MSG_SYSTEM:
 		run_system(sr, payload, len);
 		break;

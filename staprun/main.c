@@ -121,7 +121,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 			sr->target = (pid_t)parse_num(optarg, 1, 0x7fffffff);
 			break;
 		case 's':
-			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, 1024);
+			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, STP_BUFSIZE_MB_MAX);
 			break;
 		case 'S': {
 			char *comma = strchr(optarg, ',');

@@ -1,8 +1,11 @@
 /*
- * The module's own name, read from the `name=` entry of its .modinfo section
- * (modpost puts it there), so a renamed .ko file still works.  Parses ELF64
- * from memory with bounds checks on every offset: the file is untrusted
- * input to a privileged program.
+ * The module's own name, as the kernel registers it: the name field of the
+ * struct module in .gnu.linkonce.this_module (a renamed .ko file still
+ * works).  The `name=` entry of .modinfo, which modpost writes too, must
+ * agree: a module whose .modinfo names another would have staprun look for
+ * (and unload) a module that is not the one it loaded.  Parses ELF64 from
+ * memory with bounds checks on every offset: the file is untrusted input to
+ * a privileged program.
  */
 #include <ctype.h>
 #include <elf.h>
@@ -50,6 +53,30 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * struct module begins { enum module_state state; struct list_head list;
+ * char name[MODULE_NAME_LEN]; ... } on every kernel: on 64-bit, name is at
+ * byte 24 and holds 64 - 8 bytes.
+ */
+#define THIS_MODULE_NAME_OFF 24
+#define THIS_MODULE_NAME_LEN 56
+
+static int this_module_name(const unsigned char *img, const Elf64_Shdr *sh,
+			    char *name, size_t cap)
+{
+	const char *p, *nul;
+
+	if (sh->sh_type == SHT_NOBITS ||
+	    sh->sh_size < THIS_MODULE_NAME_OFF + THIS_MODULE_NAME_LEN)
+		return -ENOEXEC;
+	p = (const char *)img + sh->sh_offset + THIS_MODULE_NAME_OFF;
+	nul = memchr(p, '\0', THIS_MODULE_NAME_LEN);
+	if (!nul || (size_t)(nul - p) >= cap || !valid_name(p, (size_t)(nul - p)))
+		return -ENOEXEC;
+	memcpy(name, p, (size_t)(nul - p) + 1);
+	return 0;
+}
+
 /* Find "name=" among the NUL-separated entries of .modinfo. */
 static int find_name(const char *p, size_t size, char *name, size_t cap)
 {
@@ -74,14 +101,16 @@ static int find_name(const char *p, size_t size, char *name, size_t cap)
 /*
  * Store the module name of the ELF64 relocatable `image` in `name`.
  * Returns 0, or -ENOEXEC when it is not a loadable kernel module (not ELF64,
- * no .gnu.linkonce.this_module, no usable name= in .modinfo).
+ * no usable name in .gnu.linkonce.this_module, or a name= in .modinfo that
+ * differs from it).
  */
 int modinfo_name(const void *image, size_t size, char *name, size_t cap)
 {
 	const unsigned char *img = image;
 	Elf64_Shdr strtab, sh;
 	Elf64_Ehdr eh;
-	bool this_module = false;
+	char info_name[THIS_MODULE_NAME_LEN];
+	bool this_module = false, has_info = false;
 	int rc = -ENOEXEC;
 	unsigned int i;
 
@@ -103,12 +132,20 @@ int modinfo_name(const void *image, size_t size, char *name, size_t cap)
 		sname = string_at(img, &strtab, sh.sh_name);
 		if (!sname)
 			continue;
-		if (strcmp(sname, ".gnu.linkonce.this_module") == 0)
+		if (strcmp(sname, ".gnu.linkonce.this_module") == 0) {
+			if (this_module)
+				return -ENOEXEC;	/* which one would the kernel take? */
 			this_module = true;
-		else if (strcmp(sname, ".modinfo") == 0 && rc &&
-			 sh.sh_type != SHT_NOBITS)
-			rc = find_name((const char *)img + sh.sh_offset,
-				       sh.sh_size, name, cap);
+			rc = this_module_name(img, &sh, name, cap);
+		} else if (strcmp(sname, ".modinfo") == 0 && !has_info &&
+			   sh.sh_type != SHT_NOBITS) {
+			has_info = find_name((const char *)img + sh.sh_offset, sh.sh_size,
+					     info_name, sizeof(info_name)) == 0;
+		}
 	}
-	return this_module ? rc : -ENOEXEC;
+	if (!this_module || rc)
+		return -ENOEXEC;
+	if (has_info && strcmp(info_name, name) != 0)
+		return -ENOEXEC;
+	return 0;
 }

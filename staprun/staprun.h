@@ -23,6 +23,7 @@ struct trace_cpu {
 	size_t len;		/* bytes read into buf */
 	size_t cap;
 	bool eof;		/* the last read() found the file empty */
+	bool corrupt;		/* a chunk header made no sense: not read again */
 };
 
 /* trace.c: all CPUs' output, merged back into one ordered stream */
@@ -81,6 +82,7 @@ void sr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sr_dbg(const struct staprun *sr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int write_all(int fd, const void *buf, size_t len);
+size_t filter_controls(const unsigned char *in, size_t len, char *out);
 
 /* modinfo.c */
 int modinfo_name(const void *image, size_t size, char *name, size_t cap);

@@ -122,6 +122,28 @@ static int read_cpu(struct trace_cpu *c)
 	}
 }
 
+/*
+ * A next chunk longer than any the module writes means the stream is corrupt:
+ * waiting for the rest of it would never end (read_cpu() stops at READ_MAX,
+ * so the final drain would spin).  Report it, drop that CPU's unwritten
+ * bytes and read it no more.
+ */
+static void check_cpu(struct trace_cpu *c)
+{
+	struct stp_trace_chunk ch;
+
+	if (c->corrupt || c->len - c->pos < sizeof(ch))
+		return;
+	memcpy(&ch, c->buf + c->pos, sizeof(ch));
+	if (ch.len <= STP_TRACE_CHUNK_MAX)
+		return;
+	sr_err("corrupt output (a chunk of %u bytes): "
+	       "the rest of that CPU's output is dropped", ch.len);
+	c->corrupt = true;
+	c->eof = true;
+	c->pos = c->len = 0;
+}
+
 /* Read all CPUs' output available now; 0 or -errno (reported). */
 int trace_read(struct trace *t)
 {
@@ -129,9 +151,12 @@ int trace_read(struct trace *t)
 	int rc;
 
 	for (i = 0; i < t->n_cpus; i++) {
+		if (t->cpus[i].corrupt)
+			continue;
 		rc = read_cpu(&t->cpus[i]);
 		if (rc)
 			return rc;
+		check_cpu(&t->cpus[i]);
 	}
 	return 0;
 }

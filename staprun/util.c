@@ -89,3 +89,30 @@ int write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+/*
+ * The module's warnings and errors (STP_MSG_OOB) as they may reach a terminal:
+ * every control character but newline and tab, DEL and the C1 controls (UTF-8
+ * C2 80..C2 9F) become octal escapes ("\033"), so a script's error("...")
+ * text cannot move the cursor, retitle the window or answer back through the
+ * terminal.  `out` holds 4 * len bytes; returns the bytes written.  The
+ * script's own output (print, printf) is data and is not filtered.
+ */
+size_t filter_controls(const unsigned char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = in[i];
+		bool c1 = ch == 0xc2 && i + 1 < len && in[i + 1] >= 0x80 && in[i + 1] <= 0x9f;
+
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f || c1) {
+			if (c1)
+				ch = in[++i];
+			n += (size_t)sprintf(out + n, "\\%03o", ch);
+			continue;
+		}
+		out[n++] = (char)ch;
+	}
+	return n;
+}

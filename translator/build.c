@@ -61,11 +61,14 @@ int run_command(struct session *s, const char *const argv[], const char *dir,
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	tmp_dir_child(pid);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
+			tmp_dir_child(0);
 			free(log);
 			return -errno;
 		}
+	tmp_dir_child(0);
 	if (capture && how == RUN_QUIET && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		char *text;
 

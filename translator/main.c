@@ -17,6 +17,7 @@
 #include "passes.h"
 #include "bpf/bpf.h"
 #include "session.h"
+#include "stp_msg.h"
 #include "tapsets/family.h"
 #include "translate/translate.h"
 #include "util.h"
@@ -46,7 +47,7 @@ static void usage(FILE *f)
 	      "  -R DIR        look for the runtime in DIR\n"
 	      "  -c CMD        start CMD, set target() to its pid, end when it exits\n"
 	      "  -x PID        set target() to PID\n"
-	      "  -s NUM        output buffer size in MB\n"
+	      "  -s NUM        output buffer size in MB (1..1024, as staprun -s)\n"
 	      "  -g            guru mode: allow embedded C and writes to kernel memory\n"
 	      "  -w            suppress warnings\n"
 	      "  -W            turn warnings into errors\n"
@@ -643,7 +644,7 @@ static int one_option(struct session *s, int c, int li, char **argv)
 		o->target_pid = v;
 		break;
 	case 's':
-		if (parse_number(s, "s", optarg, 1, 4095, &v))
+		if (parse_number(s, "s", optarg, 1, STP_BUFSIZE_MB_MAX, &v))
 			return -1;
 		o->bufsize_mb = (unsigned)v;
 		break;
@@ -964,6 +965,7 @@ static int make_tmp_dir(struct session *s)
 		rc = -1;
 	} else {
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+		tmp_dir_guard(tmpl);
 	}
 	free(tmpl);
 	return rc;
@@ -1048,6 +1050,7 @@ int main(int argc, char **argv)
 	}
 	if (no_build_tree(s))
 		return finish(s, 1);
+	tmp_dir_signals(s->opt.keep_tmp);
 	verbose = s->opt.verbose;
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {
 		/* --vp ABCDE: pass N runs with -v count + digit N */

@@ -5,10 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,4 +262,71 @@ double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static char guard_dir[PATH_MAX];
+static volatile sig_atomic_t guard_set, guard_keep, guard_child;
+
+/* async-signal-safe: fork, execve, waitpid, signal and raise only */
+static void on_fatal_signal(int sig)
+{
+	static char rm[] = "rm", rf[] = "-rf", dashes[] = "--";
+	char *argv[] = { rm, rf, dashes, guard_dir, NULL };
+	char *envp[] = { NULL };
+
+	if (guard_child > 0) {
+		kill(guard_child, sig);
+		while (waitpid(guard_child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (guard_set && !guard_keep) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve("/bin/rm", argv, envp);
+			_exit(127);
+		}
+		if (pid > 0)
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void tmp_dir_signals(int keep)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+	size_t i;
+
+	guard_keep = keep;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* a signal ignored when stap started stays ignored (nohup, &) */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&sa.sa_mask, sigs[i]);
+	}
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&sa.sa_mask, sigs[i]))
+			sigaction(sigs[i], &sa, NULL);
+}
+
+void tmp_dir_guard(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len >= sizeof(guard_dir) || path[0] != '/')
+		return;
+	guard_set = 0;
+	memcpy(guard_dir, path, len + 1);
+	guard_set = 1;
+}
+
+void tmp_dir_child(int pid)
+{
+	guard_child = pid;
 }

@@ -45,6 +45,16 @@ int write_file(const char *path, const char *data, size_t len);
 int mkdir_p(const char *path, unsigned mode);
 /* rm -rf; 0 or -errno. */
 int remove_tree(const char *path);
+/*
+ * The run's temporary directory, removed when SIGINT, SIGTERM or SIGHUP ends stap
+ * in passes 1-4 (Ctrl-C during a build); tmp_dir_signals() installs the handlers,
+ * keep (-k) leaves the directory.  tmp_dir_guard() names the directory once made.
+ */
+void tmp_dir_signals(int keep);
+void tmp_dir_guard(const char *path);
+/* the command (make) stap waits for, or 0: the signal is passed on to it and it is
+ * waited for before the directory goes */
+void tmp_dir_child(int pid);
 /* Copy a file; 0 or -errno. */
 int copy_file(const char *from, const char *to, unsigned mode);
 int file_exists(const char *path);

@@ -282,6 +282,23 @@ static void _stp_kprobes_exit(struct _stp_kprobe_set *set)
 		unregister_kprobes(kp, (int)nk);
 	if (nr)
 		unregister_kretprobes(rp, (int)nr);
+	/*
+	 * Hits the kernel could not deliver, as 4.8 reports them at exit: a
+	 * kprobe hit while another kprobe ran on its CPU, a return whose call
+	 * found no free kretprobe instance (maxactive).
+	 */
+	for (i = 0; i < set->n; i++) {
+		struct _stp_kprobe *k = &set->kps[i];
+		unsigned long missed = k->is_return ?
+			(unsigned long)k->u.rp.nmissed + k->u.rp.kp.nmissed :
+			k->u.kp.nmissed;
+
+		if (missed)
+			_stp_warn(&_stp_kp_msg_ctx,
+				  "Skipped due to missed %s on '%s': %lu\n",
+				  k->is_return ? "kretprobe" : "kprobe",
+				  k->sp.p.pp, missed);
+	}
 	mutex_unlock(&_stp_kprobes_mutex);
 	kfree(kp);
 	kfree(rp);

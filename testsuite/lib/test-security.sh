@@ -180,6 +180,31 @@ run env SYSTEMTAP_RUNTIME="$rt" "$STAP" -p4 -r "$RELEASE" --disable-cache -e "$s
 [ $rc = 1 ] && grep -q "kbuild cannot use the runtime directory" "$work/err" && [ ! -e "$work/pwned" ]
 check "a runtime path with make syntax is refused, not expanded" $? "rc=$rc $err"
 
+# --- stap interrupted in passes 1-4 ------------------------------------------------------
+# Ctrl-C (or SIGTERM) during the build left the run's temporary directory, with the
+# generated C, behind. The signal is passed on to make, the directory removed, and stap
+# dies of the signal. Job control (set -m) so that the background stap keeps SIGINT.
+for sig in INT TERM; do
+	rm -rf "$work/sigtmp"
+	mkdir -p "$work/sigtmp"
+	st=$(
+		set -m
+		"$STAP" -p4 --tmpdir="$work/sigtmp" -r "$RELEASE" \
+			-e "probe begin { println(\"sig $sig\") }" >/dev/null 2>&1 &
+		pid=$!
+		for _ in $(seq 600); do
+			ls "$work"/sigtmp/*/Kbuild >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		kill -$sig $pid
+		wait $pid
+		echo $?
+	)
+	left=$(ls -A "$work/sigtmp")
+	[ "$st" -gt 128 ] && [ -z "$left" ]
+	check "SIG$sig during pass 4 removes the temporary directory" $? "status $st, left: $left"
+done
+
 echo "1..$n"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

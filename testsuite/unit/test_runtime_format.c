@@ -52,6 +52,7 @@ static void reset(void)
 {
 	ctx.print_len = 0;
 	ctx.last_error = NULL;
+	ctx.actionremaining = 1L << 30;
 	out_len = out_total = 0;
 	out_buf[0] = '\0';
 }
@@ -202,9 +203,29 @@ static void memory(void)
 	reads = kshim_reads;
 	_stp_out_memory(&ctx, NULL, a, 1, INT32_MAX, 1, false);
 	output();
-	ok(!ctx.last_error && out_total == (1 << 23) - 1 && out_buf[0] == 'a' &&
+	ok(!ctx.last_error && out_total == STP_BUFSIZE && out_buf[0] == 'a' &&
 	   out_buf[1] == ' ' && kshim_reads == reads + 1,
-	   "%-*m with width INT_MAX is clamped like the kernel's field widths");
+	   "%-*m with width INT_MAX is clamped to the print buffer");
+	reset();
+	_stp_out_memory(&ctx, NULL, a, 1, (1LL << 32) + 3, 1, false);
+	output();
+	ok(!ctx.last_error && out_total == STP_BUFSIZE,
+	   "%-*m with width 2^32 + 3 is clamped, not cut to 3");
+	reset();
+	_stp_out_memory(&ctx, NULL, a, 1, -2000000000, 0, false);
+	output();
+	ok(!ctx.last_error && out_total == 1, "%*m with a negative width: no padding");
+	reset();
+	ctx.actionremaining = 10;
+	reads = kshim_reads;
+	_stp_out_memory(&ctx, NULL, a, 1, STP_BUFSIZE, 0, true);
+	ok(ctx.last_error && !strcmp(ctx.last_error, "MAXACTION exceeded") &&
+	   !strcmp(output(), "") && kshim_reads == reads,
+	   "a long %*M field is charged to MAXACTION before it is written");
+	reset();
+	ok(_stp_fmt_width(2000000000) == STP_BUFSIZE && _stp_fmt_width(-5) == 0 &&
+	   _stp_fmt_width((1LL << 32) + 3) == STP_BUFSIZE && _stp_fmt_prec(7) == 7 &&
+	   _stp_fmt_prec(INT64_MIN) == 0, "* widths and precisions are clamped to [0, STP_BUFSIZE]");
 
 	for (i = 0; i < MAXSTRINGLEN + 2; i++) {
 		int width;

@@ -52,6 +52,7 @@ int bpf_pass3(struct session *s)
 			return -1;
 		}
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+		tmp_dir_guard(tmpl);
 	}
 	if (!s->opt.module_name)
 		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s",

@@ -240,6 +240,8 @@ const struct dw_sym *dw_sym_by_name(struct dw_object *k, const char *name);
 const struct dw_sym *dw_sym_at(struct dw_object *k, uint64_t addr);
 /* NULL, or why a probe at this address or function must be refused */
 const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr);
+/* dw_unsafe()'s checks by name alone (no debuginfo needed): the reason, or NULL */
+const char *dw_unsafe_name(const char *func);
 bool dw_glob_match(const char *pat, const char *str);
 bool dw_file_match(const char *pat, const char *file);
 

@@ -359,7 +359,7 @@ static const char *const unsafe_names[] = {
  */
 static const char *const unsafe_mm_names[] = { "*_pte_*", "special_mapping_*" };
 
-const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
+const char *dw_unsafe_name(const char *func)
 {
 	size_t i;
 
@@ -369,6 +369,16 @@ const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
 	for (i = 0; func && i < ARRAY_LEN(unsafe_mm_names); i++)
 		if (fnmatch(unsafe_mm_names[i], func, 0) == 0)
 			return "it is page-table code that a probe can bring down";
+	return NULL;
+}
+
+const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
+{
+	const char *why = dw_unsafe_name(func);
+	size_t i;
+
+	if (why)
+		return why;
 	if (!k->unsafe_ready) {
 		k->unsafe_ready = true;
 		load_blacklist(k);

@@ -15,6 +15,7 @@ static int kprobe_match(struct session *s, const struct probe_point *pp,
 	const struct pp_comp *c = pp->comps, *f = c->next;
 	struct dw_probe_site *site;
 	bool ret = false;
+	const char *why;
 
 	if (strcmp(c->name, "kprobe") || c->has_arg || !f)
 		return 0;
@@ -63,6 +64,14 @@ static int kprobe_match(struct session *s, const struct probe_point *pp,
 			n++;
 		}
 		return n ? 1 : 0;
+	}
+	/* the list kernel.function and the wildcards above refuse; by name, as a
+	 * kprobe.function needs no debuginfo (the kernel refuses NOKPROBE ones) */
+	why = dw_unsafe_name(f->arg->u.str);
+	if (why) {
+		diag_error(s, &pp->loc, "probe point kprobe.function(\"%s\")%s is refused: %s",
+			   f->arg->u.str, ret ? ".return" : "", why);
+		return -1;
 	}
 	site = dw_add_site(s, dp);
 	site->symbol = f->arg->u.str;

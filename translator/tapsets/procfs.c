@@ -1,4 +1,4 @@
-/* procfs("name").read / .write (procfs.read: "command"), with .maxsize(N) accepted:
+/* procfs("name")[.umask(N)].read / .write (procfs.read: "command"), with .maxsize(N) accepted:
  * files /proc/systemtap/<module>/<name>. Opening a file with a read probe runs it
  * once (process context) and the reader gets what it left in $value; each write(2)
  * runs the write probe with the written bytes in $value. A file may have both. */
@@ -13,6 +13,7 @@ struct procfs_probe {
 	const char *file;		/* plain name under /proc/systemtap/<module>/ */
 	bool write;			/* .write, else .read */
 	int64_t maxsize;		/* .maxsize(N), accepted and unused; 0 if none */
+	unsigned int mode;		/* the permissions this probe gives the file */
 };
 
 /* procfs[("name")] */
@@ -20,8 +21,10 @@ struct procfs_probe {
 	{ .name = "procfs", .arg = PP_ARG_OPT_STRING, .bad_arg = "procfs takes a file name" }
 
 static const struct pp_shape procfs_shapes[] = {
-	{ { PROCFS_FILE, PP_NAME("read"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
-	{ { PROCFS_FILE, PP_NAME("write"), PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+	{ { PROCFS_FILE, PP_OPT("umask", PP_ARG_NUMBER), PP_NAME("read"),
+	    PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
+	{ { PROCFS_FILE, PP_OPT("umask", PP_ARG_NUMBER), PP_NAME("write"),
+	    PP_OPT("maxsize", PP_ARG_OPT_NUMBER) } },
 };
 
 static int procfs_derive(struct session *s, const struct probe_point *pp,
@@ -35,8 +38,14 @@ static int procfs_derive(struct session *s, const struct probe_point *pp,
 		diag_error(s, &pp->loc, "procfs file name '%s' is not a plain file name", p->file);
 		return -1;
 	}
-	p->write = !strcmp(pp_match_name(m, 1), "write");
-	p->maxsize = pp_match_num(m, 2, 0);
+	p->write = !strcmp(pp_match_name(m, 2), "write");
+	p->maxsize = pp_match_num(m, 3, 0);
+	/* as 4.8: owner-only (0400 to read, 0200 to write) unless .umask(N) asks
+	 * for 0444 / 0222 less N; the file has what its probes give it */
+	if (m->comps[1])
+		p->mode = (p->write ? 0222u : 0444u) & ~(unsigned int)pp_match_num(m, 1, 0) & 0777u;
+	else
+		p->mode = p->write ? 0200u : 0400u;
 	dp->priv = p;
 	return 1;
 }
@@ -94,6 +103,7 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 	emit_open(e, "static struct _stp_procfs_file _stp_procfs_files[] =");
 	for (i = 0; i < n; i++) {
 		const char *name = file_of(probes[i]);
+		unsigned int mode = 0;
 		char *lit;
 		bool first = true;
 
@@ -102,8 +112,12 @@ static void procfs_decls(struct session *s, struct emitter *e, struct derived_pr
 				first = false;
 		if (!first)
 			continue;
+		for (j = i; j < n; j++)
+			if (!strcmp(file_of(probes[j]), name))
+				mode |= ((const struct procfs_probe *)probes[j]->priv)->mode;
 		lit = emit_cstr(name);
-		emit_line(e, "{ .name = %s, .read = %s, .write = %s },", lit, "NULL", "NULL");
+		emit_line(e, "{ .name = %s, .mode = 0%o, .read = %s, .write = %s },", lit, mode,
+			  "NULL", "NULL");
 		free(lit);
 	}
 	emit_close(e, "};");

@@ -48,6 +48,60 @@ static enum timer_unit unit_of(const char *name)
 	return U_PROFILE;
 }
 
+/*
+ * 4.8's ranges, with its messages: a period between 100 us and one day (in the
+ * probe's unit: ns 100000..86400000000000, us 100.., ms 1..86400000, s 1..86400;
+ * hz 1..10000), jiffies 1..1000000, a randomization between 0 and the interval.
+ * Nothing larger reaches the generated C, where N * NSEC_PER_UNIT would wrap,
+ * and no hz gives a zero period.
+ */
+#define TIMER_MIN_NS 100000LL
+#define TIMER_MAX_NS 86400000000000LL
+
+static int64_t unit_ns(enum timer_unit unit)
+{
+	return unit == U_US ? 1000 : unit == U_MS ? 1000000 : unit == U_S ? 1000000000 : 1;
+}
+
+static bool check_range(struct session *s, const struct probe_point *pp,
+			const struct timer_probe *t)
+{
+	int64_t v = t->interval, r = t->randomize, per = unit_ns(t->unit);
+	int64_t lo = (TIMER_MIN_NS + per - 1) / per, hi = TIMER_MAX_NS / per;
+
+	if (t->unit == U_JIFFIES) {
+		if (v < 1 || v > 1000000) {
+			diag_error(s, &pp->loc, "invalid interval for jiffies timer");
+			return false;
+		}
+		if (r < 0 || r > v) {
+			diag_error(s, &pp->loc, "invalid randomize for jiffies timer");
+			return false;
+		}
+		return true;
+	}
+	if (t->unit == U_HZ) {
+		if (v <= 0) {
+			diag_error(s, &pp->loc, "frequency must be greater than 0");
+			return false;
+		}
+		if (1000000000 / v < TIMER_MIN_NS) {
+			diag_error(s, &pp->loc, "interval value out of range (%lld, %lld)",
+				   TIMER_MIN_NS, TIMER_MAX_NS);
+			return false;
+		}
+	} else if (v < lo || v > hi) {
+		diag_error(s, &pp->loc, "interval value out of range (%" PRId64 ", %" PRId64 ")",
+			   lo, hi);
+		return false;
+	}
+	if (r < 0 || r > v) {
+		diag_error(s, &pp->loc, "randomization value out of range");
+		return false;
+	}
+	return true;
+}
+
 static int timer_derive(struct session *s, const struct probe_point *pp,
 			const struct pp_match *m, struct derived_probe *dp)
 {
@@ -58,16 +112,8 @@ static int timer_derive(struct session *s, const struct probe_point *pp,
 	if (t->unit == U_PROFILE)
 		return 1;
 	t->interval = pp_match_num(m, 1, 0);
-	if (t->interval <= 0) {
-		diag_error(s, &pp->loc, "timer interval must be positive");
-		return -1;
-	}
 	t->randomize = pp_match_num(m, 2, 0);
-	if (t->randomize < 0 || t->randomize > t->interval) {
-		diag_error(s, &pp->loc, "timer randomize must be between 0 and the interval");
-		return -1;
-	}
-	return 1;
+	return check_range(s, pp, t) ? 1 : -1;
 }
 
 /* a C expression in nanoseconds for v units */

@@ -66,21 +66,42 @@ static void spec_prefix(struct strbuf *sb, const struct spec *sp)
 static void star_args(struct fmtout *o, const struct spec *sp)
 {
 	if (sp->width == FMT_ARG)
-		sb_printf(&o->args, ", (int)%s", sp->width_arg);
+		sb_printf(&o->args, ", _stp_fmt_width(%s)", sp->width_arg);
 	if (sp->prec == FMT_ARG)
-		sb_printf(&o->args, ", (int)%s", sp->prec_arg);
+		sb_printf(&o->args, ", _stp_fmt_prec(%s)", sp->prec_arg);
 }
 
 /* a width or precision for a runtime helper: the number, its argument, or -1 */
-static const char *num_or_arg(struct xlate *x, int n, const char *arg)
+static const char *num_or_arg(struct xlate *x, int n, const char *arg, bool prec)
 {
-	return n == FMT_ARG ? arg : arena_printf(&x->s->arena, "%d", n < 0 ? -1 : n);
+	if (n == FMT_ARG)
+		return arena_printf(&x->s->arena, prec ? "_stp_fmt_prec(%s)" :
+				    "_stp_fmt_width(%s)", arg);
+	return arena_printf(&x->s->arena, "%d", n < 0 ? -1 : n);
 }
 
+/*
+ * A written width or precision above this goes through the runtime's clamp
+ * like a `*` argument: the kernel's vsnprintf() warns above 2^23 - 1 (width)
+ * and 2^15 - 1 (precision), and no field is wider than the print buffer.
+ */
+#define FMT_STATIC_MAX 4096
+
 /* one conversion with its (already evaluated) value v */
-static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
+static void conversion(struct fmtout *o, const struct spec *sp0, const char *v)
 {
 	struct xlate *x = o->x;
+	struct spec big = *sp0;
+	const struct spec *sp = &big;
+
+	if (big.width > FMT_STATIC_MAX) {
+		big.width_arg = arena_printf(&x->s->arena, "%dLL", big.width);
+		big.width = FMT_ARG;
+	}
+	if (big.prec > FMT_STATIC_MAX) {
+		big.prec_arg = arena_printf(&x->s->arena, "%dLL", big.prec);
+		big.prec = FMT_ARG;
+	}
 
 	switch (sp->conv) {
 	case 's': case 'c':
@@ -119,8 +140,8 @@ static void conversion(struct fmtout *o, const struct spec *sp, const char *v)
 	case 'b':
 		flush(o);
 		emit_line(x->e, "_stp_out_binary(%s, %s, %s, %s, %d);", o->dst, v,
-			  num_or_arg(x, sp->width, sp->width_arg),
-			  num_or_arg(x, sp->prec, sp->prec_arg), strchr(sp->flags, '-') != NULL);
+			  num_or_arg(x, sp->width, sp->width_arg, false),
+			  num_or_arg(x, sp->prec, sp->prec_arg, true), strchr(sp->flags, '-') != NULL);
 		break;
 	case 'm': case 'M':
 		flush(o);

@@ -560,6 +560,7 @@ int pass3_translate(struct session *s)
 			return -1;
 		}
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
+		tmp_dir_guard(tmpl);
 	}
 	if (!s->opt.module_name)
 		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s", s->hash[0] ? s->hash : "0000000000000000");
