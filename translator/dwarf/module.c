@@ -107,6 +107,12 @@ size_t dw_module_glob(struct session *s, const char *pattern, const char ***name
 	return n;
 }
 
+bool dw_module_installed(struct session *s, const char *spec)
+{
+	return strchr(spec, '/') ? file_exists(spec) :
+		modules_dep_path(s, dw_module_name(s, spec)) != NULL;
+}
+
 /* nftw has no user pointer: the search state lives here for the one walk at a time. */
 static struct {
 	struct session *s;

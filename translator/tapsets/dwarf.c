@@ -216,6 +216,10 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 		}
 		return added ? 1 : 0;
 	}
+	/* an optional point of a module this kernel does not have matches nothing
+	 * (enospc's {kernel,module("ext3")}.function(...) ?) */
+	if (module && pp->optional && !dw_module_installed(s, module))
+		return 0;
 	k = module ? dw_module(s, module, &pp->loc) : dw_kernel(s, &pp->loc);
 	if (!k)
 		return -1;
