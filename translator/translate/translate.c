@@ -382,6 +382,20 @@ static void emit_prelude(struct session *s, struct emitter *head)
 		  s->prog.max_nesting);
 	emit_line(head, "#endif");
 	emit_line(head, "#include \"stap.h\"");
+	{
+		/* 4.8's version macros, which embedded C of scripts tests
+		 * (#if STAP_COMPAT_VERSION >= STAP_VERSION(1,8)); --compatible sets it */
+		int major = 4, minor = 8, n;
+
+		if (s->opt.compatible) {
+			minor = 0;
+			n = sscanf(s->opt.compatible, "%d.%d", &major, &minor);
+			if (n < 1)
+				major = 4, minor = 8;
+		}
+		emit_line(head, "#define STAP_VERSION(a, b) (((a) << 8) + (b))");
+		emit_line(head, "#define STAP_COMPAT_VERSION STAP_VERSION(%d, %d)", major, minor);
+	}
 	emit_raw(head, "\n");
 	for (f = s->prog.files; f; f = f->next)
 		for (emb = f->embeds; emb; emb = emb->next)
