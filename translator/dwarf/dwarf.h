@@ -207,6 +207,11 @@ struct dw_object *dw_cast_object(struct session *s, const char *module, const ch
 				 const struct srcloc *loc);
 /* "ext4" for "ext4", "/x/y/my-mod.ko" -> "my_mod" (the kernel's name for it) */
 const char *dw_module_name(struct session *s, const char *spec);
+/* the target kernel's installed modules (modules.dep) whose names match the glob
+ * pattern ('-' read as '_'), sorted; their count, the names in *names (arena) */
+size_t dw_module_glob(struct session *s, const char *pattern, const char ***names);
+/* is the module (a name or a path) installed for the target kernel (modules.dep)? */
+bool dw_module_installed(struct session *s, const char *spec);
 int dw_module_syms_load(struct dw_object *k);
 /* module.c: open a module's ELF and DWARF through libdwfl (for dw_object_open()) */
 int dw_module_open(struct session *s, struct dw_object *k, const struct srcloc *loc);

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE 1	/* nftw */
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <gelf.h>
 #include <stdlib.h>
@@ -62,6 +63,54 @@ static const char *modules_dep_path(struct session *s, const char *name)
 	}
 	free(buf);
 	return found;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t dw_module_glob(struct session *s, const char *pattern, const char ***names)
+{
+	const char *dep = arena_printf(&s->arena, "/lib/modules/%s/modules.dep", s->kern.release);
+	const char *pat = dw_module_name(s, pattern);
+	char *buf, *line, *save = NULL;
+	const char **v = NULL;
+	size_t n = 0, cap = 0, len, i;
+
+	*names = NULL;
+	if (read_file(dep, &buf, &len))
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':');
+		const char *name;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		name = dw_module_name(s, line);
+		if (fnmatch(pat, name, 0))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = name;
+	}
+	free(buf);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*names = arena_alloc(&s->arena, (n ? n : 1) * sizeof(**names));
+	for (i = 0; i < n; i++)
+		(*names)[i] = v[i];
+	free(v);
+	return n;
+}
+
+bool dw_module_installed(struct session *s, const char *spec)
+{
+	return strchr(spec, '/') ? file_exists(spec) :
+		modules_dep_path(s, dw_module_name(s, spec)) != NULL;
 }
 
 /* nftw has no user pointer: the search state lives here for the one walk at a time. */

@@ -16,6 +16,53 @@ bool dw_is_var(Dwarf_Die *d)
 	return tag == DW_TAG_formal_parameter || tag == DW_TAG_variable;
 }
 
+/* The lexical blocks of d that hold addr, outermost first, appended to *v. */
+static void blocks_at(Dwarf_Die *d, uint64_t addr, Dwarf_Die **v, int *n, int *cap)
+{
+	Dwarf_Die c;
+
+	if (dwarf_child(d, &c) != 0)
+		return;
+	do {
+		if (dwarf_tag(&c) != DW_TAG_lexical_block || dwarf_haspc(&c, addr) != 1)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			*v = xrealloc(*v, *cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = c;
+		blocks_at(&c, addr, v, n, cap);
+		return;
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
+/* The scopes at addr when the scopes of the address do not reach fn: libdw follows
+ * the innermost inlined instance (a function inlined at the first instruction of
+ * fn's inlined instance) to its abstract origin, away from fn. fn's own blocks
+ * at addr, innermost first, fn, then the CU, as dw_scopes_at() gives them. */
+static int scopes_of_inline(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
+			    Dwarf_Die **out)
+{
+	Dwarf_Die fd, *outer = NULL, *blocks = NULL, *v;
+	int n_outer, n_blocks = 0, cap = 0, i;
+
+	if (!dwarf_offdie(k->dw, fn->die, &fd))
+		return -1;
+	n_outer = dwarf_getscopes_die(&fd, &outer);	/* fd first, the CU last */
+	if (n_outer <= 0)
+		return -1;
+	blocks_at(&fd, addr, &blocks, &n_blocks, &cap);
+	v = xmalloc((n_blocks + 2) * sizeof(*v));
+	for (i = 0; i < n_blocks; i++)
+		v[i] = blocks[n_blocks - 1 - i];
+	v[n_blocks] = fd;
+	v[n_blocks + 1] = outer[n_outer - 1];	/* the CU, for globals */
+	free(blocks);
+	free(outer);
+	*out = v;
+	return n_blocks + 2;
+}
+
 /* The scopes at addr inside fn, innermost first, ending with fn's own DIE; then the CU. */
 int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		 Dwarf_Die **out)
@@ -33,10 +80,11 @@ int dw_scopes_at(struct dw_object *k, const struct dw_func *fn, uint64_t addr,
 		if (dwarf_dieoffset(&scopes[i]) == fn->die) {
 			scopes[i + 1] = scopes[n - 1];	/* keep the CU for globals */
 			n = i + 2;
-			break;
+			*out = scopes;
+			return n;
 		}
-	*out = scopes;
-	return n;
+	free(scopes);
+	return scopes_of_inline(k, fn, addr, out);
 }
 
 bool dw_find_var(struct dw_object *k, const struct dw_func *fn, uint64_t addr,

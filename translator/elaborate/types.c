@@ -538,6 +538,10 @@ static void infer_delete(struct typer *t, struct ast_node *n)
 
 		if (sym && sym->n_keys != 0)
 			return;	/* a whole array */
+		/* nothing known of it yet: a later use (an index in a function typed
+		 * after this probe) may make it an array; wait for the last round */
+		if (sym && !t->report && sym->type == TYPE_UNKNOWN && !sym->arity_loc.file)
+			return;
 	}
 	infer(t, n->u.operand, TYPE_UNKNOWN);
 }

@@ -123,16 +123,49 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 	return added;
 }
 
+/* the sites of one object (the kernel or a module) for pp: their count, or -1 */
+static int match_object(struct session *s, const struct probe_point *pp,
+			struct derived_probe *dp, struct dw_object *k, const struct pp_comp *f,
+			const struct spec *sp, enum dw_fn_filter filter, bool stmt,
+			const char *suffix, bool ret)
+{
+	struct dw_match *v = NULL;
+	int n, added;
+
+	if (stmt || (sp->has_line && !sp->any_line)) {
+		if (!sp->file) {
+			diag_error(s, &f->arg->loc, "%s.statement needs FUNC@FILE:LINE",
+				   k->name ? "module(...)" : "kernel");
+			return -1;
+		}
+		if (!stmt && sp->has_line) {
+			/* kernel.function("f@file:N"): the function declared at line N */
+			n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);
+			for (int i = 0; i < n; i++)
+				if ((int)v[i].fn->line < sp->line_lo || (int)v[i].fn->line > sp->line_hi)
+					v[i--] = v[--n];
+		} else {
+			n = dw_query_statements(s, k, sp->func, sp->file, sp->line_lo, sp->line_hi,
+						sp->any_line || !sp->has_line, &v);
+		}
+	} else {
+		n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);
+	}
+	added = add_matches(s, k, pp, dp, sp, v, n, stmt ? "statement" : "function", suffix,
+			    ret);
+	free(v);
+	return added;
+}
+
 static int dwarf_match(struct session *s, const struct probe_point *pp, struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	enum dw_fn_filter filter = DW_FN_ANY;
-	struct dw_match *v = NULL;
 	struct dw_object *k;
 	const char *suffix = "", *module = NULL;
 	struct spec sp;
 	bool ret = false, stmt;
-	int n, added;
+	int added;
 
 	if (!strcmp(c->name, "module") && c->arg && c->arg->kind == AST_STRING)
 		module = c->arg->u.str;
@@ -164,35 +197,33 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 		return -1;
 	}
 	if (module && strpbrk(module, "*?[")) {
-		diag_error(s, &c->arg->loc, "module(\"%s\"): module name patterns are not "
-			   "supported; name one module", module);
-		return -1;
+		/* module("dccp*"): every installed module of the target kernel whose
+		 * name matches, each probed where it has the function */
+		const char **names;
+		size_t n_names = dw_module_glob(s, module, &names), i;
+
+		added = 0;
+		for (i = 0; i < n_names; i++) {
+			int a;
+
+			k = dw_module(s, names[i], &pp->loc);
+			if (!k)
+				return -1;
+			a = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret);
+			if (a < 0)
+				return -1;
+			added += a;
+		}
+		return added ? 1 : 0;
 	}
+	/* an optional point of a module this kernel does not have matches nothing
+	 * (enospc's {kernel,module("ext3")}.function(...) ?) */
+	if (module && pp->optional && !dw_module_installed(s, module))
+		return 0;
 	k = module ? dw_module(s, module, &pp->loc) : dw_kernel(s, &pp->loc);
 	if (!k)
 		return -1;
-	if (stmt || (sp.has_line && !sp.any_line)) {
-		if (!sp.file) {
-			diag_error(s, &f->arg->loc, "%s.statement needs FUNC@FILE:LINE",
-				   module ? "module(...)" : "kernel");
-			return -1;
-		}
-		if (!stmt && sp.has_line) {
-			/* kernel.function("f@file:N"): the function declared at line N */
-			n = dw_query_functions(s, k, sp.func, sp.file, filter, &v);
-			for (int i = 0; i < n; i++)
-				if ((int)v[i].fn->line < sp.line_lo || (int)v[i].fn->line > sp.line_hi)
-					v[i--] = v[--n];
-		} else {
-			n = dw_query_statements(s, k, sp.func, sp.file, sp.line_lo, sp.line_hi,
-						sp.any_line || !sp.has_line, &v);
-		}
-	} else {
-		n = dw_query_functions(s, k, sp.func, sp.file, filter, &v);
-	}
-	added = add_matches(s, k, pp, dp, &sp, v, n, stmt ? "statement" : "function", suffix,
-			    ret);
-	free(v);
+	added = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret);
 	if (added < 0)
 		return -1;
 	return added ? 1 : 0;

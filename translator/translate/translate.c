@@ -382,6 +382,20 @@ static void emit_prelude(struct session *s, struct emitter *head)
 		  s->prog.max_nesting);
 	emit_line(head, "#endif");
 	emit_line(head, "#include \"stap.h\"");
+	{
+		/* 4.8's version macros, which embedded C of scripts tests
+		 * (#if STAP_COMPAT_VERSION >= STAP_VERSION(1,8)); --compatible sets it */
+		int major = 4, minor = 8, n;
+
+		if (s->opt.compatible) {
+			minor = 0;
+			n = sscanf(s->opt.compatible, "%d.%d", &major, &minor);
+			if (n < 1)
+				major = 4, minor = 8;
+		}
+		emit_line(head, "#define STAP_VERSION(a, b) (((a) << 8) + (b))");
+		emit_line(head, "#define STAP_COMPAT_VERSION STAP_VERSION(%d, %d)", major, minor);
+	}
 	emit_raw(head, "\n");
 	for (f = s->prog.files; f; f = f->next)
 		for (emb = f->embeds; emb; emb = emb->next)
@@ -499,6 +513,7 @@ static void emit_init_exit(struct session *s, struct emitter *head, const char *
 	emit_line(head, "void _stp_script_exit(void);");
 	emit_families(s, &fdecl, &finit, &ffini, globals_init, globals_fini);
 	emit_sys_names(s, &fdecl);
+	xl_emit_klines(s, &fdecl);
 	emit_raw(head, fdecl.out.buf ? fdecl.out.buf : "");
 	emit_raw(head, "\n");
 	emit_raw(head, finit.out.buf);

@@ -85,4 +85,8 @@ int gl_probe_locks(struct session *s, struct derived_probe *dp, struct strbuf *o
 /* the end-of-session printing of globals written but never read; 1 if emitted */
 int gl_emit_autoprint(struct session *s, struct emitter *e);
 
+/* symlines.c: the kernel functions' files and lines (`_stp_klines`) when a used tapset
+ * function reads them */
+void xl_emit_klines(struct session *s, struct emitter *decl);
+
 #endif
