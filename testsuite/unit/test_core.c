@@ -8,15 +8,7 @@
 #include "sha256.h"
 #include "util.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static void test_arena(void)
 {
@@ -118,7 +110,5 @@ int main(void)
 	test_strbuf();
 	test_sha256();
 	test_suggest();
-	printf("1..%d\n", n_tests);
-	printf("%d passed, %d failed\n", n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

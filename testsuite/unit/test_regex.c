@@ -12,15 +12,7 @@
 #include "../runtime/regex_types.h"
 #include "../runtime/regex.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 /* compile and run; returns 1 match, 0 none, -1 compile error; caps filled on a match */
 static int run(struct arena *a, const char *pat, const char *s, int *caps, int *ngroups)
@@ -173,7 +165,5 @@ int main(void)
 {
 	test_cases();
 	test_random();
-	printf("1..%d\n", n_tests);
-	printf("%d passed, %d failed\n", n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

@@ -37,15 +37,7 @@ void _stp_error(struct _stp_context *c, const char *fmt, ...)
 #include "stat.h"
 #include "format.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 /* start a hit: empty print buffer, nothing received, no error */
 static void reset(void)
@@ -376,6 +368,5 @@ int main(void)
 	binary();
 	memory();
 	histograms();
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

@@ -61,15 +61,7 @@ static inline struct _stp_context *_stp_ctx_this(void)
 #include "map.h"
 #include "format.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
@@ -565,6 +557,5 @@ int main(void)
 	printing();
 	ok(random_run(false, 100000) == 0, "100000 random operations on a[long, string] match a model");
 	ok(random_run(true, 100000) == 0, "100000 random operations on a%[long, string] match a model");
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

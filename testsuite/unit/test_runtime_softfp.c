@@ -9,15 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static uint64_t bits(double d)
 {
@@ -220,6 +212,5 @@ int main(void)
 	arith();
 	conversions();
 	text();
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

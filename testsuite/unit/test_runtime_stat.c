@@ -39,15 +39,7 @@ void _stp_error(struct _stp_context *c, const char *fmt, ...)
 #include "stat.h"
 #include "format.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 /* what the translator emits for @hist_linear(v, lo, hi, step) (translate/globals.c) */
 static struct _stp_hist linear(int64_t lo, int64_t hi, int64_t step)
@@ -270,6 +262,5 @@ int main(void)
 	printing();
 	variance();
 	extractors();
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

@@ -7,15 +7,7 @@
 
 #include "staprun.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static const char *filtered(const char *in, size_t len)
 {
@@ -47,6 +39,5 @@ int main(void)
 	   strchr(big, '\033') == NULL, "every C0 control but tab and newline: 4 bytes each");
 	free(big);
 	ok(!strcmp(filtered("ab\xc2", 3), "ab\xc2"), "a lone C2 at the end is kept");
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

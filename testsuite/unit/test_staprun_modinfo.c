@@ -10,15 +10,7 @@
 
 #include "staprun.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static unsigned char img[8192];
 
@@ -96,6 +88,5 @@ int main(void)
 	size = make(INFO("license=GPL"), "stap_good");
 	ok(modinfo_name(img, size - 1, name, sizeof(name)) == -ENOEXEC,
 	   "a truncated image is refused");
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }

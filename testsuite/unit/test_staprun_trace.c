@@ -13,15 +13,7 @@
 #include "staprun.h"
 #include "stp_msg.h"
 
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *what)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, what);
-}
+#include "tap.h"
 
 static void put_chunk(FILE *f, uint64_t seq, uint32_t len, const char *data, size_t n)
 {
@@ -117,6 +109,5 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/trace1", dir);
 	unlink(path);
 	rmdir(dir);
-	printf("1..%d\n%d passed, %d failed\n", n_tests, n_tests - n_failed, n_failed);
-	return n_failed != 0;
+	return tap_done();
 }
