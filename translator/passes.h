@@ -35,4 +35,13 @@ enum run_output { RUN_SHOW, RUN_QUIET, RUN_SILENT };
 int run_command(struct session *s, const char *const argv[], const char *dir,
 		enum run_output how);
 
+/* run.c: run a loader (staprun, stapbpf) in the foreground; argv ends with NULL and
+ * is freed; its exit status, or -1 */
+struct strlist;
+int run_loader(struct session *s, struct strlist *argv);
+
+/* translate.c: the session's temporary directory and module name, made if not yet
+ * there (both pass 3s); 0 or -1 */
+int pass3_prepare(struct session *s);
+
 #endif

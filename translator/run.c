@@ -113,37 +113,46 @@ static int run_remote(struct session *s)
 	return rc;
 }
 
-static int run_local(struct session *s)
+/* Run a loader (staprun, stapbpf) in the foreground: argv ends with NULL and is
+ * freed. The loader handles Ctrl-C itself (it runs the end probes and drains the
+ * output), so stap ignores SIGINT/SIGTERM until it is done. Its exit status. */
+int run_loader(struct session *s, struct strlist *argv)
 {
-	struct strlist argv = { 0 };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
-	int status, rc;
+	int status;
 	pid_t pid;
 
-	staprun_args(s, &argv, s->paths.staprun, s->module_path, false);
 	fflush(NULL);
-	/* staprun handles Ctrl-C itself: it runs end probes and drains output */
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGTERM, &ign, &old_term);
 	pid = fork();
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
-		execv(argv.v[0], (char *const *)argv.v);
-		fprintf(stderr, "stap: cannot run %s: %s\n", argv.v[0], strerror(errno));
+		execv(argv->v[0], (char *const *)argv->v);
+		fprintf(stderr, "stap: cannot run %s: %s\n", argv->v[0], strerror(errno));
 		_exit(1);
 	}
-	strlist_free(&argv);
+	strlist_free(argv);
 	if (pid < 0) {
 		diag_plain(s, "error", "fork: %s", strerror(errno));
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 		return -1;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-	return rc;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int run_local(struct session *s)
+{
+	struct strlist argv = { 0 };
+
+	staprun_args(s, &argv, s->paths.staprun, s->module_path, false);
+	return run_loader(s, &argv);
 }
 
 int pass5_run(struct session *s)

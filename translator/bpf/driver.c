@@ -43,20 +43,8 @@ int bpf_pass3(struct session *s)
 	const char *path;
 	int rc;
 
-	if (!s->paths.tmp_dir) {
-		char tmpl[] = "/tmp/stapXXXXXX";
-
-		if (!mkdtemp(tmpl)) {
-			diag_plain(s, "error", "cannot create a temporary directory: %s",
-				   strerror(errno));
-			return -1;
-		}
-		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
-		tmp_dir_guard(tmpl);
-	}
-	if (!s->opt.module_name)
-		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s",
-						  s->hash[0] ? s->hash : "0000000000000000");
+	if (pass3_prepare(s))
+		return -1;
 	if (bpf_generate(s, &c, &meta)) {
 		sb_free(&c);
 		sb_free(&meta);
@@ -113,10 +101,7 @@ int bpf_pass4(struct session *s)
 int bpf_pass5(struct session *s)
 {
 	struct strlist argv = { 0 };
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
 	char pid_s[24], t_s[24];
-	int status;
-	pid_t pid;
 
 	strlist_add(&argv, s->paths.stapbpf);
 	if (s->opt.verbose >= 2)
@@ -141,26 +126,5 @@ int bpf_pass5(struct session *s)
 	}
 	strlist_add(&argv, s->module_path);
 	strlist_add(&argv, NULL);
-	fflush(NULL);
-	/* stapbpf handles Ctrl-C itself: it runs the end probes and drains output */
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGTERM, &ign, &old_term);
-	pid = fork();
-	if (pid == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		execv(argv.v[0], (char *const *)argv.v);
-		fprintf(stderr, "stap: cannot run %s: %s\n", argv.v[0], strerror(errno));
-		_exit(1);
-	}
-	strlist_free(&argv);
-	if (pid < 0) {
-		diag_plain(s, "error", "fork: %s", strerror(errno));
-		return -1;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return run_loader(s, &argv);
 }

@@ -564,7 +564,7 @@ static int write_module_c(struct session *s)
 	return rc ? -1 : 0;
 }
 
-int pass3_translate(struct session *s)
+int pass3_prepare(struct session *s)
 {
 	if (!s->paths.tmp_dir) {
 		char tmpl[] = "/tmp/stapXXXXXX";
@@ -578,7 +578,15 @@ int pass3_translate(struct session *s)
 		tmp_dir_guard(tmpl);
 	}
 	if (!s->opt.module_name)
-		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s", s->hash[0] ? s->hash : "0000000000000000");
+		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s",
+						  s->hash[0] ? s->hash : "0000000000000000");
+	return 0;
+}
+
+int pass3_translate(struct session *s)
+{
+	if (pass3_prepare(s))
+		return -1;
 	if (write_module_c(s))
 		return -1;
 	if (s->opt.last_pass == 3) {
