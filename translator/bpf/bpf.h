@@ -15,6 +15,8 @@
 /* end of pass 2: report what the BPF runtime cannot run (the generator, writing
  * nothing); 0 or -1 */
 int bpf_check(struct session *s);
+/* trace.c: why --runtime=bpf cannot attach pp, or NULL */
+const char *bpf_refusal(const struct session *s, const struct probe_point *pp);
 int bpf_pass3(struct session *s);
 int bpf_pass4(struct session *s);
 int bpf_pass5(struct session *s);

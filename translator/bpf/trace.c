@@ -552,29 +552,37 @@ const struct probe_family bpf_trace_family = {
 	.points = trace_points, .context_var = trace_context_var, .list = trace_list,
 };
 
+/* Why the BPF runtime cannot attach pp (a kprobe, procfs or uprobe point), or NULL
+ * when it can or when the session is not for BPF. */
+const char *bpf_refusal(const struct session *s, const struct probe_point *pp)
+{
+	const char *c = pp->comps->name;
+	struct stat st;
+
+	if (!s->opt.bpf)
+		return NULL;
+	if (!strcmp(c, "kernel") && pp->comps->next && !strcmp(pp->comps->next->name, "trace"))
+		return NULL;
+	if (!strcmp(c, "kernel") || !strcmp(c, "module") || !strcmp(c, "kprobe"))
+		return stat("/sys/bus/event_source/devices/kprobe", &st) ?
+			"it needs kprobes, and this kernel has none (no kprobe PMU)" :
+			"kprobes are not supported by the BPF runtime yet";
+	if (!strcmp(c, "procfs"))
+		return "the BPF runtime has no procfs files";
+	if (!strcmp(c, "process"))
+		return "uprobes are not supported by the BPF runtime yet";
+	return NULL;
+}
+
 /* what the BPF runtime cannot attach: named at once, not after a DWARF search */
 static int refuse_match(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp)
 {
-	const char *c = pp->comps->name, *why;
-	struct stat st;
+	const char *why = bpf_refusal(s, pp);
 
 	(void)dp;
-	if (!s->opt.bpf)
+	if (!why)
 		return 0;
-	if (!strcmp(c, "kernel") && pp->comps->next && !strcmp(pp->comps->next->name, "trace"))
-		return 0;
-	if (!strcmp(c, "kernel") || !strcmp(c, "module") || !strcmp(c, "kprobe")) {
-		why = stat("/sys/bus/event_source/devices/kprobe", &st) ?
-			"it needs kprobes, and this kernel has none (no kprobe PMU)" :
-			"kprobes are not supported by the BPF runtime yet";
-	} else if (!strcmp(c, "procfs")) {
-		why = "the BPF runtime has no procfs files";
-	} else if (!strcmp(c, "process")) {
-		why = "uprobes are not supported by the BPF runtime yet";
-	} else {
-		return 0;
-	}
 	diag_error(s, &pp->loc, "probe point %s cannot be used with --runtime=bpf: %s",
 		   elab_pp_str(s, pp), why);
 	return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf/bpf.h"
 #include "elaborate/elaborate.h"
 #include "tapsets/family.h"
 #include "tapsets/syscall.h"
@@ -495,6 +496,8 @@ static int derive(struct expander *e, struct probe *user, const struct probe_poi
 		}
 		return total;
 	}
+	if (pp->optional && bpf_refusal(e->s, pp))
+		return 0;	/* an optional point the BPF runtime cannot attach */
 	if (!has_wildcard(pp)) {
 		rc = derive_family(e, user, pp, body);
 		if (rc != 0)
