@@ -877,6 +877,8 @@ static void cleanup_tmp(struct session *s)
 		return;
 	}
 	remove_tree(s->paths.tmp_dir);
+	if (s->opt.verbose >= 2)
+		fprintf(stderr, "Removed temporary directory \"%s\"\n", s->paths.tmp_dir);
 }
 
 static bool host_cannot_run(struct session *s)
@@ -966,6 +968,8 @@ static int make_tmp_dir(struct session *s)
 	} else {
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
 		tmp_dir_guard(tmpl);
+		if (s->opt.verbose >= 2)
+			fprintf(stderr, "Created temporary directory \"%s\"\n", tmpl);
 	}
 	free(tmpl);
 	return rc;
@@ -1050,6 +1054,13 @@ int main(int argc, char **argv)
 	}
 	if (no_build_tree(s))
 		return finish(s, 1);
+	if (s->opt.verbose >= 2) {	/* as 4.8's -vv */
+		fprintf(stderr, "Systemtap translator/driver (version %s)\n", STAP_VERSION);
+		fprintf(stderr, "Session arch: %s release: %s\n",
+			s->kern.arch ? s->kern.arch : "x86_64", s->kern.release);
+		if (s->kern.build_dir)
+			fprintf(stderr, "Build tree: \"%s\"\n", s->kern.build_dir);
+	}
 	tmp_dir_signals(s->opt.keep_tmp);
 	verbose = s->opt.verbose;
 	for (pass = 1; pass <= s->opt.last_pass; pass++) {

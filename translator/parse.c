@@ -187,6 +187,9 @@ static int load_tapset_dir(struct session *s, const char *dir, const char *suffi
 	closedir(d);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (s->opt.verbose >= 2)	/* as 4.8's -vv */
+		fprintf(stderr, "Searched%s: \"%s\", found: %zu\n",
+			strcmp(suffix, ".stp") ? " for library macro files" : "", dir, names.n);
 	for (i = 0; i < names.n; i++) {
 		char *path = xasprintf("%s/%s", dir, names.v[i]);
 		struct srcfile *src = parse_load(s, path, NULL);
@@ -286,6 +289,9 @@ static void list_tapset_dir(struct session *s, const char *dir, const char *suff
 	closedir(d);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (s->opt.verbose >= 2)	/* as 4.8's -vv */
+		fprintf(stderr, "Searched%s: \"%s\", found: %zu\n",
+			strcmp(suffix, ".stp") ? " for library macro files" : "", dir, names.n);
 	for (i = 0; i < names.n; i++)
 		strlist_add(out, arena_printf(&s->arena, "%s/%s", dir, names.v[i]));
 	strlist_free(&names);

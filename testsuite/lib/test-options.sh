@@ -428,6 +428,21 @@ EOF48
 [ $rc = 0 ] && [ "$out" = "$want" ]
 check "-L of sixteen syscall aliases lists 4.8's variables" $? "rc=$rc $(diff <(echo "$want") <(echo "$out")) $err"
 
+# -vv: what 4.8's -vv says of the session, the library directories and the temporary
+# directory (pass 3 makes one, and it is gone when stap ends)
+run "$STAP" -vv -r "$RELEASE" -p3 -e "$P"
+tmpd=$(sed -n 's/^Created temporary directory "\(.*\)"$/\1/p' "$work/err")
+[ $rc = 0 ] && grep -qx "Session arch: x86_64 release: $RELEASE" "$work/err" &&
+	grep -qx "Build tree: \"/lib/modules/$RELEASE/build\"" "$work/err" &&
+	grep -qE '^Searched: ".*/tapset", found: [1-9][0-9]*$' "$work/err" &&
+	grep -qE '^Searched for library macro files: ".*/tapset", found: [1-9][0-9]*$' "$work/err" &&
+	[ -n "$tmpd" ] && [ ! -e "$tmpd" ] &&
+	grep -qx "Removed temporary directory \"$tmpd\"" "$work/err"
+check "-vv names the session, the library directories searched and the temporary directory" $? "rc=$rc $err"
+run "$STAP" -v -r "$RELEASE" -p3 -e "$P"
+[ $rc = 0 ] && ! grep -qE '^(Searched|Session arch|Created temporary)' "$work/err"
+check "-v alone does not" $? "rc=$rc $err"
+
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"

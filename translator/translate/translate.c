@@ -576,6 +576,8 @@ int pass3_prepare(struct session *s)
 		}
 		s->paths.tmp_dir = arena_strdup(&s->arena, tmpl);
 		tmp_dir_guard(tmpl);
+		if (s->opt.verbose >= 2)
+			fprintf(stderr, "Created temporary directory \"%s\"\n", tmpl);
 	}
 	if (!s->opt.module_name)
 		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s",
