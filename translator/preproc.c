@@ -453,7 +453,8 @@ static int eval_cmp(struct parser *p, struct pp_tok *t)
 			lstr = release;
 			version = true;
 		} else if (!strcmp(name, "systemtap_v")) {
-			lstr = STAP_LANG_VERSION;
+			/* --compatible=VER: the library and scripts see that version */
+			lstr = s->opt.compatible ? s->opt.compatible : STAP_LANG_VERSION;
 			version = true;
 		} else if (!strcmp(name, "arch")) {
 			lstr = s->kern.arch ? s->kern.arch : "x86_64";

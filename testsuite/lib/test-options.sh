@@ -443,6 +443,14 @@ run "$STAP" -v -r "$RELEASE" -p3 -e "$P"
 [ $rc = 0 ] && ! grep -qE '^(Searched|Session arch|Created temporary)' "$work/err"
 check "-v alone does not" $? "rc=$rc $err"
 
+# --compatible=VER: systemtap_v in %( %) conditions is that version
+V='probe begin { print(%( systemtap_v < "2.0" %? "old" %: "new" %)) }'
+run "$STAP" --compatible=1.8 -p1 -e "$V"
+o18=$out
+run "$STAP" -p1 -e "$V"
+grep -q '"old"' <<<"$o18" && grep -q '"new"' <<<"$out"
+check "--compatible=1.8 makes systemtap_v 1.8 in preprocessor conditions" $? "$o18 / $out"
+
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"
