@@ -165,8 +165,6 @@ static const struct {
 	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
 	{ "-d", "symbol and unwind data of user-space objects" },
-	{ "-i", "interactive mode" },
-	{ "--interactive", "interactive mode" },
 	{ "--dyninst", "only the kernel runtime exists" },
 	{ "--ldd", "symbol and unwind data of user-space objects" },
 	{ "--modinfo", "MODULE_INFO fields in the generated C" },
@@ -480,7 +478,7 @@ static bool define_ok(const char *d)
 
 /* One short option, or a long one with a short-option code: 0, or -1 after an error. */
 /* one_option's second half: the cache, time limits, globals, refusals and errors */
-static int other_option(struct session *s, int c, int li, char **argv)
+static int other_option(struct session *s, int c, char **argv)
 {
 	struct options *o = &s->opt;
 	long v;
@@ -539,12 +537,14 @@ static int other_option(struct session *s, int c, int li, char **argv)
 		o->file_rotation = optarg;
 		break;
 	}
+	case 'i':
+		o->interactive = true;
+		break;
 	case 'b':
-	case 'F':
-	case 'i': {
+	case 'F': {
 		char name[3] = { '-', (char)c, 0 };
 
-		return refuse(s, li >= 0 ? "--interactive" : name);
+		return refuse(s, name);
 	}
 	case 'l':
 	case 'L':
@@ -575,7 +575,7 @@ static int other_option(struct session *s, int c, int li, char **argv)
 	return 0;
 }
 
-static int one_option(struct session *s, int c, int li, char **argv)
+static int one_option(struct session *s, int c, char **argv)
 {
 	struct options *o = &s->opt;
 	long v;
@@ -666,7 +666,7 @@ static int one_option(struct session *s, int c, int li, char **argv)
 		usage(stdout);
 		exit(0);
 	default:
-		return other_option(s, c, li, argv);
+		return other_option(s, c, argv);
 	}
 	return 0;
 }
@@ -708,6 +708,13 @@ static int finish_options(struct session *s, int argc, char **argv, bool suppres
 		return -1;
 	if (o->action != ACTION_RUN)
 		return 0;
+	if (o->interactive) {
+		if (o->script_text || optind < argc || o->listing) {
+			diag_plain(s, "stap", "-i builds the script in its shell: give no script, -e, -l or -L (load FILE reads one there)");
+			return -1;
+		}
+		return 0;
+	}
 	if (!o->script_text) {
 		if (optind >= argc) {
 			diag_plain(s, "stap", "no script given: use stap FILE or stap -e SCRIPT (try stap -h)");
@@ -761,7 +768,7 @@ static int parse_options(struct session *s, int argc, char **argv)
 			suppress_time_limits |= c == OPT_SUPPRESS_TIME_LIMITS;
 			continue;
 		}
-		if (one_option(s, c, li, argv) < 0)
+		if (one_option(s, c, argv) < 0)
 			return -1;
 	}
 	return finish_options(s, argc, argv, suppress_time_limits);
@@ -1026,14 +1033,49 @@ static int rc_options(struct session *s, int *argc, char ***argv)
 	return 0;
 }
 
+/* argv without its "-i" and "--interactive" words (n_i of them), NULL-ended */
+static char **interactive_argv(int argc, char **argv, int *n, int *n_i)
+{
+	char **v = xcalloc((size_t)argc + 1, sizeof(*v));
+	bool options = true;
+	int i;
+
+	*n = *n_i = 0;
+	for (i = 0; i < argc; i++) {
+		if (options && i > 0 && (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--interactive"))) {
+			(*n_i)++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--"))
+			options = false;
+		v[(*n)++] = argv[i];
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	struct session sess = { 0 }, *s = &sess;
 	struct pass_stats st;
-	int pass, verbose, rc = 0;
+	int pass, verbose, rc = 0, n_cmdline, n_i;
+	/* the command line as given (getopt permutes argv), for stap -i's runs */
+	char **cmdline = interactive_argv(argc, argv, &n_cmdline, &n_i);
 
-	if (rc_options(s, &argc, &argv) || parse_options(s, argc, argv))
+	if (rc_options(s, &argc, &argv) || parse_options(s, argc, argv)) {
+		free(cmdline);
 		return finish(s, 1);
+	}
+	if (s->opt.interactive) {
+		if (!n_i) {
+			diag_plain(s, "stap", "give -i as an option of its own (stap -i ...)");
+			rc = 1;
+		} else {
+			rc = interactive_main(s, cmdline, n_cmdline);
+		}
+		free(cmdline);
+		return finish(s, rc);
+	}
+	free(cmdline);
 	s->diag.suppress_warnings = s->opt.suppress_warnings;
 	s->diag.warnings_as_errors = s->opt.warnings_as_errors;
 	diag_set_colors(&s->diag, s->opt.color);

@@ -44,4 +44,8 @@ int run_loader(struct session *s, struct strlist *argv);
  * there (both pass 3s); 0 or -1 */
 int pass3_prepare(struct session *s);
 
+/* interactive.c: stap -i's shell; runs are `run_argv` (stap's words without -i,
+ * run_argc of them) plus the script's file; the exit status */
+int interactive_main(struct session *s, char *const *run_argv, int run_argc);
+
 #endif

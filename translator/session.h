@@ -30,6 +30,7 @@ struct options {
 	int verbose;			/* -v count */
 	bool keep_tmp;			/* -k */
 	bool guru;			/* -g */
+	bool interactive;		/* -i: the shell of interactive.c */
 	bool suppress_warnings;		/* -w */
 	bool keep_unused;		/* -u */
 	int listing;			/* -l 1, -L 2: list probe points after pass 2 */

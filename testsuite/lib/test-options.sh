@@ -27,8 +27,6 @@ done <<'LIST'
 -F|-F (flight recorder mode: staprun cannot detach yet)
 -d /bin/ls|-d (symbol and unwind data of user-space objects)
 -d ./mod.ko|-d (symbol and unwind data of user-space objects)
--i|-i (interactive mode)
---interactive|--interactive (interactive mode)
 --ldd|--ldd (symbol and unwind data of user-space objects)
 --modinfo a=b|--modinfo (MODULE_INFO fields in the generated C)
 --privilege=stapusr|--privilege (unprivileged users)
@@ -450,6 +448,38 @@ o18=$out
 run "$STAP" -p1 -e "$V"
 grep -q '"old"' <<<"$o18" && grep -q '"new"' <<<"$out"
 check "--compatible=1.8 makes systemtap_v 1.8 in preprocessor conditions" $? "$o18 / $out"
+
+# -i: a shell that builds the script a line at a time and runs it with stap's options
+printf 'probe begin { println("one") }\nglobal n\n' >"$work/i.stp"
+cmds='load i.stp
+add probe end { println(n) }
+delete 2
+list
+run
+add probe begin { x = }
+run
+delete 3
+save saved.stp
+bogus
+quit
+add never'
+out=$(printf '%s\n' "$cmds" | "$STAP" -i -p1 2>"$work/err"); rc=$?
+out=$(grep -v "^# file " <<<"$out")
+want='1: probe begin { println("one") }
+2: probe end { println(n) }
+probe begin {
+  println("one");
+}
+probe end {
+  println(n);
+}'
+[ $rc = 0 ] && [ "$out" = "$want" ] && grep -q "^parse error: expected" "$work/err" &&
+	grep -qx "(exit status 1)" "$work/err" && grep -qx "unknown command 'bogus' (try help)" "$work/err" &&
+	[ "$(cat "$work/saved.stp")" = "$(printf 'probe begin { println("one") }\nprobe end { println(n) }')" ]
+check "-i loads, adds, deletes, lists, runs (a failing run leaves the shell), saves, quits" $? "rc=$rc $out $(cat "$work/err")"
+run "$STAP" -i -e "$P"
+[ $rc = 1 ] && grep -q "^stap: -i builds the script in its shell" "$work/err"
+check "-i with a script is an error" $? "rc=$rc $err"
 
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
