@@ -30,4 +30,11 @@ int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu);
 struct dw_syscall;
 int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n);
 
+/* bpf/uprobe.c: a location program as BPF C for a process probe's target variable;
+ * what names it in a fault. 0, or -1 with *err set. */
+struct lp_prog;
+struct strbuf;
+int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
+		const char **err);
+
 #endif

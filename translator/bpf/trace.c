@@ -552,7 +552,7 @@ const struct probe_family bpf_trace_family = {
 	.points = trace_points, .context_var = trace_context_var, .list = trace_list,
 };
 
-/* Why the BPF runtime cannot attach pp (a kprobe, procfs or uprobe point), or NULL
+/* Why the BPF runtime cannot attach pp (a kprobe or procfs point), or NULL
  * when it can or when the session is not for BPF. */
 const char *bpf_refusal(const struct session *s, const struct probe_point *pp)
 {
@@ -569,8 +569,6 @@ const char *bpf_refusal(const struct session *s, const struct probe_point *pp)
 			"kprobes are not supported by the BPF runtime yet";
 	if (!strcmp(c, "procfs"))
 		return "the BPF runtime has no procfs files";
-	if (!strcmp(c, "process"))
-		return "uprobes are not supported by the BPF runtime yet";
 	return NULL;
 }
 
