@@ -730,14 +730,14 @@ out:
 
 /* --- probes ----------------------------------------------------------------- */
 
-static const char *section_of(const struct derived_probe *dp)
+static const char *section_of(struct session *s, const struct derived_probe *dp)
 {
 	if (dp->family == &timer_family || dp->family == &bpf_perf_family)
 		return "perf_event";
 	if (dp->family == &bpf_trace_family)
 		return bpf_trace_is_raw(dp) ? "raw_tp" : "tracepoint";
 	if (bpf_is_uprobe(dp))
-		return "uprobe";
+		return bpf_uprobe_is_end(s, dp) ? "raw_tp" : "uprobe";
 	return "raw_tp";
 }
 
@@ -749,7 +749,7 @@ static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bo
 		/* a subprogram of the sys_enter/sys_exit dispatcher (bpf/syscall.c) */
 		emit_open(g->e, "static __attribute__((noinline)) int __prog%d(void *ctx)", prog);
 	else
-		emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(dp), prog);
+		emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(g->s, dp), prog);
 	emit_line(g->e, "u32 __z = 0; int __ret = 0;");
 	emit_line(g->e, "u32 __cpu = bpf_get_smp_processor_id();");
 	emit_line(g->e, "struct __frame *F = bpf_map_lookup_elem(&%s, %s);",
@@ -1247,6 +1247,9 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __globals); } __g SEC(\".maps\");\n");
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, char[%d]); } __loopkey SEC(\".maps\");\n",
 			  9 * g.msl + g.msl);
+		if (g.proc_ends)	/* bpf/uprobe.c: processes of process("PATH").end */
+			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, __u8); } __procs SEC(\".maps\");\n",
+				  maxentries);
 		if (g.entry_values)	/* bpf/uprobe.c: values of a function's entry */
 			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, char[MSL]); } __ent SEC(\".maps\");\n",
 				  maxentries);

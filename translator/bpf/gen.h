@@ -62,6 +62,7 @@ struct bg {
 					 * sys_enter/sys_exit dispatchers */
 	int n_sys;
 	bool entry_values;		/* the map __ent is used (bpf/uprobe.c) */
+	bool proc_ends;			/* the map __procs is used (bpf/uprobe.c) */
 	bool sys_names, errno_names;	/* the tables __sysnames, __errnames are used */
 	struct bg_memo *memo;		/* literals, formats, places and syscall probe
 					 * bodies written so far: the same text, the same
@@ -110,6 +111,7 @@ void bpf_sys_dispatchers(struct bg *g);
 void bpf_sys_tables(struct bg *g, struct strbuf *out);
 /* bpf/uprobe.c: process probes */
 bool bpf_is_uprobe(const struct derived_probe *dp);
+bool bpf_uprobe_is_end(struct session *s, const struct derived_probe *dp);
 void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp);
 void bpf_uprobe_prologue(struct bg *g);
 const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done);

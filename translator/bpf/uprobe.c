@@ -225,6 +225,36 @@ static int sites(struct bg *g, const struct derived_probe *dp, struct up_bpf_sit
 	return n;
 }
 
+/* process("PATH").end: a raw tracepoint on sched_process_exit, for the processes a
+ * hidden uprobe at PATH's entry point recorded in the map __procs */
+bool bpf_uprobe_is_end(struct session *s, const struct derived_probe *dp)
+{
+	struct up_bpf_site *v;
+	const char *why;
+
+	return bpf_is_uprobe(dp) && up_bpf_sites(s, dp, &v, &why) == 1 && v[0].event == 2;
+}
+
+static void end_recorder(struct bg *g, const struct derived_probe *dp,
+			 const struct up_bpf_site *v, const char *pp)
+{
+	int prog = g->n_prog++;
+	char *path = bg_meta_str(v->path);
+
+	g->proc_ends = true;
+	sb_printf(&g->progs, "SEC(\"uprobe\") int __prog%d(void *ctx)\n{\n"
+		  "\tu32 __z = 0;\n"
+		  "\tstruct __globals *G = bpf_map_lookup_elem(&__g, &__z);\n"
+		  "\tif (!G || G->__state != 1) return 0;\n"
+		  "\ts64 __k = (s64)((bpf_get_current_pid_tgid() >> 32) << 20 | %d);\n"
+		  "\t__u8 __one = 1;\n"
+		  "\tbpf_map_update_elem(&__procs, &__k, &__one, BPF_ANY);\n"
+		  "\treturn 0;\n}\n", prog, dp->id);
+	sb_printf(&g->meta, "P uprobe %s 1\nU %s %" PRIu64 " 0 0 0\nS %d\n", pp, path,
+		  v->offset, prog);
+	free(path);
+}
+
 void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 {
 	struct up_bpf_site *v;
@@ -232,6 +262,12 @@ void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 	int i, n;
 
 	n = sites(g, dp, &v);
+	if (n == 1 && v[0].event == 2) {
+		end_recorder(g, dp, &v[0], pp);
+		sb_printf(&g->meta, "P raw %s sched/sched_process_exit\n", pp);
+		free(pp);
+		return;
+	}
 	sb_printf(&g->meta, "P uprobe %s %d\n", pp, n < 0 ? 0 : n);
 	free(pp);
 	for (i = 0; i < n; i++) {
@@ -248,6 +284,16 @@ void bpf_uprobe_prologue(struct bg *g)
 {
 	int i;
 
+	if (bpf_uprobe_is_end(g->s, g->dp)) {
+		/* the exit of a recorded process's last thread (its leader) */
+		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
+		emit_line(g->e, "if ((u32)__pt != (u32)(__pt >> 32)) return 0;");
+		emit_line(g->e, "s64 __k = (s64)((__pt >> 32) << 20 | %d);", g->dp->id);
+		emit_line(g->e, "if (!bpf_map_lookup_elem(&__procs, &__k)) return 0;");
+		emit_line(g->e, "bpf_map_delete_elem(&__procs, &__k);");
+		emit_line(g->e, "F->site = 0;");
+		return;
+	}
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);
 	emit_line(g->e, "F->site = (s64)bpf_get_attach_cookie(ctx);");

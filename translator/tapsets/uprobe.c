@@ -1210,10 +1210,31 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "it matched nothing";
 		return -1;
 	}
+	if ((up->kind == UP_BEGIN || up->kind == UP_END) && up->path && !up->pid) {
+		/* process("PATH").begin/.end: a uprobe at the program's entry point */
+		struct up_object *u = user_object(s, up->path, &dp->pp->loc);
+		GElf_Ehdr eh;
+		bool ok = false;
+
+		if (u && gelf_getehdr(u->o.elf, &eh))
+			(*out = arena_alloc(&s->arena, sizeof(**out)))->offset =
+				file_offset(u, eh.e_entry, &ok);
+		if (!ok) {
+			*why = "its program's entry point cannot be found";
+			return -1;
+		}
+		(*out)->path = up->path;
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->event = up->kind == UP_BEGIN ? 1 : 2;
+		return 1;
+	}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
 			"process system call probes are not supported by the BPF runtime yet" :
-			"process and thread begin/end probes are not supported by the BPF runtime yet";
+			up->kind == UP_BEGIN || up->kind == UP_END ?
+			"process begin/end probes without a program path are not supported by the BPF runtime yet" :
+			"thread begin/end probes are not supported by the BPF runtime yet";
 		return -1;
 	}
 	if (up->plt) {

@@ -23,13 +23,15 @@ struct up_bpf_site {
 	uint64_t offset, sema;		/* in the file; sema 0: none */
 	int id;				/* the site's dispatch number (the attach cookie) */
 	bool is_return;
+	int event;			/* process("PATH").begin 1, .end 2: the site is
+					 * the program's entry point */
 	const char *provider, *name;	/* a marker's, else NULL */
 	int n_args;
 	const struct up_sdt_arg *args;
 };
 
 /* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
- * the BPF runtime cannot attach dp (process.begin, .syscall, .plt). */
+ * the BPF runtime cannot attach dp (bare process.begin, thread.*, .syscall, .plt). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
 
