@@ -44,11 +44,6 @@ static int member_index(const char *name)
 	return -1;
 }
 
-static const char *const binops[] = {
-	[LP_PLUS] = "+", [LP_MINUS] = "-", [LP_MUL] = "*", [LP_AND] = "&",
-	[LP_OR] = "|", [LP_XOR] = "^", [LP_SHL] = "<<", [LP_SHR] = ">>",
-};
-
 /* a read of size bytes at address addr into dst; a fault leaves the block with
  * @FF@ set and the address in @FA@ */
 static void read_mem(struct strbuf *out, bool user, const char *dst, int size,
@@ -132,7 +127,7 @@ int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
 			break;
 		case LP_BINOP:
 			sb_printf(out, "\tst[%d] = st[%d] %s st[%d];\n", top - 1, top - 1,
-				  binops[op->binop], top);
+				  lp_binop_c(op->binop), top);
 			break;
 		case LP_DEREF:
 			snprintf(a, sizeof(a), "st[%d]", top);
