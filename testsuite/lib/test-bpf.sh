@@ -367,6 +367,15 @@ two 30" ]
 	[ $rc = 0 ] && [ "$out" = 7 ]
 	check "loops inside called functions within 8 BPF frames run" $? "rc=$rc $out $err"
 
+	# a bad pointer through a user program's type: the module runtime's fault error
+	if build_bin uprog; then
+		run S -e "probe begin { println(@cast(0, \"struct point\", \"$work/bin/uprog\")->y) }"
+		[ $rc = 1 ] && [ -z "$out" ] && grep -q "^ERROR: user read fault at 0x4 (@cast(...)) near operator '@cast' at <input>:1:23$" "$work/err"
+		check "hostile: @cast of a bad user pointer: a read fault error" $? "rc=$rc $out $err"
+	else
+		check "building bin/uprog.c" 1 "$(cat "$work/bin.err")"
+	fi
+
 	# process probes the BPF runtime does not attach: named at pass 2
 	run S -p2 -e 'probe process.begin { println(pid()) }'
 	[ $rc = 1 ] && grep -q '^semantic error: probe point process.begin cannot be used with --runtime=bpf: process begin/end probes without a program path are not supported by the BPF runtime yet' "$work/err"

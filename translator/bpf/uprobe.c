@@ -171,7 +171,10 @@ int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
 		case LP_RESULT_ADDR:
 			sb_puts(out, "\t@RV@ = (s64)st[0];\n");
 			break;
-		case LP_TPARG: case LP_CAST_PTR: case LP_STORE:
+		case LP_CAST_PTR:
+			sb_printf(out, "\tst[%d] = (u64)@P@;\n", op->depth);
+			break;
+		case LP_TPARG: case LP_STORE:
 			*err = "this target expression is not supported by the BPF runtime (--runtime=bpf)";
 			return -1;
 		case LP_PRINT_TEXT:
@@ -400,14 +403,16 @@ static const char *target_var(struct bg *g, struct ast_node *n, const struct fun
 	const char *body = fn->body->u.str, *nl, *rs = NULL;
 	char *text = xstrdup(body), *what, *msg;
 	struct ast_node *a;
-	int i;
+	int i, first;
 
+	/* @cast's address first (LP_CAST_PTR), then the index arguments */
+	first = strstr(body, "@P@") != NULL;
 	for (a = n->u.call.args, i = 0; a; a = a->next, i++) {
 		const char *t = bg_tmp_long(g), *v = bg_expr(g, a);
 		char name[16];
 
 		emit_line(g->e, "%s = %s;", t, v);
-		snprintf(name, sizeof(name), "@I%d@", i);
+		snprintf(name, sizeof(name), i < first ? "@P@" : "@I%d@", i - first);
 		text = subst(text, name, t);
 	}
 	if (fn->ret == TYPE_STRING) {
@@ -489,6 +494,11 @@ const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done)
 	int nsites, i;
 
 	*done = false;
+	if (!strncmp(name, "__tvar_", 7) && fn->body->u.str && !strstr(fn->body->u.str, "F->site")) {
+		/* @cast of a user program's type: the same in any probe */
+		*done = true;
+		return target_var(g, n, fn);
+	}
 	if (!g->dp || !bpf_is_uprobe(g->dp) || g->n_calling)
 		return NULL;
 	if (!strncmp(name, "__tvar_", 7)) {

@@ -526,6 +526,10 @@ static int bpf_refused(struct session *s, const struct ast_node *n,
 	if (e->kind == AST_ATVAR && !is_static_target(e) && dp &&
 	    (dp->entry_of ? dp->entry_of : dp)->family == &uprobe_family)
 		return 0;
+	/* @cast(p, "type", "/path/prog"): a user program's DWARF and memory */
+	if (e->kind == AST_CAST && e->u.target.module && strchr(e->u.target.module, '/') &&
+	    !strchr(e->u.target.module, '<'))
+		return 0;
 	diag_error(s, &e->loc, "%s is not supported by the BPF runtime (--runtime=bpf): it needs the kernel's DWARF",
 		   e->kind == AST_CAST ? "@cast" : "@var");
 	return -1;
