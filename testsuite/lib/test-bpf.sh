@@ -372,6 +372,22 @@ two 30" ]
 		run S -e "probe begin { println(@cast(0, \"struct point\", \"$work/bin/uprog\")->y) }"
 		[ $rc = 1 ] && [ -z "$out" ] && grep -q "^ERROR: user read fault at 0x4 (@cast(...)) near operator '@cast' at <input>:1:23$" "$work/err"
 		check "hostile: @cast of a bad user pointer: a read fault error" $? "rc=$rc $out $err"
+
+		# -c and -x: process probes see the target's process tree only (the
+		# uprobes.suite tests of this talk to staprun in the guest)
+		U=$work/bin/uprog
+		(while :; do "$U" 5 > /dev/null; done) &
+		loop=$!
+		run S -c "$U 3; $U 2" -e "global adds; probe process(\"$U\").function(\"add\") { adds++ } probe end { println(adds) }"
+		[ $rc = 0 ] && [ "$out" = 5 ]
+		check "with -c, process probes see only the target's process tree" $? "rc=$rc $out $err"
+		"$U" -1 > /dev/null &
+		p=$!
+		run S -x $p -e "global n, other; probe process(\"$U\").function(\"add\") { if (pid() != target()) other++; if (++n == 5) exit() } probe end { println(n, \" \", other) }"
+		kill $loop $p
+		wait $loop $p 2> /dev/null
+		[ $rc = 0 ] && [ "$out" = "5 0" ]
+		check "with -x PID, process probes see only that process's tree" $? "rc=$rc $out $err"
 	else
 		check "building bin/uprog.c" 1 "$(cat "$work/bin.err")"
 	fi

@@ -25,6 +25,9 @@ const char *bpf_tracefs(void);
 /* the timer family's period of a timer probe in ns (profile: per_cpu, one tick) */
 int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu);
 
+/* bpf/syscall.c: the byte offset of member in struct type of the running kernel's
+ * BTF, or -1 */
+int bpf_btf_member_offset(struct session *s, const char *type, const char *member);
 /* bpf/syscall.c: the running kernel's system calls (tracefs, BTF, the uapi numbers);
  * 0 or -1 */
 struct dw_syscall;

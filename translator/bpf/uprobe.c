@@ -278,9 +278,39 @@ void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 	}
 }
 
+/* with -c or -x, process probes see the target's process tree only, as the module
+ * runtime's: the current task or one of its 32 nearest ancestors is the target */
+static void tree_check(struct bg *g)
+{
+	int tgid = bpf_btf_member_offset(g->s, "task_struct", "tgid");
+	int parent = bpf_btf_member_offset(g->s, "task_struct", "real_parent");
+
+	if (!g->s->opt.target_cmd && !g->s->opt.target_pid)
+		return;
+	if (tgid < 0 || parent < 0) {
+		diag_error(g->s, &g->dp->pp->loc, "probe point %s cannot be used with --runtime=bpf and -c or -x: the kernel's BTF has no task_struct.tgid or .real_parent",
+			   g->dp->pp_str);
+		return;
+	}
+	emit_open(g->e, "do");
+	emit_line(g->e, "u64 __t = bpf_get_current_task(); int __in = 0;");
+	emit_open(g->e, "for (int __i = 0; __i < 32 && __t; __i++)");
+	emit_line(g->e, "int __tg = 0;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__tg, 4, (void *)(__t + %d));", tgid);
+	emit_line(g->e, "if (__tg == G->__target) { __in = 1; break; }");
+	emit_line(g->e, "if (__tg <= 1) break;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__t, 8, (void *)(__t + %d));", parent);
+	emit_close(g->e, "}");
+	emit_line(g->e, "if (!__in) return 0;");
+	emit_close(g->e, "} while (0);");
+}
+
 void bpf_uprobe_prologue(struct bg *g)
 {
 	int i;
+
+	if (!bpf_uprobe_is_end(g->s, g->dp))
+		tree_check(g);
 
 	if (bpf_uprobe_is_end(g->s, g->dp)) {
 		/* the exit of a recorded process's last thread (its leader) */
