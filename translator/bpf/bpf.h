@@ -15,6 +15,10 @@
 /* end of pass 2: report what the BPF runtime cannot run (the generator, writing
  * nothing); 0 or -1 */
 int bpf_check(struct session *s);
+/* trace.c: @defined of target variable n in dp: 1 or 0 when dp is a kernel.trace
+ * probe of the BPF runtime (its BTF or format file, nothing reported), else -1 */
+int bpf_trace_defined(struct session *s, const struct derived_probe *dp,
+		      const struct ast_node *n);
 /* trace.c: why --runtime=bpf cannot attach pp, or NULL */
 const char *bpf_refusal(const struct session *s, const struct probe_point *pp);
 int bpf_pass3(struct session *s);

@@ -441,6 +441,35 @@ static int btf_context_var(struct session *s, struct derived_probe *dp, const ch
 	return 1;
 }
 
+extern const struct probe_family bpf_trace_family;
+
+int bpf_trace_defined(struct session *s, const struct derived_probe *dp,
+		      const struct ast_node *n)
+{
+	const struct tp_probe *t;
+	const char *name = n->u.target.name, *err = NULL;
+	enum ast_type type = TYPE_LONG;
+
+	if (dp->family != &bpf_trace_family)
+		return -1;
+	t = dp->priv;
+	if (!strncmp(name, "$$", 2) || n->u.target.addr || n->u.target.pretty)
+		return 0;
+	if (t->proto) {
+		const struct btf *b = kernel_btf(s);
+		const struct btf_type *proto = btf__type_by_id(b, (__u32)t->proto);
+		const struct btf_param *p = btf_params(proto);
+		int i;
+
+		for (i = 1; i < btf_vlen(proto); i++)
+			if (!strcmp(btf__name_by_offset(b, p[i].name_off), name + 1))
+				return btf_access(s, b, i - 1, p[i].type, n->u.target.comps, &type,
+						  &err) != NULL;
+		return 0;
+	}
+	return field(t, name) && !n->u.target.comps;
+}
+
 static int trace_context_var(struct session *s, struct derived_probe *dp, const char *name,
 			     struct ast_node *n)
 {

@@ -477,6 +477,8 @@ static enum ast_walk_rc defined_pre(struct ast_node *n, void *ctx)
 		return AST_WALK_CONTINUE;	/* an autocast: its operand may be one */
 	if (is_static_target(n))
 		w->ok = rewrite_static(w->s, n, true) == 0;
+	else if (w->dp && n->kind == AST_TARGET && bpf_trace_defined(w->s, w->dp, n) >= 0)
+		w->ok = bpf_trace_defined(w->s, w->dp, n) == 1;
 	else
 		w->ok = w->dp && rewrite_target(w->s, n, w->dp, true) == 0;
 	return w->ok ? AST_WALK_SKIP : AST_WALK_STOP;
