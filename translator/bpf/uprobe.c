@@ -8,7 +8,9 @@
  * A target variable is the location program of each site (dwarf/locprog.h) written as
  * BPF C by bpf_lp_emit() in pass 2 (elaborate/target.c keeps it as the body of the
  * synthesized __tvar_N function); pass 3 puts that body in place of the call
- * (bpf_uprobe_builtin()). */
+ * (bpf_uprobe_builtin()). process("PATH").begin is a uprobe at PATH's entry point,
+ * .end a raw tracepoint on sched_process_exit; with -c or -x the prologue keeps to the
+ * target's process tree. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
