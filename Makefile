@@ -108,6 +108,7 @@ bench: all
 	@bench/dwarf.sh
 	@bench/syscall.sh
 	@bench/syshit.sh
+	@bench/bpf.sh
 
 # --- man pages --------------------------------------------------------------
 # man/ holds the written pages; the tapset function pages and their index are

@@ -143,12 +143,25 @@ void meta_parse(char *text)
 				cur->period = strtoull(f[5], NULL, 10);
 				cur->freq = atoi(f[6]);
 				cur->per_cpu = true;
+			} else if (!strcmp(f[1], "uprobe")) {
+				cur->kind = PROBE_UPROBE;
 			} else if (!strcmp(f[1], "trace") || !strcmp(f[1], "raw")) {
 				cur->kind = f[1][0] == 't' ? PROBE_TRACE : PROBE_RAW;
 				cur->target = xstrdup_(f[3]);
 			} else {
 				die("unknown probe kind %s in the object", f[1]);
 			}
+		} else if (!strcmp(f[0], "U") && n == 6) {
+			struct usite *u;
+
+			if (!cur)
+				die("a uprobe outside a probe in the object's meta");
+			u = grow(&cur->usites, &cur->n_usites, sizeof(*u));
+			u->path = xstrdup_(unescape(f[1]));
+			u->offset = strtoull(f[2], NULL, 10);
+			u->ret = atoi(f[3]);
+			u->sema = strtoull(f[4], NULL, 10);
+			u->cookie = strtoull(f[5], NULL, 10);
 		} else if ((!strcmp(f[0], "S") && n == 2) || (!strcmp(f[0], "F") && n == 7)) {
 			struct part *pt;
 

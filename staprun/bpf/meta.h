@@ -12,6 +12,9 @@
  *   P perf PP TYPE CONFIG N FREQ     a perf event on every CPU, every N events (N hz)
  *   P trace PP SYSTEM/NAME           a perf tracepoint
  *   P raw PP SYSTEM/NAME             a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN)
+ *   P uprobe PP N                    a process probe: N U lines follow
+ *   U PATH OFFSET RET SEMA COOKIE     one uprobe (RET 1: a uretprobe), SEMA the offset of
+ *                                     its marker's semaphore (0: none), COOKIE its site
  *   S PROG                            run (or attach) program __progPROG
  *   F PROG MAP SORTKEY DIR AGGR LIMIT foreach: run __progPROG for each element of
  *                                     mMAP/sMAP, sorted in user space

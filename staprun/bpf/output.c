@@ -182,7 +182,7 @@ static void print_hist(FILE *f, const struct smap *m, const struct agg *a)
 
 /* %#x of 0: the kernel's vsnprintf, which the module runtime uses, writes "0x0" where
  * C's printf writes "0" */
-static bool hex_zero(const char *spec, const int64_t star[2])
+static bool hex_zero(FILE *out, const char *spec, const int64_t star[2])
 {
 	const char *p = spec + 1;
 	bool left = false, zero = false;
@@ -217,32 +217,85 @@ static bool hex_zero(const char *spec, const int64_t star[2])
 	len = snprintf(digits, sizeof(digits), "%0*d", prec > 1 ? prec : 1, 0);
 	len += 2;
 	if (left)
-		fprintf(run.out, "0%c%s%*s", p[strlen(p) - 1], digits,
+		fprintf(out, "0%c%s%*s", p[strlen(p) - 1], digits,
 			width > len ? width - len : 0, "");
 	else if (zero && prec < 0)
-		fprintf(run.out, "0%c%0*d", p[strlen(p) - 1], width > len ? width - 2 : len - 2, 0);
+		fprintf(out, "0%c%0*d", p[strlen(p) - 1], width > len ? width - 2 : len - 2, 0);
 	else
-		fprintf(run.out, "%*s0%c%s", width > len ? width - len : 0, "", p[strlen(p) - 1],
+		fprintf(out, "%*s0%c%s", width > len ? width - len : 0, "", p[strlen(p) - 1],
 			digits);
 	return true;
 }
 
-/* one print record: the format's items with the record's arguments */
+/* as the module runtime's print buffer: one print call writes at most PRINT_MAX bytes,
+ * so that a huge width or precision ("%*d" of 2000000000) is bounded */
+#define PRINT_MAX 8191
+
+/* spec with every number above PRINT_MAX cut to it, in out */
+static const char *clamp_spec(const char *spec, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*spec && n + 8 < size) {
+		if (*spec >= '1' && *spec <= '9') {
+			char *e;
+			long long v = strtoll(spec, &e, 10);
+
+			n += (size_t)snprintf(out + n, size - n, "%lld", v > PRINT_MAX ? PRINT_MAX : v);
+			spec = e;
+		} else {
+			out[n++] = *spec++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void print_items(const struct format *fmt, const unsigned char *p,
+			const unsigned char *end, FILE *out);
+
+/* one print record: the format's items with the record's arguments, at most
+ * PRINT_MAX bytes unless it prints a histogram */
 static void print_rec(int id, const unsigned char *p, const unsigned char *end)
 {
+	static char buf[PRINT_MAX + 2];
+	static FILE *mem;
 	const struct format *fmt;
-	int i, k;
+	long len;
+	int i;
 
 	if (id < 0 || id >= run.n_formats)
 		die("output record with unknown format %d", id);
 	fmt = &run.formats[id];
+	for (i = 0; i < fmt->n_items; i++)
+		if (fmt->items[i].type == 'H') {
+			print_items(fmt, p, end, run.out);
+			return;
+		}
+	if (!mem && !(mem = fmemopen(buf, sizeof(buf), "w")))
+		die("cannot open a memory stream: %s", strerror(errno));
+	rewind(mem);
+	print_items(fmt, p, end, mem);
+	fflush(mem);
+	len = ftell(mem);
+	if (len > PRINT_MAX)
+		len = PRINT_MAX;
+	if (len > 0)
+		fwrite(buf, 1, (size_t)len, run.out);
+}
+
+static void print_items(const struct format *fmt, const unsigned char *p,
+			const unsigned char *end, FILE *out)
+{
+	int i, k;
+
 	for (i = 0; i < fmt->n_items; i++) {
 		const struct item *it = &fmt->items[i];
 		int64_t star[2] = { 0, 0 }, v = 0;
 		const char *str = "";
 
 		if (it->type == 'T') {
-			fputs(it->text, run.out);
+			fputs(it->text, out);
 			continue;
 		}
 		if (it->type == 'H') {
@@ -261,7 +314,7 @@ static void print_rec(int id, const unsigned char *p, const unsigned char *end)
 				p += sz;
 			}
 			aggregate(m, key, &a);
-			print_hist(run.out, m, &a);
+			print_hist(out, m, &a);
 			continue;
 		}
 		for (k = 0; k < it->nargs; k++) {
@@ -279,36 +332,42 @@ static void print_rec(int id, const unsigned char *p, const unsigned char *end)
 			p += sz;
 		}
 		{
+			char spec[64];
+			const char *text = clamp_spec(it->text, spec, sizeof(spec));
 			char last = it->text[strlen(it->text) - 1];
 			int nstar = it->nargs - 1;
 
+			for (k = 0; k < 2; k++)
+				star[k] = star[k] > PRINT_MAX ? PRINT_MAX :
+					  star[k] < -PRINT_MAX ? -PRINT_MAX : star[k];
+
 			if (v == 0 && (last == 'x' || last == 'X') && strchr(it->text, '#') &&
-			    hex_zero(it->text, star))
+			    hex_zero(out, text, star))
 				continue;
 			/* the format comes from our own translator: a checked, single spec */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 			if (last == 's') {
 				if (nstar == 0)
-					fprintf(run.out, it->text, str);
+					fprintf(out, text, str);
 				else if (nstar == 1)
-					fprintf(run.out, it->text, (int)star[0], str);
+					fprintf(out, text, (int)star[0], str);
 				else
-					fprintf(run.out, it->text, (int)star[0], (int)star[1], str);
+					fprintf(out, text, (int)star[0], (int)star[1], str);
 			} else if (last == 'c') {
 				if (nstar == 0)
-					fprintf(run.out, it->text, (int)v);
+					fprintf(out, text, (int)v);
 				else if (nstar == 1)
-					fprintf(run.out, it->text, (int)star[0], (int)v);
+					fprintf(out, text, (int)star[0], (int)v);
 				else
-					fprintf(run.out, it->text, (int)star[0], (int)star[1], (int)v);
+					fprintf(out, text, (int)star[0], (int)star[1], (int)v);
 			} else {
 				if (nstar == 0)
-					fprintf(run.out, it->text, (long long)v);
+					fprintf(out, text, (long long)v);
 				else if (nstar == 1)
-					fprintf(run.out, it->text, (int)star[0], (long long)v);
+					fprintf(out, text, (int)star[0], (long long)v);
 				else
-					fprintf(run.out, it->text, (int)star[0], (int)star[1], (long long)v);
+					fprintf(out, text, (int)star[0], (int)star[1], (long long)v);
 			}
 #pragma GCC diagnostic pop
 		}

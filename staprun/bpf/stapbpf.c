@@ -257,6 +257,95 @@ static void add_link(struct bpf_link *l, const struct probe *p)
 	run.links[run.n_links++] = l;
 }
 
+/* BPF_LINK_CREATE of a uprobe_multi link (kernel 6.6; not in libbpf 1.1): every
+ * uprobe of a probe in one file is one link, unregistered with one RCU wait at the
+ * end rather than one per uprobe (about 0.1 s each here) */
+#define STAP_TRACE_UPROBE_MULTI 48
+#define STAP_F_UPROBE_MULTI_RETURN 1
+
+struct uprobe_multi_attr {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, flags2, pid;
+	uint32_t pad[7];
+};
+
+static int uprobe_multi(int prog_fd, const char *path, const struct usite *const *v, int n)
+{
+	struct uprobe_multi_attr a = { 0 };
+	uint64_t *off = xzalloc(sizeof(*off) * (size_t)n), *ref = xzalloc(sizeof(*ref) * (size_t)n);
+	uint64_t *cookie = xzalloc(sizeof(*cookie) * (size_t)n);
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		off[i] = v[i]->offset;
+		ref[i] = v[i]->sema;
+		cookie[i] = v[i]->cookie;
+	}
+	a.prog_fd = (uint32_t)prog_fd;
+	a.attach_type = STAP_TRACE_UPROBE_MULTI;
+	a.path = (uint64_t)(uintptr_t)path;
+	a.offsets = (uint64_t)(uintptr_t)off;
+	a.ref_ctr_offsets = (uint64_t)(uintptr_t)ref;
+	a.cookies = (uint64_t)(uintptr_t)cookie;
+	a.cnt = (uint32_t)n;
+	a.flags2 = v[0]->ret ? STAP_F_UPROBE_MULTI_RETURN : 0;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	free(off);
+	free(ref);
+	free(cookie);
+	return fd < 0 ? -errno : fd;
+}
+
+/* the uprobes v[0..n) of p in one file: one link, or halves of them when the kernel
+ * refuses one (an instruction uprobes cannot step over): as the module runtime, a
+ * site the kernel refuses is skipped with a warning */
+static void attach_some(const struct probe *p, int prog_fd, const struct usite *const *v, int n)
+{
+	int fd = uprobe_multi(prog_fd, v[0]->path, v, n);
+
+	if (fd >= 0) {
+		run.link_fds = realloc(run.link_fds, sizeof(*run.link_fds) * (size_t)(run.n_link_fds + 1));
+		if (!run.link_fds)
+			die("out of memory");
+		run.link_fds[run.n_link_fds++] = fd;
+		return;
+	}
+	if (n > 1) {
+		attach_some(p, prog_fd, v, n / 2);
+		attach_some(p, prog_fd, v + n / 2, n - n / 2);
+		return;
+	}
+	if (fd == -ENOENT || fd == -EINVAL || fd == -EPERM || fd == -EBADF)
+		die("cannot attach probe %s at %s+0x%llx: %s", p->pp, v[0]->path,
+		    (unsigned long long)v[0]->offset, strerror(-fd));
+	fprintf(stderr, "WARNING: probe %s (%s+0x%llx) registration error (rc %d)\n", p->pp,
+		v[0]->path, (unsigned long long)v[0]->offset, fd);
+}
+
+static void attach_uprobes(const struct probe *p, struct bpf_program *bp)
+{
+	const struct usite **v = xzalloc(sizeof(*v) * (size_t)(p->n_usites + 1));
+	int i, j, n;
+
+	/* one link per file and direction */
+	for (i = 0; i < p->n_usites; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = !strcmp(p->usites[j].path, p->usites[i].path) &&
+			       p->usites[j].ret == p->usites[i].ret;
+		if (seen)
+			continue;
+		for (j = i, n = 0; j < p->n_usites; j++)
+			if (!strcmp(p->usites[j].path, p->usites[i].path) &&
+			    p->usites[j].ret == p->usites[i].ret)
+				v[n++] = &p->usites[j];
+		attach_some(p, bpf_program__fd(bp), v, n);
+	}
+	free(v);
+}
+
 static void attach(void)
 {
 	int i, cpu, ncpu = libbpf_num_possible_cpus();
@@ -266,9 +355,13 @@ static void attach(void)
 		struct bpf_program *bp;
 
 		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE && p->kind != PROBE_RAW &&
-		    p->kind != PROBE_PERF)
+		    p->kind != PROBE_PERF && p->kind != PROBE_UPROBE)
 			continue;
 		bp = prog(p->parts[0].prog);
+		if (p->kind == PROBE_UPROBE) {
+			attach_uprobes(p, bp);
+			continue;
+		}
 		if (p->kind == PROBE_RAW) {
 			add_link(bpf_program__attach_raw_tracepoint(bp, strchr(p->target, '/') ?
 				strchr(p->target, '/') + 1 : p->target), p);
@@ -305,6 +398,9 @@ static void detach(void)
 	for (i = 0; i < run.n_links; i++)
 		bpf_link__destroy(run.links[i]);
 	run.n_links = 0;
+	for (i = 0; i < run.n_link_fds; i++)
+		close(run.link_fds[i]);
+	run.n_link_fds = 0;
 }
 
 /* -c CMD: forked now, waiting on a pipe until the probes are attached */
@@ -401,6 +497,10 @@ int main(int argc, char **argv)
 	if (bpf_object__find_map_by_name(run.obj, "__frame"))
 		bpf_map__set_max_entries(bpf_object__find_map_by_name(run.obj, "__frame"),
 					 (__u32)libbpf_num_possible_cpus());
+	for (int i = 0; i < run.n_probes; i++)
+		if (run.probes[i].kind == PROBE_UPROBE)
+			bpf_program__set_expected_attach_type(prog(run.probes[i].parts[0].prog),
+							      STAP_TRACE_UPROBE_MULTI);
 	err = bpf_object__load(run.obj);
 	if (err)
 		die("the kernel refused the BPF programs of %s: %s%s%s", argv[optind],

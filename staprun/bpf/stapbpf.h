@@ -7,7 +7,14 @@
 #include <stdio.h>
 
 enum probe_kind { PROBE_BEGIN, PROBE_END, PROBE_ERROR, PROBE_TIMER, PROBE_TRACE, PROBE_RAW,
-	PROBE_PERF };
+	PROBE_PERF, PROBE_UPROBE };
+
+/* a uprobe of a process probe: in the file at path, the cookie its site's number */
+struct usite {
+	char *path;
+	uint64_t offset, sema, cookie;
+	bool ret;
+};
 
 struct part {
 	int prog;
@@ -27,6 +34,8 @@ struct probe {
 	bool freq;
 	bool per_cpu;
 	char *target;			/* trace: SYSTEM/NAME */
+	struct usite *usites;		/* uprobe */
+	int n_usites;
 	struct part *parts;
 	int n_parts;
 };
@@ -87,6 +96,8 @@ struct state {
 	int n_formats;
 	struct bpf_link **links;
 	int n_links;
+	int *link_fds;			/* uprobe_multi links */
+	int n_link_fds;
 	int errors;
 	int max_errors;			/* MAXERRORS: errors tolerated before the end */
 	bool exiting;

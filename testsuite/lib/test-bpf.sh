@@ -4,8 +4,9 @@
 #   1. testsuite/bpf/*.suite, then the guest suites testsuite/run/*.suite (format:
 #      testsuite/run/README), run here with --runtime=bpf instead of in a guest. A test
 #      the BPF runtime refuses at pass 2 (".. not supported by the BPF runtime", "cannot
-#      be used with --runtime=bpf") is a SKIP carrying that message; RUN/BIN/PROG2 tests
-#      (staprun in the guest) are skipped.
+#      be used with --runtime=bpf") is a SKIP carrying that message. A BIN program is
+#      built here as the guest suites build it; a RUN of `staprun [-c 'CMD'] $MOD` is
+#      stap [-c 'CMD'], other RUN and PROG2 tests (staprun in the guest) are skipped.
 #   2. what a suite cannot say: -c and target(), -o, -T, SIGINT, the object cache,
 #      a tracepoint driven by a program, error messages.
 # Usage: test-bpf.sh [--suites-only | --own-only] [-t REGEX]
@@ -40,11 +41,29 @@ skip() {	# skip NAME WHY
 
 # --- 1. suites ---------------------------------------------------------------------
 run_record() {	# the record in the variables below
-	local argv=() rc exp_out got why
+	local argv=() rc exp_out got why b
 	[ -n "$filter" ] && ! [[ $name =~ $filter ]] && return
-	if [ -n "$runcmd" ]; then
-		skip "$name" "talks to staprun in the guest (RUN)"
+	if [ -n "$prog2" ]; then
+		skip "$name" "talks to staprun in the guest (PROG2)"
 		return
+	fi
+	if [ -n "$bin" ]; then
+		build_bin "$bin" || { check "$name: building bin/$bin.c" 1 "$(cat "$work/bin.err")"; return; }
+		b=$work/bin/$bin
+		prog=${prog//@BIN@/$b} args=${args//@BIN@/$b} expect=${expect//@BIN@/$b}
+		runcmd=${runcmd//@BIN@/$b}
+	fi
+	# staprun [-c 'CMD'] $MOD is stap [-c 'CMD']: anything else talks to the session
+	if [ -n "$runcmd" ]; then
+		local re="^staprun -c '([^']*)' \\\$MOD$"
+		runcmd=${runcmd%$'\n'}
+		if [[ $runcmd =~ $re ]]; then
+			b=${BASH_REMATCH[1]}
+			[[ " $args " =~ " -c " ]] || args+=" -c '$b'"
+		elif [ "$runcmd" != 'staprun $MOD' ]; then
+			skip "$name" "talks to staprun in the guest (RUN)"
+			return
+		fi
 	fi
 	why=$(not_applicable "$name")
 	if [ -n "$why" ]; then
@@ -57,6 +76,7 @@ run_record() {	# the record in the variables below
 	rc=$?
 	if [ $rc = 1 ] && grep -qE 'not supported by the BPF runtime|cannot be used with --runtime=bpf|which the BPF runtime .* cannot run|not supported yet: .* with --runtime=bpf' "$work/err"; then
 		why=$(grep -m1 -oE '(semantic error: )?[^:]*(not supported by the BPF runtime[^:]*|cannot be used with --runtime=bpf: [^:]*|which the BPF runtime[^:]*|not supported yet: .* with --runtime=bpf.*)' "$work/err")
+		[ -n "$bin" ] && why=${why//$work\/bin\/$bin/@BIN@}
 		skip "$name" "$why"
 		return
 	fi
@@ -76,21 +96,33 @@ not_applicable() {	# not_applicable NAME: the reason, or nothing
 	case $1 in
 	*"cannot get its locks"*) echo "BPF maps take no locks: no hit is skipped for one" ;;
 	*"overload check"*) echo "no overload check in the BPF runtime yet" ;;
+	*"serial line the guest talks on"*) echo "the guest's serial line: this host's interrupts have other names" ;;
 	*"MAXSTRINGLEN truncates at 511"* | *"keys longer than MAXSTRINGLEN"* | \
 	*"a string past its limit is cut"*)
 		echo "the BPF runtime's default MAXSTRINGLEN is 128, not 512" ;;
 	esac
 }
 
+# BIN NAME: testsuite/run/bin/NAME.c built as the guest suites build it, once, at
+# $work/bin/NAME (with DWARF), NAME-nodebug (without) and NAME-pie (a static PIE)
+build_bin() {
+	local b=$work/bin/$1
+	[ -x "$b" ] && return 0
+	mkdir -p "$work/bin"
+	gcc -static -O1 -g -o "$b" "$top/testsuite/run/bin/$1.c" 2> "$work/bin.err" &&
+		gcc -static-pie -O1 -g -o "$b-pie" "$top/testsuite/run/bin/$1.c" 2>> "$work/bin.err" &&
+		strip --strip-debug -o "$b-nodebug" "$b" 2>> "$work/bin.err"
+}
+
 run_suite() {	# run_suite FILE
 	local line key val
-	name= prog= args= expect= exit_st= stderr_re= tmo= runcmd=
+	name= prog= args= expect= exit_st= stderr_re= tmo= runcmd= bin= prog2=
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
 		'#'*) continue ;;
 		'')
 			[ -n "$name" ] && run_record
-			name= prog= args= expect= exit_st= stderr_re= tmo= runcmd=
+			name= prog= args= expect= exit_st= stderr_re= tmo= runcmd= bin= prog2=
 			continue ;;
 		esac
 		key=${line%%[ 	]*}
@@ -105,7 +137,9 @@ run_suite() {	# run_suite FILE
 		EXIT) exit_st=$val ;;
 		STDERR) stderr_re=$val ;;
 		TIMEOUT) tmo=$val ;;
-		RUN | BIN | PROG2) runcmd=1 ;;
+		RUN) runcmd+="$val"$'\n' ;;
+		BIN) bin=$val ;;
+		PROG2) prog2=1 ;;
 		esac
 	done < "$1"
 	[ -n "$name" ] && run_record
@@ -210,6 +244,12 @@ close 3 0" ]
 	[ $rc = 0 ] && [ "$out" = "/bin/true 1 true" ]
 	check "kernel.trace(\"sched:sched_process_exec\"): \$bprm->filename, \$p->pid, \$p->comm" $? "rc=$rc $out $err"
 
+	# @defined of a BTF tracepoint's member chains: the tapset's scheduler.ctxswitch
+	# picks $prev->__state this way
+	run S -e 'probe kernel.trace("sched:sched_switch") { println(@defined($prev->__state), " ", @defined($prev->state), " ", @defined($nosuch), " ", @defined($prev)) exit() }'
+	[ $rc = 0 ] && [ "$out" = "1 0 0 1" ]
+	check "@defined(\$prev->__state) of a BTF tracepoint: 1 for a member that exists, 0 else" $? "rc=$rc $out $err"
+
 	# format fields of a syscall event: a user pointer read with user_string()
 	run S -e 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == target() && user_string($filename, "") == "/etc/hostname") { printf("%s %d\n", execname(), $dfd); exit() } }' \
 		-c 'exec cat /etc/hostname > /dev/null'
@@ -299,6 +339,70 @@ WARNING: Number of errors: 1, skipped probes: 0" ]
 	run S -e 'global a[3]; probe begin { for (i = 0; i < 5; i++) a[i] = i }'
 	[ $rc = 1 ] && grep -q "^ERROR: Array overflow, check size limit (3) near " "$work/err"
 	check "a full array: Array overflow" $? "rc=$rc $err"
+
+	# hostile scripts: what the module runtime's hostile.suite does in the guest
+	# a print flood: every byte is printed or counted as dropped (100 MB)
+	"$STAP" --runtime=bpf -D MAXACTION=5000 -e 'global s, n
+		probe begin { s = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd" }
+		probe timer.ms(1) { for (i = 0; i < 2048; i++) printf("%s\n", s); if (++n == 800) exit() }' \
+		2> "$work/flood.err" | wc -c > "$work/flood.n"
+	d=$(sed -n 's/^WARNING: \([0-9]*\) bytes of output dropped.*/\1/p' "$work/flood.err")
+	[ $(( $(cat "$work/flood.n") + ${d:-0} )) = $((800 * 2048 * 63)) ]
+	check "hostile: a 100 MB print flood loses nothing silently" $? "$(cat "$work/flood.n") printed, ${d:-0} dropped: $(cat "$work/flood.err")"
+
+	# a huge width or precision: one print call writes at most 8191 bytes, as the
+	# module's print buffer
+	run S -e 'probe begin { printf("%*d|%.*s|\n", 2000000000, 1, 2000000000, "ab"); printf("%9999999d|%.99999s|\n", 2, "cd") exit() }'
+	[ $rc = 0 ] && [ "$(wc -c < "$work/out")" = 16382 ]
+	check "hostile: a huge * width or precision is bounded" $? "rc=$rc $(wc -c < "$work/out") bytes"
+
+	# two sessions at once, each with its own maps and output
+	"$STAP" --runtime=bpf -e 'global n; probe timer.ms(10) { if (++n == 20) exit() } probe end { println("one ", n) }' > "$work/s1" 2>&1 &
+	p1=$!
+	"$STAP" --runtime=bpf -e 'global n; probe timer.ms(7) { if (++n == 30) exit() } probe end { println("two ", n) }' > "$work/s2" 2>&1
+	wait $p1
+	[ "$(cat "$work/s1" "$work/s2")" = "one 20
+two 30" ]
+	check "hostile: two sessions at once" $? "$(cat "$work/s1" "$work/s2")"
+
+	# calls and loops nested deeper than the kernel's 8 BPF frames: a pass-2 error,
+	# not the verifier's refusal at pass 5
+	run S -p2 -e 'function a(n) { return n + 1 } function b(n) { return a(n) } function c(n) { return b(n) } function d(n) { return c(n) } function e(n) { return d(n) } function f(n) { return e(n) } function g(n) { return f(n) } function h(n) { return g(n) } probe begin { println(h(0)) }'
+	[ $rc = 1 ] && grep -q "^semantic error: loops and function calls nested 9 deep are not supported by the BPF runtime (--runtime=bpf): it runs at most 8 nested BPF frames: identifier 'h' at <input>:1:264$" "$work/err"
+	check "hostile: calls nested past 8 BPF frames: a pass-2 error" $? "rc=$rc $err"
+	run S -e 'function a(n) { while (n < 3) n++; return n } function b(n) { for (i = 0; i < 2; i++) n += a(i); return n } probe begin { println(b(1)) exit() }'
+	[ $rc = 0 ] && [ "$out" = 7 ]
+	check "loops inside called functions within 8 BPF frames run" $? "rc=$rc $out $err"
+
+	# a bad pointer through a user program's type: the module runtime's fault error
+	if build_bin uprog; then
+		run S -e "probe begin { println(@cast(0, \"struct point\", \"$work/bin/uprog\")->y) }"
+		[ $rc = 1 ] && [ -z "$out" ] && grep -q "^ERROR: user read fault at 0x4 (@cast(...)) near operator '@cast' at <input>:1:23$" "$work/err"
+		check "hostile: @cast of a bad user pointer: a read fault error" $? "rc=$rc $out $err"
+
+		# -c and -x: process probes see the target's process tree only (the
+		# uprobes.suite tests of this talk to staprun in the guest)
+		U=$work/bin/uprog
+		(while :; do "$U" 5 > /dev/null; done) &
+		loop=$!
+		run S -c "$U 3; $U 2" -e "global adds; probe process(\"$U\").function(\"add\") { adds++ } probe end { println(adds) }"
+		[ $rc = 0 ] && [ "$out" = 5 ]
+		check "with -c, process probes see only the target's process tree" $? "rc=$rc $out $err"
+		"$U" -1 > /dev/null &
+		p=$!
+		run S -x $p -e "global n, other; probe process(\"$U\").function(\"add\") { if (pid() != target()) other++; if (++n == 5) exit() } probe end { println(n, \" \", other) }"
+		kill $loop $p
+		wait $loop $p 2> /dev/null
+		[ $rc = 0 ] && [ "$out" = "5 0" ]
+		check "with -x PID, process probes see only that process's tree" $? "rc=$rc $out $err"
+	else
+		check "building bin/uprog.c" 1 "$(cat "$work/bin.err")"
+	fi
+
+	# process probes the BPF runtime does not attach: named at pass 2
+	run S -p2 -e 'probe process.begin { println(pid()) }'
+	[ $rc = 1 ] && grep -q '^semantic error: probe point process.begin cannot be used with --runtime=bpf: process begin/end probes without a program path are not supported by the BPF runtime yet' "$work/err"
+	check "a bare process.begin: refused at pass 2 with the reason" $? "rc=$rc $err"
 
 	# refused at pass 2, with the construct named
 	run S -p2 -e 'function f(n) { return n ? f(n - 1) : 0 } probe begin { println(f(3)) }'

@@ -15,6 +15,10 @@
 /* end of pass 2: report what the BPF runtime cannot run (the generator, writing
  * nothing); 0 or -1 */
 int bpf_check(struct session *s);
+/* trace.c: @defined of target variable n in dp: 1 or 0 when dp is a kernel.trace
+ * probe of the BPF runtime (its BTF or format file, nothing reported), else -1 */
+int bpf_trace_defined(struct session *s, const struct derived_probe *dp,
+		      const struct ast_node *n);
 /* trace.c: why --runtime=bpf cannot attach pp, or NULL */
 const char *bpf_refusal(const struct session *s, const struct probe_point *pp);
 int bpf_pass3(struct session *s);
@@ -25,9 +29,19 @@ const char *bpf_tracefs(void);
 /* the timer family's period of a timer probe in ns (profile: per_cpu, one tick) */
 int64_t timer_period_ns(const struct derived_probe *dp, bool *per_cpu);
 
+/* bpf/syscall.c: the byte offset of member in struct type of the running kernel's
+ * BTF, or -1 */
+int bpf_btf_member_offset(struct session *s, const char *type, const char *member);
 /* bpf/syscall.c: the running kernel's system calls (tracefs, BTF, the uapi numbers);
  * 0 or -1 */
 struct dw_syscall;
 int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n);
+
+/* bpf/uprobe.c: a location program as BPF C for a process probe's target variable;
+ * what names it in a fault. 0, or -1 with *err set. */
+struct lp_prog;
+struct strbuf;
+int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
+		const char **err);
 
 #endif

@@ -656,6 +656,33 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		emit_line(g->e, "__substr(%s, %s, %s, %s);", t, v, st, len);
 		return t;
 	}
+	if (!strncmp(name, "user_", 5) && ast_list_len(n->u.call.args) == 1) {
+		/* user_char, user_short, user_ushort, user_int, user_uint32, user_long,
+		 * user_ulong, user_int64, user_uint64: 0 on a fault */
+		static const struct { const char *name, *type; } ut[] = {
+			{ "char", "__s8" }, { "short", "__s16" }, { "ushort", "__u16" },
+			{ "int", "__s32" }, { "uint32", "__u32" }, { "long", "__s64" },
+			{ "ulong", "__u64" }, { "int64", "__s64" }, { "uint64", "__u64" },
+			{ "int8", "__s8" }, { "uint8", "__u8" }, { "int16", "__s16" },
+			{ "uint16", "__u16" }, { "int32", "__s32" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(ut) / sizeof(ut[0]); i++) {
+			const char *a;
+
+			if (strcmp(name + 5, ut[i].name))
+				continue;
+			a = bg_expr(g, n->u.call.args);
+			t = bg_tmp_long(g);
+			emit_open(g->e, "do");
+			emit_line(g->e, "%s __u = 0;", ut[i].type);
+			emit_line(g->e, "bpf_probe_read_user(&__u, sizeof(__u), (void *)%s);", a);
+			emit_line(g->e, "%s = (s64)__u;", t);
+			emit_close(g->e, "} while (0);");
+			return t;
+		}
+	}
 	if (!strcmp(name, "strlen")) {
 		const char *v = bg_expr(g, n->u.call.args);
 
@@ -665,6 +692,15 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 	}
 	*done = false;
 	return NULL;
+}
+
+static int call_index(const struct bg *g, const struct function *fn)
+{
+	int id;
+
+	for (id = 0; id < g->n_fns && g->fns[id] != fn; id++)
+		;
+	return id;
 }
 
 /* a script function, inlined: arguments into its frame, then its C function */
@@ -688,6 +724,9 @@ static const char *call(struct bg *g, struct ast_node *n)
 	if (!fn)
 		return "0";
 	if (fn->body && fn->body->kind == AST_EMBEDDED) {
+		v = bpf_uprobe_builtin(g, n, &done);
+		if (done)
+			return v;
 		v = builtin_fn(g, n, &done);
 		if (done)
 			return v;
@@ -712,11 +751,24 @@ static const char *call(struct bg *g, struct ast_node *n)
 		;
 	if (id == g->n_fns) {
 		g->fns = xrealloc(g->fns, (size_t)(g->n_fns + 1) * sizeof(*g->fns));
+		g->fn_height = xrealloc(g->fn_height, (size_t)(g->n_fns + 1) * sizeof(*g->fn_height));
+		g->fn_height[g->n_fns] = 1;
 		g->fns[g->n_fns++] = fn;
 		extern void bg_function(struct bg *g, struct function *fn, int id);
 		g->calling[g->n_calling++] = fn;
 		bg_function(g, fn, id);
 		g->n_calling--;
+	}
+	/* the frames below: each caller's height is its deepest call */
+	if (g->depth + g->fn_height[id] > BG_MAX_FRAMES &&
+	    g->depth + g->fn_height[id] - 1 <= BG_MAX_FRAMES)
+		diag_error(g->s, &n->loc, "loops and function calls nested %d deep are not supported by the BPF runtime (--runtime=bpf): it runs at most %d nested BPF frames",
+			   g->depth + g->fn_height[id], BG_MAX_FRAMES);
+	if (g->n_calling) {
+		int *h = &g->fn_height[call_index(g, g->calling[g->n_calling - 1])];
+
+		if (*h < g->depth + g->fn_height[id])
+			*h = g->depth + g->fn_height[id];
 	}
 	fi = fn->info;
 	/* evaluate every argument first: one may call fn too */

@@ -54,6 +54,10 @@ static void loop(struct bg *g, struct ast_node *n)
 	g->abort = ABORT_CALLBACK;
 	g->in_callback = true;
 	g->in_loop++;
+	g->depth++;
+	if (g->depth == BG_MAX_FRAMES + 1)
+		diag_error(g->s, &n->loc, "loops and function calls nested %d deep are not supported by the BPF runtime (--runtime=bpf): it runs at most %d nested BPF frames",
+			   g->depth, BG_MAX_FRAMES);
 	count_action(g, &n->loc);
 	if (cond) {
 		const char *c = bg_expr(g, cond);
@@ -67,6 +71,7 @@ static void loop(struct bg *g, struct ast_node *n)
 		bg_stmt(g, n->u.loop.incr);
 	emit_line(&cb, "return 0;");
 	emit_close(&cb, "}");
+	g->depth--;
 	g->in_loop--;
 	g->in_callback = in_cb;
 	g->abort = abort;
@@ -319,10 +324,11 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	struct function_info *fi = fn->info;
 
 	const char *catch_label = g->catch_label;
-	int try_depth = g->try_depth;
+	int try_depth = g->try_depth, depth = g->depth;
 
 	g->catch_label = NULL;
 	g->try_depth = 0;
+	g->depth = 1;
 	g->e = &e;
 	g->scope = &scope;
 	g->abort = ABORT_FUNCTION;
@@ -351,6 +357,7 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	g->in_loop = in_loop;
 	g->catch_label = catch_label;
 	g->try_depth = try_depth;
+	g->depth = depth;
 }
 
 /* --- print family ---------------------------------------------------------- */
@@ -639,6 +646,25 @@ out:
 	return t;
 }
 
+/* can bpf_snprintf() tell the length of p's output (a dropped record's bytes)? Not
+ * past 12 values, nor with a conversion it lacks, nor with a letter or digit after a
+ * %s, which it refuses */
+static bool exact_length(const struct pitem *p)
+{
+	const char *c;
+
+	if (p->no_snprintf || p->n_vals > 12 || !p->cfmt.buf)
+		return false;
+	for (c = p->cfmt.buf; (c = strchr(c, '%')); c += 2) {
+		if (c[1] == 's' && ((c[2] >= 'a' && c[2] <= 'z') || (c[2] >= 'A' && c[2] <= 'Z') ||
+				    (c[2] >= '0' && c[2] <= '9')))
+			return false;
+		if (!c[1])
+			break;
+	}
+	return true;
+}
+
 void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 {
 	struct pitem p = { 0 };
@@ -666,8 +692,37 @@ void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 	}
 	if (off > g->rec_max)
 		g->rec_max = off;
-	emit_line(g->e, "if (bpf_ringbuf_output(&__rb, F->rec, %d, 0)) __sync_fetch_and_add(&G->__dropped, %d);",
-		  off, off - 8);
+	if (exact_length(&p)) {
+		/* a dropped record counts the bytes it would have printed */
+		int lit = g->n_lits++;
+		char *c = emit_cstr(p.cfmt.buf);
+
+		sb_printf(&g->lits, "static const char __lit%d[] = %s;\n", lit, c);
+		free(c);
+		emit_open(g->e, "if (bpf_ringbuf_output(&__rb, F->rec, %d, 0))", off);
+		if (p.n_vals) {
+			struct strbuf v = { 0 };
+
+			for (i = 0, off = 8; i < p.n_vals; i++) {
+				if (p.is_str[i])
+					sb_printf(&v, "%s(u64)(F->rec + %d)", i ? ", " : "", off);
+				else
+					sb_printf(&v, "%s*(u64 *)(F->rec + %d)", i ? ", " : "", off);
+				off += p.is_str[i] ? g->msl : 8;
+			}
+			emit_line(g->e, "u64 __dd[%d] = { %s };", p.n_vals, v.buf);
+			emit_line(g->e, "long __n = bpf_snprintf(0, 0, __lit%d, __dd, %d);", lit,
+				  8 * p.n_vals);
+			sb_free(&v);
+		} else {
+			emit_line(g->e, "long __n = bpf_snprintf(0, 0, __lit%d, 0, 0);", lit);
+		}
+		emit_line(g->e, "__sync_fetch_and_add(&G->__dropped, __n > 0 ? __n - 1 : 0);");
+		emit_close(g->e, "}");
+	} else {
+		emit_line(g->e, "if (bpf_ringbuf_output(&__rb, F->rec, %d, 0)) __sync_fetch_and_add(&G->__dropped, %d);",
+			  off, off - 8);
+	}
 out:
 	sb_free(&p.meta);
 	sb_free(&p.cfmt);
@@ -675,12 +730,14 @@ out:
 
 /* --- probes ----------------------------------------------------------------- */
 
-static const char *section_of(const struct derived_probe *dp)
+static const char *section_of(struct session *s, const struct derived_probe *dp)
 {
 	if (dp->family == &timer_family || dp->family == &bpf_perf_family)
 		return "perf_event";
 	if (dp->family == &bpf_trace_family)
 		return bpf_trace_is_raw(dp) ? "raw_tp" : "tracepoint";
+	if (bpf_is_uprobe(dp))
+		return bpf_uprobe_is_end(s, dp) ? "raw_tp" : "uprobe";
 	return "raw_tp";
 }
 
@@ -692,7 +749,7 @@ static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bo
 		/* a subprogram of the sys_enter/sys_exit dispatcher (bpf/syscall.c) */
 		emit_open(g->e, "static __attribute__((noinline)) int __prog%d(void *ctx)", prog);
 	else
-		emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(dp), prog);
+		emit_open(g->e, "SEC(\"%s\") int __prog%d(void *ctx)", section_of(g->s, dp), prog);
 	emit_line(g->e, "u32 __z = 0; int __ret = 0;");
 	emit_line(g->e, "u32 __cpu = bpf_get_smp_processor_id();");
 	emit_line(g->e, "struct __frame *F = bpf_map_lookup_elem(&%s, %s);",
@@ -820,6 +877,7 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	g->abort = ABORT_PROBE;
 	g->event = event;
 	g->maxaction = event ? g->maxaction_event : g->maxaction_begin;
+	g->depth = f == &syscall_family ? 2 : 1;
 	if (f == &timer_family) {
 		bool per_cpu = false;
 		int64_t ns = timer_period_ns(dp, &per_cpu);
@@ -830,6 +888,8 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	} else if (f == &bpf_trace_family) {
 		sb_printf(&g->meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
 			  bpf_trace_target(dp));
+	} else if (bpf_is_uprobe(dp)) {
+		bpf_uprobe_meta(g, dp);
 	} else if (f == &syscall_family) {
 		struct bg_sys *sy;
 
@@ -848,6 +908,8 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	prog_open(g, dp, prog, true, event);
 	if (f == &bpf_trace_family)
 		bpf_trace_prologue(g, dp);
+	if (bpf_is_uprobe(dp))
+		bpf_uprobe_prologue(g);
 	if (dp->cond) {
 		const char *c = bg_expr(g, dp->cond);
 
@@ -1007,7 +1069,7 @@ static const char prelude[] =
 	"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
 	"struct __str { char s[MSL]; };\n"
 	"struct __agg { s64 count, sum, min, max, avg; };\n"
-	"struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 1 << 20); } __rb SEC(\".maps\");\n";
+	"struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4 << 20); } __rb SEC(\".maps\");\n";
 
 static const char helpers[] =
 	"static __always_inline s64 __sdiv(s64 a, s64 b)\n{\n"
@@ -1153,7 +1215,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 			continue;
 		if (f != &begin_family && f != &end_family && f != &error_family &&
 		    f != &timer_family && f != &bpf_trace_family && f != &bpf_perf_family &&
-		    f != &syscall_family) {
+		    f != &syscall_family && !bpf_is_uprobe(dp)) {
 			diag_error(s, &dp->pp->loc, "probe point %s is not supported by the BPF runtime (--runtime=bpf)",
 				   dp->pp_str);
 			continue;
@@ -1168,7 +1230,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tchar errbuf[MSL];\n\tchar rec[%d];\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site;\n\tchar errbuf[MSL];\n\tchar rec[%d];\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
 		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL]; } top;\n");
@@ -1185,6 +1247,12 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct __globals); } __g SEC(\".maps\");\n");
 		sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, char[%d]); } __loopkey SEC(\".maps\");\n",
 			  9 * g.msl + g.msl);
+		if (g.proc_ends)	/* bpf/uprobe.c: processes of process("PATH").end */
+			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, __u8); } __procs SEC(\".maps\");\n",
+				  maxentries);
+		if (g.entry_values)	/* bpf/uprobe.c: values of a function's entry */
+			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, char[MSL]); } __ent SEC(\".maps\");\n",
+				  maxentries);
 		sb_printf(c_out, "__attribute__((used)) static const char __zero[%d];\n", zero_max);
 		sb_puts(c_out, helpers);
 		bpf_sys_tables(&g, c_out);
@@ -1205,6 +1273,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	sb_free(&g.ffns);
 	free(g.gsyms);
 	free(g.fns);
+	free(g.fn_height);
 	free(g.sys);
 	for (int i = 0; i < g.n_memo; i++)
 		free(g.memo[i].text);

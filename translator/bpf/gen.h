@@ -7,6 +7,9 @@
 #include "elaborate/elaborate.h"
 #include "translate/emit.h"
 
+/* the kernel's limit on nested BPF frames (programs, functions, loop callbacks) */
+#define BG_MAX_FRAMES 8
+
 /* how a construct leaves the C function it is in on an error or `next` */
 enum bg_abort { ABORT_PROBE, ABORT_FUNCTION, ABORT_CALLBACK };
 
@@ -50,10 +53,16 @@ struct bg {
 	struct function **fns;		/* functions written so far */
 	int n_fns;
 	const struct function *calling[64];	/* the call chain being inlined */
+	int depth;			/* BPF frames of the C function being written: 1 a
+					 * program (2 a syscall probe's subprogram), +1 in
+					 * each loop callback; in a script function, from 1 */
+	int *fn_height;			/* frames a call of function fns[i] adds */
 	int n_calling;
 	struct bg_sys *sys;		/* the syscall probes: subprograms of the
 					 * sys_enter/sys_exit dispatchers */
 	int n_sys;
+	bool entry_values;		/* the map __ent is used (bpf/uprobe.c) */
+	bool proc_ends;			/* the map __procs is used (bpf/uprobe.c) */
 	bool sys_names, errno_names;	/* the tables __sysnames, __errnames are used */
 	struct bg_memo *memo;		/* literals, formats, places and syscall probe
 					 * bodies written so far: the same text, the same
@@ -100,6 +109,12 @@ void bg_memo_add(struct bg *g, char kind, const char *text, int id);
 const char *bpf_sys_builtin(struct bg *g, struct ast_node *n, bool *done);
 void bpf_sys_dispatchers(struct bg *g);
 void bpf_sys_tables(struct bg *g, struct strbuf *out);
+/* bpf/uprobe.c: process probes */
+bool bpf_is_uprobe(const struct derived_probe *dp);
+bool bpf_uprobe_is_end(struct session *s, const struct derived_probe *dp);
+void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp);
+void bpf_uprobe_prologue(struct bg *g);
+const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
 

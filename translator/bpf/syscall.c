@@ -187,28 +187,34 @@ int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n)
 
 /* ---- pass 3: the dispatchers and the tapset's helpers ------------------------------ */
 
-/* the byte offset in struct pt_regs (the kernel's BTF) of argument register i (0-5),
- * or of orig_ax for i 6; -1 if the BTF has no such member */
-static int reg_offset(struct session *s, int i)
+int bpf_btf_member_offset(struct session *s, const char *type, const char *member)
 {
-	static const char *const regs[] = { "di", "si", "dx", "r10", "r8", "r9", "orig_ax" };
 	const struct btf_type *t;
 	const struct btf_member *m;
 	int id, j;
 
 	if (!s->kern.btf)
 		s->kern.btf = btf__parse("/sys/kernel/btf/vmlinux", NULL);
-	if (!s->kern.btf || i < 0 || i > 6)
+	if (!s->kern.btf)
 		return -1;
-	id = btf__find_by_name_kind(s->kern.btf, "pt_regs", BTF_KIND_STRUCT);
+	id = btf__find_by_name_kind(s->kern.btf, type, BTF_KIND_STRUCT);
 	if (id <= 0)
 		return -1;
 	t = btf__type_by_id(s->kern.btf, (__u32)id);
 	m = btf_members(t);
 	for (j = 0; j < btf_vlen(t); j++, m++)
-		if (!strcmp(btf__name_by_offset(s->kern.btf, m->name_off), regs[i]))
+		if (!strcmp(btf__name_by_offset(s->kern.btf, m->name_off), member))
 			return (int)(btf_member_bit_offset(t, (__u32)j) / 8);
 	return -1;
+}
+
+/* the byte offset in struct pt_regs (the kernel's BTF) of argument register i (0-5),
+ * or of orig_ax for i 6; -1 if the BTF has no such member */
+static int reg_offset(struct session *s, int i)
+{
+	static const char *const regs[] = { "di", "si", "dx", "r10", "r8", "r9", "orig_ax" };
+
+	return i < 0 || i > 6 ? -1 : bpf_btf_member_offset(s, "pt_regs", regs[i]);
 }
 
 /* the subprograms one program may call: the kernel takes 256 functions in all, and

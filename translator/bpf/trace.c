@@ -441,6 +441,35 @@ static int btf_context_var(struct session *s, struct derived_probe *dp, const ch
 	return 1;
 }
 
+extern const struct probe_family bpf_trace_family;
+
+int bpf_trace_defined(struct session *s, const struct derived_probe *dp,
+		      const struct ast_node *n)
+{
+	const struct tp_probe *t;
+	const char *name = n->u.target.name, *err = NULL;
+	enum ast_type type = TYPE_LONG;
+
+	if (dp->family != &bpf_trace_family)
+		return -1;
+	t = dp->priv;
+	if (!strncmp(name, "$$", 2) || n->u.target.addr || n->u.target.pretty)
+		return 0;
+	if (t->proto) {
+		const struct btf *b = kernel_btf(s);
+		const struct btf_type *proto = btf__type_by_id(b, (__u32)t->proto);
+		const struct btf_param *p = btf_params(proto);
+		int i;
+
+		for (i = 1; i < btf_vlen(proto); i++)
+			if (!strcmp(btf__name_by_offset(b, p[i].name_off), name + 1))
+				return btf_access(s, b, i - 1, p[i].type, n->u.target.comps, &type,
+						  &err) != NULL;
+		return 0;
+	}
+	return field(t, name) && !n->u.target.comps;
+}
+
 static int trace_context_var(struct session *s, struct derived_probe *dp, const char *name,
 			     struct ast_node *n)
 {
@@ -552,7 +581,7 @@ const struct probe_family bpf_trace_family = {
 	.points = trace_points, .context_var = trace_context_var, .list = trace_list,
 };
 
-/* Why the BPF runtime cannot attach pp (a kprobe, procfs or uprobe point), or NULL
+/* Why the BPF runtime cannot attach pp (a kprobe or procfs point), or NULL
  * when it can or when the session is not for BPF. */
 const char *bpf_refusal(const struct session *s, const struct probe_point *pp)
 {
@@ -569,8 +598,6 @@ const char *bpf_refusal(const struct session *s, const struct probe_point *pp)
 			"kprobes are not supported by the BPF runtime yet";
 	if (!strcmp(c, "procfs"))
 		return "the BPF runtime has no procfs files";
-	if (!strcmp(c, "process"))
-		return "uprobes are not supported by the BPF runtime yet";
 	return NULL;
 }
 

@@ -92,3 +92,13 @@ int lp_make_store(struct lp_prog *p, const char **err)
 	lp_add(p, &st);
 	return 0;
 }
+
+const char *lp_binop_c(enum lp_binop op)
+{
+	static const char *const c[] = {
+		[LP_PLUS] = "+", [LP_MINUS] = "-", [LP_MUL] = "*", [LP_AND] = "&",
+		[LP_OR] = "|", [LP_XOR] = "^", [LP_SHL] = "<<", [LP_SHR] = ">>",
+	};
+
+	return c[op];
+}

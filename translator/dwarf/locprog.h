@@ -120,6 +120,8 @@ struct lp_prog {
 	const struct srcloc *err_loc;
 };
 
+/* The C operator of op ("+", "<<", ...), for the backends writing C. */
+const char *lp_binop_c(enum lp_binop op);
 /* Append op (its depth set by the caller) and return the copy. */
 struct lp_op *lp_add(struct lp_prog *p, const struct lp_op *op);
 /* Append all of src's operations to p. */

@@ -18,6 +18,7 @@
 #include "translate/emit.h"
 #include "translate/locprog.h"
 #include "util.h"
+#include "bpf/bpf.h"
 
 /* The file holding the synthesized functions, created on first use. */
 
@@ -65,6 +66,12 @@ static int count_index_exprs(const struct ast_node *n, struct ast_node **args)
 	return k;
 }
 
+/* what a fault reading n names */
+static const char *what_name(const struct ast_node *n)
+{
+	return n->kind == AST_CAST ? "@cast(...)" : n->u.target.name;
+}
+
 /* The C of n's location program at ds in obj, appended to out; *type its type. On
  * failure reports (unless quiet; `what` names n for a failure without a reason) and
  * returns -1. */
@@ -83,9 +90,11 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
 		cast->obj = obj;
 		cast->die = prog.cast_die;
 	}
-	if (!rc)
+	if (!rc && s->opt.bpf)
+		rc = bpf_lp_emit(&prog, what_name(n), out, &err);
+	else if (!rc)
 		lp_emit_c(&prog, out);
-	else if (!quiet)
+	if (rc && !quiet)
 		diag_error(s, prog.err_loc ? prog.err_loc : &n->loc, err ? "%s" : "cannot resolve %s",
 			   err ? err : what);
 	lp_free(&prog);
@@ -133,7 +142,10 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			sb_puts(&one, "\tSTAP_RETVALUE = STAP_ARG_value;\n");
 		if (n_sites++ == 0)
 			*type = t;
-		sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
+		if (s->opt.bpf)	/* bpf/uprobe.c puts it in place of the call */
+			sb_printf(code, "if (F->site == %d) {\n%s}\n", site->id, one.buf ? one.buf : "");
+		else
+			sb_printf(code, "case %d: {\n%s\tbreak;\n}\n", site->id, one.buf ? one.buf : "");
 		sb_free(&one);
 	}
 	if (!n_sites) {
@@ -303,7 +315,9 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 	}
 	fn->n_params = n_args;
 	fn->body = ast_new(s, AST_EMBEDDED, &n->loc);
-	if (dispatch)
+	if (s->opt.bpf)
+		fn->body->u.str = arena_strdup(&s->arena, code);
+	else if (dispatch)
 		fn->body->u.str = arena_printf(&s->arena,
 			"\tconst char *what_ __attribute__((unused)) = %s;\n"
 			"\tswitch (_STP_SITE(CONTEXT)) {\n%s"
@@ -463,6 +477,8 @@ static enum ast_walk_rc defined_pre(struct ast_node *n, void *ctx)
 		return AST_WALK_CONTINUE;	/* an autocast: its operand may be one */
 	if (is_static_target(n))
 		w->ok = rewrite_static(w->s, n, true) == 0;
+	else if (w->dp && n->kind == AST_TARGET && bpf_trace_defined(w->s, w->dp, n) >= 0)
+		w->ok = bpf_trace_defined(w->s, w->dp, n) == 1;
 	else
 		w->ok = w->dp && rewrite_target(w->s, n, w->dp, true) == 0;
 	return w->ok ? AST_WALK_SKIP : AST_WALK_STOP;
@@ -499,12 +515,22 @@ static int probe_target(struct session *s, struct ast_node *n, struct derived_pr
 	return rewrite_target(s, n, dp, false);
 }
 
-/* --runtime=bpf reads no DWARF: @cast and @var are refused, not searched for */
-static int bpf_refused(struct session *s, const struct ast_node *n)
+/* --runtime=bpf reads no kernel DWARF: @cast and @var are refused, not searched for,
+ * but for @var("name") in a process probe (the program's DWARF) */
+static int bpf_refused(struct session *s, const struct ast_node *n,
+		       const struct derived_probe *dp)
 {
+	extern const struct probe_family uprobe_family;
 	const struct ast_node *e = n->kind == AST_DEFINED ? n->u.operand : n;
 
 	if (!s->opt.bpf || !e || !(is_static_target(e) || e->kind == AST_ATVAR))
+		return 0;
+	if (e->kind == AST_ATVAR && !is_static_target(e) && dp &&
+	    (dp->entry_of ? dp->entry_of : dp)->family == &uprobe_family)
+		return 0;
+	/* @cast(p, "type", "/path/prog"): a user program's DWARF and memory */
+	if (e->kind == AST_CAST && e->u.target.module && strchr(e->u.target.module, '/') &&
+	    !strchr(e->u.target.module, '<'))
 		return 0;
 	diag_error(s, &e->loc, "%s is not supported by the BPF runtime (--runtime=bpf): it needs the kernel's DWARF",
 		   e->kind == AST_CAST ? "@cast" : "@var");
@@ -513,7 +539,7 @@ static int bpf_refused(struct session *s, const struct ast_node *n)
 
 int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 {
-	if (bpf_refused(s, n))
+	if (bpf_refused(s, n, dp))
 		return -1;
 	if (is_static_target(n))
 		return rewrite_static(s, n, false);

@@ -37,14 +37,6 @@
 #define UP_MAX_LOADS 16
 #define UP_MAX_ARGS 12
 
-/* one argument of an SDT marker, "-4@%edi", "8@-16(%rbp)", "4@$5" */
-struct up_sdt_arg {
-	int size;		/* bytes; negative: signed */
-	enum { UP_ARG_CONST, UP_ARG_REG, UP_ARG_MEM } kind;
-	const char *reg;	/* pt_regs member, or NULL (an absolute address) */
-	int64_t n;		/* the constant or displacement */
-};
-
 struct up_note {
 	const char *provider, *name;
 	uint64_t pc, sema;	/* link-time addresses; sema 0: none */
@@ -353,6 +345,13 @@ static void read_notes(struct session *s, struct up_object *u)
 			}
 			u->n_notes++;
 		}
+	}
+	if (u->notes) {	/* the session's arena keeps them */
+		struct up_note *keep = arena_alloc(&s->arena, (size_t)u->n_notes * sizeof(*keep) + 1);
+
+		memcpy(keep, u->notes, (size_t)u->n_notes * sizeof(*keep));
+		free(u->notes);
+		u->notes = keep;
 	}
 }
 
@@ -1196,6 +1195,75 @@ static const char *const uprobe_points[] = {
 	"process.provider(string).mark(string)",
 	NULL,
 };
+
+/* ---- the BPF runtime's view -------------------------------------------------------- */
+
+int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
+		 const char **why)
+{
+	const struct up_probe *up = dp->entry_of ? dp->entry_of->priv : dp->priv;
+	const struct up_site *us;
+	int n = 0;
+
+	*out = NULL;
+	if (!up) {
+		*why = "it matched nothing";
+		return -1;
+	}
+	if ((up->kind == UP_BEGIN || up->kind == UP_END) && up->path && !up->pid) {
+		/* process("PATH").begin/.end: a uprobe at the program's entry point */
+		struct up_object *u = user_object(s, up->path, &dp->pp->loc);
+		GElf_Ehdr eh;
+		bool ok = false;
+
+		if (u && gelf_getehdr(u->o.elf, &eh))
+			(*out = arena_alloc(&s->arena, sizeof(**out)))->offset =
+				file_offset(u, eh.e_entry, &ok);
+		if (!ok) {
+			*why = "its program's entry point cannot be found";
+			return -1;
+		}
+		(*out)->path = up->path;
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->event = up->kind == UP_BEGIN ? 1 : 2;
+		return 1;
+	}
+	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
+		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
+			"process system call probes are not supported by the BPF runtime yet" :
+			up->kind == UP_BEGIN || up->kind == UP_END ?
+			"process begin/end probes without a program path are not supported by the BPF runtime yet" :
+			"thread begin/end probes are not supported by the BPF runtime yet";
+		return -1;
+	}
+	if (up->plt) {
+		*why = "PLT probes are not supported by the BPF runtime yet";
+		return -1;
+	}
+	for (us = up->sites; us; us = us->next)
+		n++;
+	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));
+	n = 0;
+	for (us = up->sites; us; us = us->next, n++) {
+		struct up_bpf_site *b = &(*out)[n];
+
+		b->path = us->path;
+		b->func = us->func ? us->func : "";
+		b->pp = us->site->pp;
+		b->offset = us->offset;
+		b->sema = us->sema;
+		b->id = us->site->id;
+		b->is_return = us->site->is_return;
+		if (us->note) {
+			b->provider = us->note->provider;
+			b->name = us->note->name;
+			b->n_args = us->note->n_args;
+			b->args = us->note->args;
+		}
+	}
+	return n;
+}
 
 const struct probe_family uprobe_family = {
 	.name = "process", .kind = FAMILY_EVENT, .match = uprobe_match, .points = uprobe_points,

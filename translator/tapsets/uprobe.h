@@ -9,4 +9,30 @@
 struct dw_object *up_dwarf_object(struct session *s, const char *path,
 				  const struct srcloc *loc);
 
+/* one argument of an SDT marker, "-4@%edi", "8@-16(%rbp)", "4@$5" */
+struct up_sdt_arg {
+	int size;		/* bytes; negative: signed */
+	enum { UP_ARG_CONST, UP_ARG_REG, UP_ARG_MEM } kind;
+	const char *reg;	/* pt_regs member, or NULL (an absolute address) */
+	int64_t n;		/* the constant or displacement */
+};
+
+/* one uprobe of a process probe, as the BPF runtime attaches it */
+struct up_bpf_site {
+	const char *path, *func, *pp;
+	uint64_t offset, sema;		/* in the file; sema 0: none */
+	int id;				/* the site's dispatch number (the attach cookie) */
+	bool is_return;
+	int event;			/* process("PATH").begin 1, .end 2: the site is
+					 * the program's entry point */
+	const char *provider, *name;	/* a marker's, else NULL */
+	int n_args;
+	const struct up_sdt_arg *args;
+};
+
+/* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
+ * the BPF runtime cannot attach dp (bare process.begin, thread.*, .syscall, .plt). */
+int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
+		 const char **why);
+
 #endif

@@ -14,11 +14,6 @@ static const char *const regnames[LP_N_REGS] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "ip",
 };
 
-static const char *const binops[] = {
-	[LP_PLUS] = "+", [LP_MINUS] = "-", [LP_MUL] = "*", [LP_AND] = "&",
-	[LP_OR] = "|", [LP_XOR] = "^", [LP_SHL] = "<<", [LP_SHR] = ">>",
-};
-
 static void prologue(const struct lp_prog *p, struct strbuf *out)
 {
 	sb_printf(out, "\tunsigned long st[%d] __attribute__((unused));\n"
@@ -89,7 +84,7 @@ static void stack_op(const struct lp_op *op, const char *rd, struct strbuf *out)
 		sb_printf(out, "\tst[%d] = ~st[%d];\n", top, top);
 	else if (op->kind == LP_BINOP)
 		sb_printf(out, "\tst[%d] = st[%d] %s st[%d];\n", top - 1, top - 1,
-			  binops[op->binop], top);
+			  lp_binop_c(op->binop), top);
 	else if (op->kind == LP_DEREF && !op->size)
 		sb_printf(out, "\t%s(st[%d], 8, &st[%d]);\n", rd, top, top);
 	else if (op->kind == LP_DEREF)
