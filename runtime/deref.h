@@ -56,4 +56,21 @@ char *_stp_kernel_string(struct _stp_context *c, char *dst, unsigned long addr,
 	return dst;
 }
 
+int _stp_deref_buffer(struct _stp_context *c, void *dst, unsigned long addr,
+		      size_t len)
+{
+	size_t i;
+	char b;
+
+	for (i = 0; !dst && i < len; i++)
+		if (copy_from_kernel_nofault(&b, (const void *)(addr + i), 1))
+			goto fault;
+	if (dst && copy_from_kernel_nofault(dst, (const void *)addr, len))
+		goto fault;
+	return 0;
+fault:
+	_stp_error(c, "kernel read fault at 0x%lx", addr);
+	return -EFAULT;
+}
+
 #endif /* _STP_DEREF_H */

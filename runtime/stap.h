@@ -267,6 +267,44 @@ uint64_t _stp_deref(struct _stp_context *c, unsigned long addr, int size);
  * truncated); a fault is an error.  Returns dst. */
 char *_stp_kernel_string(struct _stp_context *c, char *dst,
 			 unsigned long addr, size_t maxlen);
+/*
+ * Copy len bytes of kernel memory at addr to dst (dst NULL: only check that
+ * they can be read): 0, or -EFAULT with "kernel read fault at 0x..." recorded
+ * in c.
+ */
+int _stp_deref_buffer(struct _stp_context *c, void *dst, unsigned long addr,
+		      size_t len);
+
+/*
+ * For the embedded C of guru-mode functions, as systemtap's runtime offers it:
+ * kread(ptr) is *ptr read fault-safe; kderef_buffer(dst, addr, len) copies
+ * (or with dst NULL checks) len bytes.  A fault is a script error and jumps to
+ * the label that CATCH_DEREF_FAULT() places, where the function cleans up
+ * (rcu_read_unlock(), ...) before it returns.
+ */
+#define kread(ptr)                                                            \
+	({                                                                    \
+		union {                                                       \
+			__typeof__(*(ptr)) v;                                 \
+			char b[sizeof(*(ptr))];                               \
+		} kread_u_;                                                   \
+		if (_stp_deref_buffer(CONTEXT, kread_u_.b,                    \
+				      (unsigned long)(ptr), sizeof(kread_u_))) \
+			goto deref_fault;                                     \
+		kread_u_.v;                                                   \
+	})
+#define kderef_buffer(dst, addr, len)                                         \
+	do {                                                                  \
+		if (_stp_deref_buffer(CONTEXT, (dst), (unsigned long)(addr),  \
+				      (len)))                                 \
+			goto deref_fault;                                     \
+	} while (0)
+/* struct file's dentry is f_path.dentry (systemtap's autoconf name for it) */
+#define STAPCONF_DPATH_PATH 1
+#define CATCH_DEREF_FAULT()                                                   \
+	if (0) {                                                              \
+deref_fault: __attribute__((unused));                                         \
+	}
 
 /* ---- global variables: locks (lock.h) ------------------------------------ */
 

@@ -61,8 +61,9 @@ int dw_gen_var(struct dw_gen *g, const char *name, Dwarf_Die *var, Dwarf_Die *ty
 		dw_var_names(g->k, g->site->fn, g->site->addr, &names);
 		diag_rank(name, names.v, names.n, "$", &alt);
 		g->err = arena_printf(&g->s->arena, "unable to find local '%s', [man error::dwarf] "
-				      "dieoffset %#llx in kernel, near pc %#llx in %s %s%s%s%s",
+				      "dieoffset %#llx in %s, near pc %#llx in %s %s%s%s%s",
 				      name, (unsigned long long)g->site->fn->die,
+				      g->k->name ? g->k->name : "kernel",
 				      (unsigned long long)g->site->addr,
 				      dw_str(g->k, g->site->fn->name), dw_str(g->k, g->site->fn->file),
 				      alt.buf ? " (alternatives: " : "", alt.buf ? alt.buf : "",

@@ -238,6 +238,11 @@ int dw_query_functions(struct session *s, struct dw_object *k, const char *func_
 int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
 			const char *file_pat, int line_lo, int line_hi, bool any_line,
 			struct dw_match **out);
+/* The same with line_lo/line_hi relative to each function's declaration line when rel
+ * ("FUNC@FILE+N"). */
+int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *func_pat,
+			    const char *file_pat, int line_lo, int line_hi, bool any_line,
+			    bool rel, struct dw_match **out);
 const char *dw_str(const struct dw_object *k, uint32_t off);
 /* ELF symbols: find by name; the symbol containing addr */
 int dw_syms_load(struct dw_object *k);

@@ -98,55 +98,111 @@ int dw_query_functions(struct session *s, struct dw_object *k, const char *func_
 	return n;
 }
 
-/* The line table rows of the CUs whose file matches, within [lo, hi]: one probe per
- * distinct line, at the first is_stmt address of that line inside a function. */
-int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
-			const char *file_pat, int line_lo, int line_hi, bool any_line,
-			struct dw_match **out)
+/* The address ranges of function instance f: its DIE's ranges (an inlined instance
+ * or a function with a cold part has several), else its entry range. */
+static int func_ranges(struct dw_object *k, const struct dw_func *f, uint64_t (*r)[2], int max)
+{
+	Dwarf_Die die;
+	Dwarf_Addr base, start, end;
+	ptrdiff_t off = 0;
+	int n = 0;
+
+	if (dwarf_offdie(k->dw, f->die, &die))
+		while (n < max && (off = dwarf_ranges(&die, off, &base, &start, &end)) > 0) {
+			r[n][0] = start;
+			r[n][1] = end;
+			n++;
+		}
+	if (!n && f->high) {
+		r[0][0] = f->addr;
+		r[0][1] = f->high;
+		n = 1;
+	}
+	return n;
+}
+
+/* The line table rows of instance f (ranges r[0..nr)) in its own file within [lo, hi]
+ * (any line: each new line, in address order), when need_stmt only is_stmt rows;
+ * appended to v unless (f, line) is there already. */
+static void func_lines(struct dw_object *k, const struct dw_func *f, Dwarf_Lines *lines,
+		       size_t nl, uint64_t (*r)[2], int nr, int lo, int hi, bool any_line,
+		       bool need_stmt, struct dw_match **v, int *n, int *cap)
+{
+	int last_line = -1;
+	size_t j;
+
+	for (j = 0; j < nl; j++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, j);
+		Dwarf_Addr a;
+		bool stmt = false, in = false;
+		int ln, m, i;
+		const char *src;
+
+		if (!l || dwarf_lineaddr(l, &a) || dwarf_lineno(l, &ln) ||
+		    dwarf_linebeginstatement(l, &stmt) || (need_stmt && !stmt))
+			continue;
+		for (i = 0; i < nr && !in; i++)
+			in = a >= r[i][0] && a < r[i][1];
+		if (!in || (!any_line && (ln < lo || ln > hi)))
+			continue;
+		src = dwarf_linesrc(l, NULL, NULL);
+		if (!src || !strstr(src, dw_str(k, f->file)))
+			continue;
+		if (ln <= last_line && any_line)
+			continue;
+		for (m = 0; m < *n; m++)
+			if ((*v)[m].fn == f && (*v)[m].line == ln)
+				break;
+		if (m < *n)
+			continue;
+		push(v, n, cap, f, a, ln);
+		last_line = ln;
+	}
+}
+
+/* Statement probes of the function instances (out-of-line or inlined) whose name and file
+ * match: one per distinct line and instance, at the line's first is_stmt address inside
+ * the instance.  A line asked for by number that has only rows without is_stmt there
+ * (gcc moved its code) is probed at its first such row, as systemtap does. */
+int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *func_pat,
+			    const char *file_pat, int line_lo, int line_hi, bool any_line,
+			    bool rel, struct dw_match **out)
 {
 	struct dw_match *v = NULL, *fns = NULL;
 	int n = 0, cap = 0, n_fns, i;
 
-	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_CALL, &fns);
+	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_ANY, &fns);
 	for (i = 0; i < n_fns; i++) {
 		const struct dw_func *f = fns[i].fn;
 		Dwarf_Die cu;
 		Dwarf_Lines *lines;
-		size_t nl, j;
-		int last_line = -1;
+		uint64_t ranges[16][2];
+		size_t nl;
+		int nr, lo = line_lo, hi = line_hi;
 
-		if (!f->high || !dwarf_offdie(k->dw, k->cus[f->cu].die, &cu) ||
+		if (rel) {
+			lo += (int)f->line;
+			hi += (int)f->line;
+		}
+		nr = func_ranges(k, f, ranges, 16);
+		if (!nr || !dwarf_offdie(k->dw, k->cus[f->cu].die, &cu) ||
 		    dwarf_getsrclines(&cu, &lines, &nl))
 			continue;
-		for (j = 0; j < nl; j++) {
-			Dwarf_Line *l = dwarf_onesrcline(lines, j);
-			Dwarf_Addr a;
-			bool stmt = false;
-			int ln, m;
-			const char *src;
-
-			if (!l || dwarf_lineaddr(l, &a) || a < f->addr || a >= f->high ||
-			    dwarf_lineno(l, &ln) || dwarf_linebeginstatement(l, &stmt) || !stmt)
-				continue;
-			if (!any_line && (ln < line_lo || ln > line_hi))
-				continue;
-			src = dwarf_linesrc(l, NULL, NULL);
-			if (!src || !strstr(src, dw_str(k, f->file)))
-				continue;
-			if (ln <= last_line && any_line)
-				continue;
-			for (m = 0; m < n; m++)
-				if (v[m].fn == f && v[m].line == ln)
-					break;
-			if (m < n)
-				continue;
-			push(&v, &n, &cap, f, a, ln);
-			last_line = ln;
-		}
+		func_lines(k, f, lines, nl, ranges, nr, lo, hi, any_line, true, &v, &n, &cap);
+		if (!any_line)
+			func_lines(k, f, lines, nl, ranges, nr, lo, hi, false, false, &v, &n, &cap);
 	}
 	free(fns);
 	*out = v;
 	return n;
+}
+
+int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
+			const char *file_pat, int line_lo, int line_hi, bool any_line,
+			struct dw_match **out)
+{
+	return dw_query_statements_rel(s, k, func_pat, file_pat, line_lo, line_hi, any_line,
+				       false, out);
 }
 
 static int sym_order(const void *a, const void *b)

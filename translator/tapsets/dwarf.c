@@ -1,5 +1,5 @@
 /* kernel.function("FUNC[@FILE[:LINE]]")[.call|.return|.inline|.exported] and
- * kernel.statement("FUNC@FILE:LINE" | "*@FILE:LINE[-LINE]"): probe points resolved
+ * kernel.statement("FUNC@FILE:LINE" | "FUNC@FILE+N" | "*@FILE:LINE[-LINE]"): probe points resolved
  * against the kernel's DWARF (dwarf/), one kprobe or kretprobe per concrete address.
  * module("NAME").function/.statement the same against a module's DWARF (dwarf/module.c),
  * each address becoming "NAME:SYMBOL"+offset, registered while NAME is loaded. */
@@ -14,9 +14,10 @@ struct spec {
 	const char *func, *file;
 	int line_lo, line_hi;
 	bool has_line, any_line;
+	bool rel;			/* "+N": N lines after the function's declaration */
 };
 
-/* "FUNC[@FILE[:LINE|:LO-HI|:*]]" */
+/* "FUNC[@FILE[:LINE|:LO-HI|:*|+N]]" */
 static int parse_spec(struct session *s, const char *text, struct spec *sp)
 {
 	char *t = arena_strdup(&s->arena, text), *at = strchr(t, '@'), *colon;
@@ -28,8 +29,16 @@ static int parse_spec(struct session *s, const char *text, struct spec *sp)
 	*at = '\0';
 	sp->file = at + 1;
 	colon = strrchr(at + 1, ':');
-	if (!colon)
-		return 0;
+	if (!colon) {
+		char *plus = strrchr(at + 1, '+'), *end;
+
+		if (!plus)
+			return 0;
+		*plus = '\0';
+		sp->has_line = sp->rel = true;
+		sp->line_lo = sp->line_hi = (int)strtol(plus + 1, &end, 10);
+		return end == plus + 1 || *end || sp->line_lo < 0 ? -1 : 0;
+	}
 	*colon = '\0';
 	sp->has_line = true;
 	if (!strcmp(colon + 1, "*")) {
@@ -138,15 +147,16 @@ static int match_object(struct session *s, const struct probe_point *pp,
 				   k->name ? "module(...)" : "kernel");
 			return -1;
 		}
-		if (!stmt && sp->has_line) {
+		if (!stmt && sp->has_line && !sp->rel) {
 			/* kernel.function("f@file:N"): the function declared at line N */
 			n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);
 			for (int i = 0; i < n; i++)
 				if ((int)v[i].fn->line < sp->line_lo || (int)v[i].fn->line > sp->line_hi)
 					v[i--] = v[--n];
 		} else {
-			n = dw_query_statements(s, k, sp->func, sp->file, sp->line_lo, sp->line_hi,
-						sp->any_line || !sp->has_line, &v);
+			n = dw_query_statements_rel(s, k, sp->func, sp->file, sp->line_lo,
+						    sp->line_hi, sp->any_line || !sp->has_line,
+						    sp->rel, &v);
 		}
 	} else {
 		n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);

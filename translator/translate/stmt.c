@@ -73,7 +73,9 @@ static void xl_try(struct xlate *x, struct ast_node *n)
 	x->err_label = outer;
 	emit_line(x->e, "goto catch_%d_end;", id);
 	emit_close(x->e, "}");
-	emit_line(x->e, "%s:", catch_label);
+	/* unused when nothing in the body can fail (a pure call whose value is unused is
+	 * dropped) */
+	emit_line(x->e, "%s: __attribute__((unused));", catch_label);
 	emit_line(x->e, "if (c->base.actionremaining < 0 || c->base.last_error == _stp_abort_msg || c->base.last_error == _stp_next_msg || !strcmp(c->base.last_error, \"MAXNESTING exceeded\")) goto %s;",
 		  outer);
 	if (var)

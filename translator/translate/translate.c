@@ -66,9 +66,10 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 	emit_line(&body, "struct function_%s_frame *l = &c->frames[c->base.nesting].f_%s;",
 		  xl_fn_cname(s, fn), xl_fn_cname(s, fn));
 	emit_line(&body, "(void)l;");
+	/* the parameters, for embedded C and for %{ %} expressions in a script body */
+	for (p = fn->info->params; p; p = p->next)
+		emit_line(&body, "#define STAP_ARG_%s (l->p_%s)", p->name, p->name);
 	if (fn->body->kind == AST_EMBEDDED) {
-		for (p = fn->info->params; p; p = p->next)
-			emit_line(&body, "#define STAP_ARG_%s (l->p_%s)", p->name, p->name);
 		emit_line(&body, "#define STAP_RETVALUE (l->retvalue)");
 		emit_line(&body, "#define STAP_RETURN(v) do { STAP_RETVALUE = (v); goto out; } while (0)");
 		emit_line(&body, "#define STAP_ERROR(...) do { _stp_error(CONTEXT, __VA_ARGS__); goto out; } while (0)");
@@ -89,9 +90,9 @@ static void emit_function(struct session *s, struct function *fn, struct strbuf 
 	emit_open(code, "static void function_%s(struct context *c)", xl_fn_cname(s, fn));
 	emit_raw(code, body.out.buf);
 	emit_line(code, "out: __attribute__((unused));");
+	for (p = fn->info->params; p; p = p->next)
+		emit_line(code, "#undef STAP_ARG_%s", p->name);
 	if (fn->body->kind == AST_EMBEDDED) {
-		for (p = fn->info->params; p; p = p->next)
-			emit_line(code, "#undef STAP_ARG_%s", p->name);
 		emit_line(code, "#undef STAP_RETVALUE");
 		emit_line(code, "#undef STAP_RETURN");
 		emit_line(code, "#undef STAP_ERROR");
