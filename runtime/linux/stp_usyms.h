@@ -257,7 +257,8 @@ enum { STP_USYM_FULL, STP_USYM_BRIEF, STP_USYM_NO, STP_USYM_DATA };
  *   BRIEF "c+0x4\n"
  *   NO    "c+0x4 [/usr/bin/prog]\n"         (sprint_ubacktrace)
  *   DATA  "c+0x4/0x1b [/usr/bin/prog]"      (usymdata)
- * without a symbol, the offset in the object: "0x1139 [/usr/bin/prog+0x1139]";
+ * without a symbol, the offset in the object: "0x1139 [/usr/bin/prog+0x1139]"
+ * (DATA adds the size of the object's mapping: "[/usr/bin/prog+0x1139/0x5000]");
  * without an object, the hex address.
  */
 static void _stp_usym_format(struct _stp_context *c, char *buf, size_t len,
@@ -277,6 +278,8 @@ static void _stp_usym_format(struct _stp_context *c, char *buf, size_t len,
 			 u.path);
 	else if (s)
 		snprintf(buf, len, "%s+0x%lx [%s]\n", s->name, u.link - s->addr, u.path);
+	else if (u.path[0] && how == STP_USYM_DATA)
+		snprintf(buf, len, "0x%lx [%s+0x%lx/0x%lx]", addr, u.path, addr - u.base, u.size);
 	else if (u.path[0] && how != STP_USYM_BRIEF)
 		snprintf(buf, len, "%s0x%lx [%s+0x%lx]%s", how == STP_USYM_FULL ? " " : "",
 			 addr, u.path, addr - u.base, nl);
