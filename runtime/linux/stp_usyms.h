@@ -31,6 +31,7 @@
 
 #include "linux/stp_stack.h"
 
+/* each table entry starts with its link-time address (_stp_ufind) */
 struct _stp_usym {
 	unsigned long addr, size;
 	const char *name;
@@ -89,7 +90,6 @@ static bool _stp_ulookup(struct _stp_context *c, unsigned long addr, struct _stp
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	char buf[STP_UPATH_LEN];
 	unsigned long off;
 	size_t i;
 	int k;
@@ -100,10 +100,13 @@ static bool _stp_ulookup(struct _stp_context *c, unsigned long addr, struct _stp
 		return false;
 	vma = vma_lookup(mm, addr);
 	if (vma && vma->vm_file) {
-		const char *p = d_path(&vma->vm_file->f_path, buf, sizeof(buf));
+		/* d_path writes at the end of the buffer */
+		const char *p = d_path(&vma->vm_file->f_path, u->path, sizeof(u->path));
 
 		if (!IS_ERR(p))
-			strscpy(u->path, p, sizeof(u->path));
+			memmove(u->path, p, strlen(p) + 1);
+		else
+			u->path[0] = '\0';
 		off = addr - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT);
 		u->base = vma->vm_start - (vma->vm_pgoff << PAGE_SHIFT);
 		u->size = vma->vm_end - u->base;
@@ -126,54 +129,44 @@ static bool _stp_ulookup(struct _stp_context *c, unsigned long addr, struct _stp
 	return u->path[0] != '\0';
 }
 
-/* the symbol holding a link-time address, or NULL */
-static const struct _stp_usym *_stp_usym_at(const struct _stp_uobj *o, unsigned long link)
+/* the index past the last of n entries (each size bytes, sorted by the unsigned
+ * long they start with) at or below key: 0 when none is */
+static size_t _stp_ufind(const void *base, size_t n, size_t size, unsigned long key)
 {
-	size_t lo = 0, hi = o->n_syms;
-	const struct _stp_usym *s;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (o->syms[mid].addr <= link)
+		if (*(const unsigned long *)((const char *)base + mid * size) <= key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	s = &o->syms[lo - 1];
-	return !s->size || link < s->addr + s->size ? s : NULL;
+	return lo;
+}
+
+/* the symbol holding a link-time address, or NULL */
+static const struct _stp_usym *_stp_usym_at(const struct _stp_uobj *o, unsigned long link)
+{
+	size_t i = _stp_ufind(o->syms, o->n_syms, sizeof(*o->syms), link);
+	const struct _stp_usym *s = i ? &o->syms[i - 1] : NULL;
+
+	return s && (!s->size || link < s->addr + s->size) ? s : NULL;
 }
 
 static const struct _stp_ucfi *_stp_ucfi_at(const struct _stp_uobj *o, unsigned long link)
 {
-	size_t lo = 0, hi = o->n_cfi;
+	size_t i = _stp_ufind(o->cfi, o->n_cfi, sizeof(*o->cfi), link);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (o->cfi[mid].pc <= link)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && o->cfi[lo - 1].cfa_reg != -1 ? &o->cfi[lo - 1] : NULL;
+	return i && o->cfi[i - 1].cfa_reg != -1 ? &o->cfi[i - 1] : NULL;
 }
 
 static const struct _stp_uline *_stp_uline_at(const struct _stp_uobj *o, unsigned long link)
 {
-	size_t lo = 0, hi = o->n_lines;
+	size_t i = _stp_ufind(o->lines, o->n_lines, sizeof(*o->lines), link);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (o->lines[mid].addr <= link)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &o->lines[lo - 1] : NULL;
+	return i ? &o->lines[i - 1] : NULL;
 }
 
 /* the symbol of addr in the current task, or NULL; *u describes addr */
@@ -292,22 +285,16 @@ static void _stp_ustack_each(struct _stp_context *c, const char *stk, int how,
 			     char *out, size_t len)
 {
 	char frame[STP_UPATH_LEN + 128];
+	unsigned long a;
 
 	if (out)
 		out[0] = '\0';
-	while (*stk) {
-		char *end;
-		unsigned long a = simple_strtoul(stk, &end, 16);
-
-		if (end == stk)
-			break;
+	while (stk && (stk = _stp_stack_next(stk, &a))) {
 		_stp_usym_format(c, frame, sizeof(frame), a, how);
 		if (out)
 			strlcat(out, frame, len);
 		else
 			_stp_print(frame);
-		for (stk = end; *stk == ' '; stk++)
-			;
 	}
 }
 
