@@ -1,22 +1,23 @@
 /* A known user call chain for the ubacktrace() tests (ubacktrace.suite):
  * main -> ua -> ub -> uc, each out of line and none a tail call, run N times
- * (argv[1], default 1). */
+ * (argv[1], default 1). noipa keeps gcc from inlining or cloning them at any
+ * optimization level (ustack-o0.c and ustack-o2.c build this file at -O0 and -O2). */
 #include <stdlib.h>
 
 volatile int sink;
 
-__attribute__((noinline)) int uc(int x)
+__attribute__((noipa)) int uc(int x)
 {
 	sink = x;
 	return x * 3;
 }
 
-__attribute__((noinline)) int ub(int x)
+__attribute__((noipa)) int ub(int x)
 {
 	return uc(x + 1) + 1;
 }
 
-__attribute__((noinline)) int ua(int x)
+__attribute__((noipa)) int ua(int x)
 {
 	return ub(x + 2) + 2;
 }
