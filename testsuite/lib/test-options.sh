@@ -412,6 +412,16 @@ left=$(find "$cache" -path "$cache/??/*" \( -name '*.ko' -o -name '*.c' \) | gre
 [ $rc = 0 ] && [ "$left" = 0 ] && [ -f "$cache/zz/mine.ko" ] && [ -f "$ko.note" ]
 check "--clean-cache empties the module cache, only our files" $? "rc=$rc left=$left $err"
 
+# the cache key covers the -d objects' contents: a rebuilt object gets a new module
+cp /bin/true "$work/uobj"
+run "$STAP" -p4 -r "$RELEASE" -d "$work/uobj" -e 'probe begin { println(usymname(0)) }'
+n1=$(find "$cache" -name '*.ko' -path "$cache/??/*" | wc -l)
+cp /bin/ls "$work/uobj"
+run "$STAP" -p4 -r "$RELEASE" -d "$work/uobj" -e 'probe begin { println(usymname(0)) }'
+n2=$(find "$cache" -name '*.ko' -path "$cache/??/*" | wc -l)
+[ $rc = 0 ] && [ "$n1" -ge 1 ] && [ "$n2" = $((n1 + 1)) ]
+check "a -d object that changed gets a new cached module" $? "rc=$rc n1=$n1 n2=$n2 $err"
+
 # -L of a syscall alias: 4.8's line, its variables in the order the alias sets them
 # (4.8 on this kernel: nd2_syscall.openat, a kprobe on __x64_sys_openat, no $ variables)
 run "$STAP" -r "$RELEASE" -L 'syscall.openat'

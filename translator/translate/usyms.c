@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "passes.h"
+#include "sha256.h"
 #include "tapsets/uprobe.h"
 #include "translate/translate.h"
 
@@ -502,10 +504,9 @@ static int read_segs(Elf *elf, uint64_t seg[4][3])
 
 /* the tables of one object as _stp_usym_N, _stp_ucfi_N, _stp_uline_N; false if it
  * is not an x86_64 ELF object */
-static bool emit_object(struct session *s, struct emitter *decl, struct strlist *objs,
+static bool emit_object(struct session *s, struct emitter *decl, const char *path,
 			size_t idx, struct strbuf *entry)
 {
-	const char *path = objs->v[idx];
 	int fd = open(path, O_RDONLY);
 	Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	GElf_Ehdr eh;
@@ -527,8 +528,6 @@ static bool emit_object(struct session *s, struct emitter *decl, struct strlist 
 			close(fd);
 		return false;
 	}
-	if (s->opt.ldd)
-		add_ldd(objs, elf);
 	n_seg = read_segs(elf, seg);
 	n_syms = read_syms(s, path, elf, &syms);
 	n_cfi = read_cfi(s, path, elf, &cfi);
@@ -577,29 +576,70 @@ static bool emit_object(struct session *s, struct emitter *decl, struct strlist 
 	return true;
 }
 
-void xl_emit_usyms(struct session *s, struct emitter *decl)
+/* the objects to embed: the probed programs, the -d objects and, with --ldd, the
+ * libraries they need, recursively (objs grows as the loop goes) */
+static void collect_objects(struct session *s, struct strlist *objs)
 {
-	struct strlist objs = { 0 };
 	const struct derived_probe *dp;
-	struct strlist entries = { 0 };
 	size_t i;
 
-	if (!wants_usyms(s))
-		return;
 	elf_version(EV_CURRENT);
 	for (dp = s->prog.probes; dp; dp = dp->next) {
 		const char *p = up_probe_path(dp);
 
 		if (p)
-			add_path(&objs, p);
+			add_path(objs, p);
 	}
 	for (i = 0; i < s->opt.user_objects.n; i++)
-		add_path(&objs, s->opt.user_objects.v[i]);
-	/* --ldd adds to objs as it goes, so the libraries' own needs are met too */
+		add_path(objs, s->opt.user_objects.v[i]);
+	for (i = 0; s->opt.ldd && i < objs->n; i++) {
+		int fd = open(objs->v[i], O_RDONLY);
+		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+		if (elf) {
+			add_ldd(objs, elf);
+			elf_end(elf);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void free_objects(struct strlist *objs)
+{
+	size_t i;
+
+	for (i = 0; i < objs->n; i++)
+		free((char *)objs->v[i]);
+	strlist_free(objs);
+}
+
+void xl_usyms_cache_key(struct session *s, struct sha256 *h)
+{
+	struct strlist objs = { 0 };
+	size_t i;
+
+	sha256_str(h, s->opt.ldd ? "--ldd" : "");
+	if (!wants_usyms(s))
+		return;
+	collect_objects(s, &objs);
+	for (i = 0; i < objs.n; i++)
+		cache_hash_file(h, objs.v[i]);
+	free_objects(&objs);
+}
+
+void xl_emit_usyms(struct session *s, struct emitter *decl)
+{
+	struct strlist objs = { 0 }, entries = { 0 };
+	size_t i;
+
+	if (!wants_usyms(s))
+		return;
+	collect_objects(s, &objs);
 	for (i = 0; i < objs.n; i++) {
 		struct strbuf e = { 0 };
 
-		if (emit_object(s, decl, &objs, i, &e))
+		if (emit_object(s, decl, objs.v[i], i, &e))
 			strlist_add(&entries, e.buf);
 		else
 			sb_free(&e);
@@ -613,7 +653,5 @@ void xl_emit_usyms(struct session *s, struct emitter *decl)
 	emit_close(decl, "};");
 	emit_line(decl, "const size_t _stp_n_uobjs = ARRAY_SIZE(_stp_uobjs) - 1;");
 	strlist_free(&entries);
-	for (i = 0; i < objs.n; i++)
-		free((char *)objs.v[i]);
-	strlist_free(&objs);
+	free_objects(&objs);
 }
