@@ -242,7 +242,7 @@ static unsigned int _stp_ustack(struct _stp_context *c, unsigned long *out, unsi
 	return r ? _stp_ustack_from(c, r->ip, r->sp, r->bp, out, max) : 0;
 }
 
-enum { STP_USYM_FULL, STP_USYM_BRIEF, STP_USYM_NO, STP_USYM_DATA };
+enum { STP_USYM_FULL, STP_USYM_BRIEF, STP_USYM_NO, STP_USYM_DATA, STP_USYM_FILELINE };
 
 /*
  * One address as 4.8 prints it:
@@ -250,6 +250,8 @@ enum { STP_USYM_FULL, STP_USYM_BRIEF, STP_USYM_NO, STP_USYM_DATA };
  *   BRIEF "c+0x4\n"
  *   NO    "c+0x4 [/usr/bin/prog]\n"         (sprint_ubacktrace)
  *   DATA  "c+0x4/0x1b [/usr/bin/prog]"      (usymdata)
+ *   FILELINE " 0x4011b6 : c+0x4/0x1b at /src/prog.c:12 [/usr/bin/prog]\n", as FULL
+ *         where the line is not known
  * without a symbol, the offset in the object: "0x1139 [/usr/bin/prog+0x1139]"
  * (DATA adds the size of the object's mapping: "[/usr/bin/prog+0x1139/0x5000]");
  * without an object, the hex address.
@@ -259,9 +261,16 @@ static void _stp_usym_format(struct _stp_context *c, char *buf, size_t len,
 {
 	struct _stp_uaddr u;
 	const struct _stp_usym *s = _stp_usym_of(c, addr, &u);
+	const struct _stp_uline *ln = s && how == STP_USYM_FILELINE ?
+				      _stp_uline_at(u.obj, u.link) : NULL;
 	const char *nl = how == STP_USYM_DATA ? "" : "\n";
 
-	if (s && how == STP_USYM_BRIEF)
+	if (how == STP_USYM_FILELINE && !(ln && ln->file))
+		how = STP_USYM_FULL;	/* no line: the full form */
+	if (how == STP_USYM_FILELINE)
+		snprintf(buf, len, " 0x%lx : %s+0x%lx/0x%lx at %s:%u [%s]\n", addr, s->name,
+			 u.link - s->addr, s->size, ln->file, ln->line, u.path);
+	else if (s && how == STP_USYM_BRIEF)
 		snprintf(buf, len, "%s+0x%lx\n", s->name, u.link - s->addr);
 	else if (s && how == STP_USYM_FULL)
 		snprintf(buf, len, " 0x%lx : %s+0x%lx/0x%lx [%s]\n", addr, s->name,
@@ -278,6 +287,19 @@ static void _stp_usym_format(struct _stp_context *c, char *buf, size_t len,
 			 addr, u.path, addr - u.base, nl);
 	else
 		snprintf(buf, len, "%s0x%lx%s", how == STP_USYM_FULL ? " " : "", addr, nl);
+}
+
+/* print n addresses of the current task, formatted */
+static void _stp_ustack_print(struct _stp_context *c, const unsigned long *a, unsigned int n,
+			      int how)
+{
+	char frame[STP_UPATH_LEN + 192];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		_stp_usym_format(c, frame, sizeof(frame), a[i], how);
+		_stp_print(frame);
+	}
 }
 
 /* each address of a string of hex addresses, formatted, to out or printed */
