@@ -85,10 +85,14 @@ static void usage(FILE *f)
 	      "                run systemtap-doc's example NAME(.stp)\n"
 	      "  --dump-functions, --dump-probe-types, --dump-probe-aliases\n"
 	      "                list the library's functions, the probe types, the aliases\n"
+	      "  -d PATH       embed the symbols and unwind data of the user-space object\n"
+	      "                PATH (repeatable), for usymname(), ubacktrace()...\n"
+	      "  --ldd         also those of the shared libraries the probed programs and\n"
+	      "                the -d objects need\n"
 	      "  --all-modules, -d MODULE, -P, -q, --prologue-searching[=WHEN],\n"
 	      "  --compatible=VERSION, --check-version, --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
-	      "Not supported yet (refused with the reason): -b -F -S -i --ldd --modinfo\n"
+	      "Not supported yet (refused with the reason): -b -F -S -i --modinfo\n"
 	      "  --privilege --unprivileged --use-server --sign-module --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
@@ -99,7 +103,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -133,7 +137,7 @@ static const struct option long_opts[] = {
 	{ "bpf", no_argument, NULL, OPT_BPF },
 	{ "dyninst", no_argument, NULL, OPT_NOT_YET },
 	{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
-	{ "ldd", no_argument, NULL, OPT_NOT_YET },
+	{ "ldd", no_argument, NULL, OPT_LDD },
 	{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 	{ "modinfo", required_argument, NULL, OPT_NOT_YET },
 	{ "privilege", optional_argument, NULL, OPT_NOT_YET },
@@ -164,9 +168,7 @@ static const struct {
 } not_yet[] = {
 	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
-	{ "-d", "symbol and unwind data of user-space objects" },
 	{ "--dyninst", "only the kernel runtime exists" },
-	{ "--ldd", "symbol and unwind data of user-space objects" },
 	{ "--modinfo", "MODULE_INFO fields in the generated C" },
 	{ "--privilege", "unprivileged users" },
 	{ "--unprivileged", "unprivileged users" },
@@ -339,6 +341,9 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 	case OPT_SKIP_BADVARS:
 		o->skip_badvars = true;
 		return 0;
+	case OPT_LDD:	/* the libraries the user objects need (translate/usyms.c) */
+		o->ldd = true;
+		return 0;
 	case OPT_ALL_MODULES:	/* kallsyms already names every loaded module's symbols */
 		return 0;
 	case OPT_BPF:
@@ -509,9 +514,16 @@ static int other_option(struct session *s, int c, char **argv)
 		break;
 	case 'd':
 		/* the kernel and its modules: backtraces and symbol names come from
-		 * kallsyms, which has them all; a user-space object needs more */
-		if (strchr(optarg, '/'))
-			return refuse(s, "-d");
+		 * kallsyms, which has them all; a user-space object's symbols and
+		 * unwind data go into the module (translate/usyms.c) */
+		if (strchr(optarg, '/')) {
+			if (access(optarg, R_OK)) {
+				diag_plain(s, "stap", "cannot read -d '%s': %s", optarg,
+					   strerror(errno));
+				return -1;
+			}
+			strlist_add(&o->user_objects, optarg);
+		}
 		break;
 	case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
 	case 'P':	/* prologue searching: our DWARF reader needs none */
@@ -914,6 +926,7 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.args);
 	strlist_free(&s->opt.extra_scripts);
 	strlist_free(&s->opt.global_params);
+	strlist_free(&s->opt.user_objects);
 	return status;
 }
 

@@ -65,6 +65,8 @@ struct options {
 	struct strlist defines;		/* -D NAME=VALUE */
 	struct strlist kbuild_opts;	/* -B */
 	struct strlist args;		/* script arguments $1.. / @1.. */
+	struct strlist user_objects;	/* -d PATH: user-space objects' symbols and CFI */
+	bool ldd;			/* --ldd: also the libraries they need */
 };
 
 struct kernel_target {

@@ -59,23 +59,45 @@ static void _stp_stack_frame(char *buf, size_t len, unsigned long addr)
 		 n && sym[n - 1] == ']' ? "" : " [kernel]");
 }
 
-/* the symbolic form of a string of hex addresses, as backtrace() returns */
+/* the next address of a string of hex addresses, as backtrace() returns; the
+ * rest of the string, or NULL at its end */
+static const char *_stp_stack_next(const char *stk, unsigned long *addr)
+{
+	char *end;
+
+	*addr = simple_strtoul(stk, &end, 16);
+	if (end == stk)
+		return NULL;
+	while (*end == ' ')
+		end++;
+	return end;
+}
+
+/* "0x1 0x2 ...": n addresses as backtrace() and ubacktrace() return them */
+static void _stp_stack_hex(char *out, size_t len, const unsigned long *a, unsigned int n)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < len - 1; i++)
+		used += scnprintf(out + used, len - used, "%s0x%lx", i ? " " : "", a[i]);
+}
+
+/* the symbolic form of a string of hex addresses, to out or printed when out is NULL */
 static void _stp_stack_sprint(char *out, size_t len, const char *stk)
 {
 	char frame[192];
+	unsigned long a;
 
-	out[0] = '\0';
-	while (*stk) {
-		char *end;
-		unsigned long a = simple_strtoul(stk, &end, 16);
-
-		if (end == stk)
-			break;
+	if (out)
+		out[0] = '\0';
+	while (stk && (stk = _stp_stack_next(stk, &a))) {
 		_stp_stack_frame(frame, sizeof(frame), a);
-		strlcat(out, frame, len);
-		stk = end;
-		while (*stk == ' ')
-			stk++;
+		if (out)
+			strlcat(out, frame, len);
+		else
+			_stp_print(frame);
 	}
 }
 

@@ -25,9 +25,6 @@ while IFS='|' read -r opt msg; do
 done <<'LIST'
 -b|-b (bulk mode: the transport has no per-CPU output files yet)
 -F|-F (flight recorder mode: staprun cannot detach yet)
--d /bin/ls|-d (symbol and unwind data of user-space objects)
--d ./mod.ko|-d (symbol and unwind data of user-space objects)
---ldd|--ldd (symbol and unwind data of user-space objects)
 --modinfo a=b|--modinfo (MODULE_INFO fields in the generated C)
 --privilege=stapusr|--privilege (unprivileged users)
 --unprivileged|--unprivileged (unprivileged users)
@@ -115,12 +112,35 @@ done <<'LIST'
 --all-modules
 -d kernel
 -d ext4
+-d /bin/ls
+--ldd
 --skip-badvars
 -r RELEASE
 --remote=qemu://RELEASE
 LIST
 
 # --- accepted, with their effect ---------------------------------------------------------
+U='probe begin { println(usymname(0)) }'
+run "$STAP" -p2 -d /nonexistent/prog -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: cannot read -d '/nonexistent/prog': No such file or directory" ] && [ -z "$out" ]
+check "-d with a missing file is an error" $? "rc=$rc $err"
+run "$STAP" -p2 -d ./mod.ko -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: cannot read -d './mod.ko': No such file or directory" ]
+check "-d with a missing relative path is an error" $? "rc=$rc $err"
+run "$STAP" -p3 -d /bin/ls -e "$U"
+[ $rc = 0 ] && grep -q '^	{ "/usr/bin/ls", ' "$work/out" && ! grep -q 'libc\.so' "$work/out"
+check "-d PATH embeds the object's symbols and unwind rows (by its real path)" $? "rc=$rc $err"
+run "$STAP" -p3 -d /bin/ls --ldd -e "$U"
+[ $rc = 0 ] && grep -q '^	{ "/usr/lib/x86_64-linux-gnu/libc\.so\.6", ' "$work/out" &&
+	grep -q '^	{ "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64\.so\.2", ' "$work/out" &&
+	grep -q '"malloc" },' "$work/out"
+check "--ldd adds the libraries and the interpreter the -d objects need" $? "rc=$rc $err"
+run "$STAP" -p3 -d /bin/ls -e "$P"
+[ $rc = 0 ] && ! grep -q '_stp_uobjs' "$work/out"
+check "-d embeds nothing when no user symbol function is used" $? "rc=$rc $err"
+run "$STAP" -p3 -d /etc/passwd -e "$U"
+[ $rc = 0 ] && grep -q "WARNING: '/etc/passwd' is not an x86_64 executable or shared library" "$work/err"
+check "-d of a non-ELF file is a warning" $? "rc=$rc $err"
 run "$STAP" -h
 [ $rc = 0 ] && grep -q "Usage: stap" "$work/out"
 check "-h / --help prints the usage" $? "rc=$rc $err"
@@ -389,6 +409,16 @@ run "$STAP" --clean-cache
 left=$(find "$cache" -path "$cache/??/*" \( -name '*.ko' -o -name '*.c' \) | grep -v zz/ | wc -l)
 [ $rc = 0 ] && [ "$left" = 0 ] && [ -f "$cache/zz/mine.ko" ] && [ -f "$ko.note" ]
 check "--clean-cache empties the module cache, only our files" $? "rc=$rc left=$left $err"
+
+# the cache key covers the -d objects' contents: a rebuilt object gets a new module
+cp /bin/true "$work/uobj"
+run "$STAP" -p4 -r "$RELEASE" -d "$work/uobj" -e 'probe begin { println(usymname(0)) }'
+n1=$(find "$cache" -name '*.ko' -path "$cache/??/*" | wc -l)
+cp /bin/ls "$work/uobj"
+run "$STAP" -p4 -r "$RELEASE" -d "$work/uobj" -e 'probe begin { println(usymname(0)) }'
+n2=$(find "$cache" -name '*.ko' -path "$cache/??/*" | wc -l)
+[ $rc = 0 ] && [ "$n1" -ge 1 ] && [ "$n2" = $((n1 + 1)) ]
+check "a -d object that changed gets a new cached module" $? "rc=$rc n1=$n1 n2=$n2 $err"
 
 # -L of a syscall alias: 4.8's line, its variables in the order the alias sets them
 # (4.8 on this kernel: nd2_syscall.openat, a kprobe on __x64_sys_openat, no $ variables)

@@ -1272,3 +1272,10 @@ const struct probe_family uprobe_family = {
 	.init_call = "rc = _stp_uprobes_init(&_stp_uprobe_set);",
 	.exit_call = "_stp_uprobes_exit(&_stp_uprobe_set);",
 };
+
+const char *up_probe_path(const struct derived_probe *dp)
+{
+	const struct up_probe *up = dp->family == &uprobe_family ? dp->priv : NULL;
+
+	return up ? up->path : NULL;
+}

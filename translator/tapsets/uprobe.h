@@ -4,6 +4,8 @@
 
 #include "dwarf/dwarf.h"
 
+struct derived_probe;
+
 /* The DWARF of the user program at path (resolved as process("PATH") is), for
  * @cast(p, "type", "PATH"); NULL after reporting at loc. */
 struct dw_object *up_dwarf_object(struct session *s, const char *path,
@@ -34,5 +36,9 @@ struct up_bpf_site {
  * the BPF runtime cannot attach dp (bare process.begin, thread.*, .syscall, .plt). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
+
+/* The resolved executable or library of a process("PATH") probe, NULL for a
+ * process-wide one (process.begin, process(PID)...); for the user symbol tables. */
+const char *up_probe_path(const struct derived_probe *dp);
 
 #endif

@@ -515,6 +515,7 @@ static void emit_init_exit(struct session *s, struct emitter *head, const char *
 	emit_families(s, &fdecl, &finit, &ffini, globals_init, globals_fini);
 	emit_sys_names(s, &fdecl);
 	xl_emit_klines(s, &fdecl);
+	xl_emit_usyms(s, &fdecl);
 	emit_raw(head, fdecl.out.buf ? fdecl.out.buf : "");
 	emit_raw(head, "\n");
 	emit_raw(head, finit.out.buf);

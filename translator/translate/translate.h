@@ -88,5 +88,10 @@ int gl_emit_autoprint(struct session *s, struct emitter *e);
 /* symlines.c: the kernel functions' files and lines (`_stp_klines`) when a used tapset
  * function reads them */
 void xl_emit_klines(struct session *s, struct emitter *decl);
+/* user-space objects' symbols, unwind rows and lines (usyms.c) */
+void xl_emit_usyms(struct session *s, struct emitter *decl);
+/* the module cache key's part for them: --ldd and the embedded objects' contents */
+struct sha256;
+void xl_usyms_cache_key(struct session *s, struct sha256 *h);
 
 #endif
