@@ -17,7 +17,9 @@
  * with c->syscall set as the syscall tapset's probes have it; a path scope
  * is the inode of the process's executable (mm->exe_file).
  * With -c or -x, every process probe applies to the target's process tree
- * only; process(PID).function/.mark to PID's tree.
+ * only; process(PID).function/.mark to PID's tree.  A shared library named as
+ * the path is probed in every process that maps it; process("X").library(...)
+ * only in processes running X.
  */
 #ifndef _STP_LINUX_UPROBES_H
 #define _STP_LINUX_UPROBES_H
@@ -58,6 +60,8 @@ struct _stp_upath {
 struct _stp_uprobe {
 	struct _stp_site_probe sp;	/* first: the context's probe points here */
 	int path;			/* index in the set's paths */
+	int exe;			/* process("X").library(...): only processes
+					 * running paths[exe]; -1: any that maps path */
 	loff_t offset, sema;		/* in the file; sema 0: none */
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
@@ -153,11 +157,15 @@ static bool _stp_uprobe_in_tree(struct task_struct *t)
 	return !_stp_uprobe_tree || !target || _stp_uprobe_in_tree_of(t, target);
 }
 
-/* does a hit of u in the current task count (the target's tree, process(PID)'s)? */
+static bool _stp_uproc_exe_is(struct inode *inode);
+
+/* does a hit of u in the current task count (the target's tree, process(PID)'s, the
+ * program's of a library probe)? */
 static bool _stp_uprobe_wanted(const struct _stp_uprobe *u)
 {
 	return _stp_uprobe_in_tree(current) &&
-	       (!u->pid || _stp_uprobe_in_tree_of(current, u->pid));
+	       (!u->pid || _stp_uprobe_in_tree_of(current, u->pid)) &&
+	       (u->exe < 0 || _stp_uproc_exe_is(u->set->paths[u->exe].inode));
 }
 
 static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)

@@ -432,5 +432,29 @@ run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"
 
+# -l of process("X").library(...) and .plt: the libraries /bin/ls loads, as 4.8 lists
+# them (DT_NEEDED, transitively, resolved as the dynamic linker does, by real path)
+run "$STAP" -l 'process("/bin/ls").library("*").plt("*")'
+got=$(printf '%s\n' "$out" | sed 's/\.plt(.*//' | sort -u)
+want=$(for l in ld-linux-x86-64.so.2 libc.so.6 libpcre2-8.so.0 libselinux.so.1; do
+	printf 'process("/usr/bin/ls").library("%s")\n' \
+		"$(readlink -f "/usr/lib/x86_64-linux-gnu/$l")"; done | sort)
+[ $rc = 0 ] && [ "$got" = "$want" ]
+check "-l process(X).library(\"*\").plt lists the PLTs of X's libraries" $? "rc=$rc $got $err"
+run "$STAP" -l 'process("/bin/ls").library("libc.so.6").plt("*")'
+n=$(printf '%s\n' "$out" | grep -c '^process("/usr/bin/ls").library("/usr/lib/x86_64-linux-gnu/libc.so.6").plt("')
+[ $rc = 0 ] && [ "$n" -gt 0 ] && [ "$n" = "$(printf '%s\n' "$out" | wc -l)" ]
+check ".library(\"libc.so.6\") names libc by its file name" $? "rc=$rc $out $err"
+run "$STAP" -l 'process("/bin/ls").plt'
+[ $rc = 0 ] && printf '%s\n' "$out" | grep -qx 'process("/usr/bin/ls").plt("calloc")'
+check "process(X).plt without a pattern is .plt(\"*\")" $? "rc=$rc $err"
+# a glob as 4.8 resolves it: /lib*/libc.so.6 is /lib32's libc here (/lib is usr/lib)
+run "$STAP" -l 'process("/lib*/libc.so.6").function("malloc")'
+want=$(for f in /lib*/libc.so.6; do [ -f "$f" ] &&
+	printf 'process("%s").function("malloc")\n' "$(readlink -f "$f")"; done)
+[ $rc = 0 ] && [ -n "$want" ] && [ "$out" = "$want" ]
+check "process(\"/lib*/libc.so.6\") resolves a glob to ELF files, i386 ones too" $? \
+	"rc=$rc $out $err"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -4,14 +4,19 @@
  *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
  *       by the program's DWARF when it has some ($params), else by its symbol table
  *   process("PATH").statement(ADDR).absolute            an address (guru mode)
- *   process("PATH").plt("PATTERN")[.return]            PLT stubs (.rela.plt)
+ *   process("PATH").plt[("PATTERN")][.return]          PLT stubs (.rela.plt), $$name
+ *   process("PATH").library("LIB").function/.statement/.mark/.plt   the same in the
+ *       shared libraries PATH loads (DT_NEEDED, transitively, resolved on the host as
+ *       the dynamic linker does) that LIB names, hits only in processes running PATH
  *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
  *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
  *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
  *   process[("PATH"|PID)].syscall[.return]     system calls: $syscall, $arg1..$arg6,
  *       $return
  *
- * PATH is resolved on the host (absolute, or through $PATH); bare `process` is the -c
+ * PATH is resolved on the host (absolute, or through $PATH, or a glob of x86-64 and
+ * i386 ELF files; a shared library is probed in every process mapping it; an i386
+ * object by its symbol table only); bare `process` is the -c
  * command's program, or with -x the pid's (/proc/PID/exe on the host, as for
  * process(PID).function/.mark, whose hits are those of PID's process tree). A probe
  * address is turned into an offset in the file from the ELF program headers; the
@@ -58,6 +63,7 @@ struct up_object {
 	struct dw_object o;
 	bool bad;		/* could not be read (reported) */
 	bool has_dwarf;
+	bool is32;		/* an i386 object: by its symbol table only */
 	int n_loads;
 	struct {
 		uint64_t vaddr, memsz, off;
@@ -76,12 +82,14 @@ struct up_site {
 	const struct up_note *note;	/* a marker */
 	struct up_object *obj;		/* the program (a path pattern matches several) */
 	const char *path;
+	const char *exe;		/* .library(): the program; NULL: any process */
 	struct up_site *next;
 };
 
 struct up_probe {
 	enum up_kind kind;
 	const char *path;		/* NULL: any process; the one being matched */
+	const char *exe;		/* .library(): the program of path, or NULL */
 	int64_t pid;			/* process(PID).begin...; 0: any */
 	struct up_object *obj;
 	struct up_site *sites;
@@ -128,8 +136,9 @@ static const char *pid_program(struct session *s, int64_t pid, const struct srcl
 	return arena_strdup(&s->arena, buf);
 }
 
-/* a pattern skips what cannot be probed: scripts, 32-bit libraries */
-static bool is_x86_64_elf(const char *path)
+/* a pattern skips what cannot be probed (scripts, data files): it keeps x86-64 and
+ * i386 ELF files, as 4.8 resolves process("/lib*\/libc.so.6") to /usr/lib32's libc */
+static bool is_x86_elf(const char *path)
 {
 	unsigned char h[20];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -138,8 +147,10 @@ static bool is_x86_64_elf(const char *path)
 	if (fd < 0)
 		return false;
 	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
-	     h[EI_CLASS] == ELFCLASS64 && h[EI_DATA] == ELFDATA2LSB &&
-	     h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8);
+	     h[EI_DATA] == ELFDATA2LSB &&
+	     ((h[EI_CLASS] == ELFCLASS64 && h[18] == (EM_X86_64 & 0xff) &&
+	       h[19] == (EM_X86_64 >> 8)) ||
+	      (h[EI_CLASS] == ELFCLASS32 && h[18] == EM_386 && h[19] == 0));
 	close(fd);
 	return ok;
 }
@@ -164,7 +175,7 @@ static int resolve_paths(struct session *s, const char *pat, struct strlist *pat
 		struct stat st;
 
 		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) ||
-		    !is_x86_64_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
+		    !is_x86_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
 			continue;
 		for (j = 0; j < paths->n && strcmp(paths->v[j], one); j++)
 			;
@@ -173,6 +184,193 @@ static int resolve_paths(struct session *s, const char *pat, struct strlist *pat
 	}
 	globfree(&g);
 	return (int)paths->n;
+}
+
+/* ---- .library("PATTERN"): the shared objects a program loads ---------------------- */
+
+/* the directories the dynamic linker searches after a library's RUNPATH: those of
+ * LD_LIBRARY_PATH, /etc/ld.so.conf (and the files it includes), then the defaults */
+static void lib_dirs(struct session *s, struct strlist *dirs)
+{
+	static const char *const defaults[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib", "/usr/lib", NULL,
+	};
+	const char *env = getenv("LD_LIBRARY_PATH"), *p;
+	struct strlist confs = { 0 };
+	size_t i;
+	glob_t g;
+
+	for (p = env; p && *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n)
+			strlist_add(dirs, arena_strndup(&s->arena, p, n));
+		p += n + (p[n] == ':');
+	}
+	strlist_add(&confs, "/etc/ld.so.conf");
+	for (i = 0; i < confs.n; i++) {
+		char *text, *line, *save = NULL;
+		size_t len, k;
+
+		if (read_file(confs.v[i], &text, &len))
+			continue;
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			line[strcspn(line, "#")] = '\0';
+			line += strspn(line, " \t");
+			line[strcspn(line, " \t")] = '\0';
+			if (!strcmp(line, "include")) {
+				line += strlen(line) + 1;
+				line += strspn(line, " \t");
+				line[strcspn(line, " \t")] = '\0';
+				if (confs.n < 64 && !glob(line, 0, NULL, &g)) {
+					for (k = 0; k < g.gl_pathc; k++)
+						strlist_add(&confs,
+							    arena_strdup(&s->arena, g.gl_pathv[k]));
+					globfree(&g);
+				}
+			} else if (*line == '/') {
+				strlist_add(dirs, arena_strdup(&s->arena, line));
+			}
+		}
+		free(text);
+	}
+	strlist_free(&confs);
+	for (i = 0; defaults[i]; i++)
+		strlist_add(dirs, defaults[i]);
+}
+
+/* the file the dynamic linker loads for DT_NEEDED name of object from (of ELF class
+ * cls), searching its RUNPATH/RPATH ($ORIGIN expanded) first; an arena path or NULL */
+static const char *find_library(struct session *s, const char *name, const char *from,
+				const char *runpath, const struct strlist *dirs, int cls)
+{
+	char buf[PATH_MAX];
+	const char *p, *cand;
+	size_t i;
+
+	if (strchr(name, '/'))
+		return realpath(name, buf) ? arena_strdup(&s->arena, buf) : NULL;
+	for (p = runpath; p && *p;) {
+		size_t n = strcspn(p, ":");
+		const char *dir = arena_strndup(&s->arena, p, n);
+
+		if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9)) {
+			const char *slash = strrchr(from, '/');
+
+			dir = arena_printf(&s->arena, "%.*s%s", (int)(slash - from), from,
+					   dir + (dir[1] == '{' ? 9 : 7));
+		}
+		cand = arena_printf(&s->arena, "%s/%s", dir, name);
+		if (n && !access(cand, R_OK) && realpath(cand, buf))
+			return arena_strdup(&s->arena, buf);
+		p += n + (p[n] == ':');
+	}
+	for (i = 0; i < dirs->n; i++) {
+		unsigned char h[EI_NIDENT];
+		int fd;
+		bool ok = false;
+
+		cand = arena_printf(&s->arena, "%s/%s", dirs->v[i], name);
+		fd = open(cand, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
+		     h[EI_CLASS] == cls;
+		close(fd);
+		if (ok && realpath(cand, buf))
+			return arena_strdup(&s->arena, buf);
+	}
+	return NULL;
+}
+
+/* add to libs the shared objects path needs (DT_NEEDED), and theirs, as resolved on
+ * the host */
+static void needed_libraries(struct session *s, const char *path, const struct strlist *dirs,
+			     struct strlist *libs, int depth)
+{
+	struct strlist names = { 0 };
+	const char *runpath = NULL;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	size_t i, j;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), cls;
+
+	if (fd < 0)
+		return;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	cls = elf ? gelf_getclass(elf) : ELFCLASSNONE;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Dyn dyn;
+		int k;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
+		    !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+			continue;
+		for (k = 0; k < (int)(sh.sh_size / sh.sh_entsize) && gelf_getdyn(d, k, &dyn);
+		     k++) {
+			const char *str = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+
+			if (!str)
+				continue;
+			if (dyn.d_tag == DT_NEEDED)
+				strlist_add(&names, arena_strdup(&s->arena, str));
+			else if (dyn.d_tag == DT_RUNPATH || (dyn.d_tag == DT_RPATH && !runpath))
+				runpath = arena_strdup(&s->arena, str);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	for (i = 0; i < names.n; i++) {
+		const char *lib = find_library(s, names.v[i], path, runpath, dirs, cls);
+
+		if (!lib)
+			continue;
+		for (j = 0; j < libs->n && strcmp(libs->v[j], lib); j++)
+			;
+		if (j < libs->n)
+			continue;
+		strlist_add(libs, lib);
+		if (depth < 16)
+			needed_libraries(s, lib, dirs, libs, depth + 1);
+	}
+	strlist_free(&names);
+}
+
+/* the libraries of program that .library(pat) names: a path (a glob when it has
+ * wildcards) is compared with the libraries' full paths, a name with their file names
+ * and the names they are needed by */
+static void match_libraries(struct session *s, const char *program, const char *pat,
+			    struct strlist *out)
+{
+	struct strlist dirs = { 0 }, libs = { 0 };
+	char buf[PATH_MAX];
+	size_t i;
+
+	lib_dirs(s, &dirs);
+	needed_libraries(s, program, &dirs, &libs, 0);
+	if (strchr(pat, '/') && !strpbrk(pat, "*?[") && realpath(pat, buf))
+		pat = arena_strdup(&s->arena, buf);
+	for (i = 0; i < libs.n; i++) {
+		const char *base = strrchr(libs.v[i], '/') + 1;
+
+		if (strchr(pat, '/') ? dw_glob_match(pat, libs.v[i]) : dw_glob_match(pat, base))
+			strlist_add(out, libs.v[i]);
+	}
+	if (!strchr(pat, '/') && !strpbrk(pat, "*?[") && !out->n) {
+		/* a soname whose file name differs (libpcre2-8.so.0 -> libpcre2-8.so.0.11.2) */
+		const char *lib = find_library(s, pat, program, NULL, &dirs, ELFCLASS64);
+
+		for (i = 0; lib && i < libs.n; i++)
+			if (!strcmp(libs.v[i], lib))
+				strlist_add(out, lib);
+	}
+	strlist_free(&dirs);
+	strlist_free(&libs);
 }
 
 static uint64_t file_offset(const struct up_object *u, uint64_t addr, bool *ok)
@@ -412,10 +610,12 @@ static struct up_object *user_object(struct session *s, const char *path,
 	}
 	u->o.elf = elf_begin(u->o.fd, ELF_C_READ_MMAP, NULL);
 	if (!u->o.elf || !gelf_getehdr(u->o.elf, &eh) || elf_getphdrnum(u->o.elf, &n_ph) ||
-	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_machine != EM_X86_64) {
-		diag_error(s, loc, "%s is not an x86-64 executable or shared object", path);
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
+	    (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386)) {
+		diag_error(s, loc, "%s is not an x86 executable or shared object", path);
 		return NULL;
 	}
+	u->is32 = eh.e_machine == EM_386;
 	for (i = 0; i < n_ph; i++) {
 		GElf_Phdr ph;
 
@@ -428,6 +628,8 @@ static struct up_object *user_object(struct session *s, const char *path,
 		}
 	}
 	u->bad = false;
+	if (u->is32)
+		return u;	/* no DWARF, no markers: functions by the symbol table */
 	u->o.build_id_len = dw_elf_build_id(u->o.elf, u->o.build_id, sizeof(u->o.build_id));
 	if (!elf_getshdrstrndx(u->o.elf, &shstrndx))
 		while ((scn = elf_nextscn(u->o.elf, scn))) {
@@ -489,6 +691,7 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 	}
 	us->obj = up->obj;
 	us->path = up->path;
+	us->exe = up->exe;
 	us->site = dw_add_site(s, dp);
 	us->site->obj = &up->obj->o;
 	us->site->addr = addr;
@@ -501,6 +704,9 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 
 static const char *proc_str(struct session *s, const struct up_probe *up)
 {
+	if (up->exe)
+		return arena_printf(&s->arena, "process(\"%s\").library(\"%s\")", up->exe,
+				    up->path);
 	return arena_printf(&s->arena, "process(\"%s\")", up->path);
 }
 
@@ -588,13 +794,16 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 		diag_error(s, &pp->loc, "%s has neither debuginfo nor a symbol table", up->path);
 		return -1;
 	}
-	for (size_t i = 0; i < u->o.n_syms; i++) {
+	for (size_t i = 0, last = 0; i < u->o.n_syms; i++) {
 		const struct dw_sym *sym = &u->o.syms[i];
 		struct up_site *us;
 
+		/* one site per address: the first matching name of aliases (malloc is
+		 * __libc_malloc) */
 		if (!sym->size || !dw_glob_match(pat, sym->name) ||
-		    (i && u->o.syms[i - 1].addr == sym->addr))
+		    (n && u->o.syms[last].addr == sym->addr))
 			continue;
+		last = i;
 		us = add_site(s, dp, up, sym->addr,
 			      arena_printf(&s->arena, "%s.function(\"%s\")%s", proc, sym->name,
 					   suffix), &pp->loc);
@@ -756,13 +965,39 @@ static int match_marks(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .library(lib): replace the programs in paths by the libraries of theirs lib names,
+ * with each one's program in exes; -1 after an error */
+static int library_paths(struct session *s, const struct probe_point *pp, const char *lib,
+			 struct strlist *paths, struct strlist *exes)
+{
+	struct strlist libs = { 0 };
+	size_t i, j;
+
+	for (i = 0; i < paths->n; i++) {
+		size_t before = libs.n;
+
+		match_libraries(s, paths->v[i], lib, &libs);
+		for (j = before; j < libs.n; j++)
+			strlist_add(exes, paths->v[i]);
+	}
+	if (!libs.n && !pp->optional && !strpbrk(lib, "*?[")) {
+		diag_error(s, &pp->loc, "library '%s' is not among the shared libraries %s "
+			   "loads", lib, paths->n ? paths->v[0] : "the program");
+		strlist_free(&libs);
+		return -1;
+	}
+	strlist_free(paths);
+	*paths = libs;
+	return 0;
+}
+
 static int uprobe_match(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
-	struct strlist paths = { 0 };
+	struct strlist paths = { 0 }, exes = { 0 };
 	struct up_probe *up;
-	const char *name;
+	const char *name, *lib = NULL;
 	size_t i;
 	int n, total;
 
@@ -770,6 +1005,14 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		return 0;
 	up = arena_alloc(&s->arena, sizeof(*up));
 	x = f->next;
+	if (!strcmp(f->name, "library") && f->arg && f->arg->kind == AST_STRING && x &&
+	    (!strcmp(x->name, "function") || !strcmp(x->name, "plt") ||
+	     !strcmp(x->name, "mark") || !strcmp(x->name, "provider") ||
+	     (!strcmp(x->name, "statement") && x->arg && x->arg->kind == AST_STRING))) {
+		lib = f->arg->u.str;	/* process("X").library("LIB")...: LIB's probes */
+		f = x;
+		x = f->next;
+	}
 	if (!strcmp(f->name, "begin") || !strcmp(f->name, "end")) {
 		if (x || f->has_arg)
 			return 0;
@@ -798,7 +1041,8 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 		up->kind = UP_FUNC;
-	} else if (!strcmp(f->name, "plt") && f->arg && f->arg->kind == AST_STRING) {
+	} else if (!strcmp(f->name, "plt") && (!f->has_arg || (f->arg &&
+							       f->arg->kind == AST_STRING))) {
 		if (x && (x->next || x->has_arg || strcmp(x->name, "return")))
 			return 0;
 		up->kind = UP_FUNC;
@@ -866,8 +1110,13 @@ matched:
 		strlist_free(&paths);
 		return 1;
 	}
+	if (lib && library_paths(s, pp, lib, &paths, &exes) < 0) {
+		strlist_free(&paths);
+		return -1;
+	}
 	for (i = 0, total = 0; i < paths.n; i++) {
 		up->path = paths.v[i];
+		up->exe = lib ? exes.v[i] : NULL;
 		up->obj = user_object(s, up->path, &pp->loc);
 		if (!up->obj) {
 			n = -1;
@@ -877,7 +1126,7 @@ matched:
 			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
 				     &pp->loc) ? 1 : -1;
 		} else if (up->plt) {
-			n = match_plts(s, pp, dp, up, f->arg->u.str, x != NULL);
+			n = match_plts(s, pp, dp, up, f->arg ? f->arg->u.str : "*", x != NULL);
 		} else if (up->kind == UP_MARK) {
 			bool prov = !strcmp(f->name, "provider");
 
@@ -891,11 +1140,13 @@ matched:
 		}
 		if (n < 0) {
 			strlist_free(&paths);
+			strlist_free(&exes);
 			return -1;
 		}
 		total += n;
 	}
 	strlist_free(&paths);
+	strlist_free(&exes);
 	return total ? 1 : 0;
 }
 
@@ -979,14 +1230,23 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
 		return -1;
 	}
+	if (up->plt && !strcmp(name, "$$name") && !n->u.target.comps && !n->u.target.addr) {
+		*n = *ast_call(s, &loc, strtab_intern(&s->arena, "__plt_name"), NULL);
+		n->next = next;
+		return 1;
+	}
 	if (up->plt) {
 		diag_error(s, &loc, "target variable %s is not available in %s: a PLT stub has "
-			   "no debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
-			   dp->pp_str);
+			   "no debuginfo (use $$name, pointer_arg(N), int_arg(N), returnval())",
+			   name, dp->pp_str);
 		return -1;
 	}
 	for (us = up->sites; us; us = us->next)
-		if (!us->obj->has_dwarf) {
+		if (us->obj->is32) {
+			diag_error(s, &loc, "target variable %s is not available: %s is a 32-bit "
+				   "object, probed by its symbol table only", name, us->path);
+			return -1;
+		} else if (!us->obj->has_dwarf) {
 			diag_error(s, &loc, "target variable %s is not available: %s has no "
 				   "debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
 				   us->path);
@@ -1039,8 +1299,11 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			continue;	/* a .return's entry part: run by its uprobe */
 		if (up->path)
 			path_index(&paths, up->path);
-		for (const struct up_site *us = up->sites; us; us = us->next)
+		for (const struct up_site *us = up->sites; us; us = us->next) {
 			path_index(&paths, us->path);
+			if (us->exe)
+				path_index(&paths, us->exe);
+		}
 	}
 	/* marker arguments */
 	for (i = 0; i < n; i++) {
@@ -1096,9 +1359,10 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
 				  pp, probes[i]->id);
 			emit_line(e, "          .site = %d },", us->site->id);
-			emit_line(e, "  .path = %d, .offset = 0x%llx, .sema = 0x%llx, .func = %s,",
-				  path_index(&paths, us->path), (unsigned long long)us->offset,
-				  (unsigned long long)us->sema, fn);
+			emit_line(e, "  .path = %d, .exe = %d, .offset = 0x%llx, .sema = 0x%llx, "
+				  ".func = %s,", path_index(&paths, us->path),
+				  us->exe ? path_index(&paths, us->exe) : -1,
+				  (unsigned long long)us->offset, (unsigned long long)us->sema, fn);
 			if (us->note)
 				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
 			if (us->site->entry) {
@@ -1191,6 +1455,20 @@ static const char *const uprobe_points[] = {
 	"process(string).plt(string)", "process(string).plt(string).return",
 	"process(number).plt(string)", "process(number).plt(string).return",
 	"process.plt(string)", "process.plt(string).return",
+	"process(string).plt", "process(string).plt.return", "process.plt", "process.plt.return",
+	"process(string).library(string).function(string)",
+	"process(string).library(string).function(string).call",
+	"process(string).library(string).function(string).return",
+	"process(string).library(string).statement(string)",
+	"process(string).library(string).mark(string)",
+	"process(string).library(string).provider(string).mark(string)",
+	"process(string).library(string).plt(string)",
+	"process(string).library(string).plt(string).return",
+	"process(string).library(string).plt", "process(string).library(string).plt.return",
+	"process.library(string).function(string)",
+	"process.library(string).function(string).return", "process.library(string).mark(string)",
+	"process.library(string).plt(string)", "process.library(string).plt(string).return",
+	"process.library(string).plt", "process.library(string).plt.return",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",
