@@ -63,6 +63,8 @@ struct _stp_uprobe {
 	int exe;			/* process("X").library(...): only processes
 					 * running paths[exe]; -1: any that maps path */
 	loff_t offset, sema;		/* in the file; sema 0: none */
+	unsigned long vaddr;		/* its link-time address (of the function, for
+					 * a .return), for the load bias of a hit */
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
 	int is_return;
@@ -168,7 +170,7 @@ static bool _stp_uprobe_wanted(const struct _stp_uprobe *u)
 	       (u->exe < 0 || _stp_uproc_exe_is(u->set->paths[u->exe].inode));
 }
 
-static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
+static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs, unsigned long bias)
 {
 	struct _stp_context *c;
 
@@ -180,6 +182,7 @@ static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
 	c->regs = regs;
 	c->probe_func = u->func;
 	c->data = (char *)u->sdt;
+	c->ubias = bias;
 	u->sp.p.fn(c);
 	c->data = NULL;
 	_stp_probe_leave(c);
@@ -188,7 +191,10 @@ static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
 
 static int _stp_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
-	return _stp_uprobe_hit(container_of(uc, struct _stp_uprobe, uc), regs);
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+
+	/* the breakpoint's address is in regs->ip while handlers run */
+	return _stp_uprobe_hit(u, regs, instruction_pointer(regs) - u->vaddr);
 }
 
 /* a free slot for u's call in the current task, or -1 (full: no return hit) */
@@ -258,6 +264,7 @@ static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs 
 	}
 	c->regs = regs;
 	c->data = data;
+	c->ubias = instruction_pointer(regs) - u->vaddr;
 	u->entry.p.fn(c);
 	ok = !c->last_error;
 	c->data = NULL;
@@ -274,9 +281,8 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 	struct _stp_context *c;
 	int i;
 
-	(void)func;
 	if (!u->n_entry)
-		return _stp_uprobe_hit(u, regs);
+		return _stp_uprobe_hit(u, regs, func - u->vaddr);
 	/* the values of this call's entry; a call without them gets no hit */
 	i = _stp_uentry_find(u);
 	if (i < 0)
@@ -286,6 +292,7 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 		c->regs = regs;
 		c->probe_func = u->func;
 		c->data = u->set->slot_data + i * u->set->slot_size;
+		c->ubias = func - u->vaddr;
 		u->sp.p.fn(c);
 		c->data = NULL;
 		_stp_probe_leave(c);

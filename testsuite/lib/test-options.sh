@@ -303,6 +303,7 @@ kernel.function(string)
 kernel.function(string).call
 kernel.function(string).exported
 kernel.function(string).inline
+kernel.function(string).label(string)
 kernel.function(string).return
 kernel.statement(string)
 kernel.trace(string)
@@ -313,6 +314,7 @@ module(string).function(string)
 module(string).function(string).call
 module(string).function(string).exported
 module(string).function(string).inline
+module(string).function(string).label(string)
 module(string).function(string).return
 module(string).statement(string)" ]
 check "--dump-probe-types lists the families' shapes, sorted" $? "rc=$rc $out $err"
@@ -455,6 +457,26 @@ want=$(for f in /lib*/libc.so.6; do [ -f "$f" ] &&
 [ $rc = 0 ] && [ -n "$want" ] && [ "$out" = "$want" ]
 check "process(\"/lib*/libc.so.6\") resolves a glob to ELF files, i386 ones too" $? \
 	"rc=$rc $out $err"
+
+# -l/-L of SDT markers, as 4.8 prints them: the provider only when the point names one,
+# -L with each marker's $argN
+gcc -static -O1 -g -o "$work/uprog" "$top/testsuite/run/bin/uprog.c"
+run "$STAP" -L "process(\"$work/uprog\").mark(\"*\")"
+want=$(printf 'process("%s").mark("%s") $arg1:long $arg2:long\n' "$work/uprog" counted \
+	"$work/uprog" tick)
+[ $rc = 0 ] && [ "$out" = "$want" ]
+check "-L process(X).mark(\"*\") lists markers and their \$argN as 4.8" $? "rc=$rc $out $err"
+run "$STAP" -l "process(\"$work/uprog\").provider(\"u*\").mark(\"t*\")"
+[ $rc = 0 ] && [ "$out" = "process(\"$work/uprog\").provider(\"uprog\").mark(\"tick\")" ]
+check "-l process(X).provider(P).mark(M) names the provider" $? "rc=$rc $out $err"
+
+# -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
+run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
+want=$(for l in 897:error3 899:error2 901:error; do
+	printf 'kernel.function("join_session_keyring@security/keys/process_keys.c:%s").label("%s")\n' \
+		"${l%:*}" "${l#*:}"; done)
+[ $rc = 0 ] && [ "$out" = "$want" ]
+check "-l kernel.function(F).label(\"*\") lists F's labels as 4.8" $? "rc=$rc $out $err"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

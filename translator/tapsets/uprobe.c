@@ -877,6 +877,43 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .function("FUNC[@FILE]").label("PATTERN"): C labels, by the program's DWARF */
+static int match_labels(struct session *s, const struct probe_point *pp,
+			struct derived_probe *dp, struct up_probe *up, const char *pat,
+			const char *label)
+{
+	struct up_object *u = up->obj;
+	char *func = arena_strdup(&s->arena, pat), *at = strchr(func, '@');
+	struct dw_match *v = NULL;
+	int i, m, n = 0;
+
+	if (!u->has_dwarf) {
+		diag_error(s, &pp->loc, "%s has no debuginfo: cannot find label \"%s\"",
+			   up->path, label);
+		return -1;
+	}
+	if (at)
+		*at++ = '\0';
+	m = dw_query_labels(s, &u->o, func, at, label, &v);
+	for (i = 0; i < m; i++) {
+		const char *name = dw_str(&u->o, v[i].fn->name);
+		struct up_site *us = add_site(s, dp, up, v[i].addr,
+			arena_printf(&s->arena, "%s.function(\"%s@%s:%d\").label(\"%s\")",
+				     proc_str(s, up), name, dw_str(&u->o, v[i].fn->file),
+				     v[i].line, v[i].label), &pp->loc);
+
+		if (!us) {
+			free(v);
+			return -1;
+		}
+		us->site->fn = v[i].fn;
+		us->func = name;
+		n++;
+	}
+	free(v);
+	return n;
+}
+
 /* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
 static int match_statements(struct session *s, const struct probe_point *pp,
 			    struct derived_probe *dp, struct up_probe *up,
@@ -944,9 +981,12 @@ static int match_marks(struct session *s, const struct probe_point *pp,
 		if ((provider && !dw_glob_match(provider, note->provider)) ||
 		    !dw_glob_match(name, note->name))
 			continue;
-		us = add_site(s, dp, up, note->pc,
+		/* as 4.8 names them: with the provider when the probe point has one */
+		us = add_site(s, dp, up, note->pc, provider ?
 			      arena_printf(&s->arena, "%s.provider(\"%s\").mark(\"%s\")", proc,
-					   note->provider, note->name), &pp->loc);
+					   note->provider, note->name) :
+			      arena_printf(&s->arena, "%s.mark(\"%s\")", proc, note->name),
+			      &pp->loc);
 		if (!us)
 			return -1;
 		if (note->sema) {
@@ -997,7 +1037,7 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	struct strlist paths = { 0 }, exes = { 0 };
 	struct up_probe *up;
-	const char *name, *lib = NULL;
+	const char *name, *lib = NULL, *label = NULL;
 	size_t i;
 	int n, total;
 
@@ -1024,8 +1064,11 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		   (!x || (!x->next && !x->has_arg && !strcmp(x->name, "return")))) {
 		up->kind = x ? UP_SYSRET : UP_SYSCALL;
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
-		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
-						    strcmp(x->name, "call"))))
+		if (x && !x->next && !strcmp(x->name, "label") && x->arg &&
+		    x->arg->kind == AST_STRING)
+			label = x->arg->u.str;
+		else if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
+							 strcmp(x->name, "call"))))
 			return 0;
 		up->kind = UP_FUNC;
 	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_STRING) {
@@ -1125,6 +1168,8 @@ matched:
 		} else if (!strcmp(f->name, "statement")) {
 			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
 				     &pp->loc) ? 1 : -1;
+		} else if (label) {
+			n = match_labels(s, pp, dp, up, f->arg->u.str, label);
 		} else if (up->plt) {
 			n = match_plts(s, pp, dp, up, f->arg ? f->arg->u.str : "*", x != NULL);
 		} else if (up->kind == UP_MARK) {
@@ -1360,9 +1405,10 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				  pp, probes[i]->id);
 			emit_line(e, "          .site = %d },", us->site->id);
 			emit_line(e, "  .path = %d, .exe = %d, .offset = 0x%llx, .sema = 0x%llx, "
-				  ".func = %s,", path_index(&paths, us->path),
+				  ".vaddr = 0x%llx, .func = %s,", path_index(&paths, us->path),
 				  us->exe ? path_index(&paths, us->exe) : -1,
-				  (unsigned long long)us->offset, (unsigned long long)us->sema, fn);
+				  (unsigned long long)us->offset, (unsigned long long)us->sema,
+				  (unsigned long long)us->site->addr, fn);
 			if (us->note)
 				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
 			if (us->site->entry) {
@@ -1447,6 +1493,8 @@ static const char *const uprobe_points[] = {
 	"process(string).syscall.return",
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
+	"process(string).function(string).label(string)", "process.function(string).label(string)",
+	"process(string).library(string).function(string).label(string)",
 	"process(string).provider(string).mark(string)",
 	"process(string).statement(number).absolute", "process(string).statement(string)",
 	"process(number).function(string)", "process(number).function(string).call",
