@@ -478,5 +478,10 @@ want=$(for l in 897:error3 899:error2 901:error; do
 [ $rc = 0 ] && [ "$out" = "$want" ]
 check "-l kernel.function(F).label(\"*\") lists F's labels as 4.8" $? "rc=$rc $out $err"
 
+# kernel.statement("FUNC@FILE+N"): the line N after FUNC's declaration (836 here)
+run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+40")'
+[ $rc = 0 ] && [ "$out" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:876")' ]
+check "kernel.statement(\"F@*+N\") is the line N after F's declaration" $? "rc=$rc $out $err"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -14,22 +14,35 @@ struct spec {
 	const char *func, *file;
 	int line_lo, line_hi;
 	bool has_line, any_line;
+	int rel;		/* "FUNC@FILE+N": N lines after FUNC's declaration, or -1 */
 };
 
-/* "FUNC[@FILE[:LINE|:LO-HI|:*]]" */
+/* "FUNC[@FILE[:LINE|:LO-HI|:*|+N]]" */
 static int parse_spec(struct session *s, const char *text, struct spec *sp)
 {
 	char *t = arena_strdup(&s->arena, text), *at = strchr(t, '@'), *colon;
 
 	memset(sp, 0, sizeof(*sp));
+	sp->rel = -1;
 	sp->func = t;
 	if (!at)
 		return 0;
 	*at = '\0';
 	sp->file = at + 1;
 	colon = strrchr(at + 1, ':');
-	if (!colon)
+	if (!colon) {
+		char *plus = strrchr(at + 1, '+'), *end;
+
+		if (plus && plus[1]) {
+			long n = strtol(plus + 1, &end, 10);
+
+			if (*end || n < 0 || n > 1000000)
+				return -1;
+			*plus = '\0';
+			sp->rel = (int)n;
+		}
 		return 0;
+	}
 	*colon = '\0';
 	sp->has_line = true;
 	if (!strcmp(colon + 1, "*")) {
@@ -136,6 +149,25 @@ static int match_object(struct session *s, const struct probe_point *pp,
 
 	if (label) {
 		n = dw_query_labels(s, k, sp->func, sp->file, label, &v);
+	} else if (stmt && sp->rel >= 0) {
+		/* "FUNC@FILE+N": the line N after each FUNC's declaration */
+		struct dw_match *fns = NULL, *one;
+		int n_fns = dw_query_functions(s, k, sp->func, sp->file, DW_FN_CALL, &fns), m;
+
+		n = 0;
+		for (int i = 0; i < n_fns; i++) {
+			int line = (int)fns[i].fn->line + sp->rel;
+
+			m = dw_query_statements(s, k, dw_str(k, fns[i].fn->name),
+						dw_str(k, fns[i].fn->file), line, line, false, &one);
+			for (int j = 0; j < m; j++)
+				if (one[j].fn == fns[i].fn) {
+					v = xrealloc(v, (size_t)(n + 1) * sizeof(*v));
+					v[n++] = one[j];
+				}
+			free(one);
+		}
+		free(fns);
 	} else if (stmt || (sp->has_line && !sp->any_line)) {
 		if (!sp->file) {
 			diag_error(s, &f->arg->loc, "%s.statement needs FUNC@FILE:LINE",
