@@ -1,7 +1,8 @@
 /* process("PATH") probes: user-space programs probed through the kernel's inode
  * uprobes (runtime/linux/stp_uprobes.h).
  *
- *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
+ *   process("PATH").function("PATTERN")[.call|.return|.inline|.exported|.label("L")]
+ *       entry (or return) of functions, their inline copies, C labels,
  *       by the program's DWARF when it has some ($params), else by its symbol table
  *   process("PATH").statement(ADDR).absolute            an address (guru mode)
  *   process("PATH").plt[("PATTERN")][.return]          PLT stubs (.rela.plt), $$name
@@ -712,7 +713,7 @@ static const char *proc_str(struct session *s, const struct up_probe *up)
 
 static int match_functions(struct session *s, const struct probe_point *pp,
 			   struct derived_probe *dp, struct up_probe *up, const char *pat,
-			   const char *suffix, bool ret, bool call)
+			   const char *suffix, bool ret, enum dw_fn_filter filter)
 {
 	struct up_object *u = up->obj;
 	const char *proc = proc_str(s, up);
@@ -730,8 +731,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 
 		if (at)
 			*at++ = '\0';
-		m = dw_query_functions(s, &u->o, func, at, call ? DW_FN_CALL : ret ?
-				       DW_FN_ENTRY : DW_FN_ANY, &v);
+		m = dw_query_functions(s, &u->o, func, at, filter, &v);
 		for (i = 0; i < m; i++) {
 			const char *name = dw_str(&u->o, v[i].fn->name);
 			struct up_site *us;
@@ -739,7 +739,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			for (j = 0; j < i; j++)
 				if (v[j].addr == v[i].addr)
 					break;
-			if (j < i || (v[i].fn->flags & DWF_INLINE))
+			/* inline copies only for .inline (their code is the caller's) */
+			if (j < i || ((v[i].fn->flags & DWF_INLINE) && filter != DW_FN_INLINE))
 				continue;
 			us = add_site(s, dp, up, v[i].addr,
 				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
@@ -755,7 +756,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			n++;
 		}
 		free(v);
-		if (n || at)
+		if (n || at || filter == DW_FN_INLINE || filter == DW_FN_EXPORTED)
 			return n;
 		/* "malloc" in glibc: a symbol aliasing a function of another name
 		 * (__libc_malloc), as 4.8 finds it */
@@ -1065,11 +1066,17 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		up->kind = x ? UP_SYSRET : UP_SYSCALL;
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
 		if (x && !x->next && !strcmp(x->name, "label") && x->arg &&
-		    x->arg->kind == AST_STRING)
+		    x->arg->kind == AST_STRING) {
 			label = x->arg->u.str;
-		else if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
-							 strcmp(x->name, "call"))))
+		} else if (x && (!strcmp(x->name, "callee") || !strcmp(x->name, "callees"))) {
+			diag_error(s, &x->loc, "probe point .%s is not supported yet (the calls a "
+				   "function makes, from its DW_TAG_call_site entries)", x->name);
+			return -1;
+		} else if (x && (x->next || x->has_arg ||
+				 (strcmp(x->name, "return") && strcmp(x->name, "call") &&
+				  strcmp(x->name, "inline") && strcmp(x->name, "exported")))) {
 			return 0;
+		}
 		up->kind = UP_FUNC;
 	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_STRING) {
 		if (x)
@@ -1178,10 +1185,15 @@ matched:
 			name = prov ? x->arg->u.str : f->arg->u.str;
 			n = match_marks(s, pp, dp, up, prov ? f->arg->u.str : NULL, name);
 		} else {
+			enum dw_fn_filter filter = !x ? DW_FN_ANY :
+				!strcmp(x->name, "return") ? DW_FN_ENTRY :
+				!strcmp(x->name, "call") ? DW_FN_CALL :
+				!strcmp(x->name, "inline") ? DW_FN_INLINE : DW_FN_EXPORTED;
+
 			name = f->arg->u.str;
-			n = match_functions(s, pp, dp, up, name, x ? (x->name[0] == 'r' ?
-								  ".return" : ".call") : "",
-					    x && x->name[0] == 'r', x && x->name[0] == 'c');
+			n = match_functions(s, pp, dp, up, name, x ? arena_printf(&s->arena, ".%s",
+										  x->name) : "",
+					    filter == DW_FN_ENTRY, filter);
 		}
 		if (n < 0) {
 			strlist_free(&paths);
@@ -1494,6 +1506,10 @@ static const char *const uprobe_points[] = {
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).function(string).label(string)", "process.function(string).label(string)",
+	"process(string).function(string).inline", "process(string).function(string).exported",
+	"process.function(string).inline", "process.function(string).exported",
+	"process(string).library(string).function(string).inline",
+	"process(string).library(string).function(string).exported",
 	"process(string).library(string).function(string).label(string)",
 	"process(string).provider(string).mark(string)",
 	"process(string).statement(number).absolute", "process(string).statement(string)",
