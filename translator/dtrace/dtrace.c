@@ -65,11 +65,11 @@ static char *slurp(const char *path, char *const *argv)
 	FILE *f;
 	char *buf = NULL;
 	size_t len = 0, cap = 0, got;
+	pid_t pid = 0;
 	int st;
 
 	if (argv) {
 		int fd[2];
-		pid_t pid;
 
 		if (pipe(fd) || (pid = fork()) < 0)
 			die("cannot run %s: %s", argv[0], strerror(errno));
@@ -83,31 +83,20 @@ static char *slurp(const char *path, char *const *argv)
 		}
 		close(fd[1]);
 		f = fdopen(fd[0], "r");
-		if (!f)
-			die("cannot read from %s", argv[0]);
-		do {
-			if (len + 4096 > cap)
-				buf = xrealloc(buf, cap = cap * 2 + 8192);
-			got = fread(buf + len, 1, cap - len - 1, f);
-			len += got;
-		} while (got);
-		fclose(f);
-		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-			die("%s failed on %s", argv[0], path);
 	} else {
 		f = fopen(path, "r");
-		if (!f)
-			die("cannot open %s: %s", path, strerror(errno));
-		do {
-			if (len + 4096 > cap)
-				buf = xrealloc(buf, cap = cap * 2 + 8192);
-			got = fread(buf + len, 1, cap - len - 1, f);
-			len += got;
-		} while (got);
-		fclose(f);
 	}
-	if (!buf)
-		buf = xrealloc(NULL, 1);
+	if (!f)
+		die("cannot read %s: %s", argv ? argv[0] : path, strerror(errno));
+	do {
+		if (len + 4096 > cap)
+			buf = xrealloc(buf, cap = cap * 2 + 8192);
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got);
+	fclose(f);
+	if (pid && (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)))
+		die("%s failed on %s", argv[0], path);
 	buf[len] = '\0';
 	return buf;
 }
