@@ -483,5 +483,12 @@ run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+40")'
 [ $rc = 0 ] && [ "$out" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:876")' ]
 check "kernel.statement(\"F@*+N\") is the line N after F's declaration" $? "rc=$rc $out $err"
 
+# -L at a label lists the locals in scope there too (4.8: $name $old $new $keyring $ret)
+run "$STAP" -r "$RELEASE" -L 'kernel.function("join_session_keyring").label("error2")'
+[ $rc = 0 ] && case $out in
+*'.label("error2") $name:char const* $old:struct cred const* $new:struct cred* $keyring:struct key* $ret:long int'*) true ;;
+*) false ;; esac
+check "-L of a label lists parameters and locals" $? "rc=$rc $out $err"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
