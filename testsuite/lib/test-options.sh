@@ -478,10 +478,17 @@ want=$(for l in 897:error3 899:error2 901:error; do
 [ $rc = 0 ] && [ "$out" = "$want" ]
 check "-l kernel.function(F).label(\"*\") lists F's labels as 4.8" $? "rc=$rc $out $err"
 
-# kernel.statement("FUNC@FILE+N"): the line N after FUNC's declaration (836 here)
+# kernel.statement("FUNC@FILE+N"): the line N after FUNC's declaration (836 here), as
+# 4.8 resolves cve-2016-0728.stp's join_session_keyring@*+44: line 880 has no is_stmt
+# row (its first row then) and lies in the function's cold part
 run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+40")'
-[ $rc = 0 ] && [ "$out" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:876")' ]
-check "kernel.statement(\"F@*+N\") is the line N after F's declaration" $? "rc=$rc $out $err"
+out40=$out rc40=$rc
+run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+44")'
+[ $rc = 0 ] && [ $rc40 = 0 ] &&
+	[ "$out40" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:876")' ] &&
+	[ "$out" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:880")' ]
+check "kernel.statement(\"F@*+N\") is the line N after F's declaration" $? \
+	"rc=$rc $out40 $out $err"
 
 # -L at a label lists the locals in scope there too (4.8: $name $old $new $keyring $ret)
 run "$STAP" -r "$RELEASE" -L 'kernel.function("join_session_keyring").label("error2")'

@@ -158,23 +158,34 @@ int dw_query_statements(struct session *s, struct dw_object *k, const char *func
 	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_CALL, &fns);
 	for (i = 0; i < n_fns; i++) {
 		const struct dw_func *f = fns[i].fn;
-		Dwarf_Die cu;
+		Dwarf_Die cu, fdie;
 		Dwarf_Lines *lines;
 		size_t nl, j;
 		int last_line = -1;
+		/* a function gcc split into hot and cold parts has DW_AT_ranges: its lines
+		 * in the cold part are outside [addr, high) */
+		bool split = dwarf_offdie(k->dw, f->die, &fdie) && dwarf_hasattr(&fdie, DW_AT_ranges);
+
+		int before = n, pass;
 
 		if (!f->high || !dwarf_offdie(k->dw, k->cus[f->cu].die, &cu) ||
 		    dwarf_getsrclines(&cu, &lines, &nl))
 			continue;
-		for (j = 0; j < nl; j++) {
+		/* one line with no is_stmt row in f (gcc moved its statement start): its
+		 * first row, as 4.8 takes it */
+		for (pass = 0; pass < 2; pass++)
+		for (j = 0; j < nl && (!pass || (!any_line && line_lo == line_hi && n == before));
+		     j++) {
 			Dwarf_Line *l = dwarf_onesrcline(lines, j);
 			Dwarf_Addr a;
 			bool stmt = false;
 			int ln, m;
 			const char *src;
 
-			if (!l || dwarf_lineaddr(l, &a) || a < f->addr || a >= f->high ||
-			    dwarf_lineno(l, &ln) || dwarf_linebeginstatement(l, &stmt) || !stmt)
+			if (!l || dwarf_lineaddr(l, &a) ||
+			    (split ? dwarf_haspc(&fdie, a) != 1 : (a < f->addr || a >= f->high)) ||
+			    dwarf_lineno(l, &ln) || dwarf_linebeginstatement(l, &stmt) ||
+			    (!stmt && !pass))
 				continue;
 			if (!any_line && (ln < line_lo || ln > line_hi))
 				continue;
