@@ -450,6 +450,11 @@ check ".library(\"libc.so.6\") names libc by its file name" $? "rc=$rc $out $err
 run "$STAP" -l 'process("/bin/ls").plt'
 [ $rc = 0 ] && printf '%s\n' "$out" | grep -qx 'process("/usr/bin/ls").plt("calloc")'
 check "process(X).plt without a pattern is .plt(\"*\")" $? "rc=$rc $err"
+# a function whose DWARF has no declaration file (libc's getpid, from an assembler
+# source) is named without "@FILE:LINE", not "getpid@:0"
+run "$STAP" -l 'process("/bin/ls").library("libc.so.6").function("getpid")'
+[ $rc = 0 ] && [ "$out" = 'process("/usr/bin/ls").library("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")' ]
+check "a function without a declaration file is listed by its name only" $? "rc=$rc $out $err"
 # a glob as 4.8 resolves it: /lib*/libc.so.6 is /lib32's libc here (/lib is usr/lib)
 run "$STAP" -l 'process("/lib*/libc.so.6").function("malloc")'
 want=$(for f in /lib*/libc.so.6; do [ -f "$f" ] &&

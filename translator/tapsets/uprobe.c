@@ -711,6 +711,20 @@ static const char *proc_str(struct session *s, const struct up_probe *up)
 	return arena_printf(&s->arena, "process(\"%s\")", up->path);
 }
 
+/* PROC.function("NAME@FILE:LINE")SUFFIX, or without "@FILE:LINE" for a function whose
+ * DWARF has no declaration file (glibc's assembler getpid) */
+static const char *fn_pp(struct session *s, const char *proc, struct up_object *u,
+			 const struct dw_func *fn, int line, const char *suffix)
+{
+	const char *file = dw_str(&u->o, fn->file);
+
+	if (!file || !*file)
+		return arena_printf(&s->arena, "%s.function(\"%s\")%s", proc,
+				    dw_str(&u->o, fn->name), suffix);
+	return arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
+			    dw_str(&u->o, fn->name), file, line, suffix);
+}
+
 static int match_functions(struct session *s, const struct probe_point *pp,
 			   struct derived_probe *dp, struct up_probe *up, const char *pat,
 			   const char *suffix, bool ret, enum dw_fn_filter filter)
@@ -743,9 +757,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			if (j < i || ((v[i].fn->flags & DWF_INLINE) && filter != DW_FN_INLINE))
 				continue;
 			us = add_site(s, dp, up, v[i].addr,
-				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
-						   name, dw_str(&u->o, v[i].fn->file), v[i].line,
-						   suffix), &pp->loc);
+				      fn_pp(s, proc, u, v[i].fn, v[i].line, suffix), &pp->loc);
 			if (!us) {
 				free(v);
 				return -1;
@@ -779,9 +791,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			if (!fn)
 				continue;
 			us = add_site(s, dp, up, sym->addr,
-				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
-						   dw_str(&u->o, fn->name), dw_str(&u->o, fn->file),
-						   (int)fn->line, suffix), &pp->loc);
+				      fn_pp(s, proc, u, fn, (int)fn->line, suffix), &pp->loc);
 			if (!us)
 				return -1;
 			us->site->fn = fn;
