@@ -455,6 +455,10 @@ check "process(X).plt without a pattern is .plt(\"*\")" $? "rc=$rc $err"
 run "$STAP" -l 'process("/bin/ls").library("libc.so.6").function("getpid")'
 [ $rc = 0 ] && [ "$out" = 'process("/usr/bin/ls").library("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")' ]
 check "a function without a declaration file is listed by its name only" $? "rc=$rc $out $err"
+# an i386 object's libraries are looked up among the i386 ones (/usr/lib32 here)
+run "$STAP" -l 'process("/usr/lib32/libanl.so.1").library("libc.so.6").function("malloc")'
+[ $rc = 0 ] && [ "$out" = 'process("/usr/lib32/libanl.so.1").library("/usr/lib32/libc.so.6").function("malloc")' ]
+check ".library() of an i386 object finds the i386 libc" $? "rc=$rc $out $err"
 # a glob as 4.8 resolves it: /lib*/libc.so.6 is /lib32's libc here (/lib is usr/lib)
 run "$STAP" -l 'process("/lib*/libc.so.6").function("malloc")'
 want=$(for f in /lib*/libc.so.6; do [ -f "$f" ] &&

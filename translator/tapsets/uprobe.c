@@ -190,11 +190,13 @@ static int resolve_paths(struct session *s, const char *pat, struct strlist *pat
 /* ---- .library("PATTERN"): the shared objects a program loads ---------------------- */
 
 /* the directories the dynamic linker searches after a library's RUNPATH: those of
- * LD_LIBRARY_PATH, /etc/ld.so.conf (and the files it includes), then the defaults */
+ * LD_LIBRARY_PATH, /etc/ld.so.conf (and the files it includes), then the defaults
+ * (64- and 32-bit: find_library keeps the files of the program's ELF class) */
 static void lib_dirs(struct session *s, struct strlist *dirs)
 {
 	static const char *const defaults[] = {
 		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib32", "/usr/lib32",
 		"/lib", "/usr/lib", NULL,
 	};
 	const char *env = getenv("LD_LIBRARY_PATH"), *p;
