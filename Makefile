@@ -28,7 +28,8 @@ STAPRUN_SRC = $(wildcard staprun/*.c)
 QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/remote/stap-qemu.c \
 	translator/fsafe.c
 
-PROGS = translator/stap staprun/staprun staprun/stapbpf translator/remote/stap-qemu
+PROGS = translator/stap staprun/staprun staprun/stapbpf translator/remote/stap-qemu \
+	translator/dtrace/dtrace
 
 all: $(PROGS)
 
@@ -76,6 +77,10 @@ staprun/stapbpf: $(STAPBPF_SRC) $(wildcard staprun/bpf/*.h)
 translator/remote/stap-qemu: $(patsubst %.c,build/obj/%.o,$(QEMU_SRC))
 	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
 
+# dtrace -h/-G: SDT headers and semaphore objects for applications
+translator/dtrace/dtrace: build/obj/translator/dtrace/dtrace.o
+	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests ---------------------------------------------------------------
@@ -113,7 +118,7 @@ bench: all
 # --- man pages --------------------------------------------------------------
 # man/ holds the written pages; the tapset function pages and their index are
 # generated from the tapset's "sfunction" comments into build/man/.
-MAN1 = man/stap.1
+MAN1 = man/stap.1 man/dtrace.1
 MAN8 = man/staprun.8
 MAN3 = man/stapprobes.3stap
 MAN7 = $(wildcard man/*.7stap)
@@ -136,7 +141,8 @@ install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libexecdir)/systemtap \
 		$(DESTDIR)$(datadir)/systemtap $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(mandir)/man8
-	install -m 755 translator/stap staprun/staprun staprun/stapbpf $(DESTDIR)$(bindir)/
+	install -m 755 translator/stap staprun/staprun staprun/stapbpf translator/dtrace/dtrace \
+		$(DESTDIR)$(bindir)/
 	install -m 755 translator/remote/stap-qemu $(DESTDIR)$(libexecdir)/systemtap/
 	cp -R $(PKG_TREES) $(DESTDIR)$(datadir)/systemtap/
 	install -m 644 $(MAN1) $(DESTDIR)$(mandir)/man1/
@@ -145,7 +151,8 @@ install: all
 	install -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/
 
 uninstall: build/man/stapfuncs.3stap
-	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun $(DESTDIR)$(bindir)/stapbpf
+	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun $(DESTDIR)$(bindir)/stapbpf \
+		$(DESTDIR)$(bindir)/dtrace
 	rm -f $(DESTDIR)$(libexecdir)/systemtap/stap-qemu
 	rm -rf $(addprefix $(DESTDIR)$(datadir)/systemtap/,$(PKG_TREES))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1)))

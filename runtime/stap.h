@@ -97,6 +97,8 @@ struct _stp_context {
 	struct _stp_sys_hit *syscall;	/* a syscall probe hit's call, else NULL */
 	const char *probe_func;		/* probefunc() of a hit whose probe knows it
 					 * (a syscall's "__x64_sys_openat"), else NULL */
+	unsigned long ubias;		/* a uprobe hit: its object's load bias (where
+					 * it is mapped less its link-time address) */
 	int tok_pos;			/* tokenize(): position in tok_buf */
 	char tok_buf[MAXSTRINGLEN];	/* tokenize(): the string being split */
 	struct _stp_stat stat;		/* scratch: an aggregated statistic */

@@ -17,7 +17,9 @@
  * with c->syscall set as the syscall tapset's probes have it; a path scope
  * is the inode of the process's executable (mm->exe_file).
  * With -c or -x, every process probe applies to the target's process tree
- * only; process(PID).function/.mark to PID's tree.
+ * only; process(PID).function/.mark to PID's tree.  A shared library named as
+ * the path is probed in every process that maps it; process("X").library(...)
+ * only in processes running X.
  */
 #ifndef _STP_LINUX_UPROBES_H
 #define _STP_LINUX_UPROBES_H
@@ -58,7 +60,11 @@ struct _stp_upath {
 struct _stp_uprobe {
 	struct _stp_site_probe sp;	/* first: the context's probe points here */
 	int path;			/* index in the set's paths */
+	int exe;			/* process("X").library(...): only processes
+					 * running paths[exe]; -1: any that maps path */
 	loff_t offset, sema;		/* in the file; sema 0: none */
+	unsigned long vaddr;		/* its link-time address (of the function, for
+					 * a .return), for the load bias of a hit */
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
 	int is_return;
@@ -153,14 +159,18 @@ static bool _stp_uprobe_in_tree(struct task_struct *t)
 	return !_stp_uprobe_tree || !target || _stp_uprobe_in_tree_of(t, target);
 }
 
-/* does a hit of u in the current task count (the target's tree, process(PID)'s)? */
+static bool _stp_uproc_exe_is(struct inode *inode);
+
+/* does a hit of u in the current task count (the target's tree, process(PID)'s, the
+ * program's of a library probe)? */
 static bool _stp_uprobe_wanted(const struct _stp_uprobe *u)
 {
 	return _stp_uprobe_in_tree(current) &&
-	       (!u->pid || _stp_uprobe_in_tree_of(current, u->pid));
+	       (!u->pid || _stp_uprobe_in_tree_of(current, u->pid)) &&
+	       (u->exe < 0 || _stp_uproc_exe_is(u->set->paths[u->exe].inode));
 }
 
-static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
+static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs, unsigned long bias)
 {
 	struct _stp_context *c;
 
@@ -172,6 +182,7 @@ static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
 	c->regs = regs;
 	c->probe_func = u->func;
 	c->data = (char *)u->sdt;
+	c->ubias = bias;
 	u->sp.p.fn(c);
 	c->data = NULL;
 	_stp_probe_leave(c);
@@ -180,7 +191,10 @@ static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs)
 
 static int _stp_uprobe_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
-	return _stp_uprobe_hit(container_of(uc, struct _stp_uprobe, uc), regs);
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
+
+	/* the breakpoint's address is in regs->ip while handlers run */
+	return _stp_uprobe_hit(u, regs, instruction_pointer(regs) - u->vaddr);
 }
 
 /* a free slot for u's call in the current task, or -1 (full: no return hit) */
@@ -250,6 +264,7 @@ static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs 
 	}
 	c->regs = regs;
 	c->data = data;
+	c->ubias = instruction_pointer(regs) - u->vaddr;
 	u->entry.p.fn(c);
 	ok = !c->last_error;
 	c->data = NULL;
@@ -266,9 +281,8 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 	struct _stp_context *c;
 	int i;
 
-	(void)func;
 	if (!u->n_entry)
-		return _stp_uprobe_hit(u, regs);
+		return _stp_uprobe_hit(u, regs, func - u->vaddr);
 	/* the values of this call's entry; a call without them gets no hit */
 	i = _stp_uentry_find(u);
 	if (i < 0)
@@ -278,6 +292,7 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 		c->regs = regs;
 		c->probe_func = u->func;
 		c->data = u->set->slot_data + i * u->set->slot_size;
+		c->ubias = func - u->vaddr;
 		u->sp.p.fn(c);
 		c->data = NULL;
 		_stp_probe_leave(c);

@@ -23,12 +23,13 @@ mk install DESTDIR="$d" > "$work/install.log" 2>&1
 check "make install DESTDIR=... succeeds" $? "$(tail -n 20 "$work/install.log")"
 
 missing=
-for f in bin/stap bin/staprun bin/stapbpf libexec/systemtap/stap-qemu; do
+for f in bin/stap bin/staprun bin/stapbpf bin/dtrace libexec/systemtap/stap-qemu; do
 	p=$(installed "$f")
 	[ -n "$p" ] && [ -x "$p" ] || missing="$missing $f"
 done
 [ -z "$missing" ]
-check "stap, staprun, stapbpf and stap-qemu are installed and executable" $? "missing:$missing"
+check "stap, staprun, stapbpf, dtrace and stap-qemu are installed and executable" $? \
+	"missing:$missing"
 
 missing=
 for f in systemtap/runtime/runtime.h systemtap/tapset/string.stp systemtap/include/stp_msg.h; do
@@ -62,7 +63,7 @@ check "a function:: page for each documented tapset function, and stapfuncs" $? 
 mandir=$(dirname "$(dirname "$(installed man1/stap.1)")")
 if command -v man > /dev/null; then
 	bad=
-	for page in stap staprun stapprobes stapfuncs error::pass1 error::pass2 error::pass3 \
+	for page in stap staprun dtrace stapprobes stapfuncs error::pass1 error::pass2 error::pass3 \
 		error::pass4 error::pass5 function::execname; do
 		p=$(MANPATH=$mandir man -w "$page" 2> /dev/null)
 		case $p in "$mandir"/*) ;; *) bad="$bad $page($p)" ;; esac

@@ -321,6 +321,7 @@ kernel.function(string)
 kernel.function(string).call
 kernel.function(string).exported
 kernel.function(string).inline
+kernel.function(string).label(string)
 kernel.function(string).return
 kernel.statement(string)
 kernel.trace(string)
@@ -331,6 +332,7 @@ module(string).function(string)
 module(string).function(string).call
 module(string).function(string).exported
 module(string).function(string).inline
+module(string).function(string).label(string)
 module(string).function(string).return
 module(string).statement(string)" ]
 check "--dump-probe-types lists the families' shapes, sorted" $? "rc=$rc $out $err"
@@ -514,6 +516,78 @@ check "-i with a script is an error" $? "rc=$rc $err"
 run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"
+
+# -l of process("X").library(...) and .plt: the libraries /bin/ls loads, as 4.8 lists
+# them (DT_NEEDED, transitively, resolved as the dynamic linker does, by real path)
+run "$STAP" -l 'process("/bin/ls").library("*").plt("*")'
+got=$(printf '%s\n' "$out" | sed 's/\.plt(.*//' | sort -u)
+want=$(for l in ld-linux-x86-64.so.2 libc.so.6 libpcre2-8.so.0 libselinux.so.1; do
+	printf 'process("/usr/bin/ls").library("%s")\n' \
+		"$(readlink -f "/usr/lib/x86_64-linux-gnu/$l")"; done | sort)
+[ $rc = 0 ] && [ "$got" = "$want" ]
+check "-l process(X).library(\"*\").plt lists the PLTs of X's libraries" $? "rc=$rc $got $err"
+run "$STAP" -l 'process("/bin/ls").library("libc.so.6").plt("*")'
+n=$(printf '%s\n' "$out" | grep -c '^process("/usr/bin/ls").library("/usr/lib/x86_64-linux-gnu/libc.so.6").plt("')
+[ $rc = 0 ] && [ "$n" -gt 0 ] && [ "$n" = "$(printf '%s\n' "$out" | wc -l)" ]
+check ".library(\"libc.so.6\") names libc by its file name" $? "rc=$rc $out $err"
+run "$STAP" -l 'process("/bin/ls").plt'
+[ $rc = 0 ] && printf '%s\n' "$out" | grep -qx 'process("/usr/bin/ls").plt("calloc")'
+check "process(X).plt without a pattern is .plt(\"*\")" $? "rc=$rc $err"
+# a function whose DWARF has no declaration file (libc's getpid, from an assembler
+# source) is named without "@FILE:LINE", not "getpid@:0"
+run "$STAP" -l 'process("/bin/ls").library("libc.so.6").function("getpid")'
+[ $rc = 0 ] && [ "$out" = 'process("/usr/bin/ls").library("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")' ]
+check "a function without a declaration file is listed by its name only" $? "rc=$rc $out $err"
+# an i386 object's libraries are looked up among the i386 ones (/usr/lib32 here)
+run "$STAP" -l 'process("/usr/lib32/libanl.so.1").library("libc.so.6").function("malloc")'
+[ $rc = 0 ] && [ "$out" = 'process("/usr/lib32/libanl.so.1").library("/usr/lib32/libc.so.6").function("malloc")' ]
+check ".library() of an i386 object finds the i386 libc" $? "rc=$rc $out $err"
+# a glob as 4.8 resolves it: /lib*/libc.so.6 is /lib32's libc here (/lib is usr/lib)
+run "$STAP" -l 'process("/lib*/libc.so.6").function("malloc")'
+want=$(for f in /lib*/libc.so.6; do [ -f "$f" ] &&
+	printf 'process("%s").function("malloc")\n' "$(readlink -f "$f")"; done)
+[ $rc = 0 ] && [ -n "$want" ] && [ "$out" = "$want" ]
+check "process(\"/lib*/libc.so.6\") resolves a glob to ELF files, i386 ones too" $? \
+	"rc=$rc $out $err"
+
+# -l/-L of SDT markers, as 4.8 prints them: the provider only when the point names one,
+# -L with each marker's $argN
+gcc -static -O1 -g -o "$work/uprog" "$top/testsuite/run/bin/uprog.c"
+run "$STAP" -L "process(\"$work/uprog\").mark(\"*\")"
+want=$(printf 'process("%s").mark("%s") $arg1:long $arg2:long\n' "$work/uprog" counted \
+	"$work/uprog" tick)
+[ $rc = 0 ] && [ "$out" = "$want" ]
+check "-L process(X).mark(\"*\") lists markers and their \$argN as 4.8" $? "rc=$rc $out $err"
+run "$STAP" -l "process(\"$work/uprog\").provider(\"u*\").mark(\"t*\")"
+[ $rc = 0 ] && [ "$out" = "process(\"$work/uprog\").provider(\"uprog\").mark(\"tick\")" ]
+check "-l process(X).provider(P).mark(M) names the provider" $? "rc=$rc $out $err"
+
+# -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
+run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
+want=$(for l in 897:error3 899:error2 901:error; do
+	printf 'kernel.function("join_session_keyring@security/keys/process_keys.c:%s").label("%s")\n' \
+		"${l%:*}" "${l#*:}"; done)
+[ $rc = 0 ] && [ "$out" = "$want" ]
+check "-l kernel.function(F).label(\"*\") lists F's labels as 4.8" $? "rc=$rc $out $err"
+
+# kernel.statement("FUNC@FILE+N"): the line N after FUNC's declaration (836 here), as
+# 4.8 resolves cve-2016-0728.stp's join_session_keyring@*+44: line 880 has no is_stmt
+# row (its first row then) and lies in the function's cold part
+run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+40")'
+out40=$out rc40=$rc
+run "$STAP" -r "$RELEASE" -l 'kernel.statement("join_session_keyring@*+44")'
+[ $rc = 0 ] && [ $rc40 = 0 ] &&
+	[ "$out40" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:876")' ] &&
+	[ "$out" = 'kernel.statement("join_session_keyring@security/keys/process_keys.c:880")' ]
+check "kernel.statement(\"F@*+N\") is the line N after F's declaration" $? \
+	"rc=$rc $out40 $out $err"
+
+# -L at a label lists the locals in scope there too (4.8: $name $old $new $keyring $ret)
+run "$STAP" -r "$RELEASE" -L 'kernel.function("join_session_keyring").label("error2")'
+[ $rc = 0 ] && case $out in
+*'.label("error2") $name:char const* $old:struct cred const* $new:struct cred* $keyring:struct key* $ret:long int'*) true ;;
+*) false ;; esac
+check "-L of a label lists parameters and locals" $? "rc=$rc $out $err"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -520,8 +520,10 @@ static int target_code(struct session *s, struct dw_object *k, const struct dw_s
 	return finish_target(&g, target, &t, kind, type, err);
 }
 
-/* A position-independent user program is loaded at an address known only at run time:
- * a link-time address in it (a global's) cannot be read yet. */
+/* A position-independent user program or shared library is loaded at an address known
+ * only at run time: a link-time address in it (a global's) is relocated by the load bias
+ * of the hit's object (the probe address at the hit less its link-time address), which
+ * only a probe on that same object knows. */
 static bool is_pie(struct dw_object *k)
 {
 	GElf_Ehdr eh;
@@ -539,11 +541,15 @@ int dw_target_code(struct session *s, struct dw_object *k, const struct dw_site 
 
 	if (rc || !is_pie(k))
 		return rc;
+	if (site && !site->no_regs && site->obj == k) {
+		prog->ubias = true;
+		return 0;
+	}
 	for (i = 0; i < prog->n; i++)
 		if (prog->ops[i].kind == LP_ADDR) {
 			*err = arena_printf(&s->arena, "%s: the address of a global of %s, a "
-					    "position-independent object, is not known before it "
-					    "runs (not supported yet)", dw_comp_text(s, target, NULL),
+					    "position-independent object, is known only in a "
+					    "probe on that object", dw_comp_text(s, target, NULL),
 					    k->path);
 			return -1;
 		}

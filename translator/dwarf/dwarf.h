@@ -226,6 +226,7 @@ struct dw_match {
 	const struct dw_func *fn;
 	uint64_t addr;			/* probe address */
 	int line;			/* source line of a statement probe, else decl line */
+	const char *label;		/* dw_query_labels(): the label's name */
 };
 
 /* Functions matching "FUNC[@FILE[:LINE]]" with wildcards; kind is "function",
@@ -234,6 +235,11 @@ enum dw_fn_filter { DW_FN_ANY, DW_FN_CALL, DW_FN_INLINE, DW_FN_EXPORTED, DW_FN_E
 int dw_query_functions(struct session *s, struct dw_object *k, const char *func_pat,
 		       const char *file_pat, enum dw_fn_filter filter,
 		       struct dw_match **out);
+/* .label("PATTERN") probes: the C labels (DW_TAG_label with an address) matching
+ * label_pat in the functions matching FUNC[@FILE], at their addresses, with their
+ * declaration lines and names (arena strings). Returns the count; *out is xmalloc'ed. */
+int dw_query_labels(struct session *s, struct dw_object *k, const char *func_pat,
+		    const char *file_pat, const char *label_pat, struct dw_match **out);
 /* Statement probes: lines of FILE (or FUNC's file) matching LINE or LINE-LINE ranges. */
 int dw_query_statements(struct session *s, struct dw_object *k, const char *func_pat,
 			const char *file_pat, int line_lo, int line_hi, bool any_line,
@@ -300,6 +306,7 @@ struct dw_site {
 	bool is_tracepoint;		/* fn's parameters after __data are the
 					 * tracepoint's arguments, in _STP_TPARG(i) */
 	bool no_regs;			/* @cast/@var outside of a probe site */
+	const struct dw_object *obj;	/* the object probed at this site, or NULL */
 };
 
 /* tracepoint.c: the C types a tracepoint's callback takes for its arguments (after

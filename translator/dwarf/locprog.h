@@ -27,7 +27,8 @@ enum lp_kind {
 	/* push a value */
 	LP_CONST,		/* n; LPF_SIGNED: a signed constant; LPF_LIT: a
 				 * DW_OP_litN literal (printed in decimal) */
-	LP_ADDR,		/* n, a link-time address relocated by the KASLR offset */
+	LP_ADDR,		/* n, a link-time address relocated by the KASLR offset (a
+				 * user object's: by the hit's load bias, or not at all) */
 	LP_REG,			/* DWARF register `reg` of the probe's pt_regs */
 	LP_BREG,		/* register `reg` + n (signed) */
 	LP_RETVAL,		/* the probed function's return value (.return) */
@@ -109,6 +110,8 @@ struct lp_prog {
 	bool uses_regs;		/* needs the probe's pt_regs (not a tracepoint, @cast...) */
 	bool user;		/* memory is the probed process's (a process probe): reads
 				 * with _STP_UREAD, addresses not relocated by KASLR */
+	bool ubias;		/* user: addresses relocated by the load bias of the hit's
+				 * object (a PIE or shared library probed at this site) */
 	enum lp_result result;
 	int res_size;
 	bool res_signed;

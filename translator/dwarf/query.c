@@ -63,6 +63,7 @@ static void push(struct dw_match **v, int *n, int *cap, const struct dw_func *fn
 	(*v)[*n].fn = fn;
 	(*v)[*n].addr = addr;
 	(*v)[*n].line = line;
+	(*v)[*n].label = NULL;
 	(*n)++;
 }
 
@@ -94,6 +95,53 @@ int dw_query_functions(struct session *s, struct dw_object *k, const char *func_
 			continue;
 		push(&v, &n, &cap, f, f->addr, (int)f->line);
 	}
+	*out = v;
+	return n;
+}
+
+/* the labels under die (in nested lexical blocks too) matching pat, pushed onto v */
+static void find_labels(struct session *s, Dwarf_Die *die, const struct dw_func *f,
+			const char *pat, struct dw_match **v, int *n, int *cap, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 32 || dwarf_child(die, &child))
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+		Dwarf_Attribute a;
+		Dwarf_Addr pc;
+		Dwarf_Word line = 0;
+		const char *name;
+
+		if (tag == DW_TAG_lexical_block) {
+			find_labels(s, &child, f, pat, v, n, cap, depth + 1);
+			continue;
+		}
+		if (tag != DW_TAG_label || dwarf_lowpc(&child, &pc) ||
+		    !(name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name, &a))) ||
+		    !dw_glob_match(pat, name))
+			continue;
+		dwarf_formudata(dwarf_attr_integrate(&child, DW_AT_decl_line, &a), &line);
+		push(v, n, cap, f, pc, (int)line);
+		(*v)[*n - 1].label = arena_strdup(&s->arena, name);
+	} while (!dwarf_siblingof(&child, &child));
+}
+
+int dw_query_labels(struct session *s, struct dw_object *k, const char *func_pat,
+		    const char *file_pat, const char *label_pat, struct dw_match **out)
+{
+	struct dw_match *v = NULL, *fns = NULL;
+	int n = 0, cap = 0, n_fns, i;
+
+	n_fns = dw_query_functions(s, k, func_pat, file_pat, DW_FN_CALL, &fns);
+	for (i = 0; i < n_fns; i++) {
+		Dwarf_Die fdie;
+
+		if (dwarf_offdie(k->dw, fns[i].fn->die, &fdie))
+			find_labels(s, &fdie, fns[i].fn, label_pat, &v, &n, &cap, 0);
+	}
+	free(fns);
 	*out = v;
 	return n;
 }
@@ -174,7 +222,7 @@ int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *
 	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_ANY, &fns);
 	for (i = 0; i < n_fns; i++) {
 		const struct dw_func *f = fns[i].fn;
-		Dwarf_Die cu;
+		Dwarf_Die cu, fdie;
 		Dwarf_Lines *lines;
 		uint64_t ranges[16][2];
 		size_t nl;

@@ -159,7 +159,9 @@ void dw_list_vars(struct session *s, struct dw_object *k, const struct dw_probe_
 {
 	const struct dw_func *fn = site->fn;
 	uint64_t addr = site->addr;
-	bool locals = !strncmp(site->pp, "kernel.statement", 16);
+	/* at a statement or a label: the variables in scope there, locals too */
+	bool locals = !strncmp(site->pp, "kernel.statement", 16) ||
+		      strstr(site->pp, ").statement(\"") || strstr(site->pp, ").label(\"");
 	bool tp = site->tp != NULL;
 	Dwarf_Die die, c, t;
 	Dwarf_Die *scopes;

@@ -114,11 +114,11 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 	int n_sites = 0;
 
 	for (site = k->sites; site; site = site->next) {
+		struct dw_object *obj = dw_site_object(s, site);
 		struct dw_site ds = { .fn = site->fn, .addr = site->addr,
 				      .is_return = site->is_return,
-				      .is_tracepoint = site->tp != NULL };
+				      .is_tracepoint = site->tp != NULL, .obj = obj };
 		struct strbuf one = { 0 };
-		struct dw_object *obj = dw_site_object(s, site);
 		enum ast_type t;
 
 		if (site->dp->body != owner->body)

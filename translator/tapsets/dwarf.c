@@ -1,4 +1,4 @@
-/* kernel.function("FUNC[@FILE[:LINE]]")[.call|.return|.inline|.exported] and
+/* kernel.function("FUNC[@FILE[:LINE]]")[.call|.return|.inline|.exported|.label("L")] and
  * kernel.statement("FUNC@FILE:LINE" | "FUNC@FILE+N" | "*@FILE:LINE[-LINE]"): probe points resolved
  * against the kernel's DWARF (dwarf/), one kprobe or kretprobe per concrete address.
  * module("NAME").function/.statement the same against a module's DWARF (dwarf/module.c),
@@ -105,6 +105,8 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 
 	for (i = 0; i < n; i++) {
 		const char *why = dw_unsafe(k, dw_str(k, v[i].fn->name), v[i].addr);
+		const char *sfx = v[i].label ? arena_printf(&s->arena, ".label(\"%s\")",
+							    v[i].label) : suffix;
 		struct dw_probe_site *site;
 
 		for (j = 0; j < i; j++)
@@ -115,7 +117,7 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 		if (why) {
 			if (!wild) {
 				diag_error(s, &pp->loc, "probe point %s is refused: %s",
-					   site_pp(s, k, kind, &v[i], suffix), why);
+					   site_pp(s, k, kind, &v[i], sfx), why);
 				return -1;
 			}
 			continue;
@@ -124,7 +126,7 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 		site->fn = v[i].fn;
 		site->addr = v[i].addr;
 		site->is_return = ret;
-		site->pp = site_pp(s, k, kind, &v[i], suffix);
+		site->pp = site_pp(s, k, kind, &v[i], sfx);
 		if (k->name && module_site(s, k, pp, site))
 			return -1;
 		added++;
@@ -136,12 +138,14 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 static int match_object(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp, struct dw_object *k, const struct pp_comp *f,
 			const struct spec *sp, enum dw_fn_filter filter, bool stmt,
-			const char *suffix, bool ret)
+			const char *suffix, bool ret, const char *label)
 {
 	struct dw_match *v = NULL;
 	int n, added;
 
-	if (stmt || (sp->has_line && !sp->any_line)) {
+	if (label) {
+		n = dw_query_labels(s, k, sp->func, sp->file, label, &v);
+	} else if (stmt || (sp->has_line && !sp->any_line)) {
 		if (!sp->file) {
 			diag_error(s, &f->arg->loc, "%s.statement needs FUNC@FILE:LINE",
 				   k->name ? "module(...)" : "kernel");
@@ -172,7 +176,7 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	enum dw_fn_filter filter = DW_FN_ANY;
 	struct dw_object *k;
-	const char *suffix = "", *module = NULL;
+	const char *suffix = "", *module = NULL, *label = NULL;
 	struct spec sp;
 	bool ret = false, stmt;
 	int added;
@@ -187,7 +191,10 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	if (!stmt && strcmp(f->name, "function"))
 		return 0;
 	x = f->next;
-	if (x) {
+	if (x && !stmt && !x->next && !strcmp(x->name, "label") && x->arg &&
+	    x->arg->kind == AST_STRING) {
+		label = x->arg->u.str;	/* the C labels of the functions */
+	} else if (x) {
 		if (x->next || x->has_arg || stmt)
 			return 0;
 		if (!strcmp(x->name, "return"))
@@ -219,7 +226,7 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 			k = dw_module(s, names[i], &pp->loc);
 			if (!k)
 				return -1;
-			a = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret);
+			a = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret, label);
 			if (a < 0)
 				return -1;
 			added += a;
@@ -233,7 +240,7 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	k = module ? dw_module(s, module, &pp->loc) : dw_kernel(s, &pp->loc);
 	if (!k)
 		return -1;
-	added = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret);
+	added = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret, label);
 	if (added < 0)
 		return -1;
 	return added ? 1 : 0;
@@ -270,6 +277,7 @@ static const char *const dwarf_points[] = {
 	"module(string).function(string)", "module(string).function(string).call",
 	"module(string).function(string).exported", "module(string).function(string).inline",
 	"module(string).function(string).return", "module(string).statement(string)",
+	"kernel.function(string).label(string)", "module(string).function(string).label(string)",
 	NULL,
 };
 

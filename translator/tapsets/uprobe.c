@@ -1,17 +1,23 @@
 /* process("PATH") probes: user-space programs probed through the kernel's inode
  * uprobes (runtime/linux/stp_uprobes.h).
  *
- *   process("PATH").function("PATTERN")[.call|.return]  entry (or return) of functions,
+ *   process("PATH").function("PATTERN")[.call|.return|.inline|.exported|.label("L")]
+ *       entry (or return) of functions, their inline copies, C labels,
  *       by the program's DWARF when it has some ($params), else by its symbol table
  *   process("PATH").statement(ADDR).absolute            an address (guru mode)
- *   process("PATH").plt("PATTERN")[.return]            PLT stubs (.rela.plt)
+ *   process("PATH").plt[("PATTERN")][.return]          PLT stubs (.rela.plt), $$name
+ *   process("PATH").library("LIB").function/.statement/.mark/.plt   the same in the
+ *       shared libraries PATH loads (DT_NEEDED, transitively, resolved on the host as
+ *       the dynamic linker does) that LIB names, hits only in processes running PATH
  *   process("PATH")[.provider("P")].mark("NAME")          SDT markers (.note.stapsdt):
  *       $arg1..$argN, $$name, $$provider, $$parms; semaphores set while registered
  *   process[("PATH"|PID)].begin/.end/.thread.begin/.thread.end   process events
  *   process[("PATH"|PID)].syscall[.return]     system calls: $syscall, $arg1..$arg6,
  *       $return
  *
- * PATH is resolved on the host (absolute, or through $PATH); bare `process` is the -c
+ * PATH is resolved on the host (absolute, or through $PATH, or a glob of x86-64 and
+ * i386 ELF files; a shared library is probed in every process mapping it; an i386
+ * object by its symbol table only); bare `process` is the -c
  * command's program, or with -x the pid's (/proc/PID/exe on the host, as for
  * process(PID).function/.mark, whose hits are those of PID's process tree). A probe
  * address is turned into an offset in the file from the ELF program headers; the
@@ -50,6 +56,7 @@ struct up_object {
 	struct dw_object o;
 	bool bad;		/* could not be read (reported) */
 	bool has_dwarf;
+	bool is32;		/* an i386 object: by its symbol table only */
 	int n_loads;
 	struct {
 		uint64_t vaddr, memsz, off;
@@ -68,12 +75,14 @@ struct up_site {
 	const struct up_note *note;	/* a marker */
 	struct up_object *obj;		/* the program (a path pattern matches several) */
 	const char *path;
+	const char *exe;		/* .library(): the program; NULL: any process */
 	struct up_site *next;
 };
 
 struct up_probe {
 	enum up_kind kind;
 	const char *path;		/* NULL: any process; the one being matched */
+	const char *exe;		/* .library(): the program of path, or NULL */
 	int64_t pid;			/* process(PID).begin...; 0: any */
 	struct up_object *obj;
 	struct up_site *sites;
@@ -120,8 +129,9 @@ static const char *pid_program(struct session *s, int64_t pid, const struct srcl
 	return arena_strdup(&s->arena, buf);
 }
 
-/* a pattern skips what cannot be probed: scripts, 32-bit libraries */
-static bool is_x86_64_elf(const char *path)
+/* a pattern skips what cannot be probed (scripts, data files): it keeps x86-64 and
+ * i386 ELF files, as 4.8 resolves process("/lib*\/libc.so.6") to /usr/lib32's libc */
+static bool is_x86_elf(const char *path)
 {
 	unsigned char h[20];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -130,8 +140,10 @@ static bool is_x86_64_elf(const char *path)
 	if (fd < 0)
 		return false;
 	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
-	     h[EI_CLASS] == ELFCLASS64 && h[EI_DATA] == ELFDATA2LSB &&
-	     h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8);
+	     h[EI_DATA] == ELFDATA2LSB &&
+	     ((h[EI_CLASS] == ELFCLASS64 && h[18] == (EM_X86_64 & 0xff) &&
+	       h[19] == (EM_X86_64 >> 8)) ||
+	      (h[EI_CLASS] == ELFCLASS32 && h[18] == EM_386 && h[19] == 0));
 	close(fd);
 	return ok;
 }
@@ -156,7 +168,7 @@ static int resolve_paths(struct session *s, const char *pat, struct strlist *pat
 		struct stat st;
 
 		if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode) ||
-		    !is_x86_64_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
+		    !is_x86_elf(g.gl_pathv[i]) || !(one = resolve_path(s, g.gl_pathv[i])))
 			continue;
 		for (j = 0; j < paths->n && strcmp(paths->v[j], one); j++)
 			;
@@ -165,6 +177,195 @@ static int resolve_paths(struct session *s, const char *pat, struct strlist *pat
 	}
 	globfree(&g);
 	return (int)paths->n;
+}
+
+/* ---- .library("PATTERN"): the shared objects a program loads ---------------------- */
+
+/* the directories the dynamic linker searches after a library's RUNPATH: those of
+ * LD_LIBRARY_PATH, /etc/ld.so.conf (and the files it includes), then the defaults
+ * (64- and 32-bit: find_library keeps the files of the program's ELF class) */
+static void lib_dirs(struct session *s, struct strlist *dirs)
+{
+	static const char *const defaults[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib32", "/usr/lib32",
+		"/lib", "/usr/lib", NULL,
+	};
+	const char *env = getenv("LD_LIBRARY_PATH"), *p;
+	struct strlist confs = { 0 };
+	size_t i;
+	glob_t g;
+
+	for (p = env; p && *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n)
+			strlist_add(dirs, arena_strndup(&s->arena, p, n));
+		p += n + (p[n] == ':');
+	}
+	strlist_add(&confs, "/etc/ld.so.conf");
+	for (i = 0; i < confs.n; i++) {
+		char *text, *line, *save = NULL;
+		size_t len, k;
+
+		if (read_file(confs.v[i], &text, &len))
+			continue;
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			line[strcspn(line, "#")] = '\0';
+			line += strspn(line, " \t");
+			line[strcspn(line, " \t")] = '\0';
+			if (!strcmp(line, "include")) {
+				line += strlen(line) + 1;
+				line += strspn(line, " \t");
+				line[strcspn(line, " \t")] = '\0';
+				if (confs.n < 64 && !glob(line, 0, NULL, &g)) {
+					for (k = 0; k < g.gl_pathc; k++)
+						strlist_add(&confs,
+							    arena_strdup(&s->arena, g.gl_pathv[k]));
+					globfree(&g);
+				}
+			} else if (*line == '/') {
+				strlist_add(dirs, arena_strdup(&s->arena, line));
+			}
+		}
+		free(text);
+	}
+	strlist_free(&confs);
+	for (i = 0; defaults[i]; i++)
+		strlist_add(dirs, defaults[i]);
+}
+
+/* the file the dynamic linker loads for DT_NEEDED name of object from (of ELF class
+ * cls), searching its RUNPATH/RPATH ($ORIGIN expanded) first; an arena path or NULL */
+static const char *find_library(struct session *s, const char *name, const char *from,
+				const char *runpath, const struct strlist *dirs, int cls)
+{
+	char buf[PATH_MAX];
+	const char *p, *cand;
+	size_t i;
+
+	if (strchr(name, '/'))
+		return realpath(name, buf) ? arena_strdup(&s->arena, buf) : NULL;
+	for (p = runpath; p && *p;) {
+		size_t n = strcspn(p, ":");
+		const char *dir = arena_strndup(&s->arena, p, n);
+
+		if (!strncmp(dir, "$ORIGIN", 7) || !strncmp(dir, "${ORIGIN}", 9)) {
+			const char *slash = strrchr(from, '/');
+
+			dir = arena_printf(&s->arena, "%.*s%s", (int)(slash - from), from,
+					   dir + (dir[1] == '{' ? 9 : 7));
+		}
+		cand = arena_printf(&s->arena, "%s/%s", dir, name);
+		if (n && !access(cand, R_OK) && realpath(cand, buf))
+			return arena_strdup(&s->arena, buf);
+		p += n + (p[n] == ':');
+	}
+	for (i = 0; i < dirs->n; i++) {
+		unsigned char h[EI_NIDENT];
+		int fd;
+		bool ok = false;
+
+		cand = arena_printf(&s->arena, "%s/%s", dirs->v[i], name);
+		fd = open(cand, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
+		     h[EI_CLASS] == cls;
+		close(fd);
+		if (ok && realpath(cand, buf))
+			return arena_strdup(&s->arena, buf);
+	}
+	return NULL;
+}
+
+/* add to libs the shared objects path needs (DT_NEEDED), and theirs, as resolved on
+ * the host */
+static void needed_libraries(struct session *s, const char *path, const struct strlist *dirs,
+			     struct strlist *libs, int depth)
+{
+	struct strlist names = { 0 };
+	const char *runpath = NULL;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	size_t i, j;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), cls;
+
+	if (fd < 0)
+		return;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	cls = elf ? gelf_getclass(elf) : ELFCLASSNONE;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Dyn dyn;
+		int k;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
+		    !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+			continue;
+		for (k = 0; k < (int)(sh.sh_size / sh.sh_entsize) && gelf_getdyn(d, k, &dyn);
+		     k++) {
+			const char *str = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+
+			if (!str)
+				continue;
+			if (dyn.d_tag == DT_NEEDED)
+				strlist_add(&names, arena_strdup(&s->arena, str));
+			else if (dyn.d_tag == DT_RUNPATH || (dyn.d_tag == DT_RPATH && !runpath))
+				runpath = arena_strdup(&s->arena, str);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	for (i = 0; i < names.n; i++) {
+		const char *lib = find_library(s, names.v[i], path, runpath, dirs, cls);
+
+		if (!lib)
+			continue;
+		for (j = 0; j < libs->n && strcmp(libs->v[j], lib); j++)
+			;
+		if (j < libs->n)
+			continue;
+		strlist_add(libs, lib);
+		if (depth < 16)
+			needed_libraries(s, lib, dirs, libs, depth + 1);
+	}
+	strlist_free(&names);
+}
+
+/* the libraries of program that .library(pat) names: a path (a glob when it has
+ * wildcards) is compared with the libraries' full paths, a name with their file names
+ * and the names they are needed by */
+static void match_libraries(struct session *s, const char *program, const char *pat,
+			    struct strlist *out)
+{
+	struct strlist dirs = { 0 }, libs = { 0 };
+	char buf[PATH_MAX];
+	size_t i;
+
+	lib_dirs(s, &dirs);
+	needed_libraries(s, program, &dirs, &libs, 0);
+	if (strchr(pat, '/') && !strpbrk(pat, "*?[") && realpath(pat, buf))
+		pat = arena_strdup(&s->arena, buf);
+	for (i = 0; i < libs.n; i++) {
+		const char *base = strrchr(libs.v[i], '/') + 1;
+
+		if (strchr(pat, '/') ? dw_glob_match(pat, libs.v[i]) : dw_glob_match(pat, base))
+			strlist_add(out, libs.v[i]);
+	}
+	if (!strchr(pat, '/') && !strpbrk(pat, "*?[") && !out->n) {
+		/* a soname whose file name differs (libpcre2-8.so.0 -> libpcre2-8.so.0.11.2) */
+		const char *lib = find_library(s, pat, program, NULL, &dirs, ELFCLASS64);
+
+		for (i = 0; lib && i < libs.n; i++)
+			if (!strcmp(libs.v[i], lib))
+				strlist_add(out, lib);
+	}
+	strlist_free(&dirs);
+	strlist_free(&libs);
 }
 
 static uint64_t file_offset(const struct up_object *u, uint64_t addr, bool *ok)
@@ -411,10 +612,12 @@ static struct up_object *user_object(struct session *s, const char *path,
 	}
 	u->o.elf = elf_begin(u->o.fd, ELF_C_READ_MMAP, NULL);
 	if (!u->o.elf || !gelf_getehdr(u->o.elf, &eh) || elf_getphdrnum(u->o.elf, &n_ph) ||
-	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_machine != EM_X86_64) {
-		diag_error(s, loc, "%s is not an x86-64 executable or shared object", path);
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
+	    (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386)) {
+		diag_error(s, loc, "%s is not an x86 executable or shared object", path);
 		return NULL;
 	}
+	u->is32 = eh.e_machine == EM_386;
 	for (i = 0; i < n_ph; i++) {
 		GElf_Phdr ph;
 
@@ -427,6 +630,8 @@ static struct up_object *user_object(struct session *s, const char *path,
 		}
 	}
 	u->bad = false;
+	if (u->is32)
+		return u;	/* no DWARF, no markers: functions by the symbol table */
 	u->o.build_id_len = dw_elf_build_id(u->o.elf, u->o.build_id, sizeof(u->o.build_id));
 	if (!elf_getshdrstrndx(u->o.elf, &shstrndx))
 		while ((scn = elf_nextscn(u->o.elf, scn))) {
@@ -488,6 +693,7 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 	}
 	us->obj = up->obj;
 	us->path = up->path;
+	us->exe = up->exe;
 	us->site = dw_add_site(s, dp);
 	us->site->obj = &up->obj->o;
 	us->site->addr = addr;
@@ -500,12 +706,29 @@ static struct up_site *add_site(struct session *s, struct derived_probe *dp,
 
 static const char *proc_str(struct session *s, const struct up_probe *up)
 {
+	if (up->exe)
+		return arena_printf(&s->arena, "process(\"%s\").library(\"%s\")", up->exe,
+				    up->path);
 	return arena_printf(&s->arena, "process(\"%s\")", up->path);
+}
+
+/* PROC.function("NAME@FILE:LINE")SUFFIX, or without "@FILE:LINE" for a function whose
+ * DWARF has no declaration file (glibc's assembler getpid) */
+static const char *fn_pp(struct session *s, const char *proc, struct up_object *u,
+			 const struct dw_func *fn, int line, const char *suffix)
+{
+	const char *file = dw_str(&u->o, fn->file);
+
+	if (!file || !*file)
+		return arena_printf(&s->arena, "%s.function(\"%s\")%s", proc,
+				    dw_str(&u->o, fn->name), suffix);
+	return arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
+			    dw_str(&u->o, fn->name), file, line, suffix);
 }
 
 static int match_functions(struct session *s, const struct probe_point *pp,
 			   struct derived_probe *dp, struct up_probe *up, const char *pat,
-			   const char *suffix, bool ret, bool call)
+			   const char *suffix, bool ret, enum dw_fn_filter filter)
 {
 	struct up_object *u = up->obj;
 	const char *proc = proc_str(s, up);
@@ -523,8 +746,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 
 		if (at)
 			*at++ = '\0';
-		m = dw_query_functions(s, &u->o, func, at, call ? DW_FN_CALL : ret ?
-				       DW_FN_ENTRY : DW_FN_ANY, &v);
+		m = dw_query_functions(s, &u->o, func, at, filter, &v);
 		for (i = 0; i < m; i++) {
 			const char *name = dw_str(&u->o, v[i].fn->name);
 			struct up_site *us;
@@ -532,12 +754,11 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			for (j = 0; j < i; j++)
 				if (v[j].addr == v[i].addr)
 					break;
-			if (j < i || (v[i].fn->flags & DWF_INLINE))
+			/* inline copies only for .inline (their code is the caller's) */
+			if (j < i || ((v[i].fn->flags & DWF_INLINE) && filter != DW_FN_INLINE))
 				continue;
 			us = add_site(s, dp, up, v[i].addr,
-				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
-						   name, dw_str(&u->o, v[i].fn->file), v[i].line,
-						   suffix), &pp->loc);
+				      fn_pp(s, proc, u, v[i].fn, v[i].line, suffix), &pp->loc);
 			if (!us) {
 				free(v);
 				return -1;
@@ -548,7 +769,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			n++;
 		}
 		free(v);
-		if (n || at)
+		if (n || at || filter == DW_FN_INLINE || filter == DW_FN_EXPORTED)
 			return n;
 		/* "malloc" in glibc: a symbol aliasing a function of another name
 		 * (__libc_malloc), as 4.8 finds it */
@@ -571,9 +792,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			if (!fn)
 				continue;
 			us = add_site(s, dp, up, sym->addr,
-				      arena_printf(&s->arena, "%s.function(\"%s@%s:%d\")%s", proc,
-						   dw_str(&u->o, fn->name), dw_str(&u->o, fn->file),
-						   (int)fn->line, suffix), &pp->loc);
+				      fn_pp(s, proc, u, fn, (int)fn->line, suffix), &pp->loc);
 			if (!us)
 				return -1;
 			us->site->fn = fn;
@@ -587,13 +806,16 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 		diag_error(s, &pp->loc, "%s has neither debuginfo nor a symbol table", up->path);
 		return -1;
 	}
-	for (size_t i = 0; i < u->o.n_syms; i++) {
+	for (size_t i = 0, last = 0; i < u->o.n_syms; i++) {
 		const struct dw_sym *sym = &u->o.syms[i];
 		struct up_site *us;
 
+		/* one site per address: the first matching name of aliases (malloc is
+		 * __libc_malloc) */
 		if (!sym->size || !dw_glob_match(pat, sym->name) ||
-		    (i && u->o.syms[i - 1].addr == sym->addr))
+		    (n && u->o.syms[last].addr == sym->addr))
 			continue;
+		last = i;
 		us = add_site(s, dp, up, sym->addr,
 			      arena_printf(&s->arena, "%s.function(\"%s\")%s", proc, sym->name,
 					   suffix), &pp->loc);
@@ -667,6 +889,43 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .function("FUNC[@FILE]").label("PATTERN"): C labels, by the program's DWARF */
+static int match_labels(struct session *s, const struct probe_point *pp,
+			struct derived_probe *dp, struct up_probe *up, const char *pat,
+			const char *label)
+{
+	struct up_object *u = up->obj;
+	char *func = arena_strdup(&s->arena, pat), *at = strchr(func, '@');
+	struct dw_match *v = NULL;
+	int i, m, n = 0;
+
+	if (!u->has_dwarf) {
+		diag_error(s, &pp->loc, "%s has no debuginfo: cannot find label \"%s\"",
+			   up->path, label);
+		return -1;
+	}
+	if (at)
+		*at++ = '\0';
+	m = dw_query_labels(s, &u->o, func, at, label, &v);
+	for (i = 0; i < m; i++) {
+		const char *name = dw_str(&u->o, v[i].fn->name);
+		struct up_site *us = add_site(s, dp, up, v[i].addr,
+			arena_printf(&s->arena, "%s.function(\"%s@%s:%d\").label(\"%s\")",
+				     proc_str(s, up), name, dw_str(&u->o, v[i].fn->file),
+				     v[i].line, v[i].label), &pp->loc);
+
+		if (!us) {
+			free(v);
+			return -1;
+		}
+		us->site->fn = v[i].fn;
+		us->func = name;
+		n++;
+	}
+	free(v);
+	return n;
+}
+
 /* .statement("FUNC@FILE:LINE"), LINE a number, LO-HI or * */
 static int match_statements(struct session *s, const struct probe_point *pp,
 			    struct derived_probe *dp, struct up_probe *up,
@@ -734,9 +993,12 @@ static int match_marks(struct session *s, const struct probe_point *pp,
 		if ((provider && !dw_glob_match(provider, note->provider)) ||
 		    !dw_glob_match(name, note->name))
 			continue;
-		us = add_site(s, dp, up, note->pc,
+		/* as 4.8 names them: with the provider when the probe point has one */
+		us = add_site(s, dp, up, note->pc, provider ?
 			      arena_printf(&s->arena, "%s.provider(\"%s\").mark(\"%s\")", proc,
-					   note->provider, note->name), &pp->loc);
+					   note->provider, note->name) :
+			      arena_printf(&s->arena, "%s.mark(\"%s\")", proc, note->name),
+			      &pp->loc);
 		if (!us)
 			return -1;
 		if (note->sema) {
@@ -755,13 +1017,39 @@ static int match_marks(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .library(lib): replace the programs in paths by the libraries of theirs lib names,
+ * with each one's program in exes; -1 after an error */
+static int library_paths(struct session *s, const struct probe_point *pp, const char *lib,
+			 struct strlist *paths, struct strlist *exes)
+{
+	struct strlist libs = { 0 };
+	size_t i, j;
+
+	for (i = 0; i < paths->n; i++) {
+		size_t before = libs.n;
+
+		match_libraries(s, paths->v[i], lib, &libs);
+		for (j = before; j < libs.n; j++)
+			strlist_add(exes, paths->v[i]);
+	}
+	if (!libs.n && !pp->optional && !strpbrk(lib, "*?[")) {
+		diag_error(s, &pp->loc, "library '%s' is not among the shared libraries %s "
+			   "loads", lib, paths->n ? paths->v[0] : "the program");
+		strlist_free(&libs);
+		return -1;
+	}
+	strlist_free(paths);
+	*paths = libs;
+	return 0;
+}
+
 static int uprobe_match(struct session *s, const struct probe_point *pp,
 			struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
-	struct strlist paths = { 0 };
+	struct strlist paths = { 0 }, exes = { 0 };
 	struct up_probe *up;
-	const char *name;
+	const char *name, *lib = NULL, *label = NULL;
 	size_t i;
 	int n, total;
 
@@ -769,6 +1057,14 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		return 0;
 	up = arena_alloc(&s->arena, sizeof(*up));
 	x = f->next;
+	if (!strcmp(f->name, "library") && f->arg && f->arg->kind == AST_STRING && x &&
+	    (!strcmp(x->name, "function") || !strcmp(x->name, "plt") ||
+	     !strcmp(x->name, "mark") || !strcmp(x->name, "provider") ||
+	     (!strcmp(x->name, "statement") && x->arg && x->arg->kind == AST_STRING))) {
+		lib = f->arg->u.str;	/* process("X").library("LIB")...: LIB's probes */
+		f = x;
+		x = f->next;
+	}
 	if (!strcmp(f->name, "begin") || !strcmp(f->name, "end")) {
 		if (x || f->has_arg)
 			return 0;
@@ -780,9 +1076,18 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		   (!x || (!x->next && !x->has_arg && !strcmp(x->name, "return")))) {
 		up->kind = x ? UP_SYSRET : UP_SYSCALL;
 	} else if (!strcmp(f->name, "function") && f->arg && f->arg->kind == AST_STRING) {
-		if (x && (x->next || x->has_arg || (strcmp(x->name, "return") &&
-						    strcmp(x->name, "call"))))
+		if (x && !x->next && !strcmp(x->name, "label") && x->arg &&
+		    x->arg->kind == AST_STRING) {
+			label = x->arg->u.str;
+		} else if (x && (!strcmp(x->name, "callee") || !strcmp(x->name, "callees"))) {
+			diag_error(s, &x->loc, "probe point .%s is not supported yet (the calls a "
+				   "function makes, from its DW_TAG_call_site entries)", x->name);
+			return -1;
+		} else if (x && (x->next || x->has_arg ||
+				 (strcmp(x->name, "return") && strcmp(x->name, "call") &&
+				  strcmp(x->name, "inline") && strcmp(x->name, "exported")))) {
 			return 0;
+		}
 		up->kind = UP_FUNC;
 	} else if (!strcmp(f->name, "statement") && f->arg && f->arg->kind == AST_STRING) {
 		if (x)
@@ -797,7 +1102,8 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 			return -1;
 		}
 		up->kind = UP_FUNC;
-	} else if (!strcmp(f->name, "plt") && f->arg && f->arg->kind == AST_STRING) {
+	} else if (!strcmp(f->name, "plt") && (!f->has_arg || (f->arg &&
+							       f->arg->kind == AST_STRING))) {
 		if (x && (x->next || x->has_arg || strcmp(x->name, "return")))
 			return 0;
 		up->kind = UP_FUNC;
@@ -865,8 +1171,13 @@ matched:
 		strlist_free(&paths);
 		return 1;
 	}
+	if (lib && library_paths(s, pp, lib, &paths, &exes) < 0) {
+		strlist_free(&paths);
+		return -1;
+	}
 	for (i = 0, total = 0; i < paths.n; i++) {
 		up->path = paths.v[i];
+		up->exe = lib ? exes.v[i] : NULL;
 		up->obj = user_object(s, up->path, &pp->loc);
 		if (!up->obj) {
 			n = -1;
@@ -875,26 +1186,35 @@ matched:
 		} else if (!strcmp(f->name, "statement")) {
 			n = add_site(s, dp, up, (uint64_t)f->arg->u.num, elab_pp_str(s, pp),
 				     &pp->loc) ? 1 : -1;
+		} else if (label) {
+			n = match_labels(s, pp, dp, up, f->arg->u.str, label);
 		} else if (up->plt) {
-			n = match_plts(s, pp, dp, up, f->arg->u.str, x != NULL);
+			n = match_plts(s, pp, dp, up, f->arg ? f->arg->u.str : "*", x != NULL);
 		} else if (up->kind == UP_MARK) {
 			bool prov = !strcmp(f->name, "provider");
 
 			name = prov ? x->arg->u.str : f->arg->u.str;
 			n = match_marks(s, pp, dp, up, prov ? f->arg->u.str : NULL, name);
 		} else {
+			enum dw_fn_filter filter = !x ? DW_FN_ANY :
+				!strcmp(x->name, "return") ? DW_FN_ENTRY :
+				!strcmp(x->name, "call") ? DW_FN_CALL :
+				!strcmp(x->name, "inline") ? DW_FN_INLINE : DW_FN_EXPORTED;
+
 			name = f->arg->u.str;
-			n = match_functions(s, pp, dp, up, name, x ? (x->name[0] == 'r' ?
-								  ".return" : ".call") : "",
-					    x && x->name[0] == 'r', x && x->name[0] == 'c');
+			n = match_functions(s, pp, dp, up, name, x ? arena_printf(&s->arena, ".%s",
+										  x->name) : "",
+					    filter == DW_FN_ENTRY, filter);
 		}
 		if (n < 0) {
 			strlist_free(&paths);
+			strlist_free(&exes);
 			return -1;
 		}
 		total += n;
 	}
 	strlist_free(&paths);
+	strlist_free(&exes);
 	return total ? 1 : 0;
 }
 
@@ -978,14 +1298,23 @@ static int uprobe_context_var(struct session *s, struct derived_probe *dp, const
 		diag_error(s, &loc, "target variables are not available in %s", dp->pp_str);
 		return -1;
 	}
+	if (up->plt && !strcmp(name, "$$name") && !n->u.target.comps && !n->u.target.addr) {
+		*n = *ast_call(s, &loc, strtab_intern(&s->arena, "__plt_name"), NULL);
+		n->next = next;
+		return 1;
+	}
 	if (up->plt) {
 		diag_error(s, &loc, "target variable %s is not available in %s: a PLT stub has "
-			   "no debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
-			   dp->pp_str);
+			   "no debuginfo (use $$name, pointer_arg(N), int_arg(N), returnval())",
+			   name, dp->pp_str);
 		return -1;
 	}
 	for (us = up->sites; us; us = us->next)
-		if (!us->obj->has_dwarf) {
+		if (us->obj->is32) {
+			diag_error(s, &loc, "target variable %s is not available: %s is a 32-bit "
+				   "object, probed by its symbol table only", name, us->path);
+			return -1;
+		} else if (!us->obj->has_dwarf) {
 			diag_error(s, &loc, "target variable %s is not available: %s has no "
 				   "debuginfo (use pointer_arg(N), int_arg(N), returnval())", name,
 				   us->path);
@@ -1038,8 +1367,11 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			continue;	/* a .return's entry part: run by its uprobe */
 		if (up->path)
 			path_index(&paths, up->path);
-		for (const struct up_site *us = up->sites; us; us = us->next)
+		for (const struct up_site *us = up->sites; us; us = us->next) {
 			path_index(&paths, us->path);
+			if (us->exe)
+				path_index(&paths, us->exe);
+		}
 	}
 	/* marker arguments */
 	for (i = 0; i < n; i++) {
@@ -1095,9 +1427,11 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			emit_line(e, "{ .sp = { .p = { .kind = STP_PROBE_EVENT, .pp = %s, .fn = probe_%d },",
 				  pp, probes[i]->id);
 			emit_line(e, "          .site = %d },", us->site->id);
-			emit_line(e, "  .path = %d, .offset = 0x%llx, .sema = 0x%llx, .func = %s,",
-				  path_index(&paths, us->path), (unsigned long long)us->offset,
-				  (unsigned long long)us->sema, fn);
+			emit_line(e, "  .path = %d, .exe = %d, .offset = 0x%llx, .sema = 0x%llx, "
+				  ".vaddr = 0x%llx, .func = %s,", path_index(&paths, us->path),
+				  us->exe ? path_index(&paths, us->exe) : -1,
+				  (unsigned long long)us->offset, (unsigned long long)us->sema,
+				  (unsigned long long)us->site->addr, fn);
 			if (us->note)
 				emit_line(e, "  .sdt = &_stp_sdt_site%d,", n_sdt++);
 			if (us->site->entry) {
@@ -1182,6 +1516,12 @@ static const char *const uprobe_points[] = {
 	"process(string).syscall.return",
 	"process(string).function(string)", "process(string).function(string).call",
 	"process(string).function(string).return", "process(string).mark(string)",
+	"process(string).function(string).label(string)", "process.function(string).label(string)",
+	"process(string).function(string).inline", "process(string).function(string).exported",
+	"process.function(string).inline", "process.function(string).exported",
+	"process(string).library(string).function(string).inline",
+	"process(string).library(string).function(string).exported",
+	"process(string).library(string).function(string).label(string)",
 	"process(string).provider(string).mark(string)",
 	"process(string).statement(number).absolute", "process(string).statement(string)",
 	"process(number).function(string)", "process(number).function(string).call",
@@ -1190,6 +1530,20 @@ static const char *const uprobe_points[] = {
 	"process(string).plt(string)", "process(string).plt(string).return",
 	"process(number).plt(string)", "process(number).plt(string).return",
 	"process.plt(string)", "process.plt(string).return",
+	"process(string).plt", "process(string).plt.return", "process.plt", "process.plt.return",
+	"process(string).library(string).function(string)",
+	"process(string).library(string).function(string).call",
+	"process(string).library(string).function(string).return",
+	"process(string).library(string).statement(string)",
+	"process(string).library(string).mark(string)",
+	"process(string).library(string).provider(string).mark(string)",
+	"process(string).library(string).plt(string)",
+	"process(string).library(string).plt(string).return",
+	"process(string).library(string).plt", "process(string).library(string).plt.return",
+	"process.library(string).function(string)",
+	"process.library(string).function(string).return", "process.library(string).mark(string)",
+	"process.library(string).plt(string)", "process.library(string).plt(string).return",
+	"process.library(string).plt", "process.library(string).plt.return",
 	"process.function(string)", "process.function(string).call",
 	"process.function(string).return", "process.mark(string)",
 	"process.provider(string).mark(string)",

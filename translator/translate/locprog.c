@@ -41,7 +41,7 @@ static void cat_text(struct strbuf *out, const char *text)
 }
 
 /* The expression an operation pushes. */
-static void push(const struct lp_op *op, bool user, struct strbuf *out)
+static void push(const struct lp_op *op, bool user, bool ubias, struct strbuf *out)
 {
 	sb_printf(out, "\tst[%d] = ", op->depth);
 	if (op->kind == LP_CONST && (op->flags & LPF_SIGNED))
@@ -50,6 +50,8 @@ static void push(const struct lp_op *op, bool user, struct strbuf *out)
 		sb_printf(out, "%uUL", (unsigned)op->n);
 	else if (op->kind == LP_CONST)
 		sb_printf(out, "0x%llxUL", (unsigned long long)op->n);
+	else if (op->kind == LP_ADDR && user && ubias)
+		sb_printf(out, "0x%llxUL + CONTEXT->ubias", (unsigned long long)op->n);
 	else if (op->kind == LP_ADDR && user)
 		sb_printf(out, "0x%llxUL", (unsigned long long)op->n);
 	else if (op->kind == LP_ADDR)
@@ -165,14 +167,14 @@ static void print_value(const struct lp_op *op, bool user, struct strbuf *out)
 	}
 }
 
-static void emit_op(const struct lp_op *op, bool user, struct strbuf *out)
+static void emit_op(const struct lp_op *op, bool user, bool ubias, struct strbuf *out)
 {
 	const char *rd = user ? "_STP_LOC_UREAD" : "_STP_KREAD";
 
 	switch (op->kind) {
 	case LP_CONST: case LP_ADDR: case LP_REG: case LP_BREG: case LP_RETVAL:
 	case LP_TPARG: case LP_CAST_PTR: case LP_DUP:
-		push(op, user, out);
+		push(op, user, ubias, out);
 		break;
 	case LP_DROP: case LP_ADD: case LP_NEG: case LP_NOT: case LP_BINOP: case LP_DEREF:
 		stack_op(op, rd, out);
@@ -232,5 +234,5 @@ void lp_emit_c(const struct lp_prog *p, struct strbuf *out)
 
 	prologue(p, out);
 	for (i = 0; i < p->n; i++)
-		emit_op(&p->ops[i], p->user, out);
+		emit_op(&p->ops[i], p->user, p->ubias, out);
 }
