@@ -222,7 +222,7 @@ int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *
 	n_fns = dw_query_functions(s, k, func_pat ? func_pat : "*", file_pat, DW_FN_ANY, &fns);
 	for (i = 0; i < n_fns; i++) {
 		const struct dw_func *f = fns[i].fn;
-		Dwarf_Die cu, fdie;
+		Dwarf_Die cu;
 		Dwarf_Lines *lines;
 		uint64_t ranges[16][2];
 		size_t nl;
