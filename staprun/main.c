@@ -1,5 +1,6 @@
 /*
  * staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] MODULE.ko [param=value...]
+ * staprun -d MODULE
  * staprun -h | -V
  *
  * Insert the module, start its session, copy its output to stdout (or FILE)
@@ -49,6 +50,7 @@ static void usage(void)
 static void help(void)
 {
 	fputs(USAGE_LINE
+	      "       staprun -d MODULE\n"
 	      "       staprun -h | -V\n"
 	      "\n"
 	      "Load MODULE.ko, run its session and copy its output until the script\n"
@@ -64,6 +66,9 @@ static void help(void)
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
+	      "  -d         remove MODULE (a name, or NAME.ko), a systemtap module no\n"
+	      "             staprun is attached to, e.g. after staprun was killed;\n"
+	      "             \"*\" removes all of them\n"
 	      "  -h         print this help and exit\n"
 	      "  -V         print the version and exit\n", stdout);
 	exit(0);
@@ -106,7 +111,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:dhV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -133,6 +138,9 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 				sr->files_max = (unsigned int)parse_num(comma + 1, 1, 1 << 20);
 			break;
 		}
+		case 'd':
+			sr->delete = true;
+			break;
 		case 'h':
 			help();
 			break;
@@ -144,6 +152,9 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 		}
 	}
 	if (optind >= argc || (sr->cmd && sr->target))
+		usage();
+	if (sr->delete && (optind + 1 != argc || sr->cmd || sr->target || sr->out_path ||
+			   sr->bufsize_mb || sr->size_max))
 		usage();
 	sr->module_path = argv[optind];
 	sr->params = join_params(argv + optind + 1, argc - optind - 1,
@@ -414,6 +425,8 @@ int main(int argc, char **argv)
 
 	sr.t_start_ns = now_ns();
 	parse_args(&sr, argc, argv);
+	if (sr.delete)
+		return debugfs_ensure() || module_delete(sr.module_path) ? 1 : 0;
 	rc = setup_signals();
 	if (rc) {
 		sr_err("cannot set up signal handlers: %s", strerror(-rc));

@@ -49,6 +49,7 @@ struct trace {
 struct staprun {
 	/* command line, read-only once parsed */
 	int verbose;
+	bool delete;			/* -d: remove a module, nothing else */
 	const char *out_path;
 	uint64_t size_max;		/* -S SIZE (MB), in bytes */
 	unsigned int files_max;		/* -S SIZE,N */
@@ -91,6 +92,7 @@ int modinfo_name(const void *image, size_t size, char *name, size_t cap);
 int module_load(struct staprun *sr);
 int module_unload(struct staprun *sr);
 int debugfs_ensure(void);
+int module_delete(const char *arg);
 
 /* ctl.c */
 int ctl_open(struct staprun *sr);
