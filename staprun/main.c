@@ -157,6 +157,8 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 			   sr->bufsize_mb || sr->size_max))
 		usage();
 	sr->module_path = argv[optind];
+	sr->user_params = argv + optind + 1;
+	sr->n_user_params = argc - optind - 1;
 	sr->params = join_params(argv + optind + 1, argc - optind - 1,
 				 sr->bufsize_mb);
 }
@@ -209,6 +211,7 @@ static int fork_cmd(struct staprun *sr)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		priv_drop();	/* the command runs as the caller, never as root */
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);	/* the session never started */
@@ -425,8 +428,17 @@ int main(int argc, char **argv)
 
 	sr.t_start_ns = now_ns();
 	parse_args(&sr, argc, argv);
-	if (sr.delete)
+	if (priv_init(&sr))
+		return 1;
+	if (sr.delete) {
+		if (sr.level != PRIV_DEV) {
+			sr_err("staprun -d is for root and members of the group \"stapdev\"");
+			return 1;
+		}
 		return debugfs_ensure() || module_delete(sr.module_path) ? 1 : 0;
+	}
+	if (priv_check_params(&sr, sr.user_params, sr.n_user_params))
+		return 1;
 	rc = setup_signals();
 	if (rc) {
 		sr_err("cannot set up signal handlers: %s", strerror(-rc));
@@ -437,8 +449,7 @@ int main(int argc, char **argv)
 
 		trace_out_name(first, sizeof(first), sr.out_path, 0,
 			       sr.size_max || sr.files_max);
-		out_fd = open(first,
-			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		out_fd = priv_open_as_caller(first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
 		if (out_fd < 0) {
 			rc = errno;
 			sr_err("cannot open %s: %s", sr.out_path, strerror(rc));

@@ -77,25 +77,32 @@ static int this_module_name(const unsigned char *img, const Elf64_Shdr *sh,
 	return 0;
 }
 
-/* Find "name=" among the NUL-separated entries of .modinfo. */
-static int find_name(const char *p, size_t size, char *name, size_t cap)
+/* Find "KEY=" among the NUL-separated entries of .modinfo; its value must be
+ * a valid name. */
+static int find_entry(const char *p, size_t size, const char *key, char *val, size_t cap)
 {
 	const char *end = p + size;
+	size_t k = strlen(key);
 
 	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 
-		if (len > 5 && memcmp(p, "name=", 5) == 0) {
-			if (len - 5 >= cap || !valid_name(p + 5, len - 5))
+		if (len > k + 1 && memcmp(p, key, k) == 0 && p[k] == '=') {
+			if (len - k - 1 >= cap || !valid_name(p + k + 1, len - k - 1))
 				return -ENOEXEC;
-			memcpy(name, p + 5, len - 5);
-			name[len - 5] = '\0';
+			memcpy(val, p + k + 1, len - k - 1);
+			val[len - k - 1] = '\0';
 			return 0;
 		}
 		p += len + 1;
 	}
 	return -ENOEXEC;
+}
+
+static int find_name(const char *p, size_t size, char *name, size_t cap)
+{
+	return find_entry(p, size, "name", name, cap);
 }
 
 /*
@@ -148,4 +155,37 @@ int modinfo_name(const void *image, size_t size, char *name, size_t cap)
 	if (has_info && strcmp(info_name, name) != 0)
 		return -ENOEXEC;
 	return 0;
+}
+
+/*
+ * The value of "KEY=" in the .modinfo of the ELF64 image (a name: letters,
+ * digits, '_' and '-'), or -ENOENT when there is none, -ENOEXEC when the
+ * image is not ELF64.
+ */
+int modinfo_field(const void *image, size_t size, const char *key, char *val, size_t cap)
+{
+	const unsigned char *img = image;
+	Elf64_Shdr strtab, sh;
+	Elf64_Ehdr eh;
+	unsigned int i;
+
+	if (size < sizeof(eh))
+		return -ENOEXEC;
+	memcpy(&eh, img, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+	    (size - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum ||
+	    section(img, size, &eh, eh.e_shstrndx, &strtab))
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_shnum; i++) {
+		const char *sname;
+
+		if (section(img, size, &eh, i, &sh))
+			return -ENOEXEC;
+		sname = string_at(img, &strtab, sh.sh_name);
+		if (sname && strcmp(sname, ".modinfo") == 0 && sh.sh_type != SHT_NOBITS)
+			return find_entry((const char *)img + sh.sh_offset, sh.sh_size, key,
+					  val, cap) ? -ENOENT : 0;
+	}
+	return -ENOENT;
 }

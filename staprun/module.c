@@ -113,7 +113,12 @@ int module_load(struct staprun *sr)
 	size_t size = 0;
 	int fd, rc;
 
-	fd = open(sr->module_path, O_RDONLY | O_CLOEXEC);
+	const char *path = priv_module_path(sr, sr->module_path);
+
+	if (!path)
+		return -EPERM;
+	/* below stapdev, the checked real path: no symlink may replace a part of it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | (sr->level == PRIV_DEV ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		int e = errno;
 
@@ -121,7 +126,11 @@ int module_load(struct staprun *sr)
 		       strerror(e));
 		return -e;
 	}
-	rc = read_file(sr->module_path, fd, &img, &size);
+	rc = priv_check_file(sr, fd);
+	if (rc == 0)
+		rc = read_file(sr->module_path, fd, &img, &size);
+	if (rc == 0)
+		rc = priv_check_image(sr, img, size);
 	if (rc)
 		goto out;
 	rc = modinfo_name(img, size, sr->name, sizeof(sr->name));
