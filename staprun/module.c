@@ -114,6 +114,7 @@ int module_load(struct staprun *sr)
 	int fd, rc;
 
 	const char *path = priv_module_path(sr, sr->module_path);
+	char level[16];
 
 	if (!path)
 		return -EPERM;
@@ -133,6 +134,16 @@ int module_load(struct staprun *sr)
 		rc = priv_check_image(sr, img, size);
 	if (rc)
 		goto out;
+	/* a stapusr module's process probes see only the caller's processes */
+	if (modinfo_field(img, size, "stap_privilege", level, sizeof(level)) == 0 &&
+	    !strcmp(level, "stapusr")) {
+		char *p = xmalloc(strlen(params) + 32);
+
+		sprintf(p, "%s%s_stp_uid=%u", params, *params ? " " : "", (unsigned)getuid());
+		free(sr->params);
+		sr->params = p;
+		params = p;
+	}
 	rc = modinfo_name(img, size, sr->name, sizeof(sr->name));
 	if (rc) {
 		sr_err("%s is not a kernel module", sr->module_path);
