@@ -150,6 +150,12 @@ install: all
 	install -m 644 $(MAN3) build/man/*.3stap $(DESTDIR)$(mandir)/man3/
 	install -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/
 
+# staprun setuid root for the members of stapusr (groups stapusr, stapsys, stapdev must
+# exist): they may run only root's modules under /lib/modules/RELEASE/systemtap
+install-setuid: install
+	chown root:stapusr $(DESTDIR)$(bindir)/staprun
+	chmod 04754 $(DESTDIR)$(bindir)/staprun
+
 uninstall: build/man/stapfuncs.3stap
 	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun $(DESTDIR)$(bindir)/stapbpf \
 		$(DESTDIR)$(bindir)/dtrace
@@ -169,7 +175,7 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status autom4te.cache configure aclocal.m4
 
-.PHONY: all check check-host check-guest check-update examples examples-quick bench man install uninstall clean distclean
+.PHONY: all check check-host check-guest check-update examples examples-quick bench man install install-setuid uninstall clean distclean
 
 # --- fuzzing: the front end (lexer, preprocessor, parser, elaborator) ----------
 # `make fuzz` builds a libFuzzer target with clang and runs it for FUZZ_TIME seconds;

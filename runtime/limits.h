@@ -46,6 +46,10 @@
 #ifndef STP_TRACE_BUFSIZE_MB
 #define STP_TRACE_BUFSIZE_MB 1	/* per-CPU output ring, unless staprun -s */
 #endif
+#ifndef STP_TRACE_WAIT_MS
+#define STP_TRACE_WAIT_MS 60000	/* between begin/end probes: how long staprun
+				 * may take nothing before output is dropped */
+#endif
 #ifndef STP_CTL_BUFSIZE
 #define STP_CTL_BUFSIZE 65536	/* queued ctl messages (OOB text) */
 #endif

@@ -43,8 +43,10 @@ static void _stp_run_probes(int kind)
 	size_t i;
 
 	for (i = 0; i < STP_N_PROBES; i++)
-		if (_stp_probes[i].kind == kind)
+		if (_stp_probes[i].kind == kind) {
+			_stp_trace_wait_room();
 			_stp_probe_run(&_stp_probes[i]);
+		}
 }
 
 static int _stp_session_start(pid_t target)

@@ -1,5 +1,6 @@
 /*
  * staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] MODULE.ko [param=value...]
+ * staprun -d MODULE
  * staprun -h | -V
  *
  * Insert the module, start its session, copy its output to stdout (or FILE)
@@ -49,6 +50,7 @@ static void usage(void)
 static void help(void)
 {
 	fputs(USAGE_LINE
+	      "       staprun -d MODULE\n"
 	      "       staprun -h | -V\n"
 	      "\n"
 	      "Load MODULE.ko, run its session and copy its output until the script\n"
@@ -64,6 +66,9 @@ static void help(void)
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
+	      "  -d         remove MODULE (a name, or NAME.ko), a systemtap module no\n"
+	      "             staprun is attached to, e.g. after staprun was killed;\n"
+	      "             \"*\" removes all of them\n"
 	      "  -h         print this help and exit\n"
 	      "  -V         print the version and exit\n", stdout);
 	exit(0);
@@ -106,7 +111,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:dhV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -133,6 +138,9 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 				sr->files_max = (unsigned int)parse_num(comma + 1, 1, 1 << 20);
 			break;
 		}
+		case 'd':
+			sr->delete = true;
+			break;
 		case 'h':
 			help();
 			break;
@@ -145,7 +153,12 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 	}
 	if (optind >= argc || (sr->cmd && sr->target))
 		usage();
+	if (sr->delete && (optind + 1 != argc || sr->cmd || sr->target || sr->out_path ||
+			   sr->bufsize_mb || sr->size_max))
+		usage();
 	sr->module_path = argv[optind];
+	sr->user_params = argv + optind + 1;
+	sr->n_user_params = argc - optind - 1;
 	sr->params = join_params(argv + optind + 1, argc - optind - 1,
 				 sr->bufsize_mb);
 }
@@ -198,6 +211,7 @@ static int fork_cmd(struct staprun *sr)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		priv_drop();	/* the command runs as the caller, never as root */
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);	/* the session never started */
@@ -414,6 +428,17 @@ int main(int argc, char **argv)
 
 	sr.t_start_ns = now_ns();
 	parse_args(&sr, argc, argv);
+	if (priv_init(&sr))
+		return 1;
+	if (sr.delete) {
+		if (sr.level != PRIV_DEV) {
+			sr_err("staprun -d is for root and members of the group \"stapdev\"");
+			return 1;
+		}
+		return debugfs_ensure() || module_delete(sr.module_path) ? 1 : 0;
+	}
+	if (priv_check_params(&sr, sr.user_params, sr.n_user_params))
+		return 1;
 	rc = setup_signals();
 	if (rc) {
 		sr_err("cannot set up signal handlers: %s", strerror(-rc));
@@ -424,8 +449,7 @@ int main(int argc, char **argv)
 
 		trace_out_name(first, sizeof(first), sr.out_path, 0,
 			       sr.size_max || sr.files_max);
-		out_fd = open(first,
-			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		out_fd = priv_open_as_caller(first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
 		if (out_fd < 0) {
 			rc = errno;
 			sr_err("cannot open %s: %s", sr.out_path, strerror(rc));

@@ -77,25 +77,69 @@ static int this_module_name(const unsigned char *img, const Elf64_Shdr *sh,
 	return 0;
 }
 
-/* Find "name=" among the NUL-separated entries of .modinfo. */
-static int find_name(const char *p, size_t size, char *name, size_t cap)
+/* Find "KEY=" among the NUL-separated entries of .modinfo; its value must be
+ * a valid name. */
+static int find_entry(const char *p, size_t size, const char *key, char *val, size_t cap)
 {
 	const char *end = p + size;
+	size_t k = strlen(key);
 
 	while (p < end) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
 
-		if (len > 5 && memcmp(p, "name=", 5) == 0) {
-			if (len - 5 >= cap || !valid_name(p + 5, len - 5))
+		if (len > k + 1 && memcmp(p, key, k) == 0 && p[k] == '=') {
+			if (len - k - 1 >= cap || !valid_name(p + k + 1, len - k - 1))
 				return -ENOEXEC;
-			memcpy(name, p + 5, len - 5);
-			name[len - 5] = '\0';
+			memcpy(val, p + k + 1, len - k - 1);
+			val[len - k - 1] = '\0';
 			return 0;
 		}
 		p += len + 1;
 	}
 	return -ENOEXEC;
+}
+
+
+/* Check the ELF64 relocatable's header and read its section-name table. */
+static int elf_header(const unsigned char *img, size_t size, Elf64_Ehdr *eh,
+		      Elf64_Shdr *strtab)
+{
+	if (size < sizeof(*eh))
+		return -ENOEXEC;
+	memcpy(eh, img, sizeof(*eh));
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_REL ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > size ||
+	    (size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum)
+		return -ENOEXEC;
+	return section(img, size, eh, eh->e_shstrndx, strtab);
+}
+
+/*
+ * The first section called `name` in *sh: the number of sections of that
+ * name (0: none), or -ENOEXEC for a section header out of the image.
+ */
+static int find_section(const unsigned char *img, size_t size, const char *name,
+			Elf64_Shdr *sh)
+{
+	Elf64_Shdr strtab, cur;
+	Elf64_Ehdr eh;
+	unsigned int i;
+	int n = 0;
+
+	if (elf_header(img, size, &eh, &strtab))
+		return -ENOEXEC;
+	for (i = 0; i < eh.e_shnum; i++) {
+		const char *sname;
+
+		if (section(img, size, &eh, i, &cur))
+			return -ENOEXEC;
+		sname = string_at(img, &strtab, cur.sh_name);
+		if (sname && strcmp(sname, name) == 0 && n++ == 0)
+			*sh = cur;
+	}
+	return n;
 }
 
 /*
@@ -106,46 +150,34 @@ static int find_name(const char *p, size_t size, char *name, size_t cap)
  */
 int modinfo_name(const void *image, size_t size, char *name, size_t cap)
 {
-	const unsigned char *img = image;
-	Elf64_Shdr strtab, sh;
-	Elf64_Ehdr eh;
 	char info_name[THIS_MODULE_NAME_LEN];
-	bool this_module = false, has_info = false;
-	int rc = -ENOEXEC;
-	unsigned int i;
+	Elf64_Shdr sh;
 
-	if (size < sizeof(eh))
+	/* one struct module: with two, which one would the kernel take? */
+	if (find_section(image, size, ".gnu.linkonce.this_module", &sh) != 1 ||
+	    this_module_name(image, &sh, name, cap))
 		return -ENOEXEC;
-	memcpy(&eh, img, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_REL ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
-	    (size - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum)
-		return -ENOEXEC;
-	if (section(img, size, &eh, eh.e_shstrndx, &strtab))
-		return -ENOEXEC;
-	for (i = 0; i < eh.e_shnum; i++) {
-		const char *sname;
-
-		if (section(img, size, &eh, i, &sh))
-			return -ENOEXEC;
-		sname = string_at(img, &strtab, sh.sh_name);
-		if (!sname)
-			continue;
-		if (strcmp(sname, ".gnu.linkonce.this_module") == 0) {
-			if (this_module)
-				return -ENOEXEC;	/* which one would the kernel take? */
-			this_module = true;
-			rc = this_module_name(img, &sh, name, cap);
-		} else if (strcmp(sname, ".modinfo") == 0 && !has_info &&
-			   sh.sh_type != SHT_NOBITS) {
-			has_info = find_name((const char *)img + sh.sh_offset, sh.sh_size,
-					     info_name, sizeof(info_name)) == 0;
-		}
-	}
-	if (!this_module || rc)
-		return -ENOEXEC;
-	if (has_info && strcmp(info_name, name) != 0)
+	if (modinfo_field(image, size, "name", info_name, sizeof(info_name)) == 0 &&
+	    strcmp(info_name, name) != 0)
 		return -ENOEXEC;
 	return 0;
+}
+
+/*
+ * The value of "KEY=" in the .modinfo of the ELF64 relocatable image (a name:
+ * letters, digits, '_' and '-'), or -ENOENT when there is none, -ENOEXEC when
+ * the image is not one.
+ */
+int modinfo_field(const void *image, size_t size, const char *key, char *val, size_t cap)
+{
+	const unsigned char *img = image;
+	Elf64_Shdr sh;
+	int n = find_section(img, size, ".modinfo", &sh);
+
+	if (n < 0)
+		return -ENOEXEC;
+	if (n == 0 || sh.sh_type == SHT_NOBITS)
+		return -ENOENT;
+	return find_entry((const char *)img + sh.sh_offset, sh.sh_size, key, val, cap) ?
+		       -ENOENT : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -112,7 +113,13 @@ int module_load(struct staprun *sr)
 	size_t size = 0;
 	int fd, rc;
 
-	fd = open(sr->module_path, O_RDONLY | O_CLOEXEC);
+	const char *path = priv_module_path(sr, sr->module_path);
+	char level[16];
+
+	if (!path)
+		return -EPERM;
+	/* below stapdev, the checked real path: no symlink may replace a part of it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | (sr->level == PRIV_DEV ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		int e = errno;
 
@@ -120,9 +127,23 @@ int module_load(struct staprun *sr)
 		       strerror(e));
 		return -e;
 	}
-	rc = read_file(sr->module_path, fd, &img, &size);
+	rc = priv_check_file(sr, fd);
+	if (rc == 0)
+		rc = read_file(sr->module_path, fd, &img, &size);
+	if (rc == 0)
+		rc = priv_check_image(sr, img, size);
 	if (rc)
 		goto out;
+	/* a stapusr module's process probes see only the caller's processes */
+	if (modinfo_field(img, size, "stap_privilege", level, sizeof(level)) == 0 &&
+	    !strcmp(level, "stapusr")) {
+		char *p = xmalloc(strlen(params) + 32);
+
+		sprintf(p, "%s%s_stp_uid=%u", params, *params ? " " : "", (unsigned)getuid());
+		free(sr->params);
+		sr->params = p;
+		params = p;
+	}
 	rc = modinfo_name(img, size, sr->name, sizeof(sr->name));
 	if (rc) {
 		sr_err("%s is not a kernel module", sr->module_path);
@@ -171,4 +192,90 @@ int module_unload(struct staprun *sr)
 	}
 	sr_err("cannot remove module %s: %s", sr->name, strerror(e));
 	return -e;
+}
+
+/*
+ * The module name that `arg` stands for: a name, or a path NAME.ko whose
+ * basename is taken.  0, or -EINVAL (reported) for anything that is not a
+ * plain module name.
+ */
+static int delete_name(const char *arg, char *name, size_t cap)
+{
+	const char *base = strrchr(arg, '/');
+	size_t n, i;
+
+	base = base ? base + 1 : arg;
+	n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".ko"))
+		n -= 3;
+	for (i = 0; i < n; i++)
+		if (!((base[i] >= 'a' && base[i] <= 'z') || (base[i] >= 'A' && base[i] <= 'Z') ||
+		      (base[i] >= '0' && base[i] <= '9') || base[i] == '_'))
+			break;
+	if (n == 0 || i < n || n >= cap) {
+		sr_err("'%s' is not a module name", arg);
+		return -EINVAL;
+	}
+	memcpy(name, base, n);
+	name[n] = '\0';
+	return 0;
+}
+
+/*
+ * Remove one systemtap module that no staprun holds; only a module with our
+ * transport directory counts, so that no other kernel module can be removed
+ * this way.  0, or -errno (reported unless quiet and merely in use).
+ */
+static int delete_one(const char *name, bool quiet)
+{
+	char dir[256];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/systemtap/%s", STAPRUN_DEBUGFS, name);
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		sr_err("module %s is not a loaded systemtap module", name);
+		return -ENOENT;
+	}
+	if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK || errno == EBUSY) {
+		if (!quiet)
+			sr_err("module %s is in use (a staprun is attached to it)", name);
+		return -EBUSY;
+	}
+	sr_err("cannot remove module %s: %s", name, strerror(errno));
+	return -errno;
+}
+
+/*
+ * staprun -d MODULE: remove a systemtap module left behind by a staprun that
+ * was killed (its module_exit runs the end probes and unregisters every
+ * probe).  "*" removes every systemtap module no staprun is attached to.
+ */
+int module_delete(const char *arg)
+{
+	char name[STAPRUN_MODNAME_MAX], dir[256];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (strcmp(arg, "*")) {
+		rc = delete_name(arg, name, sizeof(name));
+		return rc ? rc : delete_one(name, false);
+	}
+	snprintf(dir, sizeof(dir), "%s/systemtap", STAPRUN_DEBUGFS);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		int e;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(name))
+			continue;
+		e = delete_one(de->d_name, true);
+		if (e && e != -EBUSY && !rc)
+			rc = e;
+	}
+	closedir(d);
+	return rc;
 }

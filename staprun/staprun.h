@@ -46,9 +46,16 @@ struct trace {
 	uint64_t file_bytes;		/* written to the current file */
 };
 
+/* priv.c: what the caller may run (root or stapdev: anything) */
+enum priv_level { PRIV_USR, PRIV_SYS, PRIV_DEV };
+
 struct staprun {
 	/* command line, read-only once parsed */
 	int verbose;
+	enum priv_level level;		/* the caller's, from priv_init() */
+	char **user_params;		/* the words after MODULE.ko */
+	int n_user_params;
+	bool delete;			/* -d: remove a module, nothing else */
 	const char *out_path;
 	uint64_t size_max;		/* -S SIZE (MB), in bytes */
 	unsigned int files_max;		/* -S SIZE,N */
@@ -86,11 +93,23 @@ size_t filter_controls(const unsigned char *in, size_t len, char *out);
 
 /* modinfo.c */
 int modinfo_name(const void *image, size_t size, char *name, size_t cap);
+int modinfo_field(const void *image, size_t size, const char *key, char *val, size_t cap);
+
+/* priv.c */
+int priv_init(struct staprun *sr);
+void priv_drop(void);
+int priv_open_as_caller(const char *path, int flags);
+int priv_unlink_as_caller(const char *path);
+const char *priv_module_path(struct staprun *sr, const char *given);
+int priv_check_file(const struct staprun *sr, int fd);
+int priv_check_image(const struct staprun *sr, const void *img, size_t size);
+int priv_check_params(const struct staprun *sr, char **params, int n);
 
 /* module.c */
 int module_load(struct staprun *sr);
 int module_unload(struct staprun *sr);
 int debugfs_ensure(void);
+int module_delete(const char *arg);
 
 /* ctl.c */
 int ctl_open(struct staprun *sr);

@@ -207,7 +207,7 @@ static void next_file(struct trace *t)
 		sr_err("cannot write %s: %s", t->out_path, strerror(errno));
 	t->file_no++;
 	trace_out_name(name, sizeof(name), t->out_path, t->file_no, t->numbered);
-	t->out_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	t->out_fd = priv_open_as_caller(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
 	if (t->out_fd < 0) {
 		sr_err("cannot open %s: %s", name, strerror(errno));
 		t->out_failed = true;
@@ -218,7 +218,7 @@ static void next_file(struct trace *t)
 	if (t->files_max && t->file_no >= t->files_max) {
 		trace_out_name(name, sizeof(name), t->out_path, t->file_no - t->files_max,
 			       t->numbered);
-		if (unlink(name) < 0 && errno != ENOENT)
+		if (priv_unlink_as_caller(name) < 0 && errno != ENOENT)
 			sr_err("cannot remove %s: %s", name, strerror(errno));
 	}
 }

@@ -101,6 +101,7 @@ int cache_key(struct session *s)
 	for (i = 0; i < s->opt.kbuild_opts.n; i++)
 		sha256_str(&h, s->opt.kbuild_opts.v[i]);
 	sha256_str(&h, s->opt.guru ? "guru" : "");
+	sha256_str(&h, privilege_name(s->opt.privilege));	/* the module records it */
 	sha256_str(&h, s->opt.compatible ? s->opt.compatible : "(default compatible)");
 	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
 	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");

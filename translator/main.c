@@ -92,8 +92,10 @@ static void usage(FILE *f)
 	      "  --all-modules, -d MODULE, -P, -q, --prologue-searching[=WHEN],\n"
 	      "  --compatible=VERSION, --check-version, --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
-	      "Not supported yet (refused with the reason): -b -F -S -i --modinfo\n"
-	      "  --privilege --unprivileged --use-server --sign-module --dyninst\n"
+	      "  --privilege[=stapusr|stapsys|stapdev], --unprivileged (= stapusr)\n"
+	      "                refuse what that privilege level may not do\n"
+	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
+	      "  --use-server --sign-module --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
 
@@ -103,7 +105,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -140,8 +142,8 @@ static const struct option long_opts[] = {
 	{ "ldd", no_argument, NULL, OPT_LDD },
 	{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 	{ "modinfo", required_argument, NULL, OPT_NOT_YET },
-	{ "privilege", optional_argument, NULL, OPT_NOT_YET },
-	{ "unprivileged", no_argument, NULL, OPT_NOT_YET },
+	{ "privilege", optional_argument, NULL, OPT_PRIVILEGE },
+	{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 	{ "use-server", optional_argument, NULL, OPT_NOT_YET },
 	{ "use-server-on-error", optional_argument, NULL, OPT_NOT_YET },
 	{ "list-servers", optional_argument, NULL, OPT_NOT_YET },
@@ -170,8 +172,6 @@ static const struct {
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
 	{ "--dyninst", "only the kernel runtime exists" },
 	{ "--modinfo", "MODULE_INFO fields in the generated C" },
-	{ "--privilege", "unprivileged users" },
-	{ "--unprivileged", "unprivileged users" },
 	{ "--use-server", "compile servers" },
 	{ "--use-server-on-error", "compile servers" },
 	{ "--list-servers", "compile servers" },
@@ -361,6 +361,19 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		diag_plain(s, "stap", "not supported yet: --runtime=%s (the runtimes are kernel and bpf)",
 			   arg);
 		return -1;
+	case OPT_PRIVILEGE:
+		for (i = 0; i < 3; i++)
+			if (!strcmp(arg ? arg : "stapusr", privilege_name((enum stap_privilege)i)))
+				break;
+		if (i == 3) {
+			diag_plain(s, "stap", "Invalid argument '%s' for --privilege.", arg);
+			return -1;
+		}
+		o->privilege = (enum stap_privilege)i;
+		return 0;
+	case OPT_UNPRIVILEGED:
+		o->privilege = PRIV_STAPUSR;
+		return 0;
 	case OPT_NOT_YET: {
 		char *opt = xasprintf("--%s", name);
 		int rc = refuse(s, opt);
@@ -714,6 +727,11 @@ static int finish_options(struct session *s, int argc, char **argv, bool suppres
 		strlist_add(&o->defines, "STP_NO_OVERLOAD");
 		strlist_add(&o->defines, "MAXACTION=100000000");
 		strlist_add(&o->defines, "MAXTRYLOCK=100000000");
+	}
+	if (o->guru && o->privilege != PRIV_STAPDEV) {
+		diag_plain(s, "stap", "You can't specify -g and --privilege=%s together.",
+			   privilege_name(o->privilege));
+		return -1;
 	}
 	if (o->output_file && strchr(o->output_file, '%') &&
 	    expand_output_name(s))

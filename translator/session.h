@@ -23,6 +23,13 @@ enum stap_action {
 	ACTION_DUMP_FUNCTIONS,		/* --dump-functions */
 };
 
+/* --privilege: what the script may do (4.8's groups); the default is stapdev */
+enum stap_privilege { PRIV_STAPDEV, PRIV_STAPSYS, PRIV_STAPUSR };
+static inline const char *privilege_name(enum stap_privilege p)
+{
+	return p == PRIV_STAPUSR ? "stapusr" : p == PRIV_STAPSYS ? "stapsys" : "stapdev";
+}
+
 struct options {
 	enum stap_action action;
 	int last_pass;			/* -p: 1..5 */
@@ -31,6 +38,7 @@ struct options {
 	bool keep_tmp;			/* -k */
 	bool guru;			/* -g */
 	bool interactive;		/* -i: the shell of interactive.c */
+	enum stap_privilege privilege;	/* --privilege, --unprivileged */
 	bool suppress_warnings;		/* -w */
 	bool keep_unused;		/* -u */
 	int listing;			/* -l 1, -L 2: list probe points after pass 2 */

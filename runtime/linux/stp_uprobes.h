@@ -24,6 +24,7 @@
 #ifndef _STP_LINUX_UPROBES_H
 #define _STP_LINUX_UPROBES_H
 
+#include <linux/cred.h>
 #include <linux/binfmts.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
@@ -152,10 +153,32 @@ static bool _stp_uprobe_in_tree_of(struct task_struct *t, pid_t root)
 }
 
 /* is t in the -c/-x target's process tree (or is there no target)? */
+#ifdef STP_PRIVILEGE_STAPUSR
+/* staprun: the uid of the user who runs a --privilege=stapusr module */
+static int _stp_uid = -1;
+module_param(_stp_uid, int, 0);
+
+/* stapusr: only the user's own processes, real and effective uid theirs (not a
+ * setuid program they started); nothing when staprun did not say who */
+static bool _stp_uprobe_mine(struct task_struct *t)
+{
+	kuid_t me = make_kuid(&init_user_ns, _stp_uid);
+
+	return _stp_uid >= 0 && uid_eq(task_uid(t), me) && uid_eq(task_euid(t), me);
+}
+#else
+static bool _stp_uprobe_mine(struct task_struct *t)
+{
+	return true;
+}
+#endif
+
 static bool _stp_uprobe_in_tree(struct task_struct *t)
 {
 	pid_t target = _stp_target();
 
+	if (!_stp_uprobe_mine(t))
+		return false;
 	return !_stp_uprobe_tree || !target || _stp_uprobe_in_tree_of(t, target);
 }
 

@@ -97,6 +97,49 @@ static int _stp_trace_switch_mark(void)
 	return 0;
 }
 
+/* trace files open (staprun holds them open for the whole session) */
+static atomic_t _stp_trace_readers = ATOMIC_INIT(0);
+/* set once a wait for the reader timed out: it is stuck, stop waiting */
+static bool _stp_trace_unread;
+
+/*
+ * Process context, before a begin, end or error probe runs: while staprun
+ * has the trace files open, sleep while a ring is more than half full, so
+ * that the output of the probes before it (which staprun takes while START
+ * and EXIT run) does not crowd out the next probe's.  A probe's own output
+ * must still fit one ring: it runs with preemption disabled and cannot wait.
+ * No wait without a reader (staprun killed, the module removed by
+ * staprun -d), when a signal is pending for the waiting task (staprun
+ * interrupted), or after STP_TRACE_WAIT_MS without the reader taking
+ * anything; from then on, none at all: the output is dropped and counted.
+ */
+static void _stp_trace_wait_room(void)
+{
+	unsigned long give_up = jiffies + msecs_to_jiffies(STP_TRACE_WAIT_MS);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct _stp_ring *r = _stp_rings[cpu];
+		unsigned long tail;
+
+		if (!r)
+			continue;
+		tail = READ_ONCE(r->tail);
+		while (!_stp_trace_unread && atomic_read(&_stp_trace_readers) > 0 &&
+		       READ_ONCE(r->head) - tail > r->size / 2) {
+			if (time_after(jiffies, give_up) || signal_pending(current)) {
+				_stp_trace_unread = true;
+				break;
+			}
+			msleep_interruptible(1);
+			if (READ_ONCE(r->tail) != tail) {
+				tail = READ_ONCE(r->tail);
+				give_up = jiffies + msecs_to_jiffies(STP_TRACE_WAIT_MS);
+			}
+		}
+	}
+}
+
 /* Output bytes dropped on all CPUs; exact once no probe runs any more. */
 static unsigned long _stp_trace_dropped(void)
 {
@@ -147,9 +190,22 @@ static __poll_t _stp_trace_poll(struct file *file, poll_table *wait)
 		       EPOLLIN | EPOLLRDNORM : 0;
 }
 
+static int _stp_trace_open(struct inode *inode, struct file *file)
+{
+	atomic_inc(&_stp_trace_readers);
+	return simple_open(inode, file);
+}
+
+static int _stp_trace_release(struct inode *inode, struct file *file)
+{
+	atomic_dec(&_stp_trace_readers);
+	return 0;
+}
+
 static const struct file_operations _stp_trace_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = _stp_trace_open,
+	.release = _stp_trace_release,
 	.read = _stp_trace_read,
 	.poll = _stp_trace_poll,
 	.llseek = noop_llseek,

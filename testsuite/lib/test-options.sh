@@ -26,8 +26,6 @@ done <<'LIST'
 -b|-b (bulk mode: the transport has no per-CPU output files yet)
 -F|-F (flight recorder mode: staprun cannot detach yet)
 --modinfo a=b|--modinfo (MODULE_INFO fields in the generated C)
---privilege=stapusr|--privilege (unprivileged users)
---unprivileged|--unprivileged (unprivileged users)
 --use-server|--use-server (compile servers)
 --use-server-on-error=yes|--use-server-on-error (compile servers)
 --list-servers|--list-servers (compile servers)
@@ -47,6 +45,28 @@ done <<'LIST'
 --benchmark-sdt-loops=1|--benchmark-sdt-loops (user-space static probes)
 --benchmark-sdt-threads=1|--benchmark-sdt-threads (user-space static probes)
 LIST
+
+# --privilege: the levels, 4.8's messages for a bad level and for -g with one
+for opt in --privilege --privilege=stapusr --privilege=stapsys --privilege=stapdev --unprivileged; do
+	run "$STAP" $opt -p2 -e "$P"
+	[ $rc = 0 ] && [ -z "$err" ]
+	check "accepted: $opt" $? "rc=$rc $err"
+done
+run "$STAP" --privilege=root -p2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: Invalid argument 'root' for --privilege." ]
+check "refused: --privilege=root" $? "rc=$rc $err"
+for opt in --unprivileged --privilege=stapsys; do
+	run "$STAP" -g $opt -p2 -e "$P"
+	lvl=${opt#--privilege=}; [ "$lvl" = --unprivileged ] && lvl=stapusr
+	[ $rc = 1 ] && [ "$err" = "stap: You can't specify -g and --privilege=$lvl together." ]
+	check "refused: -g $opt" $? "rc=$rc $err"
+done
+run "$STAP" --unprivileged -p3 -e "$P"
+[ $rc = 0 ] && grep -qx 'MODULE_INFO(stap_privilege, "stapusr");' "$work/out"
+check "--unprivileged: the module records its level" $? "rc=$rc $err"
+run "$STAP" -p3 -e "$P"
+[ $rc = 0 ] && grep -qx 'MODULE_INFO(stap_privilege, "stapdev");' "$work/out"
+check "default: the module records stapdev" $? "rc=$rc $err"
 
 run "$STAP" --remote=ssh://host -e "$P"
 [ $rc = 1 ] && grep -q "unknown remote 'ssh://host': not supported yet: --remote=ssh://" "$work/err"

@@ -31,6 +31,13 @@ run "$STAP" -v -p3 -r "$RELEASE" -e "$script"
 grep -q '^Pass 3: using cached ' "$work/err"
 check "the cache is used when it is the user's own" $? "$err"
 
+# the same script checked for another --privilege level is another module (it records
+# its level for staprun): never the cached stapdev one
+run "$STAP" -v -p3 --unprivileged -r "$RELEASE" -e "$script"
+! grep -q '^Pass 3: using cached ' "$work/err" &&
+	grep -qx 'MODULE_INFO(stap_privilege, "stapusr");' "$work/out"
+check "--unprivileged does not take the cached stapdev module" $? "$err"
+
 # --- 1. cache poisoning ----------------------------------------------------------------
 # With HOME unset, 4.8-era code fell back to a shared /tmp/.systemtap-cache that any local
 # user can create first. Plant a cache there (unless a real one exists) and check that a

@@ -1,4 +1,5 @@
-/* Unit tests of staprun's module name (modinfo_name(), staprun/modinfo.c) on ELF64
+/* Unit tests of staprun's module name (modinfo_name(), staprun/modinfo.c) and its
+ * .modinfo fields (modinfo_field()) on ELF64
  * images made in memory: the name is the one the kernel registers, from the struct
  * module in .gnu.linkonce.this_module; a .modinfo name= that names another module is
  * refused (staprun looked for and unloaded the .modinfo one).  Prints TAP. */
@@ -87,6 +88,20 @@ int main(void)
 	ok(modinfo_name(img, size, name, sizeof(name)) == -ENOEXEC, "an empty name is refused");
 	size = make(INFO("license=GPL"), "stap_good");
 	ok(modinfo_name(img, size - 1, name, sizeof(name)) == -ENOEXEC,
+	   "a truncated image is refused");
+
+	/* modinfo_field(): the privilege level a setuid staprun checks */
+	size = make(INFO("license=GPL\0stap_privilege=stapusr\0name=m"), "m");
+	ok(modinfo_field(img, size, "stap_privilege", name, sizeof(name)) == 0 &&
+	   !strcmp(name, "stapusr"), "stap_privilege=stapusr is read");
+	size = make(INFO("license=GPL\0xstap_privilege=stapusr"), "m");
+	ok(modinfo_field(img, size, "stap_privilege", name, sizeof(name)) == -ENOENT,
+	   "a longer key that ends in the same name does not count");
+	size = make(INFO("stap_privilege=stapusr stapdev"), "m");
+	ok(modinfo_field(img, size, "stap_privilege", name, sizeof(name)) == -ENOENT,
+	   "a value that is not a name does not count");
+	size = make(INFO("stap_privilege=stapusr"), "m");
+	ok(modinfo_field(img, size - 1, "stap_privilege", name, sizeof(name)) == -ENOEXEC,
 	   "a truncated image is refused");
 	return tap_done();
 }

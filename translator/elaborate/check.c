@@ -453,6 +453,11 @@ int elab_check(struct session *s)
 	}
 	c.in_function = true;
 	for (fn = s->prog.functions; fn; fn = fn->next_used) {
+		/* as 4.8: embedded C not marked safe for every user is for stapdev/stapsys */
+		if (fn->body->kind == AST_EMBEDDED && s->opt.privilege == PRIV_STAPUSR &&
+		    !strstr(fn->body->u.str, "/* unprivileged */"))
+			diag_error(s, &fn->loc, "function may not be used when "
+				   "--privilege=stapusr is specified");
 		if (fn->body->kind == AST_EMBEDDED)
 			continue;
 		ast_walk(fn->body, &hw);

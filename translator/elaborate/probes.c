@@ -420,10 +420,37 @@ static int expand_alias(struct expander *e, struct probe *user, const struct pro
 	return total;
 }
 
+/*
+ * --privilege=stapusr allows, as 4.8 does, only begin, end, error, never, the timers
+ * but timer.profile, and process.* (the user's own processes: checked at run time).
+ */
+static bool stapusr_point(const struct probe_point *pp)
+{
+	static const char *const ok[] = { "begin", "end", "error", "never", "timer", "process" };
+	const char *first = pp->comps->name;
+	size_t i;
+
+	if (!strcmp(first, "timer") && pp->comps->next && !strcmp(pp->comps->next->name, "profile"))
+		return false;
+	for (i = 0; i < ARRAY_LEN(ok); i++)
+		if (!strcmp(first, ok[i]))
+			return true;
+	return false;
+}
+
 static int derive_family(struct expander *e, struct probe *user, const struct probe_point *pp,
 			 const struct ast_node *body)
 {
 	size_t i;
+
+	if (e->s->opt.privilege == PRIV_STAPUSR && !stapusr_point(pp)) {
+		const struct pp_comp *last = pp->comps;
+
+		while (last->next)
+			last = last->next;
+		diag_error(e->s, &last->loc, "probe point is not allowed for --privilege=stapusr");
+		return -1;
+	}
 
 	for (i = 0; i < n_families; i++) {
 		struct derived_probe *dp = arena_alloc(&e->s->arena, sizeof(*dp));

@@ -254,16 +254,19 @@ static int entry_value(struct session *s, struct ast_node *n, struct ast_node *v
 			   DW_MAX_ENTRY);
 		return -1;
 	}
+	/* the saved values are the process's own (--privilege=stapusr may read them) */
+	const char *mark = !strcmp(dp->family->name, "process") ? "\t/* unprivileged */\n" : "";
+
 	id = dw_state(s)->n_tvars++;
 	save = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_save_%d", id),
 			      TYPE_LONG, true, arena_printf(&s->arena,
-			      "\t_stp_entry_save(CONTEXT, %d, &STAP_ARG_v, sizeof(STAP_ARG_v));\n",
-			      slot));
+			      "%s\t_stp_entry_save(CONTEXT, %d, &STAP_ARG_v, sizeof(STAP_ARG_v));\n",
+			      mark, slot));
 	load = entry_function(s, &n->loc, arena_printf(&s->arena, "__entry_load_%d", id),
 			      TYPE_UNKNOWN, false, arena_printf(&s->arena,
-			      "\t/* pure */\n"
+			      "\t/* pure */\n%s"
 			      "\t_stp_entry_load(CONTEXT, %d, &STAP_RETVALUE, sizeof(STAP_RETVALUE));\n",
-			      slot));
+			      mark, slot));
 	elab_fn_info(s, load)->ret_like = save;
 	val->next = NULL;
 	call = ast_call(s, &n->loc, save->name, val);
@@ -283,11 +286,14 @@ static int entry_value(struct session *s, struct ast_node *n, struct ast_node *v
 	return 0;
 }
 
-/* __tvar_N(i0, i1...) or, for @cast, __tvar_N(ptr, i0...): dispatching on the probe
- * site, or not for code that does not depend on it. */
+/*
+ * __tvar_N(i0, i1...) or, for @cast, __tvar_N(ptr, i0...): dispatching on the probe
+ * site, or not for code that does not depend on it. `user`: it reads only the memory
+ * of a process probe's process, which --privilege=stapusr may (its own processes).
+ */
 static struct function *synth_function(struct session *s, struct ast_node *n,
 				       const char *code, enum ast_type type, int n_args,
-				       bool dispatch)
+				       bool dispatch, bool user)
 {
 	struct stapfile *f = synth_file(s);
 	struct function *fn = arena_alloc(&s->arena, sizeof(*fn));
@@ -318,14 +324,15 @@ static struct function *synth_function(struct session *s, struct ast_node *n,
 	if (s->opt.bpf)
 		fn->body->u.str = arena_strdup(&s->arena, code);
 	else if (dispatch)
-		fn->body->u.str = arena_printf(&s->arena,
+		fn->body->u.str = arena_printf(&s->arena, "%s"
 			"\tconst char *what_ __attribute__((unused)) = %s;\n"
 			"\tswitch (_STP_SITE(CONTEXT)) {\n%s"
 			"\tdefault:\n\t\tSTAP_ERROR(\"internal error: no target variable code for this probe\");\n"
-			"\t}\n", what, code);
+			"\t}\n", user ? "\t/* unprivileged */\n" : "", what, code);
 	else
 		fn->body->u.str = arena_printf(&s->arena,
-			"\tconst char *what_ __attribute__((unused)) = %s;\n{\n%s}\n", what, code);
+			"%s\tconst char *what_ __attribute__((unused)) = %s;\n{\n%s}\n",
+			user ? "\t/* unprivileged */\n" : "", what, code);
 	free(what);
 	fn->next = f->functions;
 	f->functions = fn;
@@ -388,7 +395,8 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 		sb_free(&code);
 		return 0;
 	}
-	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, true);
+	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, true,
+			    !strcmp(dp->family->name, "process"));
 	elab_fn_info(s, fn)->cast = cast;
 	sb_free(&code);
 	become_call(n, fn, type, args);
@@ -427,7 +435,7 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 		args = n->u.target.operand;
 		n_args++;
 	}
-	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, false);
+	fn = synth_function(s, n, code.buf ? code.buf : "", type, n_args, false, user);
 	elab_fn_info(s, fn)->cast = cast;
 	sb_free(&code);
 	become_call(n, fn, type, args);
@@ -638,7 +646,7 @@ static struct ast_node *setter_call(struct session *s, struct ast_node *t,
 		sb_free(&code);
 		return NULL;
 	}
-	fn = synth_function(s, t, code.buf ? code.buf : "", TYPE_LONG, n_args, true);
+	fn = synth_function(s, t, code.buf ? code.buf : "", TYPE_LONG, n_args, true, false);
 	sb_free(&code);
 	for (pt = &fn->params; *pt; pt = &(*pt)->next)
 		;

@@ -289,12 +289,17 @@ static void write_applets(struct cpio *c, char *list)
 	}
 }
 
+/* two unprivileged users for the privilege tests: stapusr's member alice, and bob */
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+			     "alice:x:1000:1000:alice:/tmp:/bin/sh\n"
+			     "bob:x:1001:1001:bob:/tmp:/bin/sh\n"
+			     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+static const char group[] = "root:x:0:\nstapusr:x:156:alice\nstapsys:x:157:\n"
+			    "stapdev:x:158:\nalice:x:1000:\nbob:x:1001:\n"
+			    "nogroup:x:65534:\n";
+
 static int write_base(int fd, const char *busybox)
 {
-	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
-				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
-	static const char group[] = "root:x:0:\nstapusr:x:156:\nstapsys:x:157:\n"
-				    "stapdev:x:158:\nnogroup:x:65534:\n";
 	struct cpio c = { .ino = 1, .mtime = (unsigned long)time(NULL) };
 	char *list = NULL;
 	size_t i;
@@ -306,6 +311,7 @@ static int write_base(int fd, const char *busybox)
 		return rc;
 	}
 	c.fd = fd;
+	cpio_dir(&c, ".", 0755);	/* the root directory: root's alone, as on a real system */
 	for (i = 0; i < sizeof(base_dirs) / sizeof(base_dirs[0]); i++) {
 		const char *d = base_dirs[i];
 
@@ -352,6 +358,9 @@ int initramfs_base(const char *cache, int verbose, char *out, size_t len)
 		return -ENOENT;
 	}
 	key = fnv1a(key, guest_init, sizeof(guest_init));
+	key = fnv1a(key, passwd, sizeof(passwd));
+	key = fnv1a(key, group, sizeof(group));
+	key = fnv1a(key, "root 0755", 9);
 	key = fnv1a(key, &st.st_size, sizeof(st.st_size));
 	key = fnv1a(key, &st.st_mtime, sizeof(st.st_mtime));
 	snprintf(out, len, "%s/base-%016llx.cpio", cache, key);

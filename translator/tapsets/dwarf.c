@@ -116,8 +116,19 @@ static int add_matches(struct session *s, struct dw_object *k, const struct prob
 			continue;
 		if (why) {
 			if (!wild) {
-				diag_error(s, &pp->loc, "probe point %s is refused: %s",
-					   site_pp(s, k, kind, &v[i], sfx), why);
+				const char *fn = dw_str(k, v[i].fn->name);
+				const struct dw_sym *in = dw_unsafe_name(fn) ? NULL :
+							  dw_sym_at(k, v[i].addr);
+
+				/* an inline function refused for one of its copies: say which */
+				if (in && strcmp(in->name, fn))
+					diag_error(s, &pp->loc, "probe point %s is refused: %s "
+						   "(its copy inlined into %s)",
+						   site_pp(s, k, kind, &v[i], sfx), why,
+						   in->name);
+				else
+					diag_error(s, &pp->loc, "probe point %s is refused: %s",
+						   site_pp(s, k, kind, &v[i], sfx), why);
 				return -1;
 			}
 			continue;

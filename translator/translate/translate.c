@@ -397,6 +397,11 @@ static void emit_prelude(struct session *s, struct emitter *head)
 		emit_line(head, "#define STAP_VERSION(a, b) (((a) << 8) + (b))");
 		emit_line(head, "#define STAP_COMPAT_VERSION STAP_VERSION(%d, %d)", major, minor);
 	}
+	/* the --privilege level the script was checked for, read by staprun */
+	emit_line(head, "#include <linux/module.h>");
+	emit_line(head, "MODULE_INFO(stap_privilege, \"%s\");", privilege_name(s->opt.privilege));
+	if (s->opt.privilege == PRIV_STAPUSR)	/* process probes: the user's processes */
+		emit_line(head, "#define STP_PRIVILEGE_STAPUSR 1");
 	emit_raw(head, "\n");
 	for (f = s->prog.files; f; f = f->next)
 		for (emb = f->embeds; emb; emb = emb->next)
