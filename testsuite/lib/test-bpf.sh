@@ -18,6 +18,8 @@ work=$(mktemp -d /tmp/stap-bpf.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export SYSTEMTAP_DIR=$work/stapdir
 . "$top/testsuite/lib/tap.sh"
+. "$top/testsuite/lib/build-bin.sh"
+DTRACE=${DTRACE:-$top/translator/dtrace/dtrace}
 suites=1 own=1 filter=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -104,14 +106,12 @@ not_applicable() {	# not_applicable NAME: the reason, or nothing
 }
 
 # BIN NAME: testsuite/run/bin/NAME.c built as the guest suites build it, once, at
-# $work/bin/NAME (with DWARF), NAME-nodebug (without) and NAME-pie (a static PIE)
+# $work/bin/NAME and its variants (build-bin.sh)
 build_bin() {
 	local b=$work/bin/$1
 	[ -x "$b" ] && return 0
 	mkdir -p "$work/bin"
-	gcc -static -O1 -g -o "$b" "$top/testsuite/run/bin/$1.c" 2> "$work/bin.err" &&
-		gcc -static-pie -O1 -g -o "$b-pie" "$top/testsuite/run/bin/$1.c" 2>> "$work/bin.err" &&
-		strip --strip-debug -o "$b-nodebug" "$b" 2>> "$work/bin.err"
+	build_test_bin "$top/testsuite/run/bin" "$1" "$b" "$work/bin" "$DTRACE" 2> "$work/bin.err"
 }
 
 run_suite() {	# run_suite FILE
