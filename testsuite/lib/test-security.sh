@@ -187,6 +187,60 @@ run env SYSTEMTAP_RUNTIME="$rt" "$STAP" -p4 -r "$RELEASE" --disable-cache -e "$s
 [ $rc = 1 ] && grep -q "kbuild cannot use the runtime directory" "$work/err" && [ ! -e "$work/pwned" ]
 check "a runtime path with make syntax is refused, not expanded" $? "rc=$rc $err"
 
+# --- signed modules ------------------------------------------------------------------------
+# --sign-module: the module is signed with the user's key, made on first use in
+# $SYSTEMTAP_DIR with mode 0600; signed and unsigned modules are cached apart; a key
+# others could read or replace is refused
+sscript='probe begin { println("signed module test") exit() }'
+run "$STAP" -p4 -m signtest --sign-module -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+sigid=$(modinfo -F sig_id signtest.ko 2>&1)
+algo=$(modinfo -F sig_hashalgo signtest.ko 2>&1)
+[ $rc = 0 ] && [ "$out" = signtest.ko ] && [ "$signer" = "SystemTap module signing key" ] &&
+	[ "$sigid" = "PKCS#7" ] && [ "$algo" = sha256 ]
+check "--sign-module -p4 signs the module (modinfo signer, sig_id, sig_hashalgo)" $? \
+	"rc=$rc $err signer=$signer sig_id=$sigid sig_hashalgo=$algo"
+modes=$(stat -c '%a %U' "$SYSTEMTAP_DIR/signing_key.priv" "$SYSTEMTAP_DIR/signing_key.x509" 2>&1)
+[ "$modes" = "600 $(id -un)
+600 $(id -un)" ]
+check "the signing key files are the user's, mode 0600" $? "$modes"
+run openssl x509 -inform DER -noout -subject -in "$SYSTEMTAP_DIR/signing_key.x509"
+[ "$out" = "subject=O = SystemTap, CN = SystemTap module signing key" ]
+check "the certificate is DER, with our subject" $? "$out $err"
+
+run "$STAP" -v -p4 -m signtest -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+[ $rc = 0 ] && ! grep -q '^Pass 3: using cached ' "$work/err" && [ -z "$signer" ]
+check "an unsigned build does not take the cached signed module" $? "rc=$rc signer=$signer"
+run "$STAP" -v -p4 -m signtest --sign-module -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+[ $rc = 0 ] && grep -q '^Pass 3: using cached ' "$work/err" &&
+	[ "$signer" = "SystemTap module signing key" ]
+check "a signed build takes the cached signed module, not the unsigned one" $? \
+	"rc=$rc signer=$signer $err"
+mkdir -m 700 "$work/key2"
+run "$STAP" -v -p3 -m signtest --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 0 ] && ! grep -q '^Pass 3: using cached ' "$work/err" &&
+	[ -s "$work/key2/signing_key.x509" ]
+check "--sign-module=DIR: another key, another cached module" $? "rc=$rc $err"
+
+mkdir "$work/openkeys" && chmod 777 "$work/openkeys"
+run "$STAP" -p3 --sign-module="$work/openkeys" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: refusing the signing key directory $work/openkeys: $work/openkeys is writable by others" ] &&
+	[ ! -e "$work/openkeys/signing_key.priv" ]
+check "--sign-module refuses a key directory writable by others" $? "rc=$rc $err"
+chmod 644 "$work/key2/signing_key.priv"
+run "$STAP" -p3 --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: refusing the signing key $work/key2/signing_key.priv: its mode is 0644, others may read or change it (chmod 600 $work/key2/signing_key.priv)" ]
+check "--sign-module refuses a private key others can read" $? "rc=$rc $err"
+rm "$work/key2/signing_key.priv"
+run "$STAP" -p3 --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: $work/key2 has signing_key.x509 but not signing_key.priv: remove it, and a new key is made" ]
+check "--sign-module refuses half a key pair" $? "rc=$rc $err"
+run "$STAP" -p3 --runtime=bpf --sign-module -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "stap: --sign-module signs kernel modules: it does not apply to --runtime=bpf" ]
+check "--sign-module is refused with --runtime=bpf" $? "rc=$rc $err"
+
 # --- stap interrupted in passes 1-4 ------------------------------------------------------
 # Ctrl-C (or SIGTERM) during the build left the run's temporary directory, with the
 # generated C, behind. The signal is passed on to make, the directory removed, and stap
