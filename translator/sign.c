@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -136,7 +137,7 @@ int sign_prepare(struct session *s)
 	struct stat st;
 	struct sha256 h;
 	size_t len;
-	int rc, have_key, have_cert;
+	int rc, lock, have_key, have_cert;
 
 	if (s->opt.bpf) {
 		diag_plain(s, "stap", "--sign-module signs kernel modules: it does not apply to --runtime=bpf");
@@ -163,16 +164,23 @@ int sign_prepare(struct session *s)
 	}
 	key = arena_printf(&s->arena, "%s/" KEY_NAME, canon);
 	cert = arena_printf(&s->arena, "%s/" CERT_NAME, canon);
+	/* two staps making the first key at once would mix their halves: one at a time */
+	lock = open(canon, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
 	have_key = key_file_state(s, key);
 	have_cert = key_file_state(s, cert);
-	if (have_key < 0 || have_cert < 0)
-		return -1;
-	if (have_key != have_cert) {
+	rc = have_key < 0 || have_cert < 0 ? -1 : 0;
+	if (!rc && have_key != have_cert) {
 		diag_plain(s, "error", "%s has %s but not %s: remove it, and a new key is made",
 			   canon, have_key ? KEY_NAME : CERT_NAME, have_key ? CERT_NAME : KEY_NAME);
-		return -1;
+		rc = -1;
 	}
-	if (!have_key && (make_run_tmp_dir(s) || make_key(s, canon, key, cert)))
+	if (!rc && !have_key && (make_run_tmp_dir(s) || make_key(s, canon, key, cert)))
+		rc = -1;
+	if (lock >= 0)
+		close(lock);
+	if (rc)
 		return -1;
 	if (read_file(cert, &der, &len)) {
 		diag_plain(s, "error", "cannot read %s", cert);
