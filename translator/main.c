@@ -94,6 +94,9 @@ static void usage(FILE *f)
 	      "                accepted (see stap(1))\n"
 	      "  --privilege[=stapusr|stapsys|stapdev], --unprivileged (= stapusr)\n"
 	      "                refuse what that privilege level may not do\n"
+	      "  --sign-module[=DIR]\n"
+	      "                sign the module with the key in DIR (default $SYSTEMTAP_DIR\n"
+	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
 	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
 	      "  --use-server --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
