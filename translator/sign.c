@@ -143,6 +143,16 @@ int sign_prepare(struct session *s)
 		diag_plain(s, "stap", "--sign-module signs kernel modules: it does not apply to --runtime=bpf");
 		return -1;
 	}
+	/* before pass 4 builds anything: can it be signed at all? */
+	s->sign_tool = arena_printf(&s->arena, "%s/scripts/sign-file", s->kern.build_dir);
+	if (s->opt.last_pass >= 4 && access(s->sign_tool, X_OK)) {
+		const char *r = s->kern.release, *dot = strchr(r, '.');
+		int n = dot ? (int)(strcspn(dot + 1, ".-") + (size_t)(dot + 1 - r)) : (int)strlen(r);
+
+		diag_plain(s, "error", "cannot sign the module: %s is missing (Debian: apt-get install linux-kbuild-%.*s, which linux-headers-%s depends on)",
+			   s->sign_tool, n, r, r);
+		return -1;
+	}
 	if (!dir) {
 		diag_plain(s, "error", "no home directory for the module signing key: set SYSTEMTAP_DIR or give --sign-module=DIR");
 		return -1;
@@ -198,23 +208,14 @@ int sign_prepare(struct session *s)
 
 int sign_module_file(struct session *s, const char *ko)
 {
-	const char *tool = arena_printf(&s->arena, "%s/scripts/sign-file", s->kern.build_dir);
-	const char *argv[] = { tool, "sha256", s->sign_key, s->sign_cert, ko, NULL };
+	const char *argv[] = { s->sign_tool, "sha256", s->sign_key, s->sign_cert, ko, NULL };
 	int rc;
 
-	if (access(tool, X_OK)) {
-		const char *r = s->kern.release, *dot = strchr(r, '.');
-		int n = dot ? (int)(strcspn(dot + 1, ".-") + (size_t)(dot + 1 - r)) : (int)strlen(r);
-
-		diag_plain(s, "error", "cannot sign the module: %s is missing (Debian: apt-get install linux-kbuild-%.*s, which linux-headers-%s depends on)",
-			   tool, n, r, r);
-		return -1;
-	}
 	if (s->opt.verbose)
 		fprintf(stderr, "Pass 4: signing %s with %s\n", ko, s->sign_cert);
 	rc = run_command(s, argv, NULL, RUN_QUIET);
 	if (rc) {
-		diag_plain(s, "error", "signing %s failed (%s status %d)", ko, tool, rc);
+		diag_plain(s, "error", "signing %s failed (%s status %d)", ko, s->sign_tool, rc);
 		return -1;
 	}
 	return 0;

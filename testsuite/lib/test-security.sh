@@ -241,6 +241,18 @@ run "$STAP" -p3 --runtime=bpf --sign-module -e "$sscript"
 [ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "stap: --sign-module signs kernel modules: it does not apply to --runtime=bpf" ]
 check "--sign-module is refused with --runtime=bpf" $? "rc=$rc $err"
 
+# a build tree without scripts/sign-file (a copy of the real one, less that file)
+B=$(readlink -f "/lib/modules/$RELEASE/build")
+mkdir "$work/kb" "$work/kb/scripts"
+cp -a "$B/.config" "$B/Makefile" "$B/Module.symvers" "$B/arch" "$B/include" "$work/kb/"
+ln -s "$(readlink -f "$B/tools")" "$work/kb/tools"
+for f in "$(readlink -f "$B/scripts")"/*; do
+	[ "${f##*/}" = sign-file ] || ln -s "$f" "$work/kb/scripts/"
+done
+run "$STAP" -p4 --sign-module -r "$work/kb" -e "$sscript"
+[ $rc = 1 ] && grep -qx "error: cannot sign the module: $work/kb/scripts/sign-file is missing (Debian: apt-get install linux-kbuild-[0-9]*\.[0-9]*, which linux-headers-.* depends on)" "$work/err"
+check "--sign-module without the build tree's sign-file is a clear error" $? "rc=$rc $err"
+
 # --- stap interrupted in passes 1-4 ------------------------------------------------------
 # Ctrl-C (or SIGTERM) during the build left the run's temporary directory, with the
 # generated C, behind. The signal is passed on to make, the directory removed, and stap
