@@ -126,6 +126,8 @@ static int make_key(struct session *s, const char *dir, const char *key, const c
 			   strerror(rc < 0 ? -rc : errno));
 		return -1;
 	}
+	fprintf(stderr, "Made a module signing key in %s. A machine with Secure Boot loads modules signed with it once it is enrolled: mokutil --import %s, then reboot and confirm.\n",
+		dir, cert);
 	return 0;
 }
 

@@ -197,7 +197,8 @@ signer=$(modinfo -F signer signtest.ko 2>&1)
 sigid=$(modinfo -F sig_id signtest.ko 2>&1)
 algo=$(modinfo -F sig_hashalgo signtest.ko 2>&1)
 [ $rc = 0 ] && [ "$out" = signtest.ko ] && [ "$signer" = "SystemTap module signing key" ] &&
-	[ "$sigid" = "PKCS#7" ] && [ "$algo" = sha256 ]
+	[ "$sigid" = "PKCS#7" ] && [ "$algo" = sha256 ] &&
+	[ "$err" = "Made a module signing key in $SYSTEMTAP_DIR. A machine with Secure Boot loads modules signed with it once it is enrolled: mokutil --import $SYSTEMTAP_DIR/signing_key.x509, then reboot and confirm." ]
 check "--sign-module -p4 signs the module (modinfo signer, sig_id, sig_hashalgo)" $? \
 	"rc=$rc $err signer=$signer sig_id=$sigid sig_hashalgo=$algo"
 modes=$(stat -c '%a %U' "$SYSTEMTAP_DIR/signing_key.priv" "$SYSTEMTAP_DIR/signing_key.x509" 2>&1)
