@@ -2,7 +2,9 @@
 # Attacks on the translator from a local user or a hostile command line, each a
 # regression test: a poisoned module cache (HOME unset, a cache or cached file someone
 # else could have written, a corrupt DWARF index), C injected through the script's file
-# name, shell and make injection through -D, -B, -r, --remote and the runtime path.
+# name, shell and make injection through -D, -B, -r, --remote and the runtime path; and
+# --sign-module: the signature, the key made with safe modes, keys others could read or
+# replace refused, signed and unsigned modules cached apart.
 # Host only (no guest). Prints TAP and a "N passed, N failed" line.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
