@@ -96,6 +96,20 @@ static void report_load_error(const struct staprun *sr, int e)
 		sr_err("cannot load module %s: %s (built for another kernel?)",
 		       sr->name, strerror(e));
 		break;
+	case EKEYREJECTED:	/* unsigned, or signed with a key the kernel does not know */
+	case ENOKEY:
+		sr_err("cannot load module %s: %s: this kernel loads only modules signed "
+		       "with a key it trusts (Secure Boot or module.sig_enforce). Build the "
+		       "module with stap --sign-module and enrol its key once with "
+		       "\"mokutil --import ~/.systemtap/signing_key.x509\", then reboot and "
+		       "confirm the enrolment", sr->name, strerror(e));
+		break;
+	case EBADMSG:
+		sr_err("cannot load module %s: %s: its signature is malformed. Build it "
+		       "again with stap --sign-module (and enrol the key with \"mokutil "
+		       "--import ~/.systemtap/signing_key.x509\" on a Secure Boot machine)",
+		       sr->name, strerror(e));
+		break;
 	default:
 		sr_err("cannot load module %s: %s", sr->name, strerror(e));
 		break;

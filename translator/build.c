@@ -420,6 +420,8 @@ int pass4_build(struct session *s)
 	}
 	s->module_path = arena_printf(&s->arena, "%s/%s.ko", s->paths.tmp_dir,
 				      s->opt.module_name);
+	if (s->opt.sign_module && sign_module_file(s, s->module_path))
+		return -1;
 	if (s->opt.use_cache)
 		cache_store(s);
 	if (s->opt.last_pass == 4)

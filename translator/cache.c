@@ -2,7 +2,8 @@
  * <hash>.bpf.{o,c}). The key is a SHA-256
  * over everything that shapes the module: the translator binary, the runtime's files,
  * every script file parsed, the script arguments, the target kernel's release, config
- * and symbol versions, the options that reach the module (including -m), and the
+ * and symbol versions, the options that reach the module (including -m), the signing
+ * key's fingerprint with --sign-module, and the
  * user-space objects whose tables it embeds (translate/usyms.c). */
 #include <dirent.h>
 #include <errno.h>
@@ -105,6 +106,7 @@ int cache_key(struct session *s)
 	sha256_str(&h, s->opt.compatible ? s->opt.compatible : "(default compatible)");
 	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
 	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");
+	sha256_str(&h, s->opt.sign_module ? s->sign_fingerprint : "(unsigned)");
 	xl_usyms_cache_key(s, &h);	/* -d and --ldd objects, the probed programs */
 	if (s->opt.bpf) {
 		/* BPF objects are compiled against the running kernel's tracepoints */

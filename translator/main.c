@@ -94,8 +94,11 @@ static void usage(FILE *f)
 	      "                accepted (see stap(1))\n"
 	      "  --privilege[=stapusr|stapsys|stapdev], --unprivileged (= stapusr)\n"
 	      "                refuse what that privilege level may not do\n"
+	      "  --sign-module[=DIR]\n"
+	      "                sign the module with the key in DIR (default $SYSTEMTAP_DIR\n"
+	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
 	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
-	      "  --use-server --sign-module --dyninst\n"
+	      "  --use-server --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
 
@@ -105,7 +108,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -148,7 +151,7 @@ static const struct option long_opts[] = {
 	{ "use-server-on-error", optional_argument, NULL, OPT_NOT_YET },
 	{ "list-servers", optional_argument, NULL, OPT_NOT_YET },
 	{ "trust-servers", optional_argument, NULL, OPT_NOT_YET },
-	{ "sign-module", optional_argument, NULL, OPT_NOT_YET },
+	{ "sign-module", optional_argument, NULL, OPT_SIGN_MODULE },
 	{ "remote-prefix", no_argument, NULL, OPT_NOT_YET },
 	{ "download-debuginfo", optional_argument, NULL, OPT_NOT_YET },
 	{ "sysroot", required_argument, NULL, OPT_NOT_YET },
@@ -176,7 +179,6 @@ static const struct {
 	{ "--use-server-on-error", "compile servers" },
 	{ "--list-servers", "compile servers" },
 	{ "--trust-servers", "compile servers" },
-	{ "--sign-module", "module signing" },
 	{ "--remote-prefix", "several remote hosts" },
 	{ "--download-debuginfo", "debuginfo comes from the installed -dbg packages" },
 	{ "--sysroot", "user-space targets" },
@@ -373,6 +375,10 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		return 0;
 	case OPT_UNPRIVILEGED:
 		o->privilege = PRIV_STAPUSR;
+		return 0;
+	case OPT_SIGN_MODULE:	/* sign.c */
+		o->sign_module = true;
+		o->sign_dir = arg;
 		return 0;
 	case OPT_NOT_YET: {
 		char *opt = xasprintf("--%s", name);
@@ -1156,6 +1162,10 @@ int main(int argc, char **argv)
 		/* before any expensive pass: can this run end anywhere? */
 		if (pass == 3 && s->opt.last_pass == 5 && !s->opt.remote && !s->opt.bpf &&
 		    host_cannot_run(s)) {
+			rc = -1;
+			break;
+		}
+		if (pass == 3 && s->opt.sign_module && sign_prepare(s)) {
 			rc = -1;
 			break;
 		}

@@ -25,6 +25,11 @@ int cache_key(struct session *s);
 const char *cache_subdir(struct session *s, const char *sub);
 int cache_lookup(struct session *s);
 int cache_store(struct session *s);
+
+/* sign.c: --sign-module. sign_prepare() finds or makes the signing key (before
+ * cache_key(), whose key includes its fingerprint); sign_module_file() signs KO with it */
+int sign_prepare(struct session *s);
+int sign_module_file(struct session *s, const char *ko);
 /* --clean-cache: remove the cached modules; 0 or -1 */
 int cache_clean(struct session *s);
 /* run a command, output to our stderr only when verbose or on failure; 0 or exit status */
@@ -43,6 +48,8 @@ int run_loader(struct session *s, struct strlist *argv);
 /* translate.c: the session's temporary directory and module name, made if not yet
  * there (both pass 3s); 0 or -1 */
 int pass3_prepare(struct session *s);
+/* the run's temporary directory (/tmp/stapXXXXXX unless --tmpdir made one), once */
+int make_run_tmp_dir(struct session *s);
 
 /* interactive.c: stap -i's shell; runs are `run_argv` (stap's words without -i,
  * run_argc of them) plus the script's file; the exit status */

@@ -75,6 +75,8 @@ struct options {
 	struct strlist args;		/* script arguments $1.. / @1.. */
 	struct strlist user_objects;	/* -d PATH: user-space objects' symbols and CFI */
 	bool ldd;			/* --ldd: also the libraries they need */
+	bool sign_module;		/* --sign-module: sign the module (sign.c) */
+	const char *sign_dir;		/* --sign-module=DIR: the key's directory */
 };
 
 struct kernel_target {
@@ -110,6 +112,9 @@ struct session {
 	const char *module_c;		/* pass 3 output */
 	char hash[65];			/* cache key of this module */
 	bool cache_hit;
+	const char *sign_key, *sign_cert;	/* --sign-module: the key pair, */
+	const char *sign_tool;		/* and the build tree's scripts/sign-file */
+	char sign_fingerprint[65];	/* SHA-256 of the certificate */
 };
 
 #endif

@@ -30,7 +30,6 @@ done <<'LIST'
 --use-server-on-error=yes|--use-server-on-error (compile servers)
 --list-servers|--list-servers (compile servers)
 --trust-servers=ssl|--trust-servers (compile servers)
---sign-module|--sign-module (module signing)
 --runtime=dyninst|--runtime=dyninst (the runtimes are kernel and bpf)
 --dyninst|--dyninst (only the kernel runtime exists)
 --remote-prefix|--remote-prefix (several remote hosts)

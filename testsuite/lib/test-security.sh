@@ -2,7 +2,9 @@
 # Attacks on the translator from a local user or a hostile command line, each a
 # regression test: a poisoned module cache (HOME unset, a cache or cached file someone
 # else could have written, a corrupt DWARF index), C injected through the script's file
-# name, shell and make injection through -D, -B, -r, --remote and the runtime path.
+# name, shell and make injection through -D, -B, -r, --remote and the runtime path; and
+# --sign-module: the signature, the key made with safe modes, keys others could read or
+# replace refused, signed and unsigned modules cached apart.
 # Host only (no guest). Prints TAP and a "N passed, N failed" line.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -186,6 +188,73 @@ mkdir -p "$rt" && cp -a "$top/runtime/." "$rt/"
 run env SYSTEMTAP_RUNTIME="$rt" "$STAP" -p4 -r "$RELEASE" --disable-cache -e "$script"
 [ $rc = 1 ] && grep -q "kbuild cannot use the runtime directory" "$work/err" && [ ! -e "$work/pwned" ]
 check "a runtime path with make syntax is refused, not expanded" $? "rc=$rc $err"
+
+# --- signed modules ------------------------------------------------------------------------
+# --sign-module: the module is signed with the user's key, made on first use in
+# $SYSTEMTAP_DIR with mode 0600; signed and unsigned modules are cached apart; a key
+# others could read or replace is refused
+sscript='probe begin { println("signed module test") exit() }'
+run "$STAP" -p4 -m signtest --sign-module -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+sigid=$(modinfo -F sig_id signtest.ko 2>&1)
+algo=$(modinfo -F sig_hashalgo signtest.ko 2>&1)
+[ $rc = 0 ] && [ "$out" = signtest.ko ] && [ "$signer" = "SystemTap module signing key" ] &&
+	[ "$sigid" = "PKCS#7" ] && [ "$algo" = sha256 ] &&
+	[ "$err" = "Made a module signing key in $SYSTEMTAP_DIR. A machine with Secure Boot loads modules signed with it once it is enrolled: mokutil --import $SYSTEMTAP_DIR/signing_key.x509, then reboot and confirm." ]
+check "--sign-module -p4 signs the module (modinfo signer, sig_id, sig_hashalgo)" $? \
+	"rc=$rc $err signer=$signer sig_id=$sigid sig_hashalgo=$algo"
+modes=$(stat -c '%a %U' "$SYSTEMTAP_DIR/signing_key.priv" "$SYSTEMTAP_DIR/signing_key.x509" 2>&1)
+[ "$modes" = "600 $(id -un)
+600 $(id -un)" ]
+check "the signing key files are the user's, mode 0600" $? "$modes"
+run openssl x509 -inform DER -noout -subject -in "$SYSTEMTAP_DIR/signing_key.x509"
+[ "$out" = "subject=O = SystemTap, CN = SystemTap module signing key" ]
+check "the certificate is DER, with our subject" $? "$out $err"
+
+run "$STAP" -v -p4 -m signtest -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+[ $rc = 0 ] && ! grep -q '^Pass 3: using cached ' "$work/err" && [ -z "$signer" ]
+check "an unsigned build does not take the cached signed module" $? "rc=$rc signer=$signer"
+run "$STAP" -v -p4 -m signtest --sign-module -r "$RELEASE" -e "$sscript"
+signer=$(modinfo -F signer signtest.ko 2>&1)
+[ $rc = 0 ] && grep -q '^Pass 3: using cached ' "$work/err" &&
+	[ "$signer" = "SystemTap module signing key" ]
+check "a signed build takes the cached signed module, not the unsigned one" $? \
+	"rc=$rc signer=$signer $err"
+mkdir -m 700 "$work/key2"
+run "$STAP" -v -p3 -m signtest --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 0 ] && ! grep -q '^Pass 3: using cached ' "$work/err" &&
+	[ -s "$work/key2/signing_key.x509" ]
+check "--sign-module=DIR: another key, another cached module" $? "rc=$rc $err"
+
+mkdir "$work/openkeys" && chmod 777 "$work/openkeys"
+run "$STAP" -p3 --sign-module="$work/openkeys" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: refusing the signing key directory $work/openkeys: $work/openkeys is writable by others" ] &&
+	[ ! -e "$work/openkeys/signing_key.priv" ]
+check "--sign-module refuses a key directory writable by others" $? "rc=$rc $err"
+chmod 644 "$work/key2/signing_key.priv"
+run "$STAP" -p3 --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: refusing the signing key $work/key2/signing_key.priv: its mode is 0644, others may read or change it (chmod 600 $work/key2/signing_key.priv)" ]
+check "--sign-module refuses a private key others can read" $? "rc=$rc $err"
+rm "$work/key2/signing_key.priv"
+run "$STAP" -p3 --sign-module="$work/key2" -r "$RELEASE" -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "error: $work/key2 has signing_key.x509 but not signing_key.priv: remove it, and a new key is made" ]
+check "--sign-module refuses half a key pair" $? "rc=$rc $err"
+run "$STAP" -p3 --runtime=bpf --sign-module -e "$sscript"
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "stap: --sign-module signs kernel modules: it does not apply to --runtime=bpf" ]
+check "--sign-module is refused with --runtime=bpf" $? "rc=$rc $err"
+
+# a build tree without scripts/sign-file (a copy of the real one, less that file)
+B=$(readlink -f "/lib/modules/$RELEASE/build")
+mkdir "$work/kb" "$work/kb/scripts"
+cp -a "$B/.config" "$B/Makefile" "$B/Module.symvers" "$B/arch" "$B/include" "$work/kb/"
+ln -s "$(readlink -f "$B/tools")" "$work/kb/tools"
+for f in "$(readlink -f "$B/scripts")"/*; do
+	[ "${f##*/}" = sign-file ] || ln -s "$f" "$work/kb/scripts/"
+done
+run "$STAP" -p4 --sign-module -r "$work/kb" -e "$sscript"
+[ $rc = 1 ] && grep -qx "error: cannot sign the module: $work/kb/scripts/sign-file is missing (Debian: apt-get install linux-kbuild-[0-9]*\.[0-9]*, which linux-headers-.* depends on)" "$work/err"
+check "--sign-module without the build tree's sign-file is a clear error" $? "rc=$rc $err"
 
 # --- stap interrupted in passes 1-4 ------------------------------------------------------
 # Ctrl-C (or SIGTERM) during the build left the run's temporary directory, with the

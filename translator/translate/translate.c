@@ -571,7 +571,7 @@ static int write_module_c(struct session *s)
 	return rc ? -1 : 0;
 }
 
-int pass3_prepare(struct session *s)
+int make_run_tmp_dir(struct session *s)
 {
 	if (!s->paths.tmp_dir) {
 		char tmpl[] = "/tmp/stapXXXXXX";
@@ -586,6 +586,13 @@ int pass3_prepare(struct session *s)
 		if (s->opt.verbose >= 2)
 			fprintf(stderr, "Created temporary directory \"%s\"\n", tmpl);
 	}
+	return 0;
+}
+
+int pass3_prepare(struct session *s)
+{
+	if (make_run_tmp_dir(s))
+		return -1;
 	if (!s->opt.module_name)
 		s->opt.module_name = arena_printf(&s->arena, "stap_%.16s",
 						  s->hash[0] ? s->hash : "0000000000000000");
