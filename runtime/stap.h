@@ -164,6 +164,8 @@ static inline void _stp_scat(char *dst, const char *src)
 
 __printf(2, 3) void _stp_error(struct _stp_context *c, const char *fmt, ...);
 __printf(2, 3) void _stp_warn(struct _stp_context *c, const char *fmt, ...);
+/* a failed START's reason, from a family's init: `ERROR: <msg>` on stderr */
+__printf(1, 2) void _stp_start_error(const char *fmt, ...);
 void _stp_exit(void);
 /* abort(): exit() and leave the handler now, reported as no error */
 void _stp_abort(struct _stp_context *c);
