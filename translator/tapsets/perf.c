@@ -1,8 +1,8 @@
-/* perf.sw.NAME, perf.hw.NAME and perf.type(T).config(C), each with .sample(N) (every N
- * events, default 1000000) or .hz(N): one kernel perf counter per online CPU, created
- * at START, whose overflow runs the probe (runtime/linux/stp_perf.h). pp() is the
- * event as perf.type(T).config(C).sample(N) (or .hz(N)) as in 4.8, whose perf.sw/hw
- * names are aliases of these. .process("PATH") and .counter("NAME") are refused. */
+/* perf.sw.NAME, perf.hw.NAME, perf.hw_cache.CACHE.OP.RESULT and perf.type(T).config(C),
+ * each with .sample(N) (every N events, default 1000000) or .hz(N): one kernel perf
+ * counter per online CPU, created at START, whose overflow runs the probe
+ * (runtime/linux/stp_perf.h). pp() is the event as perf.type(T).config(C).sample(N)
+ * (or .hz(N)) as in 4.8, whose named events are aliases of these. .process("PATH") and .counter("NAME") are refused. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,14 @@ static const char *const hw_names[] = {
 	"branch_instructions", "branch_misses", "bus_cycles", "stalled_cycles_frontend",
 	"stalled_cycles_backend", "ref_cpu_cycles",
 };
+
+/* perf.hw_cache.CACHE.OP.RESULT: PERF_TYPE_HW_CACHE (3), config CACHE | OP << 8 |
+ * RESULT << 16 */
+static const char *const cache_names[] = { "l1d", "l1i", "ll", "dtlb", "itlb", "bpu", "node" };
+static const char *const cache_ops[] = { "read", "write", "prefetch" };
+static const char *const cache_results[] = { "access", "miss" };
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static int name_index(const char *const *names, size_t n, const char *name)
 {
@@ -50,8 +58,8 @@ int perf_parse(struct session *s, const struct probe_point *pp, struct perf_poin
 	if (k && (!strcmp(k->name, "sw") || !strcmp(k->name, "hw")) && !k->has_arg && k->next &&
 	    !k->next->has_arg) {
 		bool hw = k->name[0] == 'h';
-		int i = hw ? name_index(hw_names, sizeof(hw_names) / sizeof(hw_names[0]), k->next->name) :
-			name_index(sw_names, sizeof(sw_names) / sizeof(sw_names[0]), k->next->name);
+		int i = hw ? name_index(hw_names, N_OF(hw_names), k->next->name) :
+			name_index(sw_names, N_OF(sw_names), k->next->name);
 
 		if (i < 0) {
 			diag_error(s, &k->next->loc, "unknown perf event perf.%s.%s", k->name, k->next->name);
@@ -60,6 +68,22 @@ int perf_parse(struct session *s, const struct probe_point *pp, struct perf_poin
 		p->type = hw ? 0 : 1;
 		p->config = i;
 		k = k->next->next;
+	} else if (k && !strcmp(k->name, "hw_cache") && !k->has_arg) {
+		const struct pp_comp *cc = k->next, *op = cc ? cc->next : NULL,
+				     *res = op ? op->next : NULL;
+		int ci = cc && !cc->has_arg ? name_index(cache_names, N_OF(cache_names), cc->name) : -1;
+		int oi = op && !op->has_arg ? name_index(cache_ops, N_OF(cache_ops), op->name) : -1;
+		int ri = res && !res->has_arg ? name_index(cache_results, N_OF(cache_results), res->name) : -1;
+
+		if (ci < 0 || oi < 0 || ri < 0) {
+			const struct pp_comp *bad = ci < 0 ? cc : oi < 0 ? op : res;
+
+			diag_error(s, bad ? &bad->loc : &k->loc, "a perf cache event is perf.hw_cache.CACHE.OP.RESULT, CACHE one of l1d l1i ll dtlb itlb bpu node, OP read write prefetch, RESULT access miss");
+			return -1;
+		}
+		p->type = 3;
+		p->config = ci | oi << 8 | ri << 16;
+		k = res->next;
 	} else if (num_arg(k, "type") && num_arg(k->next, "config")) {
 		p->type = k->arg->u.num;
 		p->config = k->next->arg->u.num;
@@ -69,7 +93,7 @@ int perf_parse(struct session *s, const struct probe_point *pp, struct perf_poin
 			return -1;
 		}
 	} else {
-		diag_error(s, &pp->loc, "a perf probe point is perf.sw.NAME, perf.hw.NAME or perf.type(N).config(M)");
+		diag_error(s, &pp->loc, "a perf probe point is perf.sw.NAME, perf.hw.NAME, perf.hw_cache.CACHE.OP.RESULT or perf.type(N).config(M)");
 		return -1;
 	}
 	if (num_arg(k, "sample") || num_arg(k, "hz")) {

@@ -17,8 +17,8 @@ struct perf_point {
 	bool freq;
 };
 
-/* Parse pp as perf.sw.NAME, perf.hw.NAME or perf.type(T).config(C), then an optional
- * .sample(N) or .hz(N). Returns 0 if pp is not a perf point, -1 after reporting, or 1
+/* Parse pp as perf.sw.NAME, perf.hw.NAME, perf.hw_cache.CACHE.OP.RESULT or
+ * perf.type(T).config(C), then an optional .sample(N) or .hz(N). Returns 0 if pp is not a perf point, -1 after reporting, or 1
  * with *p filled and *rest the first component after all that (NULL if none), which
  * the caller accepts or refuses. */
 int perf_parse(struct session *s, const struct probe_point *pp, struct perf_point *p,
