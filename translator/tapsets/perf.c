@@ -10,6 +10,7 @@
 #include "tapsets/family.h"
 #include "tapsets/perf.h"
 #include "translate/emit.h"
+#include "util.h"
 
 /* perf_event_attr.config of PERF_TYPE_SOFTWARE (1) and PERF_TYPE_HARDWARE (0) events */
 static const char *const sw_names[] = {
@@ -158,6 +159,15 @@ static void perf_decls(struct session *s, struct emitter *e, struct derived_prob
 	emit_close(e, "};");
 }
 
+/* -l/-L: the point as written, as 4.8 lists its perf.sw/hw aliases (no variables) */
+static void perf_list(struct session *s, const struct derived_probe *dp, bool vars,
+		      struct strlist *lines)
+{
+	(void)s;
+	(void)vars;
+	strlist_add(lines, dp->pn_str);
+}
+
 static const char *const perf_points[] = {
 	"perf.type(number).config(number)",
 	"perf.type(number).config(number).sample(number)",
@@ -166,7 +176,7 @@ static const char *const perf_points[] = {
 
 const struct probe_family perf_family = {
 	.name = "perf", .kind = FAMILY_EVENT, .match = perf_match, .points = perf_points,
-	.emit_decls = perf_decls,
+	.emit_decls = perf_decls, .list = perf_list,
 	.init_call = "rc = _stp_perf_init(_stp_perfs, ARRAY_SIZE(_stp_perfs));",
 	.exit_call = "_stp_perf_exit(_stp_perfs, ARRAY_SIZE(_stp_perfs));",
 };
