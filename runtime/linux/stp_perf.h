@@ -26,13 +26,8 @@ static void _stp_perf_hit(struct perf_event *ev, struct perf_sample_data *data,
 			  struct pt_regs *regs)
 {
 	const struct _stp_perf *sp = ev->overflow_handler_context;
-	struct _stp_context *c = _stp_probe_enter(sp->probe);
 
-	if (!c)
-		return;
-	c->regs = regs;
-	sp->probe->fn(c);
-	_stp_probe_leave(c);
+	_stp_probe_run_regs(sp->probe, regs);
 }
 
 static void _stp_perf_exit(struct _stp_perf *v, size_t n)
