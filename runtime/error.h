@@ -67,6 +67,18 @@ __printf(2, 3) void _stp_warn(struct _stp_context *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* `ERROR: <msg>` on staprun's stderr at START (process context), from a family
+ * that cannot register its probes; the start then fails with its -errno. */
+__printf(1, 2) void _stp_start_error(const char *fmt, ...)
+{
+	static char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	_stp_oob_vprintf(buf, sizeof(buf), "ERROR: ", fmt, ap);
+	va_end(ap);
+}
+
 const char _stp_abort_msg[] = "abort";
 const char _stp_next_msg[] = "next";
 

@@ -158,15 +158,22 @@ void _stp_probe_leave(struct _stp_context *c)
 	preempt_enable();
 }
 
-/* Run `p` once, if the session and the CPU's context allow. */
-void _stp_probe_run(const struct _stp_probe *p)
+/* Run `p` once with the registers `regs` (may be NULL), if the session and the
+ * CPU's context allow. */
+void _stp_probe_run_regs(const struct _stp_probe *p, struct pt_regs *regs)
 {
 	struct _stp_context *c = _stp_probe_enter(p);
 
 	if (!c)
 		return;
+	c->regs = regs;
 	p->fn(c);
 	_stp_probe_leave(c);
+}
+
+void _stp_probe_run(const struct _stp_probe *p)
+{
+	_stp_probe_run_regs(p, NULL);
 }
 
 /*

@@ -126,12 +126,14 @@ struct _stp_probe {
 };
 
 /*
- * Event families run a probe with _stp_probe_run(p), or with enter / set
- * c->regs / p->fn(c) / leave (probe.h has the contract).
+ * Event families run a probe with _stp_probe_run(p), _stp_probe_run_regs(p, regs)
+ * (the interrupted registers), or with enter / set c->regs and other fields /
+ * p->fn(c) / leave (probe.h has the contract).
  */
 struct _stp_context *_stp_probe_enter(const struct _stp_probe *p);
 void _stp_probe_leave(struct _stp_context *c);
 void _stp_probe_run(const struct _stp_probe *p);
+void _stp_probe_run_regs(const struct _stp_probe *p, struct pt_regs *regs);
 
 /* ---- regular expressions (regex.h) ---------------------------------------- */
 
@@ -164,6 +166,8 @@ static inline void _stp_scat(char *dst, const char *src)
 
 __printf(2, 3) void _stp_error(struct _stp_context *c, const char *fmt, ...);
 __printf(2, 3) void _stp_warn(struct _stp_context *c, const char *fmt, ...);
+/* a failed START's reason, from a family's init: `ERROR: <msg>` on stderr */
+__printf(1, 2) void _stp_start_error(const char *fmt, ...);
 void _stp_exit(void);
 /* abort(): exit() and leave the handler now, reported as no error */
 void _stp_abort(struct _stp_context *c);

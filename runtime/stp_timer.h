@@ -41,23 +41,12 @@ static u64 _stp_timer_next(const struct _stp_timer *st)
 	return st->period_ns - st->rand_ns + (get_random_u64() % span);
 }
 
-static void _stp_timer_run(const struct _stp_probe *p)
-{
-	struct _stp_context *c = _stp_probe_enter(p);
-
-	if (!c)
-		return;
-	c->regs = get_irq_regs();
-	p->fn(c);
-	_stp_probe_leave(c);
-}
-
 static enum hrtimer_restart _stp_timer_fn(struct hrtimer *t)
 {
 	struct _stp_timer *st = container_of(t, struct _stp_timer, t);
 
 	hrtimer_forward_now(t, ns_to_ktime(_stp_timer_next(st)));
-	_stp_timer_run(st->probe);
+	_stp_probe_run_regs(st->probe, get_irq_regs());
 	return HRTIMER_RESTART;
 }
 
@@ -66,7 +55,7 @@ static enum hrtimer_restart _stp_timer_cpu_fn(struct hrtimer *t)
 	struct _stp_timer_cpu *tc = container_of(t, struct _stp_timer_cpu, t);
 
 	hrtimer_forward_now(t, ns_to_ktime(tc->timer->period_ns));
-	_stp_timer_run(tc->timer->probe);
+	_stp_probe_run_regs(tc->timer->probe, get_irq_regs());
 	return HRTIMER_RESTART;
 }
 

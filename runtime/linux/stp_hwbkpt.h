@@ -23,13 +23,8 @@ static inline void _stp_hwbkpt_hit(struct perf_event *bp, struct perf_sample_dat
 				   struct pt_regs *regs)
 {
 	const struct _stp_hwbkpt *h = bp->overflow_handler_context;
-	struct _stp_context *c = _stp_probe_enter(h->probe);
 
-	if (!c)
-		return;
-	c->regs = regs;
-	h->probe->fn(c);
-	_stp_probe_leave(c);
+	_stp_probe_run_regs(h->probe, regs);
 }
 
 static inline void _stp_hwbkpt_exit(struct _stp_hwbkpt *v, size_t n)

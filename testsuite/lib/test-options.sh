@@ -536,6 +536,14 @@ run "$STAP" --frobnicate -e "$P"
 [ $rc = 1 ] && grep -q "unknown option --frobnicate" "$work/err"
 check "options 4.8 does not have stay unknown" $? "rc=$rc $err"
 
+# -l/-L of perf probes: the points as written, as 4.8 lists its perf.sw/hw aliases
+run "$STAP" -l 'perf.sw.cpu_clock'
+[ $rc = 0 ] && [ "$out" = "perf.sw.cpu_clock" ]
+check "-l perf.sw.NAME lists the point as written" $? "rc=$rc $out $err"
+run "$STAP" -L 'perf.type(1).config(2).hz(5)'
+[ $rc = 0 ] && [ "$out" = "perf.type(1).config(2).hz(5)" ]
+check "-L perf.type(T).config(C).hz(N) lists the point, without variables" $? "rc=$rc $out $err"
+
 # -l of process("X").library(...) and .plt: the libraries /bin/ls loads, as 4.8 lists
 # them (DT_NEEDED, transitively, resolved as the dynamic linker does, by real path)
 run "$STAP" -l 'process("/bin/ls").library("*").plt("*")'

@@ -17,6 +17,7 @@
 
 #include "bpf/gen.h"
 #include "tapsets/family.h"
+#include "tapsets/perf.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define MAX_FIELDS 128
@@ -622,76 +623,23 @@ const struct probe_family bpf_refuse_family = {
 	.points = refuse_points,
 };
 
-/* perf.sw.NAME, perf.hw.NAME and perf.type(T).config(C), each with .sample(N) (every N
- * events, default 1000000) or .hz(N): a perf event on every CPU */
-struct perf_probe {
-	int64_t type, config, period;
-	bool freq;
-};
-
-static const char *const sw_names[] = {
-	"cpu_clock", "task_clock", "page_faults", "context_switches", "cpu_migrations",
-	"page_faults_min", "page_faults_maj", "alignment_faults", "emulation_faults",
-};
-static const char *const hw_names[] = {
-	"cpu_cycles", "instructions", "cache_references", "cache_misses",
-	"branch_instructions", "branch_misses", "bus_cycles",
-};
-
-static int name_index(const char *const *names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
-			return (int)i;
-	return -1;
-}
-
+/* perf.sw.NAME, perf.hw.NAME and perf.type(T).config(C), each with .sample(N) or
+ * .hz(N) (tapsets/perf.c): a perf event on every CPU */
 static int perf_match(struct session *s, const struct probe_point *pp,
 		      struct derived_probe *dp)
 {
-	const struct pp_comp *c = pp->comps, *k;
-	struct perf_probe *p;
+	struct perf_point *p;
+	const struct pp_comp *rest;
 	struct stat st;
+	int rc;
 
-	if (!s->opt.bpf || strcmp(c->name, "perf") || c->has_arg)
+	if (!s->opt.bpf)
 		return 0;
 	p = arena_alloc(&s->arena, sizeof(*p));
-	p->period = 1000000;
-	k = c->next;
-	if (k && (!strcmp(k->name, "sw") || !strcmp(k->name, "hw")) && !k->has_arg && k->next &&
-	    !k->next->has_arg) {
-		bool hw = k->name[0] == 'h';
-		int i = hw ? name_index(hw_names, sizeof(hw_names) / sizeof(hw_names[0]), k->next->name) :
-			name_index(sw_names, sizeof(sw_names) / sizeof(sw_names[0]), k->next->name);
-
-		if (i < 0) {
-			diag_error(s, &pp->loc, "unknown perf event perf.%s.%s", k->name, k->next->name);
-			return -1;
-		}
-		p->type = hw ? 0 : 1;
-		p->config = i;
-		k = k->next->next;
-	} else if (k && !strcmp(k->name, "type") && k->arg && k->arg->kind == AST_NUMBER &&
-		   k->next && !strcmp(k->next->name, "config") && k->next->arg &&
-		   k->next->arg->kind == AST_NUMBER) {
-		p->type = k->arg->u.num;
-		p->config = k->next->arg->u.num;
-		k = k->next->next;
-	} else {
-		diag_error(s, &pp->loc, "a perf probe point is perf.sw.NAME, perf.hw.NAME or perf.type(N).config(M)");
-		return -1;
-	}
-	if (k && (!strcmp(k->name, "sample") || !strcmp(k->name, "hz")) && k->arg &&
-	    k->arg->kind == AST_NUMBER && !k->next) {
-		p->freq = k->name[0] == 'h';
-		p->period = k->arg->u.num;
-		if (p->period <= 0) {
-			diag_error(s, &pp->loc, "a perf sample period or frequency must be positive");
-			return -1;
-		}
-	} else if (k) {
+	rc = perf_parse(s, pp, p, &rest);
+	if (rc <= 0)
+		return rc;
+	if (rest) {
 		diag_error(s, &pp->loc, "probe point %s cannot be used with --runtime=bpf: only .sample(N) and .hz(N) are supported after a perf event",
 			   elab_pp_str(s, pp));
 		return -1;
@@ -707,13 +655,13 @@ static int perf_match(struct session *s, const struct probe_point *pp,
 
 const char *bpf_perf_attach(struct session *s, const struct derived_probe *dp)
 {
-	const struct perf_probe *p = dp->priv;
+	const struct perf_point *p = dp->priv;
 
 	return arena_printf(&s->arena, "%lld %lld %lld %d", (long long)p->type,
 			    (long long)p->config, (long long)p->period, p->freq);
 }
 
-/* not listed by --dump-probe-types: the kernel runtime has no perf probes */
+/* --dump-probe-types lists them once, under the kernel runtime's perf family */
 static const char *const perf_points[] = { NULL };
 
 const struct probe_family bpf_perf_family = {

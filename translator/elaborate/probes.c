@@ -338,11 +338,6 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 	}
 	strlist_free(&cands);
 	strlist_free(&best);
-	if (!strcmp(pp->comps->name, "perf")) {
-		diag_error(e->s, &pp->loc, "perf probes (perf.type(N).config(M), perf.hw.*, "
-			   "perf.sw.*) are not supported yet");
-		return;
-	}
 	diag_error(e->s, &pp->loc, "while resolving probe point");
 	if (best_k != (size_t)-1 && !similar[0]) {
 		/* every component fits a family's shape: ask it what was meant */
@@ -463,9 +458,10 @@ static int derive_family(struct expander *e, struct probe *user, const struct pr
 		dp->family = family_registry[i];
 		dp->probe = user;
 		dp->pp = pp;
-		dp->pp_str = dp->family->pp_from_alias && e->depth ? e->alias_pp[e->depth - 1] :
-			elab_pp_str(e->s, pp);
-		dp->pn_str = e->depth ? e->alias_pp[0] : dp->pp_str;
+		if (!dp->pp_str)	/* else the family's own form of the point */
+			dp->pp_str = dp->family->pp_from_alias && e->depth ?
+				e->alias_pp[e->depth - 1] : elab_pp_str(e->s, pp);
+		dp->pn_str = e->depth ? e->alias_pp[0] : elab_pp_str(e->s, pp);
 		dp->body = (struct ast_node *)(body ? body : user->body);
 		dp->cond = pp->cond;
 		dp->id = e->s->prog.n_probes++;

@@ -12,7 +12,7 @@ extern const struct probe_family begin_family, end_family, error_family, never_f
 extern const struct probe_family dwarf_family, kprobe_family;
 extern const struct probe_family timer_family, procfs_family;
 extern const struct probe_family tracepoint_family, syscall_family, uprobe_family;
-extern const struct probe_family netfilter_family, input_family, hwbkpt_family;
+extern const struct probe_family netfilter_family, input_family, hwbkpt_family, perf_family;
 extern const struct probe_family bpf_trace_family, bpf_refuse_family, bpf_perf_family;
 
 const struct probe_family *const family_registry[] = {
@@ -33,6 +33,7 @@ const struct probe_family *const family_registry[] = {
 	&netfilter_family,
 	&input_family,
 	&hwbkpt_family,
+	&perf_family,
 };
 
 const size_t n_families = sizeof(family_registry) / sizeof(family_registry[0]);
