@@ -97,6 +97,9 @@ stderr: $(head -n 8 "$work/err")"
 not_applicable() {	# not_applicable NAME: the reason, or nothing
 	case $1 in
 	*"cannot get its locks"*) echo "BPF maps take no locks: no hit is skipped for one" ;;
+	*"without a hardware PMU"*) echo "this host has a hardware PMU: the counter starts" ;;
+	*"by libc's path fires in a dynamically linked program"*)
+		echo "the host's /bin/sh, which starts -c's command, calls libc's getppid too" ;;
 	*"overload check"*) echo "no overload check in the BPF runtime yet" ;;
 	*"serial line the guest talks on"*) echo "the guest's serial line: this host's interrupts have other names" ;;
 	*"MAXSTRINGLEN truncates at 511"* | *"keys longer than MAXSTRINGLEN"* | \

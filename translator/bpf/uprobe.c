@@ -96,6 +96,11 @@ int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
 
 		switch (op->kind) {
 		case LP_CONST: case LP_ADDR:
+			if (op->kind == LP_ADDR && p->user && p->ubias) {
+				/* the module adds the load bias at run time; nothing here does */
+				*err = "a global of a PIE or shared library is not supported by the BPF runtime (--runtime=bpf) yet";
+				return -1;
+			}
 			sb_printf(out, "\tst[%d] = 0x%llxULL;\n", op->depth,
 				  (unsigned long long)op->n);
 			break;

@@ -1595,8 +1595,14 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "PLT probes are not supported by the BPF runtime yet";
 		return -1;
 	}
-	for (us = up->sites; us; us = us->next)
+	for (us = up->sites; us; us = us->next) {
+		if (us->exe) {
+			/* the module drops hits of other programs; the BPF runtime would not */
+			*why = "process(...).library(...) probes are not supported by the BPF runtime yet";
+			return -1;
+		}
 		n++;
+	}
 	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));
 	n = 0;
 	for (us = up->sites; us; us = us->next, n++) {
