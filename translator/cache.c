@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "dwarf/dwarf.h"
 #include "fsafe.h"
 #include "passes.h"
 #include "sha256.h"
@@ -107,6 +108,20 @@ int cache_key(struct session *s)
 	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
 	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");
 	sha256_str(&h, s->opt.sign_module ? s->sign_fingerprint : "(unsigned)");
+	/* the debug information pass 2 used: a module rebuilt with the same name (or a
+	 * program) has another build id, and the generated code checks it at run time */
+	if (s->kern.dw) {
+		const struct dw_state *d = s->kern.dw;
+		const struct dw_object *o;
+
+		sha256_str(&h, "build ids");
+		if (d->kernel.dw)
+			sha256_update(&h, d->kernel.build_id, d->kernel.build_id_len);
+		for (o = d->modules; o; o = o->next)
+			sha256_update(&h, o->build_id, o->build_id_len);
+		for (o = d->users; o; o = o->next)
+			sha256_update(&h, o->build_id, o->build_id_len);
+	}
 	xl_usyms_cache_key(s, &h);	/* -d and --ldd objects, the probed programs */
 	if (s->opt.bpf) {
 		/* BPF objects are compiled against the running kernel's tracepoints */
