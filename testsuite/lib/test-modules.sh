@@ -172,6 +172,13 @@ fi
 
 # ---- scripts for the guests ---------------------------------------------------------------
 fail_build=0
+# the module cache tells apart two builds of one module (same name, other build id)
+P='probe module("stp_testmod").function("testmod_fn") { println($x) }'
+k1=$(SYSTEMTAP_DEBUGINFO_PATH=$work/mod "$STAP" -r "$RELEASE" -p4 -e "$P" 2>/dev/null </dev/null)
+k2=$(SYSTEMTAP_DEBUGINFO_PATH=$work/mod2 "$STAP" -r "$RELEASE" -p4 -e "$P" 2>/dev/null </dev/null)
+[ -n "$k1" ] && [ -n "$k2" ] && [ "$k1" != "$k2" ]
+ok $? "a module built for another build of stp_testmod is not taken from the cache"
+
 build() {	# name script [stap options]: $work/NAME.ko
 	local name=$1 prog=$2
 	shift 2
