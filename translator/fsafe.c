@@ -86,11 +86,16 @@ int fs_trusted_dir(const char *path, mode_t mode, char *canon, size_t len,
 
 	if (path[0] != '/')
 		return refuse(why, path, "is not an absolute path");
-	rc = mkdirs(path, mode);
-	if (rc)
-		return rc;
-	if (!realpath(path, real))
-		return -errno;
+	/* made only if missing: most runs find it, and each mkdir is a system call */
+	if (!realpath(path, real)) {
+		if (errno != ENOENT)
+			return -errno;
+		rc = mkdirs(path, mode);
+		if (rc)
+			return rc;
+		if (!realpath(path, real))
+			return -errno;
+	}
 	/* every directory from / down, the last one strictest */
 	rc = check_dir("/", real[1] == '\0', why);
 	for (p = real + 1; !rc && *p; p++) {

@@ -5,7 +5,9 @@
  * the first component of each name of a probe alias) and every word it uses. The
  * files needed are a fixed point: those defining a word of the user's script (or of
  * the library's macros, which expand into it), then those defining a word of a file
- * needed. The scan over-approximates on purpose (both branches of %( %?  %), words of
+ * needed. That second part depends on the library alone: it is computed when the index
+ * is built (libindex_link()), the index keeps each file's list of the files it needs,
+ * and a run reads only the names the files define. The scan over-approximates on purpose (both branches of %( %?  %), words of
  * initialisers), so a needed file is never left out; should pass 2 still miss a
  * function or a probe alias, it parses the rest of the library (parse_library_rest())
  * and looks again, so the result is always the whole library's. */
@@ -129,9 +131,12 @@ static bool word_is(const char *p, size_t len, const char *kw)
 
 /* What one scan of a text found. */
 struct scan {
-	struct words uses;	/* every word */
+	struct words uses;	/* every word (not kept in the index) */
 	struct words defs;	/* names it may define (library files) */
 	bool wild_probe;	/* a probe point's first component is all wildcard */
+	size_t *deps, n_deps;	/* the other library files it needs, directly or not */
+	const char *defs_text;	/* or both as the index has them ("D ..." and "C ..." */
+	const char *deps_text;	/* lines), read where they are when needed */
 };
 
 enum def_state {
@@ -425,10 +430,11 @@ void libindex_scan_free(struct lib_scan *ls)
 		return;
 	free(sc->uses.v);
 	free(sc->defs.v);
+	free(sc->deps);
 	free(sc);
 }
 
-/* "D name exit( ...\nU ...\n": '(' marks a function or a call; each word once */
+/* "D name exit( ...\n": '(' marks a function or a call; each word once */
 static void write_words(struct strbuf *out, char tag, const struct words *w)
 {
 	struct wordset seen[2] = { { 0 } };
@@ -447,24 +453,37 @@ static void write_words(struct strbuf *out, char tag, const struct words *w)
 void libindex_scan_write(const struct lib_scan *ls, struct strbuf *out)
 {
 	const struct scan *sc = (const struct scan *)ls;
+	size_t i;
 
 	write_words(out, 'D', &sc->defs);
-	write_words(out, 'U', &sc->uses);
+	sb_putc(out, 'C');
+	for (i = 0; i < sc->n_deps; i++)
+		sb_printf(out, " %zu", sc->deps[i]);
+	sb_putc(out, '\n');
 }
 
-static const char *read_words(const char *p, char tag, struct words *w)
+/* "C 3 17\n": checked here, its numbers read by deps_of() when the file is needed */
+static const char *skip_deps(const char *p)
+{
+	if (*p != 'C')
+		return NULL;
+	for (p++; *p == ' ' && p[1] >= '0' && p[1] <= '9';)
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return *p == '\n' ? p + 1 : NULL;
+}
+
+/* "D name exit( ...\n": checked here, its words read by defines_needed() */
+static const char *skip_words(const char *p, char tag)
 {
 	if (*p != tag)
 		return NULL;
-	p++;
-	while (*p == ' ') {
+	for (p++; *p == ' ';) {
 		const char *s0 = ++p;
 
-		while (*p && *p != ' ' && *p != '\n' && *p != '(')
-			p++;
+		p += strcspn(p, " \n(");
 		if (p == s0)
 			return NULL;
-		words_add(w, s0, (size_t)(p - s0))->call = *p == '(';
 		if (*p == '(')
 			p++;
 	}
@@ -474,10 +493,13 @@ static const char *read_words(const char *p, char tag, struct words *w)
 struct lib_scan *libindex_scan_read(const char **cursor)
 {
 	struct scan *sc = xcalloc(1, sizeof(*sc));
-	const char *p = read_words(*cursor, 'D', &sc->defs);
+	const char *p = skip_words(*cursor, 'D');
 
-	if (p)
-		p = read_words(p, 'U', &sc->uses);
+	sc->defs_text = *cursor;
+	if (p) {
+		sc->deps_text = p;
+		p = skip_deps(p);
+	}
 	if (!p) {
 		libindex_scan_free((struct lib_scan *)sc);
 		return NULL;
@@ -486,28 +508,15 @@ struct lib_scan *libindex_scan_read(const char **cursor)
 	return (struct lib_scan *)sc;
 }
 
-int libindex_select(const struct lib_text *script, size_t n_script,
-		    struct lib_scan *const *lib, size_t n_lib, bool *needed)
+/* Marks needed[] from the seed words until nothing more is: the files defining a needed
+ * word, then the words those use. */
+static void fixpoint(const struct scan *const *scans, size_t n_lib, struct wordset need[2],
+		     struct words *patterns, bool *needed)
 {
-	const struct scan *const *scans = (const struct scan *const *)lib;
-	struct wordset need[2] = { { 0 } };
-	struct words patterns = { 0 };
-	bool wild = false, more = true;
+	bool more = true;
 	size_t i, j;
-	int n_needed = 0;
 
-	for (i = 0; i < n_script; i++) {
-		struct scan sc = { 0 };
-
-		scan_text(script[i].text, script[i].len, script[i].wild, &sc);
-		wild |= sc.wild_probe;
-		need_words(need, &patterns, &sc.uses);
-		free(sc.uses.v);
-		free(sc.defs.v);
-	}
-	for (i = 0; i < n_lib; i++)
-		needed[i] = wild;
-	while (more && !wild) {
+	while (more) {
 		more = false;
 		for (i = 0; i < n_lib; i++) {
 			if (needed[i])
@@ -516,20 +525,136 @@ int libindex_select(const struct lib_text *script, size_t n_script,
 				const struct word *d = &scans[i]->defs.v[j];
 
 				if (ws_has(&need[d->call], d->p, d->len) ||
-				    (!d->call && pattern_match(&patterns, d->p, d->len)))
+				    (!d->call && pattern_match(patterns, d->p, d->len)))
 					break;
 			}
 			if (j == scans[i]->defs.n)
 				continue;
 			needed[i] = true;
 			more = true;
-			need_words(need, &patterns, &scans[i]->uses);
+			need_words(need, patterns, &scans[i]->uses);
 		}
 	}
+}
+
+void libindex_link(struct lib_scan *const *lib, size_t n_lib)
+{
+	struct scan *const *scans = (struct scan *const *)lib;
+	bool *needed = xcalloc(n_lib + 1, sizeof(*needed));
+	size_t i, j;
+
+	for (i = 0; i < n_lib; i++) {
+		struct wordset need[2] = { { 0 } };
+		struct words patterns = { 0 };
+
+		memset(needed, 0, n_lib * sizeof(*needed));
+		need_words(need, &patterns, &scans[i]->uses);
+		fixpoint((const struct scan *const *)scans, n_lib, need, &patterns, needed);
+		free(scans[i]->deps);
+		scans[i]->deps = xcalloc(n_lib + 1, sizeof(*scans[i]->deps));
+		scans[i]->n_deps = 0;
+		for (j = 0; j < n_lib; j++)
+			if (needed[j] && j != i)
+				scans[i]->deps[scans[i]->n_deps++] = j;
+		free(patterns.v);
+		ws_free(&need[0]);
+		ws_free(&need[1]);
+	}
+	free(needed);
+}
+
+/* file i is needed, and with it what it needs */
+static void need_file(const struct scan *const *scans, size_t n_lib, size_t i, bool *needed)
+{
+	const char *p = scans[i]->deps_text;
+	size_t j;
+
+	needed[i] = true;
+	for (j = 0; j < scans[i]->n_deps; j++)
+		needed[scans[i]->deps[j]] = true;
+	if (!p)
+		return;
+	for (p++; *p == ' '; ) {
+		size_t k = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			k = k * 10 + (size_t)(*p - '0');
+		if (k < n_lib)
+			needed[k] = true;
+	}
+}
+
+/* The words a script needs, with a cheap test first: most names a library file defines
+ * are not among them. */
+struct needed_words {
+	struct wordset set[2];		/* [0] any use, [1] calls */
+	struct words patterns;		/* words with * or ? */
+	unsigned long long lens;	/* bit len % 64 of each word of set[0] */
+};
+
+static bool is_needed(const struct needed_words *nw, const char *p, size_t len, bool call)
+{
+	if (!(nw->lens & (1ULL << (len % 64))) && !(!call && nw->patterns.n))
+		return false;
+	return ws_has(&nw->set[call], p, len) ||
+		(!call && pattern_match(&nw->patterns, p, len));
+}
+
+/* does a file define a needed word? */
+static bool defines_needed(const struct scan *sc, const struct needed_words *nw)
+{
+	const char *p = sc->defs_text;
+	size_t j;
+
+	if (!p) {
+		for (j = 0; j < sc->defs.n; j++)
+			if (is_needed(nw, sc->defs.v[j].p, sc->defs.v[j].len, sc->defs.v[j].call))
+				return true;
+		return false;
+	}
+	for (p++; *p == ' ';) {
+		const char *s0 = ++p;
+
+		p += strcspn(p, " \n(");
+		if (is_needed(nw, s0, (size_t)(p - s0), *p == '('))
+			return true;
+		if (*p == '(')
+			p++;
+	}
+	return false;
+}
+
+int libindex_select(const struct lib_text *script, size_t n_script,
+		    struct lib_scan *const *lib, size_t n_lib, bool *needed)
+{
+	const struct scan *const *scans = (const struct scan *const *)lib;
+	struct needed_words nw = { 0 };
+	bool wild = false;
+	size_t i;
+	int n_needed = 0;
+
+	for (i = 0; i < n_script; i++) {
+		struct scan sc = { 0 };
+
+		scan_text(script[i].text, script[i].len, script[i].wild, &sc);
+		wild |= sc.wild_probe;
+		need_words(nw.set, &nw.patterns, &sc.uses);
+		free(sc.uses.v);
+		free(sc.defs.v);
+	}
+	for (i = 0; i < nw.set[0].cap; i++)
+		if (nw.set[0].v[i])
+			nw.lens |= 1ULL << (nw.set[0].lens[i] % 64);
+	for (i = 0; i < n_lib; i++)
+		needed[i] = wild;
+	/* one pass: what a file needs is known (libindex_link()) */
+	for (i = 0; i < n_lib && !wild; i++)
+		if (!needed[i] && defines_needed(scans[i], &nw))
+			need_file(scans, n_lib, i, needed);
 	for (i = 0; i < n_lib; i++)
 		n_needed += needed[i];
-	free(patterns.v);
-	ws_free(&need[0]);
-	ws_free(&need[1]);
+	free(nw.patterns.v);
+	ws_free(&nw.set[0]);
+	ws_free(&nw.set[1]);
 	return n_needed;
 }

@@ -14,7 +14,6 @@
 #include "passes.h"
 #include "parser.h"
 #include "session.h"
-#include "sha256.h"
 #include "util.h"
 
 typedef void *yyscan_t;
@@ -163,141 +162,90 @@ int parse_file(struct session *s, const struct srcfile *src, bool is_tapset,
 	return rc;
 }
 
+/* The library's files: each tapset directory (-I dirs first), its linux/ part and the
+ * target architecture's parts, read once for both kinds of file. */
+struct lib_listing {
+	struct strlist macros;		/* .stpm paths, in the order they are parsed */
+	struct strlist scripts;		/* .stp paths */
+	struct strlist keys[2];		/* their file_key()s, if asked for */
+	struct strbuf vv[2];		/* -vv's lines about each, as 4.8's */
+};
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The files with the suffix in one tapset directory, in name order, loaded. */
-static int load_tapset_dir(struct session *s, const char *dir, const char *suffix,
-			   struct srcfile ***v, size_t *n, size_t *cap)
+/* the decimal digits of v, at least min_digits of them, ending before end; their start */
+static char *put_decimal(char *end, unsigned long long v, int min_digits)
 {
-	struct strlist names = { 0 };
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || --min_digits > 0);
+	return end;
+}
+
+/* A file's identity for the tapset index, "MTIME.NSEC SIZE INODE" (NULL if it cannot be
+ * stat'ed), relative to the directory it is listed in: no path walk per file. */
+static const char *file_key(struct session *s, int dir_fd, const char *name)
+{
+	struct stat st;
+	char buf[80], *p = buf + sizeof(buf);
+
+	if (fstatat(dir_fd, name, &st, 0))
+		return NULL;
+	*--p = '\0';
+	p = put_decimal(p, (unsigned long long)st.st_ino, 1);
+	*--p = ' ';
+	p = put_decimal(p, (unsigned long long)st.st_size, 1);
+	*--p = ' ';
+	p = put_decimal(p, (unsigned long long)st.st_mtim.tv_nsec, 9);
+	*--p = '.';
+	p = put_decimal(p, (unsigned long long)st.st_mtim.tv_sec, 1);
+	return arena_strndup(&s->arena, p, (size_t)(buf + sizeof(buf) - 1 - p));
+}
+
+static void list_tapset_dir(struct session *s, const char *dir, bool want_keys,
+			    struct lib_listing *out)
+{
+	static const char *const suffixes[2] = { ".stpm", ".stp" };
+	struct strlist names[2] = { { 0 } };
 	struct dirent *de;
 	DIR *d = opendir(dir);
-	size_t i;
-	int rc = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		if (has_suffix(de->d_name, suffix))
-			strlist_add(&names, arena_strdup(&s->arena, de->d_name));
-	}
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	if (s->opt.verbose >= 2)	/* as 4.8's -vv */
-		fprintf(stderr, "Searched%s: \"%s\", found: %zu\n",
-			strcmp(suffix, ".stp") ? " for library macro files" : "", dir, names.n);
-	for (i = 0; i < names.n; i++) {
-		char *path = xasprintf("%s/%s", dir, names.v[i]);
-		struct srcfile *src = parse_load(s, path, NULL);
-
-		free(path);
-		if (!src) {
-			rc = -1;
-			continue;
-		}
-		src->is_tapset = true;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*v = xrealloc(*v, *cap * sizeof(**v));
-		}
-		(*v)[(*n)++] = src;
-	}
-	strlist_free(&names);
-	return rc;
-}
-
-/* A tapset directory, its linux/ part and the target architecture's parts. */
-static int load_tapsets(struct session *s, const char *dir, const char *suffix,
-			struct srcfile ***v, size_t *n, size_t *cap)
-{
-	const char *arch = s->kern.arch ? s->kern.arch : "x86_64";
-	char *paths[4];
-	size_t i;
-	int rc = 0;
-
-	paths[0] = xstrdup(dir);
-	paths[1] = xasprintf("%s/linux", dir);
-	paths[2] = xasprintf("%s/%s", dir, arch);
-	paths[3] = xasprintf("%s/linux/%s", dir, arch);
-	for (i = 0; i < ARRAY_LEN(paths); i++) {
-		if (load_tapset_dir(s, paths[i], suffix, v, n, cap))
-			rc = -1;
-		free(paths[i]);
-	}
-	return rc;
-}
-
-/* Every library file with the suffix, in the order they are parsed (-I dirs first);
- * *v is xmalloc'ed. */
-static int load_library(struct session *s, const char *suffix, struct srcfile ***v, size_t *n)
-{
-	size_t i, cap = 0;
-	int rc = 0;
-
-	*v = NULL;
-	*n = 0;
-	for (i = 0; i < s->opt.include_dirs.n; i++)
-		if (load_tapsets(s, s->opt.include_dirs.v[i], suffix, v, n, &cap))
-			rc = -1;
-	if (s->paths.tapset_dir && load_tapsets(s, s->paths.tapset_dir, suffix, v, n, &cap))
-		rc = -1;
-	return rc;
-}
-
-static int parse_all(struct session *s, struct srcfile **v, size_t n)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < n; i++)
-		if (parse_file(s, v[i], true, NULL))
-			rc = -1;
-	return rc;
-}
-
-/* ---- the tapset index: what each library file defines and uses (libindex.c) ------
- * Cached in $SYSTEMTAP_DIR/cache/tapsets/<hash of the files' paths>.idx, one entry a
- * file: "F PATH\tKEY" (KEY: its mtime, size and inode), then its scan's two lines. The
- * entry of a file that changed no longer matches, and the index is written again. */
-
-#define INDEX_MAGIC "stap-tapset-index 1\n"
-
-struct lib_file {
-	const char *path;
-	const char *key;		/* NULL if it cannot be stat'ed */
-	struct lib_scan *scan;
-	struct srcfile *src;		/* loaded, if it was */
-};
-
-static void list_tapset_dir(struct session *s, const char *dir, const char *suffix,
-			    struct strlist *out)
-{
-	struct strlist names = { 0 };
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	size_t i;
+	size_t i, k, dl = strlen(dir);
 
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (has_suffix(de->d_name, suffix))
-			strlist_add(&names, arena_strdup(&s->arena, de->d_name));
+		for (k = 0; k < 2; k++)
+			if (has_suffix(de->d_name, suffixes[k]))
+				strlist_add(&names[k], arena_strdup(&s->arena, de->d_name));
+	for (k = 0; k < 2; k++) {
+		struct strlist *paths = k ? &out->scripts : &out->macros;
+
+		if (names[k].n)
+			qsort(names[k].v, names[k].n, sizeof(*names[k].v), cmp_str);
+		if (s->opt.verbose >= 2)
+			sb_printf(&out->vv[k], "Searched%s: \"%s\", found: %zu\n",
+				  k ? "" : " for library macro files", dir, names[k].n);
+		for (i = 0; i < names[k].n; i++) {
+			size_t nl = strlen(names[k].v[i]);
+			char *path = arena_alloc(&s->arena, dl + nl + 2);
+
+			memcpy(path, dir, dl);
+			path[dl] = '/';
+			memcpy(path + dl + 1, names[k].v[i], nl + 1);
+			strlist_add(paths, path);
+			if (want_keys)
+				strlist_add(&out->keys[k], file_key(s, dirfd(d), names[k].v[i]));
+		}
+		strlist_free(&names[k]);
+	}
 	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	if (s->opt.verbose >= 2)	/* as 4.8's -vv */
-		fprintf(stderr, "Searched%s: \"%s\", found: %zu\n",
-			strcmp(suffix, ".stp") ? " for library macro files" : "", dir, names.n);
-	for (i = 0; i < names.n; i++)
-		strlist_add(out, arena_printf(&s->arena, "%s/%s", dir, names.v[i]));
-	strlist_free(&names);
 }
 
-static void list_library(struct session *s, const char *suffix, struct strlist *out)
+static void list_library(struct session *s, bool want_keys, struct lib_listing *out)
 {
 	const char *arch = s->kern.arch ? s->kern.arch : "x86_64";
 	size_t i, n_dirs = s->opt.include_dirs.n + (s->paths.tapset_dir ? 1 : 0);
@@ -306,42 +254,90 @@ static void list_library(struct session *s, const char *suffix, struct strlist *
 		const char *d = i < s->opt.include_dirs.n ? s->opt.include_dirs.v[i] :
 			s->paths.tapset_dir;
 
-		list_tapset_dir(s, d, suffix, out);
-		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux", d), suffix, out);
-		list_tapset_dir(s, arena_printf(&s->arena, "%s/%s", d, arch), suffix, out);
-		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux/%s", d, arch), suffix, out);
+		list_tapset_dir(s, d, want_keys, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux", d), want_keys, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/%s", d, arch), want_keys, out);
+		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux/%s", d, arch), want_keys,
+				out);
+	}
+	for (i = 0; i < 2; i++) {
+		if (out->vv[i].len)
+			fputs(out->vv[i].buf, stderr);
+		sb_free(&out->vv[i]);
 	}
 }
 
-static const char *file_key(struct session *s, const char *path)
+static void listing_free(struct lib_listing *l)
 {
-	struct stat st;
-
-	if (stat(path, &st))
-		return NULL;
-	return arena_printf(&s->arena, "%lld.%09ld %lld %llu", (long long)st.st_mtim.tv_sec,
-			    (long)st.st_mtim.tv_nsec, (long long)st.st_size,
-			    (unsigned long long)st.st_ino);
+	strlist_free(&l->macros);
+	strlist_free(&l->scripts);
+	strlist_free(&l->keys[0]);
+	strlist_free(&l->keys[1]);
 }
 
+/* The library's macro files, loaded and parsed; *v (NULL where a file is unreadable)
+ * is xmalloc'ed, one for each of l->macros. */
+static int load_macros(struct session *s, const struct lib_listing *l, struct srcfile ***v)
+{
+	size_t i;
+	int rc = 0;
+
+	*v = xcalloc(l->macros.n + 1, sizeof(**v));
+	for (i = 0; i < l->macros.n; i++) {
+		struct srcfile *src = parse_load(s, l->macros.v[i], NULL);
+
+		if (!src) {
+			rc = -1;
+			continue;
+		}
+		src->is_tapset = true;
+		(*v)[i] = src;
+	}
+	for (i = 0; i < l->macros.n; i++)
+		if ((*v)[i] && parse_file(s, (*v)[i], true, NULL))
+			rc = -1;
+	return rc;
+}
+
+/* ---- the tapset index: what each library file defines and uses (libindex.c) ------
+ * Cached in $SYSTEMTAP_DIR/cache/tapsets/<hash of the files' paths>.idx, one entry a
+ * file: "F PATH\tKEY" (KEY: its mtime, size and inode), then its scan's two lines (the
+ * names it defines, the files it needs). The entry of a file that changed no longer
+ * matches, and the index is written again. This runs for every script: no printf, and
+ * nothing read but the names defined. */
+
+#define INDEX_MAGIC "stap-tapset-index 2\n"
+
+struct lib_file {
+	const char *path;
+	const char *key;		/* NULL if it cannot be stat'ed */
+	struct lib_scan *scan;
+	struct srcfile *src;		/* loaded, if it was */
+};
+
+/* The index's name: a hash of the files' paths (FNV-1a; the index names every file it
+ * describes, so two libraries whose paths collide only rebuild each other's index) */
 static const char *index_path(struct session *s, const struct lib_file *v, size_t n)
 {
 	const char *dir = cache_subdir(s, "tapsets");
-	struct sha256 h;
-	char hex[65];
+	unsigned long long h = 14695981039346656037ULL;
+	const unsigned char *p;
 	size_t i;
 
 	if (!dir)
 		return NULL;
-	sha256_init(&h);
 	for (i = 0; i < n; i++)
-		sha256_str(&h, v[i].path);
-	sha256_hex(&h, hex);
-	return arena_printf(&s->arena, "%s/%.20s.idx", dir, hex);
+		for (p = (const unsigned char *)v[i].path;; p++) {
+			h = (h ^ *p) * 1099511628211ULL;
+			if (!*p)
+				break;
+		}
+	return arena_printf(&s->arena, "%s/%016llx.idx", dir, h);
 }
 
-/* the scans from the index at path, if it describes exactly these files */
-static bool index_load(struct session *s, const char *path, struct lib_file *v, size_t n)
+/* the scans from the index at path, if it describes exactly these files; they point
+ * into *bufp, to be freed after them */
+static bool index_load(const char *path, struct lib_file *v, size_t n, char **bufp)
 {
 	int fd = fs_open_trusted(path, NULL);
 	struct stat st;
@@ -357,7 +353,8 @@ static bool index_load(struct session *s, const char *path, struct lib_file *v, 
 		close(fd);
 		return false;
 	}
-	buf = arena_alloc(&s->arena, (size_t)st.st_size + 1);
+	buf = xmalloc((size_t)st.st_size + 1);
+	*bufp = buf;
 	while (len < (size_t)st.st_size &&
 	       (got = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)got;
@@ -387,67 +384,76 @@ out:
 	return ok;
 }
 
-/* scan every file (loading it) and write the index; 0, or -1 if a file is unreadable */
+/* scan every file (loading it), link the scans and write the index; 0, or -1 if a
+ * file is unreadable */
 static int index_build(struct session *s, const char *path, struct lib_file *v, size_t n)
 {
 	struct strbuf sb = { 0 };
+	struct lib_scan **scans = xcalloc(n + 1, sizeof(*scans));
 	size_t i;
 	int rc = 0;
 
-	sb_puts(&sb, INDEX_MAGIC);
 	for (i = 0; i < n; i++) {
 		if (!v[i].src && !(v[i].src = parse_load(s, v[i].path, NULL))) {
 			rc = -1;
 			continue;
 		}
 		v[i].src->is_tapset = true;
-		v[i].scan = libindex_scan(v[i].src->text, v[i].src->len);
-		sb_printf(&sb, "F %s\t%s\n", v[i].path, v[i].key ? v[i].key : "?");
-		libindex_scan_write(v[i].scan, &sb);
+		scans[i] = v[i].scan = libindex_scan(v[i].src->text, v[i].src->len);
 	}
-	if (!rc && path && fs_write_atomic(path, sb.buf, sb.len, 0644) && s->opt.verbose > 1)
-		fprintf(stderr, "Pass 1: cannot write the tapset index %s\n", path);
+	if (!rc) {
+		libindex_link(scans, n);
+		sb_puts(&sb, INDEX_MAGIC);
+		for (i = 0; i < n; i++) {
+			sb_printf(&sb, "F %s\t%s\n", v[i].path, v[i].key ? v[i].key : "?");
+			libindex_scan_write(v[i].scan, &sb);
+		}
+		if (path && fs_write_atomic(path, sb.buf, sb.len, 0644) && s->opt.verbose > 1)
+			fprintf(stderr, "Pass 1: cannot write the tapset index %s\n", path);
+	}
 	sb_free(&sb);
+	free(scans);
 	return rc;
 }
 
 /* The .stp library: only the files the scripts may use when running a script (the
  * others wait in s->prog.lib_pending for parse_library_rest()); all of them for the
  * listings of the library (--dump-functions ...). */
-static int parse_library_stp(struct session *s, struct srcfile **macros, size_t n_macros)
+static int parse_library_stp(struct session *s, const struct lib_listing *l,
+			     struct srcfile **macros)
 {
-	struct strlist paths = { 0 };
+	const struct strlist *paths = &l->scripts;
+	size_t n_macros = l->macros.n;
 	struct lib_file *v;
 	struct lib_scan **scans;
 	struct lib_text *scripts;
 	const struct stapfile *f;
 	const char *idx;
+	char *index_text = NULL;
 	size_t n, n_scripts = 0, i;
 	bool *needed;
 	int rc = 0;
 
-	list_library(s, ".stp", &paths);
-	n = paths.n;
+	n = paths->n;
 	if (s->opt.action != ACTION_RUN) {
 		for (i = 0; i < n; i++) {
-			struct srcfile *src = parse_load(s, paths.v[i], NULL);
+			struct srcfile *src = parse_load(s, paths->v[i], NULL);
 
 			if (!src || (src->is_tapset = true, parse_file(s, src, true, NULL)))
 				rc = -1;
 		}
-		strlist_free(&paths);
 		return rc;
 	}
 	/* the index covers the macros too: library files defining @NAME, parsed already */
 	v = xcalloc(n_macros + n + 1, sizeof(*v));
 	for (i = 0; i < n_macros + n; i++) {
-		v[i].path = i < n_macros ? macros[i]->name : paths.v[i - n_macros];
+		v[i].path = i < n_macros ? l->macros.v[i] : paths->v[i - n_macros];
 		v[i].src = i < n_macros ? macros[i] : NULL;
-		v[i].key = file_key(s, v[i].path);
+		v[i].key = i < n_macros ? l->keys[0].v[i] : l->keys[1].v[i - n_macros];
 	}
-	strlist_free(&paths);
 	idx = index_path(s, v, n_macros + n);
-	if ((!idx || !index_load(s, idx, v, n_macros + n)) && index_build(s, idx, v, n_macros + n))
+	if ((!idx || !index_load(idx, v, n_macros + n, &index_text)) &&
+	    index_build(s, idx, v, n_macros + n))
 		rc = -1;
 	for (f = s->prog.files; f; f = f->next)
 		n_scripts++;
@@ -477,6 +483,7 @@ static int parse_library_stp(struct session *s, struct srcfile **macros, size_t 
 			n - s->prog.n_lib_pending, n);
 	for (i = 0; i < n_macros + n; i++)
 		libindex_scan_free(scans[i]);
+	free(index_text);
 	free(scripts);
 	free(scans);
 	free(needed);
@@ -507,11 +514,14 @@ int parse_library_rest(struct session *s)
 
 int pass1_parse(struct session *s)
 {
+	struct lib_listing lib = { 0 };
 	struct srcfile *src, **macros = NULL;
-	size_t i, n_macros = 0;
+	size_t i;
 	int rc = 0;
 
-	if (load_library(s, ".stpm", &macros, &n_macros) || parse_all(s, macros, n_macros))
+	/* the keys of the tapset index, only if the library's .stp files are to be read */
+	list_library(s, s->opt.last_pass > 1 && s->opt.action == ACTION_RUN, &lib);
+	if (load_macros(s, &lib, &macros))
 		rc = -1;
 	if (s->opt.script_text)
 		src = parse_srcfile(s, "<input>", s->opt.script_text, strlen(s->opt.script_text));
@@ -519,8 +529,11 @@ int pass1_parse(struct session *s)
 		src = parse_load(s, "/dev/stdin", "<stdin>");
 	else
 		src = parse_load(s, s->opt.script_file, NULL);
-	if (!src)
+	if (!src) {
+		free(macros);
+		listing_free(&lib);
 		return -1;
+	}
 	if (parse_file(s, src, false, NULL))
 		rc = -1;
 	/* -E SCRIPT: more user script text, parsed the same way, as <input1>, ... */
@@ -537,6 +550,7 @@ int pass1_parse(struct session *s)
 		for (f = s->prog.files; f && !rc; f = f->next)
 			ast_dump_file(stdout, f);
 		free(macros);
+		listing_free(&lib);
 		return rc;
 	}
 	/* -T SECONDS: a probe of our own that ends the session, not part of -p1's dump */
@@ -548,8 +562,9 @@ int pass1_parse(struct session *s)
 			       NULL))
 			rc = -1;
 	}
-	if (parse_library_stp(s, macros, n_macros))
+	if (parse_library_stp(s, &lib, macros))
 		rc = -1;
 	free(macros);
+	listing_free(&lib);
 	return rc;
 }

@@ -54,6 +54,36 @@ run "$STAP" -vvv -p2 -r "$RELEASE" -I lib -e 'probe begin { println(zz_gamma()) 
 [ $rc = 0 ] && grep -q '^zz_gamma:long' "$work/out" && ! grep -q 'parsed the other' "$work/err"
 check "a function added to a library file is found on the next run, by the index" $? "rc=$rc $out $err"
 
+# what a file needs of the others is in the index: a chain of three files resolves from
+# the cached index alone (the second run reads no file but those it parses)
+cat > lib/zz_c1.stp <<'STP'
+function zz_c1() { return zz_c2() * 2 }
+STP
+cat > lib/zz_c2.stp <<'STP'
+function zz_c2() { return zz_c3() + 1 }
+STP
+cat > lib/zz_c3.stp <<'STP'
+function zz_c3() { return 20 }
+STP
+run "$STAP" -vvv -p2 -r "$RELEASE" -I lib -e 'probe begin { println(zz_c1()) }'
+run "$STAP" -vvv -p2 -r "$RELEASE" -I lib -e 'probe begin { println(zz_c1()) }'
+n=$(needed)
+[ $rc = 0 ] && grep -q '^zz_c3:long' "$work/out" && ! grep -q 'parsed the other' "$work/err" &&
+	[ "${n:-0}" = 3 ]
+check "a chain of three library files resolves from the cached index, parsing those 3" $? \
+	"rc=$rc needed=$n $out $err"
+# a file that changes what it calls: the index's links follow it
+sleep 1
+cat > lib/zz_c2.stp <<'STP'
+function zz_c2() { return zz_alpha() + 1 }
+STP
+run "$STAP" -vvv -p2 -r "$RELEASE" -I lib -e 'probe begin { println(zz_c1()) }'
+n=$(needed)
+[ $rc = 0 ] && grep -q '^zz_beta:long' "$work/out" && ! grep -q '^zz_c3' "$work/out" &&
+	! grep -q 'parsed the other' "$work/err" && [ "${n:-0}" = 4 ]
+check "after a file changes its calls, the index needs the new chain, not the old" $? \
+	"rc=$rc needed=$n $out $err"
+
 # the same set of files from the cache, a different script: the same answers as the
 # whole library (syscall aliases, tapset functions through macros)
 run "$STAP" -p2 -r "$RELEASE" -e 'global st; probe syscall.openat { st <<< strlen(filename) } probe end { @prints(st) }'
