@@ -41,7 +41,7 @@ static void ws_grow(struct wordset *ws)
 	struct wordset big = { 0 };
 	size_t i;
 
-	big.cap = ws->cap ? ws->cap * 2 : 1024;
+	big.cap = ws->cap ? ws->cap * 2 : 64;
 	big.v = xcalloc(big.cap, sizeof(*big.v));
 	big.lens = xcalloc(big.cap, sizeof(*big.lens));
 	for (i = 0; i < ws->cap; i++)
