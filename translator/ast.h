@@ -171,6 +171,8 @@ struct probe {
 	bool is_epilogue;		/* probe x += y */
 	struct probe_point *alias_names; /* with is_alias: the names defined */
 	bool privileged;		/* from the tapset library */
+	bool version_dependent;		/* a systemtap_v condition in or before it */
+	bool expanded;			/* pass 2: an alias some probe went through */
 	struct srcloc loc;
 	struct probe *next;
 };
@@ -190,6 +192,7 @@ struct function {
 	struct ast_node *body;		/* AST_BLOCK, or AST_EMBEDDED for %{ %} */
 	bool is_private;
 	bool is_tapset;
+	bool version_dependent;		/* a systemtap_v condition in or before it */
 	int64_t priority;		/* overload order: lower first; user 0, tapset 1 */
 	struct stapfile *file;		/* where it is defined */
 	struct srcloc loc;
@@ -208,6 +211,7 @@ struct global {
 	bool wrap;			/* global a% */
 	bool is_array;
 	bool is_private;
+	bool version_dependent;		/* a systemtap_v condition in or before it */
 	struct stapfile *file;		/* where it is declared */
 	struct srcloc loc;
 	struct symbol *sym;		/* pass 2 */

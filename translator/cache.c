@@ -99,6 +99,9 @@ int cache_key(struct session *s)
 	sha256_str(&h, "-D");
 	for (i = 0; i < s->opt.defines.n; i++)
 		sha256_str(&h, s->opt.defines.v[i]);
+	sha256_str(&h, "--modinfo");
+	for (i = 0; i < s->opt.modinfo.n; i++)
+		sha256_str(&h, s->opt.modinfo.v[i]);
 	sha256_str(&h, "-B");
 	for (i = 0; i < s->opt.kbuild_opts.n; i++)
 		sha256_str(&h, s->opt.kbuild_opts.v[i]);

@@ -89,15 +89,21 @@ static void usage(FILE *f)
 	      "                PATH (repeatable), for usymname(), ubacktrace()...\n"
 	      "  --ldd         also those of the shared libraries the probed programs and\n"
 	      "                the -d objects need\n"
+	      "  --compatible=VERSION\n"
+	      "                the language and library of that older version (systemtap_v)\n"
+	      "  --check-version\n"
+	      "                warn of what the script uses that depends on the version\n"
 	      "  --all-modules, -d MODULE, -P, -q, --prologue-searching[=WHEN],\n"
-	      "  --compatible=VERSION, --check-version, --runtime=kernel, --rlimit-*=N\n"
+	      "  --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
 	      "  --privilege[=stapusr|stapsys|stapdev], --unprivileged (= stapusr)\n"
 	      "                refuse what that privilege level may not do\n"
+	      "  --modinfo NAME=VALUE\n"
+	      "                add MODULE_INFO(NAME, \"VALUE\") to the module (modinfo -F NAME)\n"
 	      "  --sign-module[=DIR]\n"
 	      "                sign the module with the key in DIR (default $SYSTEMTAP_DIR\n"
 	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
-	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
+	      "Not supported yet (refused with the reason): -b -F\n"
 	      "  --use-server --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
@@ -108,7 +114,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_MODINFO, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -144,7 +150,7 @@ static const struct option long_opts[] = {
 	{ "skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS },
 	{ "ldd", no_argument, NULL, OPT_LDD },
 	{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
-	{ "modinfo", required_argument, NULL, OPT_NOT_YET },
+	{ "modinfo", required_argument, NULL, OPT_MODINFO },
 	{ "privilege", optional_argument, NULL, OPT_PRIVILEGE },
 	{ "unprivileged", no_argument, NULL, OPT_UNPRIVILEGED },
 	{ "use-server", optional_argument, NULL, OPT_NOT_YET },
@@ -173,12 +179,11 @@ static const struct {
 } not_yet[] = {
 	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
 	{ "-F", "flight recorder mode: staprun cannot detach yet" },
-	{ "--dyninst", "only the kernel runtime exists" },
-	{ "--modinfo", "MODULE_INFO fields in the generated C" },
-	{ "--use-server", "compile servers" },
-	{ "--use-server-on-error", "compile servers" },
-	{ "--list-servers", "compile servers" },
-	{ "--trust-servers", "compile servers" },
+	{ "--dyninst", "the runtimes are kernel and bpf; there is no dyninst runtime" },
+	{ "--use-server", "no compile-server client: modules are built here with kbuild" },
+	{ "--use-server-on-error", "no compile-server client: modules are built here with kbuild" },
+	{ "--list-servers", "no compile-server client, so no servers to list" },
+	{ "--trust-servers", "no compile-server client, so no servers to trust" },
 	{ "--remote-prefix", "several remote hosts" },
 	{ "--download-debuginfo", "debuginfo comes from the installed -dbg packages" },
 	{ "--sysroot", "user-space targets" },
@@ -375,6 +380,17 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		return 0;
 	case OPT_UNPRIVILEGED:
 		o->privilege = PRIV_STAPUSR;
+		return 0;
+	case OPT_MODINFO:	/* NAME=VALUE, NAME as 4.8 allows: [a-z_][a-z0-9_]* */
+		for (i = 0; (arg[i] >= 'a' && arg[i] <= 'z') || arg[i] == '_' ||
+			    (i && arg[i] >= '0' && arg[i] <= '9'); i++)
+			;
+		if (!i || arg[i] != '=' || !arg[i + 1]) {
+			diag_plain(s, "stap", "invalid --modinfo '%s' (expected NAME=VALUE, NAME of lower-case letters, digits and '_')",
+				   arg);
+			return -1;
+		}
+		strlist_add(&o->modinfo, arg);
 		return 0;
 	case OPT_SIGN_MODULE:	/* sign.c */
 		o->sign_module = true;
@@ -950,6 +966,7 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.args);
 	strlist_free(&s->opt.extra_scripts);
 	strlist_free(&s->opt.global_params);
+	strlist_free(&s->opt.modinfo);
 	strlist_free(&s->opt.user_objects);
 	return status;
 }

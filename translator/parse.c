@@ -168,7 +168,12 @@ struct lib_listing {
 	struct strlist macros;		/* .stpm paths, in the order they are parsed */
 	struct strlist scripts;		/* .stp paths */
 	struct strlist keys[2];		/* their file_key()s, if asked for */
-	struct strbuf vv[2];		/* -vv's lines about each, as 4.8's */
+	struct lib_dir {		/* for -vv: where each directory's files are */
+		const char *dir;
+		int kind;		/* 0 macros, 1 scripts */
+		size_t start, n;	/* in macros or scripts */
+	} *dirs;
+	size_t n_dirs;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -226,9 +231,8 @@ static void list_tapset_dir(struct session *s, const char *dir, bool want_keys,
 
 		if (names[k].n)
 			qsort(names[k].v, names[k].n, sizeof(*names[k].v), cmp_str);
-		if (s->opt.verbose >= 2)
-			sb_printf(&out->vv[k], "Searched%s: \"%s\", found: %zu\n",
-				  k ? "" : " for library macro files", dir, names[k].n);
+		out->dirs = xrealloc(out->dirs, (out->n_dirs + 1) * sizeof(*out->dirs));
+		out->dirs[out->n_dirs++] = (struct lib_dir){ dir, (int)k, paths->n, names[k].n };
 		for (i = 0; i < names[k].n; i++) {
 			size_t nl = strlen(names[k].v[i]);
 			char *path = arena_alloc(&s->arena, dl + nl + 2);
@@ -260,10 +264,32 @@ static void list_library(struct session *s, bool want_keys, struct lib_listing *
 		list_tapset_dir(s, arena_printf(&s->arena, "%s/linux/%s", d, arch), want_keys,
 				out);
 	}
-	for (i = 0; i < 2; i++) {
-		if (out->vv[i].len)
-			fputs(out->vv[i].buf, stderr);
-		sb_free(&out->vv[i]);
+}
+
+/* -vv, as 4.8's: each directory of one kind, how many files it has and how many of
+ * them were parsed (done[i] for the i-th file of that kind); -vvv names those. */
+static void report_dirs(struct session *s, const struct lib_listing *l, int kind,
+			const bool *done)
+{
+	const struct strlist *paths = kind ? &l->scripts : &l->macros;
+	size_t d, i, n_done;
+
+	if (s->opt.verbose < 2)
+		return;
+	for (d = 0; d < l->n_dirs; d++) {
+		const struct lib_dir *ld = &l->dirs[d];
+
+		if (ld->kind != kind)
+			continue;
+		for (i = ld->start, n_done = 0; i < ld->start + ld->n; i++) {
+			if (!done[i])
+				continue;
+			n_done++;
+			if (s->opt.verbose > 2)
+				fprintf(stderr, "Processing tapset \"%s\"\n", paths->v[i]);
+		}
+		fprintf(stderr, "Searched%s: \"%s\", found: %zu, processed: %zu\n",
+			kind ? "" : " for library macro files", ld->dir, ld->n, n_done);
 	}
 }
 
@@ -273,6 +299,7 @@ static void listing_free(struct lib_listing *l)
 	strlist_free(&l->scripts);
 	strlist_free(&l->keys[0]);
 	strlist_free(&l->keys[1]);
+	free(l->dirs);
 }
 
 /* The library's macro files, loaded and parsed; *v (NULL where a file is unreadable)
@@ -296,6 +323,14 @@ static int load_macros(struct session *s, const struct lib_listing *l, struct sr
 	for (i = 0; i < l->macros.n; i++)
 		if ((*v)[i] && parse_file(s, (*v)[i], true, NULL))
 			rc = -1;
+	if (s->opt.verbose >= 2) {
+		bool *done = xcalloc(l->macros.n + 1, sizeof(*done));
+
+		for (i = 0; i < l->macros.n; i++)
+			done[i] = (*v)[i] != NULL;
+		report_dirs(s, l, 0, done);
+		free(done);
+	}
 	return rc;
 }
 
@@ -435,13 +470,17 @@ static int parse_library_stp(struct session *s, const struct lib_listing *l,
 	int rc = 0;
 
 	n = paths->n;
+	needed = xcalloc(n_macros + n + 1, sizeof(*needed));
 	if (s->opt.action != ACTION_RUN) {
 		for (i = 0; i < n; i++) {
 			struct srcfile *src = parse_load(s, paths->v[i], NULL);
 
 			if (!src || (src->is_tapset = true, parse_file(s, src, true, NULL)))
 				rc = -1;
+			needed[n_macros + i] = true;
 		}
+		report_dirs(s, l, 1, needed + n_macros);
+		free(needed);
 		return rc;
 	}
 	/* the index covers the macros too: library files defining @NAME, parsed already */
@@ -459,7 +498,6 @@ static int parse_library_stp(struct session *s, const struct lib_listing *l,
 		n_scripts++;
 	scripts = xcalloc(n_scripts + 1, sizeof(*scripts));
 	scans = xcalloc(n_macros + n + 1, sizeof(*scans));
-	needed = xcalloc(n_macros + n + 1, sizeof(*needed));
 	n_scripts = 0;
 	for (f = s->prog.files; f; f = f->next)
 		if (!f->is_tapset && f->src)
@@ -478,6 +516,9 @@ static int parse_library_stp(struct session *s, const struct lib_listing *l,
 			rc = -1;
 		}
 	}
+	for (i = n_macros; i < n_macros + n; i++)
+		needed[i] = needed[i] && v[i].scan;
+	report_dirs(s, l, 1, needed + n_macros);
 	if (s->opt.verbose > 2)
 		fprintf(stderr, "Pass 1: %zu of %zu library scripts needed\n",
 			n - s->prog.n_lib_pending, n);
@@ -504,6 +545,8 @@ int parse_library_rest(struct session *s)
 		if (!src)
 			return -1;
 		src->is_tapset = true;
+		if (s->opt.verbose > 2)
+			fprintf(stderr, "Processing tapset \"%s\"\n", src->name);
 		if (parse_file(s, src, true, NULL))
 			return -1;
 	}

@@ -64,6 +64,8 @@ struct parser {
 	struct ast_node **embed_tail;
 	/* preprocessor state (preproc.c) */
 	struct pp_file *pp;
+	/* a systemtap_v condition was read since the last declaration (--check-version) */
+	bool version_seen;
 };
 
 /* Parse one file; appends the result to s->prog.files. 0, or -1 after errors. */

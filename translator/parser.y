@@ -1362,6 +1362,8 @@ static void add_probe(struct parser *p, const YYLTYPE *loc, struct probe_point *
 		pr->alias_names = aliases;
 	}
 	pr->privileged = p->file->is_tapset;
+	pr->version_dependent = p->version_seen;
+	p->version_seen = false;
 	*p->probe_tail = pr;
 	p->probe_tail = &pr->next;
 }
@@ -1384,6 +1386,8 @@ static void add_function(struct parser *p, const YYLTYPE *loc, bool priv,
 	fn->is_tapset = p->file->is_tapset;
 	fn->priority = prio ? prio : fn->is_tapset ? 1 : 0;
 	fn->file = p->file;
+	fn->version_dependent = p->version_seen;
+	p->version_seen = false;
 	*p->fn_tail = fn;
 	p->fn_tail = &fn->next;
 }
@@ -1395,7 +1399,9 @@ static void add_globals(struct parser *p, bool priv, struct global *list)
 	for (g = list; g; g = g->next) {
 		g->is_private = priv;
 		g->file = p->file;
+		g->version_dependent = p->version_seen;
 	}
+	p->version_seen = false;
 	*p->glob_tail = list;
 	while (*p->glob_tail)
 		p->glob_tail = &(*p->glob_tail)->next;

@@ -456,6 +456,7 @@ static int eval_cmp(struct parser *p, struct pp_tok *t)
 			/* --compatible=VER: the library and scripts see that version */
 			lstr = s->opt.compatible ? s->opt.compatible : STAP_LANG_VERSION;
 			version = true;
+			p->version_seen = true;
 		} else if (!strcmp(name, "arch")) {
 			lstr = s->kern.arch ? s->kern.arch : "x86_64";
 			eq_only = true;

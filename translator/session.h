@@ -47,7 +47,7 @@ struct options {
 	bool warnings_as_errors;	/* -W */
 	bool skip_badvars;		/* --skip-badvars: 0 for unresolvable $vars */
 	bool no_global_var_display;	/* --no-global-var-display: no autoprint */
-	bool check_version;		/* --check-version (accepted, no checks yet) */
+	bool check_version;		/* --check-version: warn of version-dependent code */
 	int color;			/* --color: 0 auto, 1 always, -1 never */
 	int vp[5];			/* --vp ABCDE: extra verbosity of pass 1..5 */
 	bool example;			/* --example: FILE names an installed example */
@@ -56,6 +56,7 @@ struct options {
 	const char *tmpdir;		/* --tmpdir: parent of the temporary directory */
 	struct strlist extra_scripts;	/* -E SCRIPT, parsed along with the main one */
 	struct strlist global_params;	/* -G NAME=VALUE, module parameters at load */
+	struct strlist modinfo;		/* --modinfo NAME=VALUE: MODULE_INFO fields */
 	const char *script_file;	/* NULL with -e */
 	const char *script_text;	/* -e */
 	const char *module_name;	/* -m */

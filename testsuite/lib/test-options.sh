@@ -25,13 +25,12 @@ while IFS='|' read -r opt msg; do
 done <<'LIST'
 -b|-b (bulk mode: the transport has no per-CPU output files yet)
 -F|-F (flight recorder mode: staprun cannot detach yet)
---modinfo a=b|--modinfo (MODULE_INFO fields in the generated C)
---use-server|--use-server (compile servers)
---use-server-on-error=yes|--use-server-on-error (compile servers)
---list-servers|--list-servers (compile servers)
---trust-servers=ssl|--trust-servers (compile servers)
+--use-server|--use-server (no compile-server client: modules are built here with kbuild)
+--use-server-on-error=yes|--use-server-on-error (no compile-server client: modules are built here with kbuild)
+--list-servers|--list-servers (no compile-server client, so no servers to list)
+--trust-servers=ssl|--trust-servers (no compile-server client, so no servers to trust)
 --runtime=dyninst|--runtime=dyninst (the runtimes are kernel and bpf)
---dyninst|--dyninst (only the kernel runtime exists)
+--dyninst|--dyninst (the runtimes are kernel and bpf; there is no dyninst runtime)
 --remote-prefix|--remote-prefix (several remote hosts)
 --download-debuginfo=no|--download-debuginfo (debuginfo comes from the installed -dbg packages)
 --sysroot=/|--sysroot (user-space targets)
@@ -66,6 +65,17 @@ check "--unprivileged: the module records its level" $? "rc=$rc $err"
 run "$STAP" -p3 -e "$P"
 [ $rc = 0 ] && grep -qx 'MODULE_INFO(stap_privilege, "stapdev");' "$work/out"
 check "default: the module records stapdev" $? "rc=$rc $err"
+
+# --modinfo NAME=VALUE: a MODULE_INFO field, the value a C string; NAME checked as 4.8
+run "$STAP" -p3 --modinfo 'foo=bar "baz"?' --modinfo license_x=GPL -e "$P"
+[ $rc = 0 ] && grep -qxF 'MODULE_INFO(foo, "bar \"baz\"\?");' "$work/out" &&
+	grep -qxF 'MODULE_INFO(license_x, "GPL");' "$work/out"
+check "--modinfo NAME=VALUE adds a MODULE_INFO field, the value quoted for C" $? "rc=$rc $err"
+for bad in foo a-b=c Foo=1 x= =y; do
+	run "$STAP" -p3 --modinfo "$bad" -e "$P"
+	[ $rc = 1 ] && [ "$err" = "stap: invalid --modinfo '$bad' (expected NAME=VALUE, NAME of lower-case letters, digits and '_')" ]
+	check "--modinfo '$bad' is refused" $? "rc=$rc $err"
+done
 
 run "$STAP" --remote=ssh://host -e "$P"
 [ $rc = 1 ] && grep -q "unknown remote 'ssh://host': not supported yet: --remote=ssh://" "$work/err"
@@ -137,6 +147,103 @@ done <<'LIST'
 -r RELEASE
 --remote=qemu://RELEASE
 LIST
+
+# --- every option of 4.8's `stap --help`, none an "unknown option" ----------------------
+# NAME (as 4.8's --help spells it) | the words to run (RUNTIME, RELEASE replaced; "-p2 -e
+# SCRIPT" added unless ALONE) | ok: exit 0, no complaint; refused: exit 1 with
+# "stap: not supported yet: NAME... (WHY)", one line
+declare -A in_table=()
+while IFS='|' read -r name words want; do
+	[ -z "$name" ] && continue
+	in_table[$name]=1
+	words=${words//RUNTIME/$top/runtime}
+	words=${words//RELEASE/$RELEASE}
+	eval "argv=($words)"
+	case $want in
+	*alone) run "$STAP" "${argv[@]}" ;;
+	*) run "$STAP" "${argv[@]}" -p2 -e "$P" ;;
+	esac
+	case $want in
+	ok*) [ $rc = 0 ] && ! grep -q "unknown option\|not supported" "$work/err" ;;
+	refused) [ $rc = 1 ] && [ "$(wc -l < "$work/err")" = 1 ] &&
+		grep -qE "^stap: not supported yet: $name[^ ]* \(.+\)$" "$work/err" ;;
+	esac
+	check "4.8's $name: $want" $? "rc=$rc $err"
+done <<'TABLE'
+-h|-h|ok alone
+--help|--help|ok alone
+-V|-V|ok alone
+--version|--version|ok alone
+-p|-p1|ok
+-v|-v|ok
+--vp|--vp 01|ok
+-k|-k|ok
+-u|-u|ok
+-w|-w|ok
+-W|-W|ok
+-g|-g|ok
+-P|-P|ok
+-b|-b|refused
+-s|-s 4|ok
+-I|-I /nonexistent|ok
+-D|-D FOO=1|ok
+-B|-B V=1|ok
+--modinfo|--modinfo a=b|ok
+-G|-G x=1|ok
+-R|-R RUNTIME|ok
+-r|-r RELEASE|ok
+-a|-a x86_64|ok
+-m|-m mymod|ok
+-o|-o out.txt|ok
+-E|-E 'probe end { }'|ok
+-e|-e 'probe begin { }' -p1|ok alone
+-c|-c /bin/true|ok
+-x|-x 1|ok
+-F|-F|refused
+-S|-o out.txt -S 1,2|ok
+-d|-d kernel|ok
+--ldd|--ldd|ok
+--all-modules|--all-modules|ok
+-t|-t|ok
+-T|-T 5|ok
+-q|-q|ok
+-l|-l begin|ok alone
+-L|-L begin|ok alone
+--runtime|--runtime=kernel|ok
+--bpf|--bpf|ok
+--prologue-searching|--prologue-searching=never|ok
+--privilege|--privilege=stapusr|ok
+--unprivileged|--unprivileged|ok
+--compatible|--compatible=4.8|ok
+--check-version|--check-version|ok
+--skip-badvars|--skip-badvars|ok
+--suppress-handler-errors|--suppress-handler-errors|ok
+--use-server|--use-server|refused
+--list-servers|--list-servers|refused
+--trust-servers|--trust-servers=ssl|refused
+--use-server-on-error|--use-server-on-error=yes|refused
+--remote|--remote=qemu://RELEASE|ok
+--remote-prefix|--remote-prefix|refused
+--tmpdir|--tmpdir=/tmp|ok
+--download-debuginfo|--download-debuginfo=no|refused
+--dump-probe-types|--dump-probe-types|ok alone
+--dump-probe-aliases|--dump-probe-aliases|ok alone
+--dump-functions|--dump-functions|ok alone
+--sysroot|--sysroot=/|refused
+--sysenv|--sysenv=A=B|refused
+--suppress-time-limits|-g --suppress-time-limits|ok
+--save-uprobes|--save-uprobes|refused
+--target-namespace|--target-namespace=1|refused
+TABLE
+# and the table has every option the installed 4.8 lists
+if [ -x /usr/bin/stap ]; then
+	missing=""
+	for o in $(/usr/bin/stap --help 2>&1 | grep -oE '(^| )(-[A-Za-z]|--[a-z][a-z-]*)' | sed 's/^ //' | sort -u); do
+		[ -n "${in_table[$o]:-}" ] || missing="$missing $o"
+	done
+	[ -z "$missing" ]
+	check "every option of /usr/bin/stap --help is in the table" $? "missing:$missing"
+fi
 
 # --- accepted, with their effect ---------------------------------------------------------
 U='probe begin { println(usymname(0)) }'
@@ -483,14 +590,65 @@ run "$STAP" -vv -r "$RELEASE" -p3 -e "$P"
 tmpd=$(sed -n 's/^Created temporary directory "\(.*\)"$/\1/p' "$work/err")
 [ $rc = 0 ] && grep -qx "Session arch: x86_64 release: $RELEASE" "$work/err" &&
 	grep -qx "Build tree: \"/lib/modules/$RELEASE/build\"" "$work/err" &&
-	grep -qE '^Searched: ".*/tapset", found: [1-9][0-9]*$' "$work/err" &&
-	grep -qE '^Searched for library macro files: ".*/tapset", found: [1-9][0-9]*$' "$work/err" &&
+	grep -qE '^Searched: ".*/tapset", found: [1-9][0-9]*, processed: 0$' "$work/err" &&
+	grep -qE '^Searched: ".*/tapset/linux", found: [1-9][0-9]*, processed: 0$' "$work/err" &&
+	grep -qE '^Searched for library macro files: ".*/tapset", found: ([0-9]*), processed: \1$' "$work/err" &&
+	grep -qx 'derive-probes (location #0): begin of keyword .probe. at <input>:1:1' "$work/err" &&
 	[ -n "$tmpd" ] && [ ! -e "$tmpd" ] &&
 	grep -qx "Removed temporary directory \"$tmpd\"" "$work/err"
 check "-vv names the session, the library directories searched and the temporary directory" $? "rc=$rc $err"
 run "$STAP" -v -r "$RELEASE" -p3 -e "$P"
 [ $rc = 0 ] && ! grep -qE '^(Searched|Session arch|Created temporary)' "$work/err"
 check "-v alone does not" $? "rc=$rc $err"
+# -vvv: the tapset files parsed, alias expansion, the library functions' files, as 4.8
+run "$STAP" -vvv -r "$RELEASE" -p2 -e 'probe begin { println(execname()) } probe kprocess.release { }'
+[ $rc = 0 ] && grep -qE '^Processing tapset ".*/tapset/linux/context.stp"$' "$work/err" &&
+	grep -qE '^Processing tapset ".*/tapset/linux/kprocess.stp"$' "$work/err" &&
+	! grep -qE '^Processing tapset ".*/tapset/linux/vfs.stp"$' "$work/err" &&
+	grep -qx 'derive-probes (location #0): kprocess.release of keyword .probe. at <input>:1:37' "$work/err" &&
+	grep -qx 'derive-probes (location #0): kernel.function("release_task") of identifier .kprocess. at <input>:1:43' "$work/err" &&
+	grep -qx 'symbol resolution for derived-probe begin /\* <- begin \*/' "$work/err" &&
+	grep -qE '^      function execname is defined in new-tapset-file .*/tapset/linux/context.stp$' "$work/err"
+check "-vvv names the tapset files parsed, the derived probes and where functions come from" $? "rc=$rc $err"
+
+# --check-version: 4.8's warnings for what a systemtap_v condition shapes (and, beyond
+# 4.8, which never flags them, for globals and functions)
+cat > "$work/cv.stp" <<'STP'
+global g %( systemtap_v >= "2.0" %? = 1 %: = 2 %)
+function f() {
+%( systemtap_v < "3.0" %? return 1 %: return 2 %)
+}
+probe begin {
+%( systemtap_v < "3.0" %? print(f() + g) %: print(g - f()) %)
+}
+probe kprocess.release { }
+STP
+run "$STAP" --check-version -r "$RELEASE" -p2 "$work/cv.stp"
+[ $rc = 0 ] && [ "$(grep '^WARNING' "$work/err" | sed 's/:[0-9]*:[0-9]*$//; s| at /.*/tapset/| at TAPSET/|')" = "WARNING: This global uses tapset constructs that are dependent on systemtap version: identifier 'g' at $work/cv.stp
+WARNING: This function uses tapset constructs that are dependent on systemtap version: identifier 'f' at $work/cv.stp
+WARNING: This probe uses tapset constructs that are dependent on systemtap version: keyword 'probe' at $work/cv.stp
+WARNING: This alias uses tapset constructs that are dependent on systemtap version: keyword 'probe' at TAPSET/linux/kprocess.stp" ]
+check "--check-version warns of the global, function, probe and alias a systemtap_v condition shapes" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p2 "$work/cv.stp"
+[ $rc = 0 ] && ! grep -q 'systemtap version' "$work/err"
+check "without --check-version, no such warnings" $? "rc=$rc $err"
+
+# --compatible=VER: the library's old forms come back (cpuid() up to 1.4, the pid of
+# kprocess.release up to 1.7), as 4.8's tapset has them
+C='probe begin { println(cpuid()) exit() }'
+run "$STAP" --compatible=1.4 -r "$RELEASE" -p2 -e "$C"
+[ $rc = 0 ] && grep -qx 'cpuid:long ()' "$work/out"
+check "--compatible=1.4: cpuid() exists" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p2 -e "$C"
+[ $rc = 1 ] && grep -q '^semantic error: unresolved function cpuid (similar: .*cpu' "$work/err"
+check "without --compatible, cpuid() is cpu(): unresolved, with the suggestion" $? "rc=$rc $err"
+K='probe kprocess.release { println(pid) }'
+run "$STAP" --compatible=1.7 -r "$RELEASE" -p2 -e "$K"
+[ $rc = 0 ]
+check "--compatible=1.7: kprocess.release sets pid" $? "rc=$rc $err"
+run "$STAP" --compatible=1.8 -r "$RELEASE" -p2 -e "$K"
+[ $rc = 1 ] && grep -q "^WARNING: never-assigned local variable 'pid'" "$work/err"
+check "--compatible=1.8: kprocess.release has no pid (released_pid)" $? "rc=$rc $err"
 
 # --compatible=VER: systemtap_v in %( %) conditions is that version
 V='probe begin { print(%( systemtap_v < "2.0" %? "old" %: "new" %)) }'

@@ -63,6 +63,34 @@ int elab_check_post_pass2(struct session *s)
 	return s->diag.n_errors > errors ? -1 : 0;
 }
 
+/* --check-version: what the script uses that a systemtap_v condition shapes, in 4.8's
+ * words and order (4.8 never flags the globals and functions it means to) */
+static void check_version(struct session *s)
+{
+	static const char msg[] = "uses tapset constructs that are dependent on systemtap version";
+	const struct derived_probe *dp;
+	const struct stapfile *f;
+	const struct function *fn;
+	const struct global *g;
+	struct probe *pr;
+
+	for (g = s->prog.globals; g; g = g->next_used)
+		if (g->version_dependent)
+			diag_warn(s, &g->loc, "This global %s", msg);
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->version_dependent)
+			diag_warn(s, &fn->loc, "This function %s", msg);
+	for (dp = s->prog.probes; dp; dp = dp->next)
+		if (dp->probe->version_dependent && !dp->probe->expanded) {
+			dp->probe->expanded = true;	/* once for all its points */
+			diag_warn(s, &dp->probe->loc, "This probe %s", msg);
+		}
+	for (f = s->prog.files; f; f = f->next)
+		for (pr = f->probes; pr; pr = pr->next)
+			if (pr->is_alias && pr->expanded && pr->version_dependent)
+				diag_warn(s, &pr->loc, "This alias %s", msg);
+}
+
 int pass2_elaborate(struct session *s)
 {
 	/* the user script's own file counts as used */
@@ -70,6 +98,8 @@ int pass2_elaborate(struct session *s)
 		return -1;
 	if (elab_resolve(s))
 		return -1;
+	if (s->opt.check_version)
+		check_version(s);
 	if (elab_elide(s))
 		return -1;
 	if (elab_types(s))

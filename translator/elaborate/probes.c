@@ -361,6 +361,19 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 static int derive(struct expander *e, struct probe *user, const struct probe_point *pp,
 		  const struct ast_node *body);
 
+/* -vv, as 4.8's: "derive-probes (location #N): POINT of TOKEN at FILE:LINE:COL" */
+static void say_derive(struct session *s, int i, const struct probe_point *pp,
+		       const struct srcloc *of)
+{
+	if (s->opt.verbose < 2)
+		return;
+	fprintf(stderr, "derive-probes (location #%d): %s", i, elab_pp_str(s, pp));
+	if (of && of->file)
+		fprintf(stderr, " of %s at %s:%d:%d", of->tok ? of->tok : "token", of->file->name,
+			of->line, of->col);
+	fputc('\n', stderr);
+}
+
 /* Expand pp through one alias; returns probes derived, or -1. */
 static int expand_alias(struct expander *e, struct probe *user, const struct probe_point *pp,
 			const struct alias_ref *ar, const struct pp_comp *rest,
@@ -385,6 +398,7 @@ static int expand_alias(struct expander *e, struct probe *user, const struct pro
 		ar->file->used = true;
 		e->s->prog.n_library_used += ar->file->is_tapset;
 	}
+	ar->pr->expanded = true;
 	nb = combine(e->s, ar->pr, body ? body : user->body);
 	{
 		struct probe_point concrete = *ar->name;
@@ -394,7 +408,7 @@ static int expand_alias(struct expander *e, struct probe *user, const struct pro
 		e->alias_pp[e->depth] = elab_pp_str(e->s, &concrete);
 	}
 	e->stack[e->depth++] = ar->pr;
-	for (t = ar->pr->points; t; t = t->next) {
+	for (t = ar->pr->points, i = 0; t; t = t->next, i++) {
 		struct probe_point *np = arena_alloc(&e->s->arena, sizeof(*np));
 
 		np->comps = copy_comps(e->s, t->comps, rest);
@@ -402,6 +416,7 @@ static int expand_alias(struct expander *e, struct probe *user, const struct pro
 		np->sufficient = t->sufficient;
 		np->cond = and_cond(e->s, pp->cond, t->cond);
 		np->loc = t->loc;
+		say_derive(e->s, i, np, &pp->loc);
 		rc = derive(e, user, np, nb);
 		if (rc < 0) {
 			e->depth--;
@@ -586,11 +601,15 @@ static int derive_file(struct expander *e, struct stapfile *f)
 
 	for (pr = f->probes; pr; pr = pr->next) {
 		struct probe_point *pp;
+		int i = 0;
 
 		if (pr->is_alias)
 			continue;
 		for (pp = pr->points; pp; pp = pp->next) {
-			int rc = derive(e, pr, pp, NULL);
+			int rc;
+
+			say_derive(e->s, i++, pp, &pr->loc);
+			rc = derive(e, pr, pp, NULL);
 
 			if (rc < 0)
 				errors++;

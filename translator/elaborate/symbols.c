@@ -248,6 +248,10 @@ static struct function *find_function(struct session *s, const char *name, int n
 		*name_seen = true;
 		if (fn->n_params != n_args)
 			continue;
+		/* as 4.8's -vvv */
+		if (s->opt.verbose > 2 && fn->is_tapset && fn->file && !fn->file->used)
+			fprintf(stderr, "      function %s is defined in new-tapset-file %s\n",
+				name, fn->file->src->name);
 		mark_used(s, fn->file);
 		for (t = &head; *t && (*t)->priority <= fn->priority; t = &(*t)->next_overload)
 			;
@@ -920,6 +924,9 @@ int elab_resolve(struct session *s)
 			dp->n_locals = prev->n_locals;
 			continue;
 		}
+		if (s->opt.verbose > 2)	/* as 4.8's -vvv */
+			fprintf(stderr, "symbol resolution for derived-probe %s /* <- %s */\n",
+				dp->pp_str, elab_pp_str(s, dp->probe->points));
 		r.locals = &dp->locals;
 		r.n_locals = &dp->n_locals;
 		r.dp = dp;
