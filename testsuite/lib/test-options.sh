@@ -649,6 +649,20 @@ check "--compatible=1.7: kprocess.release sets pid" $? "rc=$rc $err"
 run "$STAP" --compatible=1.8 -r "$RELEASE" -p2 -e "$K"
 [ $rc = 1 ] && grep -q "^WARNING: never-assigned local variable 'pid'" "$work/err"
 check "--compatible=1.8: kprocess.release has no pid (released_pid)" $? "rc=$rc $err"
+S='probe signal.send { println(send2queue) }'
+run "$STAP" --compatible=2.1 -r "$RELEASE" -p2 -e "$S"
+[ $rc = 0 ]
+check "--compatible=2.1: signal.send sets send2queue" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p2 -e "$S"
+[ $rc = 1 ] && grep -q "^WARNING: never-assigned local variable 'send2queue'" "$work/err"
+check "without --compatible, signal.send has no send2queue" $? "rc=$rc $err"
+U='probe begin { println(user_string_warn(8)) exit() }'
+run "$STAP" --compatible=2.2 -r "$RELEASE" -p3 -e "$U"
+[ $rc = 0 ] && grep -qF '"<unknown>"' "$work/out"
+check "--compatible=2.2: user_string_warn(addr) gives \"<unknown>\" on a fault" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p3 -e "$U"
+[ $rc = 0 ] && ! grep -qF '"<unknown>"' "$work/out"
+check "without --compatible, user_string_warn(addr) gives \"\" on a fault, as 4.8" $? "rc=$rc $err"
 
 # --compatible=VER: systemtap_v in %( %) conditions is that version
 V='probe begin { print(%( systemtap_v < "2.0" %? "old" %: "new" %)) }'
