@@ -182,8 +182,15 @@ int _stp_system(const char *cmd);
 /* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */
 int _stp_switch_file(void);
 /* the session's debugfs directory, /sys/kernel/debug/systemtap/<module>/, where a
- * family may add files at _stp_script_init() (transport/debugfs.h) */
+ * family may add files at _stp_script_init() (transport/debugfs.h); NULL when the
+ * session's files are in /proc (transport/procfs.h) */
 struct dentry *_stp_session_dir(void);
+/* /proc/systemtap/<module>/, made on first use; NULL with *err set when it cannot be
+ * (transport/procfs.h).  Process context.  Removed with the module. */
+struct proc_dir_entry *_stp_session_procdir(int *err);
+/* a name the transport uses in that directory (.cmd, trace<N>, input) when the
+ * session's files are there */
+bool _stp_procfs_name_taken(const char *name);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop
