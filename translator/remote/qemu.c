@@ -229,30 +229,26 @@ static int has_headers(const char *rel)
 	return stat(p, &st) == 0;
 }
 
-int qemu_release_ok(const char *rel)
+/* Is every character of S a letter, a digit or one of EXTRA? */
+static int plain_chars(const char *s, const char *extra)
 {
-	const char *p;
-
-	if (!*rel || *rel == '.' || *rel == '-' || strlen(rel) > 64)
-		return 0;
-	for (p = rel; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("._+~-", *p)))
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
 			return 0;
 	return 1;
 }
 
+int qemu_release_ok(const char *rel)
+{
+	if (!*rel || *rel == '.' || *rel == '-' || strlen(rel) > 64)
+		return 0;
+	return plain_chars(rel, "._+~-");
+}
+
 int qemu_append_ok(const char *words)
 {
-	const char *p;
-
-	if (strlen(words) > 512)
-		return 0;
-	for (p = words; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("._,=:+-/ ", *p)))
-			return 0;
-	return 1;
+	return strlen(words) <= 512 && plain_chars(words, "._,=:+-/ ");
 }
 
 int qemu_default_release(char *buf, size_t len)
