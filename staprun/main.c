@@ -62,7 +62,7 @@ static void help(void)
 	      "  -c CMD     run CMD with /bin/sh once the session has started; its pid\n"
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
-	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -s MB      output buffer size in MB per CPU (1..1024; stapusr: 1..16)\n"
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
