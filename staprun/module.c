@@ -196,8 +196,8 @@ int module_load(struct staprun *sr)
 		return -EPERM;
 	/* below stapdev, the checked real path: no symlink may replace a part of it;
 	 * a module elsewhere is opened with the caller's own ids */
-	if (signed_only)
-		fd = priv_open_as_caller(path, O_RDONLY | O_CLOEXEC);
+	if (signed_only)	/* not blocking on a FIFO: read_file() wants a regular file */
+		fd = priv_open_as_caller(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC | (sr->level == PRIV_DEV ? 0 : O_NOFOLLOW));
 	if (fd < 0) {

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,10 @@ int sig_verify(const void *img, size_t size, char *why, size_t cap)
 	}
 	/* no openssl.cnf: nothing but the code linked in, whatever the system has */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	if (size > INT_MAX) {
+		snprintf(why, cap, "it is too large");
+		return -EPERM;
+	}
 	certs = trusted_certs(why, cap);
 	if (!certs)
 		return -EPERM;
