@@ -106,23 +106,13 @@ static ssize_t _stp_procfs_write(struct file *file, const char __user *ubuf, siz
 	return count;
 }
 
-/* struct proc_ops (5.6 on) names its fields proc_<op> and has no owner */
-#ifdef STAPCONF_PROC_OPS
-#define _STP_PROC_OP(op) .proc_##op
-static const struct proc_ops _stp_procfs_ops = {
-	.proc_lseek = default_llseek,
-#else
-#define _STP_PROC_OP(op) .op
-static const struct file_operations _stp_procfs_ops = {
-	.owner = THIS_MODULE,
-	.llseek = default_llseek,
-#endif
-	_STP_PROC_OP(open) = _stp_procfs_open,
-	_STP_PROC_OP(read) = _stp_procfs_read,
-	_STP_PROC_OP(write) = _stp_procfs_write,
-	_STP_PROC_OP(release) = _stp_procfs_release,
+static const struct STP_PROC_OPS _stp_procfs_ops = {
+	STP_PROC_LSEEK(default_llseek),
+	STP_PROC_OP(open) = _stp_procfs_open,
+	STP_PROC_OP(read) = _stp_procfs_read,
+	STP_PROC_OP(write) = _stp_procfs_write,
+	STP_PROC_OP(release) = _stp_procfs_release,
 };
-#undef _STP_PROC_OP
 
 /* remove our files; the directory goes with the module (transport/procfs.h) */
 static void _stp_procfs_exit(struct _stp_procfs_file *f, size_t n)

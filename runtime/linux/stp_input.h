@@ -112,21 +112,12 @@ static inline int _stp_input_proc_release(struct inode *inode, struct file *file
 	return rc;
 }
 
-#ifdef STAPCONF_PROC_OPS
-static const struct proc_ops _stp_input_proc_ops = {
-	.proc_open = _stp_input_proc_open,
-	.proc_write = _stp_input_write,
-	.proc_release = _stp_input_proc_release,
-	.proc_lseek = noop_llseek,
+static const struct STP_PROC_OPS _stp_input_proc_ops = {
+	STP_PROC_OP(open) = _stp_input_proc_open,
+	STP_PROC_OP(write) = _stp_input_write,
+	STP_PROC_OP(release) = _stp_input_proc_release,
+	STP_PROC_LSEEK(noop_llseek),
 };
-#else
-static const struct file_operations _stp_input_proc_ops = {
-	.open = _stp_input_proc_open,
-	.write = _stp_input_write,
-	.release = _stp_input_proc_release,
-	.llseek = noop_llseek,
-};
-#endif
 
 static inline int _stp_input_init(const struct _stp_probe *const *chars, size_t n_chars,
 				  const struct _stp_probe *const *lines, size_t n_lines)

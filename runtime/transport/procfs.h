@@ -135,41 +135,22 @@ static int _stp_proc_trace_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-#ifdef STAPCONF_PROC_OPS
-static const struct proc_ops _stp_proc_ctl_ops = {
-	.proc_open = _stp_proc_ctl_open,
-	.proc_release = _stp_proc_ctl_release,
-	.proc_read = _stp_ctl_read,
-	.proc_write = _stp_ctl_write,
-	.proc_poll = _stp_ctl_poll,
-	.proc_lseek = noop_llseek,
+static const struct STP_PROC_OPS _stp_proc_ctl_ops = {
+	STP_PROC_OP(open) = _stp_proc_ctl_open,
+	STP_PROC_OP(release) = _stp_proc_ctl_release,
+	STP_PROC_OP(read) = _stp_ctl_read,
+	STP_PROC_OP(write) = _stp_ctl_write,
+	STP_PROC_OP(poll) = _stp_ctl_poll,
+	STP_PROC_LSEEK(noop_llseek),
 };
 
-static const struct proc_ops _stp_proc_trace_ops = {
-	.proc_open = _stp_proc_trace_open,
-	.proc_release = _stp_proc_trace_release,
-	.proc_read = _stp_trace_read,
-	.proc_poll = _stp_trace_poll,
-	.proc_lseek = noop_llseek,
+static const struct STP_PROC_OPS _stp_proc_trace_ops = {
+	STP_PROC_OP(open) = _stp_proc_trace_open,
+	STP_PROC_OP(release) = _stp_proc_trace_release,
+	STP_PROC_OP(read) = _stp_trace_read,
+	STP_PROC_OP(poll) = _stp_trace_poll,
+	STP_PROC_LSEEK(noop_llseek),
 };
-#else
-static const struct file_operations _stp_proc_ctl_ops = {
-	.open = _stp_proc_ctl_open,
-	.release = _stp_proc_ctl_release,
-	.read = _stp_ctl_read,
-	.write = _stp_ctl_write,
-	.poll = _stp_ctl_poll,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations _stp_proc_trace_ops = {
-	.open = _stp_proc_trace_open,
-	.release = _stp_proc_trace_release,
-	.read = _stp_trace_read,
-	.poll = _stp_trace_poll,
-	.llseek = noop_llseek,
-};
-#endif
 
 /* Remove our directory and everything in it (module exit). */
 static void _stp_proc_transport_remove(void)
