@@ -67,7 +67,7 @@ translator/stap-asan: $(ASAN_OBJ)
 	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS) $(READLINE_LIBS)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
-	$(CC) $(WARN) -O2 -g -Iinclude -static -pthread -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC)
+	$(CC) $(WARN) -O2 -g -Iinclude -static -pthread -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC) -lcrypto
 
 # the BPF runtime's loader: libbpf, dynamically linked
 STAPBPF_SRC = $(wildcard staprun/bpf/*.c)

@@ -6,7 +6,10 @@
  * All fields are in the host's byte order: module and staprun run on the same
  * machine.
  *
- * Two kinds of files live in /sys/kernel/debug/systemtap/<module>/:
+ * Two kinds of files live in /sys/kernel/debug/systemtap/<module>/, or, when
+ * the module finds debugfs unusable (debugfs=off, a locked-down kernel), in
+ * /proc/systemtap/<module>/ where the control file is named `.cmd`
+ * (STP_PROC_CTL):
  *
  *  ctl      framed control messages in both directions: a struct stp_msg_hdr,
  *           then hdr.len payload bytes.  A write() carries exactly one whole
@@ -84,5 +87,12 @@ struct stp_trace_chunk {
  * STP_BUFSIZE_MB_MAX (stap -s and staprun -s take 1..STP_BUFSIZE_MB_MAX). */
 #define STP_BUFSIZE_PARAM "_stp_bufsize"
 #define STP_BUFSIZE_MB_MAX 1024
+
+/* The session's directories, tried in this order by staprun, and the names
+ * of the control file in each. */
+#define STP_DEBUGFS_DIR "/sys/kernel/debug/systemtap"
+#define STP_DEBUGFS_CTL "ctl"
+#define STP_PROC_DIR "/proc/systemtap"
+#define STP_PROC_CTL ".cmd"
 
 #endif /* STP_MSG_H */

@@ -45,6 +45,7 @@
 #include "context.h"
 #include "transport/trace.h"
 #include "transport/ctl.h"
+#include "transport/procfs.h"
 #include "transport/debugfs.h"
 #include "print.h"
 #include "error.h"

@@ -5,7 +5,7 @@
  * after its `struct context`, handlers and `_stp_probes[]`.
  *
  *   module_init   allocate contexts, output rings, the ctl queue; create the
- *                 debugfs files.  No probe runs yet.
+ *                 debugfs files (or /proc ones).  No probe runs yet.
  *   START         (staprun's ctl write) _stp_script_init(), then begin probes
  *                 in table order, then RUNNING; reply STARTED.
  *   EXIT          stop event probes and wait for running hits; end probes
@@ -259,7 +259,7 @@ static int __init _stp_module_init(void)
 	rc = _stp_ctl_alloc();
 	if (rc)
 		goto free_trace;
-	rc = _stp_debugfs_init();
+	rc = _stp_transport_files_init();
 	if (rc)
 		goto free_ctl;
 	return 0;
@@ -279,7 +279,7 @@ static void __exit _stp_module_exit(void)
 	/* nobody has a file open (they pin the module), so no START/EXIT
 	 * can be in progress; a session staprun never stopped stops here */
 	_stp_session_stop();
-	_stp_debugfs_remove();
+	_stp_transport_files_remove();
 	_stp_ctl_free();
 	_stp_trace_free();
 	_stp_ctx_free();

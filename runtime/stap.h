@@ -181,9 +181,31 @@ const char *_stp_module_name(void);
 int _stp_system(const char *cmd);
 /* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */
 int _stp_switch_file(void);
+/*
+ * A /proc file's operations: struct proc_ops from 5.6 on (fields proc_<op>, no
+ * owner), struct file_operations before:
+ *   static const struct STP_PROC_OPS ops = { STP_PROC_OP(read) = f, STP_PROC_LSEEK(g) };
+ */
+#ifdef STAPCONF_PROC_OPS
+#define STP_PROC_OPS proc_ops
+#define STP_PROC_OP(op) .proc_##op
+#define STP_PROC_LSEEK(fn) .proc_lseek = (fn)
+#else
+#define STP_PROC_OPS file_operations
+#define STP_PROC_OP(op) .op
+#define STP_PROC_LSEEK(fn) .owner = THIS_MODULE, .llseek = (fn)
+#endif
+
 /* the session's debugfs directory, /sys/kernel/debug/systemtap/<module>/, where a
- * family may add files at _stp_script_init() (transport/debugfs.h) */
+ * family may add files at _stp_script_init() (transport/debugfs.h); NULL when the
+ * session's files are in /proc (transport/procfs.h) */
 struct dentry *_stp_session_dir(void);
+/* /proc/systemtap/<module>/, made on first use; NULL with *err set when it cannot be
+ * (transport/procfs.h).  Process context.  Removed with the module. */
+struct proc_dir_entry *_stp_session_procdir(int *err);
+/* a name the transport uses in that directory (.cmd, trace<N>, input) when the
+ * session's files are there */
+bool _stp_procfs_name_taken(const char *name);
 
 /*
  * Charge `n` statements to the hit's budget.  True when the handler must stop

@@ -1,7 +1,7 @@
 /*
  * procfs probes, included by a script's C file that has any
- * (tapsets/procfs.c): /proc/systemtap/<module>/<name>.  The `systemtap`
- * directory is shared with other sessions and never removed.  open() of a
+ * (tapsets/procfs.c): /proc/systemtap/<module>/<name>, in the directory the
+ * runtime makes and removes (transport/procfs.h).  open() of a
  * file with a read probe runs it once with an empty $value and keeps what it
  * left for the reader; each write(2) runs the write probe with the bytes
  * written (up to MAXSTRINGLEN - 1) in $value.  Process context; the probes
@@ -10,12 +10,9 @@
 #ifndef _STP_PROCFS_H
 #define _STP_PROCFS_H
 
-#include <linux/debugfs.h>
-#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/namei.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -31,8 +28,6 @@ struct _stp_procfs_buf {
 	size_t len;
 	char text[MAXSTRINGLEN];
 };
-
-static char _stp_procfs_dir[64];
 
 static struct _stp_procfs_file *_stp_procfs_find(struct _stp_procfs_file *f, size_t n,
 						 const char *name)
@@ -111,68 +106,45 @@ static ssize_t _stp_procfs_write(struct file *file, const char __user *ubuf, siz
 	return count;
 }
 
-/* struct proc_ops (5.6 on) names its fields proc_<op> and has no owner */
-#ifdef STAPCONF_PROC_OPS
-#define _STP_PROC_OP(op) .proc_##op
-static const struct proc_ops _stp_procfs_ops = {
-	.proc_lseek = default_llseek,
-#else
-#define _STP_PROC_OP(op) .op
-static const struct file_operations _stp_procfs_ops = {
-	.owner = THIS_MODULE,
-	.llseek = default_llseek,
-#endif
-	_STP_PROC_OP(open) = _stp_procfs_open,
-	_STP_PROC_OP(read) = _stp_procfs_read,
-	_STP_PROC_OP(write) = _stp_procfs_write,
-	_STP_PROC_OP(release) = _stp_procfs_release,
+static const struct STP_PROC_OPS _stp_procfs_ops = {
+	STP_PROC_LSEEK(default_llseek),
+	STP_PROC_OP(open) = _stp_procfs_open,
+	STP_PROC_OP(read) = _stp_procfs_read,
+	STP_PROC_OP(write) = _stp_procfs_write,
+	STP_PROC_OP(release) = _stp_procfs_release,
 };
-#undef _STP_PROC_OP
 
+/* remove our files; the directory goes with the module (transport/procfs.h) */
 static void _stp_procfs_exit(struct _stp_procfs_file *f, size_t n)
 {
-	if (_stp_procfs_dir[0])
-		remove_proc_subtree(_stp_procfs_dir, NULL);
-	_stp_procfs_dir[0] = '\0';
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		proc_remove(f[i].pde);
+		f[i].pde = NULL;
+	}
 }
 
 static int _stp_procfs_init(struct _stp_procfs_file *f, size_t n)
 {
-	char path[128];
+	struct proc_dir_entry *dir;
 	size_t i;
+	int rc;
 
-	struct path dir;
-	struct dentry *root = debugfs_lookup("systemtap", NULL), *lock = NULL;
-	int tries;
-
-	/*
-	 * /proc/systemtap is shared by all sessions and may exist already;
-	 * creating it twice would warn.  Sessions starting at once serialize
-	 * on an exclusive debugfs file (creating it fails while it exists).
-	 */
-	for (tries = 0; root && tries < 200; tries++) {
-		lock = debugfs_create_file(".procfs-lock", 0400, root, NULL, NULL);
-		if (!IS_ERR(lock))
-			break;
-		lock = NULL;
-		msleep(10);
-	}
-	if (kern_path("/proc/systemtap", LOOKUP_DIRECTORY, &dir) == 0)
-		path_put(&dir);
-	else
-		proc_mkdir("systemtap", NULL);
-	debugfs_remove(lock);
-	dput(root);
-	snprintf(_stp_procfs_dir, sizeof(_stp_procfs_dir), "systemtap/%s", THIS_MODULE->name);
-	if (!proc_mkdir(_stp_procfs_dir, NULL)) {
-		_stp_procfs_dir[0] = '\0';
-		return -EEXIST;
-	}
+	dir = _stp_session_procdir(&rc);
+	if (!dir)
+		return rc;
 	for (i = 0; i < n; i++) {
 		umode_t mode = f[i].mode & ((f[i].read ? 0444 : 0) | (f[i].write ? 0222 : 0));
 
-		snprintf(path, sizeof(path), "%s/%s", _stp_procfs_dir, f[i].name);
-		f[i].pde = proc_create_data(path, mode, NULL, &_stp_procfs_ops, &f[i]);
+		if (_stp_procfs_name_taken(f[i].name)) {
+			_stp_start_error("procfs file '%s' is taken by the session's own files "
+					 "in /proc/systemtap/%s (debugfs is unusable here)",
+					 f[i].name, THIS_MODULE->name);
+			_stp_procfs_exit(f, n);
+			return -EEXIST;
+		}
+		f[i].pde = proc_create_data(f[i].name, mode, dir, &_stp_procfs_ops, &f[i]);
 		if (!f[i].pde) {
 			_stp_procfs_exit(f, n);
 			return -ENOMEM;

@@ -20,8 +20,7 @@ int ctl_open(struct staprun *sr)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/systemtap/%s/ctl", STAPRUN_DEBUGFS,
-		 sr->name);
+	snprintf(path, sizeof(path), "%s/%s", sr->dir, sr->ctl_name);
 	sr->ctl_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (sr->ctl_fd < 0) {
 		int e = errno;

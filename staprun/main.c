@@ -62,7 +62,7 @@ static void help(void)
 	      "  -c CMD     run CMD with /bin/sh once the session has started; its pid\n"
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
-	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -s MB      output buffer size in MB per CPU (1..1024; stapusr: 1..16)\n"
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
@@ -287,7 +287,7 @@ static void open_input(struct staprun *sr)
 	if (sr->input_tried || !sr->started)
 		return;
 	sr->input_tried = true;
-	snprintf(path, sizeof(path), "%s/systemtap/%s/input", STAPRUN_DEBUGFS, sr->name);
+	snprintf(path, sizeof(path), "%s/input", sr->dir);
 	sr->input_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (sr->input_fd < 0 && errno != ENOENT)
 		sr_err("cannot open %s: %s", path, strerror(errno));
@@ -384,15 +384,14 @@ static int main_loop(struct staprun *sr)
 static int run_session(struct staprun *sr, int out_fd)
 {
 	struct stp_msg_start start = { .target_pid = sr->target };
-	char dir[256];
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/systemtap/%s", STAPRUN_DEBUGFS,
-		 sr->name);
-	rc = ctl_open(sr);
+	rc = session_dir(sr);
+	if (rc == 0)
+		rc = ctl_open(sr);
 	if (rc)
 		return rc;
-	rc = trace_open(&sr->trace, dir, out_fd);
+	rc = trace_open(&sr->trace, sr->dir, out_fd);
 	if (sr->out_path) {
 		sr->trace.out_path = sr->out_path;
 		sr->trace.numbered = sr->size_max || sr->files_max;
@@ -435,10 +434,16 @@ int main(int argc, char **argv)
 			sr_err("staprun -d is for root and members of the group \"stapdev\"");
 			return 1;
 		}
-		return debugfs_ensure() || module_delete(sr.module_path) ? 1 : 0;
+		debugfs_ensure(&sr);
+		return module_delete(sr.module_path) ? 1 : 0;
 	}
 	if (priv_check_params(&sr, sr.user_params, sr.n_user_params))
 		return 1;
+	if (sr.level != PRIV_DEV && sr.bufsize_mb > STAPRUN_BUFSIZE_USR_MAX) {
+		sr_err("-s %u is too large: members of \"stapusr\" and \"stapsys\" may ask for at "
+		       "most %u MB of buffer per CPU", sr.bufsize_mb, STAPRUN_BUFSIZE_USR_MAX);
+		return 1;
+	}
 	rc = setup_signals();
 	if (rc) {
 		sr_err("cannot set up signal handlers: %s", strerror(-rc));
@@ -456,8 +461,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = debugfs_ensure();
-	if (rc == 0 && sr.cmd)
+	debugfs_ensure(&sr);
+	rc = 0;
+	if (sr.cmd)
 		rc = fork_cmd(&sr);
 	if (rc == 0)
 		rc = module_load(&sr);

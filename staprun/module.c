@@ -16,30 +16,53 @@
 #include <unistd.h>
 
 #include "staprun.h"
+#include "stp_msg.h"
 
 #define DEBUGFS_MAGIC 0x64626720
 
-/* Mount debugfs on /sys/kernel/debug unless it is there already. */
-int debugfs_ensure(void)
+/*
+ * Mount debugfs on /sys/kernel/debug unless it is there already.  Not being
+ * able to is no error by itself: a kernel booted with debugfs=off has none,
+ * and the module then puts its files in /proc (session_dir()).
+ */
+void debugfs_ensure(const struct staprun *sr)
 {
 	struct statfs st;
 
-	if (statfs(STAPRUN_DEBUGFS, &st) < 0) {
-		int e = errno;
+	if (statfs(STAPRUN_DEBUGFS, &st) == 0 && st.f_type == DEBUGFS_MAGIC)
+		return;
+	if (mount("debugfs", STAPRUN_DEBUGFS, "debugfs", 0, NULL) < 0 && sr)
+		sr_dbg(sr, "cannot mount debugfs on %s: %s", STAPRUN_DEBUGFS,
+		       strerror(errno));
+}
 
-		sr_err("cannot access %s: %s", STAPRUN_DEBUGFS, strerror(e));
-		return -e;
-	}
-	if (st.f_type == DEBUGFS_MAGIC)
-		return 0;
-	if (mount("debugfs", STAPRUN_DEBUGFS, "debugfs", 0, NULL) < 0) {
-		int e = errno;
+/*
+ * Where the loaded module put its files: debugfs, or /proc when debugfs was
+ * unusable to it (debugfs=off, a locked-down kernel).  Sets sr->dir and
+ * sr->ctl_name; 0, or -ENOENT (reported).
+ */
+int session_dir(struct staprun *sr)
+{
+	static const struct { const char *dir, *ctl; } where[] = {
+		{ STP_DEBUGFS_DIR, STP_DEBUGFS_CTL },
+		{ STP_PROC_DIR, STP_PROC_CTL },
+	};
+	struct stat st;
+	char ctl[256];
+	size_t i;
 
-		sr_err("cannot mount debugfs on %s: %s", STAPRUN_DEBUGFS,
-		       strerror(e));
-		return -e;
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(ctl, sizeof(ctl), "%s/%s/%s", where[i].dir, sr->name, where[i].ctl);
+		if (stat(ctl, &st) == 0) {	/* with the effective ids: not access() */
+			snprintf(sr->dir, sizeof(sr->dir), "%s/%s", where[i].dir, sr->name);
+			sr->ctl_name = where[i].ctl;
+			sr_dbg(sr, "session files in %s", sr->dir);
+			return 0;
+		}
 	}
-	return 0;
+	sr_err("module %s has no control file in %s/%s/ or %s/%s/", sr->name,
+	       STP_DEBUGFS_DIR, sr->name, STP_PROC_DIR, sr->name);
+	return -ENOENT;
 }
 
 /* Read the whole file; 0 or -errno, reported. */
@@ -78,8 +101,35 @@ static int read_file(const char *path, int fd, unsigned char **img,
 	return 0;
 }
 
-static void report_load_error(const struct staprun *sr, int e)
+/* The kernel's lockdown level, from securityfs ("none" when it has none), in buf. */
+static const char *lockdown_level(char *buf, size_t cap)
 {
+	char text[128], *open_, *close_;
+	int fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, cap, "none");
+	if (n <= 0)
+		return buf;
+	text[n] = '\0';
+	open_ = strchr(text, '[');
+	close_ = open_ ? strchr(open_, ']') : NULL;
+	if (close_) {
+		*close_ = '\0';
+		snprintf(buf, cap, "%s", open_ + 1);
+	}
+	return buf;
+}
+
+#define ENROL_HINT "enrol its key once with \"mokutil --import ~/.systemtap/signing_key.x509\", " \
+	"then reboot and confirm the enrolment"
+
+static void report_load_error(const struct staprun *sr, int e, bool is_signed)
+{
+	char lockdown[32];
+
 	switch (e) {
 	case EEXIST:
 		sr_err("module %s is already loaded", sr->name);
@@ -89,6 +139,14 @@ static void report_load_error(const struct staprun *sr, int e)
 		       sr->name);
 		break;
 	case EPERM:
+		if (geteuid() == 0 && strcmp(lockdown_level(lockdown, sizeof(lockdown)), "none")) {
+			sr_err("cannot load module %s: %s: the kernel is locked down (%s: Secure "
+			       "Boot or lockdown=) and loads only modules signed with a key it "
+			       "trusts. %s", sr->name, strerror(e), lockdown, is_signed ?
+			       "The module is signed, but not with such a key: " ENROL_HINT :
+			       "Build the module with stap --sign-module and " ENROL_HINT);
+			break;
+		}
 		sr_err("cannot load module %s: %s (not root, or the kernel "
 		       "forbids loading modules)", sr->name, strerror(e));
 		break;
@@ -98,11 +156,14 @@ static void report_load_error(const struct staprun *sr, int e)
 		break;
 	case EKEYREJECTED:	/* unsigned, or signed with a key the kernel does not know */
 	case ENOKEY:
-		sr_err("cannot load module %s: %s: this kernel loads only modules signed "
-		       "with a key it trusts (Secure Boot or module.sig_enforce). Build the "
-		       "module with stap --sign-module and enrol its key once with "
-		       "\"mokutil --import ~/.systemtap/signing_key.x509\", then reboot and "
-		       "confirm the enrolment", sr->name, strerror(e));
+		if (is_signed)
+			sr_err("cannot load module %s: %s: this kernel loads only modules signed "
+			       "with a key it trusts (Secure Boot or module.sig_enforce), and the "
+			       "module's key is not one of them: " ENROL_HINT, sr->name, strerror(e));
+		else
+			sr_err("cannot load module %s: %s: this kernel loads only modules signed "
+			       "with a key it trusts (Secure Boot or module.sig_enforce). Build the "
+			       "module with stap --sign-module and " ENROL_HINT, sr->name, strerror(e));
 		break;
 	case EBADMSG:
 		sr_err("cannot load module %s: %s: its signature is malformed. Build it "
@@ -128,12 +189,17 @@ int module_load(struct staprun *sr)
 	int fd, rc;
 
 	const char *path = priv_module_path(sr, sr->module_path);
-	char level[16];
+	bool signed_only = sr->level != PRIV_DEV && !sr->in_moddir;
+	char level[16], why[512];
 
 	if (!path)
 		return -EPERM;
-	/* below stapdev, the checked real path: no symlink may replace a part of it */
-	fd = open(path, O_RDONLY | O_CLOEXEC | (sr->level == PRIV_DEV ? 0 : O_NOFOLLOW));
+	/* below stapdev, the checked real path: no symlink may replace a part of it;
+	 * a module elsewhere is opened with the caller's own ids */
+	if (signed_only)	/* not blocking on a FIFO: read_file() wants a regular file */
+		fd = priv_open_as_caller(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | (sr->level == PRIV_DEV ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		int e = errno;
 
@@ -144,6 +210,12 @@ int module_load(struct staprun *sr)
 	rc = priv_check_file(sr, fd);
 	if (rc == 0)
 		rc = read_file(sr->module_path, fd, &img, &size);
+	if (rc == 0 && signed_only && sig_verify(img, size, why, sizeof(why))) {
+		sr_err("members of the groups \"stapusr\" and \"stapsys\" may only run modules "
+		       "in %s/ or modules signed by a key trusted in %s/: %s is neither: %s",
+		       sr->moddir, STAPRUN_TRUST_DIR, sr->module_path, why);
+		rc = -EPERM;
+	}
 	if (rc == 0)
 		rc = priv_check_image(sr, img, size);
 	if (rc)
@@ -165,12 +237,14 @@ int module_load(struct staprun *sr)
 	}
 	sr_dbg(sr, "module %s from %s, parameters '%s'", sr->name,
 	       sr->module_path, params);
-	rc = (int)syscall(SYS_finit_module, fd, params, 0);
-	if (rc < 0 && errno == ENOSYS)
+	/* a module taken for its signature is loaded from the image verified: the
+	 * file is the caller's to change */
+	rc = signed_only ? -1 : (int)syscall(SYS_finit_module, fd, params, 0);
+	if (signed_only || (rc < 0 && errno == ENOSYS))
 		rc = (int)syscall(SYS_init_module, img, size, params);
 	if (rc < 0) {
 		rc = -errno;
-		report_load_error(sr, -rc);
+		report_load_error(sr, -rc, sig_present(img, size));
 		goto out;
 	}
 	sr->loaded = true;
@@ -235,18 +309,27 @@ static int delete_name(const char *arg, char *name, size_t cap)
 	return 0;
 }
 
+/* Is `name` a loaded systemtap module: does it have our control file? */
+static bool is_stap_module(const char *name)
+{
+	struct stat st;
+	char ctl[256];
+
+	snprintf(ctl, sizeof(ctl), "%s/%s/%s", STP_DEBUGFS_DIR, name, STP_DEBUGFS_CTL);
+	if (stat(ctl, &st) == 0)
+		return true;
+	snprintf(ctl, sizeof(ctl), "%s/%s/%s", STP_PROC_DIR, name, STP_PROC_CTL);
+	return stat(ctl, &st) == 0;
+}
+
 /*
  * Remove one systemtap module that no staprun holds; only a module with our
- * transport directory counts, so that no other kernel module can be removed
- * this way.  0, or -errno (reported unless quiet and merely in use).
+ * control file counts, so that no other kernel module can be removed this
+ * way.  0, or -errno (reported unless quiet and merely in use).
  */
 static int delete_one(const char *name, bool quiet)
 {
-	char dir[256];
-	struct stat st;
-
-	snprintf(dir, sizeof(dir), "%s/systemtap/%s", STAPRUN_DEBUGFS, name);
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (!is_stap_module(name)) {
 		sr_err("module %s is not a loaded systemtap module", name);
 		return -ENOENT;
 	}
@@ -261,30 +344,22 @@ static int delete_one(const char *name, bool quiet)
 	return -errno;
 }
 
-/*
- * staprun -d MODULE: remove a systemtap module left behind by a staprun that
- * was killed (its module_exit runs the end probes and unregisters every
- * probe).  "*" removes every systemtap module no staprun is attached to.
- */
-int module_delete(const char *arg)
+/* "*": every systemtap module in `dir` that no staprun is attached to */
+static int delete_all(const char *dir)
 {
-	char name[STAPRUN_MODNAME_MAX], dir[256];
+	char name[STAPRUN_MODNAME_MAX];
 	struct dirent *de;
 	DIR *d;
 	int rc = 0;
 
-	if (strcmp(arg, "*")) {
-		rc = delete_name(arg, name, sizeof(name));
-		return rc ? rc : delete_one(name, false);
-	}
-	snprintf(dir, sizeof(dir), "%s/systemtap", STAPRUN_DEBUGFS);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		int e;
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(name))
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(name) ||
+		    !is_stap_module(de->d_name))
 			continue;
 		e = delete_one(de->d_name, true);
 		if (e && e != -EBUSY && !rc)
@@ -292,4 +367,23 @@ int module_delete(const char *arg)
 	}
 	closedir(d);
 	return rc;
+}
+
+/*
+ * staprun -d MODULE: remove a systemtap module left behind by a staprun that
+ * was killed (its module_exit runs the end probes and unregisters every
+ * probe).  "*" removes every systemtap module no staprun is attached to.
+ */
+int module_delete(const char *arg)
+{
+	char name[STAPRUN_MODNAME_MAX];
+	int rc, rc2;
+
+	if (strcmp(arg, "*")) {
+		rc = delete_name(arg, name, sizeof(name));
+		return rc ? rc : delete_one(name, false);
+	}
+	rc = delete_all(STP_DEBUGFS_DIR);
+	rc2 = delete_all(STP_PROC_DIR);
+	return rc ? rc : rc2;
 }

@@ -6,10 +6,11 @@
  *   root, or a member of stapdev: any module.
  *   a member of stapusr (and maybe stapsys): only a module under
  *     /lib/modules/RELEASE/systemtap/ whose every directory and the file
- *     itself belong to root and are writable by nobody else, built for that
- *     level (its .modinfo stap_privilege, written by stap --privilege);
- *     module parameters only of the script's own (not the runtime's "_..."),
- *     no staprun -d.  Signed modules are not supported yet.
+ *     itself belong to root and are writable by nobody else, or a module
+ *     anywhere signed by a key trusted in /etc/systemtap/staprun/ (sig.c);
+ *     built for that level (its .modinfo stap_privilege, written by stap
+ *     --privilege); module parameters only of the script's own (not the
+ *     runtime's "_..."), -s at most STAPRUN_BUFSIZE_USR_MAX, no staprun -d.
  *   anyone else: nothing.
  *
  * Group membership is read from /etc/group (no NSS in a static program)
@@ -133,8 +134,11 @@ int priv_unlink_as_caller(const char *path)
 	return as_caller(path, -1);
 }
 
-/* Every directory from `dir` up to / belongs to root and only root may write it. */
-static int check_dirs(const char *dir)
+/*
+ * Every directory from `dir` up to / belongs to root and only root may write
+ * it; 0, or -EPERM with the offending directory named in `why`.
+ */
+int priv_check_root_dir(const char *dir, char *why, size_t cap)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -142,9 +146,14 @@ static int check_dirs(const char *dir)
 
 	snprintf(path, sizeof(path), "%s", dir);
 	for (;;) {
+		if (lstat(path[0] ? path : "/", &st) < 0 && errno == ENOENT) {
+			snprintf(why, cap, "%s does not exist", path);
+			return -EPERM;
+		}
 		if (lstat(path[0] ? path : "/", &st) < 0 || !S_ISDIR(st.st_mode) ||
 		    st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-			sr_err("%s is not a directory that only root may change", path[0] ? path : "/");
+			snprintf(why, cap, "%s is not a directory that only root may change",
+				 path[0] ? path : "/");
 			return -EPERM;
 		}
 		if (!path[0])
@@ -155,17 +164,21 @@ static int check_dirs(const char *dir)
 }
 
 /*
- * For a user below stapdev: the real path of the module, checked to be a
- * root-owned file in the systemtap directory, to open instead of the one
- * given; NULL (reported) when it is not.  For stapdev: the path as given.
+ * For a user below stapdev: the real path of a module in the systemtap
+ * directory, checked to be a root-owned file there, to open instead of the
+ * one given (sr->in_moddir); any other module is opened as given, with the
+ * caller's own ids, and runs only if signed by a trusted key (sig.c).  NULL
+ * (reported) when a directory on the way is unsafe.  For stapdev: the path as
+ * given.
  */
 const char *priv_module_path(struct staprun *sr, const char *given)
 {
 	static char real[PATH_MAX];
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[PATH_MAX + 64];
 	struct utsname u;
 	size_t n;
 
+	sr->in_moddir = false;
 	if (sr->level == PRIV_DEV)
 		return given;
 	if (uname(&u) < 0)
@@ -173,17 +186,17 @@ const char *priv_module_path(struct staprun *sr, const char *given)
 	snprintf(real, sizeof(real), SYSTEMTAP_MODDIR, u.release);
 	if (!realpath(real, dir))	/* /lib may be a link to usr/lib */
 		snprintf(dir, sizeof(dir), SYSTEMTAP_MODDIR, u.release);
+	snprintf(sr->moddir, sizeof(sr->moddir), "%s", dir);
 	n = strlen(dir);
-	if (!realpath(given, real) || strncmp(real, dir, n) || real[n] != '/') {
-		sr_err("members of the groups \"stapusr\" and \"stapsys\" may only run "
-		       "modules in %s/ (signed modules are not supported yet): %s is not there",
-		       dir, given);
+	if (!realpath(given, real) || strncmp(real, dir, n) || real[n] != '/')
+		return given;
+	*strrchr(real, '/') = '\0';
+	if (priv_check_root_dir(real, why, sizeof(why))) {
+		sr_err("%s", why);
 		return NULL;
 	}
-	*strrchr(real, '/') = '\0';
-	if (check_dirs(real))
-		return NULL;
 	real[strlen(real)] = '/';
+	sr->in_moddir = true;
 	return real;
 }
 
@@ -192,7 +205,7 @@ int priv_check_file(const struct staprun *sr, int fd)
 {
 	struct stat st;
 
-	if (sr->level == PRIV_DEV)
+	if (sr->level == PRIV_DEV || !sr->in_moddir)
 		return 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {

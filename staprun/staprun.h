@@ -13,6 +13,11 @@
 
 #define STAPRUN_DEBUGFS "/sys/kernel/debug"
 #define STAPRUN_MODNAME_MAX 64	/* the kernel's MODULE_NAME_LEN is 56 */
+/* -s below stapdev: at most 4.8's default buffer, so that a member of stapusr
+ * cannot pin more kernel memory than any session does by default */
+#define STAPRUN_BUFSIZE_USR_MAX 16
+/* certificates of the keys whose signed modules members of stapusr may run */
+#define STAPRUN_TRUST_DIR "/etc/systemtap/staprun"
 
 /* trace.c: one CPU's output file and the bytes read from it, not yet
  * written out */
@@ -63,9 +68,14 @@ struct staprun {
 	pid_t target;			/* -x, or the -c child */
 	unsigned int bufsize_mb;	/* -s, 0 for the module's default */
 	const char *module_path;
+	bool in_moddir;			/* below stapdev: module_path is in moddir */
+	char moddir[4096];		/* /lib/modules/RELEASE/systemtap, resolved */
 	char *params;			/* module parameters, space separated */
 
 	char name[STAPRUN_MODNAME_MAX];	/* from the module's .modinfo */
+	char dir[128];			/* the session's files: STP_DEBUGFS_DIR/NAME or
+					 * STP_PROC_DIR/NAME (session_dir()) */
+	const char *ctl_name;		/* the control file's name in dir */
 	bool loaded;
 	int ctl_fd;
 	int input_fd;			/* the module's input file, while stdin lasts */
@@ -104,11 +114,17 @@ const char *priv_module_path(struct staprun *sr, const char *given);
 int priv_check_file(const struct staprun *sr, int fd);
 int priv_check_image(const struct staprun *sr, const void *img, size_t size);
 int priv_check_params(const struct staprun *sr, char **params, int n);
+int priv_check_root_dir(const char *dir, char *why, size_t cap);
+
+/* sig.c */
+bool sig_present(const void *img, size_t size);
+int sig_verify(const void *img, size_t size, char *why, size_t cap);
 
 /* module.c */
 int module_load(struct staprun *sr);
 int module_unload(struct staprun *sr);
-int debugfs_ensure(void);
+void debugfs_ensure(const struct staprun *sr);
+int session_dir(struct staprun *sr);
 int module_delete(const char *arg);
 
 /* ctl.c */

@@ -61,7 +61,8 @@ int trace_open(struct trace *t, const char *dir, int out_fd)
 		return -e;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "trace", 5) == 0)
+		if (strncmp(de->d_name, "trace", 5) == 0 && de->d_name[5] &&
+		    strspn(de->d_name + 5, "0123456789") == strlen(de->d_name + 5))
 			rc = open_cpu(t, dir, de->d_name);
 	closedir(d);
 	if (rc == 0 && t->n_cpus == 0) {

@@ -78,6 +78,7 @@ static int run_remote(struct session *s)
 		.cache_dir = arena_printf(&s->arena, "%s/qemu", s->paths.cache_dir),
 		.verbose = s->opt.verbose >= 2,
 		.smp = 2,
+		.append = getenv("STAP_QEMU_APPEND"),	/* e.g. debugfs=off */
 	};
 	int out_fd = 1, rc;
 	size_t i;

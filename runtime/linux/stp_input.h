@@ -1,6 +1,7 @@
 /*
  * input.char / input.line probes (tapsets/input.c): staprun copies its stdin into
- * the session's file `input` (/sys/kernel/debug/systemtap/<module>/input), which
+ * the session's file `input` (/sys/kernel/debug/systemtap/<module>/input, or in
+ * /proc/systemtap/<module>/ when the session's files are there), which
  * _stp_input_init() creates at START. Each write runs the input.char probes once
  * per byte, in staprun's process context, and the input.line probes once per
  * line (with its '\n'; a line longer than a string is cut into pieces); closing the
@@ -13,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/proc_fs.h>
 #include <linux/uaccess.h>
 
 struct _stp_input {
@@ -20,7 +22,8 @@ struct _stp_input {
 	size_t n_chars;
 	const struct _stp_probe *const *lines;
 	size_t n_lines;
-	struct dentry *file;
+	struct dentry *file;		/* in debugfs */
+	struct proc_dir_entry *pde;	/* or in /proc */
 	struct mutex lock;		/* line, len */
 	char line[MAXSTRINGLEN];
 	size_t len;
@@ -95,6 +98,27 @@ static const struct file_operations _stp_input_fops = {
 	.llseek = noop_llseek,
 };
 
+/* in /proc: opening the file pins the module, as debugfs' .owner does */
+static inline int _stp_input_proc_open(struct inode *inode, struct file *file)
+{
+	return try_module_get(THIS_MODULE) ? 0 : -ENODEV;
+}
+
+static inline int _stp_input_proc_release(struct inode *inode, struct file *file)
+{
+	int rc = _stp_input_release(inode, file);
+
+	module_put(THIS_MODULE);
+	return rc;
+}
+
+static const struct STP_PROC_OPS _stp_input_proc_ops = {
+	STP_PROC_OP(open) = _stp_input_proc_open,
+	STP_PROC_OP(write) = _stp_input_write,
+	STP_PROC_OP(release) = _stp_input_proc_release,
+	STP_PROC_LSEEK(noop_llseek),
+};
+
 static inline int _stp_input_init(const struct _stp_probe *const *chars, size_t n_chars,
 				  const struct _stp_probe *const *lines, size_t n_lines)
 {
@@ -106,6 +130,15 @@ static inline int _stp_input_init(const struct _stp_probe *const *chars, size_t 
 	_stp_input.lines = lines;
 	_stp_input.n_lines = n_lines;
 	_stp_input.len = 0;
+	if (!_stp_session_dir()) {
+		int rc;
+		struct proc_dir_entry *dir = _stp_session_procdir(&rc);
+
+		if (!dir)
+			return rc;
+		_stp_input.pde = proc_create_data("input", 0200, dir, &_stp_input_proc_ops, NULL);
+		return _stp_input.pde ? 0 : -ENOMEM;
+	}
 	d = debugfs_create_file("input", 0200, _stp_session_dir(), NULL, &_stp_input_fops);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
@@ -118,6 +151,8 @@ static inline void _stp_input_exit(void)
 	/* waits for a write or release that is running */
 	debugfs_remove(_stp_input.file);
 	_stp_input.file = NULL;
+	proc_remove(_stp_input.pde);
+	_stp_input.pde = NULL;
 }
 
 #endif

@@ -30,9 +30,27 @@ for m in $mods; do
 	cp "$top/runtime/test/$m.c" "$dir/stap_$m.c"
 	objs="$objs stap_$m.o"
 done
+# the kernel feature probes, as pass 4 runs them (translator/build.c): each
+# runtime/autoconf/NAME.c that compiles becomes STAPCONF_NAME in stp_autoconf.h
+mkdir "$dir/ac"
+acobjs=
+for f in "$top"/runtime/autoconf/*.c; do
+	b=$(basename "$f" .c)
+	cp "$f" "$dir/ac/ac_$b.c"
+	acobjs="$acobjs ac_$b.o"
+done
+echo "ccflags-y := -Werror" >"$dir/ac/Kbuild"
+# shellcheck disable=SC2086
+make -s -k -C "$kdir" M="$dir/ac" $acobjs >/dev/null 2>&1 || true
+echo "/* kernel features found by runtime/autoconf/ probes */" >"$dir/stp_autoconf.h"
+for o in $acobjs; do
+	[ -f "$dir/ac/$o" ] || continue
+	n=$(echo "${o#ac_}" | sed 's/\.o$//; s/[-.]/_/g' | tr a-z A-Z)
+	echo "#define STAPCONF_$n 1" >>"$dir/stp_autoconf.h"
+done
 cat > "$dir/Kbuild" <<KBUILD
 obj-m := $objs
-ccflags-y := -I$top/runtime -I$top/include -Werror
+ccflags-y := -I$dir -I$top/runtime -I$top/include -Werror
 KBUILD
 make -s -C "$kdir" M="$dir" modules 2>&1 | grep -v 'Skipping BTF' >&2 || true
 for m in $mods; do
@@ -40,7 +58,7 @@ for m in $mods; do
 done
 gcc -static -O2 -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wswitch-enum -Wundef \
-	-Werror -I"$top/include" -o "$dir/staprun" "$top"/staprun/*.c
+	-Werror -I"$top/include" -pthread -o "$dir/staprun" "$top"/staprun/*.c -lcrypto
 cp "$top/runtime/test/guest-checks.sh" "$dir/"
 
 files=

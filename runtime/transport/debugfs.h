@@ -1,6 +1,7 @@
 /*
  * The session's files: /sys/kernel/debug/systemtap/<module name>/ with
- * `ctl` and one `trace<cpu>` per possible CPU.
+ * `ctl` and one `trace<cpu>` per possible CPU (or the same in /proc when
+ * debugfs cannot serve: transport/procfs.h).
  *
  * The `systemtap` directory is shared by every loaded session: it is looked
  * up, created if absent, and never removed (removing it would take the other
@@ -10,6 +11,8 @@
  */
 #ifndef _STP_TRANSPORT_DEBUGFS_H
 #define _STP_TRANSPORT_DEBUGFS_H
+
+#include <linux/security.h>
 
 static struct dentry *_stp_debugfs_dir;
 
@@ -74,6 +77,34 @@ static int _stp_debugfs_init(void)
 fail:
 	_stp_debugfs_remove();
 	return PTR_ERR(d);
+}
+
+/*
+ * debugfs serves unless the kernel is locked down (every debugfs file that
+ * can be written is then refused, the control file among them) or was booted
+ * with debugfs=off (nothing can be created); /proc serves then.
+ */
+static bool _stp_debugfs_usable(void)
+{
+#ifdef STAPCONF_LOCKDOWN_DEBUGFS
+	return security_locked_down(LOCKDOWN_DEBUGFS) == 0;
+#else
+	return true;
+#endif
+}
+
+/* The session's files, in debugfs or else in /proc.  Module init. */
+static int _stp_transport_files_init(void)
+{
+	if (_stp_debugfs_usable() && _stp_debugfs_init() == 0)
+		return 0;
+	return _stp_proc_transport_init();
+}
+
+static void _stp_transport_files_remove(void)
+{
+	_stp_debugfs_remove();
+	_stp_proc_transport_remove();
 }
 
 #endif /* _STP_TRANSPORT_DEBUGFS_H */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-stap-qemu.sh: self-test of the qemu guest runner (translator/remote/qemu.c through the
 # stap-qemu CLI): exit status, live and byte-exact streaming, timeouts, SIGINT forwarding,
-# file placement, module loading, oops detection. Prints TAP; exits nonzero on a failure.
+# file placement, module loading, oops detection, extra kernel command-line words. Prints TAP; exits nonzero on a failure.
 #
 # Environment: STAP_QEMU (default ./translator/remote/stap-qemu), RELEASE (default: the
 # release stap-qemu picks). Needs the kernel headers of RELEASE to build two test modules.
@@ -165,6 +165,17 @@ fi
 rc=$?
 check "an unknown release gives 125" [ "$rc" -eq 125 ]
 check "an unknown release is explained" grep -q 'no kernel image' "$work/err"
+
+# 11. -a (and $STAP_QEMU_APPEND) add kernel command-line words; only plain words pass
+sq -a 'debugfs=off lockdown=integrity' -- 'cat /proc/cmdline; ls /sys/kernel/debug | wc -l'
+grep -q ' debugfs=off lockdown=integrity$' "$work/out" && grep -qx 0 "$work/out"
+ok $? "-a puts its words on the guest's kernel command line (no debugfs with debugfs=off)"
+[ "$rc" -eq 0 ] || show "$work/err"
+STAP_QEMU_APPEND='module.sig_enforce=1' sq -- 'cat /proc/cmdline'
+check "STAP_QEMU_APPEND does the same" grep -q ' module.sig_enforce=1$' "$work/out"
+sq -a 'quiet" init=/bin/sh' -- true
+[ "$rc" -eq 125 ] && grep -q "invalid kernel command-line words 'quiet\" init=/bin/sh'" "$work/err"
+ok $? "-a with a quote is refused before any boot"
 
 check "no temporary files are left behind" [ -z "$(ls -A "$TMPDIR")" ]
 

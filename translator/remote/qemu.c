@@ -229,17 +229,26 @@ static int has_headers(const char *rel)
 	return stat(p, &st) == 0;
 }
 
-int qemu_release_ok(const char *rel)
+/* Is every character of S a letter, a digit or one of EXTRA? */
+static int plain_chars(const char *s, const char *extra)
 {
-	const char *p;
-
-	if (!*rel || *rel == '.' || *rel == '-' || strlen(rel) > 64)
-		return 0;
-	for (p = rel; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("._+~-", *p)))
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
 			return 0;
 	return 1;
+}
+
+int qemu_release_ok(const char *rel)
+{
+	if (!*rel || *rel == '.' || *rel == '-' || strlen(rel) > 64)
+		return 0;
+	return plain_chars(rel, "._+~-");
+}
+
+int qemu_append_ok(const char *words)
+{
+	return strlen(words) <= 512 && plain_chars(words, "._,=:+-/ ");
 }
 
 int qemu_default_release(char *buf, size_t len)
@@ -478,7 +487,7 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 {
 	static const char *const fixed[] = {
 		QEMU_BIN, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-net", "none", "-m", GUEST_MEM, "-append", KERNEL_CMDLINE,
+		"-net", "none", "-m", GUEST_MEM, "-append",
 	};
 	static const char *const chardevs[][2] = {
 		{ "file", "console.log" }, { "file", "out" }, { "file", "err" }, { "pipe", "ctl" },
@@ -488,6 +497,10 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		arg(a, "%s", fixed[i]);
+	if (r->o->append && *r->o->append)
+		arg(a, "%s %s", KERNEL_CMDLINE, r->o->append);
+	else
+		arg(a, "%s", KERNEL_CMDLINE);
 	if (is_file(QBOOT_ROM)) {
 		arg(a, "-bios");
 		arg(a, QBOOT_ROM);
@@ -854,6 +867,10 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 	} else if ((rc = qemu_default_release(rel, sizeof(rel)))) {
 		qemu_say("no installed kernel found in /boot (install linux-image-amd64)");
 		return rc;
+	}
+	if (o->append && !qemu_append_ok(o->append)) {
+		qemu_say("invalid kernel command-line words '%s'", o->append);
+		return -EINVAL;
 	}
 	if (find_in_path(QEMU_BIN, qemu_path, sizeof(qemu_path))) {
 		qemu_say("%s not found (install qemu-system-x86)", QEMU_BIN);

@@ -29,6 +29,8 @@ struct qemu_opts {
 	const char *console_log;	/* non-NULL: keep the guest console log at this path */
 	int bzimage;		/* boot /boot/vmlinuz-<release> itself: slower (the guest
 				 * decompresses it), but with KASLR, unlike the PVH vmlinux */
+	const char *append;	/* more kernel command-line words (e.g. "debugfs=off
+				 * lockdown=integrity"), checked by qemu_append_ok(); NULL/"" = none */
 };
 
 /* Distinct failures of qemu_run(); every one is also explained on stderr. */
@@ -62,5 +64,9 @@ int qemu_default_release(char *buf, size_t len);
 /* Is REL a plausible kernel release (letters, digits and ._+~-, as uname -r prints)? It
  * names files under /boot and /lib/modules, so nothing else may pass. */
 int qemu_release_ok(const char *rel);
+
+/* Are WORDS plausible kernel command-line words (blank-separated; letters, digits and
+ * ._,=:+-/ only)? Nothing that could end or quote the command line may pass. */
+int qemu_append_ok(const char *words);
 
 #endif /* STAP_REMOTE_QEMU_H */

@@ -2,7 +2,7 @@
  * (a command-line face of qemu.c, used by the guest test runner and for debugging).
  *
  *   stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS]
- *             [-C CACHE_DIR]
+ *             [-C CACHE_DIR] [-a WORDS]
  *             [-o OUT_FILE] [-e ERR_FILE] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...
  *
  * CMD's words are joined with spaces and run by /bin/sh -c in the guest. The exit status
@@ -24,7 +24,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG]\n"
-	      "                 [-s CPUS] [-C CACHE_DIR] [-o OUT_FILE] [-e ERR_FILE]\n"
+	      "                 [-s CPUS] [-C CACHE_DIR] [-a WORDS] [-o OUT_FILE] [-e ERR_FILE]\n"
 	      "                 [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
 	      "  -r RELEASE      kernel release to boot (default: newest installed)\n"
 	      "  -v              say what happens (twice: show qemu's command and output)\n"
@@ -35,6 +35,8 @@ static void usage(FILE *f)
 	      "  -s CPUS         guest cpus (default 2)\n"
 	      "  -C CACHE_DIR    cache for vmlinux and base initramfs\n"
 	      "                  (default ~/.systemtap/cache/qemu)\n"
+	      "  -a WORDS        more kernel command-line words for the guest, e.g.\n"
+	      "                  \"debugfs=off\" (default: $STAP_QEMU_APPEND)\n"
 	      "  -o OUT_FILE     write the command's stdout there instead of to stdout\n"
 	      "  -e ERR_FILE     write the command's stderr there instead of to stderr\n"
 	      "                  (stap-qemu's own messages stay on stderr)\n"
@@ -83,7 +85,7 @@ static char *join_words(char **words, int n)
 
 int main(int argc, char **argv)
 {
-	struct qemu_opts o = { .smp = 2 };
+	struct qemu_opts o = { .smp = 2, .append = getenv("STAP_QEMU_APPEND") };
 	struct qemu_file *files;
 	size_t n_files = 0;
 	int c, rc, print_release = 0, out_fd = STDOUT_FILENO, err_fd = STDERR_FILENO;
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files)
 		abort();
-	while ((c = getopt(argc, argv, "+r:vkt:c:s:C:o:e:f:ph")) != -1) {
+	while ((c = getopt(argc, argv, "+r:vkt:c:s:C:a:o:e:f:ph")) != -1) {
 		switch (c) {
 		case 'r':
 			o.release = optarg;
@@ -118,6 +120,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.cache_dir = optarg;
+			break;
+		case 'a':
+			o.append = optarg;
 			break;
 		case 'o':
 		case 'e':
