@@ -171,8 +171,6 @@ static const struct {
 	const char *name;	/* "-b" or "--ldd" */
 	const char *why;
 } not_yet[] = {
-	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
-	{ "-F", "flight recorder mode: staprun cannot detach yet" },
 	{ "--dyninst", "only the kernel runtime exists" },
 	{ "--modinfo", "MODULE_INFO fields in the generated C" },
 	{ "--use-server", "compile servers" },
@@ -572,11 +570,11 @@ static int other_option(struct session *s, int c, char **argv)
 		o->interactive = true;
 		break;
 	case 'b':
-	case 'F': {
-		char name[3] = { '-', (char)c, 0 };
-
-		return refuse(s, name);
-	}
+		o->bulk = true;
+		break;
+	case 'F':
+		o->flight = true;
+		break;
 	case 'l':
 	case 'L':
 		/* list what the probe point expands to: passes 1-2 of "probe P {}" */
@@ -634,7 +632,7 @@ static int one_option(struct session *s, int c, char **argv)
 		o->module_name = optarg;
 		break;
 	case 'o':
-		o->output_file = optarg;
+		o->output_file = o->output_pattern = optarg;
 		break;
 	case 'r':
 		if (strchr(optarg, '/'))
@@ -742,6 +740,10 @@ static int finish_options(struct session *s, int argc, char **argv, bool suppres
 	if (o->output_file && strchr(o->output_file, '%') &&
 	    expand_output_name(s))
 		return -1;
+	if (o->file_rotation && !o->output_file) {
+		diag_plain(s, "stap", "-S needs -o FILE: it rotates the output files");
+		return -1;
+	}
 	if (o->action != ACTION_RUN)
 		return 0;
 	if (o->interactive) {
@@ -959,6 +961,11 @@ static int remote_not_yet(struct session *s)
 {
 	const char *r = s->opt.remote;
 
+	if (r && (s->opt.bulk || s->opt.flight) && !strncmp(r, "qemu://", 7)) {
+		diag_plain(s, "stap", "-%c cannot be used with --remote=qemu:// (the guest ends with the run)",
+			   s->opt.bulk ? 'b' : 'F');
+		return -1;
+	}
 	if (!r || !strncmp(r, "qemu://", 7))
 		return 0;
 	if (!strncmp(r, "ssh://", 6) || !strstr(r, "://")) {

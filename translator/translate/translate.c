@@ -400,6 +400,10 @@ static void emit_prelude(struct session *s, struct emitter *head)
 	/* the --privilege level the script was checked for, read by staprun */
 	emit_line(head, "#include <linux/module.h>");
 	emit_line(head, "MODULE_INFO(stap_privilege, \"%s\");", privilege_name(s->opt.privilege));
+	if (s->opt.bulk)	/* stap -b: staprun writes the output per CPU */
+		emit_line(head, "MODULE_INFO(stap_bulk, \"1\");");
+	if (s->opt.flight)	/* stap -F: the output rings overwrite */
+		emit_line(head, "MODULE_INFO(stap_flight, \"1\");");
 	if (s->opt.privilege == PRIV_STAPUSR)	/* process probes: the user's processes */
 		emit_line(head, "#define STP_PRIVILEGE_STAPUSR 1");
 	emit_raw(head, "\n");
