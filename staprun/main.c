@@ -29,12 +29,14 @@
 #define POLL_MS 50
 
 /* the one thing a signal handler may touch */
-static volatile sig_atomic_t got_signal, got_quit;
+static volatile sig_atomic_t got_signal, got_quit, got_usr2;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGQUIT)
 		got_quit = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
 	else
 		got_signal = sig;
 }
@@ -219,18 +221,27 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
-	exclusive(sr->cmd, sr->target, "'-c' and '-x'");
-	exclusive(sr->attach, sr->load_only, "'-A' and '-L'");
-	exclusive(sr->attach, sr->bufsize_mb, "'-A' and '-b'");
-	exclusive(sr->attach, sr->cmd, "'-A' and '-c'");
-	exclusive(sr->attach, sr->target, "'-A' and '-x'");
-	exclusive(sr->attach, sr->rename, "'-A' and '-R'");
-	exclusive(sr->attach, sr->remote_uri, "'-A' and '-r'");
-	exclusive(sr->daemon, sr->load_only, "'-D' and '-L'");
-	exclusive(sr->daemon, sr->delete, "'-D' and '-d'");
-	exclusive(sr->daemon, sr->cmd, "'-D' and '-c'");
-	exclusive(sr->attach, sr->delete, "'-A' and '-d'");
-	exclusive(sr->load_only, sr->cmd, "'-L' and '-c'");
+	{
+		/* 4.8's pairs of options that do not go together */
+		const struct { bool a, b; const char *what; } pairs[] = {
+			{ sr->cmd, sr->target, "'-c' and '-x'" },
+			{ sr->attach, sr->load_only, "'-A' and '-L'" },
+			{ sr->attach, sr->bufsize_mb, "'-A' and '-b'" },
+			{ sr->attach, sr->cmd, "'-A' and '-c'" },
+			{ sr->attach, sr->target, "'-A' and '-x'" },
+			{ sr->attach, sr->rename, "'-A' and '-R'" },
+			{ sr->attach, sr->remote_uri, "'-A' and '-r'" },
+			{ sr->attach, sr->delete, "'-A' and '-d'" },
+			{ sr->daemon, sr->load_only, "'-D' and '-L'" },
+			{ sr->daemon, sr->delete, "'-D' and '-d'" },
+			{ sr->daemon, sr->cmd, "'-D' and '-c'" },
+			{ sr->load_only, sr->cmd, "'-L' and '-c'" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+			exclusive(pairs[i].a, pairs[i].b, pairs[i].what);
+	}
 	if (sr->daemon && !sr->out_path) {
 		sr_err("You have to specify output FILE with '-D' option.");
 		usage();
@@ -254,7 +265,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 
 static int setup_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2 };
 	struct sigaction sa;
 	size_t i;
 
@@ -442,11 +453,21 @@ static int main_loop(struct staprun *sr)
 			break;
 		trace_emit(&sr->trace, false);
 		note_first_output(sr);
+		if (got_usr2) {	/* 4.8: SIGUSR2 moves -o on to its next file */
+			got_usr2 = 0;
+			trace_switch_file(&sr->trace);
+		}
 		rc = ctl_handle_input(sr);
 		if (rc || sr->exited)
 			break;
 		if (sr->started)
 			release_cmd(sr, true);
+		/* SIGQUIT detaches for those who may attach again (-A is
+		 * stapdev's); for others it ends the session like SIGINT */
+		if (got_quit && sr->level != PRIV_DEV) {
+			got_quit = 0;
+			got_signal = SIGQUIT;
+		}
 		if ((sr->load_only && sr->started) || (got_quit && !sr->exit_sent &&
 						       (sr->started || sr->attach))) {
 			sr->detach = true;

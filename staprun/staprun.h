@@ -150,5 +150,6 @@ void trace_close(struct trace *t);
 int trace_read(struct trace *t);
 void trace_emit(struct trace *t, bool final);
 bool trace_done(const struct trace *t);
+void trace_switch_file(struct trace *t);
 
 #endif /* STAPRUN_H */

@@ -361,8 +361,9 @@ static void output(struct trace *t, struct trace_out *o, const void *p, size_t l
 	t->bytes_out += len;
 }
 
-/* switch_file(): every output moves on to its next file */
-static void switch_all(struct trace *t)
+/* switch_file() and SIGUSR2: every output file moves on to its next file
+ * (standard output stays) */
+void trace_switch_file(struct trace *t)
 {
 	size_t i;
 
@@ -386,7 +387,7 @@ static void emit_bulk(struct trace *t)
 			size_t n = sizeof(ch) + ch.len;
 
 			if (ch.len == 0 && ch.cpu == STP_TRACE_SWITCH_FILE)
-				switch_all(t);
+				trace_switch_file(t);
 			else
 				output(t, &t->outs[i], c->buf + c->pos, n);
 			c->pos += n;
@@ -438,7 +439,7 @@ void trace_emit(struct trace *t, bool final)
 			break;
 		}
 		if (best_ch.len == 0 && best_ch.cpu == STP_TRACE_SWITCH_FILE)
-			switch_all(t);
+			trace_switch_file(t);
 		output(t, &t->outs[0], best->buf + best->pos + sizeof(best_ch), best_ch.len);
 		best->pos += sizeof(best_ch) + best_ch.len;
 		t->next_seq = best_ch.seq + 1;
