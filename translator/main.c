@@ -38,7 +38,14 @@ static void usage(FILE *f)
 	      "  -v            more verbose; repeat for more\n"
 	      "  -k            keep the temporary directory\n"
 	      "  -m NAME       name the module NAME\n"
-	      "  -o FILE       send the script's output to FILE\n"
+	      "  -o FILE       send the script's output to FILE (strftime(3) patterns)\n"
+	      "  -S MB[,N]     with -o: files FILE.0, FILE.1, ... of at most MB megabytes,\n"
+	      "                the newest N kept\n"
+	      "  -b            bulk mode: a file per CPU (FILE_N, or stpd_cpuN), for\n"
+	      "                stap-merge\n"
+	      "  -F            flight recorder: leave the module running and detach (its\n"
+	      "                buffers keep the latest output; staprun -A NAME shows it),\n"
+	      "                or with -o run in the background and print the pid\n"
 	      "  -r RELEASE    build for another kernel: a release or a kbuild directory\n"
 	      "  -a ARCH       target architecture (default: the target kernel's)\n"
 	      "  -B OPT        pass OPT to kbuild's make\n"
@@ -97,7 +104,7 @@ static void usage(FILE *f)
 	      "  --sign-module[=DIR]\n"
 	      "                sign the module with the key in DIR (default $SYSTEMTAP_DIR\n"
 	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
-	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
+	      "Not supported yet (refused with the reason): --modinfo\n"
 	      "  --use-server --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
@@ -742,6 +749,11 @@ static int finish_options(struct session *s, int argc, char **argv, bool suppres
 		return -1;
 	if (o->file_rotation && !o->output_file) {
 		diag_plain(s, "stap", "-S needs -o FILE: it rotates the output files");
+		return -1;
+	}
+	if (o->bpf && (o->bulk || o->flight)) {
+		diag_plain(s, "stap", "-%c is for the kernel runtime, not --runtime=bpf",
+			   o->bulk ? 'b' : 'F');
 		return -1;
 	}
 	if (o->action != ACTION_RUN)

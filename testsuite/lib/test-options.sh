@@ -636,6 +636,9 @@ check "-S without -o is an error" $? "rc=$rc $err"
 run "$STAP" -p2 -F --remote=qemu://RELEASE -e "$P"
 [ $rc = 1 ] && [ "$err" = "stap: -F cannot be used with --remote=qemu:// (the guest ends with the run)" ]
 check "-F with --remote=qemu:// is an error" $? "rc=$rc $err"
+run "$STAP" -p2 -b --runtime=bpf -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: -b is for the kernel runtime, not --runtime=bpf" ]
+check "-b with --runtime=bpf is an error" $? "rc=$rc $err"
 
 # staprun's own command line, checked before it needs any privilege: 4.8's messages
 STAPRUN=${STAPRUN:-$top/staprun/staprun}
