@@ -226,8 +226,11 @@ static unsigned long _stp_trace_dropped(void)
 static ssize_t _stp_trace_read_flight(struct _stp_ring *r, char __user *ubuf, size_t count)
 {
 	size_t cap = min_t(size_t, count, STP_FLIGHT_BOUNCE);
+	unsigned int tries;
 
-	for (;;) {
+	/* a producer evicting faster than this copies could make it retry
+	 * for ever: after a few, report nothing for now (staprun polls) */
+	for (tries = 0; tries < 64; tries++) {
 		unsigned long tail = smp_load_acquire(&r->tail);
 		unsigned long head = smp_load_acquire(&r->head);
 		size_t n = 0;
@@ -254,6 +257,7 @@ static ssize_t _stp_trace_read_flight(struct _stp_ring *r, char __user *ubuf, si
 			return -EFAULT;
 		return n;
 	}
+	return 0;
 }
 
 static ssize_t _stp_trace_read(struct file *file, char __user *ubuf,
