@@ -29,7 +29,7 @@ QEMU_SRC = translator/remote/qemu.c translator/remote/initramfs.c translator/rem
 	translator/fsafe.c
 
 PROGS = translator/stap staprun/staprun staprun/stapbpf translator/remote/stap-qemu \
-	translator/dtrace/dtrace
+	translator/dtrace/dtrace staprun/stap-merge
 
 all: $(PROGS)
 
@@ -68,6 +68,10 @@ translator/stap-asan: $(ASAN_OBJ)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
 	$(CC) $(WARN) -O2 -g -Iinclude -static -pthread -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC) -lcrypto
+
+# stap -b's per-CPU files merged back into one stream; static, like staprun, for the guest
+staprun/stap-merge: staprun/merge/stap-merge.c include/stp_msg.h
+	$(CC) $(WARN) -O2 -g -Iinclude -static $(CPPFLAGS) $(LDFLAGS) -o $@ $<
 
 # the BPF runtime's loader: libbpf, dynamically linked
 STAPBPF_SRC = $(wildcard staprun/bpf/*.c)
@@ -118,7 +122,7 @@ bench: all
 # --- man pages --------------------------------------------------------------
 # man/ holds the written pages; the tapset function pages and their index are
 # generated from the tapset's "sfunction" comments into build/man/.
-MAN1 = man/stap.1 man/dtrace.1
+MAN1 = man/stap.1 man/dtrace.1 man/stap-merge.1
 MAN8 = man/staprun.8
 MAN3 = man/stapprobes.3stap
 MAN7 = $(wildcard man/*.7stap)
@@ -142,7 +146,7 @@ install: all
 		$(DESTDIR)$(datadir)/systemtap $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(mandir)/man8
 	install -m 755 translator/stap staprun/staprun staprun/stapbpf translator/dtrace/dtrace \
-		$(DESTDIR)$(bindir)/
+		staprun/stap-merge $(DESTDIR)$(bindir)/
 	install -m 755 translator/remote/stap-qemu $(DESTDIR)$(libexecdir)/systemtap/
 	cp -R $(PKG_TREES) $(DESTDIR)$(datadir)/systemtap/
 	install -m 644 $(MAN1) $(DESTDIR)$(mandir)/man1/
@@ -158,7 +162,7 @@ install-setuid: install
 
 uninstall: build/man/stapfuncs.3stap
 	rm -f $(DESTDIR)$(bindir)/stap $(DESTDIR)$(bindir)/staprun $(DESTDIR)$(bindir)/stapbpf \
-		$(DESTDIR)$(bindir)/dtrace
+		$(DESTDIR)$(bindir)/dtrace $(DESTDIR)$(bindir)/stap-merge
 	rm -f $(DESTDIR)$(libexecdir)/systemtap/stap-qemu
 	rm -rf $(addprefix $(DESTDIR)$(datadir)/systemtap/,$(PKG_TREES))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1)))

@@ -95,4 +95,14 @@ struct stp_trace_chunk {
 #define STP_PROC_DIR "/proc/systemtap"
 #define STP_PROC_CTL ".cmd"
 
+/* Module parameters staprun sets from the module's .modinfo: stap -b's
+ * "stap_bulk" (output per CPU, read back by staprun -A from
+ * /sys/module/NAME/parameters) and stap -F's "stap_flight" (a full ring
+ * overwrites its oldest output instead of dropping the newest); and from
+ * staprun -r N:URI, the values of remote_id() and remote_uri(). */
+#define STP_BULK_PARAM "_stp_bulk"
+#define STP_FLIGHT_PARAM "_stp_flight"
+#define STP_REMOTE_ID_PARAM "_stp_remote_id"
+#define STP_REMOTE_URI_PARAM "_stp_remote_uri"
+
 #endif /* STP_MSG_H */

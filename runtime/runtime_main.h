@@ -34,6 +34,28 @@ static int _stp_bufsize;
 module_param(_stp_bufsize, int, 0);
 MODULE_PARM_DESC(_stp_bufsize, "output buffer per CPU, in MiB");
 
+/* stap -b: staprun writes each CPU's output to its own file; the runtime only
+ * keeps the value for staprun -A to read back */
+static bool _stp_bulk;
+module_param(_stp_bulk, bool, 0444);
+MODULE_PARM_DESC(_stp_bulk, "bulk mode: output files per CPU");
+
+/* staprun -r N:URI: remote_id() and remote_uri() */
+static int _stp_remote_id = -1;
+module_param(_stp_remote_id, int, 0);
+static char *_stp_remote_uri;
+module_param(_stp_remote_uri, charp, 0);
+
+long _stp_remote_index(void)
+{
+	return _stp_remote_id;
+}
+
+const char *_stp_remote_name(void)
+{
+	return _stp_remote_uri ? _stp_remote_uri : "";
+}
+
 /* true once _stp_script_init() succeeded: _stp_script_exit() is owed */
 static bool _stp_script_inited;
 

@@ -177,6 +177,8 @@ extern const char _stp_abort_msg[];
 extern const char _stp_next_msg[];
 pid_t _stp_target(void);
 const char *_stp_module_name(void);
+long _stp_remote_index(void);
+const char *_stp_remote_name(void);
 /* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
 int _stp_system(const char *cmd);
 /* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */

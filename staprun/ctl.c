@@ -25,8 +25,11 @@ int ctl_open(struct staprun *sr)
 	if (sr->ctl_fd < 0) {
 		int e = errno;
 
-		sr_err("cannot open the control channel %s of module %s: %s",
-		       path, sr->name, strerror(e));
+		if (e == EBUSY)
+			sr_err("module %s already has a staprun attached", sr->name);
+		else
+			sr_err("cannot open the control channel %s of module %s: %s",
+			       path, sr->name, strerror(e));
 		return -e;
 	}
 	return 0;

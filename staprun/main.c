@@ -1,13 +1,15 @@
 /*
- * staprun [-v] [-o FILE] [-c CMD] [-x PID] [-s MB] MODULE.ko [param=value...]
- * staprun -d MODULE
- * staprun -h | -V
+ * staprun [-v] [-o FILE [-S MB[,N]] [-D]] [-c CMD] [-x PID] [-b|-s MB] [-T MS]
+ *         [-R] [-r N:URI] [-L] MODULE.ko [param=value...]
+ * staprun -A MODULE | -d MODULE | -h | -V
  *
  * Insert the module, start its session, copy its output to stdout (or FILE)
  * and its messages to stderr until the session ends (the script exits,
  * SIGINT/SIGTERM/SIGHUP, or CMD exits), then remove the module.  Exits with
  * the session's status (0, or 1 after a run-time error), or 1 when staprun
  * itself fails.  All script output printed before the end is written out.
+ * -L (and SIGQUIT) detach instead: the module goes on running until
+ * staprun -A attaches to it and ends the session, or staprun -d removes it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,19 +29,24 @@
 #define POLL_MS 50
 
 /* the one thing a signal handler may touch */
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, got_quit, got_usr2;
 
 static void on_signal(int sig)
 {
-	got_signal = sig;
+	if (sig == SIGQUIT)
+		got_quit = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
+	else
+		got_signal = sig;
 }
 
 #ifndef STAP_VERSION
 #define STAP_VERSION "unknown"
 #endif
 
-#define USAGE_LINE "usage: staprun [-v] [-o FILE [-S MB[,N]]] [-c CMD] [-x PID] [-s MB] " \
-	"MODULE.ko [param=value...]\n"
+#define USAGE_LINE "usage: staprun [-v] [-o FILE [-S MB[,N]] [-D]] [-c CMD] [-x PID] " \
+	"[-b MB] [-T MS] [-R] [-r N:URI] [-L] MODULE.ko [param=value...]\n"
 
 static void usage(void)
 {
@@ -50,22 +58,33 @@ static void usage(void)
 static void help(void)
 {
 	fputs(USAGE_LINE
+	      "       staprun [-v] [-o FILE [-S MB[,N]] [-D]] [-T MS] -A MODULE\n"
 	      "       staprun -d MODULE\n"
 	      "       staprun -h | -V\n"
 	      "\n"
 	      "Load MODULE.ko, run its session and copy its output until the script\n"
 	      "exits, a signal (SIGINT, SIGTERM, SIGHUP) arrives or CMD exits; then\n"
-	      "remove the module.\n"
+	      "remove the module.  SIGQUIT detaches and leaves the module running.\n"
 	      "\n"
 	      "  -v         more messages on stderr; repeat for more\n"
-	      "  -o FILE    write the script's output to FILE instead of stdout\n"
+	      "  -o FILE    write the script's output to FILE instead of stdout;\n"
+	      "             strftime(3) patterns in FILE are expanded as it is opened\n"
 	      "  -c CMD     run CMD with /bin/sh once the session has started; its pid\n"
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
 	      "  -s MB      output buffer size in MB per CPU (1..1024; stapusr: 1..16)\n"
+	      "  -b MB      the same as -s\n"
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
+	      "  -D         with -o: go on in the background and print its pid\n"
+	      "  -L         load the module and start its probes, then detach, leaving\n"
+	      "             it running\n"
+	      "  -A         attach to MODULE (a name), loaded with -L or detached\n"
+	      "  -R         load the module under a new name, so that it can be loaded\n"
+	      "             more than once\n"
+	      "  -r N:URI   the values of remote_id() and remote_uri()\n"
+	      "  -T MS      poll the output every MS milliseconds (default 50)\n"
 	      "  -d         remove MODULE (a name, or NAME.ko), a systemtap module no\n"
 	      "             staprun is attached to, e.g. after staprun was killed;\n"
 	      "             \"*\" removes all of them\n"
@@ -88,10 +107,10 @@ static long parse_num(const char *s, long min, long max)
 	return v;
 }
 
-/* Module parameters: the remaining arguments, then -s. */
-static char *join_params(char **argv, int argc, unsigned int bufsize_mb)
+/* Module parameters: the remaining arguments, then staprun's own. */
+static char *join_params(struct staprun *sr, char **argv, int argc)
 {
-	size_t len = 64;
+	size_t len = 128 + (sr->remote_uri ? strlen(sr->remote_uri) : 0);
 	char *s, *p;
 	int i;
 
@@ -101,17 +120,48 @@ static char *join_params(char **argv, int argc, unsigned int bufsize_mb)
 	*p = '\0';
 	for (i = 0; i < argc; i++)
 		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
-	if (bufsize_mb)
-		sprintf(p, "%s%s=%u", argc ? " " : "", STP_BUFSIZE_PARAM,
-			bufsize_mb);
+	if (sr->bufsize_mb)
+		p += sprintf(p, "%s%s=%u", *s ? " " : "", STP_BUFSIZE_PARAM, sr->bufsize_mb);
+	if (sr->remote_uri)
+		sprintf(p, "%s%s=%ld %s=%s", *s ? " " : "", STP_REMOTE_ID_PARAM, sr->remote_id,
+			STP_REMOTE_URI_PARAM, sr->remote_uri);
 	return s;
+}
+
+/* -r N:URI, as 4.8 takes it; the URI becomes a module parameter, so no blank
+ * or quote */
+static void parse_remote(struct staprun *sr, char *arg)
+{
+	char *colon = strchr(arg, ':');
+
+	if (colon) {
+		*colon = '\0';
+		sr->remote_uri = colon + 1;
+	}
+	if (!colon || !*arg || strspn(arg, "0123456789") != strlen(arg) || strlen(arg) > 9 ||
+	    !*sr->remote_uri || strpbrk(sr->remote_uri, " \t\n\"'\\")) {
+		if (colon)
+			*colon = ':';
+		sr_err("Cannot process remote id option '%s'.", arg);
+		usage();
+	}
+	sr->remote_id = atol(arg);
+}
+
+/* 4.8's rule for two options that do not go together */
+static void exclusive(bool a, bool b, const char *what)
+{
+	if (a && b) {
+		sr_err("You can't specify the %s options together.", what);
+		usage();
+	}
 }
 
 static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:dhV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:b:S:dLADRT:r:hV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -126,6 +176,7 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 			sr->target = (pid_t)parse_num(optarg, 1, 0x7fffffff);
 			break;
 		case 's':
+		case 'b':
 			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, STP_BUFSIZE_MB_MAX);
 			break;
 		case 'S': {
@@ -141,6 +192,24 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 		case 'd':
 			sr->delete = true;
 			break;
+		case 'L':
+			sr->load_only = true;
+			break;
+		case 'A':
+			sr->attach = true;
+			break;
+		case 'D':
+			sr->daemon = true;
+			break;
+		case 'R':
+			sr->rename = true;
+			break;
+		case 'T':
+			sr->poll_ms = (unsigned int)parse_num(optarg, 1, 3600 * 1000);
+			break;
+		case 'r':
+			parse_remote(sr, optarg);
+			break;
 		case 'h':
 			help();
 			break;
@@ -151,21 +220,53 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind >= argc || (sr->cmd && sr->target))
+	if (optind >= argc)
 		usage();
-	if (sr->delete && (optind + 1 != argc || sr->cmd || sr->target || sr->out_path ||
-			   sr->bufsize_mb || sr->size_max))
+	{
+		/* 4.8's pairs of options that do not go together */
+		const struct { bool a, b; const char *what; } pairs[] = {
+			{ sr->cmd, sr->target, "'-c' and '-x'" },
+			{ sr->attach, sr->load_only, "'-A' and '-L'" },
+			{ sr->attach, sr->bufsize_mb, "'-A' and '-b'" },
+			{ sr->attach, sr->cmd, "'-A' and '-c'" },
+			{ sr->attach, sr->target, "'-A' and '-x'" },
+			{ sr->attach, sr->rename, "'-A' and '-R'" },
+			{ sr->attach, sr->remote_uri, "'-A' and '-r'" },
+			{ sr->attach, sr->delete, "'-A' and '-d'" },
+			{ sr->daemon, sr->load_only, "'-D' and '-L'" },
+			{ sr->daemon, sr->delete, "'-D' and '-d'" },
+			{ sr->daemon, sr->cmd, "'-D' and '-c'" },
+			{ sr->load_only, sr->cmd, "'-L' and '-c'" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+			exclusive(pairs[i].a, pairs[i].b, pairs[i].what);
+	}
+	if (sr->daemon && !sr->out_path) {
+		sr_err("You have to specify output FILE with '-D' option.");
 		usage();
+	}
+	if (sr->size_max && !sr->out_path) {
+		sr_err("You have to specify output FILE with '-S' option.");
+		usage();
+	}
+	if ((sr->delete || sr->attach) && optind + 1 != argc)
+		usage();
+	if (sr->delete && (sr->out_path || sr->bufsize_mb || sr->size_max || sr->load_only ||
+			   sr->rename || sr->remote_uri || sr->target || sr->cmd))
+		usage();
+	if (!sr->poll_ms)
+		sr->poll_ms = POLL_MS;
 	sr->module_path = argv[optind];
 	sr->user_params = argv + optind + 1;
 	sr->n_user_params = argc - optind - 1;
-	sr->params = join_params(argv + optind + 1, argc - optind - 1,
-				 sr->bufsize_mb);
+	sr->params = join_params(sr, argv + optind + 1, argc - optind - 1);
 }
 
 static int setup_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2 };
 	struct sigaction sa;
 	size_t i;
 
@@ -323,7 +424,8 @@ static void copy_input(struct staprun *sr)
 	}
 }
 
-/* Poll the channel and the output until EXITED; 0 or -errno. */
+/* Poll the channel and the output until EXITED, or until detaching (-L once
+ * started, SIGQUIT); 0 or -errno. */
 static int main_loop(struct staprun *sr)
 {
 	size_t n = sr->trace.n_cpus + 2, i;
@@ -340,7 +442,7 @@ static int main_loop(struct staprun *sr)
 			fds[i].events = POLLIN;
 			fds[i].revents = 0;
 		}
-		if (poll(fds, n, POLL_MS) < 0 && errno != EINTR) {
+		if (poll(fds, n, (int)sr->poll_ms) < 0 && errno != EINTR) {
 			rc = -errno;
 			sr_err("poll: %s", strerror(-rc));
 			break;
@@ -352,11 +454,26 @@ static int main_loop(struct staprun *sr)
 			break;
 		trace_emit(&sr->trace, false);
 		note_first_output(sr);
+		if (got_usr2) {	/* 4.8: SIGUSR2 moves -o on to its next file */
+			got_usr2 = 0;
+			trace_switch_file(&sr->trace);
+		}
 		rc = ctl_handle_input(sr);
 		if (rc || sr->exited)
 			break;
 		if (sr->started)
 			release_cmd(sr, true);
+		/* SIGQUIT detaches for those who may attach again (-A is
+		 * stapdev's); for others it ends the session like SIGINT */
+		if (got_quit && sr->level != PRIV_DEV) {
+			got_quit = 0;
+			got_signal = SIGQUIT;
+		}
+		if ((sr->load_only && sr->started) || (got_quit && !sr->exit_sent &&
+						       (sr->started || sr->attach))) {
+			sr->detach = true;
+			break;
+		}
 		open_input(sr);
 		if (sr->input_fd >= 0 && (fds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)))
 			copy_input(sr);
@@ -380,8 +497,61 @@ static int main_loop(struct staprun *sr)
 	return rc;
 }
 
-/* Everything after insertion; the module is removed by the caller. */
-static int run_session(struct staprun *sr, int out_fd)
+/*
+ * Detaching: take what the rings hold now, up to a moment when every one was
+ * found empty, so that no chunk is left half read for the next staprun -A.
+ */
+static void drain_for_detach(struct staprun *sr)
+{
+	int rounds;
+
+	for (rounds = 0; rounds < 1000 && trace_read(&sr->trace) == 0; rounds++) {
+		trace_emit(&sr->trace, true);
+		if (trace_done(&sr->trace))
+			break;
+	}
+	trace_emit(&sr->trace, true);
+}
+
+/*
+ * -D: go on in a child in the background, its own session, with stdin,
+ * stdout and stderr on /dev/null; the parent prints the child's pid, as 4.8
+ * does, and exits without touching the module.
+ */
+static int daemonize(struct staprun *sr)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		sr_err("Failed to daemonize: %s", strerror(e));
+		return -e;
+	}
+	if (pid > 0) {
+		printf("%d\n", (int)pid);
+		fflush(stdout);
+		_exit(0);
+	}
+	setsid();
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	sr_dbg(sr, "in the background");
+	return 0;
+}
+
+/* Everything after insertion (or -A's attaching); the module is removed by
+ * the caller unless sr->detach. */
+static int run_session(struct staprun *sr)
 {
 	struct stp_msg_start start = { .target_pid = sr->target };
 	int rc;
@@ -391,15 +561,17 @@ static int run_session(struct staprun *sr, int out_fd)
 		rc = ctl_open(sr);
 	if (rc)
 		return rc;
-	rc = trace_open(&sr->trace, sr->dir, out_fd);
-	if (sr->out_path) {
-		sr->trace.out_path = sr->out_path;
-		sr->trace.numbered = sr->size_max || sr->files_max;
-		sr->trace.size_max = sr->size_max;
-		sr->trace.files_max = sr->files_max;
-	}
-	if (rc == 0)
+	/* -L takes no output: it stays in the rings for staprun -A */
+	if (!sr->load_only)
+		rc = trace_open(&sr->trace, sr->dir);
+	if (rc == 0 && !sr->load_only)
+		rc = trace_open_output(&sr->trace);
+	if (rc == 0 && sr->daemon)
+		rc = daemonize(sr);
+	if (rc == 0 && !sr->attach)
 		rc = ctl_send(sr, STP_MSG_START, &start, sizeof(start));
+	if (rc == 0 && sr->attach)
+		sr->loaded = true;	/* attached: the session is ours to end */
 	if (rc == 0)
 		rc = main_loop(sr);
 	/* all output is published before EXITED: take all of it */
@@ -408,24 +580,64 @@ static int run_session(struct staprun *sr, int out_fd)
 		if (trace_done(&sr->trace))
 			break;
 	}
-	if (!sr->exited && trace_read(&sr->trace) == 0)
+	if (sr->detach)
+		drain_for_detach(sr);
+	else if (!sr->exited && trace_read(&sr->trace) == 0)
 		trace_emit(&sr->trace, true);
 	note_first_output(sr);
 	if (sr->trace.out_failed && rc == 0)
 		rc = -EIO;
 	close_input(sr);
 	trace_close(&sr->trace);
+	if (trace_close_output(&sr->trace) && rc == 0)
+		rc = -EIO;
 	close(sr->ctl_fd);
 	sr->ctl_fd = -1;
 	return rc;
 }
 
+/* Whether the loaded module NAME writes its output per CPU (stap -b): its
+ * _stp_bulk parameter, which staprun set when it loaded it */
+static bool module_is_bulk(const char *name)
+{
+	char path[256], c = 'N';
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", name, STP_BULK_PARAM);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y' || c == '1';
+}
+
+/* -A NAME: a systemtap module that is loaded, and the right to end it */
+static int attach_module(struct staprun *sr)
+{
+	if (sr->level != PRIV_DEV) {
+		sr_err("staprun -A is for root and members of the group \"stapdev\"");
+		return -EPERM;
+	}
+	if (module_name_arg(sr->module_path, sr->name, sizeof(sr->name)))
+		return -EINVAL;
+	if (session_dir(sr))
+		return -ENOENT;
+	sr->started = true;
+	sr->trace.next_seq = 0;
+	sr->trace.bulk = module_is_bulk(sr->name);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1, .input_fd = -1 };
-	int out_fd = STDOUT_FILENO, rc;
+	struct staprun sr = { .ctl_fd = -1, .child_go_fd = -1, .input_fd = -1,
+			      .remote_id = -1 };
+	int rc;
 
 	sr.t_start_ns = now_ns();
+	sr.trace.next_seq = 1;
 	parse_args(&sr, argc, argv);
 	if (priv_init(&sr))
 		return 1;
@@ -437,7 +649,12 @@ int main(int argc, char **argv)
 		debugfs_ensure(&sr);
 		return module_delete(sr.module_path) ? 1 : 0;
 	}
-	if (priv_check_params(&sr, sr.user_params, sr.n_user_params))
+	if (sr.load_only && sr.level != PRIV_DEV) {
+		sr_err("staprun -L is for root and members of the group \"stapdev\" "
+		       "(only they may attach to the module or remove it later)");
+		return 1;
+	}
+	if (!sr.attach && priv_check_params(&sr, sr.user_params, sr.n_user_params))
 		return 1;
 	if (sr.level != PRIV_DEV && sr.bufsize_mb > STAPRUN_BUFSIZE_USR_MAX) {
 		sr_err("-s %u is too large: members of \"stapusr\" and \"stapsys\" may ask for at "
@@ -449,37 +666,33 @@ int main(int argc, char **argv)
 		sr_err("cannot set up signal handlers: %s", strerror(-rc));
 		return 1;
 	}
-	if (sr.out_path) {
-		char first[4096];
-
-		trace_out_name(first, sizeof(first), sr.out_path, 0,
-			       sr.size_max || sr.files_max);
-		out_fd = priv_open_as_caller(first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
-		if (out_fd < 0) {
-			rc = errno;
-			sr_err("cannot open %s: %s", sr.out_path, strerror(rc));
-			return 1;
-		}
-	}
+	sr.trace.out_path = sr.out_path;
+	sr.trace.numbered = sr.size_max || sr.files_max;
+	sr.trace.size_max = sr.size_max;
+	sr.trace.files_max = sr.files_max;
 	debugfs_ensure(&sr);
 	rc = 0;
-	if (sr.cmd)
+	if (sr.attach)
+		rc = attach_module(&sr);
+	else if (sr.cmd)
 		rc = fork_cmd(&sr);
-	if (rc == 0)
+	if (rc == 0 && !sr.attach) {
 		rc = module_load(&sr);
+		sr.trace.bulk = sr.bulk;
+	}
 	if (rc == 0)
-		rc = run_session(&sr, out_fd);
+		rc = run_session(&sr);
 	release_cmd(&sr, false);
+	if (sr.detach && rc == 0) {
+		fprintf(stderr, "\nDisconnecting from systemtap module.\n"
+			"To reconnect, type \"staprun -A %s\"\n", sr.name);
+		free(sr.params);
+		return 0;
+	}
 	if (module_unload(&sr) && rc == 0)
 		rc = -EBUSY;
 	if (sr.child_running && kill(sr.target, SIGTERM) == 0)
 		reap_cmd(&sr, true);
-	if (sr.trace.out_path)
-		out_fd = sr.trace.out_fd;	/* switch_file() may have moved on */
-	if (out_fd != STDOUT_FILENO && close(out_fd) < 0 && rc == 0) {
-		sr_err("cannot write %s: %s", sr.out_path, strerror(errno));
-		rc = -EIO;
-	}
 	free(sr.params);
 	if (rc || sr.failed || !sr.exited)
 		return 1;

@@ -181,3 +181,36 @@ int modinfo_field(const void *image, size_t size, const char *key, char *val, si
 	return find_entry((const char *)img + sh.sh_offset, sh.sh_size, key, val, cap) ?
 		       -ENOENT : 0;
 }
+
+/*
+ * Give the module in `image` the name `name`, exactly as long as its present
+ * one (staprun -R): the struct module's name field and .modinfo's name=
+ * entry, which must agree.  0, or -ENOEXEC when the image is not a module or
+ * the lengths differ.
+ */
+int modinfo_rename(void *image, size_t size, const char *name)
+{
+	unsigned char *img = image;
+	char old[THIS_MODULE_NAME_LEN];
+	size_t len = strlen(name);
+	Elf64_Shdr sh;
+
+	if (modinfo_name(img, size, old, sizeof(old)) || strlen(old) != len ||
+	    !valid_name(name, len) ||
+	    find_section(img, size, ".gnu.linkonce.this_module", &sh) != 1)
+		return -ENOEXEC;
+	memcpy(img + sh.sh_offset + THIS_MODULE_NAME_OFF, name, len);
+	if (find_section(img, size, ".modinfo", &sh) > 0 && sh.sh_type != SHT_NOBITS) {
+		char *p = (char *)img + sh.sh_offset, *end = p + sh.sh_size;
+
+		while (p < end) {
+			char *nul = memchr(p, '\0', (size_t)(end - p));
+			size_t l = nul ? (size_t)(nul - p) : (size_t)(end - p);
+
+			if (l == 5 + len && memcmp(p, "name=", 5) == 0)
+				memcpy(p + 5, name, len);
+			p += l + 1;
+		}
+	}
+	return 0;
+}

@@ -178,6 +178,38 @@ static void report_load_error(const struct staprun *sr, int e, bool is_signed)
 }
 
 /*
+ * -R: a new name for the module, as long as its own (the image keeps its
+ * layout): its last six characters become '_' and five of a number made from
+ * the pid and the clock, so that another copy of the same module can be
+ * loaded next to it.  The renamed module is no longer the file that was
+ * signed: a kernel that enforces signatures refuses it.
+ */
+static int rename_image(struct staprun *sr, unsigned char *img, size_t size)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	size_t len = strlen(sr->name), i;
+	uint64_t v = now_ns() ^ ((uint64_t)getpid() << 20);
+	char name[STAPRUN_MODNAME_MAX];
+
+	if (len < 8) {
+		sr_err("cannot rename module %s: its name is too short (staprun -R keeps "
+		       "its length and needs at least 8 characters)", sr->name);
+		return -EINVAL;
+	}
+	memcpy(name, sr->name, len + 1);
+	name[len - 6] = '_';
+	for (i = len - 5; i < len; i++, v /= 36)
+		name[i] = digits[v % 36];
+	if (modinfo_rename(img, size, name)) {
+		sr_err("cannot rename module %s", sr->name);
+		return -ENOEXEC;
+	}
+	sr_dbg(sr, "module %s renamed to %s", sr->name, name);
+	memcpy(sr->name, name, len + 1);
+	return 0;
+}
+
+/*
  * Read the module's name from the file, then insert it with sr->params.
  * On success sr->name is set and sr->loaded is true.
  */
@@ -191,6 +223,7 @@ int module_load(struct staprun *sr)
 	const char *path = priv_module_path(sr, sr->module_path);
 	bool signed_only = sr->level != PRIV_DEV && !sr->in_moddir;
 	char level[16], why[512];
+	bool flight;
 
 	if (!path)
 		return -EPERM;
@@ -230,17 +263,37 @@ int module_load(struct staprun *sr)
 		sr->params = p;
 		params = p;
 	}
+	/* stap -b, stap -F: modes the runtime learns from staprun */
+	sr->bulk = modinfo_field(img, size, "stap_bulk", level, sizeof(level)) == 0;
+	flight = modinfo_field(img, size, "stap_flight", level, sizeof(level)) == 0;
+	if (sr->bulk || flight) {
+		char *p = xmalloc(strlen(params) + 64);
+
+		sprintf(p, "%s%s%s%s%s", params, *params ? " " : "",
+			sr->bulk ? STP_BULK_PARAM "=1" : "", sr->bulk && flight ? " " : "",
+			flight ? STP_FLIGHT_PARAM "=1" : "");
+		free(sr->params);
+		sr->params = p;
+		params = p;
+	}
 	rc = modinfo_name(img, size, sr->name, sizeof(sr->name));
 	if (rc) {
 		sr_err("%s is not a kernel module", sr->module_path);
 		goto out;
 	}
+	if (sr->rename) {
+		rc = rename_image(sr, img, size);
+		if (rc)
+			goto out;
+	}
 	sr_dbg(sr, "module %s from %s, parameters '%s'", sr->name,
 	       sr->module_path, params);
-	/* a module taken for its signature is loaded from the image verified: the
-	 * file is the caller's to change */
-	rc = signed_only ? -1 : (int)syscall(SYS_finit_module, fd, params, 0);
-	if (signed_only || (rc < 0 && errno == ENOSYS))
+	/* a module taken for its signature is loaded from the image verified (the
+	 * file is the caller's to change); a renamed one from the image changed in
+	 * memory */
+	errno = ENOSYS;
+	rc = signed_only || sr->rename ? -1 : (int)syscall(SYS_finit_module, fd, params, 0);
+	if (signed_only || sr->rename || (rc < 0 && errno == ENOSYS))
 		rc = (int)syscall(SYS_init_module, img, size, params);
 	if (rc < 0) {
 		rc = -errno;
@@ -287,7 +340,7 @@ int module_unload(struct staprun *sr)
  * basename is taken.  0, or -EINVAL (reported) for anything that is not a
  * plain module name.
  */
-static int delete_name(const char *arg, char *name, size_t cap)
+int module_name_arg(const char *arg, char *name, size_t cap)
 {
 	const char *base = strrchr(arg, '/');
 	size_t n, i;
@@ -380,7 +433,7 @@ int module_delete(const char *arg)
 	int rc, rc2;
 
 	if (strcmp(arg, "*")) {
-		rc = delete_name(arg, name, sizeof(name));
+		rc = module_name_arg(arg, name, sizeof(name));
 		return rc ? rc : delete_one(name, false);
 	}
 	rc = delete_all(STP_DEBUGFS_DIR);

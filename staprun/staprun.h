@@ -23,6 +23,7 @@
  * written out */
 struct trace_cpu {
 	int fd;
+	unsigned int cpu;	/* N of its file traceN */
 	char *buf;
 	size_t pos;		/* first byte not yet written out */
 	size_t len;		/* bytes read into buf */
@@ -31,24 +32,37 @@ struct trace_cpu {
 	bool corrupt;		/* a chunk header made no sense: not read again */
 };
 
-/* trace.c: all CPUs' output, merged back into one ordered stream */
+/* trace.c: one output stream: stdout, or a file that -S and switch_file() move on */
+struct trace_out {
+	int fd;
+	unsigned int cpu;		/* bulk mode: the CPU it holds */
+	unsigned int file_no;		/* 0, 1, ...: the current file */
+	uint64_t file_bytes;		/* written to the current file */
+	char **names;			/* -S SIZE,N: the last N files' names, by file_no % N */
+};
+
+/* trace.c: all CPUs' output, merged back into one ordered stream, or in bulk
+ * mode written out per CPU with its chunk headers (for stap-merge) */
 struct trace {
 	struct trace_cpu *cpus;
 	size_t n_cpus;
-	uint64_t next_seq;	/* the chunk that should come next */
+	uint64_t next_seq;	/* the chunk that should come next, 0: the
+				 * first one seen (staprun -A) */
 	unsigned int stalls;	/* polls spent waiting for next_seq */
-	int out_fd;
+	bool bulk;
+	struct trace_out *outs;	/* one, or in bulk mode one per CPU */
+	size_t n_outs;
 	bool out_failed;	/* a write failed: output is discarded */
 	uint64_t bytes_out;
-	/* output files (-o PATH): PATH, then PATH.1, PATH.2, ... at each
-	 * switch_file(); with -S SIZE[,N] (numbered) PATH.0, PATH.1, ..., also
-	 * when a file would outgrow size_max, keeping the newest files_max */
-	const char *out_path;		/* NULL: stdout, never switched */
+	/* output files (-o PATH, strftime(3) patterns expanded as each file is
+	 * opened): PATH, then PATH.1, PATH.2, ... at each switch_file(); with
+	 * -S SIZE[,N] (numbered) PATH.0, PATH.1, ..., also when a file would
+	 * outgrow size_max, keeping the newest files_max.  Bulk mode: PATH_CPU
+	 * (numbered: PATH_cpuCPU.0, ...), without -o stpd_cpuCPU */
+	const char *out_path;
 	bool numbered;
-	unsigned int file_no;
 	uint64_t size_max;		/* bytes, 0: no limit */
 	unsigned int files_max;		/* 0: keep all */
-	uint64_t file_bytes;		/* written to the current file */
 };
 
 /* priv.c: what the caller may run (root or stapdev: anything) */
@@ -61,6 +75,13 @@ struct staprun {
 	char **user_params;		/* the words after MODULE.ko */
 	int n_user_params;
 	bool delete;			/* -d: remove a module, nothing else */
+	bool load_only;			/* -L: start the session, then detach */
+	bool attach;			/* -A: attach to a loaded module */
+	bool daemon;			/* -D: go on in the background */
+	bool rename;			/* -R: load under a name of its own */
+	unsigned int poll_ms;		/* -T */
+	long remote_id;			/* -r N:URI, -1 without */
+	const char *remote_uri;
 	const char *out_path;
 	uint64_t size_max;		/* -S SIZE (MB), in bytes */
 	unsigned int files_max;		/* -S SIZE,N */
@@ -84,7 +105,9 @@ struct staprun {
 
 	int child_go_fd;		/* -c: write end of the child's go pipe */
 	bool child_running;
+	bool bulk;			/* the module's output is per CPU (stap -b) */
 	bool started, exit_sent, exited, failed;
+	bool detach;			/* leave the module running */
 	int exit_status;		/* from EXITED */
 	uint64_t t_start_ns;		/* CLOCK_MONOTONIC at startup */
 	bool first_output_seen;
@@ -104,6 +127,7 @@ size_t filter_controls(const unsigned char *in, size_t len, char *out);
 /* modinfo.c */
 int modinfo_name(const void *image, size_t size, char *name, size_t cap);
 int modinfo_field(const void *image, size_t size, const char *key, char *val, size_t cap);
+int modinfo_rename(void *image, size_t size, const char *name);
 
 /* priv.c */
 int priv_init(struct staprun *sr);
@@ -121,6 +145,7 @@ bool sig_present(const void *img, size_t size);
 int sig_verify(const void *img, size_t size, char *why, size_t cap);
 
 /* module.c */
+int module_name_arg(const char *arg, char *name, size_t cap);
 int module_load(struct staprun *sr);
 int module_unload(struct staprun *sr);
 void debugfs_ensure(const struct staprun *sr);
@@ -134,11 +159,13 @@ int ctl_send(struct staprun *sr, uint32_t type, const void *data,
 int ctl_handle_input(struct staprun *sr);
 
 /* trace.c */
-int trace_open(struct trace *t, const char *dir, int out_fd);
+int trace_open(struct trace *t, const char *dir);
+int trace_open_output(struct trace *t);
+int trace_close_output(struct trace *t);
 void trace_close(struct trace *t);
 int trace_read(struct trace *t);
 void trace_emit(struct trace *t, bool final);
 bool trace_done(const struct trace *t);
-void trace_out_name(char *buf, size_t cap, const char *path, unsigned int n, bool numbered);
+void trace_switch_file(struct trace *t);
 
 #endif /* STAPRUN_H */

@@ -109,6 +109,8 @@ int cache_key(struct session *s)
 	sha256_str(&h, privilege_name(s->opt.privilege));	/* the module records it */
 	sha256_str(&h, s->opt.compatible ? s->opt.compatible : "(default compatible)");
 	sha256_str(&h, s->opt.keep_unused ? "keep-unused" : "");
+	sha256_str(&h, s->opt.bulk ? "bulk" : "");		/* the module records them */
+	sha256_str(&h, s->opt.flight ? "flight" : "");
 	sha256_str(&h, s->opt.module_name ? s->opt.module_name : "(default name)");
 	sha256_str(&h, s->opt.sign_module ? s->sign_fingerprint : "(unsigned)");
 	/* the debug information pass 2 used: a module rebuilt with the same name (or a

@@ -38,7 +38,14 @@ static void usage(FILE *f)
 	      "  -v            more verbose; repeat for more\n"
 	      "  -k            keep the temporary directory\n"
 	      "  -m NAME       name the module NAME\n"
-	      "  -o FILE       send the script's output to FILE\n"
+	      "  -o FILE       send the script's output to FILE (strftime(3) patterns)\n"
+	      "  -S MB[,N]     with -o: files FILE.0, FILE.1, ... of at most MB megabytes,\n"
+	      "                the newest N kept\n"
+	      "  -b            bulk mode: a file per CPU (FILE_N, or stpd_cpuN), for\n"
+	      "                stap-merge\n"
+	      "  -F            flight recorder: leave the module running and detach (its\n"
+	      "                buffers keep the latest output; staprun -A NAME shows it),\n"
+	      "                or with -o run in the background and print the pid\n"
 	      "  -r RELEASE    build for another kernel: a release or a kbuild directory\n"
 	      "  -a ARCH       target architecture (default: the target kernel's)\n"
 	      "  -B OPT        pass OPT to kbuild's make\n"
@@ -103,7 +110,7 @@ static void usage(FILE *f)
 	      "  --sign-module[=DIR]\n"
 	      "                sign the module with the key in DIR (default $SYSTEMTAP_DIR\n"
 	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
-	      "Not supported yet (refused with the reason): -b -F\n"
+	      "Not supported yet (refused with the reason):\n"
 	      "  --use-server --dyninst\n"
 	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
 }
@@ -177,8 +184,6 @@ static const struct {
 	const char *name;	/* "-b" or "--ldd" */
 	const char *why;
 } not_yet[] = {
-	{ "-b", "bulk mode: the transport has no per-CPU output files yet" },
-	{ "-F", "flight recorder mode: staprun cannot detach yet" },
 	{ "--dyninst", "the runtimes are kernel and bpf; there is no dyninst runtime" },
 	{ "--use-server", "no compile-server client: modules are built here with kbuild" },
 	{ "--use-server-on-error", "no compile-server client: modules are built here with kbuild" },
@@ -588,11 +593,11 @@ static int other_option(struct session *s, int c, char **argv)
 		o->interactive = true;
 		break;
 	case 'b':
-	case 'F': {
-		char name[3] = { '-', (char)c, 0 };
-
-		return refuse(s, name);
-	}
+		o->bulk = true;
+		break;
+	case 'F':
+		o->flight = true;
+		break;
 	case 'l':
 	case 'L':
 		/* list what the probe point expands to: passes 1-2 of "probe P {}" */
@@ -650,7 +655,7 @@ static int one_option(struct session *s, int c, char **argv)
 		o->module_name = optarg;
 		break;
 	case 'o':
-		o->output_file = optarg;
+		o->output_file = o->output_pattern = optarg;
 		break;
 	case 'r':
 		if (strchr(optarg, '/'))
@@ -758,6 +763,15 @@ static int finish_options(struct session *s, int argc, char **argv, bool suppres
 	if (o->output_file && strchr(o->output_file, '%') &&
 	    expand_output_name(s))
 		return -1;
+	if (o->file_rotation && !o->output_file) {
+		diag_plain(s, "stap", "-S needs -o FILE: it rotates the output files");
+		return -1;
+	}
+	if (o->bpf && (o->bulk || o->flight)) {
+		diag_plain(s, "stap", "-%c is for the kernel runtime, not --runtime=bpf",
+			   o->bulk ? 'b' : 'F');
+		return -1;
+	}
 	if (o->action != ACTION_RUN)
 		return 0;
 	if (o->interactive) {
@@ -976,6 +990,11 @@ static int remote_not_yet(struct session *s)
 {
 	const char *r = s->opt.remote;
 
+	if (r && (s->opt.bulk || s->opt.flight) && !strncmp(r, "qemu://", 7)) {
+		diag_plain(s, "stap", "-%c cannot be used with --remote=qemu:// (the guest ends with the run)",
+			   s->opt.bulk ? 'b' : 'F');
+		return -1;
+	}
 	if (!r || !strncmp(r, "qemu://", 7))
 		return 0;
 	if (!strncmp(r, "ssh://", 6) || !strstr(r, "://")) {

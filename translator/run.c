@@ -23,13 +23,17 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 	if (s->opt.verbose >= 2)
 		strlist_add(argv, "-v");
 	if (s->opt.output_file && !remote) {
+		/* as given: staprun expands its strftime patterns as it opens each file */
 		strlist_add(argv, "-o");
-		strlist_add(argv, s->opt.output_file);
+		strlist_add(argv, s->opt.output_pattern);
 		if (s->opt.file_rotation) {
 			strlist_add(argv, "-S");
 			strlist_add(argv, s->opt.file_rotation);
 		}
 	}
+	/* -F: leave the module running; with -o staprun goes on in the background */
+	if (s->opt.flight && !remote)
+		strlist_add(argv, s->opt.output_file ? "-D" : "-L");
 	if (s->opt.target_cmd) {
 		strlist_add(argv, "-c");
 		strlist_add(argv, s->opt.target_cmd);

@@ -60,7 +60,10 @@ struct options {
 	const char *script_file;	/* NULL with -e */
 	const char *script_text;	/* -e */
 	const char *module_name;	/* -m */
-	const char *output_file;	/* -o */
+	const char *output_file;	/* -o, strftime(3) patterns expanded */
+	const char *output_pattern;	/* -o as given: local staprun expands it per file */
+	bool bulk;			/* -b: output files per CPU */
+	bool flight;			/* -F: flight recorder, detached (staprun -L/-D) */
 	const char *release;		/* -r RELEASE */
 	const char *build_dir;		/* -r /path/to/build */
 	const char *arch;		/* -a */

@@ -28,6 +28,7 @@ struct _stp_ctl {
 	raw_spinlock_t lock;		/* guards head, tail and buf */
 	unsigned long head, tail;	/* bytes ever queued / dequeued */
 	atomic_t dropped;		/* messages lost: queue full or busy */
+	atomic_t opened;		/* one staprun at a time has the file open */
 	struct _stp_ctl_status started, exited;
 	wait_queue_head_t wq;		/* readers; woken by process context */
 	struct mutex read_mutex;	/* one reader at a time: owns bounce */
@@ -282,9 +283,25 @@ static __poll_t _stp_ctl_poll(struct file *file, poll_table *wait)
 	       (_stp_ctl_readable() ? EPOLLIN | EPOLLRDNORM : 0);
 }
 
+/* One staprun at a time: a second (staprun -A on a module that has one) gets
+ * EBUSY. */
+static int _stp_ctl_open(struct inode *inode, struct file *file)
+{
+	if (atomic_cmpxchg(&_stp_ctl->opened, 0, 1) != 0)
+		return -EBUSY;
+	return simple_open(inode, file);
+}
+
+static int _stp_ctl_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&_stp_ctl->opened, 0);
+	return 0;
+}
+
 static const struct file_operations _stp_ctl_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = _stp_ctl_open,
+	.release = _stp_ctl_release,
 	.read = _stp_ctl_read,
 	.write = _stp_ctl_write,
 	.poll = _stp_ctl_poll,

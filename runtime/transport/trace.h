@@ -14,6 +14,15 @@
  *
  * The stream format (struct stp_trace_chunk, sequence numbers) is described
  * in include/stp_msg.h.
+ *
+ * Flight recorder mode (stap -F, the _stp_flight parameter): a full ring
+ * drops its oldest chunks to make room for the newest, so that it holds the
+ * latest output whenever staprun -A comes to read it.  Then both sides move
+ * `tail`, always by whole chunks and only by cmpxchg: the producer evicts
+ * chunks before it overwrites their bytes, and the reader copies chunks into
+ * a bounce buffer, then claims them with a cmpxchg of the tail it started
+ * from; when that fails, the producer evicted (and may have overwritten)
+ * what it copied, and it tries again.
  */
 #ifndef _STP_TRANSPORT_TRACE_H
 #define _STP_TRANSPORT_TRACE_H
@@ -27,7 +36,16 @@ struct _stp_ring {
 					 * producer only */
 	unsigned int cpu;
 	struct mutex read_lock;
+	char *bounce;			/* flight mode: chunks on their way out;
+					 * read_lock's */
 };
+
+static bool _stp_flight;
+module_param(_stp_flight, bool, 0444);
+MODULE_PARM_DESC(_stp_flight, "flight recorder: a full output ring overwrites its oldest output");
+
+/* flight mode: what one read() takes at most, and more than any chunk */
+#define STP_FLIGHT_BOUNCE max_t(size_t, 65536, 2 * (STP_BUFSIZE + sizeof(struct stp_trace_chunk)))
 
 /* _stp_rings[cpu] for each possible cpu; NULL for impossible ones */
 static struct _stp_ring **_stp_rings;
@@ -50,10 +68,45 @@ static void _stp_ring_copy_in(struct _stp_ring *r, unsigned long pos,
 	memcpy(r->data, (const char *)src + first, len - first);
 }
 
+static void _stp_ring_copy_out(const struct _stp_ring *r, unsigned long pos, void *dst,
+			       size_t len)
+{
+	unsigned long off = pos % r->size;
+	size_t first = min_t(size_t, len, r->size - off);
+
+	memcpy(dst, r->data + off, first);
+	memcpy((char *)dst + first, r->data, len - first);
+}
+
+/*
+ * Flight mode: make room for `need` bytes at `head` by evicting the oldest
+ * chunks; false when that cannot be done (the chunk is larger than the ring,
+ * or a header makes no sense).  Producer only.
+ */
+static bool _stp_ring_make_room(struct _stp_ring *r, unsigned long head, size_t need)
+{
+	if (need > r->size)
+		return false;
+	for (;;) {
+		unsigned long tail = smp_load_acquire(&r->tail), next;
+		struct stp_trace_chunk ch;
+
+		if (r->size - (head - tail) >= need)
+			return true;
+		_stp_ring_copy_out(r, tail, &ch, sizeof(ch));
+		next = tail + sizeof(ch) + ch.len;
+		if (head - tail < sizeof(ch) || next - tail > head - tail)
+			return false;
+		/* a failed cmpxchg: the reader took chunks meanwhile */
+		cmpxchg(&r->tail, tail, next);
+	}
+}
+
 /*
  * Append `len` output bytes as one chunk to the current CPU's ring, or drop
- * them all (counted in `dropped`) if the ring is full.  Caller: a probe hit
- * owning this CPU's context, preemption disabled.
+ * them all (counted in `dropped`) if the ring is full (flight mode: unless
+ * evicting the oldest chunks makes room).  Caller: a probe hit owning this
+ * CPU's context, preemption disabled.
  */
 static void _stp_trace_write(const char *buf, size_t len)
 {
@@ -64,6 +117,9 @@ static void _stp_trace_write(const char *buf, size_t len)
 
 	if (len == 0)
 		return;
+	if (_stp_flight && sizeof(ch) + len > r->size - used &&
+	    _stp_ring_make_room(r, head, sizeof(ch) + len))
+		used = head - smp_load_acquire(&r->tail);
 	if (sizeof(ch) + len > r->size - used) {
 		r->dropped += len;
 		return;
@@ -87,6 +143,9 @@ static int _stp_trace_switch_mark(void)
 	unsigned long head = r->head;
 	unsigned long used = head - smp_load_acquire(&r->tail);
 
+	if (_stp_flight && sizeof(ch) > r->size - used &&
+	    _stp_ring_make_room(r, head, sizeof(ch)))
+		used = head - smp_load_acquire(&r->tail);
 	if (sizeof(ch) > r->size - used)
 		return -ENOSPC;
 	ch.seq = atomic64_inc_return(&_stp_trace_seq);
@@ -125,7 +184,8 @@ static void _stp_trace_wait_room(void)
 		if (!r)
 			continue;
 		tail = READ_ONCE(r->tail);
-		while (!_stp_trace_unread && atomic_read(&_stp_trace_readers) > 0 &&
+		while (!_stp_flight && !_stp_trace_unread &&
+		       atomic_read(&_stp_trace_readers) > 0 &&
 		       READ_ONCE(r->head) - tail > r->size / 2) {
 			if (time_after(jiffies, give_up) || signal_pending(current)) {
 				_stp_trace_unread = true;
@@ -158,15 +218,63 @@ static unsigned long _stp_trace_dropped(void)
  * reports POLLIN when there is data, but nothing wakes a poller: use a
  * timeout).
  */
+/*
+ * Flight mode read(): whole chunks, at most `count` bytes (-EMSGSIZE when the
+ * next chunk is larger), claimed from the producer by cmpxchg (see the top).
+ * Caller holds read_lock.
+ */
+static ssize_t _stp_trace_read_flight(struct _stp_ring *r, char __user *ubuf, size_t count)
+{
+	size_t cap = min_t(size_t, count, STP_FLIGHT_BOUNCE);
+	unsigned int tries;
+
+	/* a producer evicting faster than this copies could make it retry
+	 * for ever: after a few, report nothing for now (staprun polls) */
+	for (tries = 0; tries < 64; tries++) {
+		unsigned long tail = smp_load_acquire(&r->tail);
+		unsigned long head = smp_load_acquire(&r->head);
+		size_t n = 0;
+
+		while (head - tail - n >= sizeof(struct stp_trace_chunk)) {
+			struct stp_trace_chunk ch;
+			size_t total;
+
+			_stp_ring_copy_out(r, tail + n, &ch, sizeof(ch));
+			total = sizeof(ch) + ch.len;
+			if (total > head - tail - n || total > cap - n)
+				break;
+			n += total;
+		}
+		if (n == 0 && head != tail && head - tail <= r->size &&
+		    READ_ONCE(r->tail) == tail)
+			return -EMSGSIZE;
+		_stp_ring_copy_out(r, tail, r->bounce, n);
+		if (cmpxchg(&r->tail, tail, tail + n) != tail) {
+			cond_resched();
+			continue;	/* evicted meanwhile: what was copied may be torn */
+		}
+		if (n && copy_to_user(ubuf, r->bounce, n))
+			return -EFAULT;
+		return n;
+	}
+	return 0;
+}
+
 static ssize_t _stp_trace_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	struct _stp_ring *r = file->private_data;
 	unsigned long head, tail, off;
 	size_t n, first;
+	ssize_t rc;
 
 	if (mutex_lock_interruptible(&r->read_lock))
 		return -ERESTARTSYS;
+	if (_stp_flight) {
+		rc = _stp_trace_read_flight(r, ubuf, count);
+		mutex_unlock(&r->read_lock);
+		return rc;
+	}
 	head = smp_load_acquire(&r->head);
 	tail = r->tail;
 	n = min_t(size_t, count, head - tail);
@@ -221,6 +329,7 @@ static void _stp_trace_free(void)
 		if (!_stp_rings[cpu])
 			continue;
 		vfree(_stp_rings[cpu]->data);
+		vfree(_stp_rings[cpu]->bounce);
 		kfree(_stp_rings[cpu]);
 	}
 	kfree(_stp_rings);
@@ -247,6 +356,11 @@ static int _stp_trace_alloc(unsigned int mb)
 		r->data = vmalloc(r->size);
 		if (!r->data)
 			goto nomem;
+		if (_stp_flight) {
+			r->bounce = vmalloc(STP_FLIGHT_BOUNCE);
+			if (!r->bounce)
+				goto nomem;
+		}
 	}
 	return 0;
 nomem:

@@ -23,8 +23,6 @@ while IFS='|' read -r opt msg; do
 	[ $rc = 1 ] && [ "$err" = "stap: not supported yet: $msg" ] && [ -z "$out" ]
 	check "refused: $opt" $? "rc=$rc $err"
 done <<'LIST'
--b|-b (bulk mode: the transport has no per-CPU output files yet)
--F|-F (flight recorder mode: staprun cannot detach yet)
 --use-server|--use-server (no compile-server client: modules are built here with kbuild)
 --use-server-on-error=yes|--use-server-on-error (no compile-server client: modules are built here with kbuild)
 --list-servers|--list-servers (no compile-server client, so no servers to list)
@@ -114,6 +112,9 @@ done <<'LIST'
 -m mymod
 -o out.txt
 -o out.txt -S 1,2
+-b
+-F
+-b -F -o out.txt
 -c /bin/true
 -x 1
 -T 5
@@ -787,6 +788,59 @@ run "$STAP" -r "$RELEASE" -L 'kernel.function("join_session_keyring").label("err
 *'.label("error2") $name:char const* $old:struct cred const* $new:struct cred* $keyring:struct key* $ret:long int'*) true ;;
 *) false ;; esac
 check "-L of a label lists parameters and locals" $? "rc=$rc $out $err"
+
+# -b and -F: the module records them for staprun (stap_bulk, stap_flight), and they
+# make another module
+run "$STAP" -p3 -b -e "$P"
+[ $rc = 0 ] && grep -qx 'MODULE_INFO(stap_bulk, "1");' "$work/out" &&
+	! grep -q 'stap_flight' "$work/out"
+check "-b: the module records bulk mode" $? "rc=$rc $err"
+run "$STAP" -p3 -F -e "$P"
+[ $rc = 0 ] && grep -qx 'MODULE_INFO(stap_flight, "1");' "$work/out" &&
+	! grep -q 'stap_bulk' "$work/out"
+check "-F: the module records flight recorder mode" $? "rc=$rc $err"
+run "$STAP" -p3 -e "$P"
+[ $rc = 0 ] && ! grep -q 'stap_bulk\|stap_flight' "$work/out"
+check "without -b and -F the module records neither" $? "rc=$rc $err"
+run "$STAP" -p2 -S 1,2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: -S needs -o FILE: it rotates the output files" ]
+check "-S without -o is an error" $? "rc=$rc $err"
+run "$STAP" -p2 -F --remote=qemu://RELEASE -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: -F cannot be used with --remote=qemu:// (the guest ends with the run)" ]
+check "-F with --remote=qemu:// is an error" $? "rc=$rc $err"
+run "$STAP" -p2 -b --runtime=bpf -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: -b is for the kernel runtime, not --runtime=bpf" ]
+check "-b with --runtime=bpf is an error" $? "rc=$rc $err"
+
+# staprun's own command line, checked before it needs any privilege: 4.8's messages
+STAPRUN=${STAPRUN:-$top/staprun/staprun}
+while IFS='|' read -r args msg; do
+	[ -z "$args" ] && continue
+	# shellcheck disable=SC2086
+	run "$STAPRUN" $args
+	[ $rc = 1 ] && [ "$(head -1 "$work/err")" = "$msg" ] && grep -q '^usage: staprun' "$work/err"
+	check "staprun $args: $msg" $? "rc=$rc $err"
+done <<'LIST'
+-D m.ko|ERROR: You have to specify output FILE with '-D' option.
+-S 1 m.ko|ERROR: You have to specify output FILE with '-S' option.
+-D -L -o f m.ko|ERROR: You can't specify the '-D' and '-L' options together.
+-D -c true -o f m.ko|ERROR: You can't specify the '-D' and '-c' options together.
+-A -L m|ERROR: You can't specify the '-A' and '-L' options together.
+-A -b 4 m|ERROR: You can't specify the '-A' and '-b' options together.
+-A -c true m|ERROR: You can't specify the '-A' and '-c' options together.
+-A -x 1 m|ERROR: You can't specify the '-A' and '-x' options together.
+-c true -x 1 m.ko|ERROR: You can't specify the '-c' and '-x' options together.
+-T 0 m.ko|ERROR: invalid number '0'
+-b 0 m.ko|ERROR: invalid number '0'
+-r 1 m.ko|ERROR: Cannot process remote id option '1'.
+-r 1: m.ko|ERROR: Cannot process remote id option '1:'.
+-r :u m.ko|ERROR: Cannot process remote id option ':u'.
+-r 1:a"b m.ko|ERROR: Cannot process remote id option '1:a"b'.
+LIST
+run "$STAPRUN" -h
+[ $rc = 0 ] && (for o in -o -S -D -L -A -R -r -T -b -d; do
+	grep -q "^  $o " "$work/out" || exit 1; done)
+check "staprun -h describes -o -S -D -L -A -R -r -T -b -d" $? "rc=$rc $out"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

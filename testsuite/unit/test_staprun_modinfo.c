@@ -103,5 +103,17 @@ int main(void)
 	size = make(INFO("stap_privilege=stapusr"), "m");
 	ok(modinfo_field(img, size - 1, "stap_privilege", name, sizeof(name)) == -ENOEXEC,
 	   "a truncated image is refused");
+
+	/* modinfo_rename() (staprun -R): both names, same length, nothing else */
+	size = make(INFO("license=GPL\0name=stap_abcdef\0xname=stap_abcdef"), "stap_abcdef");
+	ok(modinfo_rename(img, size, "stap_a_1x2y") == 0 &&
+	   modinfo_name(img, size, name, sizeof(name)) == 0 && !strcmp(name, "stap_a_1x2y") &&
+	   modinfo_field(img, size, "name", name, sizeof(name)) == 0 &&
+	   !strcmp(name, "stap_a_1x2y") &&
+	   modinfo_field(img, size, "xname", name, sizeof(name)) == 0 &&
+	   !strcmp(name, "stap_abcdef"), "-R renames the struct module and .modinfo's name=");
+	ok(modinfo_rename(img, size, "stap_a_1x2yz") == -ENOEXEC,
+	   "-R refuses a name of another length");
+	ok(modinfo_rename(img, size, "stap a_1x2y") == -ENOEXEC, "-R refuses a name with a blank");
 	return tap_done();
 }

@@ -409,6 +409,10 @@ static void emit_prelude(struct session *s, struct emitter *head)
 			  s->opt.modinfo.v[i], val);
 		free(val);
 	}
+	if (s->opt.bulk)	/* stap -b: staprun writes the output per CPU */
+		emit_line(head, "MODULE_INFO(stap_bulk, \"1\");");
+	if (s->opt.flight)	/* stap -F: the output rings overwrite */
+		emit_line(head, "MODULE_INFO(stap_flight, \"1\");");
 	if (s->opt.privilege == PRIV_STAPUSR)	/* process probes: the user's processes */
 		emit_line(head, "#define STP_PRIVILEGE_STAPUSR 1");
 	emit_raw(head, "\n");
