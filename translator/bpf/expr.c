@@ -112,7 +112,7 @@ void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const cha
 	emit_open(g->e, "if (%s)", cond);
 	emit_line(g->e, "F->err = %d; F->where = %d;", id, bg_where(g, loc));
 	if (g->try_depth || g->n_calling)	/* a catch may read it */
-		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", bg_lit(g, msg));
+		emit_line(g->e, "__builtin_memcpy(__A8(F->errbuf), __A8(%s), MSL);", bg_lit(g, msg));
 	bg_abort(g);
 	emit_close(g->e, "}");
 }
@@ -145,7 +145,7 @@ static const char *tmp_cat(struct bg *g)
 
 void bg_scpy(struct bg *g, const char *dst, const char *src)
 {
-	emit_line(g->e, "__builtin_memcpy(%s, %s, MSL);", dst, src);
+	emit_line(g->e, "__builtin_memcpy(__A8(%s), __A8(%s), MSL);", dst, src);
 }
 
 int bg_global_index(struct bg *g, const struct symbol *sym)

@@ -291,7 +291,7 @@ static void members(struct strbuf *sb, const struct symbol *syms, const char *pf
 		if (syms->n_keys || syms->type == TYPE_STATS)
 			continue;
 		if (syms->type == TYPE_STRING)
-			sb_printf(sb, "\tchar %s%s[MSL];\n", pfx, syms->name);
+			sb_printf(sb, "\tchar %s%s[MSL] __attribute__((aligned(8)));\n", pfx, syms->name);
 		else
 			sb_printf(sb, "\ts64 %s%s;\n", pfx, syms->name);
 	}
@@ -341,12 +341,12 @@ void bg_function(struct bg *g, struct function *fn, int id)
 	block(g, fn->body->u.block.stmts);
 	emit_line(&e, "return 0;");
 	emit_close(&e, "}");
-	sb_printf(&g->types, "struct __fl%d {\n\ts64 __rv, __rf;\n\tchar __r[MSL];\n", id);
+	sb_printf(&g->types, "struct __fl%d {\n\ts64 __rv, __rf;\n\tchar __r[MSL] __attribute__((aligned(8)));\n", id);
 	if (fi) {
 		members(&g->types, fi->params, "a_");
 		members(&g->types, fi->locals, "l_");
 	}
-	sb_printf(&g->types, "\tchar __s[%d][MSL];\n};\n", scope.max_str ? scope.max_str : 1);
+	sb_printf(&g->types, "\tchar __s[%d][MSL] __attribute__((aligned(8)));\n};\n", scope.max_str ? scope.max_str : 1);
 	sb_printf(&g->ffns, "\t\tstruct __fl%d f%d;\n", id, id);
 	sb_puts(&g->callbacks, e.out.buf);
 	sb_free(&e.out);
@@ -683,7 +683,7 @@ void bg_print_call(struct bg *g, struct ast_node *n, enum builtin bi)
 	emit_line(g->e, "*(u32 *)F->rec = 1; *(u32 *)(F->rec + 4) = %d;", id);
 	for (i = 0; i < p.n_vals; i++) {
 		if (p.is_str[i]) {
-			emit_line(g->e, "__builtin_memcpy(F->rec + %d, %s, MSL);", off, p.vals[i]);
+			emit_line(g->e, "__builtin_memcpy(__A8(F->rec + %d), __A8(%s), MSL);", off, p.vals[i]);
 			off += g->msl;
 		} else {
 			emit_line(g->e, "*(s64 *)(F->rec + %d) = %s;", off, p.vals[i]);
@@ -932,7 +932,7 @@ static void probe(struct bg *g, struct derived_probe *dp)
 		sb_printf(&g->meta, "S %d\n", prog);
 	sb_printf(&g->types, "struct __pl%d {\n", dp->id);
 	members(&g->types, dp->locals, "l_");
-	sb_printf(&g->types, "\tchar __s[%d][MSL];\n};\n", scope.max_str ? scope.max_str : 1);
+	sb_printf(&g->types, "\tchar __s[%d][MSL] __attribute__((aligned(8)));\n};\n", scope.max_str ? scope.max_str : 1);
 	sb_printf(&g->fprobes, "\t\tstruct __pl%d p%d;\n", dp->id, dp->id);
 	if (f != &syscall_family || same_body(g, dp, prog, e.out.buf))
 		sb_puts(&g->progs, e.out.buf);
@@ -983,7 +983,7 @@ static void globals(struct bg *g, struct strbuf *maps, int *zero_max, int64_t ma
 		if (!sym->n_keys && sym->type != TYPE_STATS) {
 			bool str = sym->type == TYPE_STRING;
 
-			sb_printf(&g->types, str ? "\tchar g%d[MSL];\n" : "\ts64 g%d;\n", i);
+			sb_printf(&g->types, str ? "\tchar g%d[MSL] __attribute__((aligned(8)));\n" : "\ts64 g%d;\n", i);
 			sb_printf(&g->meta, "G %d %s %c %d", i, name, str ? 's' : 'l', off);
 			if (sym->global && sym->global->init) {
 				const struct ast_node *in = sym->global->init;
@@ -1067,7 +1067,15 @@ static const char prelude[] =
 	"typedef unsigned long long u64;\n"
 	"typedef unsigned int u32;\n"
 	"char LICENSE[] SEC(\"license\") = \"GPL\";\n"
-	"struct __str { char s[MSL]; };\n"
+	/* string buffers start 8-aligned in the frame, maps and literals; saying so
+	 * lets clang copy them 8 bytes at a time, not a byte at a time (an eighth of
+	 * the instructions, and a quicker compile) */
+	"#if MSL % 8 == 0\n"
+	"#define __A8(p) __builtin_assume_aligned((p), 8)\n"
+	"#else\n"
+	"#define __A8(p) (p)\n"
+	"#endif\n"
+	"struct __str { char s[MSL] __attribute__((aligned(8))); };\n"
 	"struct __agg { s64 count, sum, min, max, avg; };\n"
 	"struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4 << 20); } __rb SEC(\".maps\");\n";
 
@@ -1146,7 +1154,7 @@ static const char helpers[] =
 	"\t\tG->__state = 2;\n"
 	"\t*(u32 *)F->rec = 2; *(u32 *)(F->rec + 4) = (u32)F->err;\n"
 	"\t*(s64 *)(F->rec + 8) = F->where;\n"
-	"\t__builtin_memcpy(F->rec + 16, F->errbuf, MSL);\n"
+	"\t__builtin_memcpy(__A8(F->rec + 16), __A8(F->errbuf), MSL);\n"
 	"\tbpf_ringbuf_output(&__rb, F->rec, 16 + MSL, 0);\n}\n"
 	"static __always_inline void __exit(struct __frame *F, struct __globals *G)\n{\n"
 	"\tif (G->__state == 1) G->__state = 2;\n"
@@ -1230,10 +1238,10 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site;\n\tchar errbuf[MSL];\n\tchar rec[%d];\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
-		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL]; } top;\n");
+		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL] __attribute__((aligned(8))); } top;\n");
 		sb_puts(c_out, g.fprobes.buf ? g.fprobes.buf : "");
 		sb_puts(c_out, "\t} p;\n\tstruct {\n\t\ts64 __none;\n");
 		sb_puts(c_out, g.ffns.buf ? g.ffns.buf : "");

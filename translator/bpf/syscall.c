@@ -257,10 +257,11 @@ static int split_parts(struct bg *g, bool ret)
 void bpf_sys_dispatchers(struct bg *g)
 {
 	struct emitter e = { 0 };
-	int ret, part, n_parts, i, j, nr_off = reg_offset(g->s, 6);
+	int ret, part, n_parts, i, j, nr_off;
 
 	if (!g->n_sys)
 		return;
+	nr_off = reg_offset(g->s, 6);	/* the BTF is parsed only for syscall probes */
 	if (nr_off < 0) {
 		diag_plain(g->s, "error", "the kernel's BTF has no struct pt_regs with orig_ax: the syscall probes cannot read the call's number");
 		return;
