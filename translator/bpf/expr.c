@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bpf/gen.h"
+#include "elaborate/regex.h"
 
 #define A(g) (&(g)->s->arena)
 
@@ -359,16 +360,74 @@ static const char *arith(struct bg *g, enum ast_op op, const char *a, const char
 	return arena_printf(A(g), "((s64)(%s) %s (s64)(%s))", a, binop_c(op), b);
 }
 
+/* a byte table as a C initializer */
+static void byte_table(struct strbuf *sb, const unsigned char *v, int n)
+{
+	int i;
+
+	sb_puts(sb, "{");
+	for (i = 0; i < n; i++)
+		sb_printf(sb, "%s%s%d", i ? "," : "", i % 32 ? "" : "\n\t", v[i]);
+	sb_puts(sb, " }");
+}
+
+/* str =~ "pattern": the pattern as a DFA (elaborate/regex.c) in .rodata, run over
+ * the string by a bpf_loop() callback of its own, one byte a step. Only the yes/no
+ * answer: matched() and ngroups() are embedded C, refused at pass 2. */
+static const char *regex(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *pat = n->u.binary.rhs;
+	const char *subject = bg_expr(g, n->u.binary.lhs), *t, *err;
+	struct re_prog prog;
+	struct re_dfa d;
+	int id;
+
+	if (pat->kind != AST_STRING || re_compile(A(g), pat->u.str, &prog, &err))
+		return "0";	/* pass 2 reported it */
+	id = bg_memo_find(g, 'E', pat->u.str);
+	if (id < 0) {
+		if (re_dfa(A(g), &prog, 256, &d)) {
+			bg_unsupported(g, &pat->loc, "a regular expression whose DFA needs more than 256 states");
+			return "0";
+		}
+		id = g->n_cb++;
+		bg_memo_add(g, 'E', pat->u.str, id);
+		/* one object: clang puts a small constant array in a mergeable section
+		 * of its own, which libbpf cannot describe */
+		sb_printf(&g->lits, "static const struct { unsigned char c[256], a[%d], t[%d]; } __re%d = {",
+			  d.n_states, d.n_states * d.n_cls, id);
+		byte_table(&g->lits, d.cls, 256);
+		sb_puts(&g->lits, ",");
+		byte_table(&g->lits, d.accept, d.n_states);
+		sb_puts(&g->lits, ",");
+		byte_table(&g->lits, d.trans, d.n_states * d.n_cls);
+		sb_puts(&g->lits, "\n};\n");
+		sb_printf(&g->lits,
+			  "static long __re%d_step(u32 i, void *c_)\n{\n"
+			  "\tstruct __rx *c = c_;\n\tunsigned char ch = 0;\n\tu32 st = c->st, x;\n"
+			  "\tif (i < MSL) ch = (unsigned char)c->s[i];\n"
+			  "\tif (st >= %d) return 1;\n"
+			  "\tif (__re%d.a[st] & 1) { c->res = 1; return 1; }\n"
+			  "\tif (!ch) { c->res = __re%d.a[st] >> 1; return 1; }\n"
+			  "\tx = st * %d + __re%d.c[ch];\n"
+			  "\tif (x >= %d) return 1;\n"
+			  "\tc->st = __re%d.t[x];\n\treturn 0;\n}\n",
+			  id, d.n_states, id, id, d.n_cls, id, d.n_states * d.n_cls, id);
+	}
+	t = bg_tmp_long(g);
+	emit_line(g->e, "{ struct __rx __r; __r.s = %s; __r.st = 0; __r.res = 0; bpf_loop(MSL + 1, __re%d_step, &__r, 0); %s = %s__r.res; }",
+		  subject, id, t, n->u.binary.op == OP_NOMATCH ? "!" : "");
+	return t;
+}
+
 static const char *binary(struct bg *g, struct ast_node *n)
 {
 	enum ast_op op = n->u.binary.op;
 	struct ast_node *l = n->u.binary.lhs, *r = n->u.binary.rhs;
 	const char *a, *b, *t;
 
-	if (op == OP_MATCH || op == OP_NOMATCH) {
-		bg_unsupported(g, &n->loc, "regular expression matching");
-		return "0";
-	}
+	if (op == OP_MATCH || op == OP_NOMATCH)
+		return regex(g, n);
 	if (op == OP_LAND || op == OP_LOR) {
 		t = bg_tmp_long(g);
 		a = bg_expr(g, l);

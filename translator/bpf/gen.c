@@ -1077,6 +1077,7 @@ static const char prelude[] =
 	"#endif\n"
 	"struct __str { char s[MSL] __attribute__((aligned(8))); };\n"
 	"struct __agg { s64 count, sum, min, max, avg; };\n"
+	"struct __rx { const char *s; u32 st, res; };\n"
 	"struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4 << 20); } __rb SEC(\".maps\");\n";
 
 static const char helpers[] =
