@@ -737,7 +737,7 @@ static const char *section_of(struct session *s, const struct derived_probe *dp)
 	if (dp->family == &bpf_trace_family)
 		return bpf_trace_is_raw(dp) ? "raw_tp" : "tracepoint";
 	if (bpf_is_uprobe(dp))
-		return bpf_uprobe_is_end(s, dp) ? "raw_tp" : "uprobe";
+		return bpf_uprobe_is_raw(s, dp) ? "raw_tp" : "uprobe";
 	return "raw_tp";
 }
 

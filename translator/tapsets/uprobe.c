@@ -1564,6 +1564,18 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "it matched nothing";
 		return -1;
 	}
+	if (!up->path && !up->pid && up->kind != UP_FUNC && up->kind != UP_MARK &&
+	    up->kind != UP_SYSCALL && up->kind != UP_SYSRET) {
+		/* bare process.begin/.end, process.thread.begin/.end: the scheduler's
+		 * tracepoints (bpf/uprobe.c), no uprobe */
+		*out = arena_alloc(&s->arena, sizeof(**out));
+		(*out)->path = "";
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->event = up->kind == UP_BEGIN ? UP_EV_BEGIN : up->kind == UP_END ? UP_EV_END :
+				up->kind == UP_TBEGIN ? UP_EV_TBEGIN : UP_EV_TEND;
+		return 1;
+	}
 	if ((up->kind == UP_BEGIN || up->kind == UP_END) && up->path && !up->pid) {
 		/* process("PATH").begin/.end: a uprobe at the program's entry point */
 		struct up_object *u = user_object(s, up->path, &dp->pp->loc);
@@ -1580,15 +1592,15 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		(*out)->path = up->path;
 		(*out)->func = "";
 		(*out)->pp = dp->pp_str;
-		(*out)->event = up->kind == UP_BEGIN ? 1 : 2;
+		(*out)->event = up->kind == UP_BEGIN ? UP_EV_PATH_BEGIN : UP_EV_PATH_END;
 		return 1;
 	}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
 			"process system call probes are not supported by the BPF runtime yet" :
 			up->kind == UP_BEGIN || up->kind == UP_END ?
-			"process begin/end probes without a program path are not supported by the BPF runtime yet" :
-			"thread begin/end probes are not supported by the BPF runtime yet";
+			"process begin/end probes of a process id are not supported by the BPF runtime yet" :
+			"thread begin/end probes of a program path are not supported by the BPF runtime yet";
 		return -1;
 	}
 	if (up->plt) {
