@@ -232,6 +232,18 @@ getppid 110 syscall_any
 getppid 110 syscall_any
 close 3 0" ]
 		check "syscall_any[.return]: name, syscall_nr, retval; a generated alias's pp()" $? "rc=$rc $out $err"
+
+		# process.syscall[.return]: every call of the -c tree only (a loop outside it
+		# calls getppid too; .return counts the tree's: the program's 3 and the one
+		# of the sh that execs it), process("PATH").syscall of that program only
+		(while :; do "$work/getppid7"; done) & loop=$!
+		run S -c "$SP" -e 'global n, r, o; probe process.syscall { if ($syscall == 110 && execname() == "sysprog") n++ }
+			probe process.syscall.return { if ($syscall == 110 && $return > 0) r++ }
+			probe process("'"$work"'/sysprog").syscall { if ($syscall == 257) o++ }
+			probe end { printf("%d %d %d\n", n, r, o) }'
+		kill $loop; wait $loop 2> /dev/null
+		[ $rc = 0 ] && [ "$out" = "3 4 2" ]
+		check "process.syscall[.return] in the -c tree, process(\"PATH\").syscall: \$syscall, \$return" $? "rc=$rc $out $err"
 	else
 		check "syscall tapset: no static libc to build the driving program # SKIP" 0
 	fi
@@ -239,6 +251,12 @@ close 3 0" ]
 	run S -e 'global a[5]; probe begin { a[0] = 0; a[1] = 7 | 0x40000000; a[2] = 0x100022; a[4] = 0x80241; printf("%s|%s|%s|%s|%s|%s\n", _sys_mprotect_prot_str(a[0]), _sys_mprotect_prot_str(a[1]), _sys_mmap_flags_str(a[2]), _sys_mmap_flags_str(a[3]), _sys_open_flag_str(a[4]), _sys_open_flag_str(a[4] | 3)) exit() }'
 	[ $rc = 0 ] && [ "$out" = "PROT_NONE|PROT_READ|PROT_WRITE|PROT_EXEC|0x40000000|MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE|0x0|O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC|O_ACCMODE|O_CREAT|O_TRUNC|O_CLOEXEC" ]
 	check "_sys_mprotect_prot_str, _sys_mmap_flags_str, _sys_open_flag_str as the module's" $? "rc=$rc $out $err"
+
+	# user_string_n(): at most n bytes, none for n < 0, the whole string past MAXSTRINGLEN
+	run S -c 'echo hello-there > /dev/null' -e 'probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) println(user_string_n($buf, 5), "|", user_string_n($buf, -1), "|", user_string_n($buf, 0), "|", user_string_n($buf, 300), "|", user_string_n(0, 3, "bad")) }'
+	[ $rc = 0 ] && [ "$out" = "hello|||hello-there
+|bad" ]
+	check "user_string_n(): n bytes, none for n < 0, a fault's err_msg" $? "rc=$rc $out $err"
 
 	# =~ as a DFA: yes/no answers as grep -E gives them (POSIX ERE), subjects known
 	# only at run time, one of them MAXSTRINGLEN - 1 bytes long

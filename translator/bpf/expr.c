@@ -674,16 +674,28 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 	}
 	if (!strcmp(name, "task_current"))
 		return "((s64)bpf_get_current_task())";
-	if ((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
-	    ast_list_len(n->u.call.args) <= 2) {
-		bool user = name[0] == 'u';
-		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL;
+	if (((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
+	     ast_list_len(n->u.call.args) <= 2) ||
+	    ((!strcmp(name, "kernel_string_n") || !strcmp(name, "user_string_n")) &&
+	     ast_list_len(n->u.call.args) >= 2 && ast_list_len(n->u.call.args) <= 3)) {
+		bool user = name[0] == 'u', has_n = name[strlen(name) - 1] == 'n';
+		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL, *len = "MSL";
+		struct ast_node *rest = n->u.call.args->next;
 		int id = g->n_lits++;
 
 		emit_line(g->e, "%s = %s;", a, bg_expr(g, n->u.call.args));
-		if (n->u.call.args->next) {
-			/* (addr, err_msg): err_msg instead of an error */
-			const char *d = bg_expr(g, n->u.call.args->next);
+		if (has_n) {
+			/* (addr, n[, err_msg]): at most n bytes, none for n < 0 */
+			const char *v = bg_tmp_long(g);
+
+			emit_line(g->e, "%s = %s;", v, bg_expr(g, rest));
+			len = bg_tmp_long(g);
+			emit_line(g->e, "%s = %s < 0 ? 0 : %s >= MSL ? MSL : %s + 1;", len, v, v, v);
+			rest = rest->next;
+		}
+		if (rest) {
+			/* (addr[, n], err_msg): err_msg instead of an error */
+			const char *d = bg_expr(g, rest);
 
 			dflt = bg_tmp_str(g);
 			bg_scpy(g, dflt, d);
@@ -693,8 +705,17 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 			  id, user ? "user" : "kernel", user ? "-14 " : "");
 		fmt = arena_printf(A(g), "__lit%d", id);
 		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
-		emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)", user ? "user" : "kernel",
-			  t, a);
+		if (has_n) {	/* a size the verifier sees in 1..MSL */
+			const char *l = bg_tmp_long(g);
+
+			emit_line(g->e, "u32 __l%s = (u32)%s;", l, len);
+			emit_line(g->e, "asm volatile(\"\" : \"+r\"(__l%s));", l);
+			emit_open(g->e, "if (__l%s >= 1 && __l%s <= MSL && bpf_probe_read_%s_str(%s, __l%s, (void *)%s) < 0)",
+				  l, l, user ? "user" : "kernel", t, l, a);
+		} else {
+			emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)",
+				  user ? "user" : "kernel", t, a);
+		}
 		if (dflt) {
 			bg_scpy(g, t, dflt);
 		} else {

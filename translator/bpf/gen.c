@@ -745,7 +745,7 @@ static const char *section_of(struct session *s, const struct derived_probe *dp)
 static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bool first,
 		      bool event)
 {
-	if (dp->family == &syscall_family)
+	if (dp->family == &syscall_family || bpf_uprobe_is_sys(g->s, dp, NULL))
 		/* a subprogram of the sys_enter/sys_exit dispatcher (bpf/syscall.c) */
 		emit_open(g->e, "static __attribute__((noinline)) int __prog%d(void *ctx)", prog);
 	else
@@ -866,6 +866,7 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	struct bg_scope scope = { .prefix = arena_printf(A(g), "F->p.p%d", dp->id) };
 	const struct probe_family *f = dp->family;
 	bool event = f != &begin_family && f != &end_family && f != &error_family;
+	bool sys_ret = false, sys = f == &syscall_family || bpf_uprobe_is_sys(g->s, dp, &sys_ret);
 	struct ast_node *st;
 	char *pp = bg_meta_str(dp->pp_str);
 	int prog = g->n_prog++;
@@ -877,7 +878,7 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	g->abort = ABORT_PROBE;
 	g->event = event;
 	g->maxaction = event ? g->maxaction_event : g->maxaction_begin;
-	g->depth = f == &syscall_family ? 2 : 1;
+	g->depth = sys ? 2 : 1;
 	if (f == &timer_family) {
 		bool per_cpu = false;
 		int64_t ns = timer_period_ns(dp, &per_cpu);
@@ -888,18 +889,23 @@ static void probe(struct bg *g, struct derived_probe *dp)
 	} else if (f == &bpf_trace_family) {
 		sb_printf(&g->meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
 			  bpf_trace_target(dp));
-	} else if (bpf_is_uprobe(dp)) {
-		bpf_uprobe_meta(g, dp);
-	} else if (f == &syscall_family) {
+	} else if (sys) {
 		struct bg_sys *sy;
 
 		g->sys = xrealloc(g->sys, (size_t)(g->n_sys + 1) * sizeof(*g->sys));
 		sy = &g->sys[g->n_sys++];
 		sy->prog = prog;
-		syscall_probe_nr(dp, &sy->nr, &sy->ret);
+		if (f == &syscall_family) {
+			syscall_probe_nr(dp, &sy->nr, &sy->ret);
+		} else {	/* process.syscall: every call */
+			sy->nr = -1;
+			sy->ret = sys_ret;
+		}
 		if (dp->entry_of)
 			diag_error(g->s, &dp->pp->loc, "@entry() in probe %s is not supported by the BPF runtime (--runtime=bpf) yet",
 				   dp->pp_str);
+	} else if (bpf_is_uprobe(dp)) {
+		bpf_uprobe_meta(g, dp);
 	} else {
 		sb_printf(&g->meta, "P %s %s %" PRId64 "\n", f == &begin_family ? "begin" :
 			  f == &end_family ? "end" : "error", pp, dp->priority);
@@ -928,13 +934,13 @@ static void probe(struct bg *g, struct derived_probe *dp)
 		prog_open(g, dp, prog, false, event);
 	}
 	prog_close(g);
-	if (f != &syscall_family)
+	if (!sys)
 		sb_printf(&g->meta, "S %d\n", prog);
 	sb_printf(&g->types, "struct __pl%d {\n", dp->id);
 	members(&g->types, dp->locals, "l_");
 	sb_printf(&g->types, "\tchar __s[%d][MSL] __attribute__((aligned(8)));\n};\n", scope.max_str ? scope.max_str : 1);
 	sb_printf(&g->fprobes, "\t\tstruct __pl%d p%d;\n", dp->id, dp->id);
-	if (f != &syscall_family || same_body(g, dp, prog, e.out.buf))
+	if (!sys || same_body(g, dp, prog, e.out.buf))
 		sb_puts(&g->progs, e.out.buf);
 	sb_free(&e.out);
 }

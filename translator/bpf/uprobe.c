@@ -11,9 +11,12 @@
  * (bpf_uprobe_builtin()). process("PATH").begin is a uprobe at PATH's entry point,
  * .end a raw tracepoint on sched_process_exit; with -c or -x the prologue keeps to the
  * target's process tree. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "bpf/gen.h"
 #include "tapsets/family.h"
@@ -249,7 +252,18 @@ bool bpf_uprobe_is_raw(struct session *s, const struct derived_probe *dp)
 {
 	int ev = proc_event(s, dp);
 
-	return ev && ev != UP_EV_PATH_BEGIN;
+	return ev && ev != UP_EV_PATH_BEGIN && ev != UP_EV_SYSCALL && ev != UP_EV_SYSRET;
+}
+
+/* process.syscall[.return]: a subprogram of the syscall tapset's sys_enter (sys_exit)
+ * dispatcher (bpf/syscall.c) for every call; *ret set for .return */
+bool bpf_uprobe_is_sys(struct session *s, const struct derived_probe *dp, bool *ret)
+{
+	int ev = proc_event(s, dp);
+
+	if (ret)
+		*ret = ev == UP_EV_SYSRET;
+	return ev == UP_EV_SYSCALL || ev == UP_EV_SYSRET;
 }
 
 static void end_recorder(struct bg *g, const struct derived_probe *dp,
@@ -338,6 +352,10 @@ void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 	int i, n;
 
 	n = sites(g, dp, &v);
+	if (n == 1 && (v[0].event == UP_EV_SYSCALL || v[0].event == UP_EV_SYSRET)) {
+		free(pp);	/* the dispatchers' (bpf/syscall.c) */
+		return;
+	}
 	if (n == 1 && v[0].event && v[0].event != UP_EV_PATH_BEGIN) {
 		if (v[0].event == UP_EV_PATH_END)
 			end_recorder(g, dp, &v[0], pp);
@@ -389,6 +407,39 @@ static void tree_check(struct bg *g)
 	emit_close(g->e, "} while (0);");
 }
 
+/* process("PATH").syscall: the current process runs PATH, the file of the inode
+ * mm->exe_file->f_inode (its number and its superblock's device) */
+static void exe_check(struct bg *g, const char *path)
+{
+	const struct derived_probe *dp = g->dp;
+	int mm = task_member(g, dp, "task_struct", "mm");
+	int exe = task_member(g, dp, "mm_struct", "exe_file");
+	int ino = task_member(g, dp, "file", "f_inode");
+	int num = task_member(g, dp, "inode", "i_ino");
+	int sb = task_member(g, dp, "inode", "i_sb");
+	int dev = task_member(g, dp, "super_block", "s_dev");
+	struct stat st;
+
+	if (stat(path, &st)) {
+		diag_error(g->s, &dp->pp->loc, "probe point %s cannot be used with --runtime=bpf: cannot stat %s: %s",
+			   dp->pp_str, path, strerror(errno));
+		return;
+	}
+	emit_open(g->e, "do");
+	emit_line(g->e, "u64 __m = 0, __f = 0, __i = 0, __sb = 0, __ino = 0; u32 __dev = 0;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__m, 8, (void *)(bpf_get_current_task() + %d));", mm);
+	emit_line(g->e, "if (__m) bpf_probe_read_kernel(&__f, 8, (void *)(__m + %d));", exe);
+	emit_line(g->e, "if (__f) bpf_probe_read_kernel(&__i, 8, (void *)(__f + %d));", ino);
+	emit_line(g->e, "if (!__i) return 0;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__ino, 8, (void *)(__i + %d));", num);
+	emit_line(g->e, "bpf_probe_read_kernel(&__sb, 8, (void *)(__i + %d));", sb);
+	emit_line(g->e, "if (__sb) bpf_probe_read_kernel(&__dev, 4, (void *)(__sb + %d));", dev);
+	/* the kernel's dev_t: major << 20 | minor */
+	emit_line(g->e, "if (__ino != %lluULL || __dev != %uU) return 0;",
+		  (unsigned long long)st.st_ino, (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+	emit_close(g->e, "} while (0);");
+}
+
 /* process.end, thread.end: none for a task whose begin is pending (it never reached
  * user space), as the module runtime's */
 static void pending_checks(struct bg *g, int begin_event)
@@ -425,6 +476,20 @@ void bpf_uprobe_prologue(struct bg *g)
 		emit_line(g->e, "F->site = 0;");
 		tree_check(g);
 		return;
+	case UP_EV_SYSCALL:
+	case UP_EV_SYSRET: {
+		struct up_bpf_site *v;
+		const char *why;
+
+		up_bpf_sites(g->s, g->dp, &v, &why);
+		if (v[0].pid)
+			emit_line(g->e, "if ((s64)(bpf_get_current_pid_tgid() >> 32) != %" PRId64 ") return 0;",
+				  v[0].pid);
+		if (v[0].path[0])
+			exe_check(g, v[0].path);
+		tree_check(g);
+		return;
+	}
 	case UP_EV_END:
 	case UP_EV_TEND: {
 		/* process.end: the exit of a process's last thread; thread.end: of a

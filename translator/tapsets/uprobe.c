@@ -1576,6 +1576,16 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 				up->kind == UP_TBEGIN ? UP_EV_TBEGIN : UP_EV_TEND;
 		return 1;
 	}
+	if (up->kind == UP_SYSCALL || up->kind == UP_SYSRET) {
+		/* the raw sys_enter/sys_exit dispatchers of the syscall tapset */
+		*out = arena_alloc(&s->arena, sizeof(**out));
+		(*out)->path = up->path ? up->path : "";
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->pid = up->pid;
+		(*out)->event = up->kind == UP_SYSCALL ? UP_EV_SYSCALL : UP_EV_SYSRET;
+		return 1;
+	}
 	if ((up->kind == UP_BEGIN || up->kind == UP_END) && up->path && !up->pid) {
 		/* process("PATH").begin/.end: a uprobe at the program's entry point */
 		struct up_object *u = user_object(s, up->path, &dp->pp->loc);
@@ -1596,9 +1606,7 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		return 1;
 	}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
-		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
-			"process system call probes are not supported by the BPF runtime yet" :
-			up->kind == UP_BEGIN || up->kind == UP_END ?
+		*why = up->kind == UP_BEGIN || up->kind == UP_END ?
 			"process begin/end probes of a process id are not supported by the BPF runtime yet" :
 			"thread begin/end probes of a program path are not supported by the BPF runtime yet";
 		return -1;
