@@ -258,6 +258,18 @@ close 3 0" ]
 |bad" ]
 	check "user_string_n(): n bytes, none for n < 0, a fault's err_msg" $? "rc=$rc $out $err"
 
+	# cmdline_*() read the process's arguments from its memory; ppid(), pexecname()
+	run S -c 'exec /bin/echo one "two  three" x >/dev/null' -e 'probe kernel.trace("sched:sched_process_exec") { if (pid() != target() || cmdline_arg(0) != "/bin/echo") next
+		printf("[%s] [%s] [%s]\n", cmdline_str(), cmdline_arg(0), cmdline_arg(2))
+		printf("[%s] [%s] [%s] [%s]\n", cmdline_args(1, 2, "|"), cmdline_args(2, -1, ","), cmdline_args(3, 1, "+"), cmdline_arg(4))
+		printf("%d %s\n", ppid() > 1 && ppid() != pid(), pexecname()) }
+		probe begin { printf("[%s]\n", cmdline_arg(99)) }'
+	[ $rc = 0 ] && [ "$out" = "[]
+[/bin/echo one two  three x] [/bin/echo] [two  three]
+[one|two  three] [two  three,x] [x] []
+1 stapbpf" ]
+	check "cmdline_str(), cmdline_arg(), cmdline_args(), ppid(), pexecname() as the module's" $? "rc=$rc $out $err"
+
 	# =~ as a DFA: yes/no answers as grep -E gives them (POSIX ERE), subjects known
 	# only at run time, one of them MAXSTRINGLEN - 1 bytes long
 	long=$(printf 'x%.0s' $(seq 126))y
