@@ -492,19 +492,22 @@ EOF
 		probe process.begin { printf("begin %s %s %d\n", execname(), who(), tid() == pid()) }
 		probe process.end { printf("end %s %s\n", execname(), who()) }
 		probe process.thread.begin { printf("thread.begin %s %s\n", execname(), who()) }
-		probe process.thread.end { printf("thread.end %s %s\n", execname(), who()) }'
+		probe process.thread.end { printf("thread.end %s %s\n", execname(), who()) }
+		global pt; probe process("'"$work"'/thrfork").thread.begin { pt++ } probe process("/bin/true").thread.begin { pt += 100 }
+		probe process("'"$work"'/thrfork").thread.end { pt += 10 } probe end { printf("path threads %d\n", pt) }'
 	[ $rc = 0 ] && [ "$out" = "begin sh target 1
 thread.begin thrfork thread
 thread.end thrfork thread
 begin thrfork child 1
 end thrfork child
-end thrfork target" ]
-	check "process.begin/.end, process.thread.begin/.end: in the task's own context, -c's tree" $? "rc=$rc $out $err"
+end thrfork target
+path threads 11" ]
+	check "process.begin/.end, [process(\"PATH\").]thread.begin/.end: in the task's own context, -c's tree" $? "rc=$rc $out $err"
 
 	# process probes the BPF runtime does not attach: named at pass 2
-	run S -p2 -e 'probe process("/bin/true").thread.begin { println(pid()) }'
-	[ $rc = 1 ] && grep -q '^semantic error: probe point process("/bin/true").thread.begin cannot be used with --runtime=bpf: thread begin/end probes of a program path are not supported by the BPF runtime yet' "$work/err"
-	check "process(\"PATH\").thread.begin: refused at pass 2 with the reason" $? "rc=$rc $err"
+	run S -p2 -e 'probe process(1).thread.begin { println(pid()) }'
+	[ $rc = 1 ] && grep -q '^semantic error: probe point process(1).thread.begin cannot be used with --runtime=bpf: thread begin/end probes of a process id are not supported by the BPF runtime yet' "$work/err"
+	check "process(PID).thread.begin: refused at pass 2 with the reason" $? "rc=$rc $err"
 
 	# refused at pass 2, with the construct named
 	run S -p2 -e 'function f(n) { return n ? f(n - 1) : 0 } probe begin { println(f(3)) }'

@@ -467,15 +467,23 @@ void bpf_uprobe_prologue(struct bg *g)
 		emit_line(g->e, "F->site = 0;");
 		return;
 	case UP_EV_BEGIN:
-	case UP_EV_TBEGIN:
-		/* the first return to user space of a task recorded at its creation */
+	case UP_EV_TBEGIN: {
+		/* the first return to user space of a task recorded at its creation; a
+		 * process("PATH")'s thread when the process runs PATH */
+		struct up_bpf_site *v;
+		const char *why;
+
 		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
 		emit_line(g->e, "s64 __k = (s64)((u64)(u32)__pt << 20 | %d);", g->dp->id);
 		emit_line(g->e, "if (!bpf_map_lookup_elem(&__procs, &__k)) return 0;");
 		emit_line(g->e, "bpf_map_delete_elem(&__procs, &__k);");
 		emit_line(g->e, "F->site = 0;");
+		up_bpf_sites(g->s, g->dp, &v, &why);
+		if (v[0].path[0])
+			exe_check(g, v[0].path);
 		tree_check(g);
 		return;
+	}
 	case UP_EV_SYSCALL:
 	case UP_EV_SYSRET: {
 		struct up_bpf_site *v;
@@ -507,8 +515,14 @@ void bpf_uprobe_prologue(struct bg *g)
 			pending_checks(g, UP_EV_BEGIN);
 			emit_close(g->e, "}");
 		} else {
+			struct up_bpf_site *v;
+			const char *why;
+
 			emit_line(g->e, "if ((u32)__pt == (u32)(__pt >> 32)) return 0;");
 			pending_checks(g, UP_EV_TBEGIN);
+			up_bpf_sites(g->s, g->dp, &v, &why);
+			if (v[0].path[0])	/* the exiting thread still has its mm */
+				exe_check(g, v[0].path);
 		}
 		emit_line(g->e, "F->site = 0;");
 		tree_check(g);

@@ -1564,12 +1564,12 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "it matched nothing";
 		return -1;
 	}
-	if (!up->path && !up->pid && up->kind != UP_FUNC && up->kind != UP_MARK &&
-	    up->kind != UP_SYSCALL && up->kind != UP_SYSRET) {
-		/* bare process.begin/.end, process.thread.begin/.end: the scheduler's
-		 * tracepoints (bpf/uprobe.c), no uprobe */
+	if (!up->pid && (up->kind == UP_TBEGIN || up->kind == UP_TEND ||
+			 (!up->path && (up->kind == UP_BEGIN || up->kind == UP_END)))) {
+		/* bare process.begin/.end, [process("PATH").]thread.begin/.end: the
+		 * scheduler's tracepoints (bpf/uprobe.c), no uprobe */
 		*out = arena_alloc(&s->arena, sizeof(**out));
-		(*out)->path = "";
+		(*out)->path = up->path ? up->path : "";
 		(*out)->func = "";
 		(*out)->pp = dp->pp_str;
 		(*out)->event = up->kind == UP_BEGIN ? UP_EV_BEGIN : up->kind == UP_END ? UP_EV_END :
@@ -1608,7 +1608,7 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		*why = up->kind == UP_BEGIN || up->kind == UP_END ?
 			"process begin/end probes of a process id are not supported by the BPF runtime yet" :
-			"thread begin/end probes of a program path are not supported by the BPF runtime yet";
+			"thread begin/end probes of a process id are not supported by the BPF runtime yet";
 		return -1;
 	}
 	if (up->plt) {

@@ -39,8 +39,8 @@ struct up_bpf_site {
 };
 
 /* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
- * the BPF runtime cannot attach dp (process(PID).begin, process("PATH").thread.*,
- * .plt, .library). */
+ * the BPF runtime cannot attach dp (process(PID).begin/.end/.thread.*, .plt,
+ * .library). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
 
