@@ -177,6 +177,17 @@ if [ $own = 1 ]; then
 	[ $rc = 0 ] && [ "$out" = "hits=7" ]
 	check "kernel.trace(\"syscalls:sys_enter_getppid\") counts a program's 7 calls" $? "rc=$rc $out $err"
 
+	# process("X").library(LIB): hits in processes running X only (another program
+	# calls the same libc function as often)
+	cp getppid7 other7
+	libc=$(ldd getppid7 | awk '/libc[.]so/ { print $3 }')
+	run S -c "$work/other7; exec $work/getppid7" -e 'global scoped, other
+		probe process("'"$work"'/getppid7").library("libc.so.6").function("getppid") { scoped++ }
+		probe process("'"$libc"'").function("getppid") { if (execname() == "other7") other++ }
+		probe end { printf("%d %d\n", scoped, other) }'
+	[ $rc = 0 ] && [ "$out" = "7 7" ]
+	check "process(\"X\").library(\"libc.so.6\").function: only in processes running X" $? "rc=$rc $out $err"
+
 	# the syscall tapset: aliases on one raw sys_enter/sys_exit program each, driven by
 	# a static program (no dynamic loader: its calls are exactly these)
 	cat > sysprog.c <<'EOF'

@@ -531,6 +531,13 @@ void bpf_uprobe_prologue(struct bg *g)
 	default:
 		break;
 	}
+	{	/* process("X").library(...): the hits in processes running X */
+		struct up_bpf_site *v;
+		const char *why;
+
+		if (up_bpf_sites(g->s, g->dp, &v, &why) > 0 && v[0].exe)
+			exe_check(g, v[0].exe);
+	}
 	tree_check(g);
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);

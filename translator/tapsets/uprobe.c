@@ -1615,20 +1615,15 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "PLT probes are not supported by the BPF runtime yet";
 		return -1;
 	}
-	for (us = up->sites; us; us = us->next) {
-		if (us->exe) {
-			/* the module drops hits of other programs; the BPF runtime would not */
-			*why = "process(...).library(...) probes are not supported by the BPF runtime yet";
-			return -1;
-		}
+	for (us = up->sites; us; us = us->next)
 		n++;
-	}
 	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));
 	n = 0;
 	for (us = up->sites; us; us = us->next, n++) {
 		struct up_bpf_site *b = &(*out)[n];
 
 		b->path = us->path;
+		b->exe = us->exe;
 		b->func = us->func ? us->func : "";
 		b->pp = us->site->pp;
 		b->offset = us->offset;
