@@ -452,10 +452,29 @@ static void pending_checks(struct bg *g, int begin_event)
 				  b->id);
 }
 
+/* the checks that keep a process probe to its processes: process(PID)'s, those
+ * running PATH (a .syscall or .thread.*, whose path is the process's program) or X
+ * (process("X").library(...)), and with -c or -x the target's tree */
+static void scope_checks(struct bg *g, const struct up_bpf_site *v)
+{
+	const char *exe = v->exe ? v->exe : v->event && v->event != UP_EV_PATH_BEGIN ? v->path : NULL;
+
+	if (v->pid)
+		emit_line(g->e, "if ((s64)(bpf_get_current_pid_tgid() >> 32) != %" PRId64 ") return 0;",
+			  v->pid);
+	if (exe && exe[0])
+		exe_check(g, exe);
+	tree_check(g);
+}
+
 void bpf_uprobe_prologue(struct bg *g)
 {
-	int i, ev = proc_event(g->s, g->dp);
+	struct up_bpf_site *v;
+	const char *why;
+	int i, n = up_bpf_sites(g->s, g->dp, &v, &why), ev = n == 1 ? v[0].event : 0;
 
+	if (n < 0)
+		return;		/* reported by bpf_uprobe_meta() */
 	switch (ev) {
 	case UP_EV_PATH_END:
 		/* the exit of a recorded process's last thread (its leader) */
@@ -467,41 +486,23 @@ void bpf_uprobe_prologue(struct bg *g)
 		emit_line(g->e, "F->site = 0;");
 		return;
 	case UP_EV_BEGIN:
-	case UP_EV_TBEGIN: {
-		/* the first return to user space of a task recorded at its creation; a
-		 * process("PATH")'s thread when the process runs PATH */
-		struct up_bpf_site *v;
-		const char *why;
-
+	case UP_EV_TBEGIN:
+		/* the first return to user space of a task recorded at its creation */
 		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
 		emit_line(g->e, "s64 __k = (s64)((u64)(u32)__pt << 20 | %d);", g->dp->id);
 		emit_line(g->e, "if (!bpf_map_lookup_elem(&__procs, &__k)) return 0;");
 		emit_line(g->e, "bpf_map_delete_elem(&__procs, &__k);");
 		emit_line(g->e, "F->site = 0;");
-		up_bpf_sites(g->s, g->dp, &v, &why);
-		if (v[0].path[0])
-			exe_check(g, v[0].path);
-		tree_check(g);
+		scope_checks(g, &v[0]);
 		return;
-	}
 	case UP_EV_SYSCALL:
-	case UP_EV_SYSRET: {
-		struct up_bpf_site *v;
-		const char *why;
-
-		up_bpf_sites(g->s, g->dp, &v, &why);
-		if (v[0].pid)
-			emit_line(g->e, "if ((s64)(bpf_get_current_pid_tgid() >> 32) != %" PRId64 ") return 0;",
-				  v[0].pid);
-		if (v[0].path[0])
-			exe_check(g, v[0].path);
-		tree_check(g);
+	case UP_EV_SYSRET:
+		scope_checks(g, &v[0]);
 		return;
-	}
 	case UP_EV_END:
 	case UP_EV_TEND: {
 		/* process.end: the exit of a process's last thread; thread.end: of a
-		 * thread other than the leader */
+		 * thread other than the leader (which still has its mm here) */
 		int sig = task_member(g, g->dp, "task_struct", "signal");
 		int live = task_member(g, g->dp, "signal_struct", "live");
 
@@ -515,30 +516,20 @@ void bpf_uprobe_prologue(struct bg *g)
 			pending_checks(g, UP_EV_BEGIN);
 			emit_close(g->e, "}");
 		} else {
-			struct up_bpf_site *v;
-			const char *why;
-
 			emit_line(g->e, "if ((u32)__pt == (u32)(__pt >> 32)) return 0;");
 			pending_checks(g, UP_EV_TBEGIN);
-			up_bpf_sites(g->s, g->dp, &v, &why);
-			if (v[0].path[0])	/* the exiting thread still has its mm */
-				exe_check(g, v[0].path);
 		}
 		emit_line(g->e, "F->site = 0;");
-		tree_check(g);
+		scope_checks(g, &v[0]);
 		return;
 	}
 	default:
 		break;
 	}
-	{	/* process("X").library(...): the hits in processes running X */
-		struct up_bpf_site *v;
-		const char *why;
-
-		if (up_bpf_sites(g->s, g->dp, &v, &why) > 0 && v[0].exe)
-			exe_check(g, v[0].exe);
-	}
-	tree_check(g);
+	if (n > 0)
+		scope_checks(g, &v[0]);
+	else
+		tree_check(g);
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);
 	emit_line(g->e, "F->site = (s64)bpf_get_attach_cookie(ctx);");
