@@ -773,15 +773,15 @@ const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done)
 				    name[1] == 'i' ? "__u32" : "__u64", arg_regs[k - 1]);
 	}
 	if (strcmp(name, "probefunc") && strcmp(name, "ppfunc") && strcmp(name, "pp") &&
-	    strncmp(name, "__sdt_", 6))
+	    strcmp(name, "__plt_name") && strncmp(name, "__sdt_", 6))
 		return NULL;
 	nsites = up_bpf_sites(g->s, g->dp, &v, &name);
 	if (nsites < 0)
 		return NULL;
 	name = n->u.call.name;
 	*done = true;
-	if (!strcmp(name, "probefunc") || !strcmp(name, "ppfunc"))
-		return site_str(g, v, nsites, s_func);
+	if (!strcmp(name, "probefunc") || !strcmp(name, "ppfunc") || !strcmp(name, "__plt_name"))
+		return site_str(g, v, nsites, s_func);	/* a .plt's $$name */
 	if (!strcmp(name, "pp"))
 		return site_str(g, v, nsites, s_pp);
 	if (!strcmp(name, "__sdt_name"))

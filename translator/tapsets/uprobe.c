@@ -1611,10 +1611,6 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 			"thread begin/end probes of a process id are not supported by the BPF runtime yet";
 		return -1;
 	}
-	if (up->plt) {
-		*why = "PLT probes are not supported by the BPF runtime yet";
-		return -1;
-	}
 	for (us = up->sites; us; us = us->next)
 		n++;
 	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));

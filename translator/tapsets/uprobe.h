@@ -27,7 +27,7 @@ enum { UP_EV_PATH_BEGIN = 1, UP_EV_PATH_END, UP_EV_BEGIN, UP_EV_END, UP_EV_TBEGI
        UP_EV_SYSCALL, UP_EV_SYSRET };
 
 struct up_bpf_site {
-	const char *path, *func, *pp;
+	const char *path, *func, *pp;	/* func: a .plt's imported function */
 	const char *exe;		/* process("X").library(...): X, whose processes
 					 * alone the probe fires in; else NULL */
 	uint64_t offset, sema;		/* in the file; sema 0: none */
@@ -41,7 +41,7 @@ struct up_bpf_site {
 };
 
 /* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
- * the BPF runtime cannot attach dp (process(PID).begin/.end/.thread.*, .plt). */
+ * the BPF runtime cannot attach dp (process(PID).begin/.end/.thread.*). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
 
