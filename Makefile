@@ -59,12 +59,13 @@ build/asan/%.o: %.c build/gen/parser.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -Wno-format-truncation -Wno-format-overflow -O1 -g $(INC) $(STAP_DEFS) $(DW_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP -c -o $@ $<
 
+# the build id keys the module cache (cache.c)
 translator/stap: $(TRANS_OBJ)
-	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS) $(READLINE_LIBS)
+	$(CC) $(OPT) $(SANITIZE) $(LDFLAGS) -Wl,--build-id -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS) $(READLINE_LIBS)
 
 # the translator under ASan/UBSan, used by `make check` for the host-side tests
 translator/stap-asan: $(ASAN_OBJ)
-	$(CC) -fsanitize=address,undefined $(LDFLAGS) -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS) $(READLINE_LIBS)
+	$(CC) -fsanitize=address,undefined $(LDFLAGS) -Wl,--build-id -o $@ $^ $(DW_LIBS) $(ELF_LIBS) $(LIBBPF_LIBS) $(READLINE_LIBS)
 
 staprun/staprun: $(STAPRUN_SRC) $(wildcard staprun/*.h include/*.h)
 	$(CC) $(WARN) -O2 -g -Iinclude -static -pthread -DSTAP_VERSION='"$(PACKAGE_VERSION)"' $(CPPFLAGS) $(LDFLAGS) -o $@ $(STAPRUN_SRC) -lcrypto

@@ -1,12 +1,15 @@
 /* The module cache: $SYSTEMTAP_DIR/cache/<h[0:2]>/<hash>.{ko,c} (--runtime=bpf:
  * <hash>.bpf.{o,c}). The key is a SHA-256
- * over everything that shapes the module: the translator binary, the runtime's files,
+ * over everything that shapes the module: the translator binary (its build id), the runtime's files,
  * every script file parsed, the script arguments, the target kernel's release, config
  * and symbol versions, the options that reach the module (including -m), the signing
  * key's fingerprint with --sign-module, and the
  * user-space objects whose tables it embeds (translate/usyms.c). */
+#define _GNU_SOURCE	/* dl_iterate_phdr */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +72,60 @@ void cache_hash_tree(struct sha256 *h, const char *dir)
 	strlist_free(&names);
 }
 
+struct self_id {
+	const unsigned char *id;
+	size_t len;
+};
+
+/* the GNU build id note of the program's own ELF headers, as mapped */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct self_id *r = data;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const unsigned char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const unsigned char *name = p + sizeof(*n);
+			const unsigned char *desc = name + ((n->n_namesz + 3) & ~3u);
+
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && n->n_descsz > 0) {
+				r->id = desc;
+				r->len = n->n_descsz;
+				return 1;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;	/* the first object is the program itself */
+}
+
+/* the translator itself: its build id (the linker's hash of its contents) when it
+ * has one, which spares reading the whole binary on every run, or else its bytes */
+static void hash_self(struct sha256 *h)
+{
+	struct self_id r = { 0 };
+
+	dl_iterate_phdr(find_build_id, &r);
+	if (r.len) {
+		sha256_str(h, "translator build id");
+		sha256_update(h, r.id, r.len);
+	} else {
+		cache_hash_file(h, "/proc/self/exe");
+	}
+}
+
 int cache_key(struct session *s)
 {
 	struct sha256 h;
@@ -79,7 +136,7 @@ int cache_key(struct session *s)
 
 	sha256_init(&h);
 	sha256_str(&h, "stap module v1");
-	cache_hash_file(&h, "/proc/self/exe");
+	hash_self(&h);
 	cache_hash_tree(&h, s->paths.runtime_dir);
 	for (f = s->prog.files; f; f = f->next) {
 		sha256_str(&h, f->src->name);

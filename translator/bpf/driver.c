@@ -72,10 +72,10 @@ int bpf_pass4(struct session *s)
 		const char *argv[] = { "clang", "-target", "bpf", "-mcpu=v3", "-O2", "-g",
 			"-Wno-unused-value", "-Wno-unused-label", "-Wno-unused-variable",
 			"-Wno-tautological-constant-out-of-range-compare",
-			"-I/usr/include/" MULTIARCH, "-c", s->module_c, "-o", NULL, NULL };
+			"-c", s->module_c, "-o", NULL, NULL };
 
 		obj = arena_printf(&s->arena, "%s/%s.bpf.o", s->paths.tmp_dir, s->opt.module_name);
-		argv[14] = obj;
+		argv[13] = obj;
 		rc = run_command(s, argv, NULL, RUN_QUIET);
 		if (rc) {
 			diag_plain(s, "error", "clang could not compile %s for BPF (status %d)",

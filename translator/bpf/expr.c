@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bpf/gen.h"
+#include "elaborate/regex.h"
 
 #define A(g) (&(g)->s->arena)
 
@@ -112,7 +113,7 @@ void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const cha
 	emit_open(g->e, "if (%s)", cond);
 	emit_line(g->e, "F->err = %d; F->where = %d;", id, bg_where(g, loc));
 	if (g->try_depth || g->n_calling)	/* a catch may read it */
-		emit_line(g->e, "__builtin_memcpy(F->errbuf, %s, MSL);", bg_lit(g, msg));
+		emit_line(g->e, "__builtin_memcpy(__A8(F->errbuf), __A8(%s), MSL);", bg_lit(g, msg));
 	bg_abort(g);
 	emit_close(g->e, "}");
 }
@@ -145,7 +146,7 @@ static const char *tmp_cat(struct bg *g)
 
 void bg_scpy(struct bg *g, const char *dst, const char *src)
 {
-	emit_line(g->e, "__builtin_memcpy(%s, %s, MSL);", dst, src);
+	emit_line(g->e, "__builtin_memcpy(__A8(%s), __A8(%s), MSL);", dst, src);
 }
 
 int bg_global_index(struct bg *g, const struct symbol *sym)
@@ -359,16 +360,74 @@ static const char *arith(struct bg *g, enum ast_op op, const char *a, const char
 	return arena_printf(A(g), "((s64)(%s) %s (s64)(%s))", a, binop_c(op), b);
 }
 
+/* a byte table as a C initializer */
+static void byte_table(struct strbuf *sb, const unsigned char *v, int n)
+{
+	int i;
+
+	sb_puts(sb, "{");
+	for (i = 0; i < n; i++)
+		sb_printf(sb, "%s%s%d", i ? "," : "", i % 32 ? "" : "\n\t", v[i]);
+	sb_puts(sb, " }");
+}
+
+/* str =~ "pattern": the pattern as a DFA (elaborate/regex.c) in .rodata, run over
+ * the string by a bpf_loop() callback of its own, one byte a step. Only the yes/no
+ * answer: matched() and ngroups() are embedded C, refused at pass 2. */
+static const char *regex(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *pat = n->u.binary.rhs;
+	const char *subject = bg_expr(g, n->u.binary.lhs), *t, *err;
+	struct re_prog prog;
+	struct re_dfa d;
+	int id;
+
+	if (pat->kind != AST_STRING || re_compile(A(g), pat->u.str, &prog, &err))
+		return "0";	/* pass 2 reported it */
+	id = bg_memo_find(g, 'E', pat->u.str);
+	if (id < 0) {
+		if (re_dfa(A(g), &prog, 256, &d)) {
+			bg_unsupported(g, &pat->loc, "a regular expression whose DFA needs more than 256 states");
+			return "0";
+		}
+		id = g->n_cb++;
+		bg_memo_add(g, 'E', pat->u.str, id);
+		/* one object: clang puts a small constant array in a mergeable section
+		 * of its own, which libbpf cannot describe */
+		sb_printf(&g->lits, "static const struct { unsigned char c[256], a[%d], t[%d]; } __re%d = {",
+			  d.n_states, d.n_states * d.n_cls, id);
+		byte_table(&g->lits, d.cls, 256);
+		sb_puts(&g->lits, ",");
+		byte_table(&g->lits, d.accept, d.n_states);
+		sb_puts(&g->lits, ",");
+		byte_table(&g->lits, d.trans, d.n_states * d.n_cls);
+		sb_puts(&g->lits, "\n};\n");
+		sb_printf(&g->lits,
+			  "static long __re%d_step(u32 i, void *c_)\n{\n"
+			  "\tstruct __rx *c = c_;\n\tunsigned char ch = 0;\n\tu32 st = c->st, x;\n"
+			  "\tif (i < MSL) ch = (unsigned char)c->s[i];\n"
+			  "\tif (st >= %d) return 1;\n"
+			  "\tif (__re%d.a[st] & 1) { c->res = 1; return 1; }\n"
+			  "\tif (!ch) { c->res = __re%d.a[st] >> 1; return 1; }\n"
+			  "\tx = st * %d + __re%d.c[ch];\n"
+			  "\tif (x >= %d) return 1;\n"
+			  "\tc->st = __re%d.t[x];\n\treturn 0;\n}\n",
+			  id, d.n_states, id, id, d.n_cls, id, d.n_states * d.n_cls, id);
+	}
+	t = bg_tmp_long(g);
+	emit_line(g->e, "{ struct __rx __r; __r.s = %s; __r.st = 0; __r.res = 0; bpf_loop(MSL + 1, __re%d_step, &__r, 0); %s = %s__r.res; }",
+		  subject, id, t, n->u.binary.op == OP_NOMATCH ? "!" : "");
+	return t;
+}
+
 static const char *binary(struct bg *g, struct ast_node *n)
 {
 	enum ast_op op = n->u.binary.op;
 	struct ast_node *l = n->u.binary.lhs, *r = n->u.binary.rhs;
 	const char *a, *b, *t;
 
-	if (op == OP_MATCH || op == OP_NOMATCH) {
-		bg_unsupported(g, &n->loc, "regular expression matching");
-		return "0";
-	}
+	if (op == OP_MATCH || op == OP_NOMATCH)
+		return regex(g, n);
 	if (op == OP_LAND || op == OP_LOR) {
 		t = bg_tmp_long(g);
 		a = bg_expr(g, l);
@@ -570,6 +629,83 @@ static const char *in(struct bg *g, struct ast_node *n)
 }
 
 /* the tapset's embedded-C functions the BPF runtime provides itself */
+/* cmdline_args(n, m, delim) (tapset/linux/cmdline.stp) in BPF: the current process's
+ * arguments n..m (m < n: to the last) joined by delim, read from mm->arg_start..arg_end
+ * in chunks of 64 bytes that never cross a page (a missing page ends what is read),
+ * at most 512 chunks (32 KiB), a bpf_loop() over the chunks calling one over their
+ * bytes; out has MSL bytes of room after it for the delimiter's copy */
+static const char *cmdline_args(struct bg *g, struct ast_node *n)
+{
+	struct ast_node *a = n->u.call.args;
+	const char *t, *vn, *vm, *d, *v;
+	int i, mm = bpf_btf_member_offset(g->s, "task_struct", "mm");
+	int flags = bpf_btf_member_offset(g->s, "task_struct", "flags");
+	int start = bpf_btf_member_offset(g->s, "mm_struct", "arg_start");
+	int end = bpf_btf_member_offset(g->s, "mm_struct", "arg_end");
+
+	if (mm < 0 || flags < 0 || start < 0 || end < 0) {
+		diag_error(g->s, &n->loc, "cmdline_args() cannot be used with --runtime=bpf: the kernel's BTF has no task_struct.mm, .flags or mm_struct.arg_start, .arg_end");
+		return "\"\"";
+	}
+	if (bg_memo_find(g, 'C', "cmdline") < 0) {
+		bg_memo_add(g, 'C', "cmdline", 0);
+		sb_printf(&g->lits,
+			/* the scalars live in the frame map (v), where the verifier does not
+			 * follow their values from one iteration to the next */
+			"struct __clv { u64 p, end; s64 n, m, i; u32 len, dl, chunk, pad; char buf[64]; };\n"
+			"struct __cl { char *out; const char *delim; struct __clv *v; };\n"
+			"static long __clbyte(u32 k, void *c_)\n{\n"
+			"\tstruct __cl *x = c_;\n\tstruct __clv *v = x->v;\n\tu32 l = v->len;\n"
+			"\tif (k >= v->chunk || k >= 64 || !(v->m < v->n || v->i <= v->m)) return 1;\n"
+			"\tif (v->buf[k]) {\n"
+			"\t\tif (v->i >= v->n && l < MSL - 1) { x->out[l] = v->buf[k]; v->len = l + 1; }\n"
+			"\t\treturn 0;\n\t}\n"
+			"\tv->i++;\n"
+			/* a delimiter before each argument taken after the first */
+			"\tif (v->i > v->n && (v->m < v->n || v->i <= v->m) && v->p + k + 1 < v->end && l < MSL - 1) {\n"
+			"\t\tbpf_probe_read_kernel_str(x->out + l, MSL, x->delim);\n"
+			"\t\tl += v->dl; v->len = l > MSL - 1 ? MSL - 1 : l;\n\t}\n"
+			"\treturn 0;\n}\n"
+			"static long __clstep(u32 c_i, void *c_)\n{\n"
+			"\tstruct __cl *x = c_;\n\tstruct __clv *v = x->v;\n\tu64 chunk, pg;\n"
+			"\tif (v->p >= v->end || !(v->m < v->n || v->i <= v->m)) return 1;\n"
+			"\tchunk = v->end - v->p; if (chunk > 64) chunk = 64;\n"
+			"\tpg = 4096 - (v->p & 4095); if (chunk > pg) chunk = pg;\n"
+			"\tasm volatile(\"\" : \"+r\"(chunk));\n"
+			"\tif (chunk < 1 || chunk > 64 || bpf_probe_read_user(v->buf, (u32)chunk, (void *)v->p)) return 1;\n"
+			"\tv->chunk = (u32)chunk;\n"
+			"\tbpf_loop(64, __clbyte, x, 0);\n"
+			"\tv->p += chunk;\n\treturn 0;\n}\n"
+			"static __attribute__((noinline)) void __cmdline(char *out, struct __clv *v, s64 n, s64 m, const char *delim)\n{\n"
+			"\tstruct __cl x = { out, delim, v };\n\tu64 t = bpf_get_current_task(), mm = 0;\n\tu32 fl = 0;\n\tlong r;\n"
+			"\t__builtin_memset(out, 0, 2 * MSL);\n"
+			"\t__builtin_memset(v, 0, sizeof(*v));\n"
+			"\tbpf_probe_read_kernel(&fl, 4, (void *)(t + %d));\n"
+			"\tbpf_probe_read_kernel(&mm, 8, (void *)(t + %d));\n"
+			"\tif (!mm || (fl & 0x00200000) || n < 0) return;\n"	/* PF_KTHREAD */
+			"\tbpf_probe_read_kernel(&v->p, 8, (void *)(mm + %d));\n"
+			"\tbpf_probe_read_kernel(&v->end, 8, (void *)(mm + %d));\n"
+			"\tv->n = n; v->m = m;\n"
+			"\tr = bpf_probe_read_kernel_str(out + MSL, MSL, delim);\n"
+			"\tv->dl = r > 0 ? (u32)r - 1 : 0;\n"
+			"\tbpf_loop(512, __clstep, &x, 0);\n"
+			"\tu32 l = v->len;\n\tif (l < MSL) out[l] = 0;\n"
+			"\tout[MSL - 1] = 0;\n}\n", flags, mm, start, end);
+	}
+	vn = bg_tmp_long(g);
+	emit_line(g->e, "%s = %s;", vn, bg_expr(g, a));
+	vm = bg_tmp_long(g);
+	emit_line(g->e, "%s = %s;", vm, bg_expr(g, a->next));
+	d = bg_tmp_str(g);
+	bg_scpy(g, d, bg_expr(g, a->next->next));
+	t = tmp_cat(g);
+	v = bg_tmp_str(g);	/* struct __clv: 128 bytes, in as many temporaries */
+	for (i = g->msl; i < 128; i += g->msl)
+		bg_tmp_str(g);
+	emit_line(g->e, "__cmdline(%s, (struct __clv *)%s, %s, %s, %s);", t, v, vn, vm, d);
+	return t;
+}
+
 static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 {
 	const char *name = n->u.call.name;
@@ -615,16 +751,46 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 	}
 	if (!strcmp(name, "task_current"))
 		return "((s64)bpf_get_current_task())";
-	if ((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
-	    ast_list_len(n->u.call.args) <= 2) {
-		bool user = name[0] == 'u';
-		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL;
+	if (!strcmp(name, "cmdline_args") && ast_list_len(n->u.call.args) == 3)
+		return cmdline_args(g, n);
+	if (!strcmp(name, "ppid") || !strcmp(name, "pexecname")) {
+		int parent = bpf_btf_member_offset(g->s, "task_struct", "real_parent");
+		int field = bpf_btf_member_offset(g->s, "task_struct", name[1] == 'p' ? "tgid" : "comm");
+
+		if (parent < 0 || field < 0) {
+			*done = false;	/* refused as embedded C */
+			return NULL;
+		}
+		t = name[1] == 'p' ? bg_tmp_long(g) : bg_tmp_str(g);
+		emit_line(g->e, "{ u64 __pa = 0; bpf_probe_read_kernel(&__pa, 8, (void *)(bpf_get_current_task() + %d));", parent);
+		if (name[1] == 'p')
+			emit_line(g->e, "  __s32 __pt = 0; bpf_probe_read_kernel(&__pt, 4, (void *)(__pa + %d)); %s = __pt; }", field, t);
+		else
+			emit_line(g->e, "  __builtin_memset(%s, 0, MSL); bpf_probe_read_kernel_str(%s, 16, (void *)(__pa + %d)); }", t, t, field);
+		return t;
+	}
+	if (((!strcmp(name, "kernel_string") || !strcmp(name, "user_string")) &&
+	     ast_list_len(n->u.call.args) <= 2) ||
+	    ((!strcmp(name, "kernel_string_n") || !strcmp(name, "user_string_n")) &&
+	     ast_list_len(n->u.call.args) >= 2 && ast_list_len(n->u.call.args) <= 3)) {
+		bool user = name[0] == 'u', has_n = name[strlen(name) - 1] == 'n';
+		const char *a = bg_tmp_long(g), *fmt, *dflt = NULL, *len = "MSL";
+		struct ast_node *rest = n->u.call.args->next;
 		int id = g->n_lits++;
 
 		emit_line(g->e, "%s = %s;", a, bg_expr(g, n->u.call.args));
-		if (n->u.call.args->next) {
-			/* (addr, err_msg): err_msg instead of an error */
-			const char *d = bg_expr(g, n->u.call.args->next);
+		if (has_n) {
+			/* (addr, n[, err_msg]): at most n bytes, none for n < 0 */
+			const char *v = bg_tmp_long(g);
+
+			emit_line(g->e, "%s = %s;", v, bg_expr(g, rest));
+			len = bg_tmp_long(g);
+			emit_line(g->e, "%s = %s < 0 ? 0 : %s >= MSL ? MSL : %s + 1;", len, v, v, v);
+			rest = rest->next;
+		}
+		if (rest) {
+			/* (addr[, n], err_msg): err_msg instead of an error */
+			const char *d = bg_expr(g, rest);
 
 			dflt = bg_tmp_str(g);
 			bg_scpy(g, dflt, d);
@@ -634,8 +800,17 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 			  id, user ? "user" : "kernel", user ? "-14 " : "");
 		fmt = arena_printf(A(g), "__lit%d", id);
 		emit_line(g->e, "__builtin_memset(%s, 0, MSL);", t);
-		emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)", user ? "user" : "kernel",
-			  t, a);
+		if (has_n) {	/* a size the verifier sees in 1..MSL */
+			const char *l = bg_tmp_long(g);
+
+			emit_line(g->e, "u32 __l%s = (u32)%s;", l, len);
+			emit_line(g->e, "asm volatile(\"\" : \"+r\"(__l%s));", l);
+			emit_open(g->e, "if (__l%s >= 1 && __l%s <= MSL && bpf_probe_read_%s_str(%s, __l%s, (void *)%s) < 0)",
+				  l, l, user ? "user" : "kernel", t, l, a);
+		} else {
+			emit_open(g->e, "if (bpf_probe_read_%s_str(%s, MSL, (void *)%s) < 0)",
+				  user ? "user" : "kernel", t, a);
+		}
 		if (dflt) {
 			bg_scpy(g, t, dflt);
 		} else {

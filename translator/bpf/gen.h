@@ -111,7 +111,8 @@ void bpf_sys_dispatchers(struct bg *g);
 void bpf_sys_tables(struct bg *g, struct strbuf *out);
 /* bpf/uprobe.c: process probes */
 bool bpf_is_uprobe(const struct derived_probe *dp);
-bool bpf_uprobe_is_end(struct session *s, const struct derived_probe *dp);
+bool bpf_uprobe_is_raw(struct session *s, const struct derived_probe *dp);
+bool bpf_uprobe_is_sys(struct session *s, const struct derived_probe *dp, bool *ret);
 void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp);
 void bpf_uprobe_prologue(struct bg *g);
 const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done);

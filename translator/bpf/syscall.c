@@ -187,11 +187,37 @@ int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n)
 
 /* ---- pass 3: the dispatchers and the tapset's helpers ------------------------------ */
 
+/* the byte offset of member in the struct or union of BTF id, looking into its
+ * anonymous members (mm_struct keeps its fields in one), or -1 */
+static int member_offset_in(struct btf *b, int id, const char *member, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(b, (__u32)id);
+	const struct btf_member *m;
+	int j;
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(b, t->type);
+	if (!t || (!btf_is_struct(t) && !btf_is_union(t)) || depth > 8)
+		return -1;
+	m = btf_members(t);
+	for (j = 0; j < btf_vlen(t); j++, m++) {
+		int base = (int)(btf_member_bit_offset(t, (__u32)j) / 8), off;
+
+		if (m->name_off) {
+			if (!strcmp(btf__name_by_offset(b, m->name_off), member))
+				return base;
+			continue;
+		}
+		off = member_offset_in(b, (int)m->type, member, depth + 1);
+		if (off >= 0)
+			return base + off;
+	}
+	return -1;
+}
+
 int bpf_btf_member_offset(struct session *s, const char *type, const char *member)
 {
-	const struct btf_type *t;
-	const struct btf_member *m;
-	int id, j;
+	int id;
 
 	if (!s->kern.btf)
 		s->kern.btf = btf__parse("/sys/kernel/btf/vmlinux", NULL);
@@ -200,12 +226,7 @@ int bpf_btf_member_offset(struct session *s, const char *type, const char *membe
 	id = btf__find_by_name_kind(s->kern.btf, type, BTF_KIND_STRUCT);
 	if (id <= 0)
 		return -1;
-	t = btf__type_by_id(s->kern.btf, (__u32)id);
-	m = btf_members(t);
-	for (j = 0; j < btf_vlen(t); j++, m++)
-		if (!strcmp(btf__name_by_offset(s->kern.btf, m->name_off), member))
-			return (int)(btf_member_bit_offset(t, (__u32)j) / 8);
-	return -1;
+	return member_offset_in(s->kern.btf, id, member, 0);
 }
 
 /* the byte offset in struct pt_regs (the kernel's BTF) of argument register i (0-5),
@@ -257,10 +278,11 @@ static int split_parts(struct bg *g, bool ret)
 void bpf_sys_dispatchers(struct bg *g)
 {
 	struct emitter e = { 0 };
-	int ret, part, n_parts, i, j, nr_off = reg_offset(g->s, 6);
+	int ret, part, n_parts, i, j, nr_off;
 
 	if (!g->n_sys)
 		return;
+	nr_off = reg_offset(g->s, 6);	/* the BTF is parsed only for syscall probes */
 	if (nr_off < 0) {
 		diag_plain(g->s, "error", "the kernel's BTF has no struct pt_regs with orig_ax: the syscall probes cannot read the call's number");
 		return;

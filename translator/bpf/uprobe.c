@@ -11,9 +11,12 @@
  * (bpf_uprobe_builtin()). process("PATH").begin is a uprobe at PATH's entry point,
  * .end a raw tracepoint on sched_process_exit; with -c or -x the prologue keeps to the
  * target's process tree. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "bpf/gen.h"
 #include "tapsets/family.h"
@@ -230,14 +233,37 @@ static int sites(struct bg *g, const struct derived_probe *dp, struct up_bpf_sit
 	return n;
 }
 
-/* process("PATH").end: a raw tracepoint on sched_process_exit, for the processes a
- * hidden uprobe at PATH's entry point recorded in the map __procs */
-bool bpf_uprobe_is_end(struct session *s, const struct derived_probe *dp)
+/* the process event of dp (UP_EV_*), 0 for a function, statement or marker probe */
+static int proc_event(struct session *s, const struct derived_probe *dp)
 {
 	struct up_bpf_site *v;
 	const char *why;
 
-	return bpf_is_uprobe(dp) && up_bpf_sites(s, dp, &v, &why) == 1 && v[0].event == 2;
+	return bpf_is_uprobe(dp) && up_bpf_sites(s, dp, &v, &why) == 1 ? v[0].event : 0;
+}
+
+/* process("PATH").end and the bare process events are raw tracepoint programs:
+ * .end on sched_process_exit for the processes a hidden uprobe at PATH's entry point
+ * recorded in the map __procs; process.begin and thread.begin on sys_exit, for the
+ * tasks that a hidden program on sched_process_fork recorded (the new task's first
+ * return to user space, so that the probe runs in its context, as the module
+ * runtime's does); process.end and thread.end on sched_process_exit */
+bool bpf_uprobe_is_raw(struct session *s, const struct derived_probe *dp)
+{
+	int ev = proc_event(s, dp);
+
+	return ev && ev != UP_EV_PATH_BEGIN && ev != UP_EV_SYSCALL && ev != UP_EV_SYSRET;
+}
+
+/* process.syscall[.return]: a subprogram of the syscall tapset's sys_enter (sys_exit)
+ * dispatcher (bpf/syscall.c) for every call; *ret set for .return */
+bool bpf_uprobe_is_sys(struct session *s, const struct derived_probe *dp, bool *ret)
+{
+	int ev = proc_event(s, dp);
+
+	if (ret)
+		*ret = ev == UP_EV_SYSRET;
+	return ev == UP_EV_SYSCALL || ev == UP_EV_SYSRET;
 }
 
 static void end_recorder(struct bg *g, const struct derived_probe *dp,
@@ -260,6 +286,65 @@ static void end_recorder(struct bg *g, const struct derived_probe *dp,
 	free(path);
 }
 
+/* the offset of member in struct type (the kernel's BTF), an error naming dp if none */
+static int task_member(struct bg *g, const struct derived_probe *dp, const char *type,
+		       const char *member)
+{
+	int off = bpf_btf_member_offset(g->s, type, member);
+
+	if (off < 0)
+		diag_error(g->s, &dp->pp->loc, "probe point %s cannot be used with --runtime=bpf: the kernel's BTF has no %s.%s",
+			   dp->pp_str, type, member);
+	return off;
+}
+
+/* process.begin, thread.begin: a program on sched_process_fork records the new task
+ * (not a kernel thread; a process for .begin, a thread for thread.begin) under
+ * (tid, probe); for process.begin a program on sched_process_exec records the -c
+ * target at its first exec, which is created before the probes are attached */
+static void begin_recorders(struct bg *g, const struct derived_probe *dp, const char *pp,
+			    bool thread)
+{
+	int prog = g->n_prog++;
+	int flags = task_member(g, dp, "task_struct", "flags");
+	int pid = task_member(g, dp, "task_struct", "pid");
+	int tgid = task_member(g, dp, "task_struct", "tgid");
+
+	g->proc_ends = true;
+	sb_printf(&g->progs, "SEC(\"raw_tp\") int __prog%d(void *ctx)\n{\n"
+		  "\tu32 __z = 0, __fl = 0;\n\tint __pid = 0, __tgid = 0;\n"
+		  "\tstruct __globals *G = bpf_map_lookup_elem(&__g, &__z);\n"
+		  "\tif (!G || G->__state != 1) return 0;\n"
+		  "\tu64 __c = ((u64 *)ctx)[1];\n"
+		  "\tbpf_probe_read_kernel(&__fl, 4, (void *)(__c + %d));\n"
+		  "\tbpf_probe_read_kernel(&__pid, 4, (void *)(__c + %d));\n"
+		  "\tbpf_probe_read_kernel(&__tgid, 4, (void *)(__c + %d));\n"
+		  "\ts64 __k = (s64)((u64)(u32)__pid << 20 | %d);\n"
+		  "\t__u8 __one = 1;\n"
+		  "\tif (!(__fl & 0x00200000) && __pid %s __tgid)\n"	/* PF_KTHREAD */
+		  "\t\tbpf_map_update_elem(&__procs, &__k, &__one, BPF_ANY);\n"
+		  "\telse\n"
+		  "\t\tbpf_map_delete_elem(&__procs, &__k);\n"
+		  "\treturn 0;\n}\n", prog, flags, pid, tgid, dp->id, thread ? "!=" : "==");
+	sb_printf(&g->meta, "P raw %s sched/sched_process_fork\nS %d\n", pp, prog);
+	if (thread)
+		return;
+	prog = g->n_prog++;
+	sb_printf(&g->progs, "SEC(\"raw_tp\") int __prog%d(void *ctx)\n{\n"
+		  "\tu32 __z = 0;\n"
+		  "\tstruct __globals *G = bpf_map_lookup_elem(&__g, &__z);\n"
+		  "\tif (!G || G->__state != 1 || !G->__target) return 0;\n"
+		  "\tu64 __pt = bpf_get_current_pid_tgid();\n"
+		  "\tif ((s64)(__pt >> 32) != G->__target) return 0;\n"
+		  "\ts64 __seen = %d, __k = (s64)((u64)(u32)__pt << 20 | %d);\n"
+		  "\t__u8 __one = 1;\n"
+		  "\tif (bpf_map_lookup_elem(&__procs, &__seen)) return 0;\n"
+		  "\tbpf_map_update_elem(&__procs, &__seen, &__one, BPF_ANY);\n"
+		  "\tbpf_map_update_elem(&__procs, &__k, &__one, BPF_ANY);\n"
+		  "\treturn 0;\n}\n", prog, dp->id, dp->id);
+	sb_printf(&g->meta, "P raw %s sched/sched_process_exec\nS %d\n", pp, prog);
+}
+
 void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 {
 	struct up_bpf_site *v;
@@ -267,9 +352,19 @@ void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 	int i, n;
 
 	n = sites(g, dp, &v);
-	if (n == 1 && v[0].event == 2) {
-		end_recorder(g, dp, &v[0], pp);
-		sb_printf(&g->meta, "P raw %s sched/sched_process_exit\n", pp);
+	if (n == 1 && (v[0].event == UP_EV_SYSCALL || v[0].event == UP_EV_SYSRET)) {
+		free(pp);	/* the dispatchers' (bpf/syscall.c) */
+		return;
+	}
+	if (n == 1 && v[0].event && v[0].event != UP_EV_PATH_BEGIN) {
+		if (v[0].event == UP_EV_PATH_END)
+			end_recorder(g, dp, &v[0], pp);
+		if (v[0].event == UP_EV_BEGIN || v[0].event == UP_EV_TBEGIN) {
+			begin_recorders(g, dp, pp, v[0].event == UP_EV_TBEGIN);
+			sb_printf(&g->meta, "P raw %s raw_syscalls/sys_exit\n", pp);
+		} else {
+			sb_printf(&g->meta, "P raw %s sched/sched_process_exit\n", pp);
+		}
 		free(pp);
 		return;
 	}
@@ -312,14 +407,76 @@ static void tree_check(struct bg *g)
 	emit_close(g->e, "} while (0);");
 }
 
+/* process("PATH").syscall: the current process runs PATH, the file of the inode
+ * mm->exe_file->f_inode (its number and its superblock's device) */
+static void exe_check(struct bg *g, const char *path)
+{
+	const struct derived_probe *dp = g->dp;
+	int mm = task_member(g, dp, "task_struct", "mm");
+	int exe = task_member(g, dp, "mm_struct", "exe_file");
+	int ino = task_member(g, dp, "file", "f_inode");
+	int num = task_member(g, dp, "inode", "i_ino");
+	int sb = task_member(g, dp, "inode", "i_sb");
+	int dev = task_member(g, dp, "super_block", "s_dev");
+	struct stat st;
+
+	if (stat(path, &st)) {
+		diag_error(g->s, &dp->pp->loc, "probe point %s cannot be used with --runtime=bpf: cannot stat %s: %s",
+			   dp->pp_str, path, strerror(errno));
+		return;
+	}
+	emit_open(g->e, "do");
+	emit_line(g->e, "u64 __m = 0, __f = 0, __i = 0, __sb = 0, __ino = 0; u32 __dev = 0;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__m, 8, (void *)(bpf_get_current_task() + %d));", mm);
+	emit_line(g->e, "if (__m) bpf_probe_read_kernel(&__f, 8, (void *)(__m + %d));", exe);
+	emit_line(g->e, "if (__f) bpf_probe_read_kernel(&__i, 8, (void *)(__f + %d));", ino);
+	emit_line(g->e, "if (!__i) return 0;");
+	emit_line(g->e, "bpf_probe_read_kernel(&__ino, 8, (void *)(__i + %d));", num);
+	emit_line(g->e, "bpf_probe_read_kernel(&__sb, 8, (void *)(__i + %d));", sb);
+	emit_line(g->e, "if (__sb) bpf_probe_read_kernel(&__dev, 4, (void *)(__sb + %d));", dev);
+	/* the kernel's dev_t: major << 20 | minor */
+	emit_line(g->e, "if (__ino != %lluULL || __dev != %uU) return 0;",
+		  (unsigned long long)st.st_ino, (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+	emit_close(g->e, "} while (0);");
+}
+
+/* process.end, thread.end: none for a task whose begin is pending (it never reached
+ * user space), as the module runtime's */
+static void pending_checks(struct bg *g, int begin_event)
+{
+	const struct derived_probe *b;
+
+	for (b = g->s->prog.probes; b; b = b->next)
+		if (proc_event(g->s, b) == begin_event)
+			emit_line(g->e, "{ s64 __pk = (s64)((u64)(u32)__pt << 20 | %d); if (bpf_map_lookup_elem(&__procs, &__pk)) return 0; }",
+				  b->id);
+}
+
+/* the checks that keep a process probe to its processes: process(PID)'s, those
+ * running PATH (a .syscall or .thread.*, whose path is the process's program) or X
+ * (process("X").library(...)), and with -c or -x the target's tree */
+static void scope_checks(struct bg *g, const struct up_bpf_site *v)
+{
+	const char *exe = v->exe ? v->exe : v->event && v->event != UP_EV_PATH_BEGIN ? v->path : NULL;
+
+	if (v->pid)
+		emit_line(g->e, "if ((s64)(bpf_get_current_pid_tgid() >> 32) != %" PRId64 ") return 0;",
+			  v->pid);
+	if (exe && exe[0])
+		exe_check(g, exe);
+	tree_check(g);
+}
+
 void bpf_uprobe_prologue(struct bg *g)
 {
-	int i;
+	struct up_bpf_site *v;
+	const char *why;
+	int i, n = up_bpf_sites(g->s, g->dp, &v, &why), ev = n == 1 ? v[0].event : 0;
 
-	if (!bpf_uprobe_is_end(g->s, g->dp))
-		tree_check(g);
-
-	if (bpf_uprobe_is_end(g->s, g->dp)) {
+	if (n < 0)
+		return;		/* reported by bpf_uprobe_meta() */
+	switch (ev) {
+	case UP_EV_PATH_END:
 		/* the exit of a recorded process's last thread (its leader) */
 		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
 		emit_line(g->e, "if ((u32)__pt != (u32)(__pt >> 32)) return 0;");
@@ -328,7 +485,51 @@ void bpf_uprobe_prologue(struct bg *g)
 		emit_line(g->e, "bpf_map_delete_elem(&__procs, &__k);");
 		emit_line(g->e, "F->site = 0;");
 		return;
+	case UP_EV_BEGIN:
+	case UP_EV_TBEGIN:
+		/* the first return to user space of a task recorded at its creation */
+		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
+		emit_line(g->e, "s64 __k = (s64)((u64)(u32)__pt << 20 | %d);", g->dp->id);
+		emit_line(g->e, "if (!bpf_map_lookup_elem(&__procs, &__k)) return 0;");
+		emit_line(g->e, "bpf_map_delete_elem(&__procs, &__k);");
+		emit_line(g->e, "F->site = 0;");
+		scope_checks(g, &v[0]);
+		return;
+	case UP_EV_SYSCALL:
+	case UP_EV_SYSRET:
+		scope_checks(g, &v[0]);
+		return;
+	case UP_EV_END:
+	case UP_EV_TEND: {
+		/* process.end: the exit of a process's last thread; thread.end: of a
+		 * thread other than the leader (which still has its mm here) */
+		int sig = task_member(g, g->dp, "task_struct", "signal");
+		int live = task_member(g, g->dp, "signal_struct", "live");
+
+		emit_line(g->e, "u64 __pt = bpf_get_current_pid_tgid();");
+		if (ev == UP_EV_END) {
+			emit_line(g->e, "u64 __sig = 0; int __live = 1;");
+			emit_line(g->e, "bpf_probe_read_kernel(&__sig, 8, (void *)(bpf_get_current_task() + %d));", sig);
+			emit_line(g->e, "bpf_probe_read_kernel(&__live, 4, (void *)(__sig + %d));", live);
+			emit_line(g->e, "if (__live) return 0;");
+			emit_open(g->e, "if ((u32)__pt == (u32)(__pt >> 32))");
+			pending_checks(g, UP_EV_BEGIN);
+			emit_close(g->e, "}");
+		} else {
+			emit_line(g->e, "if ((u32)__pt == (u32)(__pt >> 32)) return 0;");
+			pending_checks(g, UP_EV_TBEGIN);
+		}
+		emit_line(g->e, "F->site = 0;");
+		scope_checks(g, &v[0]);
+		return;
 	}
+	default:
+		break;
+	}
+	if (n > 0)
+		scope_checks(g, &v[0]);
+	else
+		tree_check(g);
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);
 	emit_line(g->e, "F->site = (s64)bpf_get_attach_cookie(ctx);");
@@ -572,15 +773,15 @@ const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done)
 				    name[1] == 'i' ? "__u32" : "__u64", arg_regs[k - 1]);
 	}
 	if (strcmp(name, "probefunc") && strcmp(name, "ppfunc") && strcmp(name, "pp") &&
-	    strncmp(name, "__sdt_", 6))
+	    strcmp(name, "__plt_name") && strncmp(name, "__sdt_", 6))
 		return NULL;
 	nsites = up_bpf_sites(g->s, g->dp, &v, &name);
 	if (nsites < 0)
 		return NULL;
 	name = n->u.call.name;
 	*done = true;
-	if (!strcmp(name, "probefunc") || !strcmp(name, "ppfunc"))
-		return site_str(g, v, nsites, s_func);
+	if (!strcmp(name, "probefunc") || !strcmp(name, "ppfunc") || !strcmp(name, "__plt_name"))
+		return site_str(g, v, nsites, s_func);	/* a .plt's $$name */
 	if (!strcmp(name, "pp"))
 		return site_str(g, v, nsites, s_pp);
 	if (!strcmp(name, "__sdt_name"))

@@ -10,6 +10,7 @@
  *
  * A ')' without its '(' is an ordinary byte, as in systemtap. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "elaborate/regex.h"
@@ -440,5 +441,174 @@ int re_compile(struct arena *a, const char *pattern, struct re_prog *out, const 
 				    RE_MAX_INSTS);
 		return -1;
 	}
+	return 0;
+}
+
+/* ---- a DFA for a yes/no search ------------------------------------------------------ */
+
+struct dfa_build {
+	const struct re_prog *p;
+	int words;			/* of a state's pc set */
+	uint64_t *sets;			/* [state][words] */
+	unsigned char *bol;		/* the state is the start (^ holds) */
+	int n, max;
+	uint64_t *seen;
+	int *stack;
+};
+
+static bool consumes(const struct re_prog *p, const struct re_inst *in, int ch)
+{
+	switch (in->op) {
+	case RE_CHAR:
+		return ch == in->arg;
+	case RE_ANY:
+		return true;
+	case RE_CLASS:
+		return p->classes[in->x][ch >> 3] & (1u << (ch & 7));
+	case RE_SPLIT: case RE_JMP: case RE_SAVE: case RE_BOL: case RE_EOL: case RE_MATCH:
+		break;
+	}
+	return false;
+}
+
+#define HAS(set, pc) ((set)[(pc) / 64] >> ((pc) % 64) & 1)
+#define ADD(set, pc) ((set)[(pc) / 64] |= 1ull << ((pc) % 64))
+
+/* add to set pc and what it reaches without a byte, keeping the instructions that
+ * consume one, MATCH, and $ (unless eol holds); true if MATCH is reached. What an
+ * earlier call since the last memset of b->seen reached is not walked again: the
+ * calls of one step together cost O(instructions). */
+static bool closure(struct dfa_build *b, uint64_t *set, int pc, bool bol, bool eol)
+{
+	const struct re_prog *p = b->p;
+	int sp = 0;
+	bool match = false;
+
+	b->stack[sp++] = pc;
+	while (sp) {
+		const struct re_inst *in;
+
+		pc = b->stack[--sp];
+		if (pc < 0 || pc >= p->n_insts || HAS(b->seen, pc))
+			continue;
+		ADD(b->seen, pc);
+		in = &p->insts[pc];
+		switch (in->op) {
+		case RE_JMP:
+			b->stack[sp++] = in->x;
+			break;
+		case RE_SPLIT:
+			b->stack[sp++] = in->y;
+			b->stack[sp++] = in->x;
+			break;
+		case RE_SAVE:
+			b->stack[sp++] = pc + 1;
+			break;
+		case RE_BOL:
+			if (bol)
+				b->stack[sp++] = pc + 1;
+			break;
+		case RE_EOL:
+			if (eol)
+				b->stack[sp++] = pc + 1;
+			else
+				ADD(set, pc);
+			break;
+		case RE_MATCH:
+			match = true;
+			ADD(set, pc);
+			break;
+		case RE_CHAR: case RE_ANY: case RE_CLASS:
+			ADD(set, pc);
+			break;
+		}
+	}
+	return match;
+}
+
+/* the state with this set and start flag, added if new; -1 past the limit */
+static int dfa_state(struct dfa_build *b, const uint64_t *set, bool bol)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->bol[i] == bol && !memcmp(b->sets + (size_t)i * b->words, set, (size_t)b->words * 8))
+			return i;
+	if (b->n == b->max)
+		return -1;
+	memcpy(b->sets + (size_t)b->n * b->words, set, (size_t)b->words * 8);
+	b->bol[b->n] = bol;
+	return b->n++;
+}
+
+int re_dfa(struct arena *a, const struct re_prog *p, int max_states, struct re_dfa *out)
+{
+	struct dfa_build b = { .p = p, .max = max_states };
+	size_t sigsz = (size_t)(p->n_insts + 7) / 8;
+	unsigned char *sig = arena_alloc(a, 256 * sigsz), rep[256];
+	uint64_t *set;
+	int c, i, s, pc;
+
+	b.words = (p->n_insts + 63) / 64;
+	b.sets = arena_alloc(a, (size_t)max_states * b.words * 8);
+	b.bol = arena_alloc(a, (size_t)max_states);
+	b.seen = arena_alloc(a, (size_t)b.words * 8);
+	b.stack = arena_alloc(a, ((size_t)p->n_insts * 2 + 2) * sizeof(int));
+	set = arena_alloc(a, (size_t)b.words * 8);
+	memset(out, 0, sizeof(*out));
+	/* byte classes: bytes that every instruction consuming one treats alike (NUL
+	 * ends the string: never consumed, class 0 of its own) */
+	memset(sig, 0, 256 * sigsz);
+	for (c = 1; c < 256; c++)
+		for (pc = 0; pc < p->n_insts; pc++)
+			if (consumes(p, &p->insts[pc], c))
+				sig[c * sigsz + pc / 8] |= (unsigned char)(1u << (pc % 8));
+	out->n_cls = 1;
+	rep[0] = 0;
+	for (c = 1; c < 256; c++) {
+		for (i = 1; i < out->n_cls && memcmp(sig + rep[i] * sigsz, sig + c * sigsz, sigsz); i++)
+			;
+		if (i == out->n_cls)
+			rep[out->n_cls++] = (unsigned char)c;
+		out->cls[c] = (unsigned char)i;
+	}
+	out->trans = arena_alloc(a, (size_t)max_states * out->n_cls);
+	out->accept = arena_alloc(a, (size_t)max_states);
+	memset(set, 0, (size_t)b.words * 8);
+	memset(b.seen, 0, (size_t)b.words * 8);
+	closure(&b, set, 0, true, false);	/* position 0, where ^ holds */
+	dfa_state(&b, set, true);
+	for (s = 0; s < b.n; s++) {
+		const uint64_t *cur = b.sets + (size_t)s * b.words;
+
+		out->accept[s] = 0;
+		memset(set, 0, (size_t)b.words * 8);
+		memset(b.seen, 0, (size_t)b.words * 8);
+		for (pc = 0; pc < p->n_insts; pc++) {
+			if (!HAS(cur, pc))
+				continue;
+			if (p->insts[pc].op == RE_MATCH)
+				out->accept[s] |= 1;
+			/* at the end, where $ holds */
+			if (p->insts[pc].op == RE_EOL && closure(&b, set, pc + 1, b.bol[s], true))
+				out->accept[s] |= 2;
+		}
+		out->trans[(size_t)s * out->n_cls] = (unsigned char)s;	/* NUL: unused */
+		for (c = 1; c < out->n_cls; c++) {
+			int t;
+
+			memset(set, 0, (size_t)b.words * 8);
+			memset(b.seen, 0, (size_t)b.words * 8);
+			for (pc = 0; pc < p->n_insts; pc++)
+				if (HAS(cur, pc) && consumes(p, &p->insts[pc], rep[c]))
+					closure(&b, set, pc + 1, false, false);
+			closure(&b, set, 0, false, false);	/* a match may start here */
+			t = dfa_state(&b, set, false);
+			if (t < 0)
+				return -1;
+			out->trans[(size_t)s * out->n_cls + c] = (unsigned char)t;
+		}
+	}
+	out->n_states = b.n;
 	return 0;
 }

@@ -33,4 +33,18 @@ struct re_prog {
  * (from a) that names the byte offset of the problem. */
 int re_compile(struct arena *a, const char *pattern, struct re_prog *out, const char **err);
 
+/* A DFA answering only whether pattern matches somewhere in a string (no captures),
+ * for the BPF runtime: bytes fall into n_cls classes (cls[], class 0 is NUL, the end);
+ * trans[state * n_cls + class] is the next state, from state 0 at the string's start;
+ * accept[state] bit 0: a match ends here, bit 1: a match ends here if the string
+ * does. -1 if it needs more than max_states (at most 256) states. */
+struct re_dfa {
+	unsigned char cls[256];
+	int n_cls, n_states;
+	unsigned char *trans;
+	unsigned char *accept;
+};
+
+int re_dfa(struct arena *a, const struct re_prog *p, int max_states, struct re_dfa *out);
+
 #endif

@@ -1564,6 +1564,28 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "it matched nothing";
 		return -1;
 	}
+	if (!up->pid && (up->kind == UP_TBEGIN || up->kind == UP_TEND ||
+			 (!up->path && (up->kind == UP_BEGIN || up->kind == UP_END)))) {
+		/* bare process.begin/.end, [process("PATH").]thread.begin/.end: the
+		 * scheduler's tracepoints (bpf/uprobe.c), no uprobe */
+		*out = arena_alloc(&s->arena, sizeof(**out));
+		(*out)->path = up->path ? up->path : "";
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->event = up->kind == UP_BEGIN ? UP_EV_BEGIN : up->kind == UP_END ? UP_EV_END :
+				up->kind == UP_TBEGIN ? UP_EV_TBEGIN : UP_EV_TEND;
+		return 1;
+	}
+	if (up->kind == UP_SYSCALL || up->kind == UP_SYSRET) {
+		/* the raw sys_enter/sys_exit dispatchers of the syscall tapset */
+		*out = arena_alloc(&s->arena, sizeof(**out));
+		(*out)->path = up->path ? up->path : "";
+		(*out)->func = "";
+		(*out)->pp = dp->pp_str;
+		(*out)->pid = up->pid;
+		(*out)->event = up->kind == UP_SYSCALL ? UP_EV_SYSCALL : UP_EV_SYSRET;
+		return 1;
+	}
 	if ((up->kind == UP_BEGIN || up->kind == UP_END) && up->path && !up->pid) {
 		/* process("PATH").begin/.end: a uprobe at the program's entry point */
 		struct up_object *u = user_object(s, up->path, &dp->pp->loc);
@@ -1580,35 +1602,24 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		(*out)->path = up->path;
 		(*out)->func = "";
 		(*out)->pp = dp->pp_str;
-		(*out)->event = up->kind == UP_BEGIN ? 1 : 2;
+		(*out)->event = up->kind == UP_BEGIN ? UP_EV_PATH_BEGIN : UP_EV_PATH_END;
 		return 1;
 	}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
-		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
-			"process system call probes are not supported by the BPF runtime yet" :
-			up->kind == UP_BEGIN || up->kind == UP_END ?
-			"process begin/end probes without a program path are not supported by the BPF runtime yet" :
-			"thread begin/end probes are not supported by the BPF runtime yet";
+		*why = up->kind == UP_BEGIN || up->kind == UP_END ?
+			"process begin/end probes of a process id are not supported by the BPF runtime yet" :
+			"thread begin/end probes of a process id are not supported by the BPF runtime yet";
 		return -1;
 	}
-	if (up->plt) {
-		*why = "PLT probes are not supported by the BPF runtime yet";
-		return -1;
-	}
-	for (us = up->sites; us; us = us->next) {
-		if (us->exe) {
-			/* the module drops hits of other programs; the BPF runtime would not */
-			*why = "process(...).library(...) probes are not supported by the BPF runtime yet";
-			return -1;
-		}
+	for (us = up->sites; us; us = us->next)
 		n++;
-	}
 	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));
 	n = 0;
 	for (us = up->sites; us; us = us->next, n++) {
 		struct up_bpf_site *b = &(*out)[n];
 
 		b->path = us->path;
+		b->exe = us->exe;
 		b->func = us->func ? us->func : "";
 		b->pp = us->site->pp;
 		b->offset = us->offset;

@@ -20,20 +20,28 @@ struct up_sdt_arg {
 };
 
 /* one uprobe of a process probe, as the BPF runtime attaches it */
+/* the process events of the BPF runtime: process("PATH").begin and .end (the site is
+ * the program's entry point), bare process.begin/.end, process.thread.begin/.end,
+ * [process("PATH")|process(PID)].syscall[.return] (path "" if bare) */
+enum { UP_EV_PATH_BEGIN = 1, UP_EV_PATH_END, UP_EV_BEGIN, UP_EV_END, UP_EV_TBEGIN, UP_EV_TEND,
+       UP_EV_SYSCALL, UP_EV_SYSRET };
+
 struct up_bpf_site {
-	const char *path, *func, *pp;
+	const char *path, *func, *pp;	/* func: a .plt's imported function */
+	const char *exe;		/* process("X").library(...): X, whose processes
+					 * alone the probe fires in; else NULL */
 	uint64_t offset, sema;		/* in the file; sema 0: none */
 	int id;				/* the site's dispatch number (the attach cookie) */
 	bool is_return;
-	int event;			/* process("PATH").begin 1, .end 2: the site is
-					 * the program's entry point */
+	int event;			/* UP_EV_*: 0 for a function, statement or marker */
+	int64_t pid;			/* process(PID).syscall: PID, else 0 */
 	const char *provider, *name;	/* a marker's, else NULL */
 	int n_args;
 	const struct up_sdt_arg *args;
 };
 
 /* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
- * the BPF runtime cannot attach dp (bare process.begin, thread.*, .syscall, .plt). */
+ * the BPF runtime cannot attach dp (process(PID).begin/.end/.thread.*). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
 
