@@ -184,7 +184,7 @@ done <<'TABLE'
 -W|-W|ok
 -g|-g|ok
 -P|-P|ok
--b|-b|refused
+-b|-b|ok
 -s|-s 4|ok
 -I|-I /nonexistent|ok
 -D|-D FOO=1|ok
@@ -200,7 +200,7 @@ done <<'TABLE'
 -e|-e 'probe begin { }' -p1|ok alone
 -c|-c /bin/true|ok
 -x|-x 1|ok
--F|-F|refused
+-F|-F|ok
 -S|-o out.txt -S 1,2|ok
 -d|-d kernel|ok
 --ldd|--ldd|ok
