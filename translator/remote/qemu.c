@@ -478,7 +478,7 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 {
 	static const char *const fixed[] = {
 		QEMU_BIN, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-net", "none", "-m", GUEST_MEM, "-append", KERNEL_CMDLINE,
+		"-m", GUEST_MEM, "-append", KERNEL_CMDLINE,
 	};
 	static const char *const chardevs[][2] = {
 		{ "file", "console.log" }, { "file", "out" }, { "file", "err" }, { "pipe", "ctl" },
@@ -488,6 +488,16 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		arg(a, "%s", fixed[i]);
+	if (r->o->hostfwd) {
+		qemu_escape(tmp, sizeof(tmp), "user,id=n0,restrict=on,hostfwd=", r->o->hostfwd);
+		arg(a, "-netdev");
+		arg(a, "%s", tmp);
+		arg(a, "-device");
+		arg(a, "e1000,netdev=n0");
+	} else {
+		arg(a, "-net");
+		arg(a, "none");
+	}
 	if (is_file(QBOOT_ROM)) {
 		arg(a, "-bios");
 		arg(a, QBOOT_ROM);
