@@ -61,6 +61,11 @@ static void usage(FILE *f)
 	      "  --remote=qemu://[RELEASE]\n"
 	      "                build for RELEASE and run in a disposable qemu guest booting\n"
 	      "                that installed kernel (default: the newest installed)\n"
+	      "  --remote=ssh://[USER@]HOST[:PORT], --remote=[USER@]HOST\n"
+	      "                build for HOST's kernel and run there over ssh; repeat for\n"
+	      "                several hosts\n"
+	      "  --remote-prefix\n"
+	      "                put \"N: \" (N = the remote's index) before each output line\n"
 	      "  --runtime=bpf, --bpf\n"
 	      "                compile to BPF programs and run them on this machine's kernel\n"
 	      "                (no module needed; see README)\n"
@@ -99,7 +104,7 @@ static void usage(FILE *f)
 	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
 	      "Not supported yet (refused with the reason): -b -F -S --modinfo\n"
 	      "  --use-server --dyninst\n"
-	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
+	      "  --sysroot --sysenv and the others stap(1) lists\n", f);
 }
 
 enum {
@@ -108,7 +113,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_REMOTE_PREFIX, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -152,7 +157,7 @@ static const struct option long_opts[] = {
 	{ "list-servers", optional_argument, NULL, OPT_NOT_YET },
 	{ "trust-servers", optional_argument, NULL, OPT_NOT_YET },
 	{ "sign-module", optional_argument, NULL, OPT_SIGN_MODULE },
-	{ "remote-prefix", no_argument, NULL, OPT_NOT_YET },
+	{ "remote-prefix", no_argument, NULL, OPT_REMOTE_PREFIX },
 	{ "download-debuginfo", optional_argument, NULL, OPT_NOT_YET },
 	{ "sysroot", required_argument, NULL, OPT_NOT_YET },
 	{ "sysenv", required_argument, NULL, OPT_NOT_YET },
@@ -179,7 +184,6 @@ static const struct {
 	{ "--use-server-on-error", "compile servers" },
 	{ "--list-servers", "compile servers" },
 	{ "--trust-servers", "compile servers" },
-	{ "--remote-prefix", "several remote hosts" },
 	{ "--download-debuginfo", "debuginfo comes from the installed -dbg packages" },
 	{ "--sysroot", "user-space targets" },
 	{ "--sysenv", "user-space targets" },
@@ -380,6 +384,9 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		o->sign_module = true;
 		o->sign_dir = arg;
 		return 0;
+	case OPT_REMOTE_PREFIX:
+		o->remote_prefix = true;
+		return 0;
 	case OPT_NOT_YET: {
 		char *opt = xasprintf("--%s", name);
 		int rc = refuse(s, opt);
@@ -509,8 +516,11 @@ static int other_option(struct session *s, int c, char **argv)
 
 	switch (c) {
 	case OPT_REMOTE:
-		o->remote = optarg;
+		if (!o->remote)
+			o->remote = optarg;
+		strlist_add(&o->remotes, optarg);
 		break;
+
 	case OPT_DISABLE_CACHE:
 		o->use_cache = false;
 		break;
@@ -951,22 +961,8 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.extra_scripts);
 	strlist_free(&s->opt.global_params);
 	strlist_free(&s->opt.user_objects);
+	strlist_free(&s->opt.remotes);
 	return status;
-}
-
-/* --remote=ssh://HOST, or a bare HOST (ssh in 4.8): not yet */
-static int remote_not_yet(struct session *s)
-{
-	const char *r = s->opt.remote;
-
-	if (!r || !strncmp(r, "qemu://", 7))
-		return 0;
-	if (!strncmp(r, "ssh://", 6) || !strstr(r, "://")) {
-		diag_plain(s, "stap", "unknown remote '%s': not supported yet: --remote=ssh:// (only qemu://[RELEASE] runs remotely)",
-			   r);
-		return -1;
-	}
-	return 0;	/* kernel_resolve() names the others */
 }
 
 /* Passes 3..5 need the target's kbuild tree (pass 4 builds against it); with -r or
@@ -1117,7 +1113,7 @@ int main(int argc, char **argv)
 	s->diag.warnings_as_errors = s->opt.warnings_as_errors;
 	diag_set_colors(&s->diag, s->opt.color);
 	s->diag.verbose = s->opt.verbose;
-	if (remote_not_yet(s) || paths_resolve(s) || kernel_resolve(s))
+	if (paths_resolve(s) || kernel_resolve(s))
 		return finish(s, 1);
 	switch (s->opt.action) {
 	case ACTION_RUN:

@@ -1,4 +1,5 @@
-/* Pass 5: hand the module to staprun, here or in a qemu guest (--remote=qemu://). */
+/* Pass 5: hand the module to staprun, here or in a qemu guest (--remote=qemu://); over
+ * ssh in ssh.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,8 +14,8 @@
 #include "util.h"
 
 /* staprun's command line, for this host or the guest */
-static void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
-			 const char *module, bool remote)
+void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
+		  const char *module, bool remote)
 {
 	static char bufsize[16], pid[16];
 	size_t i;
@@ -51,19 +52,6 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 	strlist_add(argv, NULL);
 }
 
-/* quote a word for /bin/sh */
-static void sh_quote(struct strbuf *sb, const char *w)
-{
-	sb_putc(sb, '\'');
-	for (; *w; w++) {
-		if (*w == '\'')
-			sb_puts(sb, "'\\''");
-		else
-			sb_putc(sb, *w);
-	}
-	sb_putc(sb, '\'');
-}
-
 static int run_remote(struct session *s)
 {
 	struct strlist argv = { 0 };
@@ -98,7 +86,7 @@ static int run_remote(struct session *s)
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
 			sb_putc(&cmd, ' ');
-		sh_quote(&cmd, argv.v[i]);
+		sb_sh_quote(&cmd, argv.v[i]);
 	}
 	fflush(NULL);
 	rc = qemu_run(&qo, files, ARRAY_LEN(files), cmd.buf, out_fd, 2);
@@ -157,6 +145,8 @@ static int run_local(struct session *s)
 
 int pass5_run(struct session *s)
 {
+	if (s->n_ssh)
+		return ssh_run(s);
 	if (s->opt.remote)
 		return run_remote(s);
 	if (!s->kern.is_host) {

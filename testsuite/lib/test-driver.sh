@@ -36,8 +36,8 @@ run "$STAP" -p
 [ $rc = 1 ] && grep -q 'needs an argument' "$work/err"
 check "missing option argument is a clear error" $? "rc=$rc $err"
 
-run "$STAP" --remote=ssh://host -e 'probe begin { exit() }'
-[ $rc = 1 ] && grep -q "unknown remote 'ssh://host'" "$work/err"
+run "$STAP" --remote=libvirt://dom -e 'probe begin { exit() }'
+[ $rc = 1 ] && grep -q "unknown remote 'libvirt://dom'" "$work/err"
 check "unknown remote is a clear error" $? "rc=$rc $err"
 
 run "$STAP" --remote=qemu://9.9.9-nosuch -p4 -e 'probe begin { exit() }'
