@@ -11,6 +11,7 @@
 
 #include "passes.h"
 #include "remote/qemu.h"
+#include "translate/translate.h"
 #include "util.h"
 
 /* staprun's command line, for this host or the guest */
@@ -52,15 +53,26 @@ void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
 	strlist_add(argv, NULL);
 }
 
+/* -c CMD's program when it names one by absolute path ("/path/prog args"), else NULL */
+static const char *target_program(struct session *s)
+{
+	const char *c = s->opt.target_cmd, *end;
+
+	if (!c)
+		return NULL;
+	c += strspn(c, " \t");
+	end = c + strcspn(c, " \t\n;&|<>()");
+	if (*c != '/')
+		return NULL;
+	return arena_strndup(&s->arena, c, (size_t)(end - c));
+}
+
 static int run_remote(struct session *s)
 {
-	struct strlist argv = { 0 };
+	struct strlist argv = { 0 }, objs = { 0 };
 	struct strbuf cmd = { 0 };
 	const char *guest_ko = arena_printf(&s->arena, "/tmp/%s.ko", s->opt.module_name);
-	struct qemu_file files[] = {
-		{ .host_path = s->module_path, .guest_path = guest_ko, .mode = 0644 },
-		{ .host_path = s->paths.staprun, .guest_path = "/usr/bin/staprun", .mode = 0755 },
-	};
+	struct qemu_file *files;
 	struct qemu_opts qo = {
 		.release = s->kern.release,
 		.cache_dir = arena_printf(&s->arena, "%s/qemu", s->paths.cache_dir),
@@ -68,7 +80,7 @@ static int run_remote(struct session *s)
 		.smp = 2,
 	};
 	int out_fd = 1, rc;
-	size_t i;
+	size_t i, n_files = 0;
 
 	if (!file_exists(s->paths.staprun)) {
 		diag_plain(s, "error", "staprun not found at %s", s->paths.staprun);
@@ -82,6 +94,16 @@ static int run_remote(struct session *s)
 			return -1;
 		}
 	}
+	/* the guest has nothing of this host's: the programs and objects the module was
+	 * built for (-d, --ldd, process("PATH")) and -c's program go in at their paths */
+	xl_usyms_guest_objects(s, target_program(s), &objs);
+	files = xcalloc(objs.n + 2, sizeof(*files));
+	files[n_files++] = (struct qemu_file){ .host_path = s->module_path,
+					       .guest_path = guest_ko, .mode = 0644 };
+	files[n_files++] = (struct qemu_file){ .host_path = s->paths.staprun,
+					       .guest_path = "/usr/bin/staprun", .mode = 0755 };
+	for (i = 0; i < objs.n; i++)
+		files[n_files++] = (struct qemu_file){ .host_path = objs.v[i] };
 	staprun_args(s, &argv, "staprun", guest_ko, true);
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
@@ -89,9 +111,11 @@ static int run_remote(struct session *s)
 		sb_sh_quote(&cmd, argv.v[i]);
 	}
 	fflush(NULL);
-	rc = qemu_run(&qo, files, ARRAY_LEN(files), cmd.buf, out_fd, 2);
+	rc = qemu_run(&qo, files, n_files, cmd.buf, out_fd, 2);
 	if (out_fd != 1)
 		close(out_fd);
+	free(files);
+	xl_usyms_free_objects(&objs);
 	sb_free(&cmd);
 	strlist_free(&argv);
 	if (rc < 0) {

@@ -140,6 +140,18 @@ run timeout 120 "$STAP" --remote=qemu:// -c 'echo from-the-command' \
 	grep -q '^from-the-command$' "$work/out"
 check "-c CMD runs the command and ends with it" $? "rc=$rc out=$out $err"
 
+# what the module was built for (-d PATH) and -c's program go into the guest at their paths
+printf '#include <stdio.h>\nint main(void) { puts("from prog"); return 0; }\n' > "$work/prog.c"
+gcc -static -o "$work/prog" "$work/prog.c"
+run timeout 120 "$STAP" --remote=qemu:// -d "$work/prog" -c "exec $work/prog" \
+	-e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -d PATH: the object is in the guest at PATH" $? "rc=$rc out=$out $err"
+run timeout 120 "$STAP" --remote=qemu:// -c "$work/prog --an-argument" \
+	-e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -c /PATH: the program is in the guest at PATH" $? "rc=$rc out=$out $err"
+
 # bad modules given to staprun in the guest
 printf 'not an ELF file' > "$work/bad.ko"
 run timeout 120 "$STAP_QEMU" -r "$RELEASE" -f "$STAPRUN:/usr/bin/staprun" \

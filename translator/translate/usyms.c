@@ -576,6 +576,24 @@ static bool emit_object(struct session *s, struct emitter *decl, const char *pat
 	return true;
 }
 
+/* the libraries that objs->v[FIRST..] need, recursively (objs grows as the loop goes) */
+static void add_ldd_from(struct strlist *objs, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < objs->n; i++) {
+		int fd = open(objs->v[i], O_RDONLY);
+		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+		if (elf) {
+			add_ldd(objs, elf);
+			elf_end(elf);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* the objects to embed: the probed programs, the -d objects and, with --ldd, the
  * libraries they need, recursively (objs grows as the loop goes) */
 static void collect_objects(struct session *s, struct strlist *objs)
@@ -592,17 +610,8 @@ static void collect_objects(struct session *s, struct strlist *objs)
 	}
 	for (i = 0; i < s->opt.user_objects.n; i++)
 		add_path(objs, s->opt.user_objects.v[i]);
-	for (i = 0; s->opt.ldd && i < objs->n; i++) {
-		int fd = open(objs->v[i], O_RDONLY);
-		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
-
-		if (elf) {
-			add_ldd(objs, elf);
-			elf_end(elf);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
+	if (s->opt.ldd)
+		add_ldd_from(objs, 0);
 }
 
 static void free_objects(struct strlist *objs)
@@ -612,6 +621,25 @@ static void free_objects(struct strlist *objs)
 	for (i = 0; i < objs->n; i++)
 		free((char *)objs->v[i]);
 	strlist_free(objs);
+}
+
+/* the objects a guest needs at their paths: those of collect_objects(), and PROGRAM (-c's,
+ * or NULL) with the libraries it loads */
+void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs)
+{
+	size_t first;
+
+	collect_objects(s, objs);
+	if (!program)
+		return;
+	first = objs->n;
+	add_path(objs, program);
+	add_ldd_from(objs, first);
+}
+
+void xl_usyms_free_objects(struct strlist *objs)
+{
+	free_objects(objs);
 }
 
 void xl_usyms_cache_key(struct session *s, struct sha256 *h)
