@@ -71,6 +71,7 @@ static int run_remote(struct session *s)
 {
 	struct strlist argv = { 0 }, objs = { 0 };
 	struct strbuf cmd = { 0 };
+	char *interp = NULL;
 	const char *guest_ko = arena_printf(&s->arena, "/tmp/%s.ko", s->opt.module_name);
 	struct qemu_file *files;
 	struct qemu_opts qo = {
@@ -96,14 +97,22 @@ static int run_remote(struct session *s)
 	}
 	/* the guest has nothing of this host's: the programs and objects the module was
 	 * built for (-d, --ldd, process("PATH")) and -c's program go in at their paths */
-	xl_usyms_guest_objects(s, target_program(s), &objs);
-	files = xcalloc(objs.n + 2, sizeof(*files));
+	xl_usyms_guest_objects(s, target_program(s), &objs, &interp);
+	files = xcalloc(objs.n + 3, sizeof(*files));
 	files[n_files++] = (struct qemu_file){ .host_path = s->module_path,
 					       .guest_path = guest_ko, .mode = 0644 };
 	files[n_files++] = (struct qemu_file){ .host_path = s->paths.staprun,
 					       .guest_path = "/usr/bin/staprun", .mode = 0755 };
 	for (i = 0; i < objs.n; i++)
 		files[n_files++] = (struct qemu_file){ .host_path = objs.v[i] };
+	/* a dynamic program's interpreter by its own name: /lib64/ld-linux-x86-64.so.2 is
+	 * a link on the host, its target is among the objects; the guest's /lib* are /usr's */
+	if (interp && interp[0] == '/' && file_exists(interp))
+		files[n_files++] = (struct qemu_file){
+			.host_path = interp,
+			.guest_path = arena_printf(&s->arena, "%s%s",
+						   strncmp(interp, "/lib", 4) ? "" : "/usr", interp),
+		};
 	staprun_args(s, &argv, "staprun", guest_ko, true);
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
@@ -115,6 +124,7 @@ static int run_remote(struct session *s)
 	if (out_fd != 1)
 		close(out_fd);
 	free(files);
+	free(interp);
 	xl_usyms_free_objects(&objs);
 	sb_free(&cmd);
 	strlist_free(&argv);

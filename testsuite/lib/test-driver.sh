@@ -151,6 +151,11 @@ run timeout 120 "$STAP" --remote=qemu:// -c "$work/prog --an-argument" \
 	-e 'probe end { println("end") }'
 [ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
 check "--remote=qemu:// -c /PATH: the program is in the guest at PATH" $? "rc=$rc out=$out $err"
+gcc -o "$work/dprog" "$work/prog.c"
+run timeout 120 "$STAP" --remote=qemu:// -c "$work/dprog" -e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -c /PATH: a dynamic program's libc and interpreter come along" $? \
+	"rc=$rc out=$out $err"
 
 # bad modules given to staprun in the guest
 printf 'not an ELF file' > "$work/bad.ko"

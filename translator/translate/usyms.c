@@ -98,14 +98,13 @@ static void add_needed(struct strlist *objs, const char *name)
 	}
 }
 
-/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path */
-static void add_ldd(struct strlist *objs, Elf *elf)
+/* the program interpreter (PT_INTERP) an ELF names, or NULL */
+static const char *elf_interp(Elf *elf)
 {
-	Elf_Scn *scn = NULL;
 	size_t i, n;
 
 	if (elf_getphdrnum(elf, &n))
-		return;
+		return NULL;
 	for (i = 0; i < n; i++) {
 		GElf_Phdr ph;
 		Elf_Data *d;
@@ -114,8 +113,19 @@ static void add_ldd(struct strlist *objs, Elf *elf)
 			continue;
 		d = elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz, ELF_T_BYTE);
 		if (d && d->d_size && memchr(d->d_buf, '\0', d->d_size))
-			add_path(objs, d->d_buf);
+			return d->d_buf;
 	}
+	return NULL;
+}
+
+/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path */
+static void add_ldd(struct strlist *objs, Elf *elf)
+{
+	const char *interp = elf_interp(elf);
+	Elf_Scn *scn = NULL;
+
+	if (interp)
+		add_path(objs, interp);
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *d;
@@ -624,17 +634,29 @@ static void free_objects(struct strlist *objs)
 }
 
 /* the objects a guest needs at their paths: those of collect_objects(), and PROGRAM (-c's,
- * or NULL) with the libraries it loads */
-void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs)
+ * or NULL) with the libraries it loads; *INTERP: PROGRAM's interpreter as it names it
+ * (malloc'd, or NULL), which the guest needs at that path too */
+void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs,
+			    char **interp)
 {
 	size_t first;
+	int fd;
+	Elf *elf;
 
+	*interp = NULL;
 	collect_objects(s, objs);
 	if (!program)
 		return;
 	first = objs->n;
 	add_path(objs, program);
 	add_ldd_from(objs, first);
+	fd = open(program, O_RDONLY | O_CLOEXEC);
+	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_interp(elf))
+		*interp = xstrdup(elf_interp(elf));
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
 }
 
 void xl_usyms_free_objects(struct strlist *objs)
