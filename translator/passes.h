@@ -44,6 +44,8 @@ int run_command(struct session *s, const char *const argv[], const char *dir,
  * is freed; its exit status, or -1 */
 struct strlist;
 int run_loader(struct session *s, struct strlist *argv);
+/* a remote run's output: -o FILE opened, or 1; -1 after an error */
+int run_output_fd(struct session *s);
 /* staprun's argument vector (NULL-terminated) for MODULE; REMOTE: -o stays with stap */
 void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
 		  const char *module, bool remote);

@@ -53,6 +53,20 @@ void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
 	strlist_add(argv, NULL);
 }
 
+/* Where a remote run's output goes: -o FILE (opened here), else stdout (1); -1 after
+ * saying why */
+int run_output_fd(struct session *s)
+{
+	int fd;
+
+	if (!s->opt.output_file)
+		return 1;
+	fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file, strerror(errno));
+	return fd;
+}
+
 /* -c CMD's program when it names one by absolute path ("/path/prog args"), else NULL */
 static const char *target_program(struct session *s)
 {
@@ -87,14 +101,9 @@ static int run_remote(struct session *s)
 		diag_plain(s, "error", "staprun not found at %s", s->paths.staprun);
 		return -1;
 	}
-	if (s->opt.output_file) {
-		out_fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out_fd < 0) {
-			diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file,
-				   strerror(errno));
-			return -1;
-		}
-	}
+	out_fd = run_output_fd(s);
+	if (out_fd < 0)
+		return -1;
 	/* the guest has nothing of this host's: the programs and objects the module was
 	 * built for (-d, --ldd, process("PATH")) and -c's program go in at their paths */
 	xl_usyms_guest_objects(s, target_program(s), &objs, &interp);

@@ -575,17 +575,11 @@ static int run_all(struct session *s, int out_fd, int sig_fd)
 int ssh_run(struct session *s)
 {
 	sigset_t set, old;
-	int out_fd = 1, sig_fd, rc = 0;
+	int out_fd = run_output_fd(s), sig_fd, rc = 0;
 	size_t i;
 
-	if (s->opt.output_file) {
-		out_fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out_fd < 0) {
-			diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file,
-				   strerror(errno));
-			return -1;
-		}
-	}
+	if (out_fd < 0)
+		return -1;
 	for (i = 0; i < s->n_ssh && !rc; i++)
 		rc = upload(s, &s->ssh[i]);
 	sigemptyset(&set);

@@ -119,18 +119,8 @@ run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { error("oops") } probe
 check "a run-time error ends the session: exit 1, end probes skipped" $? "rc=$rc out=$out $err"
 
 # Ctrl-C: end probes run and their output arrives
-"$STAP" --remote=qemu:// -e 'probe begin { println("ready") } probe end { println("bye") }' \
-	> "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 1 600); do
-	grep -q ready "$work/out" 2>/dev/null && break
-	sleep 0.1
-done
-kill -INT $pid
-for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-kill -0 $pid 2>/dev/null && kill -KILL $pid
-wait $pid
-rc=$?
+run_until_sigint ready "$STAP" --remote=qemu:// \
+	-e 'probe begin { println("ready") } probe end { println("bye") }'
 [ $rc = 0 ] && [ "$(cat "$work/out")" = "$(printf 'ready\nbye')" ]
 check "SIGINT runs end probes, drains output, exit 0" $? "rc=$rc $(cat "$work/out" "$work/err")"
 

@@ -65,18 +65,8 @@ run timeout 120 "$STAP" --remote-prefix --remote="$url" \
 check "--remote-prefix: \"0: \" before every line" $? "rc=$rc out=$out $err"
 
 # Ctrl-C: the remote staprun gets SIGINT, the end probes run, their output arrives
-"$STAP" --remote="$url" -e 'probe begin { println("ready") } probe end { println("bye") }' \
-	> "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 1 1200); do
-	grep -q ready "$work/out" 2>/dev/null && break
-	sleep 0.1
-done
-kill -INT $pid
-for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-kill -0 $pid 2>/dev/null && kill -KILL $pid
-wait $pid
-rc=$?
+run_until_sigint ready "$STAP" --remote="$url" \
+	-e 'probe begin { println("ready") } probe end { println("bye") }'
 [ $rc = 0 ] && [ "$(cat "$work/out")" = "$(printf 'ready\nbye')" ]
 check "SIGINT to stap ends the remote session with its end probes" $? "rc=$rc $(cat "$work/out" "$work/err")"
 
