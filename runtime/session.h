@@ -55,6 +55,15 @@ pid_t _stp_target(void)
 	return _stp_session.target;
 }
 
+/* remote_id(), remote_uri(): stap --remote's index of this run among its hosts and
+ * the URI, from staprun -r N:URI; -1 and "" otherwise */
+long _stp_remote_id = -1;
+module_param(_stp_remote_id, long, 0);
+MODULE_PARM_DESC(_stp_remote_id, "index of this run among stap's --remote hosts");
+char *_stp_remote_uri = "";
+module_param(_stp_remote_uri, charp, 0);
+MODULE_PARM_DESC(_stp_remote_uri, "the --remote URI of this run");
+
 /* module_name(): this module's name */
 const char *_stp_module_name(void)
 {

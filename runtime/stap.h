@@ -177,6 +177,9 @@ extern const char _stp_abort_msg[];
 extern const char _stp_next_msg[];
 pid_t _stp_target(void);
 const char *_stp_module_name(void);
+/* remote_id(), remote_uri(): staprun -r N:URI (session.h) */
+extern long _stp_remote_id;
+extern char *_stp_remote_uri;
 /* system(): have staprun run cmd with /bin/sh -c; 0 or -errno (transport/ctl.h) */
 int _stp_system(const char *cmd);
 /* switch_file(): staprun -o starts its next file here; 0 or -errno (probe.h) */

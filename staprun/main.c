@@ -38,7 +38,7 @@ static void on_signal(int sig)
 #endif
 
 #define USAGE_LINE "usage: staprun [-v] [-o FILE [-S MB[,N]]] [-c CMD] [-x PID] [-s MB] " \
-	"MODULE.ko [param=value...]\n"
+	"[-r N:URI] MODULE.ko [param=value...]\n"
 
 static void usage(void)
 {
@@ -63,6 +63,7 @@ static void help(void)
 	      "             is the script's target(), and its exit ends the session\n"
 	      "  -x PID     make PID the script's target()\n"
 	      "  -s MB      output buffer size in MB (1..1024)\n"
+	      "  -r N:URI   the script's remote_id() and remote_uri() (stap --remote)\n"
 	      "  -S MB[,N]  with -o: write FILE.0, FILE.1, ..., each at most MB megabytes,\n"
 	      "             keeping the newest N; switch_file() also starts the next file\n"
 	      "             (without -S: FILE, then FILE.1, FILE.2, ...)\n"
@@ -88,10 +89,11 @@ static long parse_num(const char *s, long min, long max)
 	return v;
 }
 
-/* Module parameters: the remaining arguments, then -s. */
-static char *join_params(char **argv, int argc, unsigned int bufsize_mb)
+/* Module parameters: the remaining arguments, then -s's and -r's. */
+static char *join_params(const struct staprun *sr, char **argv, int argc)
 {
-	size_t len = 64;
+	size_t len = 64 + (sr->remote ? 2 * strlen(sr->remote) + 64 : 0);
+	const char *colon = sr->remote ? strchr(sr->remote, ':') : NULL;
 	char *s, *p;
 	int i;
 
@@ -101,17 +103,32 @@ static char *join_params(char **argv, int argc, unsigned int bufsize_mb)
 	*p = '\0';
 	for (i = 0; i < argc; i++)
 		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
-	if (bufsize_mb)
-		sprintf(p, "%s%s=%u", argc ? " " : "", STP_BUFSIZE_PARAM,
-			bufsize_mb);
+	if (sr->bufsize_mb)
+		p += sprintf(p, "%s%s=%u", p > s ? " " : "", STP_BUFSIZE_PARAM, sr->bufsize_mb);
+	if (colon)
+		sprintf(p, "%s_stp_remote_id=%.*s _stp_remote_uri=%s", p > s ? " " : "",
+			(int)(colon - sr->remote), sr->remote, colon + 1);
 	return s;
+}
+
+/* -r N:URI: N a number, URI without blanks, quotes or backslashes (one module
+ * parameter word) */
+static void check_remote(const char *r)
+{
+	size_t n = strspn(r, "0123456789");
+
+	if (!n || n > 9 || r[n] != ':' || !r[n + 1] || strlen(r) > 1024 ||
+	    strpbrk(r + n + 1, " \t\n\"'\\")) {
+		sr_err("invalid -r '%s': N:URI, a number and a URI without blanks or quotes", r);
+		usage();
+	}
 }
 
 static void parse_args(struct staprun *sr, int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:dhV")) != -1) {
+	while ((opt = getopt(argc, argv, "+vo:c:x:s:S:r:dhV")) != -1) {
 		switch (opt) {
 		case 'v':
 			sr->verbose++;
@@ -127,6 +144,10 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 			break;
 		case 's':
 			sr->bufsize_mb = (unsigned int)parse_num(optarg, 1, STP_BUFSIZE_MB_MAX);
+			break;
+		case 'r':
+			check_remote(optarg);
+			sr->remote = optarg;
 			break;
 		case 'S': {
 			char *comma = strchr(optarg, ',');
@@ -154,13 +175,12 @@ static void parse_args(struct staprun *sr, int argc, char **argv)
 	if (optind >= argc || (sr->cmd && sr->target))
 		usage();
 	if (sr->delete && (optind + 1 != argc || sr->cmd || sr->target || sr->out_path ||
-			   sr->bufsize_mb || sr->size_max))
+			   sr->bufsize_mb || sr->size_max || sr->remote))
 		usage();
 	sr->module_path = argv[optind];
 	sr->user_params = argv + optind + 1;
 	sr->n_user_params = argc - optind - 1;
-	sr->params = join_params(argv + optind + 1, argc - optind - 1,
-				 sr->bufsize_mb);
+	sr->params = join_params(sr, argv + optind + 1, argc - optind - 1);
 }
 
 static int setup_signals(void)

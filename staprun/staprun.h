@@ -62,6 +62,7 @@ struct staprun {
 	const char *cmd;		/* -c */
 	pid_t target;			/* -x, or the -c child */
 	unsigned int bufsize_mb;	/* -s, 0 for the module's default */
+	const char *remote;		/* -r N:URI, for remote_id() and remote_uri() */
 	const char *module_path;
 	char *params;			/* module parameters, space separated */
 

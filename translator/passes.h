@@ -46,9 +46,10 @@ struct strlist;
 int run_loader(struct session *s, struct strlist *argv);
 /* a remote run's output: -o FILE opened, or 1; -1 after an error */
 int run_output_fd(struct session *s);
-/* staprun's argument vector (NULL-terminated) for MODULE; REMOTE: -o stays with stap */
+/* staprun's argument vector (NULL-terminated) for MODULE; REMOTE ("N:URI", staprun -r)
+ * when it runs elsewhere: then -o stays with stap */
 void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
-		  const char *module, bool remote);
+		  const char *module, const char *remote);
 /* ssh.c: --remote=ssh://[USER@]HOST[:PORT] (or a bare [USER@]HOST), repeatable.
  * ssh_is_url(): is URL one of these; ssh_resolve(): the hosts' kernel (release, machine,
  * build id) into s->kern, refusing what cannot be built here; ssh_run(): pass 5 there */

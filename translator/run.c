@@ -14,9 +14,9 @@
 #include "translate/translate.h"
 #include "util.h"
 
-/* staprun's command line, for this host or the guest */
+/* staprun's command line, for this host or a remote one (REMOTE: "N:URI", for -r) */
 void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
-		  const char *module, bool remote)
+		  const char *module, const char *remote)
 {
 	static char bufsize[16], pid[16];
 	size_t i;
@@ -45,6 +45,10 @@ void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
 		snprintf(bufsize, sizeof(bufsize), "%u", s->opt.bufsize_mb);
 		strlist_add(argv, "-s");
 		strlist_add(argv, bufsize);
+	}
+	if (remote) {
+		strlist_add(argv, "-r");
+		strlist_add(argv, remote);
 	}
 	strlist_add(argv, module);
 	/* -G NAME=VALUE: module parameters (checked: no blanks, no quotes) */
@@ -122,7 +126,8 @@ static int run_remote(struct session *s)
 			.guest_path = arena_printf(&s->arena, "%s%s",
 						   strncmp(interp, "/lib", 4) ? "" : "/usr", interp),
 		};
-	staprun_args(s, &argv, "staprun", guest_ko, true);
+	staprun_args(s, &argv, "staprun", guest_ko,
+		     arena_printf(&s->arena, "0:%s", s->opt.remote));
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
 			sb_putc(&cmd, ' ');
@@ -182,7 +187,7 @@ static int run_local(struct session *s)
 {
 	struct strlist argv = { 0 };
 
-	staprun_args(s, &argv, s->paths.staprun, s->module_path, false);
+	staprun_args(s, &argv, s->paths.staprun, s->module_path, NULL);
 	return run_loader(s, &argv);
 }
 

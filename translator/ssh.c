@@ -390,7 +390,8 @@ static void run_script(struct session *s, const struct ssh_remote *r, struct str
 	size_t i;
 
 	base = base ? base + 1 : s->module_path;
-	staprun_args(s, &argv, "staprun", arena_printf(&s->arena, "%s/%s", r->dir, base), true);
+	staprun_args(s, &argv, "staprun", arena_printf(&s->arena, "%s/%s", r->dir, base),
+		     arena_printf(&s->arena, "%zu:%s", (size_t)(r - s->ssh), r->url));
 	sb_puts(sc, "cd ");
 	sb_sh_quote(sc, r->dir);
 	sb_puts(sc, " || exit 1\nexec 3<&0\n");

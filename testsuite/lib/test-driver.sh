@@ -40,6 +40,12 @@ run "$STAP" --remote=libvirt://dom -e 'probe begin { exit() }'
 [ $rc = 1 ] && grep -q "unknown remote 'libvirt://dom'" "$work/err"
 check "unknown remote is a clear error" $? "rc=$rc $err"
 
+for bad in 'x:ssh://h' '1:' '1:a b' "1:a'b" '1ssh://h'; do
+	run "$STAPRUN" -r "$bad" /nonexistent.ko
+	[ $rc = 1 ] && grep -q "^ERROR: invalid -r '$bad': N:URI, a number and a URI without blanks or quotes$" "$work/err"
+	check "staprun -r '$bad' is refused" $? "rc=$rc $err"
+done
+
 run "$STAP" --remote=qemu://9.9.9-nosuch -p4 -e 'probe begin { exit() }'
 [ $rc = 1 ] && grep -q 'no kernel build tree for 9.9.9-nosuch' "$work/err"
 check "remote kernel without headers is a clear error" $? "rc=$rc $err"
@@ -112,6 +118,10 @@ check "stap --remote=qemu:// runs hello world" $? "rc=$rc out=$out $err"
 run timeout 120 "$STAP" --remote=qemu:// -o "$work/o.txt" -e 'probe begin { println("to a file") exit() }'
 [ $rc = 0 ] && [ -z "$out" ] && [ "$(cat "$work/o.txt")" = "to a file" ]
 check "-o FILE gets the script's output" $? "rc=$rc out=$out $err"
+
+run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { println(remote_id(), " ", remote_uri()) exit() }'
+[ $rc = 0 ] && [ "$out" = "0 qemu://" ]
+check "remote_id() and remote_uri() in a --remote=qemu:// run" $? "rc=$rc out=$out $err"
 
 run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { error("oops") } probe end { println("not printed") }'
 [ $rc = 1 ] && grep -q '^ERROR: oops near ' "$work/err" &&

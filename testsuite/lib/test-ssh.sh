@@ -64,6 +64,11 @@ run timeout 120 "$STAP" --remote-prefix --remote="$url" \
 [ $rc = 0 ] && [ "$out" = "$(printf '0: a\n0: b\n0: c')" ]
 check "--remote-prefix: \"0: \" before every line" $? "rc=$rc out=$out $err"
 
+run timeout 120 "$STAP" --remote-prefix --remote="$url" \
+	-e 'probe begin { println(remote_id(), " ", remote_uri()) exit() }'
+[ $rc = 0 ] && [ "$out" = "0: 0 $url" ]
+check "remote_id() and remote_uri() name the remote" $? "rc=$rc out=$out $err"
+
 # Ctrl-C: the remote staprun gets SIGINT, the end probes run, their output arrives
 run_until_sigint ready "$STAP" --remote="$url" \
 	-e 'probe begin { println("ready") } probe end { println("bye") }'
