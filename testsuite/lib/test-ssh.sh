@@ -12,8 +12,9 @@ export SYSTEMTAP_DIR=$work/stapdir
 cd "$work" || exit 1
 . "$top/testsuite/lib/tap.sh"
 
-guest=$work/guest
-trap '"$top/testsuite/lib/guest-sshd" stop "$guest"; rm -rf "$work"' EXIT
+guest=$work/guest guest2=$work/guest2
+trap '"$top/testsuite/lib/guest-sshd" stop "$guest"; "$top/testsuite/lib/guest-sshd" stop "$guest2"
+	rm -rf "$work"' EXIT
 if ! port=$("$top/testsuite/lib/guest-sshd" start "$guest"); then
 	check "the guest's sshd starts" 1 "$(cat "$guest"/qemu.msgs "$guest"/sshd.err 2>/dev/null)"
 	echo "1..$n"
@@ -78,6 +79,32 @@ check "SIGINT to stap ends the remote session with its end probes" $? "rc=$rc $(
 left=$(on_guest 'ls -d /tmp/stap* 2>/dev/null; lsmod | grep "^stap_\|^q_x"; ps | grep "[s]taprun"')
 [ -z "$left" ]
 check "the remote is left clean: no directory, module or staprun" $? "$left"
+
+# two hosts at once (a second guest): both run, each line carries its host's index
+if port2=$("$top/testsuite/lib/guest-sshd" start "$guest2"); then
+	mkdir -p "$work/both"
+	cat >"$work/both/ssh_config" <<EOF
+Host *
+	IdentityFile $guest/id_ed25519
+	IdentityFile $guest2/id_ed25519
+	IdentitiesOnly yes
+	UserKnownHostsFile $guest/known_hosts $guest2/known_hosts
+	StrictHostKeyChecking yes
+	BatchMode yes
+	ConnectTimeout 20
+EOF
+	printf '#!/bin/sh\nexec /usr/bin/ssh -F %s/ssh_config "$@"\n' "$work/both" >"$work/both/ssh"
+	chmod +x "$work/both/ssh"
+	run env PATH="$work/both:$PATH" timeout 180 "$STAP" --remote-prefix --remote="$url" \
+		--remote="root@127.0.0.1:$port2" \
+		-e 'probe begin { printf("%d %s\n", remote_id(), remote_uri()) printf("end\n") exit() }'
+	[ $rc = 0 ] && [ "$(sort "$work/out")" = "$(printf '0: 0 %s\n0: end\n1: 1 %s\n1: end' \
+		"$url" "root@127.0.0.1:$port2")" ]
+	check "two --remote hosts at once, with --remote-prefix" $? "rc=$rc out=$out $err"
+	"$top/testsuite/lib/guest-sshd" stop "$guest2"
+else
+	check "a second guest's sshd starts" 1 "$(cat "$guest2"/qemu.msgs "$guest2"/sshd.err 2>/dev/null)"
+fi
 
 # a remote kernel this host has no headers for, and another build of the same release:
 # two more root logins whose shells answer uname -r and cat /sys/kernel/notes for them
