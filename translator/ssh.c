@@ -166,6 +166,8 @@ static pid_t ssh_spawn(struct session *s, const struct ssh_remote *r, const char
 	return pid;
 }
 
+/* ssh's exit status (the remote command's); an ssh killed here by a signal lost the
+ * connection as surely as one that says so with SSH_EXIT_FAILED */
 static int wait_status(pid_t pid)
 {
 	int st;
@@ -173,7 +175,7 @@ static int wait_status(pid_t pid)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : SSH_EXIT_FAILED;
 }
 
 /* Run SCRIPT on R with stdin IN; its stdout (at most INFO_MAX bytes) in *OUT (NUL-ended,

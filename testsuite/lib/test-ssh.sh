@@ -80,6 +80,24 @@ left=$(on_guest 'ls -d /tmp/stap* 2>/dev/null; lsmod | grep "^stap_\|^q_x"; ps |
 [ -z "$left" ]
 check "the remote is left clean: no directory, module or staprun" $? "$left"
 
+# the connection lost (ssh killed here): stap says so, and on the remote the session
+# ends and is cleaned up all the same
+"$STAP" --remote="$url" -e 'probe begin { println("ready") } probe end { println("bye") }' \
+	> "$work/out" 2> "$work/err" &
+pid=$!
+for _ in $(seq 1 1200); do grep -q ready "$work/out" 2>/dev/null && break; sleep 0.1; done
+kill -KILL $(pgrep -P $pid -x ssh)
+wait $pid
+rc=$?
+for _ in $(seq 1 30); do
+	left=$(on_guest 'ls -d /tmp/stap* 2>/dev/null; lsmod | grep "^stap_"; ps | grep "[s]taprun"')
+	[ -z "$left" ] && break
+	sleep 1
+done
+[ $rc = 1 ] && [ "$(head -n 1 "$work/err")" = "stap: lost the connection to remote '$url'" ] && [ -z "$left" ]
+check "a lost connection: stap says so, the remote session ends and is cleaned up" $? \
+	"rc=$rc $(cat "$work/err") left: $left"
+
 # two hosts at once (a second guest): both run, each line carries its host's index
 if port2=$("$top/testsuite/lib/guest-sshd" start "$guest2"); then
 	mkdir -p "$work/both"
