@@ -279,6 +279,11 @@ int ssh_resolve(struct session *s)
 	char *mk;
 	bool ok;
 
+	if (s->opt.bpf) {
+		diag_plain(s, "stap", "--runtime=bpf runs on this machine: not with --remote=%s",
+			   s->opt.remote);
+		return -1;
+	}
 	s->n_ssh = s->opt.remotes.n;
 	s->ssh = arena_alloc(&s->arena, s->n_ssh * sizeof(*s->ssh));
 	for (i = 0; i < s->n_ssh; i++) {

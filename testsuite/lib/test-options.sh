@@ -85,6 +85,9 @@ check "refused: qemu:// among several --remote" $? "rc=$rc $err"
 run "$STAP" --remote=ssh://nobody@127.0.0.1:1 -p2 -e "$P"
 [ $rc = 1 ] && grep -q "^stap: cannot reach remote 'ssh://nobody@127.0.0.1:1' over ssh" "$work/err" && [ -z "$out" ]
 check "an unreachable --remote=ssh:// host is a clear error" $? "rc=$rc $err"
+run "$STAP" --runtime=bpf --remote=ssh://127.0.0.1:1 -p2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: --runtime=bpf runs on this machine: not with --remote=ssh://127.0.0.1:1" ]
+check "refused: --runtime=bpf with --remote=ssh://" $? "rc=$rc $err"
 run "$STAP" --remote-prefix -p2 -e "$P"
 [ $rc = 0 ] && [ "$out" != "" ] && [ -z "$err" ]
 check "accepted: --remote-prefix" $? "rc=$rc $err"
