@@ -33,11 +33,14 @@ int kernel_resolve(struct session *s)
 	const char *remote = s->opt.remote;
 
 	uname(&u);
-	if (remote) {
+	if (remote && (ssh_is_url(remote) || s->opt.remotes.n > 1)) {
+		if (ssh_resolve(s))
+			return -1;
+	} else if (remote) {
 		char rel[256];
 
 		if (strncmp(remote, "qemu://", 7)) {
-			diag_plain(s, "stap", "unknown remote '%s': only qemu://[RELEASE] is supported",
+			diag_plain(s, "stap", "unknown remote '%s': only qemu://[RELEASE], ssh://[USER@]HOST[:PORT] and [USER@]HOST are supported",
 				   remote);
 			return -1;
 		}
@@ -71,6 +74,8 @@ int kernel_resolve(struct session *s)
 		diag_plain(s, "stap", "invalid kernel release '%s'", k->release);
 		return -1;
 	}
+	if (s->n_ssh)
+		return 0;	/* ssh_resolve() set the rest */
 	if (!k->build_dir)
 		k->build_dir = arena_printf(&s->arena, "/lib/modules/%s/build", k->release);
 	k->is_host = !strcmp(k->release, u.release);

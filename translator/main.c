@@ -68,6 +68,11 @@ static void usage(FILE *f)
 	      "  --remote=qemu://[RELEASE]\n"
 	      "                build for RELEASE and run in a disposable qemu guest booting\n"
 	      "                that installed kernel (default: the newest installed)\n"
+	      "  --remote=ssh://[USER@]HOST[:PORT], --remote=[USER@]HOST\n"
+	      "                build for HOST's kernel and run there over ssh; repeat for\n"
+	      "                several hosts\n"
+	      "  --remote-prefix\n"
+	      "                put \"N: \" (N = the remote's index) before each output line\n"
 	      "  --runtime=bpf, --bpf\n"
 	      "                compile to BPF programs and run them on this machine's kernel\n"
 	      "                (no module needed; see README)\n"
@@ -112,7 +117,7 @@ static void usage(FILE *f)
 	      "                or ~/.systemtap), made on first use; for Secure Boot\n"
 	      "Not supported yet (refused with the reason):\n"
 	      "  --use-server --dyninst\n"
-	      "  --sysroot --sysenv --remote=ssh:// and the others stap(1) lists\n", f);
+	      "  --sysroot --sysenv and the others stap(1) lists\n", f);
 }
 
 enum {
@@ -121,7 +126,7 @@ enum {
 	OPT_CHECK_VERSION, OPT_COLOR, OPT_TMPDIR, OPT_NO_GLOBAL_VAR_DISPLAY,
 	OPT_PROLOGUE_SEARCHING, OPT_RLIMIT_AS, OPT_RLIMIT_CPU, OPT_RLIMIT_NPROC,
 	OPT_RLIMIT_STACK, OPT_RLIMIT_FSIZE, OPT_DUMP_PROBE_TYPES, OPT_DUMP_PROBE_ALIASES,
-	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_MODINFO, OPT_NOT_YET,
+	OPT_DUMP_FUNCTIONS, OPT_EXAMPLE, OPT_RUNTIME, OPT_ALL_MODULES, OPT_SKIP_BADVARS, OPT_BPF, OPT_LDD, OPT_PRIVILEGE, OPT_UNPRIVILEGED, OPT_SIGN_MODULE, OPT_MODINFO, OPT_REMOTE_PREFIX, OPT_NOT_YET,
 };
 
 static const struct option long_opts[] = {
@@ -165,7 +170,7 @@ static const struct option long_opts[] = {
 	{ "list-servers", optional_argument, NULL, OPT_NOT_YET },
 	{ "trust-servers", optional_argument, NULL, OPT_NOT_YET },
 	{ "sign-module", optional_argument, NULL, OPT_SIGN_MODULE },
-	{ "remote-prefix", no_argument, NULL, OPT_NOT_YET },
+	{ "remote-prefix", no_argument, NULL, OPT_REMOTE_PREFIX },
 	{ "download-debuginfo", optional_argument, NULL, OPT_NOT_YET },
 	{ "sysroot", required_argument, NULL, OPT_NOT_YET },
 	{ "sysenv", required_argument, NULL, OPT_NOT_YET },
@@ -189,7 +194,6 @@ static const struct {
 	{ "--use-server-on-error", "no compile-server client: modules are built here with kbuild" },
 	{ "--list-servers", "no compile-server client, so no servers to list" },
 	{ "--trust-servers", "no compile-server client, so no servers to trust" },
-	{ "--remote-prefix", "several remote hosts" },
 	{ "--download-debuginfo", "debuginfo comes from the installed -dbg packages" },
 	{ "--sysroot", "user-space targets" },
 	{ "--sysenv", "user-space targets" },
@@ -401,6 +405,9 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 		o->sign_module = true;
 		o->sign_dir = arg;
 		return 0;
+	case OPT_REMOTE_PREFIX:
+		o->remote_prefix = true;
+		return 0;
 	case OPT_NOT_YET: {
 		char *opt = xasprintf("--%s", name);
 		int rc = refuse(s, opt);
@@ -530,8 +537,11 @@ static int other_option(struct session *s, int c, char **argv)
 
 	switch (c) {
 	case OPT_REMOTE:
-		o->remote = optarg;
+		if (!o->remote)
+			o->remote = optarg;
+		strlist_add(&o->remotes, optarg);
 		break;
+
 	case OPT_DISABLE_CACHE:
 		o->use_cache = false;
 		break;
@@ -982,11 +992,12 @@ static int finish(struct session *s, int status)
 	strlist_free(&s->opt.global_params);
 	strlist_free(&s->opt.modinfo);
 	strlist_free(&s->opt.user_objects);
+	strlist_free(&s->opt.remotes);
 	return status;
 }
 
-/* --remote=ssh://HOST, or a bare HOST (ssh in 4.8): not yet */
-static int remote_not_yet(struct session *s)
+/* -b and -F need a machine that lives on after the run, and staprun's files there */
+static int remote_modes_ok(struct session *s)
 {
 	const char *r = s->opt.remote;
 
@@ -995,14 +1006,12 @@ static int remote_not_yet(struct session *s)
 			   s->opt.bulk ? 'b' : 'F');
 		return -1;
 	}
-	if (!r || !strncmp(r, "qemu://", 7))
-		return 0;
-	if (!strncmp(r, "ssh://", 6) || !strstr(r, "://")) {
-		diag_plain(s, "stap", "unknown remote '%s': not supported yet: --remote=ssh:// (only qemu://[RELEASE] runs remotely)",
-			   r);
+	if (r && (s->opt.bulk || s->opt.flight)) {
+		diag_plain(s, "stap", "-%c cannot be used with --remote=%s (its output files stay on the remote)",
+			   s->opt.bulk ? 'b' : 'F', r);
 		return -1;
 	}
-	return 0;	/* kernel_resolve() names the others */
+	return 0;
 }
 
 /* Passes 3..5 need the target's kbuild tree (pass 4 builds against it); with -r or
@@ -1153,7 +1162,7 @@ int main(int argc, char **argv)
 	s->diag.warnings_as_errors = s->opt.warnings_as_errors;
 	diag_set_colors(&s->diag, s->opt.color);
 	s->diag.verbose = s->opt.verbose;
-	if (remote_not_yet(s) || paths_resolve(s) || kernel_resolve(s))
+	if (remote_modes_ok(s) || paths_resolve(s) || kernel_resolve(s))
 		return finish(s, 1);
 	switch (s->opt.action) {
 	case ACTION_RUN:

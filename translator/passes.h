@@ -44,6 +44,18 @@ int run_command(struct session *s, const char *const argv[], const char *dir,
  * is freed; its exit status, or -1 */
 struct strlist;
 int run_loader(struct session *s, struct strlist *argv);
+/* a remote run's output: -o FILE opened, or 1; -1 after an error */
+int run_output_fd(struct session *s);
+/* staprun's argument vector (NULL-terminated) for MODULE; REMOTE ("N:URI", staprun -r)
+ * when it runs elsewhere: then -o stays with stap */
+void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
+		  const char *module, const char *remote);
+/* ssh.c: --remote=ssh://[USER@]HOST[:PORT] (or a bare [USER@]HOST), repeatable.
+ * ssh_is_url(): is URL one of these; ssh_resolve(): the hosts' kernel (release, machine,
+ * build id) into s->kern, refusing what cannot be built here; ssh_run(): pass 5 there */
+bool ssh_is_url(const char *url);
+int ssh_resolve(struct session *s);
+int ssh_run(struct session *s);
 
 /* translate.c: the session's temporary directory and module name, made if not yet
  * there (both pass 3s); 0 or -1 */

@@ -1,4 +1,5 @@
-/* Pass 5: hand the module to staprun, here or in a qemu guest (--remote=qemu://). */
+/* Pass 5: hand the module to staprun, here or in a qemu guest (--remote=qemu://); over
+ * ssh in ssh.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,11 +11,12 @@
 
 #include "passes.h"
 #include "remote/qemu.h"
+#include "translate/translate.h"
 #include "util.h"
 
-/* staprun's command line, for this host or the guest */
-static void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
-			 const char *module, bool remote)
+/* staprun's command line, for this host or a remote one (REMOTE: "N:URI", for -r) */
+void staprun_args(struct session *s, struct strlist *argv, const char *staprun,
+		  const char *module, const char *remote)
 {
 	static char bufsize[16], pid[16];
 	size_t i;
@@ -48,6 +50,10 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 		strlist_add(argv, "-s");
 		strlist_add(argv, bufsize);
 	}
+	if (remote) {
+		strlist_add(argv, "-r");
+		strlist_add(argv, remote);
+	}
 	strlist_add(argv, module);
 	/* -G NAME=VALUE: module parameters (checked: no blanks, no quotes) */
 	for (i = 0; i < s->opt.global_params.n; i++)
@@ -55,28 +61,41 @@ static void staprun_args(struct session *s, struct strlist *argv, const char *st
 	strlist_add(argv, NULL);
 }
 
-/* quote a word for /bin/sh */
-static void sh_quote(struct strbuf *sb, const char *w)
+/* Where a remote run's output goes: -o FILE (opened here), else stdout (1); -1 after
+ * saying why */
+int run_output_fd(struct session *s)
 {
-	sb_putc(sb, '\'');
-	for (; *w; w++) {
-		if (*w == '\'')
-			sb_puts(sb, "'\\''");
-		else
-			sb_putc(sb, *w);
-	}
-	sb_putc(sb, '\'');
+	int fd;
+
+	if (!s->opt.output_file)
+		return 1;
+	fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file, strerror(errno));
+	return fd;
+}
+
+/* -c CMD's program when it names one by absolute path ("/path/prog args"), else NULL */
+static const char *target_program(struct session *s)
+{
+	const char *c = s->opt.target_cmd, *end;
+
+	if (!c)
+		return NULL;
+	c += strspn(c, " \t");
+	end = c + strcspn(c, " \t\n;&|<>()");
+	if (*c != '/')
+		return NULL;
+	return arena_strndup(&s->arena, c, (size_t)(end - c));
 }
 
 static int run_remote(struct session *s)
 {
-	struct strlist argv = { 0 };
+	struct strlist argv = { 0 }, objs = { 0 };
 	struct strbuf cmd = { 0 };
+	char *interp = NULL;
 	const char *guest_ko = arena_printf(&s->arena, "/tmp/%s.ko", s->opt.module_name);
-	struct qemu_file files[] = {
-		{ .host_path = s->module_path, .guest_path = guest_ko, .mode = 0644 },
-		{ .host_path = s->paths.staprun, .guest_path = "/usr/bin/staprun", .mode = 0755 },
-	};
+	struct qemu_file *files;
 	struct qemu_opts qo = {
 		.release = s->kern.release,
 		.cache_dir = arena_printf(&s->arena, "%s/qemu", s->paths.cache_dir),
@@ -85,30 +104,47 @@ static int run_remote(struct session *s)
 		.append = getenv("STAP_QEMU_APPEND"),	/* e.g. debugfs=off */
 	};
 	int out_fd = 1, rc;
-	size_t i;
+	size_t i, n_files = 0;
 
 	if (!file_exists(s->paths.staprun)) {
 		diag_plain(s, "error", "staprun not found at %s", s->paths.staprun);
 		return -1;
 	}
-	if (s->opt.output_file) {
-		out_fd = open(s->opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out_fd < 0) {
-			diag_plain(s, "error", "cannot open %s: %s", s->opt.output_file,
-				   strerror(errno));
-			return -1;
-		}
-	}
-	staprun_args(s, &argv, "staprun", guest_ko, true);
+	out_fd = run_output_fd(s);
+	if (out_fd < 0)
+		return -1;
+	/* the guest has nothing of this host's: the programs and objects the module was
+	 * built for (-d, --ldd, process("PATH")) and -c's program go in at their paths */
+	xl_usyms_guest_objects(s, target_program(s), &objs, &interp);
+	files = xcalloc(objs.n + 3, sizeof(*files));
+	files[n_files++] = (struct qemu_file){ .host_path = s->module_path,
+					       .guest_path = guest_ko, .mode = 0644 };
+	files[n_files++] = (struct qemu_file){ .host_path = s->paths.staprun,
+					       .guest_path = "/usr/bin/staprun", .mode = 0755 };
+	for (i = 0; i < objs.n; i++)
+		files[n_files++] = (struct qemu_file){ .host_path = objs.v[i] };
+	/* a dynamic program's interpreter by its own name: /lib64/ld-linux-x86-64.so.2 is
+	 * a link on the host, its target is among the objects; the guest's /lib* are /usr's */
+	if (interp && interp[0] == '/' && file_exists(interp))
+		files[n_files++] = (struct qemu_file){
+			.host_path = interp,
+			.guest_path = arena_printf(&s->arena, "%s%s",
+						   strncmp(interp, "/lib", 4) ? "" : "/usr", interp),
+		};
+	staprun_args(s, &argv, "staprun", guest_ko,
+		     arena_printf(&s->arena, "0:%s", s->opt.remote));
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
 			sb_putc(&cmd, ' ');
-		sh_quote(&cmd, argv.v[i]);
+		sb_sh_quote(&cmd, argv.v[i]);
 	}
 	fflush(NULL);
-	rc = qemu_run(&qo, files, ARRAY_LEN(files), cmd.buf, out_fd, 2);
+	rc = qemu_run(&qo, files, n_files, cmd.buf, out_fd, 2);
 	if (out_fd != 1)
 		close(out_fd);
+	free(files);
+	free(interp);
+	xl_usyms_free_objects(&objs);
 	sb_free(&cmd);
 	strlist_free(&argv);
 	if (rc < 0) {
@@ -156,12 +192,14 @@ static int run_local(struct session *s)
 {
 	struct strlist argv = { 0 };
 
-	staprun_args(s, &argv, s->paths.staprun, s->module_path, false);
+	staprun_args(s, &argv, s->paths.staprun, s->module_path, NULL);
 	return run_loader(s, &argv);
 }
 
 int pass5_run(struct session *s)
 {
+	if (s->n_ssh)
+		return ssh_run(s);
 	if (s->opt.remote)
 		return run_remote(s);
 	if (!s->kern.is_host) {

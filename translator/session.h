@@ -12,6 +12,7 @@
 #include "ast.h"
 
 struct btf;
+struct ssh_remote;
 
 
 /* what a run does: the passes, or one of the listings/cache actions instead */
@@ -67,7 +68,9 @@ struct options {
 	const char *release;		/* -r RELEASE */
 	const char *build_dir;		/* -r /path/to/build */
 	const char *arch;		/* -a */
-	const char *remote;		/* --remote=URL */
+	const char *remote;		/* --remote=URL, the first one */
+	struct strlist remotes;		/* every --remote=URL, in order */
+	bool remote_prefix;		/* --remote-prefix: "N: " before each remote line */
 	const char *target_cmd;		/* -c */
 	long target_pid;		/* -x */
 	const char *runtime_dir;	/* -R */
@@ -88,6 +91,9 @@ struct kernel_target {
 	const char *build_dir;		/* kbuild tree */
 	const char *arch;		/* x86_64 */
 	bool is_host;			/* the running kernel */
+	unsigned char build_id[64];	/* the remote kernel's build id (--remote=ssh://), */
+	size_t build_id_len;		/* 0 when unknown, */
+	const char *build_id_from;	/* and where it came from */
 	struct dw_state *dw;		/* its DWARF, opened on first use (dwarf/) */
 	struct btf *btf;		/* --runtime=bpf: the running kernel's BTF (bpf/trace.c) */
 };
@@ -108,6 +114,8 @@ struct paths {
 struct session {
 	struct options opt;
 	struct kernel_target kern;
+	struct ssh_remote *ssh;		/* --remote=ssh://...: the hosts (ssh.c) */
+	size_t n_ssh;
 	struct paths paths;
 	struct arena arena;
 	struct diag diag;

@@ -330,3 +330,15 @@ void tmp_dir_child(int pid)
 {
 	guard_child = pid;
 }
+
+void sb_sh_quote(struct strbuf *sb, const char *w)
+{
+	sb_putc(sb, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			sb_puts(sb, "'\\''");
+		else
+			sb_putc(sb, *w);
+	}
+	sb_putc(sb, '\'');
+}

@@ -27,6 +27,8 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void sb_free(struct strbuf *sb);
+/* append W as one word for a POSIX shell: in '...', each ' written as '\'' */
+void sb_sh_quote(struct strbuf *sb, const char *w);
 
 /* A growable list of borrowed strings. */
 struct strlist {

@@ -20,3 +20,18 @@ run() {	# run CMD...: sets rc, out, err
 	out=$(cat "$work/out")
 	err=$(cat "$work/err")
 }
+
+run_until_sigint() {	# run_until_sigint WORD CMD...: run CMD, send it SIGINT once WORD is
+	# in its stdout (within 120 s); sets rc; the output stays in $work/out and $work/err
+	"${@:2}" > "$work/out" 2> "$work/err" &
+	local pid=$! _
+	for _ in $(seq 1 1200); do
+		grep -q "$1" "$work/out" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -INT $pid
+	for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && kill -KILL $pid
+	wait $pid
+	rc=$?
+}

@@ -36,9 +36,15 @@ run "$STAP" -p
 [ $rc = 1 ] && grep -q 'needs an argument' "$work/err"
 check "missing option argument is a clear error" $? "rc=$rc $err"
 
-run "$STAP" --remote=ssh://host -e 'probe begin { exit() }'
-[ $rc = 1 ] && grep -q "unknown remote 'ssh://host'" "$work/err"
+run "$STAP" --remote=libvirt://dom -e 'probe begin { exit() }'
+[ $rc = 1 ] && grep -q "unknown remote 'libvirt://dom'" "$work/err"
 check "unknown remote is a clear error" $? "rc=$rc $err"
+
+for bad in 'x:ssh://h' '1:' '1:a b' "1:a'b" '1ssh://h'; do
+	run "$STAPRUN" -r "$bad" /nonexistent.ko
+	[ $rc = 1 ] && grep -qF "ERROR: Cannot process remote id option '$bad'." "$work/err"
+	check "staprun -r '$bad' is refused" $? "rc=$rc $err"
+done
 
 run "$STAP" --remote=qemu://9.9.9-nosuch -p4 -e 'probe begin { exit() }'
 [ $rc = 1 ] && grep -q 'no kernel build tree for 9.9.9-nosuch' "$work/err"
@@ -113,24 +119,18 @@ run timeout 120 "$STAP" --remote=qemu:// -o "$work/o.txt" -e 'probe begin { prin
 [ $rc = 0 ] && [ -z "$out" ] && [ "$(cat "$work/o.txt")" = "to a file" ]
 check "-o FILE gets the script's output" $? "rc=$rc out=$out $err"
 
+run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { println(remote_id(), " ", remote_uri()) exit() }'
+[ $rc = 0 ] && [ "$out" = "0 qemu://" ]
+check "remote_id() and remote_uri() in a --remote=qemu:// run" $? "rc=$rc out=$out $err"
+
 run timeout 120 "$STAP" --remote=qemu:// -e 'probe begin { error("oops") } probe end { println("not printed") }'
 [ $rc = 1 ] && grep -q '^ERROR: oops near ' "$work/err" &&
 	grep -q 'WARNING: Number of errors: 1, skipped probes: 0' "$work/err" && [ -z "$out" ]
 check "a run-time error ends the session: exit 1, end probes skipped" $? "rc=$rc out=$out $err"
 
 # Ctrl-C: end probes run and their output arrives
-"$STAP" --remote=qemu:// -e 'probe begin { println("ready") } probe end { println("bye") }' \
-	> "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 1 600); do
-	grep -q ready "$work/out" 2>/dev/null && break
-	sleep 0.1
-done
-kill -INT $pid
-for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-kill -0 $pid 2>/dev/null && kill -KILL $pid
-wait $pid
-rc=$?
+run_until_sigint ready "$STAP" --remote=qemu:// \
+	-e 'probe begin { println("ready") } probe end { println("bye") }'
 [ $rc = 0 ] && [ "$(cat "$work/out")" = "$(printf 'ready\nbye')" ]
 check "SIGINT runs end probes, drains output, exit 0" $? "rc=$rc $(cat "$work/out" "$work/err")"
 
@@ -139,6 +139,23 @@ run timeout 120 "$STAP" --remote=qemu:// -c 'echo from-the-command' \
 [ $rc = 0 ] && grep -q '^started$' "$work/out" && grep -q '^ended$' "$work/out" &&
 	grep -q '^from-the-command$' "$work/out"
 check "-c CMD runs the command and ends with it" $? "rc=$rc out=$out $err"
+
+# what the module was built for (-d PATH) and -c's program go into the guest at their paths
+printf '#include <stdio.h>\nint main(void) { puts("from prog"); return 0; }\n' > "$work/prog.c"
+gcc -static -o "$work/prog" "$work/prog.c"
+run timeout 120 "$STAP" --remote=qemu:// -d "$work/prog" -c "exec $work/prog" \
+	-e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -d PATH: the object is in the guest at PATH" $? "rc=$rc out=$out $err"
+run timeout 120 "$STAP" --remote=qemu:// -c "$work/prog --an-argument" \
+	-e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -c /PATH: the program is in the guest at PATH" $? "rc=$rc out=$out $err"
+gcc -o "$work/dprog" "$work/prog.c"
+run timeout 120 "$STAP" --remote=qemu:// -c "$work/dprog" -e 'probe end { println("end") }'
+[ $rc = 0 ] && [ "$out" = "$(printf 'from prog\nend')" ]
+check "--remote=qemu:// -c /PATH: a dynamic program's libc and interpreter come along" $? \
+	"rc=$rc out=$out $err"
 
 # bad modules given to staprun in the guest
 printf 'not an ELF file' > "$work/bad.ko"

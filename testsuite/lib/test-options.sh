@@ -29,7 +29,6 @@ done <<'LIST'
 --trust-servers=ssl|--trust-servers (no compile-server client, so no servers to trust)
 --runtime=dyninst|--runtime=dyninst (the runtimes are kernel and bpf)
 --dyninst|--dyninst (the runtimes are kernel and bpf; there is no dyninst runtime)
---remote-prefix|--remote-prefix (several remote hosts)
 --download-debuginfo=no|--download-debuginfo (debuginfo comes from the installed -dbg packages)
 --sysroot=/|--sysroot (user-space targets)
 --sysenv=A=B|--sysenv (user-space targets)
@@ -75,12 +74,32 @@ for bad in foo a-b=c Foo=1 x= =y; do
 	check "--modinfo '$bad' is refused" $? "rc=$rc $err"
 done
 
-run "$STAP" --remote=ssh://host -e "$P"
-[ $rc = 1 ] && grep -q "unknown remote 'ssh://host': not supported yet: --remote=ssh://" "$work/err"
-check "refused: --remote=ssh://" $? "rc=$rc $err"
-run "$STAP" --remote=somehost -e "$P"
-[ $rc = 1 ] && grep -q "not supported yet: --remote=ssh://" "$work/err"
-check "refused: --remote=HOSTNAME (ssh in 4.8)" $? "rc=$rc $err"
+
+# --remote=ssh:// (runs: test-ssh.sh): what never reaches ssh, and an unreachable host
+for bad in 'ssh://-oProxyCommand=touch${IFS}pwned|a host name is letters, digits, '"'.', '-' and '_'" \
+	   'ssh://a;touch${IFS}pwned@h|a user name is letters, digits, '"'.', '_' and '-'" \
+	   '-oProxyCommand=touch pwned|a host name is letters, digits, '"'.', '-' and '_'" \
+	   'ssh://h:0|the port is a number from 1 to 65535' \
+	   'ssh://h:22x|expected ssh://[USER@]HOST[:PORT]' \
+	   'ssh://h$(touch pwned)|a host name is letters, digits, '"'.', '-' and '_'"; do
+	url=${bad%%|*}
+	run "$STAP" --remote="$url" -p2 -e "$P"
+	[ $rc = 1 ] && [ "$err" = "stap: invalid remote '$url': ${bad#*|}" ] && [ ! -e pwned ]
+	check "refused: --remote=$url" $? "rc=$rc $err"
+done
+run "$STAP" --remote=qemu:// --remote=ssh://127.0.0.1:1 -p2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: unknown remote 'qemu://': several --remote must all be ssh://[USER@]HOST[:PORT] or [USER@]HOST" ]
+check "refused: qemu:// among several --remote" $? "rc=$rc $err"
+# nothing listens on 127.0.0.1:1: ssh says so, stap names the remote
+run "$STAP" --remote=ssh://nobody@127.0.0.1:1 -p2 -e "$P"
+[ $rc = 1 ] && grep -q "^stap: cannot reach remote 'ssh://nobody@127.0.0.1:1' over ssh" "$work/err" && [ -z "$out" ]
+check "an unreachable --remote=ssh:// host is a clear error" $? "rc=$rc $err"
+run "$STAP" --runtime=bpf --remote=ssh://127.0.0.1:1 -p2 -e "$P"
+[ $rc = 1 ] && [ "$err" = "stap: --runtime=bpf runs on this machine: not with --remote=ssh://127.0.0.1:1" ]
+check "refused: --runtime=bpf with --remote=ssh://" $? "rc=$rc $err"
+run "$STAP" --remote-prefix -p2 -e "$P"
+[ $rc = 0 ] && [ "$out" != "" ] && [ -z "$err" ]
+check "accepted: --remote-prefix" $? "rc=$rc $err"
 
 # --- accepted without a visible effect at -p2 ----------------------------------------
 while read -r opt; do
@@ -224,7 +243,7 @@ done <<'TABLE'
 --trust-servers|--trust-servers=ssl|refused
 --use-server-on-error|--use-server-on-error=yes|refused
 --remote|--remote=qemu://RELEASE|ok
---remote-prefix|--remote-prefix|refused
+--remote-prefix|--remote-prefix|ok
 --tmpdir|--tmpdir=/tmp|ok
 --download-debuginfo|--download-debuginfo=no|refused
 --dump-probe-types|--dump-probe-types|ok alone

@@ -54,14 +54,12 @@ size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap)
 	return len;
 }
 
-/* The running kernel's notes: a sequence of ELF notes, the GNU build id among them. */
-static size_t notes_build_id(const char *path, unsigned char *out, size_t cap)
+/* A kernel's notes (/sys/kernel/notes): a sequence of ELF notes, the GNU build id among
+ * them. The build id's length, 0 when there is none. */
+size_t dw_notes_build_id(const char *buf, size_t len, unsigned char *out, size_t cap)
 {
-	char *buf;
-	size_t len, off = 0;
+	size_t off = 0;
 
-	if (read_file(path, &buf, &len))
-		return 0;
 	while (off + 12 <= len) {
 		uint32_t namesz, descsz, type;
 		size_t name_off = off + 12, desc_off;
@@ -70,18 +68,28 @@ static size_t notes_build_id(const char *path, unsigned char *out, size_t cap)
 		memcpy(&descsz, buf + off + 4, 4);
 		memcpy(&type, buf + off + 8, 4);
 		desc_off = name_off + ((namesz + 3) & ~3u);
-		if (desc_off + descsz > len)
+		if (desc_off > len || descsz > len - desc_off)
 			break;
 		if (type == NT_GNU_BUILD_ID && namesz == 4 && !memcmp(buf + name_off, "GNU", 4) &&
 		    descsz <= cap) {
 			memcpy(out, buf + desc_off, descsz);
-			free(buf);
 			return descsz;
 		}
 		off = desc_off + ((descsz + 3) & ~3u);
 	}
-	free(buf);
 	return 0;
+}
+
+static size_t notes_build_id(const char *path, unsigned char *out, size_t cap)
+{
+	char *buf;
+	size_t len, n;
+
+	if (read_file(path, &buf, &len))
+		return 0;
+	n = dw_notes_build_id(buf, len, out, cap);
+	free(buf);
+	return n;
 }
 
 static bool has_debug_info(const char *path)
@@ -137,8 +145,8 @@ static const char *find_vmlinux(struct session *s)
 	return found;
 }
 
-/* The target kernel's own build id when pass 2 can see it: the running kernel, a
- * non-debug vmlinux in the build tree, or the guest runner's unpacked copy. */
+/* The target kernel's own build id when pass 2 can see it: the remote's (ssh.c), the
+ * running kernel, a non-debug vmlinux in the build tree, or the guest runner's unpacked copy. */
 static size_t target_build_id(struct session *s, unsigned char *out, size_t cap,
 			      const char **from)
 {
@@ -146,6 +154,11 @@ static size_t target_build_id(struct session *s, unsigned char *out, size_t cap,
 	const char *cands[3];
 	size_t len, i, n = 0;
 
+	if (s->kern.build_id_len && s->kern.build_id_len <= cap) {
+		*from = s->kern.build_id_from;
+		memcpy(out, s->kern.build_id, s->kern.build_id_len);
+		return s->kern.build_id_len;
+	}
 	if (s->kern.is_host) {
 		*from = "/sys/kernel/notes";
 		if ((len = notes_build_id(*from, out, cap)))

@@ -193,6 +193,7 @@ const char *dw_build_id_hex(struct session *s, const struct dw_object *k);
 /* debuginfo.c: the GNU build id of an ELF (0 if none) */
 size_t dw_elf_build_id(struct Elf *elf, unsigned char *out, size_t cap);
 size_t dw_file_build_id(const char *path, unsigned char *out, size_t cap);
+size_t dw_notes_build_id(const char *buf, size_t len, unsigned char *out, size_t cap);
 
 /* module.c: the DWARF of module NAME (or of the .ko at an absolute path), opened once
  * per name: from SYSTEMTAP_DEBUGINFO_PATH (DIR/NAME.ko, DIR/NAME.ko.debug), or Debian's

@@ -487,7 +487,7 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 {
 	static const char *const fixed[] = {
 		QEMU_BIN, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-net", "none", "-m", GUEST_MEM, "-append",
+		"-m", GUEST_MEM, "-append",
 	};
 	static const char *const chardevs[][2] = {
 		{ "file", "console.log" }, { "file", "out" }, { "file", "err" }, { "pipe", "ctl" },
@@ -501,6 +501,16 @@ static void qemu_argv(const struct run *r, const char *vmlinux, struct args *a)
 		arg(a, "%s %s", KERNEL_CMDLINE, r->o->append);
 	else
 		arg(a, "%s", KERNEL_CMDLINE);
+	if (r->o->hostfwd) {
+		qemu_escape(tmp, sizeof(tmp), "user,id=n0,restrict=on,hostfwd=", r->o->hostfwd);
+		arg(a, "-netdev");
+		arg(a, "%s", tmp);
+		arg(a, "-device");
+		arg(a, "e1000,netdev=n0");
+	} else {
+		arg(a, "-net");
+		arg(a, "none");
+	}
 	if (is_file(QBOOT_ROM)) {
 		arg(a, "-bios");
 		arg(a, QBOOT_ROM);

@@ -31,6 +31,10 @@ struct qemu_opts {
 				 * decompresses it), but with KASLR, unlike the PVH vmlinux */
 	const char *append;	/* more kernel command-line words (e.g. "debugfs=off
 				 * lockdown=integrity"), checked by qemu_append_ok(); NULL/"" = none */
+	const char *hostfwd;	/* non-NULL: an e1000 NIC on qemu's user-mode network
+				 * (restricted: the guest reaches nothing outside) with this
+				 * forward, "tcp:127.0.0.1:2222-:22"; the guest configures
+				 * it (driver e1000, address 10.0.2.15/24) */
 };
 
 /* Distinct failures of qemu_run(); every one is also explained on stderr. */

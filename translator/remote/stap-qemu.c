@@ -2,7 +2,7 @@
  * (a command-line face of qemu.c, used by the guest test runner and for debugging).
  *
  *   stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG] [-s CPUS]
- *             [-C CACHE_DIR] [-a WORDS]
+ *             [-C CACHE_DIR] [-a WORDS] [-n HOSTFWD]
  *             [-o OUT_FILE] [-e ERR_FILE] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...
  *
  * CMD's words are joined with spaces and run by /bin/sh -c in the guest. The exit status
@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: stap-qemu [-r RELEASE] [-v] [-k] [-t TIMEOUT] [-c CONSOLE_LOG]\n"
 	      "                 [-s CPUS] [-C CACHE_DIR] [-a WORDS] [-o OUT_FILE] [-e ERR_FILE]\n"
-	      "                 [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
+	      "                 [-n HOSTFWD] [-f HOST_PATH[:GUEST_PATH]]... -- CMD...\n"
 	      "  -r RELEASE      kernel release to boot (default: newest installed)\n"
 	      "  -v              say what happens (twice: show qemu's command and output)\n"
 	      "  -k              boot /boot/vmlinuz-RELEASE itself, with KASLR (about 6 s\n"
@@ -41,6 +41,9 @@ static void usage(FILE *f)
 	      "  -e ERR_FILE     write the command's stderr there instead of to stderr\n"
 	      "                  (stap-qemu's own messages stay on stderr)\n"
 	      "  -f HOST[:GUEST] put file HOST at GUEST (default: HOST's absolute path)\n"
+	      "  -n HOSTFWD      give the guest an e1000 NIC on a restricted user-mode\n"
+	      "                  network with this port forward, e.g.\n"
+	      "                  tcp:127.0.0.1:2222-:22 (the guest brings it up itself)\n"
 	      "  -p              print the release that would be booted and exit\n"
 	      "Exit status: the command's, or 125 if the guest failed.\n",
 	      f);
@@ -94,7 +97,7 @@ int main(int argc, char **argv)
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files)
 		abort();
-	while ((c = getopt(argc, argv, "+r:vkt:c:s:C:a:o:e:f:ph")) != -1) {
+	while ((c = getopt(argc, argv, "+r:vkt:c:s:C:a:o:e:f:n:ph")) != -1) {
 		switch (c) {
 		case 'r':
 			o.release = optarg;
@@ -136,6 +139,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			parse_file(optarg, &files[n_files++]);
+			break;
+		case 'n':
+			o.hostfwd = optarg;
 			break;
 		case 'p':
 			print_release = 1;

@@ -98,14 +98,13 @@ static void add_needed(struct strlist *objs, const char *name)
 	}
 }
 
-/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path */
-static void add_ldd(struct strlist *objs, Elf *elf)
+/* the program interpreter (PT_INTERP) an ELF names, or NULL */
+static const char *elf_interp(Elf *elf)
 {
-	Elf_Scn *scn = NULL;
 	size_t i, n;
 
 	if (elf_getphdrnum(elf, &n))
-		return;
+		return NULL;
 	for (i = 0; i < n; i++) {
 		GElf_Phdr ph;
 		Elf_Data *d;
@@ -114,8 +113,19 @@ static void add_ldd(struct strlist *objs, Elf *elf)
 			continue;
 		d = elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz, ELF_T_BYTE);
 		if (d && d->d_size && memchr(d->d_buf, '\0', d->d_size))
-			add_path(objs, d->d_buf);
+			return d->d_buf;
 	}
+	return NULL;
+}
+
+/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path */
+static void add_ldd(struct strlist *objs, Elf *elf)
+{
+	const char *interp = elf_interp(elf);
+	Elf_Scn *scn = NULL;
+
+	if (interp)
+		add_path(objs, interp);
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *d;
@@ -576,6 +586,24 @@ static bool emit_object(struct session *s, struct emitter *decl, const char *pat
 	return true;
 }
 
+/* the libraries that objs->v[FIRST..] need, recursively (objs grows as the loop goes) */
+static void add_ldd_from(struct strlist *objs, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < objs->n; i++) {
+		int fd = open(objs->v[i], O_RDONLY);
+		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+		if (elf) {
+			add_ldd(objs, elf);
+			elf_end(elf);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* the objects to embed: the probed programs, the -d objects and, with --ldd, the
  * libraries they need, recursively (objs grows as the loop goes) */
 static void collect_objects(struct session *s, struct strlist *objs)
@@ -592,17 +620,8 @@ static void collect_objects(struct session *s, struct strlist *objs)
 	}
 	for (i = 0; i < s->opt.user_objects.n; i++)
 		add_path(objs, s->opt.user_objects.v[i]);
-	for (i = 0; s->opt.ldd && i < objs->n; i++) {
-		int fd = open(objs->v[i], O_RDONLY);
-		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
-
-		if (elf) {
-			add_ldd(objs, elf);
-			elf_end(elf);
-		}
-		if (fd >= 0)
-			close(fd);
-	}
+	if (s->opt.ldd)
+		add_ldd_from(objs, 0);
 }
 
 static void free_objects(struct strlist *objs)
@@ -612,6 +631,37 @@ static void free_objects(struct strlist *objs)
 	for (i = 0; i < objs->n; i++)
 		free((char *)objs->v[i]);
 	strlist_free(objs);
+}
+
+/* the objects a guest needs at their paths: those of collect_objects(), and PROGRAM (-c's,
+ * or NULL) with the libraries it loads; *INTERP: PROGRAM's interpreter as it names it
+ * (malloc'd, or NULL), which the guest needs at that path too */
+void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs,
+			    char **interp)
+{
+	size_t first;
+	int fd;
+	Elf *elf;
+
+	*interp = NULL;
+	collect_objects(s, objs);
+	if (!program)
+		return;
+	first = objs->n;
+	add_path(objs, program);
+	add_ldd_from(objs, first);
+	fd = open(program, O_RDONLY | O_CLOEXEC);
+	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_interp(elf))
+		*interp = xstrdup(elf_interp(elf));
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+}
+
+void xl_usyms_free_objects(struct strlist *objs)
+{
+	free_objects(objs);
 }
 
 void xl_usyms_cache_key(struct session *s, struct sha256 *h)
