@@ -19,5 +19,17 @@ void kprobe_emit_exit(struct session *s, struct emitter *e, struct derived_probe
 /* The C expression of the size of the data a .return probe's entry part fills (the
  * header, then 8 bytes or a string per value; runtime/linux/stp_loc.h). */
 struct dw_entry_part;
+struct dw_object;
+struct dw_func;
+
+/* dwarf.c, for the kernel and process families: is x (the component after
+ * .function("F")) .callee("PAT")[.call|.return] or .callees[(N)]? 1 with the callee
+ * pattern, the depth of calls and whether .return or .call was given; 0 if not; -1
+ * after reporting a depth out of range */
+int dw_callee_spec(struct session *s, const struct pp_comp *x, const char **pat, int *depth,
+		   bool *ret, bool *call);
+/* ".callee(\"NAME@FILE:LINE\")SUFFIX" for callee fn of k */
+const char *dw_callee_str(struct session *s, struct dw_object *k, const struct dw_func *fn,
+			  const char *suffix);
 
 #endif

@@ -828,6 +828,74 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .function("F").callee("PAT")[.call|.return], .callees[(N)]: a uprobe on each callee
+ * of F found in the program's DWARF (dwarf/callee.c), fired for calls along that path
+ * only. Inlined callees are the caller's own code, and have no .return. */
+static int match_callees(struct session *s, const struct probe_point *pp,
+			 struct derived_probe *dp, struct up_probe *up, const char *pat,
+			 const char *callee_pat, int depth, bool ret, bool call)
+{
+	struct up_object *u = up->obj;
+	const char *proc = proc_str(s, up), *suffix = ret ? ".return" : call ? ".call" : "";
+	char *func = arena_strdup(&s->arena, pat), *at = strchr(func, '@');
+	struct dw_match *v = NULL;
+	int n = 0, m, i;
+
+	if (!u->has_dwarf) {
+		diag_error(s, &pp->loc, "%s has no debuginfo: cannot find the callees of \"%s\"",
+			   up->path, pat);
+		return -1;
+	}
+	if (at)
+		*at++ = '\0';
+	m = dw_query_functions(s, &u->o, func, at, DW_FN_ANY, &v);
+	for (i = 0; i < m; i++) {
+		struct dw_callee *c = NULL;
+		int nc = dw_query_callees(s, &u->o, v[i].fn, callee_pat, depth, &c);
+
+		for (int j = 0; j < nc; j++) {
+			const struct dw_func *fn = c[j].fn;
+			const struct up_site *o;
+			struct up_site *us;
+			uint64_t *rets;
+
+			if ((fn->flags & DWF_INLINE) && (ret || call))
+				continue;
+			for (o = up->sites; o; o = o->next)
+				if (o->site->addr == fn->addr && o->site->n_rets == c[j].n_rets &&
+				    !memcmp(o->site->rets, c[j].rets,
+					    sizeof(uint64_t) * (size_t)c[j].n_rets))
+					break;
+			if (o)
+				continue;
+			/* pp() is the callee's own point, as in 4.8 */
+			us = add_site(s, dp, up, fn->addr,
+				      fn_pp(s, proc, u, fn, (int)fn->line, ret ? ".return" : ""),
+				      &pp->loc);
+			if (!us) {
+				free(c);
+				free(v);
+				return -1;
+			}
+			rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
+			memcpy(rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
+			us->site->list_pp = arena_printf(&s->arena, "%s%s",
+							 fn_pp(s, proc, u, c[j].caller,
+							       (int)c[j].caller->line, ""),
+							 dw_callee_str(s, &u->o, fn, suffix));
+			us->site->rets = rets;
+			us->site->n_rets = c[j].n_rets;
+			us->site->fn = fn;
+			us->site->is_return = ret;
+			us->func = dw_str(&u->o, fn->name);
+			n++;
+		}
+		free(c);
+	}
+	free(v);
+	return n;
+}
+
 /* .plt("PATTERN")[.return]: the PLT stubs of the functions the program imports, by the
  * R_X86_64_JUMP_SLOT relocations of .rela.plt: stub k is at .plt.sec + 16k when the
  * program has a .plt.sec (IBT), else at .plt + 16(k + 1) (after the resolver's entry) */
@@ -1049,7 +1117,9 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	struct strlist paths = { 0 }, exes = { 0 };
 	struct up_probe *up;
-	const char *name, *lib = NULL, *label = NULL;
+	const char *name, *lib = NULL, *label = NULL, *callee_pat = NULL;
+	bool cret = false, ccall = false;
+	int callee = 0, depth = 1;
 	size_t i;
 	int n, total;
 
@@ -1079,10 +1149,10 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		if (x && !x->next && !strcmp(x->name, "label") && x->arg &&
 		    x->arg->kind == AST_STRING) {
 			label = x->arg->u.str;
-		} else if (x && (!strcmp(x->name, "callee") || !strcmp(x->name, "callees"))) {
-			diag_error(s, &x->loc, "probe point .%s is not supported yet (the calls a "
-				   "function makes, from its DW_TAG_call_site entries)", x->name);
-			return -1;
+		} else if ((callee = dw_callee_spec(s, x, &callee_pat, &depth, &cret,
+						    &ccall))) {
+			if (callee < 0)
+				return -1;
 		} else if (x && (x->next || x->has_arg ||
 				 (strcmp(x->name, "return") && strcmp(x->name, "call") &&
 				  strcmp(x->name, "inline") && strcmp(x->name, "exported")))) {
@@ -1188,6 +1258,9 @@ matched:
 				     &pp->loc) ? 1 : -1;
 		} else if (label) {
 			n = match_labels(s, pp, dp, up, f->arg->u.str, label);
+		} else if (callee) {
+			n = match_callees(s, pp, dp, up, f->arg->u.str, callee_pat, depth, cret,
+					  ccall);
 		} else if (up->plt) {
 			n = match_plts(s, pp, dp, up, f->arg ? f->arg->u.str : "*", x != NULL);
 		} else if (up->kind == UP_MARK) {
@@ -1351,6 +1424,20 @@ static int path_index(struct strlist *paths, const char *path)
 	return (int)paths->n - 1;
 }
 
+/* is one of the probes a .callee probe, whose hits compare the stack with a path? */
+static bool has_callees(struct derived_probe *const *probes, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+
+		for (const struct up_site *us = up->sites; us && !probes[i]->entry_of;
+		     us = us->next)
+			if (us->site->n_rets)
+				return true;
+	}
+	return false;
+}
+
 static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			      struct derived_probe *const *probes, int n)
 {
@@ -1358,6 +1445,8 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 	int i, n_up = 0, n_ev = 0, n_sdt = 0;
 	size_t j;
 
+	if (has_callees(probes, n))
+		emit_line(e, "#define STP_UCALLEES 1");	/* they unwind the user stack */
 	emit_line(e, "#include \"linux/stp_uprobes.h\"");
 	for (i = 0; i < n; i++) {
 		const struct up_probe *up = probes[i]->priv;
@@ -1443,6 +1532,16 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
 					  family_entry_size(s, part));
 			}
+			if (us->site->n_rets) {
+				struct strbuf b = { 0 };
+
+				for (int r = 0; r < us->site->n_rets; r++)
+					sb_printf(&b, "%s0x%llxUL", r ? ", " : "",
+						  (unsigned long long)us->site->rets[r]);
+				emit_line(e, "  .rets = (const unsigned long[]){ %s }, .n_rets = %d,",
+					  b.buf, us->site->n_rets);
+				sb_free(&b);
+			}
 			emit_line(e, "  .pid = %lld, .is_return = %d },", (long long)up->pid,
 				  us->site->is_return);
 			n_up++;
@@ -1494,7 +1593,7 @@ static void uprobe_list(struct session *s, const struct derived_probe *dp, bool 
 		struct strbuf sb = { 0 };
 		int k;
 
-		sb_puts(&sb, us->site->pp);
+		sb_puts(&sb, us->site->list_pp ? us->site->list_pp : us->site->pp);
 		if (vars && us->note)
 			for (k = 0; k < us->note->n_args; k++)
 				sb_printf(&sb, " $arg%d:long", k + 1);
@@ -1518,6 +1617,10 @@ static const char *const uprobe_points[] = {
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).function(string).label(string)", "process.function(string).label(string)",
 	"process(string).function(string).inline", "process(string).function(string).exported",
+	"process(string).function(string).callee(string)",
+	"process(string).function(string).callee(string).call",
+	"process(string).function(string).callee(string).return",
+	"process(string).function(string).callees", "process(string).function(string).callees(number)",
 	"process.function(string).inline", "process.function(string).exported",
 	"process(string).library(string).function(string).inline",
 	"process(string).library(string).function(string).exported",

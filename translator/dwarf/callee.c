@@ -1,0 +1,177 @@
+/* .callee("PATTERN") and .callees(N): the functions a function calls, from its DWARF.
+ * A call the compiler can name has a call-site entry (DWARF 5 DW_TAG_call_site with
+ * DW_AT_call_origin and DW_AT_call_return_pc, or GCC's DWARF 4 DW_TAG_GNU_call_site with
+ * DW_AT_abstract_origin and DW_AT_low_pc); an inlined call is a DW_TAG_inlined_subroutine.
+ * Calls through pointers have no origin and are not found. For each callee we keep the
+ * return addresses of the out-of-line calls on the way from the probed function to it,
+ * which the runtime compares with the hit's stack so that the probe fires only for
+ * calls made along that path. */
+#define _GNU_SOURCE /* qsort_r */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf/dwarf.h"
+#include "util.h"
+
+struct walk {
+	struct dw_object *k;
+	const char *pat;
+	const uint32_t *by_die;		/* indexes of k->funcs sorted by DIE offset */
+	struct dw_callee *v;
+	int n, cap;
+	uint64_t rets[DW_MAX_CALLEE_DEPTH];
+	int n_rets;
+};
+
+static int cmp_die(const void *a, const void *b, void *arg)
+{
+	const struct dw_object *k = arg;
+	uint64_t x = k->funcs[*(const uint32_t *)a].die;
+	uint64_t y = k->funcs[*(const uint32_t *)b].die;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the index entry of the function or inlined instance at DIE offset die, or NULL */
+static const struct dw_func *func_at_die(const struct walk *w, uint64_t die)
+{
+	size_t lo = 0, hi = w->k->n_funcs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uint64_t d = w->k->funcs[w->by_die[mid]].die;
+
+		if (d == die)
+			return &w->k->funcs[w->by_die[mid]];
+		if (d < die)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* the out-of-line function a call to name from caller runs: one of caller's CU (a
+ * static function), else an external one */
+static const struct dw_func *callee_by_name(const struct walk *w, const char *name,
+					    const struct dw_func *caller)
+{
+	const struct dw_func *ext = NULL;
+	size_t i;
+
+	for (i = 0; i < w->k->n_funcs; i++) {
+		const struct dw_func *f = &w->k->funcs[i];
+
+		if ((f->flags & DWF_INLINE) || strcmp(dw_str(w->k, f->name), name))
+			continue;
+		if (f->cu == caller->cu)
+			return f;
+		if ((f->flags & DWF_EXTERNAL) && !ext)
+			ext = f;
+	}
+	return ext;
+}
+
+static void add(struct walk *w, const struct dw_func *caller, const struct dw_func *fn,
+		int depth)
+{
+	struct dw_callee *c;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 16;
+		w->v = xrealloc(w->v, (size_t)w->cap * sizeof(*w->v));
+	}
+	c = &w->v[w->n++];
+	c->caller = caller;
+	c->fn = fn;
+	c->depth = depth;
+	c->n_rets = w->n_rets;
+	/* innermost first */
+	for (int i = 0; i < w->n_rets; i++)
+		c->rets[i] = w->rets[w->n_rets - 1 - i];
+}
+
+/* the callee and return address of a call site, or NULL */
+static const struct dw_func *call_site(struct walk *w, Dwarf_Die *site,
+				       const struct dw_func *caller, uint64_t *ret)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die origin;
+	Dwarf_Addr pc;
+	const struct dw_func *fn;
+	const char *name;
+
+	if (!dwarf_formref_die(dwarf_attr(site, DW_AT_call_origin, &a), &origin) &&
+	    !dwarf_formref_die(dwarf_attr(site, DW_AT_abstract_origin, &a), &origin))
+		return NULL;
+	if (dwarf_formaddr(dwarf_attr(site, DW_AT_call_return_pc, &a), &pc) &&
+	    dwarf_lowpc(site, &pc))
+		return NULL;
+	*ret = pc;
+	fn = func_at_die(w, dwarf_dieoffset(&origin));
+	if (fn && !(fn->flags & DWF_INLINE))
+		return fn;
+	name = dwarf_diename(&origin);
+	return name ? callee_by_name(w, name, caller) : NULL;
+}
+
+static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *caller,
+		       int depth, int max_depth, int nest)
+{
+	Dwarf_Die child;
+
+	if (nest > 64 || dwarf_child(die, &child))
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+		const struct dw_func *fn = NULL;
+		uint64_t ret = 0;
+		bool inl = tag == DW_TAG_inlined_subroutine;
+		Dwarf_Die fdie;
+
+		if (inl)
+			fn = func_at_die(w, dwarf_dieoffset(&child));
+		else if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
+			fn = call_site(w, &child, caller, &ret);
+		else if (tag != DW_TAG_subprogram)
+			walk_calls(w, &child, caller, depth, max_depth, nest + 1);
+		if (!fn)
+			continue;
+		if (!inl) {
+			if (w->n_rets == DW_MAX_CALLEE_DEPTH)
+				continue;
+			w->rets[w->n_rets++] = ret;
+		}
+		if (dw_glob_match(w->pat, dw_str(w->k, fn->name)))
+			add(w, caller, fn, depth);
+		if (depth < max_depth && dwarf_offdie(w->k->dw, fn->die, &fdie))
+			walk_calls(w, &fdie, fn, depth + 1, max_depth, nest + 1);
+		if (!inl)
+			w->n_rets--;
+	} while (!dwarf_siblingof(&child, &child));
+}
+
+int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_func *caller,
+		     const char *pat, int max_depth, struct dw_callee **out)
+{
+	struct walk w = { .k = k, .pat = pat };
+	Dwarf_Die die;
+
+	*out = NULL;
+	if (!k->dw || !dwarf_offdie(k->dw, caller->die, &die))
+		return 0;
+	if (!k->funcs_by_die) {
+		uint32_t *v = arena_alloc(&s->arena, (k->n_funcs + 1) * sizeof(*v));
+
+		for (size_t i = 0; i < k->n_funcs; i++)
+			v[i] = (uint32_t)i;
+		qsort_r(v, k->n_funcs, sizeof(*v), cmp_die, k);
+		k->funcs_by_die = v;
+	}
+	w.by_die = k->funcs_by_die;
+	walk_calls(&w, &die, caller, 1, max_depth, 0);
+	*out = w.v;
+	return w.n;
+}
