@@ -56,7 +56,7 @@ struct up_object {
 	struct dw_object o;
 	bool bad;		/* could not be read (reported) */
 	bool has_dwarf;
-	bool is32;		/* an i386 object: by its symbol table only */
+	bool is32;		/* an i386 or x32 object: by its symbol table only */
 	int n_loads;
 	struct {
 		uint64_t vaddr, memsz, off;
@@ -141,8 +141,7 @@ static bool is_x86_elf(const char *path)
 		return false;
 	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
 	     h[EI_DATA] == ELFDATA2LSB &&
-	     ((h[EI_CLASS] == ELFCLASS64 && h[18] == (EM_X86_64 & 0xff) &&
-	       h[19] == (EM_X86_64 >> 8)) ||
+	     ((h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8)) ||
 	      (h[EI_CLASS] == ELFCLASS32 && h[18] == EM_386 && h[19] == 0));
 	close(fd);
 	return ok;
@@ -617,7 +616,8 @@ static struct up_object *user_object(struct session *s, const char *path,
 		diag_error(s, loc, "%s is not an x86 executable or shared object", path);
 		return NULL;
 	}
-	u->is32 = eh.e_machine == EM_386;
+	/* i386, and x32 (32-bit x86-64, as /libx32/libc.so.6) */
+	u->is32 = gelf_getclass(u->o.elf) == ELFCLASS32;
 	for (i = 0; i < n_ph; i++) {
 		GElf_Phdr ph;
 
@@ -897,8 +897,9 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 }
 
 /* .plt("PATTERN")[.return]: the PLT stubs of the functions the program imports, by the
- * R_X86_64_JUMP_SLOT relocations of .rela.plt: stub k is at .plt.sec + 16k when the
- * program has a .plt.sec (IBT), else at .plt + 16(k + 1) (after the resolver's entry) */
+ * R_X86_64_JUMP_SLOT relocations of .rela.plt (an i386 object's R_386_JMP_SLOT ones of
+ * .rel.plt): stub k is at .plt.sec + 16k when the program has a .plt.sec (IBT), else at
+ * .plt + 16(k + 1) (after the resolver's entry); both ABIs' stubs are 16 bytes */
 static int match_plts(struct session *s, const struct probe_point *pp,
 		      struct derived_probe *dp, struct up_probe *up, const char *pat,
 		      bool ret)
@@ -909,16 +910,20 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 	uint64_t plt = 0, plt_sec = 0;
 	Elf_Data *rd, *sd;
 	size_t shstr, k, nrel;
+	GElf_Ehdr eh;
+	bool i386;
 	int n = 0;
 
-	if (!elf || elf_getshdrstrndx(elf, &shstr))
+	if (!elf || elf_getshdrstrndx(elf, &shstr) || !gelf_getehdr(elf, &eh))
 		return 0;
+	i386 = eh.e_machine == EM_386;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstr, sh.sh_name)))
 			continue;
-		if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) {
+		if ((!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) ||
+		    (!strcmp(name, ".rel.plt") && sh.sh_type == SHT_REL)) {
 			rela = scn;
 			rsh = sh;
 		} else if (!strcmp(name, ".plt")) {
@@ -939,7 +944,16 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 		GElf_Sym sym;
 		uint64_t addr;
 
-		if (!gelf_getrela(rd, (int)k, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_JUMP_SLOT ||
+		if (rsh.sh_type == SHT_REL) {
+			GElf_Rel rel;
+
+			if (!gelf_getrel(rd, (int)k, &rel))
+				continue;
+			r.r_info = rel.r_info;
+		} else if (!gelf_getrela(rd, (int)k, &r)) {
+			continue;
+		}
+		if (GELF_R_TYPE(r.r_info) != (i386 ? R_386_JMP_SLOT : R_X86_64_JUMP_SLOT) ||
 		    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) ||
 		    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)) || !*name ||
 		    !dw_glob_match(pat, name))
