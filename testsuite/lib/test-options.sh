@@ -659,6 +659,16 @@ want=$(printf 'process("%s").function("%s").callee("%s").return $return:int $x:i
 check "-L process(X).function(\"*\").callee(G).return: each caller, \$return first" $? \
 	"rc=$rc $out $err"
 
+# a callee reached by a tail call (a jump) leaves no return address: 4.8's warning
+printf '%s\n' 'volatile int sink;' \
+	'__attribute__((noipa)) int g(int x) { sink = x; return x * 2; }' \
+	'__attribute__((noipa)) int f(int x) { sink = 1; return g(x); }' \
+	'int main(void) { return f(3) + g(4); }' > "$work/tail.c"
+gcc -O2 -g -o "$work/tail" "$work/tail.c"
+run "$STAP" -p2 -e "probe process(\"$work/tail\").function(\"f\").callees { println(1) }"
+[ $rc = 0 ] && grep -q '^WARNING: Callee "g" in function "f" is a tail call: .callee probe may not fire. Try placing the probe directly on the callee function instead.' "$work/err"
+check "a tail-called callee is warned about, as 4.8 does" $? "rc=$rc $err"
+
 # .plt of an i386 program (gcc -m32): its R_386_JMP_SLOT relocations, as 4.8 lists them
 if gcc -m32 -O1 -o "$work/plt32" "$top/testsuite/run/bin/plt32.c" 2>/dev/null; then
 	run "$STAP" -l "process(\"$work/plt32\").plt(\"s*\")"

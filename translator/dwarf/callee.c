@@ -75,7 +75,7 @@ static const struct dw_func *callee_by_name(const struct walk *w, const char *na
 }
 
 static void add(struct walk *w, const struct dw_func *caller, const struct dw_func *fn,
-		int depth)
+		int depth, bool tail)
 {
 	struct dw_callee *c;
 
@@ -87,29 +87,33 @@ static void add(struct walk *w, const struct dw_func *caller, const struct dw_fu
 	c->caller = caller;
 	c->fn = fn;
 	c->depth = depth;
+	c->tail = tail;
 	c->n_rets = w->n_rets;
 	/* innermost first */
 	for (int i = 0; i < w->n_rets; i++)
 		c->rets[i] = w->rets[w->n_rets - 1 - i];
 }
 
-/* the callee and return address of a call site, or NULL */
+/* the callee and return address of a call site, or NULL; a tail call (a jump) leaves
+ * no return address on the stack, and gets 0, which no stack holds */
 static const struct dw_func *call_site(struct walk *w, Dwarf_Die *site,
-				       const struct dw_func *caller, uint64_t *ret)
+				       const struct dw_func *caller, uint64_t *ret, bool *tail)
 {
 	Dwarf_Attribute a;
 	Dwarf_Die origin;
-	Dwarf_Addr pc;
+	Dwarf_Addr pc = 0;
 	const struct dw_func *fn;
 	const char *name;
 
 	if (!dwarf_formref_die(dwarf_attr(site, DW_AT_call_origin, &a), &origin) &&
 	    !dwarf_formref_die(dwarf_attr(site, DW_AT_abstract_origin, &a), &origin))
 		return NULL;
-	if (dwarf_formaddr(dwarf_attr(site, DW_AT_call_return_pc, &a), &pc) &&
+	*tail = dwarf_hasattr(site, DW_AT_call_tail_call) ||
+		dwarf_hasattr(site, DW_AT_GNU_tail_call);
+	if (!*tail && dwarf_formaddr(dwarf_attr(site, DW_AT_call_return_pc, &a), &pc) &&
 	    dwarf_lowpc(site, &pc))
 		return NULL;
-	*ret = pc;
+	*ret = *tail ? 0 : pc;
 	fn = func_at_die(w, dwarf_dieoffset(&origin));
 	if (fn && !(fn->flags & DWF_INLINE))
 		return fn;
@@ -128,13 +132,13 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 		int tag = dwarf_tag(&child);
 		const struct dw_func *fn = NULL;
 		uint64_t ret = 0;
-		bool inl = tag == DW_TAG_inlined_subroutine;
+		bool inl = tag == DW_TAG_inlined_subroutine, tail = false;
 		Dwarf_Die fdie;
 
 		if (inl)
 			fn = func_at_die(w, dwarf_dieoffset(&child));
 		else if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
-			fn = call_site(w, &child, caller, &ret);
+			fn = call_site(w, &child, caller, &ret, &tail);
 		else if (tag != DW_TAG_subprogram)
 			walk_calls(w, &child, caller, depth, max_depth, nest + 1);
 		if (!fn)
@@ -145,7 +149,7 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 			w->rets[w->n_rets++] = ret;
 		}
 		if (dw_glob_match(w->pat, dw_str(w->k, fn->name)))
-			add(w, caller, fn, depth);
+			add(w, caller, fn, depth, tail);
 		if (depth < max_depth && dwarf_offdie(w->k->dw, fn->die, &fdie))
 			walk_calls(w, &fdie, fn, depth + 1, max_depth, nest + 1);
 		if (!inl)

@@ -265,6 +265,8 @@ struct dw_callee {
 					 * probed one; deeper: a callee of it) */
 	const struct dw_func *fn;	/* the callee: a function, or an inlined instance */
 	int depth;			/* 1: called by the probed function itself */
+	bool tail;			/* the last call of the path is a tail call (a
+					 * jump): the probe will not fire for it */
 	/* the return addresses (link time) of the out-of-line calls from the probed
 	 * function down to fn, innermost first: at a hit in fn, the stack's frames
 	 * above it must hold these for the call to be one of this path */

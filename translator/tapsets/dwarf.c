@@ -190,6 +190,15 @@ const char *dw_callee_str(struct session *s, struct dw_object *k, const struct d
 			    dw_str(k, fn->file), (int)fn->line, suffix);
 }
 
+/* 4.8's warning for a callee reached by a tail call, which leaves no return address */
+void dw_callee_tail_warn(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_callee *c)
+{
+	diag_warn(s, &pp->loc, "Callee \"%s\" in function \"%s\" is a tail call: .callee probe "
+		  "may not fire. Try placing the probe directly on the callee function instead.",
+		  dw_str(k, c->fn->name), dw_str(k, c->caller->name));
+}
+
 /* A callee's return addresses in a module: usable only in the section of the probed
  * address, which is all the runtime can relocate them by */
 static bool same_section(struct dw_object *k, uint64_t addr, const uint64_t *rets, int n)
@@ -245,6 +254,8 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 			site->n_rets = c[j].n_rets;
 			site->rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
 			memcpy((uint64_t *)site->rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
+			if (c[j].tail)
+				dw_callee_tail_warn(s, pp, k, &c[j]);
 			if (k->name && module_site(s, k, pp, site)) {
 				free(c);
 				free(v);

@@ -31,5 +31,9 @@ int dw_callee_spec(struct session *s, const struct pp_comp *x, const char **pat,
 /* ".callee(\"NAME@FILE:LINE\")SUFFIX" for callee fn of k */
 const char *dw_callee_str(struct session *s, struct dw_object *k, const struct dw_func *fn,
 			  const char *suffix);
+/* warn, as 4.8, that callee c of k is reached by a tail call and may not fire */
+struct dw_callee;
+void dw_callee_tail_warn(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_callee *c);
 
 #endif

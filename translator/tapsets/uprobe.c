@@ -883,6 +883,8 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 							 fn_pp(s, proc, u, c[j].caller,
 							       (int)c[j].caller->line, ""),
 							 dw_callee_str(s, &u->o, fn, suffix));
+			if (c[j].tail)
+				dw_callee_tail_warn(s, pp, &u->o, &c[j]);
 			us->site->rets = rets;
 			us->site->n_rets = c[j].n_rets;
 			us->site->fn = fn;
