@@ -1702,6 +1702,12 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		(*out)->event = up->kind == UP_BEGIN ? 1 : 2;
 		return 1;
 	}
+	for (us = up->sites; us; us = us->next)
+		if (us->site->n_rets) {
+			*why = ".callee probes, which compare the hit's stack with the call path, "
+			       "are not supported by the BPF runtime yet";
+			return -1;
+		}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		*why = up->kind == UP_SYSCALL || up->kind == UP_SYSRET ?
 			"process system call probes are not supported by the BPF runtime yet" :
