@@ -19,6 +19,7 @@ struct walk {
 	struct dw_object *k;
 	const char *pat;
 	const uint32_t *by_die;		/* indexes of k->funcs sorted by DIE offset */
+	const uint32_t *by_name;	/* and by name */
 	struct dw_callee *v;
 	int n, cap;
 	uint64_t rets[DW_MAX_CALLEE_DEPTH];
@@ -53,18 +54,37 @@ static const struct dw_func *func_at_die(const struct walk *w, uint64_t die)
 	return NULL;
 }
 
+static int cmp_name(const void *a, const void *b, void *arg)
+{
+	const struct dw_object *k = arg;
+
+	return strcmp(dw_str(k, k->funcs[*(const uint32_t *)a].name),
+		      dw_str(k, k->funcs[*(const uint32_t *)b].name));
+}
+
 /* the out-of-line function a call to name from caller runs: one of caller's CU (a
  * static function), else an external one */
 static const struct dw_func *callee_by_name(const struct walk *w, const char *name,
 					    const struct dw_func *caller)
 {
+	const struct dw_object *k = w->k;
 	const struct dw_func *ext = NULL;
-	size_t i;
+	size_t lo = 0, hi = k->n_funcs;
 
-	for (i = 0; i < w->k->n_funcs; i++) {
-		const struct dw_func *f = &w->k->funcs[i];
+	while (lo < hi) {	/* the first entry of that name */
+		size_t mid = (lo + hi) / 2;
 
-		if ((f->flags & DWF_INLINE) || strcmp(dw_str(w->k, f->name), name))
+		if (strcmp(dw_str(k, k->funcs[w->by_name[mid]].name), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < k->n_funcs; lo++) {
+		const struct dw_func *f = &k->funcs[w->by_name[lo]];
+
+		if (strcmp(dw_str(k, f->name), name))
+			break;
+		if (f->flags & DWF_INLINE)
 			continue;
 		if (f->cu == caller->cu)
 			return f;
@@ -126,7 +146,7 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 {
 	Dwarf_Die child;
 
-	if (nest > 64 || dwarf_child(die, &child))
+	if (nest > 64 || w->n >= DW_MAX_CALLEES || dwarf_child(die, &child))
 		return;
 	do {
 		int tag = dwarf_tag(&child);
@@ -157,6 +177,18 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 	} while (!dwarf_siblingof(&child, &child));
 }
 
+/* the indexes of k's functions in the order of cmp (arena) */
+static const uint32_t *sorted_funcs(struct session *s, struct dw_object *k,
+				    int (*cmp)(const void *, const void *, void *))
+{
+	uint32_t *v = arena_alloc(&s->arena, (k->n_funcs + 1) * sizeof(*v));
+
+	for (size_t i = 0; i < k->n_funcs; i++)
+		v[i] = (uint32_t)i;
+	qsort_r(v, k->n_funcs, sizeof(*v), cmp, k);
+	return v;
+}
+
 int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_func *caller,
 		     const char *pat, int max_depth, struct dw_callee **out)
 {
@@ -167,15 +199,17 @@ int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_fun
 	if (!k->dw || !dwarf_offdie(k->dw, caller->die, &die))
 		return 0;
 	if (!k->funcs_by_die) {
-		uint32_t *v = arena_alloc(&s->arena, (k->n_funcs + 1) * sizeof(*v));
-
-		for (size_t i = 0; i < k->n_funcs; i++)
-			v[i] = (uint32_t)i;
-		qsort_r(v, k->n_funcs, sizeof(*v), cmp_die, k);
-		k->funcs_by_die = v;
+		k->funcs_by_die = sorted_funcs(s, k, cmp_die);
+		k->funcs_by_name = sorted_funcs(s, k, cmp_name);
 	}
 	w.by_die = k->funcs_by_die;
+	w.by_name = k->funcs_by_name;
 	walk_calls(&w, &die, caller, 1, max_depth, 0);
 	*out = w.v;
+	if (w.n >= DW_MAX_CALLEES) {
+		free(w.v);
+		*out = NULL;
+		return -1;
+	}
 	return w.n;
 }

@@ -148,6 +148,7 @@ struct dw_object {
 	size_t n_syms;
 	const struct dw_sym **syms_by_name;	/* sorted by name, on first lookup */
 	const uint32_t *funcs_by_die;	/* indexes of funcs by DIE offset (callee.c) */
+	const uint32_t *funcs_by_name;	/* and by name */
 	/* dw_tracepoints(): sorted by system, then name */
 	bool tps_ready;
 	struct dw_tracepoint *tps;
@@ -275,7 +276,9 @@ struct dw_callee {
 };
 /* The callees of function instance caller whose names match pat, down to max_depth
  * levels of calls (at most DW_MAX_CALLEE_DEPTH), in DWARF order, one per path. Returns
- * the count; *out is xmalloc'ed. */
+ * the count, *out xmalloc'ed; or -1 when there are DW_MAX_CALLEES paths or more (a deep
+ * .callees(N) of a big call graph), *out NULL. */
+#define DW_MAX_CALLEES 100000
 int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_func *caller,
 		     const char *pat, int max_depth, struct dw_callee **out);
 /* ELF symbols: find by name; the symbol containing addr */

@@ -199,6 +199,14 @@ void dw_callee_tail_warn(struct session *s, const struct probe_point *pp, struct
 		  dw_str(k, c->fn->name), dw_str(k, c->caller->name));
 }
 
+void dw_callees_too_many(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_func *fn, int depth)
+{
+	diag_error(s, &pp->loc, "function %s has %d or more callee paths %d calls deep: "
+		   "name the callees or use a smaller depth", dw_str(k, fn->name), DW_MAX_CALLEES,
+		   depth);
+}
+
 /* A callee's return addresses in a module: usable only in the section of the probed
  * address, which is all the runtime can relocate them by */
 static bool same_section(struct dw_object *k, uint64_t addr, const uint64_t *rets, int n)
@@ -226,6 +234,12 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 	for (int i = 0; i < n; i++) {
 		struct dw_callee *c = NULL;
 		int m = dw_query_callees(s, k, v[i].fn, pat, depth, &c);
+
+		if (m < 0) {
+			dw_callees_too_many(s, pp, k, v[i].fn, depth);
+			free(v);
+			return -1;
+		}
 
 		for (int j = 0; j < m; j++) {
 			const struct dw_func *fn = c[j].fn;

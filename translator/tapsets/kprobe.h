@@ -35,5 +35,8 @@ const char *dw_callee_str(struct session *s, struct dw_object *k, const struct d
 struct dw_callee;
 void dw_callee_tail_warn(struct session *s, const struct probe_point *pp, struct dw_object *k,
 			 const struct dw_callee *c);
+/* report that fn has too many callee paths depth calls deep (dw_query_callees() -1) */
+void dw_callees_too_many(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_func *fn, int depth);
 
 #endif

@@ -853,6 +853,12 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 		struct dw_callee *c = NULL;
 		int nc = dw_query_callees(s, &u->o, v[i].fn, callee_pat, depth, &c);
 
+		if (nc < 0) {
+			dw_callees_too_many(s, pp, &u->o, v[i].fn, depth);
+			free(v);
+			return -1;
+		}
+
 		for (int j = 0; j < nc; j++) {
 			const struct dw_func *fn = c[j].fn;
 			const struct up_site *o;
