@@ -240,13 +240,13 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 			free(v);
 			return -1;
 		}
-
 		for (int j = 0; j < m; j++) {
 			const struct dw_func *fn = c[j].fn;
 			bool inl = fn->flags & DWF_INLINE;
 			struct dw_match cm = { .fn = c[j].caller, .line = (int)c[j].caller->line };
 			struct dw_match fm = { .fn = fn, .line = (int)fn->line };
 			struct dw_probe_site *site, *o;
+			uint64_t *rets;
 
 			if ((inl && (ret || call)) || is_part_clone(k, dw_str(k, fn->name), fn->addr) ||
 			    dw_unsafe(k, dw_str(k, fn->name), fn->addr) ||
@@ -265,9 +265,10 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 			/* pp() is the callee's own point, as in 4.8 */
 			site->pp = site_pp(s, k, "function", &fm, ret ? ".return" : "");
 			site->list_pp = site_pp(s, k, "function", &cm, dw_callee_str(s, k, fn, suffix));
+			rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
+			memcpy(rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
+			site->rets = rets;
 			site->n_rets = c[j].n_rets;
-			site->rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
-			memcpy((uint64_t *)site->rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
 			if (c[j].tail)
 				dw_callee_tail_warn(s, pp, k, &c[j]);
 			if (k->name && module_site(s, k, pp, site)) {

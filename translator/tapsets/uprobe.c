@@ -858,7 +858,6 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 			free(v);
 			return -1;
 		}
-
 		for (int j = 0; j < nc; j++) {
 			const struct dw_func *fn = c[j].fn;
 			const struct up_site *o;
@@ -868,7 +867,8 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 			if ((fn->flags & DWF_INLINE) && (ret || call))
 				continue;
 			for (o = up->sites; o; o = o->next)
-				if (o->site->addr == fn->addr && o->site->n_rets == c[j].n_rets &&
+				if (o->obj == u && o->site->addr == fn->addr &&
+				    o->site->n_rets == c[j].n_rets &&
 				    !memcmp(o->site->rets, c[j].rets,
 					    sizeof(uint64_t) * (size_t)c[j].n_rets))
 					break;
