@@ -1452,8 +1452,9 @@ static bool has_callees(struct derived_probe *const *probes, int n)
 	for (int i = 0; i < n; i++) {
 		const struct up_probe *up = probes[i]->priv;
 
-		for (const struct up_site *us = up->sites; us && !probes[i]->entry_of;
-		     us = us->next)
+		if (probes[i]->entry_of)
+			continue;	/* a .return's entry part: no sites of its own */
+		for (const struct up_site *us = up->sites; us; us = us->next)
 			if (us->site->n_rets)
 				return true;
 	}
