@@ -76,6 +76,8 @@ struct _stp_uprobe {
 	 * hold above the probed frame, innermost first */
 	const unsigned long *rets;
 	int n_rets;
+	int ra_sp;		/* at an entry, the return address is at sp + ra_sp
+				 * (the callee's .eh_frame row); -1: unwind */
 	pid_t pid;			/* process(PID): only that process's tree; 0: any */
 	/* a .return reading values of the function's entry: its entry part,
 	 * run at each call to save n_entry values (entry_size bytes, stp_loc.h)
@@ -218,6 +220,11 @@ static bool _stp_ucallers_match(struct _stp_context *c, const struct _stp_uprobe
 
 	if (!n)
 		return true;
+	if (n == 1 && first && u->ra_sp >= 0) {
+		unsigned long ra;
+
+		return _stp_uword(regs->sp + u->ra_sp, &ra) && ra == u->rets[0] + bias;
+	}
 	if (n > STP_UCALLEES_MAX ||
 	    (int)_stp_ustack_from(c, instruction_pointer(regs), regs->sp, regs->bp, st,
 				  n + first) < n + first)
