@@ -213,3 +213,38 @@ int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_fun
 	}
 	return w.n;
 }
+
+int dw_ra_offset(struct Elf *elf, uint64_t addr)
+{
+	Dwarf_CFI *cfi = elf ? dwarf_getcfi_elf(elf) : NULL;
+	Dwarf_Op ops_mem[3], *ops;
+	Dwarf_Frame *frame = NULL;
+	int64_t cfa = -1, ra = 0;
+	size_t nops;
+	int rc = -1;
+
+	if (!cfi)
+		return -1;
+	if (dwarf_cfi_addrframe(cfi, addr, &frame) || dwarf_frame_cfa(frame, &ops, &nops))
+		goto out;
+	if (nops == 1 && ops[0].atom == DW_OP_bregx && ops[0].number == 7)
+		cfa = (int64_t)ops[0].number2;
+	else if (nops == 1 && ops[0].atom == DW_OP_breg7)
+		cfa = (int64_t)ops[0].number;
+	if (cfa < 0 || dwarf_frame_register(frame, dwarf_frame_info(frame, NULL, NULL, NULL),
+					    ops_mem, &ops, &nops) ||
+	    !nops || ops[0].atom != DW_OP_call_frame_cfa)
+		goto out;
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst)
+		ra = (int64_t)ops[1].number;
+	else if (nops == 3 && ops[1].atom == DW_OP_consts && ops[2].atom == DW_OP_plus)
+		ra = (int64_t)ops[1].number;
+	else if (nops != 1)
+		goto out;
+	if (cfa + ra >= 0 && cfa + ra < 4096)
+		rc = (int)(cfa + ra);
+out:
+	free(frame);
+	dwarf_cfi_end(cfi);
+	return rc;
+}

@@ -279,6 +279,10 @@ struct dw_callee {
  * the count, *out xmalloc'ed; or -1 when there are DW_MAX_CALLEES paths or more (a deep
  * .callees(N) of a big call graph), *out NULL. */
 #define DW_MAX_CALLEES 100000
+/* The offset from the stack pointer of the return address at addr of an x86-64 ELF, by
+ * its .eh_frame (CFA = %rsp + N, the return address at CFA + M), or -1: lets a callee's
+ * entry check its caller without unwinding. */
+int dw_ra_offset(struct Elf *elf, uint64_t addr);
 int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_func *caller,
 		     const char *pat, int max_depth, struct dw_callee **out);
 /* ELF symbols: find by name; the symbol containing addr */

@@ -27,7 +27,6 @@
 #include <gelf.h>
 #include <glob.h>
 #include <elfutils/libdw.h>
-#include <dwarf.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -831,44 +830,6 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
-/* The offset from the stack pointer of the return address at addr, by the object's
- * .eh_frame (CFA = %rsp + N, the return address at CFA + M), or -1: lets a callee's
- * entry check its caller without unwinding. */
-static int ra_offset(struct up_object *u, uint64_t addr)
-{
-	Dwarf_CFI *cfi = u->o.elf ? dwarf_getcfi_elf(u->o.elf) : NULL;
-	Dwarf_Op ops_mem[3], *ops;
-	Dwarf_Frame *frame = NULL;
-	int64_t cfa = -1, ra = 0;
-	size_t nops;
-	int rc = -1;
-
-	if (!cfi)
-		return -1;
-	if (dwarf_cfi_addrframe(cfi, addr, &frame) || dwarf_frame_cfa(frame, &ops, &nops))
-		goto out;
-	if (nops == 1 && ops[0].atom == DW_OP_bregx && ops[0].number == 7)
-		cfa = (int64_t)ops[0].number2;
-	else if (nops == 1 && ops[0].atom == DW_OP_breg7)
-		cfa = (int64_t)ops[0].number;
-	if (cfa < 0 || dwarf_frame_register(frame, dwarf_frame_info(frame, NULL, NULL, NULL),
-					    ops_mem, &ops, &nops) ||
-	    !nops || ops[0].atom != DW_OP_call_frame_cfa)
-		goto out;
-	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst)
-		ra = (int64_t)ops[1].number;
-	else if (nops == 3 && ops[1].atom == DW_OP_consts && ops[2].atom == DW_OP_plus)
-		ra = (int64_t)ops[1].number;
-	else if (nops != 1)
-		goto out;
-	if (cfa + ra >= 0 && cfa + ra < 4096)
-		rc = (int)(cfa + ra);
-out:
-	free(frame);
-	dwarf_cfi_end(cfi);
-	return rc;
-}
-
 /* .function("F").callee("PAT")[.call|.return], .callees[(N)]: a uprobe on each callee
  * of F found in the program's DWARF (dwarf/callee.c), fired for calls along that path
  * only. Inlined callees are the caller's own code, and have no .return. */
@@ -934,7 +895,7 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 				dw_callee_tail_warn(s, pp, &u->o, &c[j]);
 			us->site->rets = rets;
 			us->site->n_rets = c[j].n_rets;
-			us->ra_sp = ret || !c[j].n_rets ? -1 : ra_offset(u, fn->addr);
+			us->ra_sp = ret || !c[j].n_rets ? -1 : dw_ra_offset(u->o.elf, fn->addr);
 			us->site->fn = fn;
 			us->site->is_return = ret;
 			us->func = dw_str(&u->o, fn->name);
