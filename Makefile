@@ -118,6 +118,7 @@ bench: all
 	@bench/dwarf.sh
 	@bench/syscall.sh
 	@bench/syshit.sh
+	@bench/uhit.sh
 	@bench/bpf.sh
 
 # --- man pages --------------------------------------------------------------

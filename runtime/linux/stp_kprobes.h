@@ -23,6 +23,7 @@
 
 #include "linux/stp_buildid.h"
 #include "linux/stp_loc.h"
+#include "linux/stp_stack.h"
 
 struct _stp_kprobe {
 	struct _stp_site_probe sp;	/* first: the context's probe points here */
@@ -36,6 +37,10 @@ struct _stp_kprobe {
 	const char *mod_debuginfo;
 	int is_return;
 	int maxactive;
+	/* .callee probes: the return addresses (relative to the probed address)
+	 * the hit's stack must hold above the probed frame, innermost first */
+	const long *rets;
+	int n_rets;
 	/* .return reading values of the function's entry: the probe's entry
 	 * part (same site), run at each entry to save n_entry values into the
 	 * kretprobe instance's data (entry_size bytes, stp_loc.h); a call
@@ -75,12 +80,15 @@ static void _stp_kprobe_run(struct _stp_kprobe *k, struct pt_regs *regs,
 
 static int _stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct _stp_kprobe *k = container_of(kp, struct _stp_kprobe, u.kp);
 	unsigned long ip = instruction_pointer(regs);
 
 	/* the handler sees the probed instruction's address (the trap left the
 	 * one after the int3), for backtraces and uaddr-like functions */
 	instruction_pointer_set(regs, (unsigned long)kp->addr);
-	_stp_kprobe_run(container_of(kp, struct _stp_kprobe, u.kp), regs, NULL);
+	if (!k->n_rets || _stp_kcallers_match(regs, (unsigned long)kp->addr, k->rets,
+					      k->n_rets, false))
+		_stp_kprobe_run(k, regs, NULL);
 	instruction_pointer_set(regs, ip);
 	return 0;
 }
@@ -88,10 +96,14 @@ static int _stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 static int _stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
+	struct _stp_kprobe *k;
 
-	if (rp)
-		_stp_kprobe_run(container_of(rp, struct _stp_kprobe, u.rp), regs,
-				ri->data);
+	if (!rp)
+		return 0;
+	k = container_of(rp, struct _stp_kprobe, u.rp);
+	if (!k->n_rets || _stp_kcallers_match(regs, (unsigned long)rp->kp.addr, k->rets,
+					      k->n_rets, true))
+		_stp_kprobe_run(k, regs, ri->data);
 	return 0;
 }
 

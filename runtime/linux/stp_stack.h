@@ -47,6 +47,32 @@ static unsigned int _stp_stack_kernel(struct _stp_context *c,
 	return n;
 }
 
+/*
+ * .callee probes (4.8's semantics): does the kernel stack of a hit at regs hold,
+ * above the probed frame, the n return addresses base + rel[i], innermost first?
+ * At a return (ret) regs is already back in the caller, at the first of them.
+ * -DSTAP_CALLEE_MATCHALL fires the probe for every call, as in 4.8.
+ */
+static bool _stp_kcallers_match(struct pt_regs *regs, unsigned long base,
+				const long *rel, int n, bool ret)
+{
+#ifdef STAP_CALLEE_MATCHALL
+	return true;
+#else
+	struct unwind_state state;
+	int i = 0;
+
+	if (ret && instruction_pointer(regs) != base + rel[i++])
+		return false;
+	/* the unwinder starts at the caller of the frame regs is in */
+	for (unwind_start(&state, current, regs, NULL);
+	     i < n && !unwind_done(&state); unwind_next_frame(&state))
+		if (unwind_get_return_address(&state) != base + rel[i++])
+			return false;
+	return i == n;
+#endif
+}
+
 /* " 0xADDR : sym+0xoff/0xsize [module]" as systemtap prints a frame */
 static void _stp_stack_frame(char *buf, size_t len, unsigned long addr)
 {

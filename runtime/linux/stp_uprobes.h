@@ -39,6 +39,9 @@
 #include "linux/stp_buildid.h"
 #include "linux/stp_loc.h"
 #include "linux/stp_syscalls.h"
+#ifdef STP_UCALLEES
+#include "linux/stp_usyms.h"	/* the user unwinder, for .callee probes */
+#endif
 
 struct _stp_sdt_arg {
 	int size;		/* bytes; negative: signed */
@@ -69,6 +72,12 @@ struct _stp_uprobe {
 	const char *func;		/* probefunc() */
 	const struct _stp_sdt_site *sdt;
 	int is_return;
+	/* .callee probes: the return addresses (link time) the hit's stack must
+	 * hold above the probed frame, innermost first */
+	const unsigned long *rets;
+	int n_rets;
+	int ra_sp;		/* at an entry, the return address is at sp + ra_sp
+				 * (the callee's .eh_frame row); -1: unwind */
 	pid_t pid;			/* process(PID): only that process's tree; 0: any */
 	/* a .return reading values of the function's entry: its entry part,
 	 * run at each call to save n_entry values (entry_size bytes, stp_loc.h)
@@ -193,6 +202,40 @@ static bool _stp_uprobe_wanted(const struct _stp_uprobe *u)
 	       (u->exe < 0 || _stp_uproc_exe_is(u->set->paths[u->exe].inode));
 }
 
+#define STP_UCALLEES_MAX 16
+
+/*
+ * .callee probes (4.8's semantics): does the user stack of the hit hold, above
+ * the probed frame, u's return addresses (moved by the object's load bias)?  At a
+ * return, regs is already back in the caller, at the first of them.  The stack
+ * is unwound by the CFI embedded for the probed program.  -DSTAP_CALLEE_MATCHALL
+ * fires the probe for every call, as in 4.8.
+ */
+static bool _stp_ucallers_match(struct _stp_context *c, const struct _stp_uprobe *u,
+				struct pt_regs *regs, unsigned long bias)
+{
+#if defined(STP_UCALLEES) && !defined(STAP_CALLEE_MATCHALL)
+	unsigned long st[STP_UCALLEES_MAX + 1];
+	int first = u->is_return ? 0 : 1, n = u->n_rets, i;
+
+	if (!n)
+		return true;
+	if (n == 1 && first && u->ra_sp >= 0) {
+		unsigned long ra;
+
+		return _stp_uword(regs->sp + u->ra_sp, &ra) && ra == u->rets[0] + bias;
+	}
+	if (n > STP_UCALLEES_MAX ||
+	    (int)_stp_ustack_from(c, instruction_pointer(regs), regs->sp, regs->bp, st,
+				  n + first) < n + first)
+		return false;
+	for (i = 0; i < n; i++)
+		if (st[first + i] != u->rets[i] + bias)
+			return false;
+#endif
+	return true;
+}
+
 static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs, unsigned long bias)
 {
 	struct _stp_context *c;
@@ -203,6 +246,10 @@ static int _stp_uprobe_hit(struct _stp_uprobe *u, struct pt_regs *regs, unsigned
 	if (!c)
 		return 0;
 	c->regs = regs;
+	if (!_stp_ucallers_match(c, u, regs, bias)) {
+		_stp_probe_leave(c);
+		return 0;
+	}
 	c->probe_func = u->func;
 	c->data = (char *)u->sdt;
 	c->ubias = bias;
@@ -311,6 +358,10 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 	if (i < 0)
 		return 0;
 	c = _stp_probe_enter(&u->sp.p);
+	if (c && !_stp_ucallers_match(c, u, regs, func - u->vaddr)) {
+		_stp_probe_leave(c);
+		c = NULL;
+	}
 	if (c) {
 		c->regs = regs;
 		c->probe_func = u->func;

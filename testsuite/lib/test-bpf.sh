@@ -43,14 +43,16 @@ skip() {	# skip NAME WHY
 
 # --- 1. suites ---------------------------------------------------------------------
 run_record() {	# the record in the variables below
-	local argv=() rc exp_out got why b
+	local argv=() rc exp_out got why b m32
 	[ -n "$filter" ] && ! [[ $name =~ $filter ]] && return
 	if [ -n "$prog2" ]; then
 		skip "$name" "talks to staprun in the guest (PROG2)"
 		return
 	fi
 	if [ -n "$bin" ]; then
-		build_bin "$bin" || { check "$name: building bin/$bin.c" 1 "$(cat "$work/bin.err")"; return; }
+		m32=0
+		[[ "$prog$runcmd$args" == *@BIN@-m32* ]] && m32=1
+		build_bin "$bin" "$m32" || { check "$name: building bin/$bin.c" 1 "$(cat "$work/bin.err")"; return; }
 		b=$work/bin/$bin
 		prog=${prog//@BIN@/$b} args=${args//@BIN@/$b} expect=${expect//@BIN@/$b}
 		runcmd=${runcmd//@BIN@/$b}
@@ -113,12 +115,13 @@ not_applicable() {	# not_applicable NAME: the reason, or nothing
 }
 
 # BIN NAME: testsuite/run/bin/NAME.c built as the guest suites build it, once, at
-# $work/bin/NAME and its variants (build-bin.sh)
-build_bin() {
+# $work/bin/NAME and its variants (build-bin.sh; NAME-m32 when M32 is 1)
+build_bin() {	# NAME [M32]
 	local b=$work/bin/$1
-	[ -x "$b" ] && return 0
+	[ -x "$b" ] && { [ "${2:-0}" = 0 ] || [ -x "$b-m32" ]; } && return 0
 	mkdir -p "$work/bin"
-	build_test_bin "$top/testsuite/run/bin" "$1" "$b" "$work/bin" "$DTRACE" 2> "$work/bin.err"
+	build_test_bin "$top/testsuite/run/bin" "$1" "$b" "$work/bin" "$DTRACE" "${2:-0}" \
+		2> "$work/bin.err"
 }
 
 run_suite() {	# run_suite FILE

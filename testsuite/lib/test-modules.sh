@@ -6,6 +6,7 @@
 #    removed and fire again when it is reloaded; .return with $return and entry $x;
 #  - they fire when the module was loaded before the session;
 #  - a loaded module whose build id is not the debuginfo's gets no probe;
+#  - a .callee probe fires for its caller's calls only (not for the init function's);
 #  - under KASLR (stap-qemu -k boots the real bzImage) the kernel really is moved and a
 #    kernel.function("vfs_read") probe reads $count, and module probes work;
 # and on the host that pass 2 refuses a debuginfo whose build id is not the kernel's or
@@ -138,6 +139,12 @@ stap -L "module(\"$work/mod/stp_testmod.ko\").function(\"testmod_fn\").return"
 grep -q '^module("stp_testmod").function("testmod_fn@.*").return \$return:int \$x:int' "$work/o"
 ok $? "module(\"/path/to/stp_testmod.ko\") works without SYSTEMTAP_DEBUGINFO_PATH"
 
+stap -l 'module("stp_testmod").function("trigger_set").callees'
+grep -qx 'module("stp_testmod").function("trigger_set@.*stp_testmod.c:[0-9]*").callee("testmod_fn@.*stp_testmod.c:[0-9]*")' \
+	"$work/o"
+ok $? "-l module(M).function(F).callees lists F's call of testmod_fn"
+[ -s "$work/e" ] && show "$work/e"
+
 stap -p2 -e 'probe module("stp_testmod").function("no_such_fn") { }'
 grep -q "^semantic error: while resolving probe point" "$work/e"
 ok $? "a missing module function is a semantic error"
@@ -206,6 +213,11 @@ probe module("stp_testmod").function("testmod_fn") {
 build t3 'probe begin { println("ready") }
 probe module("stp_testmod").function("testmod_fn") { println("hit") }
 probe timer.ms(1500) { println("done"); exit() }'
+# t5: a callee probe fires for trigger_set's calls, not for the init function's
+build t5 'probe begin { println("ready") }
+probe module("stp_testmod").function("trigger_set").callee("testmod_fn") {
+	printf("%s x=%d\n", ppfunc(), $x); exit()
+}'
 # t4: KASLR
 build t4 'probe kernel.function("vfs_read") {
 	if ($count == 4321) { printf("vfs_read count=%d\n", $count); exit() }
@@ -251,6 +263,11 @@ insmod /t/m2.ko
 start t3
 trigger 6
 finish t3
+rmmod stp_testmod
+start t5
+insmod /t/m1.ko
+trigger 8
+finish t5
 EOF
 cat >"$work/kaslr.sh" <<'EOF'
 . /t/lib.sh
@@ -265,6 +282,11 @@ insmod /t/m1.ko
 start t2
 trigger 9
 finish t2
+rmmod stp_testmod
+start t5
+insmod /t/m1.ko
+trigger 8
+finish t5
 EOF
 guest() {	# name [stap-qemu options]: run $work/NAME.sh, output in $work/NAME.out
 	local name=$1 t
@@ -275,7 +297,8 @@ guest() {	# name [stap-qemu options]: run $work/NAME.sh, output in $work/NAME.ou
 		-f "$work/$name.sh:/t/$name.sh" -f "$work/mod/stp_testmod.ko:/t/m1.ko" \
 		-f "$work/mod2/stp_testmod.ko:/t/m2.ko" \
 		-f "$work/t1.ko:/t/t1.ko" -f "$work/t2.ko:/t/t2.ko" -f "$work/t3.ko:/t/t3.ko" \
-		-f "$work/t4.ko:/t/t4.ko" -- sh "/t/$name.sh" >"$work/$name.out" 2>"$work/$name.msgs" \
+		-f "$work/t4.ko:/t/t4.ko" -f "$work/t5.ko:/t/t5.ko" \
+		-- sh "/t/$name.sh" >"$work/$name.out" 2>"$work/$name.msgs" \
 		</dev/null
 	ok $? "the $name guest runs"
 	echo "# $name guest: $(awk -v s="$t" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
@@ -300,6 +323,10 @@ expect "a loaded module of another build id gets no probe" "$work/want" "$work/g
 	"$work/pvh.out"
 section "$work/pvh.out" "t3 stderr" | grep -q '^WARNING: Build-id mismatch \[man error::buildid\]: module "stp_testmod" [0-9a-f]* vs ".*/mod/stp_testmod.ko" [0-9a-f]*; its probes are not registered'
 ok $? "... and staprun says why"
+section "$work/pvh.out" "t5 rc=0" >"$work/got"
+printf '%s\n' ready 'testmod_fn x=8' >"$work/want"
+expect "module(M).function(F).callee(G) fires for F's calls of G, not init's" "$work/want" \
+	"$work/got" "$work/pvh.out"
 
 guest kaslr -k
 link=$(readelf -SW "/usr/lib/debug/boot/vmlinux-$RELEASE" 2>/dev/null |
@@ -315,6 +342,9 @@ expect "kernel.function(\"vfs_read\") reads \$count under KASLR" "$work/want" "$
 section "$work/kaslr.out" "t2 rc=0" >"$work/got"
 printf '%s\n' ready 'stp_testmod testmod_fn x=9' >"$work/want"
 expect "module probes work under KASLR" "$work/want" "$work/got" "$work/kaslr.out"
+section "$work/kaslr.out" "t5 rc=0" >"$work/got"
+printf '%s\n' ready 'testmod_fn x=8' >"$work/want"
+expect "module callee probes work under KASLR" "$work/want" "$work/got" "$work/kaslr.out"
 
 echo "$((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

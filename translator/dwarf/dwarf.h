@@ -74,11 +74,17 @@ struct dw_probe_site {
 	const struct dw_tracepoint *tp;	/* kernel.trace(): fn is tp->fn, addr 0 */
 	const char *tp_sig;		/* its callback's argument types, "u32,void *" */
 	const char *pp;			/* pp() of this site */
+	const char *list_pp;		/* stap -l's form where it differs (a callee: its
+					 * caller's point with .callee("...")), or NULL */
 	bool is_return;
 	int id;				/* dispatch number for target variables */
 	/* .return whose handler reads values of the function's entry (@entry(e), $param):
 	 * what the kretprobe's entry handler runs to save them */
 	struct dw_entry_part *entry;
+	/* .callee/.callees: the return addresses (link time, innermost first) the hit's
+	 * stack must hold above the probed frame (dw_callee.rets) */
+	const uint64_t *rets;
+	int n_rets;
 	struct dw_probe_site *next;
 };
 
@@ -141,6 +147,8 @@ struct dw_object {
 	struct dw_sym *syms;
 	size_t n_syms;
 	const struct dw_sym **syms_by_name;	/* sorted by name, on first lookup */
+	const uint32_t *funcs_by_die;	/* indexes of funcs by DIE offset (callee.c) */
+	const uint32_t *funcs_by_name;	/* and by name */
 	/* dw_tracepoints(): sorted by system, then name */
 	bool tps_ready;
 	struct dw_tracepoint *tps;
@@ -251,6 +259,33 @@ int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *
 			    const char *file_pat, int line_lo, int line_hi, bool any_line,
 			    bool rel, struct dw_match **out);
 const char *dw_str(const struct dw_object *k, uint32_t off);
+
+/* callee.c: .callee("PAT") / .callees(N) */
+#define DW_MAX_CALLEE_DEPTH 16
+struct dw_callee {
+	const struct dw_func *caller;	/* the function making the call (depth 1: the
+					 * probed one; deeper: a callee of it) */
+	const struct dw_func *fn;	/* the callee: a function, or an inlined instance */
+	int depth;			/* 1: called by the probed function itself */
+	bool tail;			/* the last call of the path is a tail call (a
+					 * jump): the probe will not fire for it */
+	/* the return addresses (link time) of the out-of-line calls from the probed
+	 * function down to fn, innermost first: at a hit in fn, the stack's frames
+	 * above it must hold these for the call to be one of this path */
+	uint64_t rets[DW_MAX_CALLEE_DEPTH];
+	int n_rets;
+};
+/* The callees of function instance caller whose names match pat, down to max_depth
+ * levels of calls (at most DW_MAX_CALLEE_DEPTH), in DWARF order, one per path. Returns
+ * the count, *out xmalloc'ed; or -1 when there are DW_MAX_CALLEES paths or more (a deep
+ * .callees(N) of a big call graph), *out NULL. */
+#define DW_MAX_CALLEES 100000
+/* The offset from the stack pointer of the return address at addr of an x86-64 ELF, by
+ * its .eh_frame (CFA = %rsp + N, the return address at CFA + M), or -1: lets a callee's
+ * entry check its caller without unwinding. */
+int dw_ra_offset(struct Elf *elf, uint64_t addr);
+int dw_query_callees(struct session *s, struct dw_object *k, const struct dw_func *caller,
+		     const char *pat, int max_depth, struct dw_callee **out);
 /* ELF symbols: find by name; the symbol containing addr */
 int dw_syms_load(struct dw_object *k);
 const struct dw_sym *dw_sym_by_name(struct dw_object *k, const char *name);

@@ -17,7 +17,7 @@ void dw_list_sites(struct session *s, const struct derived_probe *dp, bool vars,
 
 		if (site->dp != dp)
 			continue;
-		sb_puts(&sb, site->pp);
+		sb_puts(&sb, site->list_pp ? site->list_pp : site->pp);
 		if (vars && site->fn && dw_site_object(s, site)->dw)
 			dw_list_vars(s, dw_site_object(s, site), site, &sb);
 		strlist_add(lines, arena_strdup(&s->arena, sb.buf));

@@ -182,15 +182,158 @@ static int match_object(struct session *s, const struct probe_point *pp,
 	return added;
 }
 
+/* ".callee(\"NAME@FILE:LINE\")SUFFIX" of one callee */
+const char *dw_callee_str(struct session *s, struct dw_object *k, const struct dw_func *fn,
+			  const char *suffix)
+{
+	return arena_printf(&s->arena, ".callee(\"%s@%s:%d\")%s", dw_str(k, fn->name),
+			    dw_str(k, fn->file), (int)fn->line, suffix);
+}
+
+/* 4.8's warning for a callee reached by a tail call, which leaves no return address */
+void dw_callee_tail_warn(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_callee *c)
+{
+	diag_warn(s, &pp->loc, "Callee \"%s\" in function \"%s\" is a tail call: .callee probe "
+		  "may not fire. Try placing the probe directly on the callee function instead.",
+		  dw_str(k, c->fn->name), dw_str(k, c->caller->name));
+}
+
+void dw_callees_too_many(struct session *s, const struct probe_point *pp, struct dw_object *k,
+			 const struct dw_func *fn, int depth)
+{
+	diag_error(s, &pp->loc, "function %s has %d or more callee paths %d calls deep: "
+		   "name the callees or use a smaller depth", dw_str(k, fn->name), DW_MAX_CALLEES,
+		   depth);
+}
+
+/* A callee's return addresses in a module: usable only in the section of the probed
+ * address, which is all the runtime can relocate them by */
+static bool same_section(struct dw_object *k, uint64_t addr, const uint64_t *rets, int n)
+{
+	const struct dw_sym *at = dw_sym_at(k, addr);
+
+	for (int i = 0; i < n; i++) {
+		const struct dw_sym *r = dw_sym_at(k, rets[i]);
+
+		if (!at || !r || r->shndx != at->shndx)
+			return false;
+	}
+	return true;
+}
+
+/* .function("F").callee("PAT")[.call|.return] and .callees[(N)]: a site on each callee
+ * of each function F, fired only for calls along the path found (dwarf/callee.c) */
+static int match_callees(struct session *s, const struct probe_point *pp,
+			 struct derived_probe *dp, struct dw_object *k, const struct spec *sp,
+			 const char *pat, int depth, const char *suffix, bool ret, bool call)
+{
+	struct dw_match *v = NULL;
+	int n = dw_query_functions(s, k, sp->func, sp->file, DW_FN_ANY, &v), added = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct dw_callee *c = NULL;
+		int m = dw_query_callees(s, k, v[i].fn, pat, depth, &c);
+
+		if (m < 0) {
+			dw_callees_too_many(s, pp, k, v[i].fn, depth);
+			free(v);
+			return -1;
+		}
+		for (int j = 0; j < m; j++) {
+			const struct dw_func *fn = c[j].fn;
+			bool inl = fn->flags & DWF_INLINE;
+			struct dw_match cm = { .fn = c[j].caller, .line = (int)c[j].caller->line };
+			struct dw_match fm = { .fn = fn, .line = (int)fn->line };
+			struct dw_probe_site *site, *o;
+			uint64_t *rets;
+
+			if ((inl && (ret || call)) || is_part_clone(k, dw_str(k, fn->name), fn->addr) ||
+			    dw_unsafe(k, dw_str(k, fn->name), fn->addr) ||
+			    (k->name && !same_section(k, fn->addr, c[j].rets, c[j].n_rets)))
+				continue;
+			for (o = dw_state(s)->sites; o; o = o->next)
+				if (o->dp == dp && o->addr == fn->addr && o->n_rets == c[j].n_rets &&
+				    !memcmp(o->rets, c[j].rets, sizeof(uint64_t) * (size_t)o->n_rets))
+					break;
+			if (o)
+				continue;
+			site = dw_add_site(s, dp);
+			site->fn = fn;
+			site->addr = fn->addr;
+			site->is_return = ret;
+			/* pp() is the callee's own point, as in 4.8 */
+			site->pp = site_pp(s, k, "function", &fm, ret ? ".return" : "");
+			site->list_pp = site_pp(s, k, "function", &cm, dw_callee_str(s, k, fn, suffix));
+			rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
+			memcpy(rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
+			site->rets = rets;
+			site->n_rets = c[j].n_rets;
+			if (c[j].tail)
+				dw_callee_tail_warn(s, pp, k, &c[j]);
+			if (k->name && module_site(s, k, pp, site)) {
+				free(c);
+				free(v);
+				return -1;
+			}
+			added++;
+		}
+		free(c);
+	}
+	free(v);
+	return added;
+}
+
+/* .callee("PAT")[.call|.return] or .callees[(N)] after x (the component after
+ * .function): 1 and the pattern, depth and flags; 0 if x is not one of them; -1 after
+ * reporting a bad depth */
+int dw_callee_spec(struct session *s, const struct pp_comp *x, const char **pat, int *depth,
+		   bool *ret, bool *call)
+{
+	const struct pp_comp *y = x ? x->next : NULL;
+
+	*ret = *call = false;
+	*depth = 1;
+	*pat = "*";
+	if (!x)
+		return 0;
+	if (!strcmp(x->name, "callee") && x->arg && x->arg->kind == AST_STRING) {
+		*pat = x->arg->u.str;
+		if (y && (y->next || y->has_arg ||
+			  (strcmp(y->name, "return") && strcmp(y->name, "call"))))
+			return 0;
+		*ret = y && !strcmp(y->name, "return");
+		*call = y && !strcmp(y->name, "call");
+		return 1;
+	}
+	if (strcmp(x->name, "callees") || y || (x->has_arg && (!x->arg ||
+						 x->arg->kind != AST_NUMBER)))
+		return 0;
+	if (x->has_arg) {
+		if (x->arg->u.num < 1) {
+			diag_error(s, &x->arg->loc, ".callees(N) only acceptable for N >= 1");
+			return -1;
+		}
+		if (x->arg->u.num > DW_MAX_CALLEE_DEPTH) {
+			diag_error(s, &x->arg->loc, ".callees(N) goes at most %d calls deep",
+				   DW_MAX_CALLEE_DEPTH);
+			return -1;
+		}
+		*depth = (int)x->arg->u.num;
+	}
+	return 1;
+}
+
 static int dwarf_match(struct session *s, const struct probe_point *pp, struct derived_probe *dp)
 {
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	enum dw_fn_filter filter = DW_FN_ANY;
 	struct dw_object *k;
 	const char *suffix = "", *module = NULL, *label = NULL;
+	const char *callee_pat = NULL;
 	struct spec sp;
-	bool ret = false, stmt;
-	int added;
+	bool ret = false, call = false, stmt;
+	int added, callee, depth;
 
 	if (!strcmp(c->name, "module") && c->arg && c->arg->kind == AST_STRING)
 		module = c->arg->u.str;
@@ -202,7 +345,13 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	if (!stmt && strcmp(f->name, "function"))
 		return 0;
 	x = f->next;
-	if (x && !stmt && !x->next && !strcmp(x->name, "label") && x->arg &&
+	callee = stmt ? 0 : dw_callee_spec(s, x, &callee_pat, &depth, &ret, &call);
+	if (callee < 0)
+		return -1;
+	if (callee) {
+		/* the suffix after .callee("...") */
+		suffix = ret ? ".return" : call ? ".call" : "";
+	} else if (x && !stmt && !x->next && !strcmp(x->name, "label") && x->arg &&
 	    x->arg->kind == AST_STRING) {
 		label = x->arg->u.str;	/* the C labels of the functions */
 	} else if (x) {
@@ -237,7 +386,10 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 			k = dw_module(s, names[i], &pp->loc);
 			if (!k)
 				return -1;
-			a = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret, label);
+			a = callee ? match_callees(s, pp, dp, k, &sp, callee_pat, depth, suffix,
+						   ret, call) :
+				     match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret,
+						  label);
 			if (a < 0)
 				return -1;
 			added += a;
@@ -251,7 +403,8 @@ static int dwarf_match(struct session *s, const struct probe_point *pp, struct d
 	k = module ? dw_module(s, module, &pp->loc) : dw_kernel(s, &pp->loc);
 	if (!k)
 		return -1;
-	added = match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret, label);
+	added = callee ? match_callees(s, pp, dp, k, &sp, callee_pat, depth, suffix, ret, call) :
+			 match_object(s, pp, dp, k, f, &sp, filter, stmt, suffix, ret, label);
 	if (added < 0)
 		return -1;
 	return added ? 1 : 0;
@@ -268,6 +421,9 @@ static const char *dwarf_similar(struct session *s, const struct probe_point *pp
 
 	if (strcmp(c->name, "kernel") || !f || strcmp(f->name, "function") || !f->arg ||
 	    f->arg->kind != AST_STRING || strpbrk(f->arg->u.str, "*?["))
+		return NULL;
+	/* no callee matched: the function itself may well exist */
+	if (f->next && !strncmp(f->next->name, "callee", 6))
 		return NULL;
 	name = arena_strndup(&s->arena, f->arg->u.str, strcspn(f->arg->u.str, "@"));
 	k = dw_kernel(s, &pp->loc);
@@ -289,6 +445,13 @@ static const char *const dwarf_points[] = {
 	"module(string).function(string).exported", "module(string).function(string).inline",
 	"module(string).function(string).return", "module(string).statement(string)",
 	"kernel.function(string).label(string)", "module(string).function(string).label(string)",
+	"kernel.function(string).callee(string)", "kernel.function(string).callee(string).call",
+	"kernel.function(string).callee(string).return", "kernel.function(string).callees",
+	"kernel.function(string).callees(number)",
+	"module(string).function(string).callee(string)",
+	"module(string).function(string).callee(string).call",
+	"module(string).function(string).callee(string).return",
+	"module(string).function(string).callees", "module(string).function(string).callees(number)",
 	NULL,
 };
 

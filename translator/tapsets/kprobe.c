@@ -157,6 +157,17 @@ static void emit_site(struct session *s, struct emitter *e, const char *tag,
 			  family_entry_size(s, site->entry));
 		free(pp);
 	}
+	if (site->n_rets) {
+		struct strbuf b = { 0 };
+
+		/* relative to the probed address, which is all the runtime knows of
+		 * where a module's text went */
+		for (int i = 0; i < site->n_rets; i++)
+			sb_printf(&b, "%s%lldL", i ? ", " : "",
+				  (long long)(site->rets[i] - site->addr));
+		emit_line(e, "  .rets = (const long[]){ %s }, .n_rets = %d,", b.buf, site->n_rets);
+		sb_free(&b);
+	}
 	emit_line(e, "  .is_return = %d },", site->is_return);
 }
 

@@ -56,7 +56,7 @@ struct up_object {
 	struct dw_object o;
 	bool bad;		/* could not be read (reported) */
 	bool has_dwarf;
-	bool is32;		/* an i386 object: by its symbol table only */
+	bool is32;		/* an i386 or x32 object: by its symbol table only */
 	int n_loads;
 	struct {
 		uint64_t vaddr, memsz, off;
@@ -76,6 +76,8 @@ struct up_site {
 	struct up_object *obj;		/* the program (a path pattern matches several) */
 	const char *path;
 	const char *exe;		/* .library(): the program; NULL: any process */
+	int ra_sp;			/* a callee's entry: where from the stack pointer its
+					 * return address is (its .eh_frame row); -1 unknown */
 	struct up_site *next;
 };
 
@@ -141,8 +143,7 @@ static bool is_x86_elf(const char *path)
 		return false;
 	ok = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
 	     h[EI_DATA] == ELFDATA2LSB &&
-	     ((h[EI_CLASS] == ELFCLASS64 && h[18] == (EM_X86_64 & 0xff) &&
-	       h[19] == (EM_X86_64 >> 8)) ||
+	     ((h[18] == (EM_X86_64 & 0xff) && h[19] == (EM_X86_64 >> 8)) ||
 	      (h[EI_CLASS] == ELFCLASS32 && h[18] == EM_386 && h[19] == 0));
 	close(fd);
 	return ok;
@@ -617,7 +618,8 @@ static struct up_object *user_object(struct session *s, const char *path,
 		diag_error(s, loc, "%s is not an x86 executable or shared object", path);
 		return NULL;
 	}
-	u->is32 = eh.e_machine == EM_386;
+	/* i386, and x32 (32-bit x86-64, as /libx32/libc.so.6) */
+	u->is32 = gelf_getclass(u->o.elf) == ELFCLASS32;
 	for (i = 0; i < n_ph; i++) {
 		GElf_Phdr ph;
 
@@ -828,9 +830,87 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 	return n;
 }
 
+/* .function("F").callee("PAT")[.call|.return], .callees[(N)]: a uprobe on each callee
+ * of F found in the program's DWARF (dwarf/callee.c), fired for calls along that path
+ * only. Inlined callees are the caller's own code, and have no .return. */
+static int match_callees(struct session *s, const struct probe_point *pp,
+			 struct derived_probe *dp, struct up_probe *up, const char *pat,
+			 const char *callee_pat, int depth, bool ret, bool call)
+{
+	struct up_object *u = up->obj;
+	const char *proc = proc_str(s, up), *suffix = ret ? ".return" : call ? ".call" : "";
+	char *func = arena_strdup(&s->arena, pat), *at = strchr(func, '@');
+	struct dw_match *v = NULL;
+	int n = 0, m, i;
+
+	if (!u->has_dwarf) {
+		diag_error(s, &pp->loc, "%s has no debuginfo: cannot find the callees of \"%s\"",
+			   up->path, pat);
+		return -1;
+	}
+	if (at)
+		*at++ = '\0';
+	m = dw_query_functions(s, &u->o, func, at, DW_FN_ANY, &v);
+	for (i = 0; i < m; i++) {
+		struct dw_callee *c = NULL;
+		int nc = dw_query_callees(s, &u->o, v[i].fn, callee_pat, depth, &c);
+
+		if (nc < 0) {
+			dw_callees_too_many(s, pp, &u->o, v[i].fn, depth);
+			free(v);
+			return -1;
+		}
+		for (int j = 0; j < nc; j++) {
+			const struct dw_func *fn = c[j].fn;
+			const struct up_site *o;
+			struct up_site *us;
+			uint64_t *rets;
+
+			if ((fn->flags & DWF_INLINE) && (ret || call))
+				continue;
+			for (o = up->sites; o; o = o->next)
+				if (o->obj == u && o->site->addr == fn->addr &&
+				    o->site->n_rets == c[j].n_rets &&
+				    !memcmp(o->site->rets, c[j].rets,
+					    sizeof(uint64_t) * (size_t)c[j].n_rets))
+					break;
+			if (o)
+				continue;
+			/* pp() is the callee's own point, as in 4.8 */
+			us = add_site(s, dp, up, fn->addr,
+				      fn_pp(s, proc, u, fn, (int)fn->line, ret ? ".return" : ""),
+				      &pp->loc);
+			if (!us) {
+				free(c);
+				free(v);
+				return -1;
+			}
+			rets = arena_alloc(&s->arena, sizeof(uint64_t) * (size_t)(c[j].n_rets + 1));
+			memcpy(rets, c[j].rets, sizeof(uint64_t) * (size_t)c[j].n_rets);
+			us->site->list_pp = arena_printf(&s->arena, "%s%s",
+							 fn_pp(s, proc, u, c[j].caller,
+							       (int)c[j].caller->line, ""),
+							 dw_callee_str(s, &u->o, fn, suffix));
+			if (c[j].tail)
+				dw_callee_tail_warn(s, pp, &u->o, &c[j]);
+			us->site->rets = rets;
+			us->site->n_rets = c[j].n_rets;
+			us->ra_sp = ret || !c[j].n_rets ? -1 : dw_ra_offset(u->o.elf, fn->addr);
+			us->site->fn = fn;
+			us->site->is_return = ret;
+			us->func = dw_str(&u->o, fn->name);
+			n++;
+		}
+		free(c);
+	}
+	free(v);
+	return n;
+}
+
 /* .plt("PATTERN")[.return]: the PLT stubs of the functions the program imports, by the
- * R_X86_64_JUMP_SLOT relocations of .rela.plt: stub k is at .plt.sec + 16k when the
- * program has a .plt.sec (IBT), else at .plt + 16(k + 1) (after the resolver's entry) */
+ * R_X86_64_JUMP_SLOT relocations of .rela.plt (an i386 object's R_386_JMP_SLOT ones of
+ * .rel.plt): stub k is at .plt.sec + 16k when the program has a .plt.sec (IBT), else at
+ * .plt + 16(k + 1) (after the resolver's entry); both ABIs' stubs are 16 bytes */
 static int match_plts(struct session *s, const struct probe_point *pp,
 		      struct derived_probe *dp, struct up_probe *up, const char *pat,
 		      bool ret)
@@ -841,16 +921,20 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 	uint64_t plt = 0, plt_sec = 0;
 	Elf_Data *rd, *sd;
 	size_t shstr, k, nrel;
+	GElf_Ehdr eh;
+	bool i386;
 	int n = 0;
 
-	if (!elf || elf_getshdrstrndx(elf, &shstr))
+	if (!elf || elf_getshdrstrndx(elf, &shstr) || !gelf_getehdr(elf, &eh))
 		return 0;
+	i386 = eh.e_machine == EM_386;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstr, sh.sh_name)))
 			continue;
-		if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) {
+		if ((!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) ||
+		    (!strcmp(name, ".rel.plt") && sh.sh_type == SHT_REL)) {
 			rela = scn;
 			rsh = sh;
 		} else if (!strcmp(name, ".plt")) {
@@ -871,7 +955,16 @@ static int match_plts(struct session *s, const struct probe_point *pp,
 		GElf_Sym sym;
 		uint64_t addr;
 
-		if (!gelf_getrela(rd, (int)k, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_JUMP_SLOT ||
+		if (rsh.sh_type == SHT_REL) {
+			GElf_Rel rel;
+
+			if (!gelf_getrel(rd, (int)k, &rel))
+				continue;
+			r.r_info = rel.r_info;
+		} else if (!gelf_getrela(rd, (int)k, &r)) {
+			continue;
+		}
+		if (GELF_R_TYPE(r.r_info) != (i386 ? R_386_JMP_SLOT : R_X86_64_JUMP_SLOT) ||
 		    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym) ||
 		    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)) || !*name ||
 		    !dw_glob_match(pat, name))
@@ -1049,7 +1142,9 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 	const struct pp_comp *c = pp->comps, *f = c->next, *x;
 	struct strlist paths = { 0 }, exes = { 0 };
 	struct up_probe *up;
-	const char *name, *lib = NULL, *label = NULL;
+	const char *name, *lib = NULL, *label = NULL, *callee_pat = NULL;
+	bool cret = false, ccall = false;
+	int callee = 0, depth = 1;
 	size_t i;
 	int n, total;
 
@@ -1079,10 +1174,10 @@ static int uprobe_match(struct session *s, const struct probe_point *pp,
 		if (x && !x->next && !strcmp(x->name, "label") && x->arg &&
 		    x->arg->kind == AST_STRING) {
 			label = x->arg->u.str;
-		} else if (x && (!strcmp(x->name, "callee") || !strcmp(x->name, "callees"))) {
-			diag_error(s, &x->loc, "probe point .%s is not supported yet (the calls a "
-				   "function makes, from its DW_TAG_call_site entries)", x->name);
-			return -1;
+		} else if ((callee = dw_callee_spec(s, x, &callee_pat, &depth, &cret,
+						    &ccall))) {
+			if (callee < 0)
+				return -1;
 		} else if (x && (x->next || x->has_arg ||
 				 (strcmp(x->name, "return") && strcmp(x->name, "call") &&
 				  strcmp(x->name, "inline") && strcmp(x->name, "exported")))) {
@@ -1188,6 +1283,9 @@ matched:
 				     &pp->loc) ? 1 : -1;
 		} else if (label) {
 			n = match_labels(s, pp, dp, up, f->arg->u.str, label);
+		} else if (callee) {
+			n = match_callees(s, pp, dp, up, f->arg->u.str, callee_pat, depth, cret,
+					  ccall);
 		} else if (up->plt) {
 			n = match_plts(s, pp, dp, up, f->arg ? f->arg->u.str : "*", x != NULL);
 		} else if (up->kind == UP_MARK) {
@@ -1351,6 +1449,21 @@ static int path_index(struct strlist *paths, const char *path)
 	return (int)paths->n - 1;
 }
 
+/* is one of the probes a .callee probe, whose hits compare the stack with a path? */
+static bool has_callees(struct derived_probe *const *probes, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct up_probe *up = probes[i]->priv;
+
+		if (probes[i]->entry_of)
+			continue;	/* a .return's entry part: no sites of its own */
+		for (const struct up_site *us = up->sites; us; us = us->next)
+			if (us->site->n_rets)
+				return true;
+	}
+	return false;
+}
+
 static void uprobe_emit_decls(struct session *s, struct emitter *e,
 			      struct derived_probe *const *probes, int n)
 {
@@ -1358,6 +1471,8 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 	int i, n_up = 0, n_ev = 0, n_sdt = 0;
 	size_t j;
 
+	if (has_callees(probes, n))
+		emit_line(e, "#define STP_UCALLEES 1");	/* they unwind the user stack */
 	emit_line(e, "#include \"linux/stp_uprobes.h\"");
 	for (i = 0; i < n; i++) {
 		const struct up_probe *up = probes[i]->priv;
@@ -1443,6 +1558,16 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
 					  family_entry_size(s, part));
 			}
+			if (us->site->n_rets) {
+				struct strbuf b = { 0 };
+
+				for (int r = 0; r < us->site->n_rets; r++)
+					sb_printf(&b, "%s0x%llxUL", r ? ", " : "",
+						  (unsigned long long)us->site->rets[r]);
+				emit_line(e, "  .rets = (const unsigned long[]){ %s }, .n_rets = %d, "
+					  ".ra_sp = %d,", b.buf, us->site->n_rets, us->ra_sp);
+				sb_free(&b);
+			}
 			emit_line(e, "  .pid = %lld, .is_return = %d },", (long long)up->pid,
 				  us->site->is_return);
 			n_up++;
@@ -1494,7 +1619,7 @@ static void uprobe_list(struct session *s, const struct derived_probe *dp, bool 
 		struct strbuf sb = { 0 };
 		int k;
 
-		sb_puts(&sb, us->site->pp);
+		sb_puts(&sb, us->site->list_pp ? us->site->list_pp : us->site->pp);
 		if (vars && us->note)
 			for (k = 0; k < us->note->n_args; k++)
 				sb_printf(&sb, " $arg%d:long", k + 1);
@@ -1518,6 +1643,10 @@ static const char *const uprobe_points[] = {
 	"process(string).function(string).return", "process(string).mark(string)",
 	"process(string).function(string).label(string)", "process.function(string).label(string)",
 	"process(string).function(string).inline", "process(string).function(string).exported",
+	"process(string).function(string).callee(string)",
+	"process(string).function(string).callee(string).call",
+	"process(string).function(string).callee(string).return",
+	"process(string).function(string).callees", "process(string).function(string).callees(number)",
 	"process.function(string).inline", "process.function(string).exported",
 	"process(string).library(string).function(string).inline",
 	"process(string).library(string).function(string).exported",
@@ -1605,6 +1734,12 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		(*out)->event = up->kind == UP_BEGIN ? UP_EV_PATH_BEGIN : UP_EV_PATH_END;
 		return 1;
 	}
+	for (us = up->sites; us; us = us->next)
+		if (us->site->n_rets) {
+			*why = ".callee probes, which compare the hit's stack with the call path, "
+			       "are not supported by the BPF runtime yet";
+			return -1;
+		}
 	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
 		*why = up->kind == UP_BEGIN || up->kind == UP_END ?
 			"process begin/end probes of a process id are not supported by the BPF runtime yet" :

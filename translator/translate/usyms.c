@@ -51,7 +51,14 @@ struct uline {
 
 static bool wants_usyms(struct session *s)
 {
+	const struct dw_probe_site *site;
 	const struct function *fn;
+
+	/* .callee probes of a process compare the hit's user stack with their path */
+	for (site = dw_state(s)->sites; site; site = site->next)
+		if (site->n_rets && site->obj && site->obj->kind != DW_OBJ_KERNEL &&
+		    site->obj->kind != DW_OBJ_MODULE)
+			return true;
 
 	for (fn = s->prog.functions; fn; fn = fn->next_used)
 		if (fn->is_tapset && fn->body->kind == AST_EMBEDDED &&
