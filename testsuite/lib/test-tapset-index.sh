@@ -95,5 +95,11 @@ run "$STAP" -p2 -r "$RELEASE" -e 'probe begin { println(execnam()) }'
 [ $rc = 1 ] && grep -q 'unresolved function execnam (similar: execname' "$work/err"
 check "an unresolved function suggests names from files the index left out" $? "rc=$rc $err"
 
+# the library's doc comments make one man page per function without a warning (an
+# overload's second form has a plain comment, its first form's page covers both)
+run "$top/man/gen-tapset-man" "$work/man" "$top/tapset" test
+[ $rc = 0 ] && [ -z "$err" ] && [ -f "$work/man/function::user_string_warn.3stap" ]
+check "gen-tapset-man documents the library without warnings" $? "rc=$rc $err"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
