@@ -478,6 +478,13 @@ two 30" ]
 		wait $loop $p 2> /dev/null
 		[ $rc = 0 ] && [ "$out" = "5 0" ]
 		check "with -x PID, process probes see only that process's tree" $? "rc=$rc $out $err"
+
+		# @cast without a module in a process probe: the program's type, read in
+		# the process's memory
+		run S -c "$U 2" -e "probe process(\"$U\").function(\"area\") { println(@cast(\$p, \"struct point\")->x, \" \", @cast(\$p, \"struct point\")->y, \" \", user_string(@cast(\$p, \"struct point\")->label)) }"
+		[ $rc = 0 ] && [ "$out" = "3 4 corner
+3 4 corner" ]
+		check "@cast without a module in a process probe reads the program's type" $? "rc=$rc $out $err"
 	else
 		check "building bin/uprog.c" 1 "$(cat "$work/bin.err")"
 	fi

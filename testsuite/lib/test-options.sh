@@ -791,6 +791,27 @@ run "$STAP" -l "process(\"$work/uprog\").provider(\"u*\").mark(\"t*\")"
 [ $rc = 0 ] && [ "$out" = "process(\"$work/uprog\").provider(\"uprog\").mark(\"tick\")" ]
 check "-l process(X).provider(P).mark(M) names the provider" $? "rc=$rc $out $err"
 
+# @cast(p, "type") without a module in a process probe: the program's types (read in
+# user memory), then the kernel's; --compatible=4.2 and functions keep the kernel only
+C='@cast($p, "struct point")->y'
+run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/uprog\").function(\"area\") { println($C) }"
+[ $rc = 0 ] && grep -q '_STP_LOC_UREAD(st\[0\], 4, &t_); v = (s32)t_;' "$work/out"
+check "@cast without a module in a process probe finds the program's type" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p3 -e \
+	"probe process(\"$work/uprog\").function(\"area\") { println(@cast(\$p, \"struct task_struct\")->pid) }"
+[ $rc = 0 ] && grep -q '_STP_KREAD(st\[0\], 4, &t_)' "$work/out"
+check "@cast without a module in a process probe falls back to the kernel's types" $? \
+	"rc=$rc $err"
+want="semantic error: type definition 'struct point' not found in 'kernel': operator '@cast' at <input>:1:"
+run "$STAP" -r "$RELEASE" -p2 --compatible=4.2 -e \
+	"probe process(\"$work/uprog\").function(\"area\") { println($C) }"
+[ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
+check "--compatible=4.2: @cast without a module looks in the kernel only" $? "rc=$rc $err"
+run "$STAP" -r "$RELEASE" -p2 -e "function y(p) { return @cast(p, \"struct point\")->y }
+probe process(\"$work/uprog\").function(\"area\") { println(y(\$p)) }"
+[ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
+check "@cast without a module in a function looks in the kernel" $? "rc=$rc $err"
+
 # -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
 run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
 want=$(for l in 897:error3 899:error2 901:error; do

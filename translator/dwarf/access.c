@@ -369,6 +369,13 @@ struct dw_object *dw_cast_object(struct session *s, const char *module, const ch
 	return first ? first : dw_kernel(s, loc);
 }
 
+bool dw_has_type(struct dw_object *k, const char *type)
+{
+	Dwarf_Die t;
+
+	return k->dw && dw_find_type(k, type, &t);
+}
+
 /* @cast(ptr, "type"[, "module"]): the object of that type at the address ptr (the
  * synthesized function's first argument), in the object dw_cast_object() chose. */
 static int cast_code(struct dw_gen *g, const struct ast_node *target, enum ast_type *type,

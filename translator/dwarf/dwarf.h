@@ -214,6 +214,8 @@ struct dw_object *dw_module(struct session *s, const char *name, const struct sr
  * NULL after reporting. */
 struct dw_object *dw_cast_object(struct session *s, const char *module, const char *type,
 				 const struct srcloc *loc);
+/* does the opened object k define the type ("struct task_struct")? */
+bool dw_has_type(struct dw_object *k, const char *type);
 /* "ext4" for "ext4", "/x/y/my-mod.ko" -> "my_mod" (the kernel's name for it) */
 const char *dw_module_name(struct session *s, const char *spec);
 /* the target kernel's installed modules (modules.dep) whose names match the glob

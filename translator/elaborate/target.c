@@ -403,8 +403,47 @@ static int rewrite_target(struct session *s, struct ast_node *n, struct derived_
 	return 0;
 }
 
-/* @cast, and @var("name@file"): code that does not depend on the probe site. */
-static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
+/* --compatible=VERSION names major.minor or older */
+static bool compatible_at_most(const struct session *s, int major, int minor)
+{
+	int ma = 0, mi = 0;
+
+	if (!s->opt.compatible || sscanf(s->opt.compatible, "%d.%d", &ma, &mi) < 1)
+		return false;
+	return ma < major || (ma == major && mi <= minor);
+}
+
+/* @cast(p, "type") without a module in the probe dp: the object the probe's points
+ * are in (a process probe's program, a module probe's module) when it has the type,
+ * else NULL for the kernel. In functions, and with --compatible=4.2 or older, the
+ * kernel only. */
+static struct dw_object *probe_cast_object(struct session *s, const struct ast_node *n,
+					   const struct derived_probe *dp)
+{
+	const struct derived_probe *owner;
+	const struct dw_probe_site *site;
+
+	if (!dp || n->kind != AST_CAST || n->u.target.module || n->u.target.cast_obj ||
+	    compatible_at_most(s, 4, 2))
+		return NULL;
+	owner = dp->entry_of ? dp->entry_of : dp;
+	for (site = dw_state(s)->sites; site; site = site->next)
+		if (site->dp->body == owner->body && site->obj &&
+		    site->obj->kind != DW_OBJ_KERNEL &&
+		    dw_has_type(site->obj, n->u.target.type_name))
+			return site->obj;
+	return NULL;
+}
+
+static bool is_user_object(const struct dw_object *o)
+{
+	return o && (o->kind == DW_OBJ_EXEC || o->kind == DW_OBJ_SHLIB);
+}
+
+/* @cast, and @var("name@file"): code that does not depend on the probe site; dp is
+ * the probe whose handler has n (NULL in a function). */
+static int rewrite_static(struct session *s, struct ast_node *n, const struct derived_probe *dp,
+			  bool quiet)
 {
 	struct dw_site none = { .no_regs = true };
 	struct strbuf code = { 0 };
@@ -413,9 +452,12 @@ static int rewrite_static(struct session *s, struct ast_node *n, bool quiet)
 	struct ast_node *args;
 	struct function *fn;
 	const char *mod = n->u.target.module;
-	/* @cast(p, "type", "/path/prog"): a user program's type, its memory */
-	bool user = n->kind == AST_CAST && mod && strchr(mod, '/') && !strchr(mod, '<');
-	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj :
+	struct dw_object *own = probe_cast_object(s, n, dp);
+	/* @cast(p, "type", "/path/prog"), or in a process probe: a user program's type,
+	 * its memory */
+	bool user = own ? is_user_object(own) :
+		    n->kind == AST_CAST && mod && strchr(mod, '/') && !strchr(mod, '<');
+	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj : own ? own :
 			      user ? up_dwarf_object(s, mod, &n->loc) :
 			      n->kind == AST_CAST ? dw_cast_object(s, mod, n->u.target.type_name,
 								  &n->loc) :
@@ -458,7 +500,7 @@ static void to_cast(struct session *s, struct ast_node *n, const struct elab_cas
 int elab_autocast(struct session *s, struct ast_node *n, const struct elab_cast *c)
 {
 	to_cast(s, n, c);
-	return rewrite_static(s, n, false);
+	return rewrite_static(s, n, NULL, false);
 }
 
 static bool is_static_target(const struct ast_node *n)
@@ -484,7 +526,7 @@ static enum ast_walk_rc defined_pre(struct ast_node *n, void *ctx)
 	if (n->kind == AST_TARGET && n->u.target.operand)
 		return AST_WALK_CONTINUE;	/* an autocast: its operand may be one */
 	if (is_static_target(n))
-		w->ok = rewrite_static(w->s, n, true) == 0;
+		w->ok = rewrite_static(w->s, n, w->dp, true) == 0;
 	else if (w->dp && n->kind == AST_TARGET && bpf_trace_defined(w->s, w->dp, n) >= 0)
 		w->ok = bpf_trace_defined(w->s, w->dp, n) == 1;
 	else
@@ -536,9 +578,12 @@ static int bpf_refused(struct session *s, const struct ast_node *n,
 	if (e->kind == AST_ATVAR && !is_static_target(e) && dp &&
 	    (dp->entry_of ? dp->entry_of : dp)->family == &uprobe_family)
 		return 0;
-	/* @cast(p, "type", "/path/prog"): a user program's DWARF and memory */
+	/* @cast(p, "type", "/path/prog"), or without a module in a process probe whose
+	 * program has the type: a user program's DWARF and memory */
 	if (e->kind == AST_CAST && e->u.target.module && strchr(e->u.target.module, '/') &&
 	    !strchr(e->u.target.module, '<'))
+		return 0;
+	if (e->kind == AST_CAST && is_user_object(probe_cast_object(s, e, dp)))
 		return 0;
 	diag_error(s, &e->loc, "%s is not supported by the BPF runtime (--runtime=bpf): it needs the kernel's DWARF",
 		   e->kind == AST_CAST ? "@cast" : "@var");
@@ -550,7 +595,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 	if (bpf_refused(s, n, dp))
 		return -1;
 	if (is_static_target(n))
-		return rewrite_static(s, n, false);
+		return rewrite_static(s, n, dp, false);
 	if (n->kind == AST_ATVAR) {
 		if (!dp) {
 			diag_error(s, &n->loc, "@var(\"%s\") outside of a probe needs \"NAME@FILE\"",
