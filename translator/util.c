@@ -80,7 +80,8 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 void sb_add(struct strbuf *sb, const char *data, size_t len)
 {
 	sb_grow(sb, len);
-	memcpy(sb->buf + sb->len, data, len);
+	if (len)	/* an empty array may be NULL (an object without functions) */
+		memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
 }

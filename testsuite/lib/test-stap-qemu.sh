@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-stap-qemu.sh: self-test of the qemu guest runner (translator/remote/qemu.c through the
 # stap-qemu CLI): exit status, live and byte-exact streaming, timeouts, SIGINT forwarding,
-# file placement, module loading, oops detection, extra kernel command-line words. Prints TAP; exits nonzero on a failure.
+# file placement, module loading, the ram disk module, oops detection, extra kernel
+# command-line words. Prints TAP; exits nonzero on a failure.
 #
 # Environment: STAP_QEMU (default ./translator/remote/stap-qemu), RELEASE (default: the
 # release stap-qemu picks). Needs the kernel headers of RELEASE to build two test modules.
@@ -160,7 +161,16 @@ else
 	show "$work/warn/log"
 fi
 
-# 10. infrastructure errors are clear
+# 10. the guest has no disk, but modprobe brd gives it a ram disk to read and write
+sq -- 'modprobe brd rd_nr=1 rd_size=1024 && echo block-data | dd of=/dev/ram0 2>/dev/null &&
+	dd if=/dev/ram0 bs=4096 count=1 iflag=direct 2>/dev/null | head -c 10; echo;
+	modprobe loop && [ -b /dev/loop0 ] && echo loop'
+printf 'block-data\nloop\n' >"$work/want"
+check "modprobe brd and loop work; /dev/ram0 reads back what was written" \
+	cmp -s "$work/want" "$work/out"
+[ "$rc" -eq 0 ] || show "$work/err"
+
+# 11. infrastructure errors are clear
 "$STAP_QEMU" -r no-such-release -- true >"$work/out" 2>"$work/err" </dev/null
 rc=$?
 check "an unknown release gives 125" [ "$rc" -eq 125 ]

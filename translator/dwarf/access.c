@@ -8,6 +8,8 @@
 
 #include "dwarf/dwarf.h"
 #include "dwarf/internal.h"
+#include "passes.h"
+#include "tapsets/uprobe.h"
 #include "util.h"
 
 /* The value of a scalar (base, enum, pointer) into v: from memory at st[0] or from
@@ -343,6 +345,39 @@ static int finish_target(struct dw_gen *g, const struct ast_node *target, Dwarf_
 	}
 }
 
+/* "<stdio.h>" or "<a.h><b.h>" of user space: the headers compiled with -g into a shared
+ * object in the run's temporary directory, whose DWARF has the types they declare (a
+ * user-space object, as @cast(p, "type", "/path") takes); NULL if they do not compile. */
+static struct dw_object *header_object(struct session *s, const char *hdrs,
+				       const struct srcloc *loc)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	struct strbuf src = { 0 };
+	struct dw_object *obj = NULL;
+	const char *p, *end;
+	char *c_path, *so_path;
+
+	for (p = hdrs; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (p = hdrs; *p == '<' && (end = strchr(p, '>')); p = end + 1)
+		sb_printf(&src, "#include <%.*s>\n", (int)(end - p - 1), p + 1);
+	if (*p || !src.len || make_run_tmp_dir(s)) {
+		sb_free(&src);
+		return NULL;
+	}
+	c_path = xasprintf("%s/types-%016llx.c", s->paths.tmp_dir, h);
+	so_path = xasprintf("%s/types-%016llx.so", s->paths.tmp_dir, h);
+	if (file_exists(so_path) || (write_file(c_path, src.buf, src.len) == 0 &&
+	    run_command(s, (const char *const[]){ "gcc", "-g", "-shared", "-fPIC",
+			"-fno-eliminate-unused-debug-types", "-o", so_path, c_path, NULL },
+			NULL, RUN_SILENT) == 0))
+		obj = up_dwarf_object(s, arena_strdup(&s->arena, so_path), loc);
+	sb_free(&src);
+	free(c_path);
+	free(so_path);
+	return obj;
+}
+
 struct dw_object *dw_cast_object(struct session *s, const char *module, const char *type,
 				 const struct srcloc *loc)
 {
@@ -363,6 +398,10 @@ struct dw_object *dw_cast_object(struct session *s, const char *module, const ch
 		if (!first)
 			first = obj;
 		if (dw_find_type(obj, type, &t))
+			return obj;
+		/* "<hdr>" without "kernel": a user-space header, when the kernel lacks the type */
+		if (piece[0] == '<' && (obj = header_object(s, piece, loc)) &&
+		    dw_find_type(obj, type, &t))
 			return obj;
 		p += len + (p[len] == ':');
 	}

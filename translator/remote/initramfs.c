@@ -464,8 +464,84 @@ static int copy_fd(int from, int to)
 	}
 }
 
+/* Kernel modules every guest can load with modprobe: brd and loop give it block devices
+ * (the guest has no disk) for scripts that watch block I/O. */
+static const char *const guest_modules[] = {
+	"kernel/drivers/block/brd.ko", "kernel/drivers/block/loop.ko",
+};
+
+/* The host's modules.dep line for module REL_KO ("kernel/x/y.ko: dep.ko ..."), without
+ * its newline, in OUT; 0, or -ENOENT. */
+static int dep_line(FILE *dep, const char *rel_ko, char *out, size_t len)
+{
+	size_t n = strlen(rel_ko);
+
+	rewind(dep);
+	while (fgets(out, (int)len, dep)) {
+		if (!strncmp(out, rel_ko, n) && out[n] == ':') {
+			out[strcspn(out, "\n")] = 0;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Put the guest_modules of RELEASE that the host has, with the modules they depend on,
+ * under /lib/modules/RELEASE, with a modules.dep for busybox's modprobe. Missing ones
+ * are left out: the guest then just cannot load them. */
+static int write_modules(struct cpio *c, const char *release)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], line[PATH_MAX * 4], name[PATH_MAX * 2];
+	char *deps = NULL, *word, *save;
+	size_t deps_len = 0, i;
+	FILE *dep, *mem;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+	dep = fopen(path, "re");
+	if (!dep)
+		return 0;
+	mem = open_memstream(&deps, &deps_len);
+	if (!mem) {
+		fclose(dep);
+		return -ENOMEM;
+	}
+	snprintf(name, sizeof(name), "usr/lib/modules/%s", release);
+	cpio_dir(c, "usr/lib/modules", 0755);
+	cpio_dir(c, name, 0755);
+	for (i = 0; i < sizeof(guest_modules) / sizeof(guest_modules[0]) && !rc; i++) {
+		if (dep_line(dep, guest_modules[i], line, sizeof(line)))
+			continue;
+		fprintf(mem, "%s\n", line);
+		/* the module itself, then what it needs (modules.dep lists all of it) */
+		for (word = strtok_r(line, ": ", &save); word && !rc;
+		     word = strtok_r(NULL, " ", &save)) {
+			char *slash;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, word);
+			snprintf(name, sizeof(name), "usr/lib/modules/%s/%s", release, word);
+			for (slash = strchr(name + strlen("usr/lib/modules/") + strlen(release) + 1,
+					    '/');
+			     slash; slash = strchr(slash + 1, '/')) {
+				*slash = 0;
+				cpio_dir(c, name, 0755);
+				*slash = '/';
+			}
+			rc = cpio_host_file(c, name, path, 0644);
+		}
+	}
+	fclose(mem);
+	fclose(dep);
+	snprintf(name, sizeof(name), "usr/lib/modules/%s/modules.dep", release);
+	if (!rc)
+		cpio_data(c, name, S_IFREG | 0644, deps, deps_len);
+	free(deps);
+	return rc;
+}
+
 int initramfs_write(const char *path, const char *base, const struct qemu_file *files,
-		    size_t n_files, const char *cmd)
+		    size_t n_files, const char *cmd, const char *release)
 {
 	char (*names)[PATH_MAX] = xmalloc((n_files ? n_files : 1) * sizeof(*names));
 	struct cpio c = { .ino = 1u << 20, .mtime = (unsigned long)time(NULL) };
@@ -484,6 +560,8 @@ int initramfs_write(const char *path, const char *base, const struct qemu_file *
 	c.off = (unsigned long long)st.st_size;
 	cpio_dir(&c, "run/stap-qemu", 0755);
 	cpio_data(&c, "run/stap-qemu/cmd", S_IFREG | 0644, cmd, strlen(cmd));
+	if (release)
+		rc = write_modules(&c, release);
 	for (i = 0; i < n_files && !rc; i++) {
 		rc = guest_name(files[i].host_path, files[i].guest_path, names[i], PATH_MAX);
 		if (rc) {

@@ -19,9 +19,11 @@ int qemu_write_all(int fd, const void *p, size_t len);
 int initramfs_base(const char *cache, int verbose, char *out, size_t len);
 
 /* Write PATH (which must not exist): a copy of the base archive BASE, then an archive
- * with FILES (parent directories made) and CMD as /run/stap-qemu/cmd for the guest's
- * /init. 0, or -errno after a message on stderr. */
+ * with FILES (parent directories made), CMD as /run/stap-qemu/cmd for the guest's /init,
+ * and, for a non-NULL RELEASE, the kernel modules the guest may load (brd and loop, for
+ * block devices) under /lib/modules/RELEASE with their modules.dep. 0, or -errno after
+ * a message on stderr. */
 int initramfs_write(const char *path, const char *base, const struct qemu_file *files,
-		    size_t n_files, const char *cmd);
+		    size_t n_files, const char *cmd, const char *release);
 
 #endif /* STAP_REMOTE_INITRAMFS_H */

@@ -803,7 +803,7 @@ static void show_tail(const char *what, const char *path, int n_lines)
 }
 
 /* Everything after the cache: temp dir, FIFOs, qemu, streaming, verdict. */
-static int run_guest(struct run *r, const char *vmlinux, const char *base,
+static int run_guest(struct run *r, const char *rel, const char *vmlinux, const char *base,
 		     const struct qemu_file *files, size_t n_files, const char *cmd,
 		     const sigset_t *old_mask)
 {
@@ -824,7 +824,7 @@ static int run_guest(struct run *r, const char *vmlinux, const char *base,
 	else
 		tmp_path(r, "console.log", r->console, sizeof(r->console));
 	tmp_path(r, "initrd.cpio", p, sizeof(p));
-	rc = initramfs_write(p, base, files, n_files, cmd);
+	rc = initramfs_write(p, base, files, n_files, cmd, rel);
 	if (rc)
 		return rc;
 	if ((rc = make_fifo(r, "out", &r->fd[FD_OUT])) ||
@@ -908,7 +908,7 @@ int qemu_run(const struct qemu_opts *o, const struct qemu_file *files, size_t n_
 		rc = -errno;
 		qemu_say("signalfd: %s", strerror(errno));
 	} else {
-		rc = run_guest(&r, vmlinux, base, files, n_files, cmd, &old_mask);
+		rc = run_guest(&r, rel, vmlinux, base, files, n_files, cmd, &old_mask);
 	}
 	kill_qemu(&r);
 	for (i = 0; i < N_FDS; i++)
