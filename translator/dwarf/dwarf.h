@@ -265,8 +265,9 @@ int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *
 const char *dw_str(const struct dw_object *k, uint32_t off);
 /* Where a .function probe on out-of-line instance fn goes under prologue searching
  * mode (-1 never, 0 auto, 1 always): past the prologue, at the function's second
- * line-table statement (the first is_stmt row after its entry, within its range, as
- * gdb and systemtap find the prologue's end), when always, or
+ * line-table row (the one after its entry's, whatever its line and is_stmt flag, as
+ * systemtap 4.8 finds the prologue's end; the entry when it lies outside the function),
+ * when always, or
  * when auto and fn's CU has no location list (code compiled without optimization:
  * its parameters' locations hold only once the prologue has stored them); else, and
  * for an inline instance or a function with no such row, its entry. */

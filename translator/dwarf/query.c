@@ -524,8 +524,7 @@ uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mo
 {
 	Dwarf_Die cu, die;
 	Dwarf_Lines *lines;
-	Dwarf_Addr hi = fn->high;
-	uint64_t best = 0;
+	Dwarf_Addr hi = fn->high, a;
 	size_t nl, j;
 
 	if (mode < 0 || (fn->flags & DWF_INLINE) || !k->dw ||
@@ -543,14 +542,13 @@ uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mo
 		return fn->addr;
 	if (dwarf_getsrclines(&cu, &lines, &nl))
 		return fn->addr;
-	for (j = 0; j < nl; j++) {
-		Dwarf_Line *l = dwarf_onesrcline(lines, j);
-		Dwarf_Addr a;
-		bool stmt = false;
-
-		if (!dwarf_lineaddr(l, &a) && !dwarf_linebeginstatement(l, &stmt) && stmt &&
-		    a > fn->addr && a < hi && (!best || a < best))
-			best = a;
-	}
-	return best ? best : fn->addr;
+	/* the row after the entry's first one, whatever its line or is_stmt flag */
+	for (j = 0; j + 1 < nl; j++)
+		if (!dwarf_lineaddr(dwarf_onesrcline(lines, j), &a) && a == fn->addr) {
+			if (!dwarf_lineaddr(dwarf_onesrcline(lines, j + 1), &a) &&
+			    a >= fn->addr && a < hi)
+				return a;
+			break;
+		}
+	return fn->addr;
 }
