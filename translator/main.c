@@ -105,8 +105,11 @@ static void usage(FILE *f)
 	      "                the language and library of that older version (systemtap_v)\n"
 	      "  --check-version\n"
 	      "                warn of what the script uses that depends on the version\n"
-	      "  --all-modules, -d MODULE, -P, -q, --prologue-searching[=WHEN],\n"
-	      "  --runtime=kernel, --rlimit-*=N\n"
+	      "  -P, --prologue-searching[=WHEN]\n"
+	      "                put user-space .function probes past the prologue: never,\n"
+	      "                always (the default WHEN) or auto (the default: code compiled\n"
+	      "                without optimization)\n"
+	      "  --all-modules, -d MODULE, -q, --runtime=kernel, --rlimit-*=N\n"
 	      "                accepted (see stap(1))\n"
 	      "  --privilege[=stapusr|stapsys|stapdev], --unprivileged (= stapusr)\n"
 	      "                refuse what that privilege level may not do\n"
@@ -324,8 +327,8 @@ static int long_option(struct session *s, int c, const char *name, const char *a
 			return -1;
 		o->color = when;
 		return 0;
-	case OPT_PROLOGUE_SEARCHING:	/* accepted; our DWARF reader needs none */
-		return parse_when(s, name, arg, &when);
+	case OPT_PROLOGUE_SEARCHING:
+		return parse_when(s, name, arg, &o->prologue);
 	case OPT_TMPDIR:
 		o->tmpdir = arg;
 		return 0;
@@ -576,7 +579,9 @@ static int other_option(struct session *s, int c, char **argv)
 		}
 		break;
 	case 'q':	/* 4.8: tapset coverage into its sqlite database; none here */
-	case 'P':	/* prologue searching: our DWARF reader needs none */
+		break;
+	case 'P':
+		o->prologue = 1;
 		break;
 	case 'G':
 		if (!global_param_ok(optarg)) {

@@ -50,6 +50,8 @@ struct options {
 	bool no_global_var_display;	/* --no-global-var-display: no autoprint */
 	bool check_version;		/* --check-version: warn of version-dependent code */
 	int color;			/* --color: 0 auto, 1 always, -1 never */
+	int prologue;			/* -P, --prologue-searching: 0 auto, 1 always,
+					 * -1 never (dw_after_prologue()) */
 	int vp[5];			/* --vp ABCDE: extra verbosity of pass 1..5 */
 	bool example;			/* --example: FILE names an installed example */
 	long timeout;			/* -T SECONDS, 0 none */

@@ -43,16 +43,17 @@ skip() {	# skip NAME WHY
 
 # --- 1. suites ---------------------------------------------------------------------
 run_record() {	# the record in the variables below
-	local argv=() rc exp_out got why b m32
+	local argv=() rc exp_out got why b m32 o0
 	[ -n "$filter" ] && ! [[ $name =~ $filter ]] && return
 	if [ -n "$prog2" ]; then
 		skip "$name" "talks to staprun in the guest (PROG2)"
 		return
 	fi
 	if [ -n "$bin" ]; then
-		m32=0
+		m32=0 o0=0
 		[[ "$prog$runcmd$args" == *@BIN@-m32* ]] && m32=1
-		build_bin "$bin" "$m32" || { check "$name: building bin/$bin.c" 1 "$(cat "$work/bin.err")"; return; }
+		[[ "$prog$runcmd$args" == *@BIN@-O0* ]] && o0=1
+		build_bin "$bin" "$m32" "$o0" || { check "$name: building bin/$bin.c" 1 "$(cat "$work/bin.err")"; return; }
 		b=$work/bin/$bin
 		prog=${prog//@BIN@/$b} args=${args//@BIN@/$b} expect=${expect//@BIN@/$b}
 		runcmd=${runcmd//@BIN@/$b}
@@ -115,12 +116,13 @@ not_applicable() {	# not_applicable NAME: the reason, or nothing
 }
 
 # BIN NAME: testsuite/run/bin/NAME.c built as the guest suites build it, once, at
-# $work/bin/NAME and its variants (build-bin.sh; NAME-m32 when M32 is 1)
-build_bin() {	# NAME [M32]
+# $work/bin/NAME and its variants (build-bin.sh; NAME-m32 when M32 is 1, NAME-O0 when O0 is 1)
+build_bin() {	# NAME [M32 [O0]]
 	local b=$work/bin/$1
-	[ -x "$b" ] && { [ "${2:-0}" = 0 ] || [ -x "$b-m32" ]; } && return 0
+	[ -x "$b" ] && { [ "${2:-0}" = 0 ] || [ -x "$b-m32" ]; } &&
+		{ [ "${3:-0}" = 0 ] || [ -x "$b-O0" ]; } && return 0
 	mkdir -p "$work/bin"
-	build_test_bin "$top/testsuite/run/bin" "$1" "$b" "$work/bin" "$DTRACE" "${2:-0}" \
+	build_test_bin "$top/testsuite/run/bin" "$1" "$b" "$work/bin" "$DTRACE" "${2:-0}" "${3:-0}" \
 		2> "$work/bin.err"
 }
 

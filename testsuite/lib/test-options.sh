@@ -812,6 +812,55 @@ probe process(\"$work/uprog\").function(\"area\") { println(y(\$p)) }"
 [ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
 check "@cast without a module in a function looks in the kernel" $? "rc=$rc $err"
 
+# a program built by plain gcc -g (-O0, dynamic): .eh_frame only, parameters stored by the
+# prologue. .function is probed past it (the line-table row after the entry's) unless
+# --prologue-searching=never; -P and the auto default agree here; .return keeps the entry
+cat >"$work/o0.c" <<'EOC'
+#include <stdio.h>
+struct mine { int x; };
+int f(struct mine *p, int n) { return p->x + n; }
+int main(void) { struct mine m = {3}; printf("%d\n", f(&m, 4)); return 0; }
+EOC
+gcc -g -o "$work/o0" "$work/o0.c"
+row_after() {	# PROG FUNC: FUNC's entry and the address of the line-table row after its first
+	local lo a seen=
+	lo=$((16#$(nm "$1" | awk -v f="$2" '$3 == f { print $1 }')))
+	printf '0x%x ' $lo
+	objdump --dwarf=decodedline "$1" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^0x/) print $i }' |
+		while read -r a; do [ "$seen" ] && { printf '0x%x\n' $a; break; }; ((a == lo)) && seen=1; done
+}
+read -r entry after < <(row_after "$work/o0" f)
+uoff() {	# the link-time address of each uprobe in $work/out
+	grep -o '\.vaddr = 0x[0-9a-f]*' "$work/out" | sed 's/.*= //' | tr '\n' ' '
+}
+O0P="probe process(\"$work/o0\").function(\"f\") { println(\$n, \" \", \$p->x, \" \", pp()) }"
+run "$STAP" -r "$RELEASE" -p3 -e "$O0P"
+[ $rc = 0 ] && [ "$(uoff)" = "$after " ] && [ "$after" != 0x0 ] && [ "$after" != "$entry" ] &&
+	grep -q "function(\\\\\"f@$work/o0.c:3\\\\\")\"" "$work/out"
+check "-O0 program: .function probed past the prologue, \$params by .eh_frame" $? \
+	"rc=$rc after=$after $(uoff) $err"
+for p in -P --prologue-searching --prologue-searching=always; do
+	run "$STAP" -r "$RELEASE" $p -p3 -e "$O0P"
+	[ $rc = 0 ] && [ "$(uoff)" = "$after " ]
+	check "-O0 program: $p probes past the prologue" $? "rc=$rc $(uoff) $err"
+done
+run "$STAP" -r "$RELEASE" --prologue-searching=never -p3 -e "$O0P"
+[ $rc = 0 ] && [ "$(uoff)" = "$entry " ]
+check "-O0 program: --prologue-searching=never probes the entry" $? "rc=$rc $(uoff) $err"
+run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/o0\").function(\"f\").return { println(\$n, \" \", \$return) }"
+[ $rc = 0 ] && [ "$(uoff)" = "$entry " ]
+check "-O0 program: .return still at the entry" $? "rc=$rc $(uoff) $err"
+gcc -O2 -g -o "$work/o2" "$work/o0.c"
+read -r entry2 after2 < <(row_after "$work/o2" f)
+run "$STAP" -r "$RELEASE" -P -p3 -e "probe process(\"$work/o2\").function(\"f\") { println(\$n) }"
+[ $rc = 0 ] && [ "$(uoff)" = "$after2 " ]
+check "-O2 program: -P probes the row after the entry's (at the entry when it is there)" $? \
+	"rc=$rc $entry2 $after2 $(uoff) $err"
+run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/uprog\").function(\"area\") { println(\$p->x) }"
+[ $rc = 0 ] && [ "$(uoff)" = "$(printf '0x%x ' $((16#$(nm "$work/uprog" | awk '$3 == "area" { print $1 }'))))" ]
+check "-O1 program: .function at the entry (location lists: no prologue search)" $? \
+	"rc=$rc $(uoff) $err"
+
 # -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
 run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
 want=$(for l in 897:error3 899:error2 901:error; do

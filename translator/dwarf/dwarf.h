@@ -149,6 +149,8 @@ struct dw_object {
 	const struct dw_sym **syms_by_name;	/* sorted by name, on first lookup */
 	const uint32_t *funcs_by_die;	/* indexes of funcs by DIE offset (callee.c) */
 	const uint32_t *funcs_by_name;	/* and by name */
+	unsigned char *cu_locs;		/* per CU, for dw_after_prologue(): 0 not
+					 * looked at, 1 has location lists, 2 none */
 	/* dw_tracepoints(): sorted by system, then name */
 	bool tps_ready;
 	struct dw_tracepoint *tps;
@@ -261,6 +263,15 @@ int dw_query_statements_rel(struct session *s, struct dw_object *k, const char *
 			    const char *file_pat, int line_lo, int line_hi, bool any_line,
 			    bool rel, struct dw_match **out);
 const char *dw_str(const struct dw_object *k, uint32_t off);
+/* Where a .function probe on out-of-line instance fn goes under prologue searching
+ * mode (-1 never, 0 auto, 1 always): past the prologue, at the function's second
+ * line-table row (the one after its entry's, whatever its line and is_stmt flag, as
+ * systemtap 4.8 finds the prologue's end; the entry when it lies outside the function),
+ * when always, or
+ * when auto and fn's CU has no location list (code compiled without optimization:
+ * its parameters' locations hold only once the prologue has stored them); else, and
+ * for an inline instance or a function with no such row, its entry. */
+uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode);
 
 /* callee.c: .callee("PAT") / .callees(N) */
 #define DW_MAX_CALLEE_DEPTH 16

@@ -450,6 +450,7 @@ static void close_one(struct dw_object *k)
 	free(k->syms_by_name);
 	free(k->tps);
 	free(k->blacklist);
+	free(k->cu_locs);
 }
 
 void dw_close(struct session *s)

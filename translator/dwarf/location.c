@@ -21,24 +21,27 @@ static bool reg_ok(struct dw_gen *g, unsigned n)
 	return true;
 }
 
-/* CFA at the site from the CFI (.debug_frame / .eh_frame). */
+/* CFA at the site from the CFI: the DWARF's .debug_frame, else the object's own
+ * .eh_frame (all that user programs built by gcc's defaults carry). */
 static int gen_cfa(struct dw_gen *g)
 {
-	Dwarf_CFI *cfi = dwarf_getcfi(g->k->dw);
+	Dwarf_CFI *cfi = dwarf_getcfi(g->k->dw), *eh = NULL;
 	Dwarf_Frame *frame = NULL;
 	Dwarf_Op *ops;
 	size_t n;
 	enum loc_kind kind;
-	int rc;
+	int rc = -1;
 
+	if (!cfi && g->k->elf && !g->k->dwfl)
+		cfi = eh = dwarf_getcfi_elf(g->k->elf);
 	if (!cfi || dwarf_cfi_addrframe(cfi, g->site->addr, &frame) ||
-	    dwarf_frame_cfa(frame, &ops, &n)) {
-		free(frame);
+	    dwarf_frame_cfa(frame, &ops, &n))
 		g->err = "no call frame information at this address";
-		return -1;
-	}
-	rc = dw_gen_ops(g, ops, n, NULL, &kind);
+	else
+		rc = dw_gen_ops(g, ops, n, NULL, &kind);
 	free(frame);
+	if (eh)
+		dwarf_cfi_end(eh);
 	return rc;
 }
 

@@ -495,3 +495,60 @@ const char *dw_unsafe(struct dw_object *k, const char *func, uint64_t addr)
 		return "the kernel blacklists it for kprobes (NOKPROBE_SYMBOL)";
 	return NULL;
 }
+
+/* Whether a DIE under d has a location list (DW_FORM_sec_offset, DW_FORM_loclistx, or
+ * before DWARF 4 a data4/data8 offset): the sign of optimized code, whose variables'
+ * locations hold from a function's first instruction, as gdb and systemtap judge. */
+static bool has_loclist(Dwarf_Die *d)
+{
+	Dwarf_Die c;
+	Dwarf_Attribute at;
+
+	if (dwarf_child(d, &c))
+		return false;
+	do {
+		if (dwarf_attr(&c, DW_AT_location, &at)) {
+			unsigned form = dwarf_whatform(&at);
+
+			if (form == DW_FORM_sec_offset || form == DW_FORM_loclistx ||
+			    form == DW_FORM_data4 || form == DW_FORM_data8)
+				return true;
+		}
+		if (dwarf_haschildren(&c) && has_loclist(&c))
+			return true;
+	} while (!dwarf_siblingof(&c, &c));
+	return false;
+}
+
+uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode)
+{
+	Dwarf_Die cu, die;
+	Dwarf_Lines *lines;
+	Dwarf_Addr hi = fn->high, a;
+	size_t nl, j;
+
+	if (mode < 0 || (fn->flags & DWF_INLINE) || !k->dw ||
+	    !dwarf_offdie(k->dw, k->cus[fn->cu].die, &cu))
+		return fn->addr;
+	if (mode == 0) {
+		if (!k->cu_locs)
+			k->cu_locs = xcalloc(k->n_cus, 1);
+		if (!k->cu_locs[fn->cu])
+			k->cu_locs[fn->cu] = has_loclist(&cu) ? 1 : 2;
+		if (k->cu_locs[fn->cu] == 1)
+			return fn->addr;
+	}
+	if (!hi && (!dwarf_offdie(k->dw, fn->die, &die) || dwarf_highpc(&die, &hi)))
+		return fn->addr;
+	if (dwarf_getsrclines(&cu, &lines, &nl))
+		return fn->addr;
+	/* the row after the entry's first one, whatever its line or is_stmt flag */
+	for (j = 0; j + 1 < nl; j++)
+		if (!dwarf_lineaddr(dwarf_onesrcline(lines, j), &a) && a == fn->addr) {
+			if (!dwarf_lineaddr(dwarf_onesrcline(lines, j + 1), &a) &&
+			    a >= fn->addr && a < hi)
+				return a;
+			break;
+		}
+	return fn->addr;
+}

@@ -759,7 +759,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			/* inline copies only for .inline (their code is the caller's) */
 			if (j < i || ((v[i].fn->flags & DWF_INLINE) && filter != DW_FN_INLINE))
 				continue;
-			us = add_site(s, dp, up, v[i].addr,
+			us = add_site(s, dp, up, ret ? v[i].addr :
+				      dw_after_prologue(&u->o, v[i].fn, s->opt.prologue),
 				      fn_pp(s, proc, u, v[i].fn, v[i].line, suffix), &pp->loc);
 			if (!us) {
 				free(v);
@@ -781,6 +782,7 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			const struct dw_sym *sym = &u->o.syms[k];
 			const struct dw_func *fn = NULL;
 			struct up_site *us;
+			uint64_t addr;
 
 			if (!sym->size || !dw_glob_match(pat, sym->name))
 				continue;
@@ -788,12 +790,15 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 				if (u->o.funcs[f].addr == sym->addr &&
 				    !(u->o.funcs[f].flags & DWF_INLINE))
 					fn = &u->o.funcs[f];
+			if (!fn)
+				continue;
+			addr = ret ? sym->addr : dw_after_prologue(&u->o, fn, s->opt.prologue);
 			for (us = up->sites; fn && us; us = us->next)
-				if (us->site->addr == sym->addr)
+				if (us->site->addr == addr)
 					fn = NULL;
 			if (!fn)
 				continue;
-			us = add_site(s, dp, up, sym->addr,
+			us = add_site(s, dp, up, addr,
 				      fn_pp(s, proc, u, fn, (int)fn->line, suffix), &pp->loc);
 			if (!us)
 				return -1;
