@@ -144,7 +144,7 @@ run_suite() {	# run_suite FILE
 		case $key in
 		NAME) name=$val ;;
 		PROG) prog+="$val"$'\n' ;;
-		ARGS) args="$val" ;;
+		ARGS) args="${val//@KEYS@/$work/keys}" ;;	# a signing key of this run
 		EXPECT) expect+="$val"$'\n' ;;
 		EXIT) exit_st=$val ;;
 		STDERR) stderr_re=$val ;;

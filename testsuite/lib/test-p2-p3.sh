@@ -86,7 +86,7 @@ for suite in testsuite/run/*.suite; do
 		case ${BASH_REMATCH[1]} in
 		PROG) prog=${prog:+$prog$'\n'}$val ;;
 		PROG2) prog2=${prog2:+$prog2$'\n'}$val ;;
-		ARGS) args="$args $val" ;;
+		ARGS) args="$args ${val//@KEYS@/$out/keys}" ;;	# a signing key of this run
 		esac
 	done <"$suite"
 	[ -n "$prog" ] && i=$((i + 1))
