@@ -134,6 +134,10 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			ds.addr = site->fn->addr;
 			ds.is_return = false;
 			ds.in_entry = true;
+			if (site->entry_addr && !quiet)
+				diag_warn(s, &n->loc, "%s is read at the entry of %s, before its "
+					  "prologue stores it: its value may be wrong", what_name(n),
+					  site->pp);
 		}
 		if (target_c(s, obj, &ds, n, quiet, "target variable", &one, &t, store,
 			     n_sites == 0 ? cast : NULL))

@@ -728,6 +728,16 @@ static const char *fn_pp(struct session *s, const char *proc, struct up_object *
 			    dw_str(&u->o, fn->name), file, line, suffix);
 }
 
+/* a .return's entry_addr: where fn's parameters hold if its prologue stores them
+ * (entry at addr), else 0 */
+static uint64_t past_prologue(struct session *s, struct up_object *u, const struct dw_func *fn,
+			      uint64_t addr)
+{
+	uint64_t a = dw_after_prologue(&u->o, fn, s->opt.prologue);
+
+	return a != addr ? a : 0;
+}
+
 static int match_functions(struct session *s, const struct probe_point *pp,
 			   struct derived_probe *dp, struct up_probe *up, const char *pat,
 			   const char *suffix, bool ret, enum dw_fn_filter filter)
@@ -768,6 +778,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			}
 			us->site->fn = v[i].fn;
 			us->site->is_return = ret;
+			if (ret)
+				us->site->entry_addr = past_prologue(s, u, v[i].fn, v[i].addr);
 			us->func = name;
 			n++;
 		}
@@ -804,6 +816,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 				return -1;
 			us->site->fn = fn;
 			us->site->is_return = ret;
+			if (ret)
+				us->site->entry_addr = past_prologue(s, u, fn, addr);
 			us->func = dw_str(&u->o, fn->name);
 			n++;
 		}
