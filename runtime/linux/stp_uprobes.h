@@ -85,9 +85,14 @@ struct _stp_uprobe {
 	struct _stp_site_probe entry;
 	int n_entry;
 	size_t entry_size;
+	/* a -O0 function, whose prologue stores the parameters: the entry part runs
+	 * at this file offset past it (link time entry_vaddr), into the slot the
+	 * call took at the entry; 0: at the entry */
+	loff_t entry_offset;
+	unsigned long entry_vaddr;
 	struct _stp_uprobe_set *set;
-	struct uprobe_consumer uc;
-	bool registered;
+	struct uprobe_consumer uc, euc;
+	bool registered, eregistered;
 };
 
 enum {
@@ -130,7 +135,8 @@ struct _stp_uprobe_set {
 	struct { pid_t tid; int kind, path; } pending[STP_UPROBE_MAXPENDING];
 	bool target_seen;	/* the -c target's first exec was seen */
 	/* entry values of .return probes: slot i is data + i * slot_size */
-	struct { pid_t tid; const struct _stp_uprobe *u; u64 seq; } slots[STP_UPROBE_ENTRY_SLOTS];
+	struct { pid_t tid; const struct _stp_uprobe *u; u64 seq; bool filled; }
+		slots[STP_UPROBE_ENTRY_SLOTS];
 	char *slot_data;
 	size_t slot_size;
 	u64 seq;
@@ -280,6 +286,7 @@ static int _stp_uentry_alloc(struct _stp_uprobe *u)
 			set->slots[i].tid = current->pid;
 			set->slots[i].u = u;
 			set->slots[i].seq = ++set->seq;
+			set->slots[i].filled = false;
 			break;
 		}
 	spin_unlock_irqrestore(&set->lock, flags);
@@ -311,36 +318,63 @@ static void _stp_uentry_free(struct _stp_uprobe_set *set, int i)
 	spin_unlock_irqrestore(&set->lock, flags);
 }
 
-/* a call of a .return probe's function: its entry part saves the values */
+/* the entry part of u's call in slot i saves the values; false on an error */
+static bool _stp_uentry_fill(struct _stp_uprobe *u, struct pt_regs *regs, int i,
+			     unsigned long vaddr)
+{
+	struct _stp_uprobe_set *set = u->set;
+	struct _stp_context *c;
+	unsigned long flags;
+	char *data;
+	bool ok;
+
+	data = set->slot_data + i * set->slot_size;
+	_stp_entry_init(data, u->entry_size, u->n_entry);
+	c = _stp_probe_enter(&u->entry.p);
+	if (!c)
+		return false;
+	c->regs = regs;
+	c->data = data;
+	c->ubias = instruction_pointer(regs) - vaddr;
+	u->entry.p.fn(c);
+	ok = !c->last_error;
+	c->data = NULL;
+	_stp_probe_leave(c);
+	if (ok) {
+		spin_lock_irqsave(&set->lock, flags);
+		set->slots[i].filled = true;
+		spin_unlock_irqrestore(&set->lock, flags);
+	}
+	return ok;
+}
+
+/* a call of a .return probe's function: its entry part saves the values, here or
+ * (entry_offset) past the prologue, into the slot taken here */
 static int _stp_uprobe_entry_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, uc);
-	struct _stp_context *c;
-	char *data;
-	bool ok;
 	int i;
 
 	if (!_stp_uprobe_wanted(u))
 		return 0;
 	i = _stp_uentry_alloc(u);
-	if (i < 0)
+	if (i < 0 || u->entry_offset)
 		return 0;
-	data = u->set->slot_data + i * u->set->slot_size;
-	_stp_entry_init(data, u->entry_size, u->n_entry);
-	c = _stp_probe_enter(&u->entry.p);
-	if (!c) {
+	if (!_stp_uentry_fill(u, regs, i, u->vaddr))
 		_stp_uentry_free(u->set, i);
-		return 0;
-	}
-	c->regs = regs;
-	c->data = data;
-	c->ubias = instruction_pointer(regs) - u->vaddr;
-	u->entry.p.fn(c);
-	ok = !c->last_error;
-	c->data = NULL;
-	_stp_probe_leave(c);
-	if (!ok)
-		_stp_uentry_free(u->set, i);
+	return 0;
+}
+
+/* past the prologue of a call of a -O0 function: the entry part fills the newest
+ * slot of its calls in this task, unless filled already (a loop back to here) */
+static int _stp_uprobe_past_prologue_handler(struct uprobe_consumer *uc,
+					     struct pt_regs *regs)
+{
+	struct _stp_uprobe *u = container_of(uc, struct _stp_uprobe, euc);
+	int i = _stp_uentry_find(u);
+
+	if (i >= 0 && !u->set->slots[i].filled)
+		_stp_uentry_fill(u, regs, i, u->entry_vaddr);
 	return 0;
 }
 
@@ -357,6 +391,10 @@ static int _stp_uretprobe_handler(struct uprobe_consumer *uc, unsigned long func
 	i = _stp_uentry_find(u);
 	if (i < 0)
 		return 0;
+	if (!u->set->slots[i].filled) {	/* returned before its prologue's end */
+		_stp_uentry_free(u->set, i);
+		return 0;
+	}
 	c = _stp_probe_enter(&u->sp.p);
 	if (c && !_stp_ucallers_match(c, u, regs, func - u->vaddr)) {
 		_stp_probe_leave(c);
@@ -686,7 +724,9 @@ static void _stp_uprobes_exit(struct _stp_uprobe_set *set)
 
 		if (u->registered)
 			uprobe_unregister(set->paths[u->path].inode, u->offset, &u->uc);
-		u->registered = false;
+		if (u->eregistered)
+			uprobe_unregister(set->paths[u->path].inode, u->entry_offset, &u->euc);
+		u->registered = u->eregistered = false;
 	}
 	if (set->tp_exec) {
 		tracepoint_probe_unregister(set->tp_exec, _stp_uproc_exec, set);
@@ -756,10 +796,11 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 		struct _stp_uprobe *u = &set->ups[i];
 		struct inode *inode = set->paths[u->path].inode;
 
-		u->registered = false;
+		u->registered = u->eregistered = false;
 		if (!inode)
 			continue;
 		memset(&u->uc, 0, sizeof(u->uc));
+		memset(&u->euc, 0, sizeof(u->euc));
 		u->set = set;
 		if (u->is_return)
 			u->uc.ret_handler = _stp_uretprobe_handler;
@@ -776,6 +817,17 @@ static int _stp_uprobes_init(struct _stp_uprobe_set *set)
 			continue;
 		}
 		u->registered = true;
+		if (!u->is_return || !u->n_entry || !u->entry_offset)
+			continue;
+		u->euc.handler = _stp_uprobe_past_prologue_handler;
+		rc = uprobe_register(inode, u->entry_offset, &u->euc);
+		if (rc) {	/* no hit rather than values read too early */
+			_stp_warn(&_stp_kp_msg_ctx, "probe %s (%s+0x%llx) registration "
+				  "error (rc %d)\n", u->sp.p.pp, set->paths[u->path].path,
+				  (unsigned long long)u->entry_offset, rc);
+			continue;
+		}
+		u->eregistered = true;
 	}
 	if (set->n_procs) {
 		for_each_kernel_tracepoint(_stp_uproc_lookup, set);

@@ -848,8 +848,10 @@ run "$STAP" -r "$RELEASE" --prologue-searching=never -p3 -e "$O0P"
 [ $rc = 0 ] && [ "$(uoff)" = "$entry " ]
 check "-O0 program: --prologue-searching=never probes the entry" $? "rc=$rc $(uoff) $err"
 run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/o0\").function(\"f\").return { println(\$n, \" \", \$return) }"
-[ $rc = 0 ] && [ "$(uoff)" = "$entry " ]
-check "-O0 program: .return still at the entry" $? "rc=$rc $(uoff) $err"
+[ $rc = 0 ] && [ "$(uoff)" = "$entry " ] && [ -z "$err" ] &&
+	grep -q "\.entry_offset = 0x[0-9a-f]*, \.entry_vaddr = $after," "$work/out"
+check "-O0 program: .return at the entry, its \$n read past the prologue" $? \
+	"rc=$rc $(uoff) $(grep -o 'entry_vaddr = [0-9a-fx]*' "$work/out") $err"
 gcc -O2 -g -o "$work/o2" "$work/o0.c"
 read -r entry2 after2 < <(row_after "$work/o2" f)
 run "$STAP" -r "$RELEASE" -P -p3 -e "probe process(\"$work/o2\").function(\"f\") { println(\$n) }"

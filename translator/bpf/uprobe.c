@@ -373,8 +373,10 @@ void bpf_uprobe_meta(struct bg *g, const struct derived_probe *dp)
 	for (i = 0; i < n; i++) {
 		char *path = bg_meta_str(v[i].path);
 
-		/* a .return's entry part: at the function's entry */
-		sb_printf(&g->meta, "U %s %" PRIu64 " %d %" PRIu64 " %d\n", path, v[i].offset,
+		/* a .return's entry part: at the function's entry, or past the prologue
+		 * that stores its parameters */
+		sb_printf(&g->meta, "U %s %" PRIu64 " %d %" PRIu64 " %d\n", path,
+			  dp->entry_of && v[i].entry_offset ? v[i].entry_offset : v[i].offset,
 			  v[i].is_return && !dp->entry_of, v[i].sema, v[i].id);
 		free(path);
 	}

@@ -77,6 +77,10 @@ struct dw_probe_site {
 	const char *list_pp;		/* stap -l's form where it differs (a callee: its
 					 * caller's point with .callee("...")), or NULL */
 	bool is_return;
+	/* a .return on a function whose parameters are stored by its prologue (a -O0
+	 * user function): the address past it, where its entry part runs and its
+	 * entry values are read; 0: at the entry */
+	uint64_t entry_addr;
 	int id;				/* dispatch number for target variables */
 	/* .return whose handler reads values of the function's entry (@entry(e), $param):
 	 * what the kretprobe's entry handler runs to save them */

@@ -103,7 +103,8 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
 
 /* Code for every site of the probes sharing dp's body (for an entry part, its
  * .return probe's); *type from the first. A target variable other than $return in a
- * .return probe, and any in an entry part, is read at the function's entry. */
+ * .return probe, and any in an entry part, is read at the function's entry (past
+ * its prologue when that stores the parameters: site->entry_addr). */
 static int site_code(struct session *s, struct derived_probe *dp, struct ast_node *n,
 		     struct strbuf *code, enum ast_type *type, bool quiet, bool store,
 		     struct elab_cast *cast)
@@ -131,7 +132,9 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 		}
 		if (site->is_return && (dp->entry_of || (n->kind == AST_TARGET &&
 							 !is_retvar(n->u.target.name)))) {
-			ds.addr = site->fn->addr;
+			/* past the prologue that stores the parameters, where the
+			 * entry part then runs */
+			ds.addr = site->entry_addr ? site->entry_addr : site->fn->addr;
 			ds.is_return = false;
 			ds.in_entry = true;
 		}

@@ -78,6 +78,8 @@ struct up_site {
 	const char *exe;		/* .library(): the program; NULL: any process */
 	int ra_sp;			/* a callee's entry: where from the stack pointer its
 					 * return address is (its .eh_frame row); -1 unknown */
+	uint64_t entry_offset;		/* a .return: the file offset of site->entry_addr,
+					 * where its entry part runs; 0: at the entry */
 	struct up_site *next;
 };
 
@@ -728,6 +730,23 @@ static const char *fn_pp(struct session *s, const char *proc, struct up_object *
 			    dw_str(&u->o, fn->name), file, line, suffix);
 }
 
+/* a .return on fn at us: where its entry part runs, past fn's prologue if that stores
+ * the parameters (a CU without location lists), else at the entry (0) */
+static void set_entry_addr(struct session *s, struct up_site *us, const struct dw_func *fn)
+{
+	uint64_t a = dw_after_prologue(&us->obj->o, fn, s->opt.prologue);
+	uint64_t off;
+	bool ok;
+
+	if (a == us->site->addr)
+		return;
+	off = file_offset(us->obj, a, &ok);
+	if (!ok)
+		return;
+	us->site->entry_addr = a;
+	us->entry_offset = off;
+}
+
 static int match_functions(struct session *s, const struct probe_point *pp,
 			   struct derived_probe *dp, struct up_probe *up, const char *pat,
 			   const char *suffix, bool ret, enum dw_fn_filter filter)
@@ -768,6 +787,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			}
 			us->site->fn = v[i].fn;
 			us->site->is_return = ret;
+			if (ret)
+				set_entry_addr(s, us, v[i].fn);
 			us->func = name;
 			n++;
 		}
@@ -804,6 +825,8 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 				return -1;
 			us->site->fn = fn;
 			us->site->is_return = ret;
+			if (ret)
+				set_entry_addr(s, us, fn);
 			us->func = dw_str(&u->o, fn->name);
 			n++;
 		}
@@ -1562,6 +1585,10 @@ static void uprobe_emit_decls(struct session *s, struct emitter *e,
 					  us->site->id);
 				emit_line(e, "  .n_entry = %d, .entry_size = %s,", part->n_values,
 					  family_entry_size(s, part));
+				if (us->entry_offset)
+					emit_line(e, "  .entry_offset = 0x%llx, .entry_vaddr = 0x%llx,",
+						  (unsigned long long)us->entry_offset,
+						  (unsigned long long)us->site->entry_addr);
 			}
 			if (us->site->n_rets) {
 				struct strbuf b = { 0 };
@@ -1763,6 +1790,7 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		b->func = us->func ? us->func : "";
 		b->pp = us->site->pp;
 		b->offset = us->offset;
+		b->entry_offset = us->entry_offset;
 		b->sema = us->sema;
 		b->id = us->site->id;
 		b->is_return = us->site->is_return;

@@ -31,6 +31,7 @@ struct up_bpf_site {
 	const char *exe;		/* process("X").library(...): X, whose processes
 					 * alone the probe fires in; else NULL */
 	uint64_t offset, sema;		/* in the file; sema 0: none */
+	uint64_t entry_offset;		/* a .return's entry part, if not at offset; else 0 */
 	int id;				/* the site's dispatch number (the attach cookie) */
 	bool is_return;
 	int event;			/* UP_EV_*: 0 for a function, statement or marker */

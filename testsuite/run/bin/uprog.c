@@ -60,6 +60,15 @@ __attribute__((noinline)) void greet(const char *who)
 	(void)who;
 }
 
+/* the sum 0 + 1 + ... + n, by recursion (the asm keeps it one: no loop or accumulator) */
+__attribute__((noinline)) long sum_to(long n)
+{
+	long r = n > 0 ? sum_to(n - 1) : 0;
+
+	__asm__ __volatile__("" : "+r"(r) : : "memory");
+	return r + n;
+}
+
 static void *thread_main(void *arg)
 {
 	(void)arg;
@@ -67,9 +76,10 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* uprog [N [tfw]]: N rounds (N < 0: forever) of add(i, 40), area(&pt, i + 1), greet("world"),
+/* uprog [N [tfwr]]: N rounds (N < 0: forever) of add(i, 40), area(&pt, i + 1), greet("world"),
  * markers uprog:tick(i, total) and, while probed, uprog:counted(7, -i); then 't': a thread
- * running add(100, 1), 'f': a child running add(200, 2), 'w': write(1000, "abc", 3) (EBADF) */
+ * running add(100, 1), 'f': a child running add(200, 2), 'w': write(1000, "abc", 3) (EBADF),
+ * 'r': sum_to(2), calling itself down to sum_to(0) */
 int main(int argc, char **argv)
 {
 	struct point pt = { 3, 4, "corner" };
@@ -100,6 +110,8 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (argc > 2 && strchr(argv[2], 'w') && write(1000, "abc", 3) != -1)
+		return 2;
+	if (argc > 2 && strchr(argv[2], 'r') && sum_to(2) != 3)
 		return 2;
 	/* silent: its output would interleave with the probes' */
 	return total < 0;
