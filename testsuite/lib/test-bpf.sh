@@ -104,8 +104,6 @@ not_applicable() {	# not_applicable NAME: the reason, or nothing
 	*"by libc's path fires in a dynamically linked program"*)
 		echo "the host's /bin/sh, which starts -c's command, calls libc's getppid too" ;;
 	*"overload check"*) echo "no overload check in the BPF runtime yet" ;;
-	*".return at -O"*" in recursion"*)
-		echo "the BPF runtime keeps a .return's entry values per thread, not per call, yet" ;;
 	*"of the -c command (run by sh -c, which execs it)"*)
 		echo "the host's /bin/sh (dash) forks the -c command, the guest's busybox sh execs it" ;;
 	*"serial line the guest talks on"*) echo "the guest's serial line: this host's interrupts have other names" ;;
@@ -492,6 +490,48 @@ two 30" ]
 	else
 		check "building bin/uprog.c" 1 "$(cat "$work/bin.err")"
 	fi
+
+	# .return in mutual recursion, in two threads: each return reads its own call's
+	# entry values; a return that ends with `next` still counts its call out
+	cat > rec.c <<'EOF'
+#include <pthread.h>
+__attribute__((noinline)) long odd(long n);
+__attribute__((noinline)) long even(long n)
+{
+	long r = n > 0 ? odd(n - 1) : 0;
+
+	__asm__ __volatile__("" : "+r"(r) : : "memory");
+	return r + n;
+}
+__attribute__((noinline)) long odd(long n)
+{
+	long r = n > 0 ? even(n - 1) : 0;
+
+	__asm__ __volatile__("" : "+r"(r) : : "memory");
+	return r + 2 * n;
+}
+static void *thr(void *a) { return (void *)even((long)a); }
+int main(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, thr, (void *)3);
+	pthread_join(t, NULL);
+	return even(5) != 21;
+}
+EOF
+	gcc -O1 -g -pthread -o rec rec.c
+	run S -c "$work/rec" -e 'probe process("'"$work"'/rec").function("even").return { if ($n == 1) next; printf("%d even %d %s = %d\n", tid() == pid(), $n, @entry(sprint("e", $n * 10)), $return) }
+		probe process("'"$work"'/rec").function("odd").return { printf("%d odd %d %d = %d\n", tid() == pid(), $n, @entry($n + 100), $return) }'
+	[ $rc = 0 ] && [ "$out" = "0 odd 0 100 = 0
+0 odd 2 102 = 5
+0 even 3 e30 = 8
+1 odd 0 100 = 0
+1 odd 2 102 = 5
+1 even 3 e30 = 8
+1 odd 4 104 = 16
+1 even 5 e50 = 21" ]
+	check ".return in mutual recursion and two threads: each return with its own call's @entry" $? "rc=$rc $out $err"
 
 	# bare process.begin/.end and process.thread.begin/.end: the scheduler's tracepoints;
 	# a new task's begin runs in its context, the -c target's at its first exec

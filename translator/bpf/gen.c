@@ -1279,7 +1279,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site, edepth;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
 		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL] __attribute__((aligned(8))); } top;\n");
@@ -1300,8 +1300,9 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, __u8); } __procs SEC(\".maps\");\n",
 				  maxentries);
 		if (g.entry_values)	/* bpf/uprobe.c: values of a function's entry */
-			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, s64); __type(value, char[MSL]); } __ent SEC(\".maps\");\n",
-				  maxentries);
+			sb_printf(c_out, "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, u64[2]); __type(value, char[MSL]); } __ent SEC(\".maps\");\n"
+				    "struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, %" PRId64 "); __type(key, u64); __type(value, s64); } __edepth SEC(\".maps\");\n",
+				  maxentries, maxentries);
 		sb_printf(c_out, "__attribute__((used)) static const char __zero[%d];\n", zero_max);
 		sb_puts(c_out, helpers);
 		bpf_sys_tables(&g, c_out);

@@ -469,6 +469,37 @@ static void scope_checks(struct bg *g, const struct up_bpf_site *v)
 	tree_check(g);
 }
 
+/* a .return probe with entry values and its entry part: the thread's calls of the
+ * site in progress, counted in the map __edepth under (thread, site), so that each
+ * return reads the values its own call saved (F->edepth, a key of __ent), also in
+ * recursion. The entry part counts a call in; the return counts it out before its
+ * body runs, so that `next` or an error cannot skip that. A call whose return never
+ * comes (longjmp) leaves the count one higher, which later calls keep in step. */
+static void call_depth(struct bg *g)
+{
+	const struct derived_probe *dp = g->dp, *ep;
+
+	if (!dp->entry_of) {
+		for (ep = g->s->prog.probes; ep; ep = ep->next)
+			if (ep->entry_of && ep->entry_of->body == dp->body)
+				break;
+		if (!ep)
+			return;
+	}
+	g->entry_values = true;
+	emit_open(g->e, "do");
+	emit_line(g->e, "u64 __dk = bpf_get_current_pid_tgid() << 32 | (u32)F->site;");
+	emit_line(g->e, "s64 *__d = bpf_map_lookup_elem(&__edepth, &__dk);");
+	if (dp->entry_of) {
+		emit_line(g->e, "F->edepth = (__d ? *__d : 0) + 1;");
+		emit_line(g->e, "bpf_map_update_elem(&__edepth, &__dk, &F->edepth, BPF_ANY);");
+	} else {
+		emit_line(g->e, "F->edepth = __d ? *__d : 0;");
+		emit_line(g->e, "if (__d && *__d > 1) *__d -= 1; else if (__d) bpf_map_delete_elem(&__edepth, &__dk);");
+	}
+	emit_close(g->e, "} while (0);");
+}
+
 void bpf_uprobe_prologue(struct bg *g)
 {
 	struct up_bpf_site *v;
@@ -535,6 +566,7 @@ void bpf_uprobe_prologue(struct bg *g)
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);
 	emit_line(g->e, "F->site = (s64)bpf_get_attach_cookie(ctx);");
+	call_depth(g);
 }
 
 /* ---- functions of the probes ---------------------------------------------------------- */
@@ -686,11 +718,11 @@ static const char *target_var(struct bg *g, struct ast_node *n, const struct fun
 
 /* __entry_save_N(v) in a .return probe's entry part and __entry_load_M() in the
  * probe (elaborate/target.c): the value of the function's entry, kept in the hash
- * map __ent under the thread and N */
+ * map __ent under the thread, N and the call's depth (call_depth()) */
 static const char *entry_value(struct bg *g, struct ast_node *n, struct function *fn, bool save)
 {
 	struct function *sv = save ? fn : elab_fn_info(g->s, fn)->ret_like;
-	const char *k = bg_tmp_long(g), *b = bg_tmp_str(g), *t;
+	const char *k = bg_tmp_str(g), *b = bg_tmp_str(g), *t;
 	int id = sv ? atoi(sv->name + strlen("__entry_save_")) : -1;
 
 	if (id < 0) {
@@ -698,7 +730,8 @@ static const char *entry_value(struct bg *g, struct ast_node *n, struct function
 		return "0";
 	}
 	g->entry_values = true;
-	emit_line(g->e, "%s = (s64)(((u64)(u32)bpf_get_current_pid_tgid() << 24) | %d);", k, id);
+	emit_line(g->e, "((u64 *)%s)[0] = (u64)(u32)bpf_get_current_pid_tgid() << 32 | %d; ((u64 *)%s)[1] = (u64)F->edepth;",
+		  k, id, k);
 	if (save) {
 		const char *v = bg_expr(g, n->u.call.args);
 
@@ -708,11 +741,11 @@ static const char *entry_value(struct bg *g, struct ast_node *n, struct function
 			emit_line(g->e, "__builtin_memset(%s, 0, MSL);", b);
 			emit_line(g->e, "*(s64 *)%s = %s;", b, v);
 		}
-		emit_line(g->e, "bpf_map_update_elem(&__ent, &%s, %s, BPF_ANY);", k, b);
+		emit_line(g->e, "bpf_map_update_elem(&__ent, %s, %s, BPF_ANY);", k, b);
 		return "0";
 	}
 	emit_open(g->e, "do");
-	emit_line(g->e, "char *__e = bpf_map_lookup_elem(&__ent, &%s);", k);
+	emit_line(g->e, "char *__e = bpf_map_lookup_elem(&__ent, %s);", k);
 	emit_line(g->e, "if (__e) __builtin_memcpy(%s, __e, MSL); else __builtin_memset(%s, 0, MSL);",
 		  b, b);
 	emit_close(g->e, "} while (0);");
