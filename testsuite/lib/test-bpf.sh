@@ -569,10 +569,58 @@ end thrfork target
 path threads 11" ]
 	check "process.begin/.end, [process(\"PATH\").]thread.begin/.end: in the task's own context, -c's tree" $? "rc=$rc $out $err"
 
-	# process probes the BPF runtime does not attach: named at pass 2
-	run S -p2 -e 'probe process(1).thread.begin { println(pid()) }'
-	[ $rc = 1 ] && grep -q '^semantic error: probe point process(1).thread.begin cannot be used with --runtime=bpf: thread begin/end probes of a process id are not supported by the BPF runtime yet' "$work/err"
-	check "process(PID).thread.begin: refused at pass 2 with the reason" $? "rc=$rc $err"
+	# process(PID).begin/.end/.thread.*: of that process only (its forked child has
+	# its own id: no process(PID).begin or .end of it); the program waits for a file
+	# the test makes once the session has started
+	cat > waitgo.c <<'EOF'
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void *thr(void *a) { return a; }
+int main(int argc, char **argv)
+{
+	pthread_t t;
+
+	(void)argc;
+	while (access(argv[1], F_OK))
+		usleep(10000);
+	pthread_create(&t, NULL, thr, NULL);
+	pthread_join(t, NULL);
+	if (fork() == 0)
+		_exit(0);
+	wait(NULL);
+	return 0;
+}
+EOF
+	gcc -O2 -pthread -o waitgo waitgo.c
+	rm -f "$work/go"
+	"$work/waitgo" "$work/go" &
+	p=$!
+	"$STAP" --runtime=bpf -e 'probe begin { println("started") }
+		probe process('$p').begin { println("begin ", pid()) }
+		probe process('$p').thread.begin { printf("thread.begin %d %d\n", pid() == '$p', tid() != pid()) }
+		probe process('$p').thread.end { printf("thread.end %d %d\n", pid() == '$p', tid() != pid()) }
+		probe process.begin { if (ppid() == '$p') println("child begin") }
+		probe process.end { if (ppid() == '$p') println("child end") }
+		probe process('$p').end { printf("end %s %d\n", execname(), pid() == '$p'); exit() }' \
+		> "$work/pid.out" 2> "$work/pid.err" &
+	bg=$!
+	for _ in $(seq 300); do
+		sleep 0.1
+		grep -q started "$work/pid.out" && break
+	done
+	touch "$work/go"
+	wait $bg
+	rc=$?
+	kill $p 2> /dev/null
+	wait $p 2> /dev/null
+	[ $rc = 0 ] && [ "$(cat "$work/pid.out")" = "started
+thread.begin 1 1
+thread.end 1 1
+child begin
+child end
+end waitgo 1" ]
+	check "process(PID).begin/.end/.thread.begin/.thread.end: of that process only" $? "rc=$rc $(cat "$work/pid.out" "$work/pid.err")"
 
 	# refused at pass 2, with the construct named
 	run S -p2 -e 'function f(n) { return n ? f(n - 1) : 0 } probe begin { println(f(3)) }'

@@ -1725,14 +1725,16 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 		*why = "it matched nothing";
 		return -1;
 	}
-	if (!up->pid && (up->kind == UP_TBEGIN || up->kind == UP_TEND ||
-			 (!up->path && (up->kind == UP_BEGIN || up->kind == UP_END)))) {
-		/* bare process.begin/.end, [process("PATH").]thread.begin/.end: the
-		 * scheduler's tracepoints (bpf/uprobe.c), no uprobe */
+	if (up->kind == UP_TBEGIN || up->kind == UP_TEND ||
+	    (!up->path && (up->kind == UP_BEGIN || up->kind == UP_END))) {
+		/* bare process.begin/.end, [process("PATH"|PID).]thread.begin/.end,
+		 * process(PID).begin/.end: the scheduler's tracepoints (bpf/uprobe.c),
+		 * no uprobe; PID's kept to the process of that id */
 		*out = arena_alloc(&s->arena, sizeof(**out));
 		(*out)->path = up->path ? up->path : "";
 		(*out)->func = "";
 		(*out)->pp = dp->pp_str;
+		(*out)->pid = up->pid;
 		(*out)->event = up->kind == UP_BEGIN ? UP_EV_BEGIN : up->kind == UP_END ? UP_EV_END :
 				up->kind == UP_TBEGIN ? UP_EV_TBEGIN : UP_EV_TEND;
 		return 1;
@@ -1772,12 +1774,6 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 			       "are not supported by the BPF runtime yet";
 			return -1;
 		}
-	if (up->kind != UP_FUNC && up->kind != UP_MARK) {
-		*why = up->kind == UP_BEGIN || up->kind == UP_END ?
-			"process begin/end probes of a process id are not supported by the BPF runtime yet" :
-			"thread begin/end probes of a process id are not supported by the BPF runtime yet";
-		return -1;
-	}
 	for (us = up->sites; us; us = us->next)
 		n++;
 	*out = arena_alloc(&s->arena, sizeof(**out) * (size_t)(n ? n : 1));

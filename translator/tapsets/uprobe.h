@@ -22,7 +22,8 @@ struct up_sdt_arg {
 /* one uprobe of a process probe, as the BPF runtime attaches it */
 /* the process events of the BPF runtime: process("PATH").begin and .end (the site is
  * the program's entry point), bare process.begin/.end, process.thread.begin/.end,
- * [process("PATH")|process(PID)].syscall[.return] (path "" if bare) */
+ * [process("PATH")|process(PID)].syscall[.return], process(PID).begin/.end/.thread.*
+ * (path "" if bare or of a PID) */
 enum { UP_EV_PATH_BEGIN = 1, UP_EV_PATH_END, UP_EV_BEGIN, UP_EV_END, UP_EV_TBEGIN, UP_EV_TEND,
        UP_EV_SYSCALL, UP_EV_SYSRET };
 
@@ -35,14 +36,14 @@ struct up_bpf_site {
 	int id;				/* the site's dispatch number (the attach cookie) */
 	bool is_return;
 	int event;			/* UP_EV_*: 0 for a function, statement or marker */
-	int64_t pid;			/* process(PID).syscall: PID, else 0 */
+	int64_t pid;			/* process(PID).syscall and events: PID, else 0 */
 	const char *provider, *name;	/* a marker's, else NULL */
 	int n_args;
 	const struct up_sdt_arg *args;
 };
 
 /* The uprobes of dp, a process probe, in *out: their number, or -1 with *why set when
- * the BPF runtime cannot attach dp (process(PID).begin/.end/.thread.*). */
+ * the BPF runtime cannot attach dp (.callee probes). */
 int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bpf_site **out,
 		 const char **why);
 
