@@ -533,6 +533,43 @@ EOF
 1 even 5 e50 = 21" ]
 	check ".return in mutual recursion and two threads: each return with its own call's @entry" $? "rc=$rc $out $err"
 
+	# globals of a PIE program relocated by its load bias: $global, @var("name"),
+	# @var("name", "PATH"), a member through a global, entry values; the global of
+	# another object is refused at pass 2, as are those of a PIE outside its probes
+	cat > pieg.c <<'EOF'
+int counter = 10;
+struct pair { int a, b; } pair = { 3, 4 };
+__attribute__((noinline)) int bump(int k)
+{
+	__asm__ __volatile__("" ::: "memory");
+	counter += k;
+	return counter;
+}
+int main(void)
+{
+	for (int i = 1; i <= 3; i++)
+		bump(i);
+	return 0;
+}
+EOF
+	gcc -O1 -g -fPIE -pie -o pieg pieg.c
+	G=$work/pieg
+	run S -c "$G" -e 'probe process("'"$G"'").function("bump") { printf("%d %d %d %d\n", $counter, @var("counter", "'"$G"'"), @var("pair")->b, @var("pair@pieg.c", "'"$G"'")->a) }
+		probe process("'"$G"'").function("bump").return { printf("= %d %d %d at entry %d\n", $return, @var("counter"), $counter, @entry($counter + $k)) }'
+	[ $rc = 0 ] && [ "$out" = "10 10 4 3
+= 11 11 10 at entry 11
+11 11 4 3
+= 13 13 11 at entry 13
+13 13 4 3
+= 16 16 13 at entry 16" ]
+	check "a PIE's globals in its probes: \$global, @var(\"name\"[, \"PATH\"]), relocated by the load bias" $? "rc=$rc $out $err"
+	run S -p2 -e 'probe process("'"$G"'").function("bump") { println(@var("counter", "/bin/sh")) }'
+	[ $rc = 1 ] && grep -q "^semantic error: @var(\"counter\", \"/bin/sh\") in a probe on $G: a program's or library's globals are read in probes on it only: operator '@var' at <input>:1:" "$work/err"
+	check "@var(\"name\", \"PATH\") in a probe on another object: a pass-2 error" $? "rc=$rc $err"
+	run S -p2 -e 'probe begin { println(@var("counter@pieg.c", "'"$G"'")) }'
+	[ $rc = 1 ] && grep -q "^semantic error: @var(\"counter@pieg.c\"): the address of a global of $G, a position-independent object, is known only in a probe on that object" "$work/err"
+	check "@var(\"name@file\", \"PIE\") outside of the PIE's probes: a pass-2 error" $? "rc=$rc $err"
+
 	# bare process.begin/.end and process.thread.begin/.end: the scheduler's tracepoints;
 	# a new task's begin runs in its context, the -c target's at its first exec
 	cat > thrfork.c <<'EOF'

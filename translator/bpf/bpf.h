@@ -38,10 +38,12 @@ struct dw_syscall;
 int bpf_syscalls(struct session *s, struct dw_syscall **out, size_t *n);
 
 /* bpf/uprobe.c: a location program as BPF C for a process probe's target variable;
- * what names it in a fault. 0, or -1 with *err set. */
+ * what names it in a fault; at: the link-time address of the site it is read at
+ * (the load bias of a PIE or shared library is where the hit is less at). 0, or -1
+ * with *err set. */
 struct lp_prog;
 struct strbuf;
-int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
+int bpf_lp_emit(const struct lp_prog *p, const char *what, uint64_t at, struct strbuf *out,
 		const char **err);
 
 #endif

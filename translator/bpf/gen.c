@@ -1100,6 +1100,7 @@ static const char prelude[] =
 	HELPER("long", "ringbuf_output", 130, "void *ringbuf, void *data, __u64 size, __u64 flags")
 	HELPER("long", "for_each_map_elem", 164, "void *map, void *fn, void *ctx, __u64 flags")
 	HELPER("long", "snprintf", 165, "char *str, __u32 size, const char *fmt, __u64 *data, __u32 len")
+	HELPER("__u64", "get_func_ip", 173, "void *ctx")
 	HELPER("__u64", "get_attach_cookie", 174, "void *ctx")
 	HELPER("long", "loop", 181, "__u32 n, void *fn, void *ctx, __u64 flags")
 	HELPER("void *", "map_lookup_percpu_elem", 195, "void *map, const void *key, __u32 cpu")
@@ -1279,7 +1280,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21];\n\ts64 site, edepth;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21], fip;\n\ts64 site, edepth;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
 		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL] __attribute__((aligned(8))); } top;\n");

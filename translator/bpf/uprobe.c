@@ -85,7 +85,7 @@ static void cat(struct strbuf *out, const char *fmt, const char *text)
 	sb_puts(out, ", a_, 16); __builtin_memcpy(@RS@, @T@, MSL); }\n");
 }
 
-int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
+int bpf_lp_emit(const struct lp_prog *p, const char *what, uint64_t at, struct strbuf *out,
 		const char **err)
 {
 	size_t i;
@@ -100,9 +100,12 @@ int bpf_lp_emit(const struct lp_prog *p, const char *what, struct strbuf *out,
 		switch (op->kind) {
 		case LP_CONST: case LP_ADDR:
 			if (op->kind == LP_ADDR && p->user && p->ubias) {
-				/* the module adds the load bias at run time; nothing here does */
-				*err = "a global of a PIE or shared library is not supported by the BPF runtime (--runtime=bpf) yet";
-				return -1;
+				/* relocated by the load bias of the probed object: where the
+				 * hit's site is (F->fip) less where it was linked (at) */
+				sb_printf(out, "\tst[%d] = 0x%llxULL + (F->fip - 0x%llxULL);\n",
+					  op->depth, (unsigned long long)op->n,
+					  (unsigned long long)at);
+				break;
 			}
 			sb_printf(out, "\tst[%d] = 0x%llxULL;\n", op->depth,
 				  (unsigned long long)op->n);
@@ -566,6 +569,7 @@ void bpf_uprobe_prologue(struct bg *g)
 	for (i = 0; i < N_PT_REGS; i++)
 		emit_line(g->e, "F->regs[%d] = ((u64 *)ctx)[%d];", i, i);
 	emit_line(g->e, "F->site = (s64)bpf_get_attach_cookie(ctx);");
+	emit_line(g->e, "F->fip = bpf_get_func_ip(ctx);");
 	call_depth(g);
 }
 

@@ -456,7 +456,11 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 	bool found = false;
 	size_t i, n;
 
-	if (mod && strncmp(mod, "kernel", 6)) {
+	/* a user program's or library's path: the caller made it g->k */
+	bool user = mod && strchr(mod, '/') &&
+		    (g->k->kind == DW_OBJ_EXEC || g->k->kind == DW_OBJ_SHLIB);
+
+	if (mod && strncmp(mod, "kernel", 6) && !user) {
 		*err = arena_printf(&g->s->arena, "@var in module '%s' is not supported yet", mod);
 		return -1;
 	}
@@ -467,6 +471,9 @@ static int atvar_code(struct dw_gen *g, const struct ast_node *target, enum ast_
 	} else if (g->site->fn) {
 		found = dw_cu_global(g->k, g->k->cus[g->site->fn->cu].die, name, &var);
 	}
+	/* @var("name", "/path"): the probe's CU first, then the object's others */
+	for (i = 0; user && !at && i < g->k->n_cus && !found; i++)
+		found = dw_cu_global(g->k, g->k->cus[i].die, name, &var);
 	if (!found) {
 		*err = arena_printf(&g->s->arena, "unable to find global '%s' in %s", name,
 				    at ? at + 1 : "the probe point's compilation unit");

@@ -72,6 +72,14 @@ static const char *what_name(const struct ast_node *n)
 	return n->kind == AST_CAST ? "@cast(...)" : n->u.target.name;
 }
 
+/* @var("name", "/path/prog-or-lib"): a user object's global */
+static bool user_module(const struct ast_node *n)
+{
+	const char *mod = n->u.target.module;
+
+	return n->kind == AST_ATVAR && mod && strchr(mod, '/') && !strchr(mod, '<');
+}
+
 /* The C of n's location program at ds in obj, appended to out; *type its type. On
  * failure reports (unless quiet; `what` names n for a failure without a reason) and
  * returns -1. */
@@ -91,7 +99,7 @@ static int target_c(struct session *s, struct dw_object *obj, const struct dw_si
 		cast->die = prog.cast_die;
 	}
 	if (!rc && s->opt.bpf)
-		rc = bpf_lp_emit(&prog, what_name(n), out, &err);
+		rc = bpf_lp_emit(&prog, what_name(n), ds ? ds->addr : 0, out, &err);
 	else if (!rc)
 		lp_emit_c(&prog, out);
 	if (rc && !quiet)
@@ -128,6 +136,13 @@ static int site_code(struct session *s, struct derived_probe *dp, struct ast_nod
 			if (!quiet)
 				diag_error(s, &n->loc, "target variables are not available in %s "
 					   "(no debuginfo for this probe point)", site->pp);
+			return -1;
+		}
+		if (user_module(n) && up_dwarf_object(s, n->u.target.module, &n->loc) != obj) {
+			/* where another object is loaded is not known here */
+			if (!quiet)
+				diag_error(s, &n->loc, "@var(\"%s\", \"%s\") in a probe on %s: a program's or library's globals are read in probes on it only",
+					   n->u.target.name, n->u.target.module, obj->path);
 			return -1;
 		}
 		if (site->is_return && (dp->entry_of || (n->kind == AST_TARGET &&
@@ -459,7 +474,8 @@ static int rewrite_static(struct session *s, struct ast_node *n, const struct de
 	/* @cast(p, "type", "/path/prog"), or in a process probe: a user program's type,
 	 * its memory */
 	bool user = own ? is_user_object(own) :
-		    n->kind == AST_CAST && mod && strchr(mod, '/') && !strchr(mod, '<');
+		    (n->kind == AST_CAST || n->kind == AST_ATVAR) && mod && strchr(mod, '/') &&
+		    !strchr(mod, '<');
 	struct dw_object *k = n->u.target.cast_obj ? n->u.target.cast_obj : own ? own :
 			      user ? up_dwarf_object(s, mod, &n->loc) :
 			      n->kind == AST_CAST ? dw_cast_object(s, mod, n->u.target.type_name,
@@ -506,9 +522,21 @@ int elab_autocast(struct session *s, struct ast_node *n, const struct elab_cast 
 	return rewrite_static(s, n, NULL, false);
 }
 
+/* @cast, @var("name@file"): the same code at any site; @var("name[@file]", "/path")
+ * in a process probe is read at the probe's sites (relocated by their object's load
+ * bias) */
+static bool is_static_target_in(const struct ast_node *n, const struct derived_probe *dp)
+{
+	bool in_process = dp && !strcmp((dp->entry_of ? dp->entry_of : dp)->family->name,
+					"process");
+
+	return n->kind == AST_CAST || (n->kind == AST_ATVAR && strchr(n->u.target.name, '@') &&
+				       !(in_process && user_module(n)));
+}
+
 static bool is_static_target(const struct ast_node *n)
 {
-	return n->kind == AST_CAST || (n->kind == AST_ATVAR && strchr(n->u.target.name, '@'));
+	return is_static_target_in(n, NULL);
 }
 
 struct defined_walk {
@@ -528,7 +556,7 @@ static enum ast_walk_rc defined_pre(struct ast_node *n, void *ctx)
 		return AST_WALK_CONTINUE;
 	if (n->kind == AST_TARGET && n->u.target.operand)
 		return AST_WALK_CONTINUE;	/* an autocast: its operand may be one */
-	if (is_static_target(n))
+	if (is_static_target_in(n, w->dp))
 		w->ok = rewrite_static(w->s, n, w->dp, true) == 0;
 	else if (w->dp && n->kind == AST_TARGET && bpf_trace_defined(w->s, w->dp, n) >= 0)
 		w->ok = bpf_trace_defined(w->s, w->dp, n) == 1;
@@ -578,9 +606,11 @@ static int bpf_refused(struct session *s, const struct ast_node *n,
 
 	if (!s->opt.bpf || !e || !(is_static_target(e) || e->kind == AST_ATVAR))
 		return 0;
-	if (e->kind == AST_ATVAR && !is_static_target(e) && dp &&
+	if (e->kind == AST_ATVAR && (!is_static_target_in(e, dp) || user_module(e)) && dp &&
 	    (dp->entry_of ? dp->entry_of : dp)->family == &uprobe_family)
 		return 0;
+	if (user_module(e))
+		return 0;	/* a user program's DWARF */
 	/* @cast(p, "type", "/path/prog"), or without a module in a process probe whose
 	 * program has the type: a user program's DWARF and memory */
 	if (e->kind == AST_CAST && e->u.target.module && strchr(e->u.target.module, '/') &&
@@ -597,7 +627,7 @@ int elab_target(struct session *s, struct ast_node *n, struct derived_probe *dp)
 {
 	if (bpf_refused(s, n, dp))
 		return -1;
-	if (is_static_target(n))
+	if (is_static_target_in(n, dp))
 		return rewrite_static(s, n, dp, false);
 	if (n->kind == AST_ATVAR) {
 		if (!dp) {
