@@ -371,9 +371,154 @@ static void byte_table(struct strbuf *sb, const unsigned char *v, int n)
 	sb_puts(sb, " }");
 }
 
+/* The group search after a match when the script calls matched() or ngroups(): the
+ * match and its groups as the module runtime's Pike VM (runtime/regex.h) gives them,
+ * the leftmost match, the longest of those, its groups from the preferred path, found
+ * by two depth-first walks of the pattern's program over (instruction, position)
+ * states, each state walked at most once (a bitmap in the frame):
+ *   1. from each start in turn, every state reachable: the first start that reaches
+ *      a match, and the longest end of those (a state an earlier start reached, and
+ *      found no match from, has none);
+ *   2. from that start again, in the program's order of preference (the first of
+ *      a split first), the captures set along the path and restored when it backs
+ *      up, to the first match that ends there.
+ * One bpf_loop() callback a pattern does one step of the walks a call: at most
+ * (2 x instructions + 1) x (MAXSTRINGLEN + 1) entries on the stack, each popped once.
+ * F->mng is the groups of the last =~ (the whole match included), -1 after a failed
+ * one; F->mcap their start and end; F->mstr a copy of the subject. */
+#define RX_MAX_INSTS 256
+
+static void groups(struct bg *g, const struct re_prog *p, const struct ast_node *pat, int id,
+		   const char *subject, const char *res)
+{
+	int n = p->n_insts, np = g->msl + 1, sm = 2 * n * np + 4, w = (n * np + 63) / 64, i;
+	int ncls = p->n_classes ? p->n_classes : 1;
+	struct strbuf *l = &g->lits;
+	unsigned char *ops, *args;
+
+	if (n > RX_MAX_INSTS) {
+		bg_unsupported(g, &pat->loc, "matched() or ngroups() after a regular expression of more than 256 instructions");
+		return;
+	}
+	if (bg_memo_find(g, 'G', pat->u.str) < 0) {
+		bg_memo_add(g, 'G', pat->u.str, id);
+		if (!g->rx_max_insts)
+			sb_puts(l, "struct __rxc { struct __frame *F; const char *s; };\n");
+		if (n > g->rx_max_insts)
+			g->rx_max_insts = n;
+		ops = xmalloc((size_t)n);
+		args = xmalloc((size_t)n);
+		for (i = 0; i < n; i++) {
+			ops[i] = (unsigned char)p->insts[i].op;
+			args[i] = (unsigned char)p->insts[i].arg;
+		}
+		sb_printf(l, "static const struct { unsigned char op[%d], arg[%d]; unsigned short x[%d], y[%d]; unsigned char cls[%d][32]; } __rp%d = {",
+			  n, n, n, n, ncls, id);
+		byte_table(l, ops, n);
+		sb_puts(l, ",");
+		byte_table(l, args, n);
+		sb_puts(l, ", {");
+		for (i = 0; i < n; i++)
+			sb_printf(l, "%s%d", i ? "," : "", p->insts[i].op == RE_SPLIT ||
+				  p->insts[i].op == RE_JMP || p->insts[i].op == RE_CLASS ? p->insts[i].x : 0);
+		sb_puts(l, " }, {");
+		for (i = 0; i < n; i++)
+			sb_printf(l, "%s%d", i ? "," : "", p->insts[i].op == RE_SPLIT ? p->insts[i].y : 0);
+		sb_puts(l, " }, {");
+		for (i = 0; i < p->n_classes; i++) {
+			sb_puts(l, i ? "," : "");
+			byte_table(l, p->classes[i], 32);
+		}
+		sb_puts(l, " }\n};\n");
+		free(ops);
+		free(args);
+		/* a state: pc << 12 | pos; a capture to restore: 1 << 31 | slot << 12 | value + 1 */
+		sb_printf(l,
+			  "static long __rp%d_step(u32 i, void *c_)\n{\n"
+			  "\tstruct __rxc *c = c_;\n\tstruct __frame *F = c->F;\n"
+			  "\tu32 e, pc, pos, b, op, sp = F->rxq.sp, go = 0, nx = 0, ny = 0;\n"
+			  "\tunsigned char ch = 0;\n"
+			  "\tif (F->rxq.phase == 0) {\n"
+			  "\t\tu32 k = F->rxq.len;\n"
+			  "\t\tif (k < MSL - 1 && c->s[k]) { F->rxq.len = k + 1; return 0; }\n"
+			  "\t\tF->rxq.phase = 5; return 0;\n\t}\n"
+			  "\tif (F->rxq.phase == 5) {\n"
+			  "\t\tu32 k = F->rxq.k;\n"
+			  "\t\tif (k < %d) F->rxv[k] = 0;\n"
+			  "\t\tif (++F->rxq.k < %d) return 0;\n"
+			  "\t\tF->rxq.phase = 1; F->rxq.k = 0; F->rxs[0] = 0; F->rxq.sp = 1; return 0;\n\t}\n"
+			  "\tif (F->rxq.phase == 2) {\n"
+			  "\t\tu32 k = F->rxq.k;\n"
+			  "\t\tif (k < %d) F->rxv[k] = 0;\n"
+			  "\t\tif (k < 64) F->mcap[k] = -1;\n"
+			  "\t\tif (++F->rxq.k < %d) return 0;\n"
+			  "\t\tF->rxq.phase = 3; F->rxs[0] = F->rxq.st; F->rxq.sp = 1; return 0;\n\t}\n"
+			  "\tif (F->rxq.phase != 1 && F->rxq.phase != 3) return 1;\n"
+			  "\tif (!sp) {\n"
+			  "\t\tif (F->rxq.phase == 3) return 1;\n"
+			  "\t\tif (F->rxq.found) { F->rxq.phase = 2; F->rxq.k = 0; return 0; }\n"
+			  "\t\tif (F->rxq.st >= F->rxq.len) return 1;\n"
+			  "\t\tF->rxq.st++; F->rxs[0] = F->rxq.st; F->rxq.sp = 1; return 0;\n\t}\n"
+			  "\tsp--;\n\tasm volatile(\"\" : \"+r\"(sp));\n\tif (sp >= %d) return 1;\n"
+			  "\te = F->rxs[sp];\n\tF->rxq.sp = sp;\n"
+			  "\tif (e >> 31) {\n"
+			  "\t\tu32 slot = (e >> 12) & 63;\n"
+			  "\t\tF->mcap[slot] = (int)(e & 0xfff) - 1;\n\t\treturn 0;\n\t}\n"
+			  "\tpc = e >> 12; pos = e & 0xfff;\n"
+			  "\tasm volatile(\"\" : \"+r\"(pc), \"+r\"(pos));\n"
+			  "\tif (pc >= %d || pos > F->rxq.len || pos >= %d) return 0;\n"
+			  "\tb = (pc * %d + pos) >> 6;\n"
+			  "\tasm volatile(\"\" : \"+r\"(b));\n"
+			  "\tif (b >= %d) return 0;\n"
+			  "\tif (F->rxv[b] & (1ULL << ((pc * %d + pos) & 63))) return 0;\n"
+			  "\tF->rxv[b] |= 1ULL << ((pc * %d + pos) & 63);\n"
+			  "\top = __rp%d.op[pc];\n"
+			  "\tif (pos < F->rxq.len && pos < MSL) ch = (unsigned char)c->s[pos];\n"
+			  "\tif (op == %d) { if (pos < F->rxq.len && ch == __rp%d.arg[pc]) { go = 1; nx = (pc + 1) << 12 | (pos + 1); } }\n"
+			  "\telse if (op == %d) { if (pos < F->rxq.len) { go = 1; nx = (pc + 1) << 12 | (pos + 1); } }\n"
+			  "\telse if (op == %d) {\n"
+			  "\t\tu32 x = __rp%d.x[pc];\n"
+			  "\t\tif (pos < F->rxq.len && x < %d && (__rp%d.cls[x][(ch >> 3) & 31] >> (ch & 7)) & 1) { go = 1; nx = (pc + 1) << 12 | (pos + 1); }\n\t}\n"
+			  "\telse if (op == %d) { go = 2; ny = (u32)__rp%d.y[pc] << 12 | pos; nx = (u32)__rp%d.x[pc] << 12 | pos; }\n"
+			  "\telse if (op == %d) { go = 1; nx = (u32)__rp%d.x[pc] << 12 | pos; }\n"
+			  "\telse if (op == %d) {\n"
+			  "\t\tgo = 1; nx = (pc + 1) << 12 | pos;\n"
+			  "\t\tif (F->rxq.phase == 3) {\n"
+			  "\t\t\tu32 slot = __rp%d.arg[pc] & 63;\n"
+			  "\t\t\tgo = 2; ny = 1U << 31 | slot << 12 | (u32)(F->mcap[slot] + 1);\n"
+			  "\t\t\tF->mcap[slot] = (int)pos;\n\t\t}\n\t}\n"
+			  "\telse if (op == %d) { if (pos == 0) { go = 1; nx = (pc + 1) << 12 | pos; } }\n"
+			  "\telse if (op == %d) { if (pos == F->rxq.len) { go = 1; nx = (pc + 1) << 12 | pos; } }\n"
+			  "\telse if (op == %d) {\n"
+			  "\t\tif (F->rxq.phase == 3) { if (pos == F->rxq.e) { F->rxq.found = 2; return 1; } return 0; }\n"
+			  "\t\tif (!F->rxq.found || pos > F->rxq.e) F->rxq.e = pos;\n\t\tF->rxq.found = 1; return 0;\n\t}\n"
+			  "\tif (go == 2) { if (sp >= %d) return 1; F->rxs[sp++] = ny; }\n"
+			  "\tif (go) { if (sp >= %d) return 1; F->rxs[sp++] = nx; }\n"
+			  "\tF->rxq.sp = sp;\n\treturn 0;\n}\n",
+			  id, w, w,
+			  w, w > 64 ? w : 64,
+			  sm,
+			  n, np, np, w, np, np,
+			  id,
+			  RE_CHAR, id, RE_ANY, RE_CLASS, id, ncls, id,
+			  RE_SPLIT, id, id, RE_JMP, id,
+			  RE_SAVE, id,
+			  RE_BOL, RE_EOL, RE_MATCH,
+			  sm, sm);
+	}
+	emit_open(g->e, "if (%s)", res);
+	emit_line(g->e, "struct __rxc __c = { .F = F, .s = %s };", subject);
+	emit_line(g->e, "__builtin_memset(&F->rxq, 0, sizeof(F->rxq));");
+	emit_line(g->e, "bpf_loop(%d, __rp%d_step, &__c, 0);", 6 * n * np + 4 * np + 2 * w + 256, id);
+	emit_line(g->e, "F->mng = F->rxq.found == 2 ? %d : -1;", p->n_groups + 1);
+	emit_line(g->e, "if (F->rxq.found == 2) __builtin_memcpy(__A8(F->mstr), __A8(%s), MSL);", subject);
+	emit_close(g->e, "}");
+	emit_line(g->e, "else F->mng = -1;");
+}
+
 /* str =~ "pattern": the pattern as a DFA (elaborate/regex.c) in .rodata, run over
- * the string by a bpf_loop() callback of its own, one byte a step. Only the yes/no
- * answer: matched() and ngroups() are embedded C, refused at pass 2. */
+ * the string by a bpf_loop() callback of its own, one byte a step, for the yes/no
+ * answer; then, when the script calls matched() or ngroups(), groups(). */
 static const char *regex(struct bg *g, struct ast_node *n)
 {
 	struct ast_node *pat = n->u.binary.rhs;
@@ -415,8 +560,12 @@ static const char *regex(struct bg *g, struct ast_node *n)
 			  id, d.n_states, id, id, d.n_cls, id, d.n_states * d.n_cls, id);
 	}
 	t = bg_tmp_long(g);
-	emit_line(g->e, "{ struct __rx __r; __r.s = %s; __r.st = 0; __r.res = 0; bpf_loop(MSL + 1, __re%d_step, &__r, 0); %s = %s__r.res; }",
-		  subject, id, t, n->u.binary.op == OP_NOMATCH ? "!" : "");
+	emit_line(g->e, "{ struct __rx __r; __r.s = %s; __r.st = 0; __r.res = 0; bpf_loop(MSL + 1, __re%d_step, &__r, 0); %s = __r.res; }",
+		  subject, id, t);
+	if (g->rx_caps)
+		groups(g, &prog, pat, id, subject, t);
+	if (n->u.binary.op == OP_NOMATCH)
+		emit_line(g->e, "%s = !%s;", t, t);
 	return t;
 }
 
@@ -706,6 +855,18 @@ static const char *cmdline_args(struct bg *g, struct ast_node *n)
 	return t;
 }
 
+/* matched(k): the error fmt (of k) when cond holds, as the module runtime's */
+static void matched_error(struct bg *g, const struct ast_node *n, const char *cond,
+			  const char *fmt, const char *k)
+{
+	emit_open(g->e, "if (%s)", cond);
+	emit_line(g->e, "s64 __d = %s;", k);
+	emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, (u64 *)&__d, 8);", bg_lit(g, fmt));
+	emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+	bg_abort(g);
+	emit_close(g->e, "}");
+}
+
 static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 {
 	const char *name = n->u.call.name;
@@ -821,6 +982,27 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		}
 		emit_close(g->e, "}");
 		return t;
+	}
+	if (!strcmp(name, "matched") && g->rx_caps) {
+		/* the n-th group of the last =~ (groups()) */
+		const char *k = bg_tmp_long(g);
+
+		emit_line(g->e, "%s = %s;", k, bg_expr(g, n->u.call.args));
+		matched_error(g, n, arena_printf(A(g), "F->mng < 0"),
+			      "Attempted to get subexpression %lld from failed match", k);
+		matched_error(g, n, arena_printf(A(g), "%s < 0 || %s >= F->mng", k, k),
+			      "Attempted to get nonexistent subexpression %lld", k);
+		t = bg_tmp_str(g);
+		emit_open(g->e, "do");
+		emit_line(g->e, "u32 __i = (u32)%s & 31; int __a = F->mcap[2 * __i], __b = F->mcap[2 * __i + 1];", k);
+		emit_line(g->e, "if (__a >= 0 && __b >= __a) __substr(%s, F->mstr, __a, __b - __a); else __builtin_memset(%s, 0, MSL);",
+			  t, t);
+		emit_close(g->e, "} while (0);");
+		return t;
+	}
+	if (!strcmp(name, "ngroups") && g->rx_caps) {
+		bg_fail(g, "F->mng < 0", &n->loc, "Attempted to get subexpression count from failed match");
+		return "F->mng";
 	}
 	if (!strcmp(name, "substr") && ast_list_len(n->u.call.args) == 3) {
 		const char *v = bg_expr(g, n->u.call.args), *st = bg_tmp_long(g), *len = bg_tmp_long(g);

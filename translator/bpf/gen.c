@@ -761,6 +761,8 @@ static void prog_open(struct bg *g, const struct derived_probe *dp, int prog, bo
 	emit_line(g->e, "F->err = 0; F->next = 0;");
 	if (first) {
 		emit_line(g->e, "F->act = 0;");
+		if (g->rx_caps)	/* a new hit has had no =~ */
+			emit_line(g->e, "F->mng = -1;");
 		zero_members(g, dp->locals, g->scope->prefix, "l_");
 	}
 }
@@ -1258,6 +1260,9 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	if (define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
 		sb_puts(&g.meta, "suppress_errors\n");
 	globals(&g, &maps, &zero_max, maxentries);
+	for (struct function *fn = s->prog.functions; fn; fn = fn->next_used)
+		if (!strcmp(fn->name, "matched") || !strcmp(fn->name, "ngroups"))
+			g.rx_caps = true;
 	for (dp = s->prog.probes; dp; dp = dp->next) {
 		const struct probe_family *f = dp->family;
 
@@ -1280,9 +1285,13 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
-		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21], fip;\n\ts64 site, edepth;\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
+		sb_printf(c_out, "struct __frame {\n\ts64 err, where, next, act;\n\ts64 sys_nr, sys_ret;\n\tu64 sys_regs;\n\tu64 regs[21], fip;\n\ts64 site, edepth;\n\ts64 mng;\n\tint mcap[64];\n\tchar mstr[MSL] __attribute__((aligned(8)));\n\tchar errbuf[MSL] __attribute__((aligned(8)));\n\tchar rec[%d] __attribute__((aligned(8)));\n",
 			  g.rec_max);
 		sb_puts(c_out, g.frame.buf ? g.frame.buf : "");
+		if (g.rx_max_insts)	/* bpf/expr.c: the group search's stack and marks */
+			sb_printf(c_out, "\tstruct { u32 phase, len, sp, st, e, found, k; } rxq;\n\tu32 rxs[%d];\n\tunsigned long long rxv[%d];\n",
+				  2 * g.rx_max_insts * (g.msl + 1) + 4,
+				  (g.rx_max_insts * (g.msl + 1) + 63) / 64);
 		sb_puts(c_out, "\tunion {\n\t\tstruct { char __s[1][MSL] __attribute__((aligned(8))); } top;\n");
 		sb_puts(c_out, g.fprobes.buf ? g.fprobes.buf : "");
 		sb_puts(c_out, "\t} p;\n\tstruct {\n\t\ts64 __none;\n");

@@ -64,6 +64,9 @@ struct bg {
 	bool entry_values;		/* the map __ent is used (bpf/uprobe.c) */
 	bool proc_ends;			/* the map __procs is used (bpf/uprobe.c) */
 	bool sys_names, errno_names;	/* the tables __sysnames, __errnames are used */
+	bool rx_caps;			/* matched()/ngroups() are used: =~ records
+					 * its groups (bpf/expr.c) */
+	int rx_max_insts;		/* the largest pattern that records them */
 	struct bg_memo *memo;		/* literals, formats, places and syscall probe
 					 * bodies written so far: the same text, the same
 					 * id (one subprogram serves every alike probe) */
