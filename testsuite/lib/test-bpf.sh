@@ -318,82 +318,43 @@ close 3 0" ]
 	check "=~ whose DFA outgrows 256 states: a pass-2 error" $? "rc=$rc $out $err"
 
 	# matched() and ngroups(): the groups of 60 random patterns and subjects as the
-	# module runtime's matcher (runtime/regex.h, built here) gives them
+	# module runtime's matcher (runtime/regex.h, built here as the unit tests build it)
+	# gives them
 	cat > regxref.c <<'EOF'
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "elaborate/regex.c"
-#include "../runtime/regex_types.h"
-#include "../runtime/regex.h"
-
-static void pattern(char *out, int depth)
-{
-	static const char *const atoms[] = { "a", "b", ".", "[ab]", "[^a]", "c", "^", "$" };
-	int n = 1 + rand() % 3, i, k;
-
-	for (i = 0; i < n; i++) {
-		if (depth < 2 && rand() % 3 == 0) {
-			strcat(out, "(");
-			pattern(out, depth + 1);
-			if (rand() % 2) {
-				strcat(out, "|");
-				pattern(out, depth + 1);
-			}
-			strcat(out, ")");
-		} else {
-			k = rand() % (depth ? 6 : 8);
-			strcat(out, atoms[k]);
-			if (k >= 6)
-				continue;
-		}
-		k = rand() % 6;
-		strcat(out, k == 0 ? "*" : k == 1 ? "+" : k == 2 ? "?" : k == 3 ? "{1,2}" : "");
-	}
-}
+/* testsuite/unit/test_regex.c's random patterns and its run() of the runtime's matcher */
+#define main test_regex_main
+#include "testsuite/unit/test_regex.c"
+#undef main
 
 int main(void)
 {
-	static struct _stp_re_inst insts[RE_MAX_INSTS];
 	struct arena a = { 0 };
-	int i = 0, j, caps[64];
+	int i = 0, j, caps[2 * (RE_MAX_GROUPS + 1)], ng;
 	FILE *stp = fopen("rx.stp", "w"), *exp = fopen("rx.exp", "w");
 
 	srand(7);
 	fprintf(stp, "function show(i) { printf(\"%%d:%%s\", i, matched(0)); for (k = 1; k < ngroups(); k++) printf(\"|%%s\", matched(k)); println(\"\") }\n");
 	while (i < 60) {
-		char pat[256] = "", s[16];
+		char pat[512] = "", s[16];
 		struct re_prog p;
 		struct re_dfa d;
-		struct _stp_regex re;
 		const char *err;
 		int len = rand() % 10;
-		void *scratch;
 
-		pattern(pat, 0);
+		random_pattern(pat, 0);
 		for (j = 0; j < len; j++)
 			s[j] = "abc"[rand() % 3];
 		s[len] = '\0';
-		if (re_compile(&a, pat, &p, &err) || re_dfa(&a, &p, 256, &d) || p.n_groups < 1)
+		if (!strchr(pat, '(') || re_compile(&a, pat, &p, &err) || re_dfa(&a, &p, 256, &d))
 			continue;
-		for (j = 0; j < p.n_insts; j++)
-			insts[j] = (struct _stp_re_inst){ (unsigned char)p.insts[j].op,
-				(unsigned char)p.insts[j].arg, (unsigned short)p.insts[j].x,
-				(unsigned short)p.insts[j].y };
-		re = (struct _stp_regex){ insts, (const unsigned char(*)[32])p.classes,
-			(unsigned short)p.n_insts, (unsigned char)p.n_groups };
-		scratch = malloc(STP_REGEX_SCRATCH(p.n_insts, p.n_groups));
 		fprintf(exp, "%d:", i);
-		if (_stp_regex_run(&re, s, len, caps, scratch))
-			for (j = 0; j <= p.n_groups; j++)
+		if (run(&a, pat, s, caps, &ng) > 0)
+			for (j = 0; j < ng; j++)
 				fprintf(exp, "%s%.*s", j ? "|" : "", caps[2 * j] < 0 ? 0 : caps[2 * j + 1] - caps[2 * j],
 					caps[2 * j] < 0 ? "" : s + caps[2 * j]);
 		else
 			fprintf(exp, "-");
 		fprintf(exp, "\n");
-		free(scratch);
 		fprintf(stp, "probe begin(%d) { if (\"%s\" =~ \"%s\") show(%d) else println(\"%d:-\") }\n",
 			i, s, pat, i, i);
 		i++;
@@ -402,7 +363,7 @@ int main(void)
 	return fclose(stp) || fclose(exp);
 }
 EOF
-	if gcc -std=gnu11 -O1 -I"$top/translator" -o regxref regxref.c "$top/translator/arena.c" \
+	if gcc -std=gnu11 -O1 -I"$top" -I"$top/translator" -o regxref regxref.c "$top/translator/arena.c" \
 		"$top/translator/util.c" "$top/translator/fsafe.c" "$top/translator/sha256.c" \
 		"$top/translator/diag.c" 2> regxref.err && ./regxref; then
 		run S rx.stp
@@ -683,10 +644,12 @@ EOF
 #include <sys/wait.h>
 #include <unistd.h>
 static void *thr(void *a) { return a; }
-int main(void)
+int main(int argc, char **argv)
 {
 	pthread_t t;
 
+	while (argc > 1 && access(argv[1], F_OK))	/* thrfork FILE: once FILE is there */
+		usleep(10000);
 	pthread_create(&t, NULL, thr, NULL);
 	pthread_join(t, NULL);
 	if (fork() == 0)
@@ -713,31 +676,10 @@ path threads 11" ]
 	check "process.begin/.end, [process(\"PATH\").]thread.begin/.end: in the task's own context, -c's tree" $? "rc=$rc $out $err"
 
 	# process(PID).begin/.end/.thread.*: of that process only (its forked child has
-	# its own id: no process(PID).begin or .end of it); the program waits for a file
-	# the test makes once the session has started
-	cat > waitgo.c <<'EOF'
-#include <pthread.h>
-#include <sys/wait.h>
-#include <unistd.h>
-static void *thr(void *a) { return a; }
-int main(int argc, char **argv)
-{
-	pthread_t t;
-
-	(void)argc;
-	while (access(argv[1], F_OK))
-		usleep(10000);
-	pthread_create(&t, NULL, thr, NULL);
-	pthread_join(t, NULL);
-	if (fork() == 0)
-		_exit(0);
-	wait(NULL);
-	return 0;
-}
-EOF
-	gcc -O2 -pthread -o waitgo waitgo.c
+	# its own id: no process(PID).begin or .end of it); thrfork waits for a file the
+	# test makes once the session has started
 	rm -f "$work/go"
-	"$work/waitgo" "$work/go" &
+	"$work/thrfork" "$work/go" &
 	p=$!
 	"$STAP" --runtime=bpf -e 'probe begin { println("started") }
 		probe process('$p').begin { println("begin ", pid()) }
@@ -762,7 +704,7 @@ thread.begin 1 1
 thread.end 1 1
 child begin
 child end
-end waitgo 1" ]
+end thrfork 1" ]
 	check "process(PID).begin/.end/.thread.begin/.thread.end: of that process only" $? "rc=$rc $(cat "$work/pid.out" "$work/pid.err")"
 
 	# refused at pass 2, with the construct named

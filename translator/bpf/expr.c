@@ -855,14 +855,13 @@ static const char *cmdline_args(struct bg *g, struct ast_node *n)
 	return t;
 }
 
-/* matched(k): the error fmt (of k) when cond holds, as the module runtime's */
-static void matched_error(struct bg *g, const struct ast_node *n, const char *cond,
-			  const char *fmt, const char *k)
+void bg_fail_value(struct bg *g, const char *cond, const struct srcloc *loc, const char *fmt,
+		   const char *v)
 {
 	emit_open(g->e, "if (%s)", cond);
-	emit_line(g->e, "s64 __d = %s;", k);
-	emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, (u64 *)&__d, 8);", bg_lit(g, fmt));
-	emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
+	emit_line(g->e, "u64 __d = (u64)(%s);", v);
+	emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", bg_lit(g, fmt));
+	emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, loc));
 	bg_abort(g);
 	emit_close(g->e, "}");
 }
@@ -988,9 +987,9 @@ static const char *builtin_fn(struct bg *g, struct ast_node *n, bool *done)
 		const char *k = bg_tmp_long(g);
 
 		emit_line(g->e, "%s = %s;", k, bg_expr(g, n->u.call.args));
-		matched_error(g, n, arena_printf(A(g), "F->mng < 0"),
+		bg_fail_value(g, "F->mng < 0", &n->loc,
 			      "Attempted to get subexpression %lld from failed match", k);
-		matched_error(g, n, arena_printf(A(g), "%s < 0 || %s >= F->mng", k, k),
+		bg_fail_value(g, arena_printf(A(g), "%s < 0 || %s >= F->mng", k, k), &n->loc,
 			      "Attempted to get nonexistent subexpression %lld", k);
 		t = bg_tmp_str(g);
 		emit_open(g->e, "do");

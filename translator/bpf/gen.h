@@ -88,6 +88,9 @@ struct bg_sys {
 const char *bg_expr(struct bg *g, struct ast_node *n);
 const char *bg_lit(struct bg *g, const char *str);
 void bg_fail(struct bg *g, const char *cond, const struct srcloc *loc, const char *msg);
+/* the error fmt, a format of one 64-bit value v, when cond holds */
+void bg_fail_value(struct bg *g, const char *cond, const struct srcloc *loc, const char *fmt,
+		   const char *v);
 void bg_abort(struct bg *g);
 const char *bg_tmp_long(struct bg *g);
 const char *bg_tmp_str(struct bg *g);

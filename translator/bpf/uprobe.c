@@ -709,12 +709,7 @@ static const char *target_var(struct bg *g, struct ast_node *n, const struct fun
 	nl = what ? strchr(what, '\n') : NULL;
 	what = what && nl ? xasprintf("%.*s", (int)(nl - what - 2), what + 2) : xstrdup("?");
 	msg = xasprintf("user read fault at 0x%%llx (%s)", what);
-	emit_open(g->e, "if (%s)", ff);
-	emit_line(g->e, "u64 __d = (u64)%s;", fa);
-	emit_line(g->e, "bpf_snprintf(F->errbuf, MSL, %s, &__d, 8);", bg_lit(g, msg));
-	emit_line(g->e, "F->err = 1; F->where = %d;", bg_where(g, &n->loc));
-	bg_abort(g);
-	emit_close(g->e, "}");
+	bg_fail_value(g, ff, &n->loc, msg, fa);
 	free(what);
 	free(msg);
 	return rs ? rs : rv;
