@@ -812,6 +812,23 @@ probe process(\"$work/uprog\").function(\"area\") { println(y(\$p)) }"
 [ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
 check "@cast without a module in a function looks in the kernel" $? "rc=$rc $err"
 
+# a function known by an ELF symbol alias of the function its DWARF names (calias_open
+# of calias_impl, as glibc's fopen of _IO_new_fopen): .function, .callees, and .callee
+# naming the alias
+gcc -static -O1 -g -o "$work/calias" "$top/testsuite/run/bin/calias.c" \
+	"$top/testsuite/run/bin/calias.so.c"
+CA="process(\"$work/calias\").function"
+src=$top/testsuite/run/bin
+run "$STAP" -l "$CA(\"calias_open\").callees"
+[ $rc = 0 ] && [ "$out" = "$CA(\"calias_impl@$src/calias.so.c:11\").callee(\"calias_leaf@$src/calias.so.c:5\")" ]
+check "-l .function(ALIAS).callees: the callees of the aliased function" $? "rc=$rc $out $err"
+run "$STAP" -l "$CA(\"main\").callee(\"calias_open\").return"
+[ $rc = 0 ] && [ "$out" = "$CA(\"main@$src/calias.c:7\").callee(\"calias_impl@$src/calias.so.c:11\").return" ]
+check "-l .callee(ALIAS): the call of an alias is a call of its function" $? "rc=$rc $out $err"
+run "$STAP" -l "$CA(\"calias_open\").call"
+[ $rc = 0 ] && [ "$out" = "$CA(\"calias_impl@$src/calias.so.c:11\").call" ]
+check "-l .function(ALIAS).call: the aliased function" $? "rc=$rc $out $err"
+
 # a program built by plain gcc -g (-O0, dynamic): .eh_frame only, parameters stored by the
 # prologue. .function is probed past it (the line-table row after the entry's) unless
 # --prologue-searching=never; -P and the auto default agree here; .return keeps the entry
