@@ -812,6 +812,17 @@ probe process(\"$work/uprog\").function(\"area\") { println(y(\$p)) }"
 [ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
 check "@cast without a module in a function looks in the kernel" $? "rc=$rc $err"
 
+# ... and then in the shared libraries the program loads (DT_NEEDED): struct ucast_box is
+# defined only in ucast-lib.so's DWARF (incomplete in the program)
+gcc -shared -fPIC -O1 -g -o "$work/ucast-lib.so" "$top/testsuite/run/bin/ucast.so.c"
+gcc -O1 -g -o "$work/ucast-dyn" "$top/testsuite/run/bin/ucast.c" "$work/ucast-lib.so"
+run "$STAP" -r "$RELEASE" -p3 -e \
+	"probe process(\"$work/ucast-dyn\").function(\"ucast_use\") { println(@cast(\$p, \"struct ucast_box\")->b) }"
+[ $rc = 0 ] && grep -q '_STP_LOC_UREAD(st\[0\], 8, &t_); v = (s64)t_;' "$work/out" &&
+	grep -q 'st\[0\] += 8;' "$work/out"
+check "@cast without a module in a process probe finds a type of a library it loads" $? \
+	"rc=$rc $err"
+
 # a function known by an ELF symbol alias of the function its DWARF names (calias_open
 # of calias_impl, as glibc's fopen of _IO_new_fopen): .function, .callees, and .callee
 # naming the alias

@@ -680,6 +680,26 @@ struct dw_object *up_dwarf_object(struct session *s, const char *path,
 	return &u->o;
 }
 
+struct dw_object *up_library_with_type(struct session *s, const struct dw_object *prog,
+					const char *type, const struct srcloc *loc)
+{
+	struct strlist dirs = { 0 }, libs = { 0 };
+	struct dw_object *found = NULL;
+	size_t i;
+
+	lib_dirs(s, &dirs);
+	needed_libraries(s, prog->path, &dirs, &libs, 0);
+	for (i = 0; i < libs.n && !found; i++) {
+		struct up_object *u = user_object(s, libs.v[i], loc);
+
+		if (u && u->has_dwarf && dw_has_type(&u->o, type))
+			found = &u->o;
+	}
+	strlist_free(&dirs);
+	strlist_free(&libs);
+	return found;
+}
+
 /* ---- matching --------------------------------------------------------------------- */
 
 static struct up_site *add_site(struct session *s, struct derived_probe *dp,
