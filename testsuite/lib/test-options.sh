@@ -891,6 +891,38 @@ run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/uprog\").function(\"area
 check "-O1 program: .function at the entry (location lists: no prologue search)" $? \
 	"rc=$rc $(uoff) $err"
 
+# kernel.function under -P: past the prologue (the line-table row after the entry's,
+# here the first instruction objdump -l marks with a new line) in a CU without location
+# lists (fs/proc/interrupts.c's int_seq_next); at the entry in a CU with them (vfs_read),
+# for .return, and without -P (the kernel is built optimised: auto leaves it alone)
+vml=/usr/lib/debug/boot/vmlinux-$RELEASE
+ksym() { nm "$vml" | awk -v f="$1" '$3 == f { print "0x" $1; exit }'; }
+kent=$(ksym int_seq_next)
+kafter=$(objdump -d -l --start-address="$kent" --stop-address=$((kent + 64)) "$vml" |
+	awk -v e="${kent#0x}:" '$1 == e { seen = 1; next }
+		seen && /^[^ \t]+:[0-9]+$/ { mark = 1; next }
+		mark && /^ *[0-9a-f]+:\t/ { sub(/:.*/, "", $1); print "0x" $1; exit }')
+kaddr() {	# the kprobe addresses in $work/out
+	grep -o '\.addr = 0x[0-9a-f]*UL' "$work/out" | sed 's/.*= //; s/UL$//' | tr '\n' ' '
+}
+KP='probe kernel.function("int_seq_next") { println(kernel_long($pos)) }'
+run "$STAP" -r "$RELEASE" -P -p3 -e "$KP"
+[ $rc = 0 ] && [ -n "$kafter" ] && [ "$kafter" != "$kent" ] && [ "$(kaddr)" = "$kafter " ]
+check "-P: kernel.function in a CU without location lists is probed past the prologue" $? \
+	"rc=$rc entry=$kent after=$kafter $(kaddr) $err"
+for p in "" --prologue-searching=auto --prologue-searching=never; do
+	run "$STAP" -r "$RELEASE" $p -p3 -e "$KP"
+	[ $rc = 0 ] && [ "$(kaddr)" = "$kent " ]
+	check "${p:-no -P}: kernel.function at the entry" $? "rc=$rc $kent $(kaddr) $err"
+done
+run "$STAP" -r "$RELEASE" -P -p3 -e 'probe kernel.function("int_seq_next").return { println($return) }'
+[ $rc = 0 ] && [ "$(kaddr)" = "$kent " ]
+check "-P: a kernel .return stays at the entry" $? "rc=$rc $kent $(kaddr) $err"
+run "$STAP" -r "$RELEASE" -P -p3 -e 'probe kernel.function("vfs_read") { println($count) }'
+[ $rc = 0 ] && [ "$(kaddr)" = "$(ksym vfs_read) " ]
+check "-P: kernel.function in a CU with location lists stays at the entry" $? \
+	"rc=$rc $(ksym vfs_read) $(kaddr) $err"
+
 # -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
 run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
 want=$(for l in 897:error3 899:error2 901:error; do

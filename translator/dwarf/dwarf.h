@@ -284,6 +284,8 @@ const char *dw_str(const struct dw_object *k, uint32_t off);
  * its parameters' locations hold only once the prologue has stored them); else, and
  * for an inline instance or a function with no such row, its entry. */
 uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode);
+/* is CU cu_index of k assembler source (a .S file, whose functions have no prologue)? */
+bool dw_cu_is_asm(struct dw_object *k, uint32_t cu_index);
 
 /* callee.c: .callee("PAT") / .callees(N) */
 #define DW_MAX_CALLEE_DEPTH 16

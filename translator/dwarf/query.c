@@ -563,6 +563,17 @@ static bool has_loclist(Dwarf_Die *d)
 	return false;
 }
 
+bool dw_cu_is_asm(struct dw_object *k, uint32_t cu_index)
+{
+	Dwarf_Die cu;
+	Dwarf_Attribute a;
+	Dwarf_Word lang;
+
+	return k->dw && cu_index < k->n_cus && dwarf_offdie(k->dw, k->cus[cu_index].die, &cu) &&
+	       !dwarf_formudata(dwarf_attr(&cu, DW_AT_language, &a), &lang) &&
+	       lang == DW_LANG_Mips_Assembler;
+}
+
 uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode)
 {
 	Dwarf_Die cu, die;
