@@ -830,15 +830,16 @@ gcc -static -O1 -g -o "$work/calias" "$top/testsuite/run/bin/calias.c" \
 	"$top/testsuite/run/bin/calias.so.c"
 CA="process(\"$work/calias\").function"
 src=$top/testsuite/run/bin
-run "$STAP" -l "$CA(\"calias_open\").callees"
-[ $rc = 0 ] && [ "$out" = "$CA(\"calias_impl@$src/calias.so.c:11\").callee(\"calias_leaf@$src/calias.so.c:5\")" ]
-check "-l .function(ALIAS).callees: the callees of the aliased function" $? "rc=$rc $out $err"
-run "$STAP" -l "$CA(\"main\").callee(\"calias_open\").return"
-[ $rc = 0 ] && [ "$out" = "$CA(\"main@$src/calias.c:7\").callee(\"calias_impl@$src/calias.so.c:11\").return" ]
-check "-l .callee(ALIAS): the call of an alias is a call of its function" $? "rc=$rc $out $err"
-run "$STAP" -l "$CA(\"calias_open\").call"
-[ $rc = 0 ] && [ "$out" = "$CA(\"calias_impl@$src/calias.so.c:11\").call" ]
-check "-l .function(ALIAS).call: the aliased function" $? "rc=$rc $out $err"
+impl="$CA(\"calias_impl@$src/calias.so.c:11\")"
+while IFS='|' read -r name point want; do
+	run "$STAP" -l "$CA$point"
+	[ $rc = 0 ] && [ "$out" = "$want" ]
+	check "-l $name" $? "rc=$rc $out $err"
+done <<LIST
+.function(ALIAS).callees: the callees of the aliased function|("calias_open").callees|$impl.callee("calias_leaf@$src/calias.so.c:5")
+.callee(ALIAS): the call of an alias is a call of its function|("main").callee("calias_open").return|$CA("main@$src/calias.c:7").callee("calias_impl@$src/calias.so.c:11").return
+.function(ALIAS).call: the aliased function|("calias_open").call|$impl.call
+LIST
 
 # a program built by plain gcc -g (-O0, dynamic): .eh_frame only, parameters stored by the
 # prologue. .function is probed past it (the line-table row after the entry's) unless
