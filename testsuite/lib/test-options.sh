@@ -924,6 +924,25 @@ run "$STAP" -r "$RELEASE" -P -p3 -e 'probe kernel.function("vfs_read") { println
 check "-P: kernel.function in a CU with location lists stays at the entry" $? \
 	"rc=$rc $(ksym vfs_read) $(kaddr) $err"
 
+# module().function under -P: jitterentropy.c is built at -O0 (its parameters stored by
+# the prologue, no location lists): jent_delta is probed at the first instruction of its
+# second line, SYMBOL+offset in the module; at +0 without -P
+ko=$(find "/usr/lib/debug/lib/modules/$RELEASE" -name jitterentropy_rng.ko | head -n 1)
+read -r jent jrow < <(objdump -d -l --disassemble=jent_delta "$ko" |
+	awk '/^[0-9a-f]+ <jent_delta>:/ { e = $1 }
+		/^[^ \t]+:[0-9]+$/ { marks++; next }
+		marks == 2 && /^ *[0-9a-f]+:\t/ { sub(/:.*/, "", $1); print e, $1; exit }')
+joff=$(printf '0x%x' $((16#${jrow:-0} - 16#${jent:-0})))
+JP='probe module("jitterentropy_rng").function("jent_delta") { println($prev, " ", $next) }'
+moff() { grep -o 'jitterentropy_rng:jent_delta", \.offset = 0x[0-9a-f]*' "$work/out" | sed 's/.*= //'; }
+run "$STAP" -r "$RELEASE" -P -p3 -e "$JP"
+[ $rc = 0 ] && [ -n "$joff" ] && [ "$joff" != 0x0 ] && [ "$(moff)" = "$joff" ]
+check "-P: module().function in an -O0 CU is probed past the prologue" $? \
+	"rc=$rc want=$joff got=$(moff) $err"
+run "$STAP" -r "$RELEASE" -p3 -e "$JP"
+[ $rc = 0 ] && [ "$(moff)" = 0x0 ]
+check "no -P: module().function at the entry" $? "rc=$rc $(moff) $err"
+
 # -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
 run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'
 want=$(for l in 897:error3 899:error2 901:error; do
