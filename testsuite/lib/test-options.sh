@@ -812,6 +812,35 @@ probe process(\"$work/uprog\").function(\"area\") { println(y(\$p)) }"
 [ $rc = 1 ] && case $err in "$want"*) true ;; *) false ;; esac
 check "@cast without a module in a function looks in the kernel" $? "rc=$rc $err"
 
+# ... and then in the shared libraries the program loads (DT_NEEDED): struct ucast_box is
+# defined only in ucast-lib.so's DWARF (incomplete in the program)
+gcc -shared -fPIC -O1 -g -o "$work/ucast-lib.so" "$top/testsuite/run/bin/ucast.so.c"
+gcc -O1 -g -o "$work/ucast-dyn" "$top/testsuite/run/bin/ucast.c" "$work/ucast-lib.so"
+run "$STAP" -r "$RELEASE" -p3 -e \
+	"probe process(\"$work/ucast-dyn\").function(\"ucast_use\") { println(@cast(\$p, \"struct ucast_box\")->b) }"
+[ $rc = 0 ] && grep -q '_STP_LOC_UREAD(st\[0\], 8, &t_); v = (s64)t_;' "$work/out" &&
+	grep -q 'st\[0\] += 8;' "$work/out"
+check "@cast without a module in a process probe finds a type of a library it loads" $? \
+	"rc=$rc $err"
+
+# a function known by an ELF symbol alias of the function its DWARF names (calias_open
+# of calias_impl, as glibc's fopen of _IO_new_fopen): .function, .callees, and .callee
+# naming the alias
+gcc -static -O1 -g -o "$work/calias" "$top/testsuite/run/bin/calias.c" \
+	"$top/testsuite/run/bin/calias.so.c"
+CA="process(\"$work/calias\").function"
+src=$top/testsuite/run/bin
+impl="$CA(\"calias_impl@$src/calias.so.c:11\")"
+while IFS='|' read -r name point want; do
+	run "$STAP" -l "$CA$point"
+	[ $rc = 0 ] && [ "$out" = "$want" ]
+	check "-l $name" $? "rc=$rc $out $err"
+done <<LIST
+.function(ALIAS).callees: the callees of the aliased function|("calias_open").callees|$impl.callee("calias_leaf@$src/calias.so.c:5")
+.callee(ALIAS): the call of an alias is a call of its function|("main").callee("calias_open").return|$CA("main@$src/calias.c:7").callee("calias_impl@$src/calias.so.c:11").return
+.function(ALIAS).call: the aliased function|("calias_open").call|$impl.call
+LIST
+
 # a program built by plain gcc -g (-O0, dynamic): .eh_frame only, parameters stored by the
 # prologue. .function is probed past it (the line-table row after the entry's) unless
 # --prologue-searching=never; -P and the auto default agree here; .return keeps the entry
@@ -862,6 +891,57 @@ run "$STAP" -r "$RELEASE" -p3 -e "probe process(\"$work/uprog\").function(\"area
 [ $rc = 0 ] && [ "$(uoff)" = "$(printf '0x%x ' $((16#$(nm "$work/uprog" | awk '$3 == "area" { print $1 }'))))" ]
 check "-O1 program: .function at the entry (location lists: no prologue search)" $? \
 	"rc=$rc $(uoff) $err"
+
+# kernel.function under -P: past the prologue (the line-table row after the entry's,
+# here the first instruction objdump -l marks with a new line) in a CU without location
+# lists (fs/proc/interrupts.c's int_seq_next); at the entry in a CU with them (vfs_read),
+# for .return, and without -P (the kernel is built optimised: auto leaves it alone)
+vml=/usr/lib/debug/boot/vmlinux-$RELEASE
+ksym() { nm "$vml" | awk -v f="$1" '$3 == f { print "0x" $1; exit }'; }
+kent=$(ksym int_seq_next)
+kafter=$(objdump -d -l --start-address="$kent" --stop-address=$((kent + 64)) "$vml" |
+	awk -v e="${kent#0x}:" '$1 == e { seen = 1; next }
+		seen && /^[^ \t]+:[0-9]+$/ { mark = 1; next }
+		mark && /^ *[0-9a-f]+:\t/ { sub(/:.*/, "", $1); print "0x" $1; exit }')
+kaddr() {	# the kprobe addresses in $work/out
+	grep -o '\.addr = 0x[0-9a-f]*UL' "$work/out" | sed 's/.*= //; s/UL$//' | tr '\n' ' '
+}
+KP='probe kernel.function("int_seq_next") { println(kernel_long($pos)) }'
+run "$STAP" -r "$RELEASE" -P -p3 -e "$KP"
+[ $rc = 0 ] && [ -n "$kafter" ] && [ "$kafter" != "$kent" ] && [ "$(kaddr)" = "$kafter " ]
+check "-P: kernel.function in a CU without location lists is probed past the prologue" $? \
+	"rc=$rc entry=$kent after=$kafter $(kaddr) $err"
+for p in "" --prologue-searching=auto --prologue-searching=never; do
+	run "$STAP" -r "$RELEASE" $p -p3 -e "$KP"
+	[ $rc = 0 ] && [ "$(kaddr)" = "$kent " ]
+	check "${p:-no -P}: kernel.function at the entry" $? "rc=$rc $kent $(kaddr) $err"
+done
+run "$STAP" -r "$RELEASE" -P -p3 -e 'probe kernel.function("int_seq_next").return { println($return) }'
+[ $rc = 0 ] && [ "$(kaddr)" = "$kent " ]
+check "-P: a kernel .return stays at the entry" $? "rc=$rc $kent $(kaddr) $err"
+run "$STAP" -r "$RELEASE" -P -p3 -e 'probe kernel.function("vfs_read") { println($count) }'
+[ $rc = 0 ] && [ "$(kaddr)" = "$(ksym vfs_read) " ]
+check "-P: kernel.function in a CU with location lists stays at the entry" $? \
+	"rc=$rc $(ksym vfs_read) $(kaddr) $err"
+
+# module().function under -P: jitterentropy.c is built at -O0 (its parameters stored by
+# the prologue, no location lists): jent_delta is probed at the first instruction of its
+# second line, SYMBOL+offset in the module; at +0 without -P
+ko=$(find "/usr/lib/debug/lib/modules/$RELEASE" -name jitterentropy_rng.ko | head -n 1)
+read -r jent jrow < <(objdump -d -l --disassemble=jent_delta "$ko" |
+	awk '/^[0-9a-f]+ <jent_delta>:/ { e = $1 }
+		/^[^ \t]+:[0-9]+$/ { marks++; next }
+		marks == 2 && /^ *[0-9a-f]+:\t/ { sub(/:.*/, "", $1); print e, $1; exit }')
+joff=$(printf '0x%x' $((16#${jrow:-0} - 16#${jent:-0})))
+JP='probe module("jitterentropy_rng").function("jent_delta") { println($prev, " ", $next) }'
+moff() { grep -o 'jitterentropy_rng:jent_delta", \.offset = 0x[0-9a-f]*' "$work/out" | sed 's/.*= //'; }
+run "$STAP" -r "$RELEASE" -P -p3 -e "$JP"
+[ $rc = 0 ] && [ -n "$joff" ] && [ "$joff" != 0x0 ] && [ "$(moff)" = "$joff" ]
+check "-P: module().function in an -O0 CU is probed past the prologue" $? \
+	"rc=$rc want=$joff got=$(moff) $err"
+run "$STAP" -r "$RELEASE" -p3 -e "$JP"
+[ $rc = 0 ] && [ "$(moff)" = 0x0 ]
+check "no -P: module().function at the entry" $? "rc=$rc $(moff) $err"
 
 # -l of .label(): a function's C labels with their lines, as 4.8 lists them on this kernel
 run "$STAP" -r "$RELEASE" -l 'kernel.function("join_session_keyring").label("*")'

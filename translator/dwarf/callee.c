@@ -115,9 +115,11 @@ static void add(struct walk *w, const struct dw_func *caller, const struct dw_fu
 }
 
 /* the callee and return address of a call site, or NULL; a tail call (a jump) leaves
- * no return address on the stack, and gets 0, which no stack holds */
+ * no return address on the stack, and gets 0, which no stack holds; *alias is set to
+ * the name called when that is a symbol alias of the callee */
 static const struct dw_func *call_site(struct walk *w, Dwarf_Die *site,
-				       const struct dw_func *caller, uint64_t *ret, bool *tail)
+				       const struct dw_func *caller, uint64_t *ret, bool *tail,
+				       const char **alias)
 {
 	Dwarf_Attribute a;
 	Dwarf_Die origin;
@@ -138,7 +140,17 @@ static const struct dw_func *call_site(struct walk *w, Dwarf_Die *site,
 	if (fn && !(fn->flags & DWF_INLINE))
 		return fn;
 	name = dwarf_diename(&origin);
-	return name ? callee_by_name(w, name, caller) : NULL;
+	if (!name)
+		return NULL;
+	fn = callee_by_name(w, name, caller);
+	if (fn)
+		return fn;
+	/* a declaration of a name the DWARF gives no function: an ELF symbol aliasing
+	 * one (glibc's fopen is _IO_new_fopen), which .callee("fopen") names too */
+	fn = dw_alias_func(w->k, name);
+	if (fn)
+		*alias = name;
+	return fn;
 }
 
 static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *caller,
@@ -151,6 +163,7 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 	do {
 		int tag = dwarf_tag(&child);
 		const struct dw_func *fn = NULL;
+		const char *alias = NULL;
 		uint64_t ret = 0;
 		bool inl = tag == DW_TAG_inlined_subroutine, tail = false;
 		Dwarf_Die fdie;
@@ -158,7 +171,7 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 		if (inl)
 			fn = func_at_die(w, dwarf_dieoffset(&child));
 		else if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site)
-			fn = call_site(w, &child, caller, &ret, &tail);
+			fn = call_site(w, &child, caller, &ret, &tail, &alias);
 		else if (tag != DW_TAG_subprogram)
 			walk_calls(w, &child, caller, depth, max_depth, nest + 1);
 		if (!fn)
@@ -168,7 +181,8 @@ static void walk_calls(struct walk *w, Dwarf_Die *die, const struct dw_func *cal
 				continue;
 			w->rets[w->n_rets++] = ret;
 		}
-		if (dw_glob_match(w->pat, dw_str(w->k, fn->name)))
+		if (dw_glob_match(w->pat, dw_str(w->k, fn->name)) ||
+		    (alias && dw_glob_match(w->pat, alias)))
 			add(w, caller, fn, depth, tail);
 		if (depth < max_depth && dwarf_offdie(w->k->dw, fn->die, &fdie))
 			walk_calls(w, &fdie, fn, depth + 1, max_depth, nest + 1);

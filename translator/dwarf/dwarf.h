@@ -252,6 +252,14 @@ enum dw_fn_filter { DW_FN_ANY, DW_FN_CALL, DW_FN_INLINE, DW_FN_EXPORTED, DW_FN_E
 int dw_query_functions(struct session *s, struct dw_object *k, const char *func_pat,
 		       const char *file_pat, enum dw_fn_filter filter,
 		       struct dw_match **out);
+/* The same, or when nothing matches and there is no FILE, the functions whose ELF
+ * symbols matching func_pat alias a function the DWARF names otherwise (glibc's fopen,
+ * the DWARF's _IO_new_fopen), one match per function (not for .inline, .exported). */
+int dw_query_functions_alias(struct session *s, struct dw_object *k, const char *func_pat,
+			     const char *file_pat, enum dw_fn_filter filter,
+			     struct dw_match **out);
+/* the out-of-line function an ELF function symbol of that name enters, or NULL */
+const struct dw_func *dw_alias_func(struct dw_object *k, const char *name);
 /* .label("PATTERN") probes: the C labels (DW_TAG_label with an address) matching
  * label_pat in the functions matching FUNC[@FILE], at their addresses, with their
  * declaration lines and names (arena strings). Returns the count; *out is xmalloc'ed. */
@@ -276,6 +284,8 @@ const char *dw_str(const struct dw_object *k, uint32_t off);
  * its parameters' locations hold only once the prologue has stored them); else, and
  * for an inline instance or a function with no such row, its entry. */
 uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode);
+/* is CU cu_index of k assembler source (a .S file, whose functions have no prologue)? */
+bool dw_cu_is_asm(struct dw_object *k, uint32_t cu_index);
 
 /* callee.c: .callee("PAT") / .callees(N) */
 #define DW_MAX_CALLEE_DEPTH 16

@@ -99,6 +99,49 @@ int dw_query_functions(struct session *s, struct dw_object *k, const char *func_
 	return n;
 }
 
+/* the out-of-line function entered at addr, or NULL */
+static const struct dw_func *func_at_addr(const struct dw_object *k, uint64_t addr)
+{
+	for (size_t i = 0; i < k->n_funcs; i++)
+		if (k->funcs[i].addr == addr && !(k->funcs[i].flags & DWF_INLINE))
+			return &k->funcs[i];
+	return NULL;
+}
+
+const struct dw_func *dw_alias_func(struct dw_object *k, const char *name)
+{
+	const struct dw_sym *sym = dw_sym_by_name(k, name);
+
+	return sym && sym->size ? func_at_addr(k, sym->addr) : NULL;
+}
+
+int dw_query_functions_alias(struct session *s, struct dw_object *k, const char *func_pat,
+			     const char *file_pat, enum dw_fn_filter filter,
+			     struct dw_match **out)
+{
+	struct dw_match *v = NULL;
+	int n = dw_query_functions(s, k, func_pat, file_pat, filter, out), cap = 0, i;
+
+	if (n || file_pat || filter == DW_FN_INLINE || filter == DW_FN_EXPORTED ||
+	    dw_syms_load(k))
+		return n;
+	free(*out);
+	for (size_t j = 0; j < k->n_syms; j++) {
+		const struct dw_sym *sym = &k->syms[j];
+		const struct dw_func *fn;
+
+		if (!sym->size || !dw_glob_match(func_pat, sym->name) ||
+		    !(fn = func_at_addr(k, sym->addr)))
+			continue;
+		for (i = 0; i < n && v[i].fn != fn; i++)
+			;
+		if (i == n)
+			push(&v, &n, &cap, fn, fn->addr, (int)fn->line);
+	}
+	*out = v;
+	return n;
+}
+
 /* the labels under die (in nested lexical blocks too) matching pat, pushed onto v */
 static void find_labels(struct session *s, Dwarf_Die *die, const struct dw_func *f,
 			const char *pat, struct dw_match **v, int *n, int *cap, int depth)
@@ -518,6 +561,17 @@ static bool has_loclist(Dwarf_Die *d)
 			return true;
 	} while (!dwarf_siblingof(&c, &c));
 	return false;
+}
+
+bool dw_cu_is_asm(struct dw_object *k, uint32_t cu_index)
+{
+	Dwarf_Die cu;
+	Dwarf_Attribute a;
+	Dwarf_Word lang;
+
+	return k->dw && cu_index < k->n_cus && dwarf_offdie(k->dw, k->cus[cu_index].die, &cu) &&
+	       !dwarf_formudata(dwarf_attr(&cu, DW_AT_language, &a), &lang) &&
+	       lang == DW_LANG_Mips_Assembler;
 }
 
 uint64_t dw_after_prologue(struct dw_object *k, const struct dw_func *fn, int mode)

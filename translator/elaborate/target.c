@@ -431,15 +431,22 @@ static bool compatible_at_most(const struct session *s, int major, int minor)
 	return ma < major || (ma == major && mi <= minor);
 }
 
+static bool is_user_object(const struct dw_object *o)
+{
+	return o && (o->kind == DW_OBJ_EXEC || o->kind == DW_OBJ_SHLIB);
+}
+
 /* @cast(p, "type") without a module in the probe dp: the object the probe's points
- * are in (a process probe's program, a module probe's module) when it has the type,
- * else NULL for the kernel. In functions, and with --compatible=4.2 or older, the
- * kernel only. */
+ * are in (a process probe's program or library, a module probe's module) when it has
+ * the type, else the first of the shared libraries a process probe's object loads that
+ * has it, else NULL for the kernel. In functions, and with --compatible=4.2 or older,
+ * the kernel only. */
 static struct dw_object *probe_cast_object(struct session *s, const struct ast_node *n,
 					   const struct derived_probe *dp)
 {
 	const struct derived_probe *owner;
 	const struct dw_probe_site *site;
+	const struct dw_object *last = NULL;
 
 	if (!dp || n->kind != AST_CAST || n->u.target.module || n->u.target.cast_obj ||
 	    compatible_at_most(s, 4, 2))
@@ -450,12 +457,18 @@ static struct dw_object *probe_cast_object(struct session *s, const struct ast_n
 		    site->obj->kind != DW_OBJ_KERNEL &&
 		    dw_has_type(site->obj, n->u.target.type_name))
 			return site->obj;
-	return NULL;
-}
+	for (site = dw_state(s)->sites; site; site = site->next) {
+		struct dw_object *lib;
 
-static bool is_user_object(const struct dw_object *o)
-{
-	return o && (o->kind == DW_OBJ_EXEC || o->kind == DW_OBJ_SHLIB);
+		if (site->dp->body != owner->body || !is_user_object(site->obj) ||
+		    site->obj == last)
+			continue;
+		last = site->obj;	/* a program's sites follow each other */
+		lib = up_library_with_type(s, site->obj, n->u.target.type_name, &n->loc);
+		if (lib)
+			return lib;
+	}
+	return NULL;
 }
 
 /* @cast, and @var("name@file"): code that does not depend on the probe site; dp is

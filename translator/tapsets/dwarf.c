@@ -96,13 +96,32 @@ static bool is_part_clone(struct dw_object *k, const char *name, uint64_t addr)
 	       !strncmp(sym->name + n, ".part.", 6);
 }
 
+/*
+ * Where a kernel or module .function/.call probe on fn goes: its entry; under -P
+ * (--prologue-searching=always) past the prologue when fn's CU has no location lists,
+ * the rule of the user-space default (dw_after_prologue()'s auto), for such a CU's
+ * parameters may hold only once the prologue has stored them. The kernel is built
+ * optimised, so the default and "auto" leave kernel probes at the entry; an assembler
+ * CU has no prologue.
+ */
+static uint64_t kernel_entry(struct session *s, struct dw_object *k, const struct dw_func *fn)
+{
+	if (s->opt.prologue < 1 || (fn->flags & DWF_INLINE) || dw_cu_is_asm(k, fn->cu))
+		return fn->addr;
+	return dw_after_prologue(k, fn, 0);
+}
+
 static int add_matches(struct session *s, struct dw_object *k, const struct probe_point *pp,
 		       struct derived_probe *dp, const struct spec *sp, struct dw_match *v,
-		       int n, const char *kind, const char *suffix, bool ret)
+		       int n, const char *kind, const char *suffix, bool ret, bool entry)
 {
 	bool wild = strpbrk(sp->func, "*?[") || (sp->file && strpbrk(sp->file, "*?["));
 	int i, j, added = 0;
 
+	/* a .function or .call probe: past the prologue under -P */
+	for (i = 0; entry && !ret && i < n; i++)
+		if (!is_part_clone(k, dw_str(k, v[i].fn->name), v[i].addr))
+			v[i].addr = kernel_entry(s, k, v[i].fn);
 	for (i = 0; i < n; i++) {
 		const char *why = dw_unsafe(k, dw_str(k, v[i].fn->name), v[i].addr);
 		const char *sfx = v[i].label ? arena_printf(&s->arena, ".label(\"%s\")",
@@ -153,6 +172,7 @@ static int match_object(struct session *s, const struct probe_point *pp,
 {
 	struct dw_match *v = NULL;
 	int n, added;
+	bool entry = false;	/* function entries, not labels or lines */
 
 	if (label) {
 		n = dw_query_labels(s, k, sp->func, sp->file, label, &v);
@@ -165,6 +185,7 @@ static int match_object(struct session *s, const struct probe_point *pp,
 		if (!stmt && sp->has_line && !sp->rel) {
 			/* kernel.function("f@file:N"): the function declared at line N */
 			n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);
+			entry = true;
 			for (int i = 0; i < n; i++)
 				if ((int)v[i].fn->line < sp->line_lo || (int)v[i].fn->line > sp->line_hi)
 					v[i--] = v[--n];
@@ -175,9 +196,10 @@ static int match_object(struct session *s, const struct probe_point *pp,
 		}
 	} else {
 		n = dw_query_functions(s, k, sp->func, sp->file, filter, &v);
+		entry = true;
 	}
 	added = add_matches(s, k, pp, dp, sp, v, n, stmt ? "statement" : "function", suffix,
-			    ret);
+			    ret, entry);
 	free(v);
 	return added;
 }

@@ -680,6 +680,26 @@ struct dw_object *up_dwarf_object(struct session *s, const char *path,
 	return &u->o;
 }
 
+struct dw_object *up_library_with_type(struct session *s, const struct dw_object *prog,
+					const char *type, const struct srcloc *loc)
+{
+	struct strlist dirs = { 0 }, libs = { 0 };
+	struct dw_object *found = NULL;
+	size_t i;
+
+	lib_dirs(s, &dirs);
+	needed_libraries(s, prog->path, &dirs, &libs, 0);
+	for (i = 0; i < libs.n && !found; i++) {
+		struct up_object *u = user_object(s, libs.v[i], loc);
+
+		if (u && u->has_dwarf && dw_has_type(&u->o, type))
+			found = &u->o;
+	}
+	strlist_free(&dirs);
+	strlist_free(&libs);
+	return found;
+}
+
 /* ---- matching --------------------------------------------------------------------- */
 
 static struct up_site *add_site(struct session *s, struct derived_probe *dp,
@@ -767,7 +787,9 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 
 		if (at)
 			*at++ = '\0';
-		m = dw_query_functions(s, &u->o, func, at, filter, &v);
+		/* "malloc" in glibc: a symbol aliasing a function of another name
+		 * (__libc_malloc), as 4.8 finds it */
+		m = dw_query_functions_alias(s, &u->o, func, at, filter, &v);
 		for (i = 0; i < m; i++) {
 			const char *name = dw_str(&u->o, v[i].fn->name);
 			struct up_site *us;
@@ -793,43 +815,6 @@ static int match_functions(struct session *s, const struct probe_point *pp,
 			n++;
 		}
 		free(v);
-		if (n || at || filter == DW_FN_INLINE || filter == DW_FN_EXPORTED)
-			return n;
-		/* "malloc" in glibc: a symbol aliasing a function of another name
-		 * (__libc_malloc), as 4.8 finds it */
-		if (dw_syms_load(&u->o))
-			return 0;
-		for (size_t k = 0; k < u->o.n_syms; k++) {
-			const struct dw_sym *sym = &u->o.syms[k];
-			const struct dw_func *fn = NULL;
-			struct up_site *us;
-			uint64_t addr;
-
-			if (!sym->size || !dw_glob_match(pat, sym->name))
-				continue;
-			for (size_t f = 0; f < u->o.n_funcs && !fn; f++)
-				if (u->o.funcs[f].addr == sym->addr &&
-				    !(u->o.funcs[f].flags & DWF_INLINE))
-					fn = &u->o.funcs[f];
-			if (!fn)
-				continue;
-			addr = ret ? sym->addr : dw_after_prologue(&u->o, fn, s->opt.prologue);
-			for (us = up->sites; fn && us; us = us->next)
-				if (us->site->addr == addr)
-					fn = NULL;
-			if (!fn)
-				continue;
-			us = add_site(s, dp, up, addr,
-				      fn_pp(s, proc, u, fn, (int)fn->line, suffix), &pp->loc);
-			if (!us)
-				return -1;
-			us->site->fn = fn;
-			us->site->is_return = ret;
-			if (ret)
-				set_entry_addr(s, us, fn);
-			us->func = dw_str(&u->o, fn->name);
-			n++;
-		}
 		return n;
 	}
 	if (dw_syms_load(&u->o)) {
@@ -878,7 +863,7 @@ static int match_callees(struct session *s, const struct probe_point *pp,
 	}
 	if (at)
 		*at++ = '\0';
-	m = dw_query_functions(s, &u->o, func, at, DW_FN_ANY, &v);
+	m = dw_query_functions_alias(s, &u->o, func, at, DW_FN_ANY, &v);
 	for (i = 0; i < m; i++) {
 		struct dw_callee *c = NULL;
 		int nc = dw_query_callees(s, &u->o, v[i].fn, callee_pat, depth, &c);

@@ -11,6 +11,12 @@ struct derived_probe;
 struct dw_object *up_dwarf_object(struct session *s, const char *path,
 				  const struct srcloc *loc);
 
+/* The first of the shared libraries the user object prog loads (DT_NEEDED, transitively,
+ * resolved as .library() resolves them) whose DWARF defines type, for @cast(p, "type")
+ * in a process probe; NULL if none does. */
+struct dw_object *up_library_with_type(struct session *s, const struct dw_object *prog,
+					const char *type, const struct srcloc *loc);
+
 /* one argument of an SDT marker, "-4@%edi", "8@-16(%rbp)", "4@$5" */
 struct up_sdt_arg {
 	int size;		/* bytes; negative: signed */
