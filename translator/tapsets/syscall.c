@@ -195,28 +195,90 @@ static void emit_runs(struct session *s, struct emitter *e, struct derived_probe
 	free(parts);
 }
 
+/* A callback with at least this many numbers that each run one plain probe finds
+ * that probe in a table indexed by the number: a load instead of the compiler's
+ * binary search over the cases (kernels built with retpolines get no jump tables),
+ * which under syscall.* cost a read(2) hit about a fifth of its time. */
+#define SYS_TABLE_MIN 8
+
+/* the one probe number nr runs in this callback, plainly (no entry part), or NULL */
+static const struct derived_probe *lone_probe(struct session *s, struct derived_probe *const *probes,
+					      int n, int nr, bool ret)
+{
+	const struct derived_probe *one = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct sys_probe *p = probes[i]->priv;
+
+		if (!runs_in(s, probes[i], ret) || p->nr != nr)
+			continue;
+		if (one || (p->ret && part_of(s, probes[i])))
+			return NULL;
+		one = probes[i];
+	}
+	return one;
+}
+
+/* the first probe of number nr in this callback is probes[i] */
+static bool first_of_nr(struct session *s, struct derived_probe *const *probes, int i, bool ret)
+{
+	const struct sys_probe *p = probes[i]->priv;
+	int j;
+
+	if (!runs_in(s, probes[i], ret) || p->nr < 0)
+		return false;
+	for (j = 0; j < i; j++)
+		if (runs_in(s, probes[j], ret) &&
+		    ((const struct sys_probe *)probes[j]->priv)->nr == p->nr)
+			return false;
+	return true;
+}
+
 /* one tracepoint's callback: the probes of every number, then those of any */
 static void emit_dispatch(struct session *s, struct emitter *e, struct derived_probe *const *probes,
 			  int n, bool ret)
 {
-	int i, j;
+	const char *cb = ret ? "exit" : "enter";
+	bool *in_table = xcalloc((size_t)n + 1, sizeof(*in_table));
+	int i, n_lone = 0, max_nr = -1;
+	bool table;
 
-	emit_open(e, "static void _stp_sys_%s(void *data, struct pt_regs *regs, long arg)",
-		  ret ? "exit" : "enter");
-	emit_line(e, "long nr = %s;", ret ? "syscall_get_nr(current, regs)" : "arg");
-	emit_line(e, "(void)data;");
-	emit_line(e, "if (_stp_sys_skip(regs)) return;");
-	emit_open(e, "switch (nr)");
 	for (i = 0; i < n; i++) {
 		const struct sys_probe *p = probes[i]->priv;
 
-		if (!runs_in(s, probes[i], ret) || p->nr < 0)
-			continue;
-		for (j = 0; j < i; j++)
-			if (runs_in(s, probes[j], ret) &&
-			    ((const struct sys_probe *)probes[j]->priv)->nr == p->nr)
-				break;
-		if (j < i)	/* this number's case is written */
+		if (first_of_nr(s, probes, i, ret) && lone_probe(s, probes, n, p->nr, ret)) {
+			in_table[i] = true;
+			n_lone++;
+			if (p->nr > max_nr)
+				max_nr = p->nr;
+		}
+	}
+	table = n_lone >= SYS_TABLE_MIN;
+	if (table) {
+		emit_open(e, "static const struct _stp_probe *const _stp_sys_%s_one[%d] =", cb,
+			  max_nr + 1);
+		for (i = 0; i < n; i++)
+			if (in_table[i])
+				emit_line(e, "[%d] = STP_PROBE_%d,",
+					  ((const struct sys_probe *)probes[i]->priv)->nr, probes[i]->id);
+		emit_close(e, "};");
+	}
+	emit_open(e, "static void _stp_sys_%s(void *data, struct pt_regs *regs, long arg)", cb);
+	emit_line(e, "long nr = %s;", ret ? "syscall_get_nr(current, regs)" : "arg");
+	emit_line(e, "(void)data;");
+	emit_line(e, "if (_stp_sys_skip(regs)) return;");
+	if (table) {
+		emit_line(e, "if ((unsigned long)nr < ARRAY_SIZE(_stp_sys_%s_one) && _stp_sys_%s_one[nr])",
+			  cb, cb);
+		emit_line(e, "\t_stp_sys_run(_stp_sys_%s_one[nr], regs, nr, %s);", cb,
+			  ret ? "arg" : "0");
+	}
+	emit_open(e, "%sswitch (nr)", table ? "else " : "");
+	for (i = 0; i < n; i++) {
+		const struct sys_probe *p = probes[i]->priv;
+
+		if (!first_of_nr(s, probes, i, ret) || (table && in_table[i]))
 			continue;
 		emit_line(e, "case %d:", p->nr);
 		emit_runs(s, e, probes, n, p->nr, ret, "\t");
@@ -227,6 +289,7 @@ static void emit_dispatch(struct session *s, struct emitter *e, struct derived_p
 	emit_close(e, "}");
 	emit_runs(s, e, probes, n, -1, ret, "");
 	emit_close(e, "}");
+	free(in_table);
 }
 
 static bool uses(struct session *s, struct derived_probe *const *probes, int n, bool ret)
