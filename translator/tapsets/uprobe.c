@@ -1819,6 +1819,11 @@ const char *up_probe_path(const struct derived_probe *dp)
 	return up ? up->path : NULL;
 }
 
+const char *up_resolve_program(struct session *s, const char *name)
+{
+	return resolve_path(s, name);
+}
+
 const char *up_target_program(struct session *s)
 {
 	const struct derived_probe *dp;

@@ -56,4 +56,8 @@ const char *up_probe_path(const struct derived_probe *dp);
  * of its own by those names, and must run this one instead. */
 const char *up_target_program(struct session *s);
 
+/* NAME as process("NAME") resolves it: with a '/', that file, else the first executable
+ * of $PATH; its real path, or NULL */
+const char *up_resolve_program(struct session *s, const char *name);
+
 #endif
