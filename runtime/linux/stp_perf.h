@@ -217,14 +217,17 @@ static void _stp_perf_task_exit(void *data, struct task_struct *task)
 		schedule_work(&_stp_perf_procs.work);
 }
 
-/* @perf("NAME"): the current task's count of the .counter(NAME) probe */
+/* @perf("NAME"): the current task's count of the .counter(NAME) probe. A probe may
+ * run in NMI (a perf overflow) while this CPU holds the lock: then it reads 0 rather
+ * than wait. */
 static int64_t _stp_perf_read(const char *name)
 {
 	unsigned long flags;
 	int64_t value = 0;
 	size_t i, j;
 
-	spin_lock_irqsave(&_stp_perf_procs.lock, flags);
+	if (!spin_trylock_irqsave(&_stp_perf_procs.lock, flags))
+		return 0;
 	for (i = 0; i < _stp_perf_procs.n; i++) {
 		struct _stp_perf *p = &_stp_perf_procs.v[i];
 
