@@ -11,6 +11,7 @@
 
 #include "passes.h"
 #include "remote/qemu.h"
+#include "tapsets/uprobe.h"
 #include "translate/translate.h"
 #include "util.h"
 
@@ -75,26 +76,33 @@ int run_output_fd(struct session *s)
 	return fd;
 }
 
-/* -c CMD's program when it names one by absolute path ("/path/prog args"), else NULL */
-static const char *target_program(struct session *s)
+/* -c CMD's program for a guest: the one it names by absolute path ("/path/prog args"),
+ * or the host's one a bare name found when the process probes were built for it (then
+ * *GUEST_CMD is CMD run by that path, or else CMD); NULL for the guest's own */
+static const char *target_program(struct session *s, const char **guest_cmd)
 {
-	const char *c = s->opt.target_cmd, *end;
+	const char *c = s->opt.target_cmd, *end, *prog;
 
+	*guest_cmd = c;
 	if (!c)
 		return NULL;
 	c += strspn(c, " \t");
 	end = c + strcspn(c, " \t\n;&|<>()");
-	if (*c != '/')
-		return NULL;
-	return arena_strndup(&s->arena, c, (size_t)(end - c));
+	if (*c == '/')
+		return arena_strndup(&s->arena, c, (size_t)(end - c));
+	prog = up_target_program(s);
+	if (prog)
+		*guest_cmd = arena_printf(&s->arena, "%s%s", prog, c + strcspn(c, " \t"));
+	return prog;
 }
 
 static int run_remote(struct session *s)
 {
-	struct strlist argv = { 0 }, objs = { 0 };
+	struct strlist argv = { 0 }, objs = { 0 }, links = { 0 };
 	struct strbuf cmd = { 0 };
 	char *interp = NULL;
 	const char *guest_ko = arena_printf(&s->arena, "/tmp/%s.ko", s->opt.module_name);
+	const char *program, *guest_cmd, *user_cmd;
 	struct qemu_file *files;
 	struct qemu_opts qo = {
 		.release = s->kern.release,
@@ -115,14 +123,18 @@ static int run_remote(struct session *s)
 		return -1;
 	/* the guest has nothing of this host's: the programs and objects the module was
 	 * built for (-d, --ldd, process("PATH")) and -c's program go in at their paths */
-	xl_usyms_guest_objects(s, target_program(s), &objs, &interp);
-	files = xcalloc(objs.n + 3, sizeof(*files));
+	program = target_program(s, &guest_cmd);
+	xl_usyms_guest_objects(s, program, &objs, &links, &interp);
+	files = xcalloc(objs.n + links.n / 2 + 3, sizeof(*files));
 	files[n_files++] = (struct qemu_file){ .host_path = s->module_path,
 					       .guest_path = guest_ko, .mode = 0644 };
 	files[n_files++] = (struct qemu_file){ .host_path = s->paths.staprun,
 					       .guest_path = "/usr/bin/staprun", .mode = 0755 };
 	for (i = 0; i < objs.n; i++)
 		files[n_files++] = (struct qemu_file){ .host_path = objs.v[i] };
+	for (i = 0; i + 1 < links.n; i += 2)
+		files[n_files++] = (struct qemu_file){ .host_path = links.v[i],
+						       .symlink = links.v[i + 1] };
 	/* a dynamic program's interpreter by its own name: /lib64/ld-linux-x86-64.so.2 is
 	 * a link on the host, its target is among the objects; the guest's /lib* are /usr's */
 	if (interp && interp[0] == '/' && file_exists(interp))
@@ -131,8 +143,11 @@ static int run_remote(struct session *s)
 			.guest_path = arena_printf(&s->arena, "%s%s",
 						   strncmp(interp, "/lib", 4) ? "" : "/usr", interp),
 		};
+	user_cmd = s->opt.target_cmd;
+	s->opt.target_cmd = guest_cmd;
 	staprun_args(s, &argv, "staprun", guest_ko,
 		     arena_printf(&s->arena, "0:%s", s->opt.remote));
+	s->opt.target_cmd = user_cmd;
 	for (i = 0; argv.v[i]; i++) {
 		if (i)
 			sb_putc(&cmd, ' ');
@@ -145,6 +160,7 @@ static int run_remote(struct session *s)
 	free(files);
 	free(interp);
 	xl_usyms_free_objects(&objs);
+	xl_usyms_free_objects(&links);
 	sb_free(&cmd);
 	strlist_free(&argv);
 	if (rc < 0) {

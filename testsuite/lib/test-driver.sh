@@ -157,6 +157,15 @@ run timeout 120 "$STAP" --remote=qemu:// -c "$work/dprog" -e 'probe end { printl
 check "--remote=qemu:// -c /PATH: a dynamic program's libc and interpreter come along" $? \
 	"rc=$rc out=$out $err"
 
+# -c naming by a bare name the program the probes were built for: the guest has an `ls` of
+# its own (busybox's), runs this host's instead, with its libraries (some loaded through
+# soname links, libpcre2-8.so.0 -> libpcre2-8.so.0.11.2)
+run timeout 120 "$STAP" --remote=qemu:// -c 'ls --version' \
+	-e 'global n; probe process.plt { n++ } probe end { println(n ? "plt calls seen" : "none") }'
+[ $rc = 0 ] && [ "$out" = "$(ls --version; echo 'plt calls seen')" ]
+check "--remote=qemu:// -c NAME: the host program the probes were built for runs" $? \
+	"rc=$rc out=$out $err"
+
 # bad modules given to staprun in the guest
 printf 'not an ELF file' > "$work/bad.ko"
 run timeout 120 "$STAP_QEMU" -r "$RELEASE" -f "$STAPRUN:/usr/bin/staprun" \

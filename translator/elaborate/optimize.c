@@ -3,6 +3,7 @@
  * fails ("no probes found"). The remaining probes are numbered again. An empty handler
  * calls nothing, so the reachable functions and globals that elide.c left stand. */
 #include "elaborate/elaborate.h"
+#include "tapsets/perf.h"
 
 /* the walk stops at anything but blocks and empty statements */
 static enum ast_walk_rc empty_pre(struct ast_node *n, void *ctx)
@@ -26,7 +27,8 @@ int elab_optimize(struct session *s)
 	if (s->opt.keep_unused)
 		return 0;
 	while ((dp = *pd)) {
-		if (is_empty(dp->body) && !dp->cond) {
+		/* a perf .counter(NAME) runs no handler: it is there for @perf(NAME) */
+		if (is_empty(dp->body) && !dp->cond && !perf_has_counter(dp, NULL)) {
 			diag_warn(s, &dp->probe->loc, "Probe '%s' has been elided", dp->pp_str);
 			*pd = dp->next;
 			continue;

@@ -8,6 +8,7 @@
 #include "elaborate/elaborate.h"
 #include "elaborate/target.h"
 #include "tapsets/family.h"
+#include "tapsets/perf.h"
 #include "parse.h"
 #include "util.h"
 
@@ -381,9 +382,17 @@ static void resolve_call(struct resolver *r, struct ast_node *n)
 		return;
 	}
 	if (!strcmp(n->u.call.name, "@perf")) {
-		diag_error(r->s, &n->loc, "@perf(\"%s\"): reading perf counters is not "
-			   "supported yet", n->u.call.args->u.str);
-		return;
+		const struct derived_probe *dp;
+
+		for (dp = r->s->prog.probes; dp && !perf_has_counter(dp, n->u.call.args->u.str);
+		     dp = dp->next)
+			;
+		if (!dp) {
+			diag_error(r->s, &n->loc, "@perf(\"%s\"): no perf probe has "
+				   ".counter(\"%s\")", n->u.call.args->u.str,
+				   n->u.call.args->u.str);
+			return;
+		}
 	}
 	if (n->u.call.name[0] == '@')	/* @kderef(...): the tapset's __kderef(...) */
 		n->u.call.name = strtab_intern(&r->s->arena, arena_printf(&r->s->arena, "__%s",

@@ -570,7 +570,11 @@ int initramfs_write(const char *path, const char *base, const struct qemu_file *
 			break;
 		}
 		write_parents(&c, names, i);
-		rc = cpio_host_file(&c, names[i], files[i].host_path, files[i].mode & 07777);
+		if (files[i].symlink)
+			cpio_symlink(&c, names[i], files[i].symlink);
+		else
+			rc = cpio_host_file(&c, names[i], files[i].host_path,
+					    files[i].mode & 07777);
 	}
 	cpio_trailer(&c);
 	if (c.err)

@@ -18,6 +18,8 @@ struct qemu_file {
 	const char *host_path;	/* a regular file on the host */
 	const char *guest_path;	/* absolute; NULL = same as host_path */
 	unsigned mode;		/* permission bits; 0 = those of the host file */
+	const char *symlink;	/* non-NULL: the guest path (guest_path, else host_path)
+				 * is a symbolic link to this, and no file is read */
 };
 
 struct qemu_opts {

@@ -2,13 +2,17 @@
  * each with .sample(N) (every N events, default 1000000) or .hz(N): one kernel perf
  * counter per online CPU, created at START, whose overflow runs the probe
  * (runtime/linux/stp_perf.h). pp() is the event as perf.type(T).config(C).sample(N)
- * (or .hz(N)) as in 4.8, whose named events are aliases of these. .process("PATH") and .counter("NAME") are refused. */
+ * (or .hz(N)) as in 4.8, whose named events are aliases of these. With .process("PATH")
+ * (or .process: -c's program) each process running PATH gets a counter of its own instead;
+ * with .counter("NAME") after it the probe has no handler and @perf("NAME") reads the
+ * current process's count (the tapset's __perf()). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tapsets/family.h"
 #include "tapsets/perf.h"
+#include "tapsets/uprobe.h"
 #include "translate/emit.h"
 #include "util.h"
 
@@ -123,21 +127,58 @@ static int perf_match(struct session *s, const struct probe_point *pp,
 	rc = perf_parse(s, pp, p, &rest);
 	if (rc <= 0)
 		return rc;
-	if (rest && (!strcmp(rest->name, "process") || !strcmp(rest->name, "counter"))) {
-		diag_error(s, &rest->loc, "perf probe component .%s(...) is not supported yet",
-			   rest->name);
+	if (rest && !strcmp(rest->name, "process")) {
+		const char *name = NULL;
+
+		if (rest->arg && rest->arg->kind == AST_STRING) {
+			name = rest->arg->u.str;
+		} else if (rest->has_arg) {
+			diag_error(s, &rest->loc, "perf .process takes a program's path, "
+				   ".process(\"PATH\")");
+			return -1;
+		} else if (s->opt.target_cmd) {	/* .process: -c's program */
+			const char *c = s->opt.target_cmd + strspn(s->opt.target_cmd, " \t");
+
+			name = arena_strndup(&s->arena, c, strcspn(c, " \t"));
+		} else {
+			diag_error(s, &rest->loc, "perf .process without a path needs -c CMD");
+			return -1;
+		}
+		p->path = up_resolve_program(s, name);
+		if (!p->path) {
+			diag_error(s, &rest->loc, "cannot find executable '%s'", name);
+			return -1;
+		}
+		rest = rest->next;
+		if (rest && !strcmp(rest->name, "counter")) {
+			if (!rest->arg || rest->arg->kind != AST_STRING || !*rest->arg->u.str) {
+				diag_error(s, &rest->loc, "perf .counter takes a name, "
+					   ".counter(\"NAME\")");
+				return -1;
+			}
+			p->counter = rest->arg->u.str;
+			rest = rest->next;
+		}
+	} else if (rest && !strcmp(rest->name, "counter")) {
+		diag_error(s, &rest->loc, "perf .counter(NAME) needs .process(PATH) before it: "
+			   "system-wide counters cannot be read with @perf");
 		return -1;
 	}
 	if (rest) {
-		diag_error(s, &rest->loc, "a perf event takes only .sample(N) or .hz(N) after it");
+		diag_error(s, &rest->loc, "a perf event takes only .sample(N) or .hz(N), then "
+			   ".process(PATH) and .counter(NAME), after it");
 		return -1;
 	}
 	dp->priv = p;
 	/* 4.8's point: its perf.sw/hw names are aliases of perf.type(T).config(C) */
-	dp->pp_str = arena_printf(&s->arena, "perf.type(%" PRId64 ").config(%" PRId64 ").%s(%" PRId64 ")",
-				  p->type, p->config, p->freq ? "hz" : "sample", p->period);
+	dp->pp_str = arena_printf(&s->arena, "perf.type(%" PRId64 ").config(%" PRId64 ").%s(%" PRId64 ")%s%s%s%s%s",
+				  p->type, p->config, p->freq ? "hz" : "sample", p->period,
+				  p->path ? ".process(\"" : "", p->path ? p->path : "",
+				  p->path ? "\")" : "", p->counter ? ".counter(\"" : "",
+				  p->counter ? arena_printf(&s->arena, "%s\")", p->counter) : "");
 	return 1;
 }
+
 
 static void perf_decls(struct session *s, struct emitter *e, struct derived_probe *const *probes,
 		       int n)
@@ -151,10 +192,15 @@ static void perf_decls(struct session *s, struct emitter *e, struct derived_prob
 		const struct derived_probe *dp = probes[i];
 		const struct perf_point *p = dp->priv;
 		char *what = emit_cstr(dp->pn_str);
+		char *path = p->path ? emit_cstr(p->path) : xstrdup("NULL");
+		char *counter = p->counter ? emit_cstr(p->counter) : xstrdup("NULL");
 
-		emit_line(e, "{ .probe = STP_PROBE_%d, .type = %" PRId64 ", .config = %" PRIu64 "ULL, .period = %" PRId64 "ULL, .freq = %d, .what = %s },",
-			  dp->id, p->type, (uint64_t)p->config, p->period, p->freq, what);
+		emit_line(e, "{ .probe = STP_PROBE_%d, .type = %" PRId64 ", .config = %" PRIu64 "ULL, .period = %" PRId64 "ULL, .freq = %d, .what = %s, .path = %s, .counter = %s },",
+			  dp->id, p->type, (uint64_t)p->config, p->period, p->freq, what, path,
+			  counter);
 		free(what);
+		free(path);
+		free(counter);
 	}
 	emit_close(e, "};");
 }
@@ -180,3 +226,10 @@ const struct probe_family perf_family = {
 	.init_call = "rc = _stp_perf_init(_stp_perfs, ARRAY_SIZE(_stp_perfs));",
 	.exit_call = "_stp_perf_exit(_stp_perfs, ARRAY_SIZE(_stp_perfs));",
 };
+
+bool perf_has_counter(const struct derived_probe *dp, const char *name)
+{
+	const struct perf_point *p = dp->family == &perf_family ? dp->priv : NULL;
+
+	return p && p->counter && (!name || !strcmp(p->counter, name));
+}

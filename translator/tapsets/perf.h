@@ -15,6 +15,8 @@ struct perf_point {
 	int64_t type, config;
 	int64_t period;		/* .sample(N) (default 1000000), or .hz(N) if freq */
 	bool freq;
+	const char *path;	/* .process(PATH): the program resolved, else NULL */
+	const char *counter;	/* .counter(NAME), else NULL */
 };
 
 /* Parse pp as perf.sw.NAME, perf.hw.NAME, perf.hw_cache.CACHE.OP.RESULT or
@@ -23,5 +25,9 @@ struct perf_point {
  * the caller accepts or refuses. */
 int perf_parse(struct session *s, const struct probe_point *pp, struct perf_point *p,
 	       const struct pp_comp **rest);
+
+/* Is dp a perf probe with .counter(NAME) (NAME NULL: with any .counter)? */
+struct derived_probe;
+bool perf_has_counter(const struct derived_probe *dp, const char *name);
 
 #endif

@@ -1799,3 +1799,29 @@ const char *up_probe_path(const struct derived_probe *dp)
 
 	return up ? up->path : NULL;
 }
+
+const char *up_resolve_program(struct session *s, const char *name)
+{
+	return resolve_path(s, name);
+}
+
+const char *up_target_program(struct session *s)
+{
+	const struct derived_probe *dp;
+	const char *cmd = s->opt.target_cmd, *prog;
+
+	if (!cmd)
+		return NULL;
+	cmd += strspn(cmd, " \t");
+	prog = arena_strndup(&s->arena, cmd, strcspn(cmd, " \t"));
+	if (!*prog || strchr(prog, '/') || !(prog = resolve_path(s, prog)))
+		return NULL;
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		const struct up_probe *up = dp->family == &uprobe_family ? dp->priv : NULL;
+
+		if (up && ((up->exe && !strcmp(up->exe, prog)) ||
+			   (up->path && !strcmp(up->path, prog))))
+			return prog;
+	}
+	return NULL;
+}

@@ -57,4 +57,14 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
  * process-wide one (process.begin, process(PID)...); for the user symbol tables. */
 const char *up_probe_path(const struct derived_probe *dp);
 
+/* -c CMD's program when CMD names it without a path and the process probes were built
+ * for the file that name finds in $PATH here (process.* without a path, process("ls"),
+ * process.library(...) of it): that file's real path, else NULL. A guest has programs
+ * of its own by those names, and must run this one instead. */
+const char *up_target_program(struct session *s);
+
+/* NAME as process("NAME") resolves it: with a '/', that file, else the first executable
+ * of $PATH; its real path, or NULL */
+const char *up_resolve_program(struct session *s, const char *name);
+
 #endif

@@ -94,11 +94,12 @@ void xl_emit_usyms(struct session *s, struct emitter *decl);
 struct sha256;
 void xl_usyms_cache_key(struct session *s, struct sha256 *h);
 /* the user-space objects a guest needs at their paths (the probed programs, -d and --ldd
- * objects, PROGRAM and its libraries), as malloc'd strings freed by the second;
+ * objects, PROGRAM and its libraries), and in LINKS pairs "LINK", "TARGET" of the
+ * symbolic links PROGRAM loads some by, all as malloc'd strings freed by the second;
  * *INTERP: PROGRAM's interpreter as named in it (malloc'd, or NULL) */
 struct strlist;
 void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs,
-			    char **interp);
+			    struct strlist *links, char **interp);
 void xl_usyms_free_objects(struct strlist *objs);
 
 #endif

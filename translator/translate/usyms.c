@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "passes.h"
@@ -82,8 +83,34 @@ static void add_path(struct strlist *objs, const char *path)
 		strlist_add(objs, xstrdup(buf));
 }
 
+/* LINKS (or NULL) gets "LINK", "TARGET" when the library the loader finds as PATH is a
+ * symbolic link (libpcre2-8.so.0 -> libpcre2-8.so.0.11.2): both real paths, the link's
+ * directory resolved, so a guest holding only the target can have the name too */
+static void add_link(struct strlist *links, const char *path)
+{
+	char dir[PATH_MAX], target[PATH_MAX], *slash, *link;
+	struct stat st;
+	size_t i;
+
+	if (!links || lstat(path, &st) || !S_ISLNK(st.st_mode) || !realpath(path, target))
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = 0;
+	if (!realpath(*dir ? dir : "/", dir))
+		return;
+	link = xasprintf("%s%s", dir, strrchr(path, '/'));
+	for (i = 0; i + 1 < links->n; i += 2)
+		if (!strcmp(links->v[i], link)) {
+			free(link);
+			return;
+		}
+	strlist_add(links, link);
+	strlist_add(links, xstrdup(target));
+}
+
 /* a DT_NEEDED name as the dynamic loader finds it on this distribution */
-static void add_needed(struct strlist *objs, const char *name)
+static void add_needed(struct strlist *objs, struct strlist *links, const char *name)
 {
 	static const char *const dirs[] = {
 		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
@@ -94,12 +121,14 @@ static void add_needed(struct strlist *objs, const char *name)
 
 	if (strchr(name, '/')) {
 		add_path(objs, name);
+		add_link(links, name);
 		return;
 	}
 	for (i = 0; i < ARRAY_LEN(dirs); i++) {
 		snprintf(buf, sizeof(buf), "%s/%s", dirs[i], name);
 		if (!access(buf, R_OK)) {
 			add_path(objs, buf);
+			add_link(links, buf);
 			return;
 		}
 	}
@@ -125,8 +154,9 @@ static const char *elf_interp(Elf *elf)
 	return NULL;
 }
 
-/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path */
-static void add_ldd(struct strlist *objs, Elf *elf)
+/* --ldd: the interpreter and the DT_NEEDED libraries of the object at path (LINKS: see
+ * add_link) */
+static void add_ldd(struct strlist *objs, struct strlist *links, Elf *elf)
 {
 	const char *interp = elf_interp(elf);
 	Elf_Scn *scn = NULL;
@@ -151,7 +181,7 @@ static void add_ldd(struct strlist *objs, Elf *elf)
 				continue;
 			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
 			if (name)
-				add_needed(objs, name);
+				add_needed(objs, links, name);
 		}
 	}
 }
@@ -594,7 +624,7 @@ static bool emit_object(struct session *s, struct emitter *decl, const char *pat
 }
 
 /* the libraries that objs->v[FIRST..] need, recursively (objs grows as the loop goes) */
-static void add_ldd_from(struct strlist *objs, size_t first)
+static void add_ldd_from(struct strlist *objs, struct strlist *links, size_t first)
 {
 	size_t i;
 
@@ -603,7 +633,7 @@ static void add_ldd_from(struct strlist *objs, size_t first)
 		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
 
 		if (elf) {
-			add_ldd(objs, elf);
+			add_ldd(objs, links, elf);
 			elf_end(elf);
 		}
 		if (fd >= 0)
@@ -628,7 +658,7 @@ static void collect_objects(struct session *s, struct strlist *objs)
 	for (i = 0; i < s->opt.user_objects.n; i++)
 		add_path(objs, s->opt.user_objects.v[i]);
 	if (s->opt.ldd)
-		add_ldd_from(objs, 0);
+		add_ldd_from(objs, NULL, 0);
 }
 
 static void free_objects(struct strlist *objs)
@@ -641,10 +671,11 @@ static void free_objects(struct strlist *objs)
 }
 
 /* the objects a guest needs at their paths: those of collect_objects(), and PROGRAM (-c's,
- * or NULL) with the libraries it loads; *INTERP: PROGRAM's interpreter as it names it
- * (malloc'd, or NULL), which the guest needs at that path too */
+ * or NULL) with the libraries it loads, and in LINKS the names it loads some of these by
+ * (see add_link); *INTERP: PROGRAM's interpreter as it names it (malloc'd, or NULL), which
+ * the guest needs at that path too */
 void xl_usyms_guest_objects(struct session *s, const char *program, struct strlist *objs,
-			    char **interp)
+			    struct strlist *links, char **interp)
 {
 	size_t first;
 	int fd;
@@ -656,9 +687,12 @@ void xl_usyms_guest_objects(struct session *s, const char *program, struct strli
 		return;
 	first = objs->n;
 	add_path(objs, program);
-	add_ldd_from(objs, first);
 	fd = open(program, O_RDONLY | O_CLOEXEC);
 	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* a probed program is among the objects already: its libraries go in all the same */
+	if (elf && objs->n == first)
+		add_ldd(objs, links, elf);
+	add_ldd_from(objs, links, first);
 	if (elf && elf_interp(elf))
 		*interp = xstrdup(elf_interp(elf));
 	elf_end(elf);
