@@ -1223,6 +1223,13 @@ int main(int argc, char **argv)
 			cache_key(s);
 		if (pass == 3 && s->opt.use_cache && !s->opt.poison_cache &&
 		    cache_lookup(s) == 0) {
+			char *text;
+
+			/* -p3 prints the C, from the cache as from a fresh pass 3 */
+			if (s->opt.last_pass == 3 && read_file(s->module_c, &text, NULL) == 0) {
+				fputs(text, stdout);
+				free(text);
+			}
 			report_pass(s, 3, &st);
 			continue;	/* pass 4 only hands out the cached module */
 		}

@@ -30,8 +30,8 @@ hashdir=$(dirname "$ko")
 sub=$(basename "$hashdir")
 
 run "$STAP" -v -p3 -r "$RELEASE" -e "$script"
-grep -q '^Pass 3: using cached ' "$work/err"
-check "the cache is used when it is the user's own" $? "$err"
+grep -q '^Pass 3: using cached ' "$work/err" && cmp -s "$work/out" "${ko%.ko}.c"
+check "the cache is used when it is the user's own, -p3 printing the cached C" $? "$err"
 
 # the same script checked for another --privilege level is another module (it records
 # its level for staprun): never the cached stapdev one
