@@ -8,11 +8,24 @@
  * is reported and skipped, as in systemtap.  Probes in a module
  * (module("NAME").function) are "NAME:SYMBOL"+offset, registered whenever
  * NAME is loaded, before or during the session (a module notifier).
+ *
+ * Many probes at function entries: a kprobe at an ftrace location is armed
+ * by an ftrace code update, one per probe, each a walk of every ftrace
+ * record and a round of cross-CPU syncs (tens of ms in an emulated guest),
+ * and disarmed the same way.  So the kernel's entry (non-return) probes are
+ * registered disabled, which checks them as before (blacklist, address) at
+ * no code-update cost, and those that landed on an ftrace location are then
+ * attached together through one ftrace_ops of the set: one filter of all
+ * their addresses, one code update to start and one to stop.  Its callback
+ * does what the kernel's kprobe-on-ftrace callback does before calling the
+ * probe.  The others (not at an ftrace location, .return, modules) are
+ * armed one by one, and so are these if the ftrace_ops cannot be set up.
  */
 #ifndef _STP_LINUX_KPROBES_H
 #define _STP_LINUX_KPROBES_H
 
 #include <linux/fs.h>
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -20,10 +33,16 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "linux/stp_buildid.h"
 #include "linux/stp_loc.h"
 #include "linux/stp_stack.h"
+
+#if defined(STAPCONF_FTRACE_SET_FILTER_IPS) && \
+	defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE)
+#define _STP_KPROBES_FTRACE 1
+#endif
 
 struct _stp_kprobe {
 	struct _stp_site_probe sp;	/* first: the context's probe points here */
@@ -53,6 +72,7 @@ struct _stp_kprobe {
 		struct kretprobe rp;
 	} u;
 	bool registered;
+	bool via_ftrace;	/* registered disabled, hit through the set's ops */
 };
 
 /* One family's probes; with module probes, a module notifier for them. */
@@ -62,7 +82,21 @@ struct _stp_kprobe_set {
 	bool has_modules;
 	bool nb_registered;
 	struct notifier_block nb;
+#ifdef _STP_KPROBES_FTRACE
+	/* the entry probes at ftrace locations, by address (then table order) */
+	struct ftrace_ops ops;
+	struct _stp_kprobe **ft;
+	size_t n_ft;
+	bool ops_filtered, ops_registered;
+#endif
 };
+
+/*
+ * Nonzero while one of our kprobe handlers runs on this CPU: a hit through
+ * the ftrace_ops meanwhile (from an interrupt) is a missed kprobe, as the
+ * kernel counts a kprobe hit while a kprobe runs.
+ */
+static DEFINE_PER_CPU(int, _stp_kprobe_active);
 
 static void _stp_kprobe_run(struct _stp_kprobe *k, struct pt_regs *regs,
 			    void *entry_data)
@@ -71,10 +105,12 @@ static void _stp_kprobe_run(struct _stp_kprobe *k, struct pt_regs *regs,
 
 	if (!c)
 		return;
+	__this_cpu_inc(_stp_kprobe_active);
 	c->regs = regs;
 	c->data = entry_data;
 	k->sp.p.fn(c);
 	c->data = NULL;
+	__this_cpu_dec(_stp_kprobe_active);
 	_stp_probe_leave(c);
 }
 
@@ -122,22 +158,28 @@ static int _stp_kretprobe_entry(struct kretprobe_instance *ri,
 	c = _stp_probe_enter(&k->entry.p);
 	if (!c)
 		return 1;
+	__this_cpu_inc(_stp_kprobe_active);
 	c->regs = regs;
 	c->data = ri->data;
 	k->entry.p.fn(c);
 	ok = !c->last_error;
 	c->data = NULL;
+	__this_cpu_dec(_stp_kprobe_active);
 	_stp_probe_leave(c);
 	return ok ? 0 : 1;
 }
 
-/* (Re)register one probe from its table entry; 0 or -errno. */
-static int _stp_kprobe_register(struct _stp_kprobe *k)
+/* (Re)register one probe from its table entry, disabled (an entry probe
+ * only) or armed; 0 or -errno. */
+static int _stp_kprobe_register(struct _stp_kprobe *k, bool disabled)
 {
 	struct kprobe *kp = k->is_return ? &k->u.rp.kp : &k->u.kp;
 	int rc;
 
 	memset(&k->u, 0, sizeof(k->u));
+	k->via_ftrace = false;
+	if (disabled)
+		kp->flags = KPROBE_FLAG_DISABLED;
 	if (k->symbol) {
 		kp->symbol_name = k->symbol;
 		kp->offset = k->offset;
@@ -172,6 +214,144 @@ static void _stp_kprobe_warn(struct _stp_kprobe *k, int rc)
 			  "(rc %d)\n", k->sp.p.pp, _stp_reloc(k->addr), rc);
 }
 
+/* Arm a probe registered disabled, one code update; false (reported,
+ * unregistered) if the kernel refuses. */
+static bool _stp_kprobe_arm(struct _stp_kprobe *k)
+{
+	int rc = enable_kprobe(&k->u.kp);
+
+	if (!rc)
+		return true;
+	_stp_kprobe_warn(k, rc);
+	unregister_kprobe(&k->u.kp);
+	k->registered = false;
+	return false;
+}
+
+#ifdef _STP_KPROBES_FTRACE
+/*
+ * The ftrace_ops callback: the probes at `ip` (the function's ftrace
+ * location, the probes' kprobe address), later ones in the table first, as
+ * the kernel runs several kprobes at one address.  As its kprobe-on-ftrace
+ * callback does: no recursion in one context, a hit while a kprobe handler
+ * of ours runs on this CPU is missed, the handler sees the probed address
+ * as the instruction pointer.
+ */
+static void notrace _stp_kprobe_ftrace_hit(unsigned long ip,
+					   unsigned long parent_ip,
+					   struct ftrace_ops *ops,
+					   struct ftrace_regs *fregs)
+{
+	struct _stp_kprobe_set *set =
+		container_of(ops, struct _stp_kprobe_set, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	size_t lo = 0, hi = set->n_ft, end;
+	int bit;
+
+	if (!regs)
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	while (lo < hi) {	/* the first probe at ip */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((unsigned long)set->ft[mid]->u.kp.addr < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < set->n_ft &&
+	     (unsigned long)set->ft[end]->u.kp.addr == ip; end++)
+		;
+	while (end-- > lo) {
+		struct _stp_kprobe *k = set->ft[end];
+		unsigned long orig_ip = instruction_pointer(regs);
+
+		if (__this_cpu_read(_stp_kprobe_active)) {
+			k->u.kp.nmissed++;
+			continue;
+		}
+		instruction_pointer_set(regs, ip);
+		if (!k->n_rets || _stp_kcallers_match(regs, ip, k->rets,
+						      k->n_rets, false))
+			_stp_kprobe_run(k, regs, NULL);
+		instruction_pointer_set(regs, orig_ip);
+	}
+	ftrace_test_recursion_unlock(bit);
+}
+
+static int _stp_kprobe_cmp_addr(const void *a, const void *b)
+{
+	const struct _stp_kprobe *x = *(struct _stp_kprobe *const *)a;
+	const struct _stp_kprobe *y = *(struct _stp_kprobe *const *)b;
+	unsigned long xa = (unsigned long)x->u.kp.addr;
+	unsigned long ya = (unsigned long)y->u.kp.addr;
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return x < y ? -1 : x > y;	/* table order */
+}
+
+/*
+ * Attach set->ft[0..n_ft) (registered disabled, at ftrace locations): one
+ * filter, one code update.  If that fails they are armed one by one.
+ */
+static void _stp_kprobes_attach_ftrace(struct _stp_kprobe_set *set)
+{
+	unsigned long *ips;
+	size_t i, n = 0;
+	int rc = -ENOMEM;
+
+	if (!set->n_ft)
+		return;
+	sort(set->ft, set->n_ft, sizeof(*set->ft), _stp_kprobe_cmp_addr, NULL);
+	ips = kvcalloc(set->n_ft, sizeof(*ips), GFP_KERNEL);
+	if (ips) {
+		for (i = 0; i < set->n_ft; i++) {
+			unsigned long a = (unsigned long)set->ft[i]->u.kp.addr;
+
+			if (!n || ips[n - 1] != a)
+				ips[n++] = a;
+		}
+		set->ops.func = _stp_kprobe_ftrace_hit;
+		set->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+		rc = ftrace_set_filter_ips(&set->ops, ips, (unsigned int)n, 0, 1);
+		set->ops_filtered = true;
+		if (!rc)
+			rc = register_ftrace_function(&set->ops);
+		kvfree(ips);
+	}
+	if (!rc) {
+		set->ops_registered = true;
+		for (i = 0; i < set->n_ft; i++)
+			set->ft[i]->via_ftrace = true;
+		return;
+	}
+	for (i = 0; i < set->n_ft; i++)
+		_stp_kprobe_arm(set->ft[i]);
+	set->n_ft = 0;
+}
+
+/* Stop the ftrace_ops; when this returns no callback runs any more. */
+static void _stp_kprobes_detach_ftrace(struct _stp_kprobe_set *set)
+{
+	size_t i;
+
+	if (set->ops_registered)
+		unregister_ftrace_function(&set->ops);
+	set->ops_registered = false;
+	if (set->ops_filtered)
+		ftrace_free_filter(&set->ops);
+	set->ops_filtered = false;
+	for (i = 0; i < set->n_ft; i++)
+		set->ft[i]->via_ftrace = false;
+	set->n_ft = 0;
+	kvfree(set->ft);
+	set->ft = NULL;
+}
+#endif /* _STP_KPROBES_FTRACE */
+
 /* serializes registration from init, the module notifier and exit */
 static DEFINE_MUTEX(_stp_kprobes_mutex);
 
@@ -199,7 +379,7 @@ static int _stp_kprobes_module_event(struct notifier_block *nb,
 		if (!k->module || strcmp(k->module, mod->name))
 			continue;
 		if (state == MODULE_STATE_COMING && !k->registered) {
-			rc = _stp_kprobe_register(k);
+			rc = _stp_kprobe_register(k, false);
 			if (rc)
 				_stp_kprobe_warn(k, rc);
 		} else if (state == MODULE_STATE_GOING && k->registered) {
@@ -242,8 +422,13 @@ static int _stp_kprobes_init(struct _stp_kprobe_set *set,
 		set->nb_registered = true;
 	}
 	mutex_lock(&_stp_kprobes_mutex);
+#ifdef _STP_KPROBES_FTRACE
+	set->ft = kvcalloc(set->n, sizeof(*set->ft), GFP_KERNEL);
+	set->n_ft = 0;
+#endif
 	for (i = 0; i < set->n; i++) {
 		struct _stp_kprobe *k = &set->kps[i];
+		bool disabled = false;
 
 		if (k->registered)	/* its module came meanwhile */
 			continue;
@@ -251,16 +436,32 @@ static int _stp_kprobes_init(struct _stp_kprobe_set *set,
 				k->mod_build_id, k->mod_build_id_len,
 				k->mod_debuginfo))
 			continue;
-		rc = _stp_kprobe_register(k);
+#ifdef _STP_KPROBES_FTRACE
+		disabled = set->ft && !k->module && !k->is_return;
+#endif
+		rc = _stp_kprobe_register(k, disabled);
 		/* -ENOENT: "MOD:SYM" of a module not loaded yet */
 		if (rc && !(k->module && rc == -ENOENT))
 			_stp_kprobe_warn(k, rc);
+		if (rc || !disabled)
+			continue;
+#ifdef _STP_KPROBES_FTRACE
+		if (k->u.kp.flags & KPROBE_FLAG_FTRACE) {
+			set->ft[set->n_ft++] = k;
+			continue;
+		}
+#endif
+		_stp_kprobe_arm(k);
 	}
+#ifdef _STP_KPROBES_FTRACE
+	_stp_kprobes_attach_ftrace(set);
+#endif
 	mutex_unlock(&_stp_kprobes_mutex);
 	return 0;
 }
 
-/* Unregister in batches: one RCU grace period for all, not one per probe. */
+/* Unregister in batches: one RCU grace period for all, not one per probe;
+ * the probes attached through the ftrace_ops also in one code update. */
 static void _stp_kprobes_exit(struct _stp_kprobe_set *set)
 {
 	struct kprobe **kp = kcalloc(set->n, sizeof(*kp), GFP_KERNEL);
@@ -272,6 +473,10 @@ static void _stp_kprobes_exit(struct _stp_kprobe_set *set)
 		unregister_module_notifier(&set->nb);
 	set->nb_registered = false;
 	mutex_lock(&_stp_kprobes_mutex);
+#ifdef _STP_KPROBES_FTRACE
+	/* first: the probes it calls are disabled kprobes, freed below */
+	_stp_kprobes_detach_ftrace(set);
+#endif
 	for (i = 0; i < set->n; i++) {
 		struct _stp_kprobe *k = &set->kps[i];
 
