@@ -12,14 +12,17 @@
  * Many probes at function entries: a kprobe at an ftrace location is armed
  * by an ftrace code update, one per probe, each a walk of every ftrace
  * record and a round of cross-CPU syncs (tens of ms in an emulated guest),
- * and disarmed the same way.  So the kernel's entry (non-return) probes are
- * registered disabled, which checks them as before (blacklist, address) at
- * no code-update cost, and those that landed on an ftrace location are then
- * attached together through one ftrace_ops of the set: one filter of all
- * their addresses, one code update to start and one to stop.  Its callback
- * does what the kernel's kprobe-on-ftrace callback does before calling the
- * probe.  The others (not at an ftrace location, .return, modules) are
- * armed one by one, and so are these if the ftrace_ops cannot be set up.
+ * and disarmed the same way; registering it also costs some ms of the
+ * kernel's checks.  So the kernel's entry (non-return) probes at an address
+ * are attached together through one ftrace_ops of the set: one filter of
+ * all their addresses, one code update to start and one to stop.  The
+ * translator has refused the places the kernel's kprobes would (its NOKPROBE
+ * list and sections, from the debuginfo whose build id is checked here);
+ * ftrace refuses an address that is not an ftrace location, and such a
+ * probe is registered as a kprobe.  The callback does what the kernel's
+ * kprobe-on-ftrace callback does before calling the probe.  The others
+ * (.return, kprobe.function, modules) are kprobes registered one by one, and
+ * so are all if the ftrace_ops cannot be set up.
  */
 #ifndef _STP_LINUX_KPROBES_H
 #define _STP_LINUX_KPROBES_H
@@ -39,7 +42,10 @@
 #include "linux/stp_loc.h"
 #include "linux/stp_stack.h"
 
-#if defined(STAPCONF_FTRACE_SET_FILTER_IPS) && \
+/* x86-64 without IBT: a function's ftrace location is its first byte, the
+ * address of its entry probe */
+#if defined(STAPCONF_FTRACE_SET_FILTER_IPS) && defined(CONFIG_X86_64) && \
+	!defined(CONFIG_X86_KERNEL_IBT) && \
 	defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_KPROBES_ON_FTRACE)
 #define _STP_KPROBES_FTRACE 1
 #endif
@@ -71,8 +77,8 @@ struct _stp_kprobe {
 		struct kprobe kp;
 		struct kretprobe rp;
 	} u;
-	bool registered;
-	bool via_ftrace;	/* registered disabled, hit through the set's ops */
+	bool registered;	/* as a kprobe or kretprobe */
+	bool via_ftrace;	/* hit through the set's ftrace_ops instead */
 };
 
 /* One family's probes; with module probes, a module notifier for them. */
@@ -169,17 +175,13 @@ static int _stp_kretprobe_entry(struct kretprobe_instance *ri,
 	return ok ? 0 : 1;
 }
 
-/* (Re)register one probe from its table entry, disabled (an entry probe
- * only) or armed; 0 or -errno. */
-static int _stp_kprobe_register(struct _stp_kprobe *k, bool disabled)
+/* (Re)register one probe from its table entry; 0 or -errno. */
+static int _stp_kprobe_register(struct _stp_kprobe *k)
 {
 	struct kprobe *kp = k->is_return ? &k->u.rp.kp : &k->u.kp;
 	int rc;
 
 	memset(&k->u, 0, sizeof(k->u));
-	k->via_ftrace = false;
-	if (disabled)
-		kp->flags = KPROBE_FLAG_DISABLED;
 	if (k->symbol) {
 		kp->symbol_name = k->symbol;
 		kp->offset = k->offset;
@@ -212,20 +214,6 @@ static void _stp_kprobe_warn(struct _stp_kprobe *k, int rc)
 		_stp_warn(&_stp_kp_msg_ctx,
 			  "probe %s (address 0x%lx) registration error "
 			  "(rc %d)\n", k->sp.p.pp, _stp_reloc(k->addr), rc);
-}
-
-/* Arm a probe registered disabled, one code update; false (reported,
- * unregistered) if the kernel refuses. */
-static bool _stp_kprobe_arm(struct _stp_kprobe *k)
-{
-	int rc = enable_kprobe(&k->u.kp);
-
-	if (!rc)
-		return true;
-	_stp_kprobe_warn(k, rc);
-	unregister_kprobe(&k->u.kp);
-	k->registered = false;
-	return false;
 }
 
 #ifdef _STP_KPROBES_FTRACE
@@ -293,43 +281,117 @@ static int _stp_kprobe_cmp_addr(const void *a, const void *b)
 	return x < y ? -1 : x > y;	/* table order */
 }
 
+/* Register as a kprobe a probe that the ftrace_ops could not take. */
+static void _stp_kprobe_register_warn(struct _stp_kprobe *k)
+{
+	int rc = _stp_kprobe_register(k);
+
+	if (rc)
+		_stp_kprobe_warn(k, rc);
+}
+
 /*
- * Attach set->ft[0..n_ft) (registered disabled, at ftrace locations): one
- * filter, one code update.  If that fails they are armed one by one.
+ * Mark in ok[] which of ips[lo..hi) ftrace takes (ftrace locations): the
+ * whole range in the scratch filter, else each half; a few refused
+ * addresses among thousands cost a few tries each (it is not registered,
+ * so nothing is patched).
+ */
+static void _stp_kprobes_ftrace_sift(struct ftrace_ops *scratch,
+				     unsigned long *ips, bool *ok,
+				     size_t lo, size_t hi)
+{
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (!ftrace_set_filter_ips(scratch, ips + lo,
+					   (unsigned int)(hi - lo), 0, 1)) {
+			memset(ok + lo, 1, hi - lo);
+			return;
+		}
+		if (hi - lo == 1)
+			return;
+		_stp_kprobes_ftrace_sift(scratch, ips, ok, lo, mid);
+		lo = mid;
+	}
+}
+
+/* The distinct addresses of set->ft[] (sorted) into ips; their number. */
+static size_t _stp_kprobes_ftrace_ips(struct _stp_kprobe_set *set,
+				      unsigned long *ips)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n_ft; i++) {
+		unsigned long a = (unsigned long)set->ft[i]->u.kp.addr;
+
+		if (!n || ips[n - 1] != a)
+			ips[n++] = a;
+	}
+	return n;
+}
+
+/*
+ * Attach set->ft[0..n_ft) (entry probes with their addresses in u.kp.addr):
+ * one filter, one code update.  If ftrace refuses an address, the probes
+ * there become kprobes (_stp_kprobes_ftrace_sift finds them); if the
+ * ftrace_ops cannot be set up at all, every probe does.
  */
 static void _stp_kprobes_attach_ftrace(struct _stp_kprobe_set *set)
 {
+	struct ftrace_ops *scratch = NULL;
 	unsigned long *ips;
-	size_t i, n = 0;
+	bool *ok = NULL;
+	size_t i, j, n;
 	int rc = -ENOMEM;
 
 	if (!set->n_ft)
 		return;
 	sort(set->ft, set->n_ft, sizeof(*set->ft), _stp_kprobe_cmp_addr, NULL);
 	ips = kvcalloc(set->n_ft, sizeof(*ips), GFP_KERNEL);
-	if (ips) {
-		for (i = 0; i < set->n_ft; i++) {
-			unsigned long a = (unsigned long)set->ft[i]->u.kp.addr;
-
-			if (!n || ips[n - 1] != a)
-				ips[n++] = a;
-		}
-		set->ops.func = _stp_kprobe_ftrace_hit;
-		set->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
-		rc = ftrace_set_filter_ips(&set->ops, ips, (unsigned int)n, 0, 1);
-		set->ops_filtered = true;
-		if (!rc)
-			rc = register_ftrace_function(&set->ops);
-		kvfree(ips);
+	if (!ips)
+		goto kprobes;
+	n = _stp_kprobes_ftrace_ips(set, ips);
+	set->ops.func = _stp_kprobe_ftrace_hit;
+	set->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+	set->ops_filtered = true;
+	rc = ftrace_set_filter_ips(&set->ops, ips, (unsigned int)n, 0, 1);
+	if (rc == -EINVAL) {
+		scratch = kzalloc(sizeof(*scratch), GFP_KERNEL);
+		ok = kvcalloc(n, sizeof(*ok), GFP_KERNEL);
 	}
+	if (scratch && ok) {
+		_stp_kprobes_ftrace_sift(scratch, ips, ok, 0, n);
+		ftrace_free_filter(scratch);
+		/* ips[] and ft[] are in the same order */
+		for (i = j = n = 0; i < set->n_ft; i++) {
+			struct _stp_kprobe *k = set->ft[i];
+
+			if (i && set->ft[i - 1]->u.kp.addr != k->u.kp.addr)
+				n++;
+			if (ok[n])
+				set->ft[j++] = k;
+			else
+				_stp_kprobe_register_warn(k);
+		}
+		set->n_ft = j;
+		n = _stp_kprobes_ftrace_ips(set, ips);
+		rc = n ? ftrace_set_filter_ips(&set->ops, ips, (unsigned int)n, 0, 1)
+		       : 0;
+	}
+	kfree(scratch);
+	kvfree(ok);
+	kvfree(ips);
+	if (!rc && set->n_ft)
+		rc = register_ftrace_function(&set->ops);
 	if (!rc) {
-		set->ops_registered = true;
+		set->ops_registered = set->n_ft > 0;
 		for (i = 0; i < set->n_ft; i++)
 			set->ft[i]->via_ftrace = true;
 		return;
 	}
+kprobes:
 	for (i = 0; i < set->n_ft; i++)
-		_stp_kprobe_arm(set->ft[i]);
+		_stp_kprobe_register_warn(set->ft[i]);
 	set->n_ft = 0;
 }
 
@@ -379,7 +441,7 @@ static int _stp_kprobes_module_event(struct notifier_block *nb,
 		if (!k->module || strcmp(k->module, mod->name))
 			continue;
 		if (state == MODULE_STATE_COMING && !k->registered) {
-			rc = _stp_kprobe_register(k, false);
+			rc = _stp_kprobe_register(k);
 			if (rc)
 				_stp_kprobe_warn(k, rc);
 		} else if (state == MODULE_STATE_GOING && k->registered) {
@@ -428,7 +490,6 @@ static int _stp_kprobes_init(struct _stp_kprobe_set *set,
 #endif
 	for (i = 0; i < set->n; i++) {
 		struct _stp_kprobe *k = &set->kps[i];
-		bool disabled = false;
 
 		if (k->registered)	/* its module came meanwhile */
 			continue;
@@ -437,21 +498,17 @@ static int _stp_kprobes_init(struct _stp_kprobe_set *set,
 				k->mod_debuginfo))
 			continue;
 #ifdef _STP_KPROBES_FTRACE
-		disabled = set->ft && !k->module && !k->is_return;
-#endif
-		rc = _stp_kprobe_register(k, disabled);
-		/* -ENOENT: "MOD:SYM" of a module not loaded yet */
-		if (rc && !(k->module && rc == -ENOENT))
-			_stp_kprobe_warn(k, rc);
-		if (rc || !disabled)
-			continue;
-#ifdef _STP_KPROBES_FTRACE
-		if (k->u.kp.flags & KPROBE_FLAG_FTRACE) {
+		if (set->ft && !k->module && !k->is_return && !k->symbol) {
+			memset(&k->u, 0, sizeof(k->u));
+			k->u.kp.addr = (kprobe_opcode_t *)_stp_reloc(k->addr);
 			set->ft[set->n_ft++] = k;
 			continue;
 		}
 #endif
-		_stp_kprobe_arm(k);
+		rc = _stp_kprobe_register(k);
+		/* -ENOENT: "MOD:SYM" of a module not loaded yet */
+		if (rc && !(k->module && rc == -ENOENT))
+			_stp_kprobe_warn(k, rc);
 	}
 #ifdef _STP_KPROBES_FTRACE
 	_stp_kprobes_attach_ftrace(set);
@@ -474,7 +531,6 @@ static void _stp_kprobes_exit(struct _stp_kprobe_set *set)
 	set->nb_registered = false;
 	mutex_lock(&_stp_kprobes_mutex);
 #ifdef _STP_KPROBES_FTRACE
-	/* first: the probes it calls are disabled kprobes, freed below */
 	_stp_kprobes_detach_ftrace(set);
 #endif
 	for (i = 0; i < set->n; i++) {
