@@ -553,7 +553,10 @@ void ast_dump_point(FILE *f, const struct probe_point *pp)
 		fputs(c->name, f);
 		if (c->has_arg) {
 			fputc('(', f);
-			if (c->arg)
+			/* a large negative number here is a kernel address: in hex, as written */
+			if (c->arg && c->arg->kind == AST_NUMBER && c->arg->u.num < -65536)
+				fprintf(f, "%#" PRIx64, (uint64_t)c->arg->u.num);
+			else if (c->arg)
 				ast_dump_expr(f, c->arg);
 			fputc(')', f);
 		}
