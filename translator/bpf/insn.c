@@ -1,0 +1,1092 @@
+/* Pass 3 for the BPF runtime, without clang: BPF instructions written directly for
+ * scripts within a subset (bpf/bpf.h: bpf_insn_generate), into an instruction object
+ * that stapbpf loads itself (staprun/bpf/insn.c has the format). The meta text and
+ * the run-time behaviour are the C path's (bpf/gen.c, bpf/expr.c): the same globals
+ * map, output records, error records and messages.
+ *
+ * The subset: begin, end, error, timer, perf and plain kernel.trace probes (no target
+ * variables); long locals (on the BPF stack) and long scalar globals (in the map
+ * __g); long arithmetic, comparisons, logic, assignment, ++/--, ?:; if/else, next,
+ * return; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
+ * local_clock_ns(); print, println, printf with long, literal, pp() and execname()
+ * arguments. A probe whose statements could exceed MAXACTION is left to clang (there
+ * are no loops here, so the count is known before the run). Anything else makes the
+ * whole script take the C path.
+ *
+ * Code shape: r6 holds the globals' address for the whole program, r7 the value of
+ * the expression being computed, r8 a second operand; partial results of an
+ * expression wait in 8-byte stack slots. Stack, from r10 down: the u32 key 0, the
+ * locals, the slots, and at the bottom the output record. */
+#include <inttypes.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/gen.h"
+#include "passes.h"
+#include "tapsets/family.h"
+
+extern const struct probe_family begin_family, end_family, error_family, timer_family,
+	bpf_trace_family, bpf_perf_family;
+
+#define N_SLOTS 16
+#define STACK 512
+#define OFF_STATE 0
+#define OFF_TARGET 8
+#define OFF_RTOFF 24
+#define OFF_DROPPED 32
+#define OFF_ERRORS 40
+/* output record types (staprun/bpf/meta.h) */
+enum { REC_PRINT = 1, REC_ERROR = 2, REC_EXIT = 3 };
+/* map numbers in the object (its map lines, in this order) */
+enum { MAP_G, MAP_RB, MAP_LOOPKEY, MAP_RO };
+
+struct ie {
+	struct bg g;			/* meta text, its memos and ids */
+	struct session *s;
+	const char *why;		/* the first construct outside the subset */
+	const struct srcloc *why_loc;
+	struct bpf_insn *v;		/* the program being written */
+	int n, cap;
+	struct strbuf obj;		/* maps and programs */
+	struct strbuf ro;		/* read-only data: formats for bpf_snprintf */
+	const struct derived_probe *dp;
+	const struct symbol **locals;	/* the probe's locals, on the stack */
+	int n_locals;
+	int slot;			/* slots in use */
+	int rec_base, rec_room;		/* the record area: r10 - rec_base, bytes */
+	int *to_err, n_to_err;		/* jumps to the error exit */
+	int *to_out, n_to_out;		/* jumps to the normal exit */
+};
+
+static bool refuse(struct ie *e, const struct srcloc *loc, const char *why)
+{
+	if (!e->why) {
+		e->why = why;
+		e->why_loc = loc;
+	}
+	return false;
+}
+
+/* --- instructions ----------------------------------------------------------- */
+
+static int put(struct ie *e, uint8_t code, int dst, int src, int16_t off, int32_t imm)
+{
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 256;
+		e->v = xrealloc(e->v, (size_t)e->cap * sizeof(*e->v));
+	}
+	e->v[e->n] = (struct bpf_insn){ .code = code, .dst_reg = (uint8_t)dst,
+		.src_reg = (uint8_t)src, .off = off, .imm = imm };
+	return e->n++;
+}
+
+static void mov_imm(struct ie *e, int dst, int64_t v)
+{
+	if (v >= INT32_MIN && v <= INT32_MAX) {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, (int32_t)v);
+		return;
+	}
+	put(e, BPF_LD | BPF_DW | BPF_IMM, dst, 0, 0, (int32_t)(uint32_t)(uint64_t)v);
+	put(e, 0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)v >> 32));
+}
+
+static void ld_map(struct ie *e, int dst, int map, bool value, int32_t off)
+{
+	put(e, BPF_LD | BPF_DW | BPF_IMM, dst, value ? BPF_PSEUDO_MAP_VALUE : BPF_PSEUDO_MAP_FD,
+	    0, map);
+	put(e, 0, 0, 0, 0, off);
+}
+
+static void alu(struct ie *e, int op, int dst, int src)
+{
+	put(e, BPF_ALU64 | (uint8_t)op | BPF_X, dst, src, 0, 0);
+}
+
+static void alu_imm(struct ie *e, int op, int dst, int32_t imm)
+{
+	put(e, BPF_ALU64 | (uint8_t)op | BPF_K, dst, 0, 0, imm);
+}
+
+static void ldx(struct ie *e, int dst, int src, int off)
+{
+	put(e, BPF_LDX | BPF_MEM | BPF_DW, dst, src, (int16_t)off, 0);
+}
+
+static void stx(struct ie *e, int dst, int off, int src)
+{
+	put(e, BPF_STX | BPF_MEM | BPF_DW, dst, src, (int16_t)off, 0);
+}
+
+static void st_imm(struct ie *e, int size, int dst, int off, int32_t imm)
+{
+	put(e, BPF_ST | BPF_MEM | (uint8_t)size, dst, 0, (int16_t)off, imm);
+}
+
+static void call(struct ie *e, int helper)
+{
+	put(e, BPF_JMP | BPF_CALL, 0, 0, 0, helper);
+}
+
+/* a jump to be patched: its index */
+static int jmp(struct ie *e, int op, int dst, int src)
+{
+	return put(e, BPF_JMP | (uint8_t)op | BPF_X, dst, src, 0, 0);
+}
+
+static int jmp_imm(struct ie *e, int op, int dst, int32_t imm)
+{
+	return put(e, BPF_JMP | (uint8_t)op | BPF_K, dst, 0, 0, imm);
+}
+
+static void patch(struct ie *e, int at)
+{
+	e->v[at].off = (int16_t)(e->n - at - 1);
+}
+
+static void add_jump(int **v, int *n, int at)
+{
+	*v = xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = at;
+}
+
+/* atomic *(u64 *)(r6 + off) += r1, r1 the value before */
+static void fetch_add(struct ie *e, int off)
+{
+	put(e, BPF_STX | BPF_ATOMIC | BPF_DW, 6, 1, (int16_t)off, BPF_ADD | BPF_FETCH);
+}
+
+/* --- stack ------------------------------------------------------------------- */
+
+static int local_off(struct ie *e, const struct symbol *sym)
+{
+	int i;
+
+	for (i = 0; i < e->n_locals; i++)
+		if (e->locals[i] == sym)
+			return -16 - 8 * i;
+	return 0;
+}
+
+static int slot_push(struct ie *e, const struct srcloc *loc)
+{
+	if (e->slot == N_SLOTS) {
+		refuse(e, loc, "an expression nested this deep");
+		return -8;
+	}
+	return -16 - 8 * e->n_locals - 8 * e->slot++;
+}
+
+/* the byte offset of global sym in __g, or -1 */
+static int global_off(struct ie *e, const struct symbol *sym)
+{
+	int i;
+
+	for (i = 0; i < e->g.n_gsyms; i++)
+		if (e->g.gsyms[i] == sym)
+			return 48 + 8 * i;
+	return -1;
+}
+
+/* --- expressions: the value in r7 -------------------------------------------- */
+
+static bool expr(struct ie *e, struct ast_node *n);
+
+/* a run-time error with the module runtime's message: jump to the error exit with
+ * r8 = message id, r9 = place id */
+static void fail_here(struct ie *e, const char *msg, const struct srcloc *loc)
+{
+	int id = bg_memo_find(&e->g, 'X', msg);
+
+	if (id < 0) {
+		char *m = bg_meta_str(msg);
+
+		id = ++e->g.n_where;
+		bg_memo_add(&e->g, 'X', msg, id);
+		sb_printf(&e->g.meta, "X %d %s\n", id, m);
+		free(m);
+	}
+	mov_imm(e, 8, id);
+	mov_imm(e, 9, bg_where(&e->g, loc));
+	add_jump(&e->to_err, &e->n_to_err, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
+}
+
+/* r7 = r7 OP r8 for long arithmetic, as bpf/expr.c's arith() */
+static bool arith(struct ie *e, enum ast_op op, const struct srcloc *loc)
+{
+	int j, j2;
+
+	static const struct { enum ast_op op; int bpf; } simple[] = {
+		{ OP_ADD, BPF_ADD }, { OP_SUB, BPF_SUB }, { OP_MUL, BPF_MUL },
+		{ OP_BAND, BPF_AND }, { OP_BOR, BPF_OR }, { OP_BXOR, BPF_XOR },
+		{ OP_SHL, BPF_LSH }, { OP_SHR, BPF_ARSH },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (simple[i].op != op)
+			continue;
+		if (op == OP_SHL || op == OP_SHR)	/* the count & 63, as C's */
+			alu_imm(e, BPF_AND, 8, 63);
+		alu(e, simple[i].bpf, 7, 8);
+		return true;
+	}
+	if (op != OP_DIV && op != OP_MOD)
+		return refuse(e, loc, "this operator");
+	j = jmp_imm(e, BPF_JNE, 8, 0);
+	fail_here(e, "division by 0", loc);
+	patch(e, j);
+	/* |a| op |b| unsigned, then the sign C gives it */
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0);
+	j = jmp_imm(e, BPF_JSGE, 1, 0);
+	put(e, BPF_ALU64 | BPF_NEG, 1, 0, 0, 0);
+	patch(e, j);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, 8, 0, 0);
+	j = jmp_imm(e, BPF_JSGE, 2, 0);
+	put(e, BPF_ALU64 | BPF_NEG, 2, 0, 0, 0);
+	patch(e, j);
+	alu(e, op == OP_DIV ? BPF_DIV : BPF_MOD, 1, 2);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, 7, 0, 0);
+	if (op == OP_DIV)	/* negative when the signs differ; a remainder has a's */
+		alu(e, BPF_XOR, 3, 8);
+	j2 = jmp_imm(e, BPF_JSGE, 3, 0);
+	put(e, BPF_ALU64 | BPF_NEG, 1, 0, 0, 0);
+	patch(e, j2);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 1, 0, 0);
+	return true;
+}
+
+static int cmp_op(enum ast_op op)
+{
+	static const struct { enum ast_op op; int bpf; } ops[] = {
+		{ OP_EQ, BPF_JEQ }, { OP_NE, BPF_JNE }, { OP_LT, BPF_JSLT },
+		{ OP_LE, BPF_JSLE }, { OP_GT, BPF_JSGT }, { OP_GE, BPF_JSGE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].op == op)
+			return ops[i].bpf;
+	return -1;
+}
+
+/* r7 = r7 != 0 */
+static void to_bool(struct ie *e)
+{
+	int j = jmp_imm(e, BPF_JEQ, 7, 0);
+
+	mov_imm(e, 7, 1);
+	patch(e, j);
+}
+
+/* the place of a long variable: stack (fp) or globals (r6); false if neither */
+static bool place(struct ie *e, struct ast_node *n, int *base, int *off)
+{
+	const struct symbol *sym;
+
+	if (n->kind != AST_IDENT || n->type != TYPE_LONG)
+		return refuse(e, &n->loc, "this kind of variable");
+	sym = n->u.ident.sym;
+	if (sym->n_keys || sym->type != TYPE_LONG)
+		return refuse(e, &n->loc, "arrays and statistics");
+	if (sym->kind == SYM_GLOBAL) {
+		*base = 6;
+		*off = global_off(e, sym);
+		return *off >= 0 || refuse(e, &n->loc, "this global");
+	}
+	*base = BPF_REG_10;
+	*off = local_off(e, sym);
+	return *off || refuse(e, &n->loc, "this local");
+}
+
+/* a side-effect-free helper with a long result */
+static bool builtin(struct ie *e, struct ast_node *n)
+{
+	const char *name = n->u.call.name;
+
+	if (n->u.call.args && strcmp(name, "exit"))
+		return refuse(e, &n->loc, "this function");
+	if (!strcmp(name, "exit")) {
+		/* __exit(): the state to 2 if running, then an exit record */
+		int j;
+
+		ldx(e, 1, 6, OFF_STATE);
+		j = jmp_imm(e, BPF_JNE, 1, 1);
+		st_imm(e, BPF_DW, 6, OFF_STATE, 2);
+		patch(e, j);
+		st_imm(e, BPF_W, BPF_REG_10, -e->rec_base, REC_EXIT);
+		st_imm(e, BPF_W, BPF_REG_10, -e->rec_base + 4, 0);
+		ld_map(e, 1, MAP_RB, false, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+		alu_imm(e, BPF_ADD, 2, -e->rec_base);
+		mov_imm(e, 3, 8);
+		mov_imm(e, 4, 0);
+		call(e, BPF_FUNC_ringbuf_output);
+		mov_imm(e, 7, 0);
+		return true;
+	}
+	if (!strcmp(name, "pid") || !strcmp(name, "tid")) {
+		call(e, BPF_FUNC_get_current_pid_tgid);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
+		if (name[0] == 'p')
+			alu_imm(e, BPF_RSH, 7, 32);
+		else
+			put(e, BPF_ALU | BPF_MOV | BPF_X, 7, 7, 0, 0);	/* zero-extends */
+		return true;
+	}
+	if (!strcmp(name, "uid") || !strcmp(name, "gid")) {
+		call(e, BPF_FUNC_get_current_uid_gid);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
+		if (name[0] == 'g')
+			alu_imm(e, BPF_RSH, 7, 32);
+		else
+			put(e, BPF_ALU | BPF_MOV | BPF_X, 7, 7, 0, 0);
+		return true;
+	}
+	if (!strcmp(name, "cpu")) {
+		call(e, BPF_FUNC_get_smp_processor_id);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
+		return true;
+	}
+	if (!strcmp(name, "target")) {
+		ldx(e, 7, 6, OFF_TARGET);
+		return true;
+	}
+	if (!strcmp(name, "gettimeofday_ns")) {
+		call(e, BPF_FUNC_ktime_get_boot_ns);
+		ldx(e, 7, 6, OFF_RTOFF);
+		alu(e, BPF_ADD, 7, 0);
+		return true;
+	}
+	if (!strcmp(name, "local_clock_ns")) {
+		call(e, BPF_FUNC_ktime_get_ns);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
+		return true;
+	}
+	return refuse(e, &n->loc, "this function");
+}
+
+static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi);
+
+static bool binary(struct ie *e, struct ast_node *n)
+{
+	enum ast_op op = n->u.binary.op;
+	int s, j, j2;
+
+	if (n->u.binary.lhs->type != TYPE_LONG || n->u.binary.rhs->type != TYPE_LONG)
+		return refuse(e, &n->loc, "string operators");
+	if (op == OP_LAND || op == OP_LOR) {
+		if (!expr(e, n->u.binary.lhs))
+			return false;
+		j = jmp_imm(e, op == OP_LAND ? BPF_JEQ : BPF_JNE, 7, 0);
+		if (!expr(e, n->u.binary.rhs))
+			return false;
+		to_bool(e);
+		j2 = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		patch(e, j);
+		mov_imm(e, 7, op == OP_LOR);
+		patch(e, j2);
+		return true;
+	}
+	if (!expr(e, n->u.binary.lhs))
+		return false;
+	s = slot_push(e, &n->loc);
+	stx(e, BPF_REG_10, s, 7);
+	if (!expr(e, n->u.binary.rhs))
+		return false;
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
+	ldx(e, 7, BPF_REG_10, s);
+	e->slot--;
+	if (cmp_op(op) >= 0) {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0);
+		mov_imm(e, 7, 1);
+		j = jmp(e, cmp_op(op), 1, 8);
+		mov_imm(e, 7, 0);
+		patch(e, j);
+		return true;
+	}
+	return arith(e, op, &n->loc);
+}
+
+static bool assign(struct ie *e, struct ast_node *n)
+{
+	enum ast_op op = n->u.assign.op;
+	int base, off;
+
+	if (!place(e, n->u.assign.lhs, &base, &off))
+		return false;
+	if (op == OP_STAT_ADD)
+		return refuse(e, &n->loc, "statistics");
+	if (!expr(e, n->u.assign.rhs))
+		return false;
+	if (op != OP_ASSIGN) {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
+		ldx(e, 7, base, off);
+		if (!arith(e, op, &n->loc))
+			return false;
+	}
+	stx(e, base, off, 7);
+	return true;
+}
+
+static bool expr(struct ie *e, struct ast_node *n)
+{
+	int base, off, j, j2;
+
+	if (n->type != TYPE_LONG && !(n->kind == AST_CALL && n->type == TYPE_UNKNOWN))
+		return refuse(e, &n->loc, "strings outside print");
+	switch (n->kind) {
+	case AST_NUMBER:
+		mov_imm(e, 7, n->u.num);
+		return true;
+	case AST_IDENT:
+		if (!place(e, n, &base, &off))
+			return false;
+		ldx(e, 7, base, off);
+		return true;
+	case AST_BINARY:
+		return binary(e, n);
+	case AST_UNARY:
+		if (!expr(e, n->u.unary.operand))
+			return false;
+		if (n->u.unary.op == OP_NEG) {
+			put(e, BPF_ALU64 | BPF_NEG, 7, 0, 0, 0);
+		} else if (n->u.unary.op == OP_BNOT) {
+			alu_imm(e, BPF_XOR, 7, -1);
+		} else if (n->u.unary.op == OP_NOT) {
+			j = jmp_imm(e, BPF_JEQ, 7, 0);
+			mov_imm(e, 7, 0);
+			j2 = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+			patch(e, j);
+			mov_imm(e, 7, 1);
+			patch(e, j2);
+		} else if (n->u.unary.op != OP_PLUS) {
+			return refuse(e, &n->loc, "this operator");
+		}
+		return true;
+	case AST_INCDEC:
+		if (!place(e, n->u.incdec.operand, &base, &off))
+			return false;
+		ldx(e, 7, base, off);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
+		alu_imm(e, BPF_ADD, 8, n->u.incdec.op == OP_INC ? 1 : -1);
+		stx(e, base, off, 8);
+		if (!n->u.incdec.post)
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 8, 0, 0);
+		return true;
+	case AST_ASSIGN:
+		return assign(e, n);
+	case AST_TERNARY:
+		if (!expr(e, n->u.ternary.cond))
+			return false;
+		j = jmp_imm(e, BPF_JEQ, 7, 0);
+		if (!expr(e, n->u.ternary.then))
+			return false;
+		j2 = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		patch(e, j);
+		if (!expr(e, n->u.ternary.other))
+			return false;
+		patch(e, j2);
+		return true;
+	case AST_CALL: {
+		enum builtin bi = elab_builtin(n->u.call.name);
+		struct function *fn = n->u.call.fn;
+
+		if (!fn && bi != BI_NONE && bi < BI_SPRINT) {
+			if (!print_call(e, n, bi))
+				return false;
+			mov_imm(e, 7, 0);
+			return true;
+		}
+		if (!fn || !fn->body || fn->body->kind != AST_EMBEDDED)
+			return refuse(e, &n->loc, "calls of script functions");
+		return builtin(e, n);
+	}
+	case AST_STRING: case AST_INDEX: case AST_IN: case AST_STAT: case AST_TARGET:
+	case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+	case AST_EMBEDDED_EXPR: case AST_BLOCK: case AST_EXPR_STMT: case AST_IF:
+	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_DELETE: case AST_NEXT:
+	case AST_BREAK: case AST_CONTINUE: case AST_RETURN: case AST_TRY: case AST_NULL:
+	case AST_EMBEDDED:
+		break;
+	}
+	return refuse(e, &n->loc, "this expression");
+}
+
+/* --- print --------------------------------------------------------------------- */
+
+struct pr {
+	struct strbuf meta;		/* "i ..." lines */
+	struct strbuf cfmt;		/* the same as a bpf_snprintf() format */
+	bool exact;			/* bpf_snprintf() can tell the printed length */
+	int n_items, n_vals;
+	int off;			/* the record's length so far */
+	bool val_str[64];
+	int val_off[64];
+};
+
+static void pr_text(struct pr *p, const char *t, size_t len)
+{
+	char *c, *m;
+	size_t i;
+
+	if (!len)
+		return;
+	c = xmalloc(len + 1);
+	memcpy(c, t, len);
+	c[len] = '\0';
+	for (i = 0; i < len; i++) {
+		if (c[i] == '%')
+			sb_putc(&p->cfmt, '%');
+		sb_putc(&p->cfmt, c[i]);
+	}
+	m = bg_meta_str(c);
+	sb_printf(&p->meta, "i T %s\n", m);
+	p->n_items++;
+	free(m);
+	free(c);
+}
+
+/* the value of argument a into the record */
+static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
+{
+	int room = a->type == TYPE_STRING ? e->g.msl : 8, at = -e->rec_base + p->off;
+
+	if (p->n_vals == 64 || p->off + room > e->rec_room)
+		return refuse(e, &a->loc, "a print this long");
+	p->val_str[p->n_vals] = a->type == TYPE_STRING;
+	p->val_off[p->n_vals++] = p->off;
+	p->off += room;
+	if (a->type == TYPE_LONG) {
+		if (!expr(e, a))
+			return false;
+		stx(e, BPF_REG_10, at, 7);
+		return true;
+	}
+	if (a->type != TYPE_STRING)
+		return refuse(e, &a->loc, "this value in a print");
+	if (a->kind == AST_CALL && a->u.call.fn && a->u.call.fn->body &&
+	    a->u.call.fn->body->kind == AST_EMBEDDED && !a->u.call.args &&
+	    !strcmp(a->u.call.name, "execname")) {
+		int i;
+
+		for (i = 0; i < e->g.msl; i += 8)
+			st_imm(e, BPF_DW, BPF_REG_10, at + i, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0);
+		alu_imm(e, BPF_ADD, 1, at);
+		mov_imm(e, 2, 16);
+		call(e, BPF_FUNC_get_current_comm);
+		return true;
+	}
+	{
+		const char *str;
+		size_t len;
+		int i;
+
+		if (a->kind == AST_STRING)
+			str = a->u.str;
+		else if (a->kind == AST_CALL && a->u.call.fn && a->u.call.fn->body &&
+			 a->u.call.fn->body->kind == AST_EMBEDDED && !a->u.call.args &&
+			 !strcmp(a->u.call.name, "pp"))
+			str = e->dp->pp_str;
+		else
+			return refuse(e, &a->loc, "this string value");
+		/* the literal cut at MAXSTRINGLEN - 1, zero-padded, as bg_lit() */
+		len = strlen(str);
+		if (len > (size_t)e->g.msl - 1)
+			len = (size_t)e->g.msl - 1;
+		for (i = 0; i < e->g.msl; i += 8) {
+			uint64_t w = 0;
+			size_t k;
+
+			for (k = 0; k < 8 && (size_t)i + k < len; k++)
+				w |= (uint64_t)(unsigned char)str[i + (int)k] << (8 * k);
+			if (w <= INT32_MAX) {
+				st_imm(e, BPF_DW, BPF_REG_10, at + i, (int32_t)w);
+			} else {
+				mov_imm(e, 1, (int64_t)w);
+				stx(e, BPF_REG_10, at + i, 1);
+			}
+		}
+		return true;
+	}
+}
+
+static void pr_conv(struct pr *p, const char *spec, char kind)
+{
+	char *m = bg_meta_str(spec);
+
+	sb_printf(&p->meta, "i C %s 1 %c\n", m, kind);
+	sb_puts(&p->cfmt, spec);
+	p->n_items++;
+	free(m);
+}
+
+static bool pr_format(struct ie *e, struct pr *p, struct ast_node *fmt, struct ast_node *a)
+{
+	struct fmt_spec specs[64];
+	const char *f;
+	size_t pos = 0;
+	int n, i;
+
+	if (fmt->kind != AST_STRING)
+		return refuse(e, &fmt->loc, "this format");
+	f = fmt->u.str;
+	n = elab_parse_format(f, specs, 64);
+	if (n < 0 || n > 64)
+		return refuse(e, &fmt->loc, "this format");
+	for (i = 0; i < n; i++) {
+		const struct fmt_spec *fs = &specs[i];
+		struct strbuf spec = { 0 };
+
+		pr_text(p, f + pos, fs->start - pos);
+		pos = fs->start + fs->len;
+		if (fs->conv == '%') {
+			pr_text(p, "%", 1);
+			continue;
+		}
+		if (!strchr("diuxXocs", fs->conv) || fs->width == FMT_ARG || fs->prec == FMT_ARG ||
+		    fs->length == 'h' || !a)
+			return refuse(e, &fmt->loc, "this conversion");
+		sb_putc(&spec, '%');
+		sb_puts(&spec, fs->flags);
+		if (fs->width >= 0)
+			sb_printf(&spec, "%d", fs->width);
+		if (fs->prec >= 0)
+			sb_printf(&spec, ".%d", fs->prec);
+		if (fs->conv == 'd' || fs->conv == 'i')
+			sb_puts(&spec, "lld");
+		else if (strchr("uxXo", fs->conv))
+			sb_printf(&spec, "ll%c", fs->conv);
+		else
+			sb_putc(&spec, fs->conv);
+		/* as gen.c: bpf_snprintf() takes flags "0+- " and a width, nothing else */
+		if (strpbrk(spec.buf, "#*.") || fs->conv == 'o')
+			p->exact = false;
+		pr_conv(p, spec.buf, fs->conv == 's' ? 's' : 'l');
+		sb_free(&spec);
+		if (!pr_value(e, p, a))
+			return false;
+		a = a->next;
+	}
+	pr_text(p, f + pos, strlen(f + pos));
+	return true;
+}
+
+/* a read-only string for bpf_snprintf(): its offset in the map __ro */
+static int ro_string(struct ie *e, const char *str)
+{
+	int id = bg_memo_find(&e->g, 'F', str), off;
+
+	if (id >= 0)
+		return id;
+	off = (int)e->ro.len;
+	sb_add(&e->ro, str, strlen(str) + 1);
+	while (e->ro.len % 8)
+		sb_putc(&e->ro, '\0');
+	bg_memo_add(&e->g, 'F', str, off);
+	return off;
+}
+
+/* print, println, printf: a record in the ring buffer, as gen.c's bg_print_call() */
+static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
+{
+	struct pr p = { .exact = true, .off = 8 };
+	struct ast_node *a = n->u.call.args;
+	const char *c;
+	bool ok = true;
+	int id, i, j, at = -e->rec_base;
+
+	sb_puts(&p.meta, "");
+	sb_puts(&p.cfmt, "");
+	if (bi == BI_PRINTF) {
+		ok = pr_format(e, &p, a, a->next);
+	} else if (bi == BI_PRINT || bi == BI_PRINTLN) {
+		for (; a && ok; a = a->next) {
+			if (a->type != TYPE_LONG && a->type != TYPE_STRING) {
+				ok = refuse(e, &a->loc, "this value in a print");
+				break;
+			}
+			pr_conv(&p, a->type == TYPE_STRING ? "%s" : "%lld",
+				a->type == TYPE_STRING ? 's' : 'l');
+			ok = pr_value(e, &p, a);
+		}
+		if (bi == BI_PRINTLN)
+			pr_text(&p, "\n", 1);
+	} else {
+		ok = refuse(e, &n->loc, "this print function");
+	}
+	if (!ok)
+		goto out;
+	id = bg_memo_find(&e->g, 'R', p.meta.buf);
+	if (id < 0) {
+		id = ++e->g.n_fmt;
+		bg_memo_add(&e->g, 'R', p.meta.buf, id);
+		sb_printf(&e->g.meta, "R %d %d\n%s", id, p.n_items, p.meta.buf);
+	}
+	st_imm(e, BPF_W, BPF_REG_10, at, REC_PRINT);
+	st_imm(e, BPF_W, BPF_REG_10, at + 4, id);
+	ld_map(e, 1, MAP_RB, false, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	alu_imm(e, BPF_ADD, 2, at);
+	mov_imm(e, 3, p.off);
+	mov_imm(e, 4, 0);
+	call(e, BPF_FUNC_ringbuf_output);
+	j = jmp_imm(e, BPF_JEQ, 0, 0);
+	/* dropped: count the bytes it would have printed */
+	for (c = p.cfmt.buf; p.exact && (c = strchr(c, '%')); c += 2) {
+		if (c[1] == 's' && ((c[2] >= 'a' && c[2] <= 'z') || (c[2] >= 'A' && c[2] <= 'Z') ||
+				    (c[2] >= '0' && c[2] <= '9')))
+			p.exact = false;
+		if (!c[1])
+			break;
+	}
+	if (p.n_vals > 12)
+		p.exact = false;
+	if (p.exact && p.off + 8 * p.n_vals > e->rec_room)
+		return refuse(e, &n->loc, "a print this long");
+	if (p.exact) {
+		int dd = at + p.off;
+
+		for (i = 0; i < p.n_vals; i++) {
+			if (p.val_str[i]) {
+				put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0);
+				alu_imm(e, BPF_ADD, 1, at + p.val_off[i]);
+			} else {
+				ldx(e, 1, BPF_REG_10, at + p.val_off[i]);
+			}
+			stx(e, BPF_REG_10, dd + 8 * i, 1);
+		}
+		mov_imm(e, 1, 0);
+		mov_imm(e, 2, 0);
+		ld_map(e, 3, MAP_RO, true, ro_string(e, p.cfmt.buf));
+		if (p.n_vals) {
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 4, BPF_REG_10, 0, 0);
+			alu_imm(e, BPF_ADD, 4, dd);
+		} else {
+			mov_imm(e, 4, 0);
+		}
+		mov_imm(e, 5, 8 * p.n_vals);
+		call(e, BPF_FUNC_snprintf);
+		/* __n > 0 ? __n - 1 : 0 */
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 0, 0, 0);
+		alu_imm(e, BPF_ADD, 1, -1);
+		i = jmp_imm(e, BPF_JSGT, 0, 0);
+		mov_imm(e, 1, 0);
+		patch(e, i);
+	} else {
+		mov_imm(e, 1, p.off - 8);
+	}
+	fetch_add(e, OFF_DROPPED);
+	patch(e, j);
+out:
+	sb_free(&p.meta);
+	sb_free(&p.cfmt);
+	return ok;
+}
+
+/* --- statements ------------------------------------------------------------------ */
+
+/* statements that count against MAXACTION, as gen.c's count_action() */
+static int actions(const struct ast_node *n)
+{
+	int k = 0;
+
+	for (; n; n = n->next) {
+		if (n->kind == AST_BLOCK)
+			k += actions(n->u.block.stmts);
+		else if (n->kind == AST_IF)
+			k += 1 + actions(n->u.cond.then) + actions(n->u.cond.other);
+		else if (n->kind == AST_EXPR_STMT || n->kind == AST_DELETE || n->kind == AST_RETURN)
+			k++;
+		if (k > 1 << 20)
+			break;
+	}
+	return k;
+}
+
+static bool stmt(struct ie *e, struct ast_node *n);
+
+static bool stmts(struct ie *e, struct ast_node *n)
+{
+	for (; n; n = n->next)
+		if (!stmt(e, n))
+			return false;
+	return true;
+}
+
+static bool stmt(struct ie *e, struct ast_node *n)
+{
+	int j, j2;
+
+	e->slot = 0;
+	if (e->n > 30000)
+		return refuse(e, &n->loc, "a probe this long");
+	switch (n->kind) {
+	case AST_BLOCK:
+		return stmts(e, n->u.block.stmts);
+	case AST_NULL:
+		return true;
+	case AST_EXPR_STMT:
+		return expr(e, n->u.operand);
+	case AST_IF:
+		if (!expr(e, n->u.cond.cond))
+			return false;
+		j = jmp_imm(e, BPF_JEQ, 7, 0);
+		if (!stmt(e, n->u.cond.then))
+			return false;
+		if (!n->u.cond.other) {
+			patch(e, j);
+			return true;
+		}
+		j2 = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		patch(e, j);
+		if (!stmt(e, n->u.cond.other))
+			return false;
+		patch(e, j2);
+		return true;
+	case AST_NEXT:
+		/* F->next: the probe ends, returning 2 */
+		mov_imm(e, 0, 2);
+		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		return true;
+	case AST_RETURN:
+		if (n->u.operand)
+			return refuse(e, &n->loc, "return with a value in a probe");
+		add_jump(&e->to_out, &e->n_to_out, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
+		return true;
+	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_DELETE: case AST_BREAK:
+	case AST_CONTINUE: case AST_TRY: case AST_EMBEDDED: case AST_NUMBER: case AST_STRING:
+	case AST_IDENT: case AST_INDEX: case AST_CALL: case AST_BINARY: case AST_UNARY:
+	case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY: case AST_IN: case AST_STAT:
+	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
+	case AST_EMBEDDED_EXPR:
+		break;
+	}
+	return refuse(e, &n->loc, "this statement");
+}
+
+/* --- probes ------------------------------------------------------------------------ */
+
+static int prog_type(struct ie *e, const struct derived_probe *dp)
+{
+	const struct probe_family *f = dp->family;
+
+	if (f == &timer_family || f == &bpf_perf_family)
+		return BPF_PROG_TYPE_PERF_EVENT;
+	if (f == &bpf_trace_family)
+		return bpf_trace_is_raw(dp) ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT;
+	if (f == &begin_family || f == &end_family || f == &error_family)
+		return BPF_PROG_TYPE_RAW_TRACEPOINT;
+	refuse(e, &dp->pp->loc, "this probe point");
+	return -1;
+}
+
+static bool probe(struct ie *e, const struct derived_probe *dp)
+{
+	const struct probe_family *f = dp->family;
+	bool event = f != &begin_family && f != &end_family && f != &error_family;
+	int type = prog_type(e, dp), prog = e->g.n_prog++, i, j;
+	const struct symbol *sym;
+	char *pp;
+
+	if (type < 0)
+		return false;
+	if (actions(dp->body) > (event ? e->g.maxaction_event : e->g.maxaction_begin))
+		return refuse(e, &dp->body->loc, "a probe that may run more than MAXACTION statements");
+	e->dp = dp;
+	e->n = 0;
+	e->n_locals = 0;
+	e->n_to_err = e->n_to_out = 0;
+	for (sym = dp->locals; sym; sym = sym->next) {
+		if (sym->external || sym->n_keys || sym->type != TYPE_LONG)
+			return refuse(e, &sym->loc, sym->external ? "target variables" :
+				      "string locals");
+		e->locals = xrealloc(e->locals, (size_t)(e->n_locals + 1) * sizeof(*e->locals));
+		e->locals[e->n_locals++] = sym;
+	}
+	e->rec_base = STACK;
+	e->rec_room = STACK - 16 - 8 * e->n_locals - 8 * N_SLOTS;
+	if (e->rec_room < 16 + e->g.msl)
+		return refuse(e, &dp->pp->loc, "a probe with this many locals");
+	pp = bg_meta_str(dp->pp_str);
+	if (f == &timer_family) {
+		bool per_cpu = false;
+		int64_t ns = timer_period_ns(dp, &per_cpu);
+
+		sb_printf(&e->g.meta, "P timer %s %" PRId64 " %d\n", pp, ns, per_cpu);
+	} else if (f == &bpf_perf_family) {
+		sb_printf(&e->g.meta, "P perf %s %s\n", pp, bpf_perf_attach(e->s, dp));
+	} else if (f == &bpf_trace_family) {
+		sb_printf(&e->g.meta, "P %s %s %s\n", bpf_trace_is_raw(dp) ? "raw" : "trace", pp,
+			  bpf_trace_target(dp));
+	} else {
+		sb_printf(&e->g.meta, "P %s %s %" PRId64 "\n", f == &begin_family ? "begin" :
+			  f == &end_family ? "end" : "error", pp, dp->priority);
+	}
+	sb_printf(&e->g.meta, "S %d\n", prog);
+	free(pp);
+	/* r6 = the globals; an event probe runs only while the session does */
+	st_imm(e, BPF_W, BPF_REG_10, -4, 0);
+	ld_map(e, 1, MAP_G, false, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	alu_imm(e, BPF_ADD, 2, -4);
+	call(e, BPF_FUNC_map_lookup_elem);
+	j = jmp_imm(e, BPF_JNE, 0, 0);
+	mov_imm(e, 0, 0);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch(e, j);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 6, 0, 0, 0);
+	if (event) {
+		ldx(e, 1, 6, OFF_STATE);
+		j = jmp_imm(e, BPF_JEQ, 1, 1);
+		mov_imm(e, 0, 0);
+		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		patch(e, j);
+	}
+	for (i = 0; i < e->n_locals; i++)
+		st_imm(e, BPF_DW, BPF_REG_10, -16 - 8 * i, 0);
+	if (dp->cond) {
+		if (!expr(e, dp->cond))
+			return false;
+		add_jump(&e->to_out, &e->n_to_out, jmp_imm(e, BPF_JEQ, 7, 0));
+	}
+	if (!stmt(e, dp->body))
+		return false;
+	/* __out: return 0 */
+	for (i = 0; i < e->n_to_out; i++)
+		patch(e, e->to_out[i]);
+	mov_imm(e, 0, 0);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	if (e->n_to_err) {
+		/* __report(): count the error (past MAXERRORS the session stops), then an
+		 * error record: type 2, message id (r8), place id (r9), an empty text */
+		int at = -e->rec_base;
+
+		for (i = 0; i < e->n_to_err; i++)
+			patch(e, e->to_err[i]);
+		if (!bg_define_of(e->s, "STP_SUPPRESS_HANDLER_ERRORS", 0)) {
+			int k;
+
+			mov_imm(e, 1, 1);
+			fetch_add(e, OFF_ERRORS);
+			mov_imm(e, 2, bg_define_of(e->s, "MAXERRORS", 0));
+			j = jmp(e, BPF_JSLT, 1, 2);
+			ldx(e, 1, 6, OFF_STATE);
+			k = jmp_imm(e, BPF_JNE, 1, 1);
+			st_imm(e, BPF_DW, 6, OFF_STATE, 2);
+			patch(e, k);
+			patch(e, j);
+		}
+		st_imm(e, BPF_W, BPF_REG_10, at, REC_ERROR);
+		put(e, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, 8, (int16_t)(at + 4), 0);
+		stx(e, BPF_REG_10, at + 8, 9);
+		for (i = 0; i < e->g.msl; i += 8)
+			st_imm(e, BPF_DW, BPF_REG_10, at + 16 + i, 0);
+		ld_map(e, 1, MAP_RB, false, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+		alu_imm(e, BPF_ADD, 2, at);
+		mov_imm(e, 3, 16 + e->g.msl);
+		mov_imm(e, 4, 0);
+		call(e, BPF_FUNC_ringbuf_output);
+		mov_imm(e, 0, 2);
+		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	sb_printf(&e->obj, "prog %d %d %d\n", prog, type, e->n);
+	for (i = 0; i < e->n; i++) {
+		const unsigned char *b = (const unsigned char *)&e->v[i];
+
+		sb_printf(&e->obj, "%02x%02x%02x%02x%02x%02x%02x%02x\n", b[0], b[1], b[2], b[3],
+			  b[4], b[5], b[6], b[7]);
+	}
+	return true;
+}
+
+/* the object's text, or NULL with e->why set */
+static char *generate(struct ie *e)
+{
+	struct session *s = e->s;
+	struct derived_probe *dp;
+	struct symbol *sym;
+	struct strbuf out = { 0 };
+	int i, gsize;
+
+	e->g.s = s;
+	e->g.n_where = 1;	/* id 1: error() */
+	e->g.msl = (int)bg_define_of(s, "MAXSTRINGLEN", BPF_DEFAULT_MAXSTRINGLEN);
+	e->g.maxaction_event = (int)bg_define_of(s, "MAXACTION", 1000);
+	e->g.maxaction_begin = (int)bg_define_of(s, "MAXACTION_INTERRUPTIBLE",
+						 10 * (int64_t)e->g.maxaction_event);
+	if (e->g.msl < 16 || e->g.msl > 1024 || e->g.msl % 8 || e->g.maxaction_event < 1 ||
+	    e->g.maxaction_begin < 1 || e->g.maxaction_begin > 1 << 23 ||
+	    bg_define_of(s, "STP_TIMING", 0)) {
+		refuse(e, NULL, "these -D settings");	/* the C path reports them */
+		return NULL;
+	}
+	sb_printf(&e->g.meta, "stapbpf 1\nmsl %d\n", e->g.msl);
+	sb_printf(&e->g.meta, "maxerrors %lld\n", (long long)bg_define_of(s, "MAXERRORS", 0));
+	if (bg_define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
+		sb_puts(&e->g.meta, "suppress_errors\n");
+	for (sym = s->prog.global_syms; sym; sym = sym->next) {
+		char *name;
+		int off = 48 + 8 * e->g.n_gsyms;
+
+		if (sym->n_keys || sym->type != TYPE_LONG) {
+			refuse(e, &sym->loc, "arrays, statistics and string globals");
+			return NULL;
+		}
+		e->g.gsyms = xrealloc(e->g.gsyms, (size_t)(e->g.n_gsyms + 1) * sizeof(*e->g.gsyms));
+		if (sym->autoprint)
+			sb_printf(&e->g.meta, "A %d\n", e->g.n_gsyms);
+		name = bg_meta_str(sym->name);
+		sb_printf(&e->g.meta, "G %d %s l %d", e->g.n_gsyms, name, off);
+		if (sym->global && sym->global->init && sym->global->init->kind == AST_NUMBER)
+			sb_printf(&e->g.meta, " %" PRId64, sym->global->init->u.num);
+		sb_puts(&e->g.meta, "\n");
+		free(name);
+		e->g.gsyms[e->g.n_gsyms++] = sym;
+	}
+	for (dp = s->prog.probes; dp; dp = dp->next) {
+		if (dp->family->not_emitted)
+			continue;
+		if (!probe(e, dp))
+			return NULL;
+	}
+	gsize = 48 + 8 * e->g.n_gsyms;
+	if (!e->ro.len)
+		sb_add(&e->ro, "\0\0\0\0\0\0\0\0", 8);
+	sb_puts(&out, "stapbpf-insn 1\n");
+	sb_printf(&out, "map __g %d 4 %d 1 0\n", BPF_MAP_TYPE_ARRAY, gsize);
+	sb_printf(&out, "map __rb %d 0 0 %d 0\n", BPF_MAP_TYPE_RINGBUF, 4 << 20);
+	sb_printf(&out, "map __loopkey %d 4 8 1 0\n", BPF_MAP_TYPE_ARRAY);
+	sb_printf(&out, "map __ro %d 4 %zu 1 %d ", BPF_MAP_TYPE_ARRAY, e->ro.len, BPF_F_RDONLY_PROG);
+	for (i = 0; i < (int)e->ro.len; i++)
+		sb_printf(&out, "%02x", (unsigned char)e->ro.buf[i]);
+	sb_puts(&out, "\n");
+	sb_puts(&out, e->obj.buf ? e->obj.buf : "");
+	sb_puts(&out, "meta\n");
+	sb_puts(&out, e->g.meta.buf);
+	return out.buf;
+}
+
+int bpf_insn_generate(struct session *s, char **text, const char **why,
+		      const struct srcloc **loc)
+{
+	struct ie e = { .s = s };
+
+	*text = generate(&e);
+	*why = e.why;
+	*loc = e.why_loc;
+	sb_free(&e.obj);
+	sb_free(&e.ro);
+	sb_free(&e.g.meta);
+	for (int i = 0; i < e.g.n_memo; i++)
+		free(e.g.memo[i].text);
+	free(e.g.memo);
+	free(e.g.gsyms);
+	free(e.v);
+	free(e.locals);
+	free(e.to_err);
+	free(e.to_out);
+	return *text ? 0 : -1;
+}
