@@ -30,6 +30,7 @@ extern const struct probe_family begin_family, end_family, error_family, timer_f
 	bpf_trace_family, bpf_perf_family;
 
 #define N_SLOTS 16
+#define REC 9			/* the register holding the record buffer's address */
 #define STACK 512
 #define OFF_STATE 0
 #define OFF_TARGET 8
@@ -39,7 +40,7 @@ extern const struct probe_family begin_family, end_family, error_family, timer_f
 /* output record types (staprun/bpf/meta.h) */
 enum { REC_PRINT = 1, REC_ERROR = 2, REC_EXIT = 3 };
 /* map numbers in the object (its map lines, in this order) */
-enum { MAP_G, MAP_RB, MAP_LOOPKEY, MAP_RO };
+enum { MAP_G, MAP_RB, MAP_LOOPKEY, MAP_RO, MAP_REC };
 
 struct ie {
 	struct bg g;			/* meta text, its memos and ids */
@@ -54,7 +55,7 @@ struct ie {
 	const struct symbol **locals;	/* the probe's locals, on the stack */
 	int n_locals;
 	int slot;			/* slots in use */
-	int rec_base, rec_room;		/* the record area: r10 - rec_base, bytes */
+	int rec_max;			/* the largest output record */
 	int *to_err, n_to_err;		/* jumps to the error exit */
 	int *to_out, n_to_out;		/* jumps to the normal exit */
 };
@@ -193,7 +194,7 @@ static int global_off(struct ie *e, const struct symbol *sym)
 static bool expr(struct ie *e, struct ast_node *n);
 
 /* a run-time error with the module runtime's message: jump to the error exit with
- * r8 = message id, r9 = place id */
+ * r8 = message id, r7 = place id */
 static void fail_here(struct ie *e, const char *msg, const struct srcloc *loc)
 {
 	int id = bg_memo_find(&e->g, 'X', msg);
@@ -207,7 +208,7 @@ static void fail_here(struct ie *e, const char *msg, const struct srcloc *loc)
 		free(m);
 	}
 	mov_imm(e, 8, id);
-	mov_imm(e, 9, bg_where(&e->g, loc));
+	mov_imm(e, 7, bg_where(&e->g, loc));
 	add_jump(&e->to_err, &e->n_to_err, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
 }
 
@@ -314,11 +315,10 @@ static bool builtin(struct ie *e, struct ast_node *n)
 		j = jmp_imm(e, BPF_JNE, 1, 1);
 		st_imm(e, BPF_DW, 6, OFF_STATE, 2);
 		patch(e, j);
-		st_imm(e, BPF_W, BPF_REG_10, -e->rec_base, REC_EXIT);
-		st_imm(e, BPF_W, BPF_REG_10, -e->rec_base + 4, 0);
+		st_imm(e, BPF_W, REC, 0, REC_EXIT);
+		st_imm(e, BPF_W, REC, 4, 0);
 		ld_map(e, 1, MAP_RB, false, 0);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
-		alu_imm(e, BPF_ADD, 2, -e->rec_base);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, REC, 0, 0);
 		mov_imm(e, 3, 8);
 		mov_imm(e, 4, 0);
 		call(e, BPF_FUNC_ringbuf_output);
@@ -550,9 +550,9 @@ static void pr_text(struct pr *p, const char *t, size_t len)
 /* the value of argument a into the record */
 static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
 {
-	int room = a->type == TYPE_STRING ? e->g.msl : 8, at = -e->rec_base + p->off;
+	int room = a->type == TYPE_STRING ? e->g.msl : 8, at = p->off;
 
-	if (p->n_vals == 64 || p->off + room > e->rec_room)
+	if (p->n_vals == 64)
 		return refuse(e, &a->loc, "a print this long");
 	p->val_str[p->n_vals] = a->type == TYPE_STRING;
 	p->val_off[p->n_vals++] = p->off;
@@ -560,7 +560,7 @@ static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
 	if (a->type == TYPE_LONG) {
 		if (!expr(e, a))
 			return false;
-		stx(e, BPF_REG_10, at, 7);
+		stx(e, REC, at, 7);
 		return true;
 	}
 	if (a->type != TYPE_STRING)
@@ -571,8 +571,8 @@ static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
 		int i;
 
 		for (i = 0; i < e->g.msl; i += 8)
-			st_imm(e, BPF_DW, BPF_REG_10, at + i, 0);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0);
+			st_imm(e, BPF_DW, REC, at + i, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, REC, 0, 0);
 		alu_imm(e, BPF_ADD, 1, at);
 		mov_imm(e, 2, 16);
 		call(e, BPF_FUNC_get_current_comm);
@@ -602,10 +602,10 @@ static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
 			for (k = 0; k < 8 && (size_t)i + k < len; k++)
 				w |= (uint64_t)(unsigned char)str[i + (int)k] << (8 * k);
 			if (w <= INT32_MAX) {
-				st_imm(e, BPF_DW, BPF_REG_10, at + i, (int32_t)w);
+				st_imm(e, BPF_DW, REC, at + i, (int32_t)w);
 			} else {
 				mov_imm(e, 1, (int64_t)w);
-				stx(e, BPF_REG_10, at + i, 1);
+				stx(e, REC, at + i, 1);
 			}
 		}
 		return true;
@@ -695,7 +695,7 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 	struct ast_node *a = n->u.call.args;
 	const char *c;
 	bool ok = true;
-	int id, i, j, at = -e->rec_base;
+	int id, i, j, at = 0;
 
 	sb_puts(&p.meta, "");
 	sb_puts(&p.cfmt, "");
@@ -724,10 +724,10 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 		bg_memo_add(&e->g, 'R', p.meta.buf, id);
 		sb_printf(&e->g.meta, "R %d %d\n%s", id, p.n_items, p.meta.buf);
 	}
-	st_imm(e, BPF_W, BPF_REG_10, at, REC_PRINT);
-	st_imm(e, BPF_W, BPF_REG_10, at + 4, id);
+	st_imm(e, BPF_W, REC, at, REC_PRINT);
+	st_imm(e, BPF_W, REC, at + 4, id);
 	ld_map(e, 1, MAP_RB, false, 0);
-	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, REC, 0, 0);
 	alu_imm(e, BPF_ADD, 2, at);
 	mov_imm(e, 3, p.off);
 	mov_imm(e, 4, 0);
@@ -743,25 +743,25 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 	}
 	if (p.n_vals > 12)
 		p.exact = false;
-	if (p.exact && p.off + 8 * p.n_vals > e->rec_room)
-		return refuse(e, &n->loc, "a print this long");
+	if (p.off + 8 * p.n_vals > e->rec_max)
+		e->rec_max = p.off + 8 * p.n_vals;
 	if (p.exact) {
 		int dd = at + p.off;
 
 		for (i = 0; i < p.n_vals; i++) {
 			if (p.val_str[i]) {
-				put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0);
+				put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, REC, 0, 0);
 				alu_imm(e, BPF_ADD, 1, at + p.val_off[i]);
 			} else {
-				ldx(e, 1, BPF_REG_10, at + p.val_off[i]);
+				ldx(e, 1, REC, at + p.val_off[i]);
 			}
-			stx(e, BPF_REG_10, dd + 8 * i, 1);
+			stx(e, REC, dd + 8 * i, 1);
 		}
 		mov_imm(e, 1, 0);
 		mov_imm(e, 2, 0);
 		ld_map(e, 3, MAP_RO, true, ro_string(e, p.cfmt.buf));
 		if (p.n_vals) {
-			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 4, BPF_REG_10, 0, 0);
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 4, REC, 0, 0);
 			alu_imm(e, BPF_ADD, 4, dd);
 		} else {
 			mov_imm(e, 4, 0);
@@ -866,6 +866,63 @@ static bool stmt(struct ie *e, struct ast_node *n)
 	return refuse(e, &n->loc, "this statement");
 }
 
+/* drop the instructions no path reaches (after next, return or a jump), which the
+ * verifier refuses, and fix the jumps around them */
+static void compact(struct ie *e)
+{
+	bool *live = xcalloc((size_t)e->n + 1, sizeof(*live));
+	int *todo = xmalloc(((size_t)e->n + 1) * sizeof(*todo)), *at = xmalloc(((size_t)e->n + 1) * sizeof(*at));
+	int n_todo = 0, i, k;
+
+	todo[n_todo++] = 0;
+	live[0] = true;
+	while (n_todo) {
+		int succ[2], n_succ = 0;
+		const struct bpf_insn *in;
+
+		i = todo[--n_todo];
+		in = &e->v[i];
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			live[i + 1] = true;
+			succ[n_succ++] = i + 2;
+		} else if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) == BPF_EXIT) {
+			;
+		} else if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) == BPF_JA) {
+			succ[n_succ++] = i + 1 + in->off;
+		} else if (BPF_CLASS(in->code) == BPF_JMP && BPF_OP(in->code) != BPF_CALL) {
+			succ[n_succ++] = i + 1;
+			succ[n_succ++] = i + 1 + in->off;
+		} else {
+			succ[n_succ++] = i + 1;
+		}
+		for (k = 0; k < n_succ; k++)
+			if (succ[k] < e->n && !live[succ[k]]) {
+				live[succ[k]] = true;
+				todo[n_todo++] = succ[k];
+			}
+	}
+	for (i = 0, k = 0; i <= e->n; i++) {
+		at[i] = k;
+		if (i < e->n && live[i])
+			k++;
+	}
+	for (i = 0; i < e->n; i++) {
+		struct bpf_insn *in = &e->v[i];
+
+		if (!live[i] || BPF_CLASS(in->code) != BPF_JMP || BPF_OP(in->code) == BPF_CALL ||
+		    BPF_OP(in->code) == BPF_EXIT)
+			continue;
+		in->off = (int16_t)(at[i + 1 + in->off] - at[i] - 1);
+	}
+	for (i = 0, k = 0; i < e->n; i++)
+		if (live[i])
+			e->v[k++] = e->v[i];
+	e->n = k;
+	free(live);
+	free(todo);
+	free(at);
+}
+
 /* --- probes ------------------------------------------------------------------------ */
 
 static int prog_type(struct ie *e, const struct derived_probe *dp)
@@ -905,9 +962,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		e->locals = xrealloc(e->locals, (size_t)(e->n_locals + 1) * sizeof(*e->locals));
 		e->locals[e->n_locals++] = sym;
 	}
-	e->rec_base = STACK;
-	e->rec_room = STACK - 16 - 8 * e->n_locals - 8 * N_SLOTS;
-	if (e->rec_room < 16 + e->g.msl)
+	if (16 + 8 * e->n_locals + 8 * N_SLOTS > STACK)
 		return refuse(e, &dp->pp->loc, "a probe with this many locals");
 	pp = bg_meta_str(dp->pp_str);
 	if (f == &timer_family) {
@@ -937,6 +992,15 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	patch(e, j);
 	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 6, 0, 0, 0);
+	ld_map(e, 1, MAP_REC, false, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	alu_imm(e, BPF_ADD, 2, -4);
+	call(e, BPF_FUNC_map_lookup_elem);
+	j = jmp_imm(e, BPF_JNE, 0, 0);
+	mov_imm(e, 0, 0);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch(e, j);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, REC, 0, 0, 0);
 	if (event) {
 		ldx(e, 1, 6, OFF_STATE);
 		j = jmp_imm(e, BPF_JEQ, 1, 1);
@@ -961,7 +1025,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 	if (e->n_to_err) {
 		/* __report(): count the error (past MAXERRORS the session stops), then an
 		 * error record: type 2, message id (r8), place id (r9), an empty text */
-		int at = -e->rec_base;
+		int at = 0;
 
 		for (i = 0; i < e->n_to_err; i++)
 			patch(e, e->to_err[i]);
@@ -978,13 +1042,13 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 			patch(e, k);
 			patch(e, j);
 		}
-		st_imm(e, BPF_W, BPF_REG_10, at, REC_ERROR);
-		put(e, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, 8, (int16_t)(at + 4), 0);
-		stx(e, BPF_REG_10, at + 8, 9);
+		st_imm(e, BPF_W, REC, at, REC_ERROR);
+		put(e, BPF_STX | BPF_MEM | BPF_W, REC, 8, (int16_t)(at + 4), 0);
+		stx(e, REC, at + 8, 7);
 		for (i = 0; i < e->g.msl; i += 8)
-			st_imm(e, BPF_DW, BPF_REG_10, at + 16 + i, 0);
+			st_imm(e, BPF_DW, REC, at + 16 + i, 0);
 		ld_map(e, 1, MAP_RB, false, 0);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, REC, 0, 0);
 		alu_imm(e, BPF_ADD, 2, at);
 		mov_imm(e, 3, 16 + e->g.msl);
 		mov_imm(e, 4, 0);
@@ -992,6 +1056,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		mov_imm(e, 0, 2);
 		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	}
+	compact(e);
 	sb_printf(&e->obj, "prog %d %d %d\n", prog, type, e->n);
 	for (i = 0; i < e->n; i++) {
 		const unsigned char *b = (const unsigned char *)&e->v[i];
@@ -1023,6 +1088,7 @@ static char *generate(struct ie *e)
 		refuse(e, NULL, "these -D settings");	/* the C path reports them */
 		return NULL;
 	}
+	e->rec_max = 16 + e->g.msl;	/* an error record */
 	sb_printf(&e->g.meta, "stapbpf 1\nmsl %d\n", e->g.msl);
 	sb_printf(&e->g.meta, "maxerrors %lld\n", (long long)bg_define_of(s, "MAXERRORS", 0));
 	if (bg_define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
@@ -1052,6 +1118,10 @@ static char *generate(struct ie *e)
 		if (!probe(e, dp))
 			return NULL;
 	}
+	if (e->rec_max > 32768) {	/* a per-CPU map's value */
+		refuse(e, NULL, "prints this long");
+		return NULL;
+	}
 	gsize = 48 + 8 * e->g.n_gsyms;
 	if (!e->ro.len)
 		sb_add(&e->ro, "\0\0\0\0\0\0\0\0", 8);
@@ -1063,6 +1133,7 @@ static char *generate(struct ie *e)
 	for (i = 0; i < (int)e->ro.len; i++)
 		sb_printf(&out, "%02x", (unsigned char)e->ro.buf[i]);
 	sb_puts(&out, "\n");
+	sb_printf(&out, "map __rec %d 4 %d 1 0\n", BPF_MAP_TYPE_PERCPU_ARRAY, e->rec_max);
 	sb_puts(&out, e->obj.buf ? e->obj.buf : "");
 	sb_puts(&out, "meta\n");
 	sb_puts(&out, e->g.meta.buf);
