@@ -4,9 +4,10 @@
  *   stapbpf-insn 1
  *   map NAME TYPE KEYSIZE VALUESIZE MAXENTRIES FLAGS [HEX]   a map; HEX: the bytes of
  *                                     element 0 of an array, which is then frozen
- *   prog ID TYPE N                    program __progID of BPF_PROG_TYPE TYPE, then N
+ *   prog ID TYPE N [S...]             program __progID of BPF_PROG_TYPE TYPE, then N
  *                                     lines of one instruction each in 16 hex digits
- *                                     (its 8 bytes in memory order)
+ *                                     (its 8 bytes in memory order); S: where each
+ *                                     subprogram (a bpf_loop() callback) starts
  *   meta                              the rest of the file is the meta text (meta.h)
  * A 64-bit immediate load with src_reg 1 (BPF_PSEUDO_MAP_FD) or 2
  * (BPF_PSEUDO_MAP_VALUE) carries the map's line number (from 0) in imm, replaced here
@@ -97,13 +98,60 @@ static int map_line(char *line)
 	return fd;
 }
 
-static void load_prog(int id, unsigned type, struct bpf_insn *insns, size_t n)
+/* BTF for a program with subprograms, which the kernel wants for bpf_loop()
+ * callbacks: long f(void *) for the program, static long cb(unsigned int, void *)
+ * for each callback; its file descriptor, and func_info (n_sub + 1 records) */
+static int btf_for(const unsigned *sub, int n_sub, struct bpf_func_info *fi)
+{
+	static const char strs[] = "\0long\0unsigned int\0f\0cb\0i\0c";	/* 1 6 19 21 24 26 */
+	uint32_t t[64], *p = t;
+	unsigned char blob[sizeof(t) + 24 + sizeof(strs)];
+	uint32_t hdr[6];
+	int i, fd;
+
+	*p++ = 1; *p++ = (1u << 24); *p++ = 8; *p++ = (1u << 24) | 64;	/* 1 long */
+	*p++ = 6; *p++ = (1u << 24); *p++ = 4; *p++ = 32;		/* 2 unsigned int */
+	*p++ = 0; *p++ = (2u << 24); *p++ = 0;				/* 3 void * */
+	*p++ = 0; *p++ = (13u << 24) | 1; *p++ = 1; *p++ = 26; *p++ = 3;	/* 4 long (void *c) */
+	*p++ = 0; *p++ = (13u << 24) | 2; *p++ = 1;			/* 5 long (unsigned i, */
+	*p++ = 24; *p++ = 2; *p++ = 26; *p++ = 3;			/*   void *c) */
+	*p++ = 19; *p++ = (12u << 24) | 1; *p++ = 4;			/* 6 global f */
+	*p++ = 21; *p++ = (12u << 24); *p++ = 5;			/* 7 static cb */
+	hdr[0] = 0xeB9F | (1u << 16);	/* magic, version 1, flags 0 */
+	hdr[1] = 24;			/* header length */
+	hdr[2] = 0;
+	hdr[3] = (uint32_t)((p - t) * 4);
+	hdr[4] = hdr[3];
+	hdr[5] = sizeof(strs);
+	memcpy(blob, hdr, 24);
+	memcpy(blob + 24, t, hdr[3]);
+	memcpy(blob + 24 + hdr[3], strs, sizeof(strs));
+	fd = bpf_btf_load(blob, 24 + hdr[3] + sizeof(strs), NULL);
+	if (fd < 0)
+		die("cannot load the BTF of a program's loop callbacks: %s", strerror(errno));
+	fi[0] = (struct bpf_func_info){ .insn_off = 0, .type_id = 6 };
+	for (i = 0; i < n_sub; i++)
+		fi[i + 1] = (struct bpf_func_info){ .insn_off = sub[i], .type_id = 7 };
+	return fd;
+}
+
+static void load_prog(int id, unsigned type, struct bpf_insn *insns, size_t n,
+		      const unsigned *sub, int n_sub)
 {
 	static char log[1 << 16];
 	LIBBPF_OPTS(bpf_prog_load_opts, o);
+	struct bpf_func_info *fi = NULL;
 	char name[32];
 	size_t i;
 	int fd;
+
+	if (n_sub) {
+		fi = xzalloc(sizeof(*fi) * (size_t)(n_sub + 1));
+		o.prog_btf_fd = (uint32_t)btf_for(sub, n_sub, fi);
+		o.func_info = fi;
+		o.func_info_cnt = (uint32_t)n_sub + 1;
+		o.func_info_rec_size = sizeof(*fi);
+	}
 
 	for (i = 0; i + 1 < n; i++) {
 		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
@@ -120,7 +168,9 @@ static void load_prog(int id, unsigned type, struct bpf_insn *insns, size_t n)
 	if (fd < 0) {
 		/* again with the verifier's log, for the message */
 		LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = log, .log_size = sizeof(log),
-			    .log_level = 1);
+			    .log_level = 1, .prog_btf_fd = o.prog_btf_fd, .func_info = o.func_info,
+			    .func_info_cnt = o.func_info_cnt,
+			    .func_info_rec_size = o.func_info_rec_size);
 		int err = errno;
 
 		log[0] = '\0';
@@ -143,6 +193,9 @@ static void load_prog(int id, unsigned type, struct bpf_insn *insns, size_t n)
 			run.prog_fds[j] = -1;
 	}
 	run.prog_fds[id] = fd;
+	if (n_sub)
+		close((int)o.prog_btf_fd);
+	free(fi);
 }
 
 /* create the maps and load the programs of an instruction object; its meta text */
@@ -162,14 +215,21 @@ char *insn_load(char *text)
 			continue;
 		}
 		if (!strncmp(p, "prog ", 5)) {
-			int id;
-			unsigned type;
+			int id, n_sub = 0, pos = 0, k;
+			unsigned type, sub[64];
 			size_t n, i;
 			struct bpf_insn *v;
+			char *q;
 
-			if (sscanf(p, "prog %d %u %zu", &id, &type, &n) != 3 || id < 0 || !n ||
-			    n > 1000000)
+			if (sscanf(p, "prog %d %u %zu%n", &id, &type, &n, &pos) != 3 || id < 0 ||
+			    !n || n > 1000000)
 				die("bad prog line in the object: %s", p);
+			for (q = p + pos; *q == ' '; q += k) {
+				if (n_sub == 64 || sscanf(q, " %u%n", &sub[n_sub], &k) != 1 ||
+				    sub[n_sub] >= n)
+					die("bad prog line in the object: %s", p);
+				n_sub++;
+			}
 			v = xzalloc(n * sizeof(*v));
 			for (i = 0; i < n; i++) {
 				p = nl + 1;
@@ -177,7 +237,7 @@ char *insn_load(char *text)
 				if (!nl || nl - p != 16 || !unhex(p, (unsigned char *)&v[i], 8))
 					die("bad instruction %zu of program __prog%d in the object", i, id);
 			}
-			load_prog(id, type, v, n);
+			load_prog(id, type, v, n, sub, n_sub);
 			free(v);
 			continue;
 		}

@@ -621,6 +621,11 @@ emitter: $o2"
 		grep -q '^ERROR: MAXACTION exceeded near ' "$work/err"
 	check "emitter: more statements than MAXACTION: clang's counting" $? "rc=$rc $err"
 	both "a long literal string cut at MAXSTRINGLEN" -D MAXSTRINGLEN=16 -e 'probe begin { println("abcdefghijklmnopqrstuvwxyz", 1); printf("%s|%d\n", "0123456789abcdefXYZ", 2); exit() }'
+	both "for, while, break, continue, nested loops" -e 'probe begin { for (i = 0; i < 5; i++) for (j = 0; j < 5; j++) { if (j > i) break; s += i * j } k = 0; while (k < 1000) { k++; if (k % 2) continue; t += k } println(s, " ", t, " ", i, j, k); exit() }'
+	both "MAXACTION in an endless loop" -e 'probe begin { while (1) { x++ } } probe end { println("end") }'
+	both "MAXACTION in a timer's loop, -D MAXACTION" -D MAXACTION=50 -e 'global n; probe timer.ms(5) { for (i = 0; i < 100; i++) n++ } probe end { println(n) }'
+	both "division by 0 inside a loop" -e 'global z; probe begin { for (i = 0; i < 5; i++) { println(i); println(10 / (z + 2 - i)) } } probe end { println("end") }'
+	both "next inside nested loops" -e 'probe begin { for (k = 0; k < 3; k++) { while (1) { if (k == 1) next; break } println(k) } println("not") } probe begin(1) { println("second"); exit() } probe end { println("end") }'
 	[ -n "$forced" ] && export STAP_BPF_CLANG=$forced
 fi
 

@@ -30,6 +30,22 @@ extern const struct probe_family begin_family, end_family, error_family, timer_f
 	bpf_trace_family, bpf_perf_family;
 
 #define N_SLOTS 16
+#define N_CB_SLOTS 8
+/* the program's stack frame (r10 + these): r6, r9 for the loop callbacks, then
+ * expression slots; a loop callback's frame holds the program's frame pointer at -8,
+ * then its slots */
+#define FP_G -16
+#define FP_REC -24
+#define FP_SLOTS -32
+#define CB_FRAME (16 + 8 * N_CB_SLOTS)
+/* the per-CPU map __rec (r9 + these): state, locals, then the output record. Not the
+ * stack: the verifier follows a stack value from one loop turn to the next and gives
+ * up, while a map's contents are unknown to it */
+#define R_ACT 0			/* statements run (MAXACTION), when it has loops */
+#define R_ERR 8			/* a callback's error: message id, place id */
+#define R_WHERE 16
+#define R_NEXT 24		/* a callback ran next */
+#define R_LOCALS 32
 #define REC 9			/* the register holding the record buffer's address */
 #define STACK 512
 #define OFF_STATE 0
@@ -55,9 +71,15 @@ struct ie {
 	const struct symbol **locals;	/* the probe's locals, on the stack */
 	int n_locals;
 	int slot;			/* slots in use */
-	int rec_max;			/* the largest output record */
+	int rec_max;			/* the size of __rec's value */
+	int rb;				/* where the output record starts in it */
 	int *to_err, n_to_err;		/* jumps to the error exit */
 	int *to_out, n_to_out;		/* jumps to the normal exit */
+	int *to_cont, n_to_cont;	/* continue in the innermost loop */
+	int cb_depth;			/* 0 the program, else nested loop callbacks */
+	bool counting;			/* MAXACTION counted at run time (loops) */
+	struct cbfn { struct bpf_insn *v; int n; } *cbs;	/* loop callbacks */
+	int n_cbs;
 };
 
 static bool refuse(struct ie *e, const struct srcloc *loc, const char *why)
@@ -165,17 +187,19 @@ static int local_off(struct ie *e, const struct symbol *sym)
 
 	for (i = 0; i < e->n_locals; i++)
 		if (e->locals[i] == sym)
-			return -16 - 8 * i;
+			return R_LOCALS + 8 * i;
 	return 0;
 }
 
 static int slot_push(struct ie *e, const struct srcloc *loc)
 {
-	if (e->slot == N_SLOTS) {
+	if (e->slot == (e->cb_depth ? N_CB_SLOTS : N_SLOTS)) {
 		refuse(e, loc, "an expression nested this deep");
 		return -8;
 	}
-	return -16 - 8 * e->n_locals - 8 * e->slot++;
+	if (e->cb_depth)
+		return -16 - 8 * e->slot++;
+	return FP_SLOTS - 8 * e->slot++;
 }
 
 /* the byte offset of global sym in __g, or -1 */
@@ -206,6 +230,13 @@ static void fail_here(struct ie *e, const char *msg, const struct srcloc *loc)
 		bg_memo_add(&e->g, 'X', msg, id);
 		sb_printf(&e->g.meta, "X %d %s\n", id, m);
 		free(m);
+	}
+	if (e->cb_depth) {	/* into the program's frame, and out of the loop */
+		st_imm(e, BPF_DW, REC, R_ERR, id);
+		st_imm(e, BPF_DW, REC, R_WHERE, bg_where(&e->g, loc));
+		mov_imm(e, 0, 1);
+		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		return;
 	}
 	mov_imm(e, 8, id);
 	mov_imm(e, 7, bg_where(&e->g, loc));
@@ -295,7 +326,7 @@ static bool place(struct ie *e, struct ast_node *n, int *base, int *off)
 		*off = global_off(e, sym);
 		return *off >= 0 || refuse(e, &n->loc, "this global");
 	}
-	*base = BPF_REG_10;
+	*base = REC;
 	*off = local_off(e, sym);
 	return *off || refuse(e, &n->loc, "this local");
 }
@@ -315,10 +346,11 @@ static bool builtin(struct ie *e, struct ast_node *n)
 		j = jmp_imm(e, BPF_JNE, 1, 1);
 		st_imm(e, BPF_DW, 6, OFF_STATE, 2);
 		patch(e, j);
-		st_imm(e, BPF_W, REC, 0, REC_EXIT);
-		st_imm(e, BPF_W, REC, 4, 0);
+		st_imm(e, BPF_W, REC, e->rb, REC_EXIT);
+		st_imm(e, BPF_W, REC, e->rb + 4, 0);
 		ld_map(e, 1, MAP_RB, false, 0);
 		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, REC, 0, 0);
+		alu_imm(e, BPF_ADD, 2, e->rb);
 		mov_imm(e, 3, 8);
 		mov_imm(e, 4, 0);
 		call(e, BPF_FUNC_ringbuf_output);
@@ -550,7 +582,7 @@ static void pr_text(struct pr *p, const char *t, size_t len)
 /* the value of argument a into the record */
 static bool pr_value(struct ie *e, struct pr *p, struct ast_node *a)
 {
-	int room = a->type == TYPE_STRING ? e->g.msl : 8, at = p->off;
+	int room = a->type == TYPE_STRING ? e->g.msl : 8, at = e->rb + p->off;
 
 	if (p->n_vals == 64)
 		return refuse(e, &a->loc, "a print this long");
@@ -695,7 +727,7 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 	struct ast_node *a = n->u.call.args;
 	const char *c;
 	bool ok = true;
-	int id, i, j, at = 0;
+	int id, i, j, at = e->rb;
 
 	sb_puts(&p.meta, "");
 	sb_puts(&p.cfmt, "");
@@ -743,8 +775,8 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 	}
 	if (p.n_vals > 12)
 		p.exact = false;
-	if (p.off + 8 * p.n_vals > e->rec_max)
-		e->rec_max = p.off + 8 * p.n_vals;
+	if (at + p.off + 8 * p.n_vals > e->rec_max)
+		e->rec_max = at + p.off + 8 * p.n_vals;
 	if (p.exact) {
 		int dd = at + p.off;
 
@@ -815,6 +847,136 @@ static bool stmts(struct ie *e, struct ast_node *n)
 	return true;
 }
 
+/* ++act > MAXACTION is an error, as gen.c's count_action(); only in probes with loops
+ * (the others are checked before they run) */
+static void count_action(struct ie *e, const struct srcloc *loc)
+{
+	int j;
+
+	if (!e->counting)
+		return;
+	ldx(e, 1, REC, R_ACT);
+	alu_imm(e, BPF_ADD, 1, 1);
+	stx(e, REC, R_ACT, 1);
+	j = jmp_imm(e, BPF_JSLE, 1, e->dp->family == &begin_family ||
+		    e->dp->family == &end_family || e->dp->family == &error_family ?
+		    e->g.maxaction_begin : e->g.maxaction_event);
+	fail_here(e, "MAXACTION exceeded", loc);
+	patch(e, j);
+}
+
+/* the end of a callback: r0 = v */
+static void cb_return(struct ie *e, int v)
+{
+	mov_imm(e, 0, v);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+static bool stmt(struct ie *e, struct ast_node *n);
+static void compact(struct ie *e);
+
+/* while/for: a bpf_loop() callback running cond, body and incr, as gen.c's loop():
+ * at most MAXACTION + 1 turns, each charged one action. The callback reaches the
+ * program's locals and state through the frame pointer it gets as its context. */
+static bool loop(struct ie *e, struct ast_node *n)
+{
+	struct bpf_insn *ov;
+	int on, ocap, oslot, *ocont, oncont;
+	int id, i, j;
+	bool ok;
+
+	if (n->kind == AST_FOR && n->u.loop.init && !stmt(e, n->u.loop.init))
+		return false;
+	/* the function being written, kept while the callback is */
+	ov = e->v;
+	on = e->n;
+	ocap = e->cap;
+	oslot = e->slot;
+	ocont = e->to_cont;
+	oncont = e->n_to_cont;
+	if (e->cb_depth + 2 > BG_MAX_FRAMES || e->n_cbs == 64 ||
+	    -FP_SLOTS + 8 * N_SLOTS + (e->cb_depth + 1) * CB_FRAME > STACK)
+		return refuse(e, &n->loc, "loops nested this deep");
+	e->v = NULL;
+	e->n = e->cap = 0;
+	e->slot = 0;
+	e->to_cont = NULL;
+	e->n_to_cont = 0;
+	e->cb_depth++;
+	/* r2: the program's frame; r6, r9 as in the program */
+	stx(e, BPF_REG_10, -8, 2);
+	ldx(e, 6, 2, FP_G);
+	ldx(e, REC, 2, FP_REC);
+	count_action(e, &n->loc);
+	ok = true;
+	if (n->u.loop.cond) {
+		ok = expr(e, n->u.loop.cond);
+		j = jmp_imm(e, BPF_JNE, 7, 0);
+		cb_return(e, 1);
+		patch(e, j);
+	}
+	ok = ok && stmt(e, n->u.loop.body);
+	for (i = 0; i < e->n_to_cont; i++)
+		patch(e, e->to_cont[i]);
+	if (ok && n->kind == AST_FOR && n->u.loop.incr)
+		ok = stmt(e, n->u.loop.incr);
+	cb_return(e, 0);
+	e->cb_depth--;
+	compact(e);
+	id = e->n_cbs++;
+	e->cbs = xrealloc(e->cbs, (size_t)e->n_cbs * sizeof(*e->cbs));
+	e->cbs[id] = (struct cbfn){ .v = e->v, .n = e->n };
+	free(e->to_cont);
+	e->v = ov;
+	e->n = on;
+	e->cap = ocap;
+	e->slot = oslot;
+	e->to_cont = ocont;
+	e->n_to_cont = oncont;
+	if (!ok)
+		return false;
+	/* bpf_loop(MAXACTION + 1, callback, frame, 0), then its error or next */
+	if (e->cb_depth)
+		ldx(e, 3, BPF_REG_10, -8);
+	else
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, BPF_REG_10, 0, 0);
+	mov_imm(e, 1, (e->dp->family == &begin_family || e->dp->family == &end_family ||
+		       e->dp->family == &error_family ? e->g.maxaction_begin :
+		       e->g.maxaction_event) + 1);
+	put(e, BPF_LD | BPF_DW | BPF_IMM, 2, BPF_PSEUDO_FUNC, 0, id);
+	put(e, 0, 0, 0, 0, 0);
+	mov_imm(e, 4, 0);
+	call(e, BPF_FUNC_loop);
+	ldx(e, 1, REC, R_ERR);
+	j = jmp_imm(e, BPF_JEQ, 1, 0);
+	if (e->cb_depth) {
+		cb_return(e, 1);
+	} else {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 1, 0, 0);
+		ldx(e, 7, REC, R_WHERE);
+		add_jump(&e->to_err, &e->n_to_err, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	}
+	patch(e, j);
+	ldx(e, 1, REC, R_NEXT);
+	j = jmp_imm(e, BPF_JEQ, 1, 0);
+	cb_return(e, e->cb_depth ? 1 : 2);
+	patch(e, j);
+	return true;
+}
+
+static bool has_loop(const struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_WHILE || n->kind == AST_FOR)
+			return true;
+		if (n->kind == AST_BLOCK && has_loop(n->u.block.stmts))
+			return true;
+		if (n->kind == AST_IF && (has_loop(n->u.cond.then) || has_loop(n->u.cond.other)))
+			return true;
+	}
+	return false;
+}
+
 static bool stmt(struct ie *e, struct ast_node *n)
 {
 	int j, j2;
@@ -828,8 +990,10 @@ static bool stmt(struct ie *e, struct ast_node *n)
 	case AST_NULL:
 		return true;
 	case AST_EXPR_STMT:
+		count_action(e, &n->loc);
 		return expr(e, n->u.operand);
 	case AST_IF:
+		count_action(e, &n->loc);
 		if (!expr(e, n->u.cond.cond))
 			return false;
 		j = jmp_imm(e, BPF_JEQ, 7, 0);
@@ -845,22 +1009,35 @@ static bool stmt(struct ie *e, struct ast_node *n)
 			return false;
 		patch(e, j2);
 		return true;
+	case AST_WHILE:
+	case AST_FOR:
+		return loop(e, n);
+	case AST_BREAK:
+		if (!e->cb_depth)
+			return refuse(e, &n->loc, "break outside a loop");
+		cb_return(e, 1);
+		return true;
+	case AST_CONTINUE:
+		if (!e->cb_depth)
+			return refuse(e, &n->loc, "continue outside a loop");
+		add_jump(&e->to_cont, &e->n_to_cont, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
+		return true;
 	case AST_NEXT:
-		/* F->next: the probe ends, returning 2 */
+		if (e->cb_depth) {	/* F->next, out of the loops */
+			st_imm(e, BPF_DW, REC, R_NEXT, 1);
+			cb_return(e, 1);
+			return true;
+		}
+		/* the probe ends, returning 2 */
 		mov_imm(e, 0, 2);
 		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 		return true;
-	case AST_RETURN:
-		if (n->u.operand)
-			return refuse(e, &n->loc, "return with a value in a probe");
-		add_jump(&e->to_out, &e->n_to_out, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
-		return true;
-	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_DELETE: case AST_BREAK:
-	case AST_CONTINUE: case AST_TRY: case AST_EMBEDDED: case AST_NUMBER: case AST_STRING:
-	case AST_IDENT: case AST_INDEX: case AST_CALL: case AST_BINARY: case AST_UNARY:
-	case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY: case AST_IN: case AST_STAT:
-	case AST_TARGET: case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
-	case AST_EMBEDDED_EXPR:
+	case AST_NUMBER: case AST_IDENT: case AST_CALL: case AST_BINARY: case AST_UNARY:
+	case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
+		return expr(e, n);	/* a for loop's increment: not counted, as gen.c */
+	case AST_RETURN: case AST_FOREACH: case AST_DELETE: case AST_TRY: case AST_EMBEDDED:
+	case AST_STRING: case AST_INDEX: case AST_IN: case AST_STAT: case AST_TARGET:
+	case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
 		break;
 	}
 	return refuse(e, &n->loc, "this statement");
@@ -925,6 +1102,38 @@ static void compact(struct ie *e)
 
 /* --- probes ------------------------------------------------------------------------ */
 
+/* the program's line and instructions in the object: its own code, then the loop
+ * callbacks as subprograms, each bpf_loop()'s callback address made relative */
+static void layout(struct ie *e, int prog, int type)
+{
+	int *start = xmalloc(((size_t)e->n_cbs + 1) * sizeof(*start));
+	int i, f, total = e->n;
+
+	for (f = 0; f < e->n_cbs; f++) {
+		start[f] = total;
+		total += e->cbs[f].n;
+	}
+	sb_printf(&e->obj, "prog %d %d %d", prog, type, total);
+	for (f = 0; f < e->n_cbs; f++)
+		sb_printf(&e->obj, " %d", start[f]);
+	sb_puts(&e->obj, "\n");
+	for (f = -1; f < e->n_cbs; f++) {
+		struct bpf_insn *v = f < 0 ? e->v : e->cbs[f].v;
+		int n = f < 0 ? e->n : e->cbs[f].n, base = f < 0 ? 0 : start[f];
+
+		for (i = 0; i < n; i++) {
+			struct bpf_insn in = v[i];
+			const unsigned char *b = (const unsigned char *)&in;
+
+			if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && in.src_reg == BPF_PSEUDO_FUNC)
+				in.imm = start[in.imm] - (base + i) - 1;
+			sb_printf(&e->obj, "%02x%02x%02x%02x%02x%02x%02x%02x\n", b[0], b[1], b[2],
+				  b[3], b[4], b[5], b[6], b[7]);
+		}
+	}
+	free(start);
+}
+
 static int prog_type(struct ie *e, const struct derived_probe *dp)
 {
 	const struct probe_family *f = dp->family;
@@ -949,10 +1158,16 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 
 	if (type < 0)
 		return false;
-	if (actions(dp->body) > (event ? e->g.maxaction_event : e->g.maxaction_begin))
+	e->counting = has_loop(dp->body);
+	if (!e->counting &&
+	    actions(dp->body) > (event ? e->g.maxaction_event : e->g.maxaction_begin))
 		return refuse(e, &dp->body->loc, "a probe that may run more than MAXACTION statements");
 	e->dp = dp;
 	e->n = 0;
+	e->cb_depth = 0;
+	for (i = 0; i < e->n_cbs; i++)
+		free(e->cbs[i].v);
+	e->n_cbs = 0;
 	e->n_locals = 0;
 	e->n_to_err = e->n_to_out = 0;
 	for (sym = dp->locals; sym; sym = sym->next) {
@@ -962,8 +1177,9 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		e->locals = xrealloc(e->locals, (size_t)(e->n_locals + 1) * sizeof(*e->locals));
 		e->locals[e->n_locals++] = sym;
 	}
-	if (16 + 8 * e->n_locals + 8 * N_SLOTS > STACK)
-		return refuse(e, &dp->pp->loc, "a probe with this many locals");
+	e->rb = R_LOCALS + 8 * e->n_locals;
+	if (e->rb + 16 + e->g.msl > e->rec_max)
+		e->rec_max = e->rb + 16 + e->g.msl;	/* an error record */
 	pp = bg_meta_str(dp->pp_str);
 	if (f == &timer_family) {
 		bool per_cpu = false;
@@ -1008,8 +1224,11 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 		patch(e, j);
 	}
-	for (i = 0; i < e->n_locals; i++)
-		st_imm(e, BPF_DW, BPF_REG_10, -16 - 8 * i, 0);
+	/* for the loop callbacks; the state and the locals start at 0 */
+	stx(e, BPF_REG_10, FP_G, 6);
+	stx(e, BPF_REG_10, FP_REC, REC);
+	for (i = 0; i < e->rb; i += 8)
+		st_imm(e, BPF_DW, REC, i, 0);
 	if (dp->cond) {
 		if (!expr(e, dp->cond))
 			return false;
@@ -1025,7 +1244,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 	if (e->n_to_err) {
 		/* __report(): count the error (past MAXERRORS the session stops), then an
 		 * error record: type 2, message id (r8), place id (r9), an empty text */
-		int at = 0;
+		int at = e->rb;
 
 		for (i = 0; i < e->n_to_err; i++)
 			patch(e, e->to_err[i]);
@@ -1057,13 +1276,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	}
 	compact(e);
-	sb_printf(&e->obj, "prog %d %d %d\n", prog, type, e->n);
-	for (i = 0; i < e->n; i++) {
-		const unsigned char *b = (const unsigned char *)&e->v[i];
-
-		sb_printf(&e->obj, "%02x%02x%02x%02x%02x%02x%02x%02x\n", b[0], b[1], b[2], b[3],
-			  b[4], b[5], b[6], b[7]);
-	}
+	layout(e, prog, type);
 	return true;
 }
 
@@ -1159,5 +1372,8 @@ int bpf_insn_generate(struct session *s, char **text, const char **why,
 	free(e.locals);
 	free(e.to_err);
 	free(e.to_out);
+	for (int i = 0; i < e.n_cbs; i++)
+		free(e.cbs[i].v);
+	free(e.cbs);
 	return *text ? 0 : -1;
 }
