@@ -55,6 +55,15 @@ void bg_memo_add(struct bg *g, char kind, const char *text, int id)
 	g->memo[g->n_memo++].id = id;
 }
 
+void bg_memo_free(struct bg *g)
+{
+	for (int i = 0; i < g->n_memo; i++)
+		free(g->memo[i].text);
+	free(g->memo);
+	g->memo = NULL;
+	g->n_memo = 0;
+}
+
 int bg_where(struct bg *g, const struct srcloc *loc)
 {
 	char *text, *m;

@@ -1324,9 +1324,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	free(g.fns);
 	free(g.fn_height);
 	free(g.sys);
-	for (int i = 0; i < g.n_memo; i++)
-		free(g.memo[i].text);
-	free(g.memo);
+	bg_memo_free(&g);
 	return s->diag.n_errors > n_errors ? -1 : 0;
 }
 

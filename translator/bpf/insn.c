@@ -5,18 +5,19 @@
  * map, output records, error records and messages.
  *
  * The subset: begin, end, error, timer, perf and plain kernel.trace probes (no target
- * variables); long locals (on the BPF stack) and long scalar globals (in the map
- * __g); long arithmetic, comparisons, logic, assignment, ++/--, ?:; if/else, next,
- * return; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
+ * variables); long locals and long scalar globals (in the map __g); long arithmetic,
+ * comparisons, logic, assignment, ++/--, ?:; if/else, while, for, break, continue,
+ * next; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
  * local_clock_ns(); print, println, printf with long, literal, pp() and execname()
- * arguments. A probe whose statements could exceed MAXACTION is left to clang (there
- * are no loops here, so the count is known before the run). Anything else makes the
- * whole script take the C path.
+ * arguments. A probe without loops whose statements could exceed MAXACTION is left
+ * to clang (its count is known before the run); with loops, MAXACTION is counted at
+ * run time. Anything else makes the whole script take the C path.
  *
- * Code shape: r6 holds the globals' address for the whole program, r7 the value of
- * the expression being computed, r8 a second operand; partial results of an
- * expression wait in 8-byte stack slots. Stack, from r10 down: the u32 key 0, the
- * locals, the slots, and at the bottom the output record. */
+ * Code shape: r6 holds the globals' address for the whole program, r9 the per-CPU
+ * map __rec's (state, locals, the output record), r7 the value of the expression
+ * being computed, r8 a second operand; partial results of an expression wait in
+ * 8-byte stack slots. A loop is a bpf_loop() callback: a subprogram that gets the
+ * program's frame pointer, where r6 and r9 are saved, as its context. */
 #include <inttypes.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
@@ -334,7 +335,17 @@ static bool place(struct ie *e, struct ast_node *n, int *base, int *off)
 /* a side-effect-free helper with a long result */
 static bool builtin(struct ie *e, struct ast_node *n)
 {
+	/* a helper's result, its high or low 32 bits, or all of it */
+	static const struct { const char *name; int helper; char half; } helpers[] = {
+		{ "pid", BPF_FUNC_get_current_pid_tgid, 'h' },
+		{ "tid", BPF_FUNC_get_current_pid_tgid, 'l' },
+		{ "uid", BPF_FUNC_get_current_uid_gid, 'l' },
+		{ "gid", BPF_FUNC_get_current_uid_gid, 'h' },
+		{ "cpu", BPF_FUNC_get_smp_processor_id, 0 },
+		{ "local_clock_ns", BPF_FUNC_ktime_get_ns, 0 },
+	};
 	const char *name = n->u.call.name;
+	size_t i;
 
 	if (n->u.call.args && strcmp(name, "exit"))
 		return refuse(e, &n->loc, "this function");
@@ -357,27 +368,15 @@ static bool builtin(struct ie *e, struct ast_node *n)
 		mov_imm(e, 7, 0);
 		return true;
 	}
-	if (!strcmp(name, "pid") || !strcmp(name, "tid")) {
-		call(e, BPF_FUNC_get_current_pid_tgid);
+	for (i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		if (strcmp(name, helpers[i].name))
+			continue;
+		call(e, helpers[i].helper);
 		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
-		if (name[0] == 'p')
+		if (helpers[i].half == 'h')
 			alu_imm(e, BPF_RSH, 7, 32);
-		else
+		else if (helpers[i].half == 'l')
 			put(e, BPF_ALU | BPF_MOV | BPF_X, 7, 7, 0, 0);	/* zero-extends */
-		return true;
-	}
-	if (!strcmp(name, "uid") || !strcmp(name, "gid")) {
-		call(e, BPF_FUNC_get_current_uid_gid);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
-		if (name[0] == 'g')
-			alu_imm(e, BPF_RSH, 7, 32);
-		else
-			put(e, BPF_ALU | BPF_MOV | BPF_X, 7, 7, 0, 0);
-		return true;
-	}
-	if (!strcmp(name, "cpu")) {
-		call(e, BPF_FUNC_get_smp_processor_id);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
 		return true;
 	}
 	if (!strcmp(name, "target")) {
@@ -388,11 +387,6 @@ static bool builtin(struct ie *e, struct ast_node *n)
 		call(e, BPF_FUNC_ktime_get_boot_ns);
 		ldx(e, 7, 6, OFF_RTOFF);
 		alu(e, BPF_ADD, 7, 0);
-		return true;
-	}
-	if (!strcmp(name, "local_clock_ns")) {
-		call(e, BPF_FUNC_ktime_get_ns);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
 		return true;
 	}
 	return refuse(e, &n->loc, "this function");
@@ -1364,9 +1358,7 @@ int bpf_insn_generate(struct session *s, char **text, const char **why,
 	sb_free(&e.obj);
 	sb_free(&e.ro);
 	sb_free(&e.g.meta);
-	for (int i = 0; i < e.g.n_memo; i++)
-		free(e.g.memo[i].text);
-	free(e.g.memo);
+	bg_memo_free(&e.g);
 	free(e.g.gsyms);
 	free(e.v);
 	free(e.locals);
