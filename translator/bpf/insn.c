@@ -1142,6 +1142,22 @@ static int prog_type(struct ie *e, const struct derived_probe *dp)
 	return -1;
 }
 
+/* reg = the address of element 0 (the key at r10 - 4) of map, or return 0 */
+static void element0(struct ie *e, int map, int reg)
+{
+	int j;
+
+	ld_map(e, 1, map, false, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	alu_imm(e, BPF_ADD, 2, -4);
+	call(e, BPF_FUNC_map_lookup_elem);
+	j = jmp_imm(e, BPF_JNE, 0, 0);
+	mov_imm(e, 0, 0);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	patch(e, j);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, reg, 0, 0, 0);
+}
+
 static bool probe(struct ie *e, const struct derived_probe *dp)
 {
 	const struct probe_family *f = dp->family;
@@ -1193,24 +1209,8 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 	free(pp);
 	/* r6 = the globals; an event probe runs only while the session does */
 	st_imm(e, BPF_W, BPF_REG_10, -4, 0);
-	ld_map(e, 1, MAP_G, false, 0);
-	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
-	alu_imm(e, BPF_ADD, 2, -4);
-	call(e, BPF_FUNC_map_lookup_elem);
-	j = jmp_imm(e, BPF_JNE, 0, 0);
-	mov_imm(e, 0, 0);
-	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	patch(e, j);
-	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 6, 0, 0, 0);
-	ld_map(e, 1, MAP_REC, false, 0);
-	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
-	alu_imm(e, BPF_ADD, 2, -4);
-	call(e, BPF_FUNC_map_lookup_elem);
-	j = jmp_imm(e, BPF_JNE, 0, 0);
-	mov_imm(e, 0, 0);
-	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	patch(e, j);
-	put(e, BPF_ALU64 | BPF_MOV | BPF_X, REC, 0, 0, 0);
+	element0(e, MAP_G, 6);
+	element0(e, MAP_REC, REC);
 	if (event) {
 		ldx(e, 1, 6, OFF_STATE);
 		j = jmp_imm(e, BPF_JEQ, 1, 1);
