@@ -626,6 +626,7 @@ emitter: $o2"
 	both "MAXACTION in a timer's loop, -D MAXACTION" -D MAXACTION=50 -e 'global n; probe timer.ms(5) { for (i = 0; i < 100; i++) n++ } probe end { println(n) }'
 	both "division by 0 inside a loop" -e 'global z; probe begin { for (i = 0; i < 5; i++) { println(i); println(10 / (z + 2 - i)) } } probe end { println("end") }'
 	both "next inside nested loops" -e 'probe begin { for (k = 0; k < 3; k++) { while (1) { if (k == 1) next; break } println(k) } println("not") } probe begin(1) { println("second"); exit() } probe end { println("end") }'
+	both "++, --, += and -= of globals and locals" -e 'global n = 10, m; probe begin { x = 3; println(n++, " ", ++n, " ", n--, " ", --n, " ", n += 5, " ", n -= 3, " ", m -= 2, " ", x += n, " ", x--, " ", n); exit() }'
 	[ -n "$forced" ] && export STAP_BPF_CLANG=$forced
 fi
 

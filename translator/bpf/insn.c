@@ -445,6 +445,16 @@ static bool assign(struct ie *e, struct ast_node *n)
 		return refuse(e, &n->loc, "statistics");
 	if (!expr(e, n->u.assign.rhs))
 		return false;
+	if ((op == OP_ADD || op == OP_SUB) && base == 6) {
+		/* globals are shared by the CPUs: atomic, as gen.c's update_long() */
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0);
+		if (op == OP_SUB)
+			put(e, BPF_ALU64 | BPF_NEG, 1, 0, 0, 0);
+		fetch_add(e, off);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 1, 0, 0);
+		return arith(e, op, &n->loc);
+	}
 	if (op != OP_ASSIGN) {
 		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
 		ldx(e, 7, base, off);
@@ -493,10 +503,17 @@ static bool expr(struct ie *e, struct ast_node *n)
 	case AST_INCDEC:
 		if (!place(e, n->u.incdec.operand, &base, &off))
 			return false;
-		ldx(e, 7, base, off);
+		if (base == 6) {	/* a global: atomic, as gen.c */
+			mov_imm(e, 1, n->u.incdec.op == OP_INC ? 1 : -1);
+			fetch_add(e, off);
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 1, 0, 0);
+		} else {
+			ldx(e, 7, base, off);
+		}
 		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 7, 0, 0);
 		alu_imm(e, BPF_ADD, 8, n->u.incdec.op == OP_INC ? 1 : -1);
-		stx(e, base, off, 8);
+		if (base != 6)
+			stx(e, base, off, 8);
 		if (!n->u.incdec.post)
 			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 8, 0, 0);
 		return true;
