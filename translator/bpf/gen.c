@@ -956,7 +956,7 @@ static int key_size(struct bg *g, const struct symbol *sym)
 	return n ? n : 8;
 }
 
-static int stat_buckets(const struct symbol *sym)
+int bg_stat_buckets(const struct symbol *sym)
 {
 	const struct ast_node *h = sym->hist, *a;
 
@@ -1027,7 +1027,7 @@ static void globals(struct bg *g, struct strbuf *maps, int *zero_max, int64_t ma
 				kinds[j] = sym->key_types[j] == TYPE_STRING ? 's' : 'l';
 			kinds[j] = '\0';
 			if (sym->type == TYPE_STATS) {
-				int nb = stat_buckets(sym), vs = 32 + 8 * nb;
+				int nb = bg_stat_buckets(sym), vs = 32 + 8 * nb;
 				const struct ast_node *h = sym->hist;
 
 				sb_printf(maps, "struct __sv%d { s64 count, sum, min, max; s64 b[%d]; };\n",

@@ -119,6 +119,8 @@ void bpf_uprobe_prologue(struct bg *g);
 const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
+/* buckets of statistic sym's values: 1 without a histogram */
+int bg_stat_buckets(const struct symbol *sym);
 /* -D NAME=VALUE's value (the last one), -D NAME's 1, else dflt */
 int64_t bg_define_of(struct session *s, const char *name, int64_t dflt);
 

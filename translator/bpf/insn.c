@@ -81,6 +81,9 @@ struct ie {
 	bool counting;			/* MAXACTION counted at run time (loops) */
 	struct cbfn { struct bpf_insn *v; int n; } *cbs;	/* loop callbacks */
 	int n_cbs;
+	int *gplace;			/* per global: its offset in __g, or for a
+					 * statistic its map's number */
+	struct strbuf maps;		/* the statistics' map lines */
 };
 
 static bool refuse(struct ie *e, const struct srcloc *loc, const char *why)
@@ -210,7 +213,7 @@ static int global_off(struct ie *e, const struct symbol *sym)
 
 	for (i = 0; i < e->g.n_gsyms; i++)
 		if (e->g.gsyms[i] == sym)
-			return 48 + 8 * i;
+			return e->gplace[i];
 	return -1;
 }
 
@@ -434,15 +437,332 @@ static bool binary(struct ie *e, struct ast_node *n)
 	return arith(e, op, &n->loc);
 }
 
+/* the map number of statistic n (a scalar one: no keys), or -1 */
+static int stat_map(struct ie *e, const struct ast_node *n)
+{
+	const struct symbol *sym;
+
+	if (n->kind != AST_IDENT)
+		return -1;
+	sym = n->u.ident.sym;
+	if (sym->kind != SYM_GLOBAL || sym->type != TYPE_STATS || sym->n_keys)
+		return -1;
+	return global_off(e, sym);
+}
+
+/* n zero bytes in __ro: their offset */
+static int ro_zeros(struct ie *e, int n)
+{
+	char key[24];
+	int off;
+
+	snprintf(key, sizeof(key), "%d", n);
+	off = bg_memo_find(&e->g, 'Z', key);
+	if (off >= 0)
+		return off;
+	off = (int)e->ro.len;
+	while ((int)e->ro.len < off + n)
+		sb_putc(&e->ro, '\0');
+	bg_memo_add(&e->g, 'Z', key, off);
+	return off;
+}
+
+/* r2 = r10 + at, the key 0 of a scalar statistic's map, in a slot */
+static void stat_key(struct ie *e, int at)
+{
+	st_imm(e, BPF_DW, BPF_REG_10, at, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, BPF_REG_10, 0, 0);
+	alu_imm(e, BPF_ADD, 2, at);
+}
+
+/* r1 = bucket(r7) of statistic sym's histogram, as gen.c's __log_bucket and
+ * __lin_bucket */
+static void bucket(struct ie *e, const struct symbol *sym)
+{
+	const struct ast_node *h = sym->hist;
+	int j, k, sh;
+
+	if (h->u.stat.op == STAT_HIST_LOG) {
+		int to_end[4], n_end = 0;
+
+		mov_imm(e, 1, 64);
+		to_end[n_end++] = jmp_imm(e, BPF_JEQ, 7, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, 7, 0, 0);	/* a = |v| */
+		j = jmp_imm(e, BPF_JSGE, 2, 0);
+		put(e, BPF_ALU64 | BPF_NEG, 2, 0, 0, 0);
+		patch(e, j);
+		mov_imm(e, 1, 0);					/* l */
+		for (sh = 32; sh >= 2; sh /= 2) {
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, 2, 0, 0);
+			alu_imm(e, BPF_RSH, 3, sh);
+			j = jmp_imm(e, BPF_JEQ, 3, 0);
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, 3, 0, 0);
+			alu_imm(e, BPF_ADD, 1, sh);
+			patch(e, j);
+		}
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, 2, 0, 0);
+		alu_imm(e, BPF_RSH, 3, 1);
+		j = jmp_imm(e, BPF_JEQ, 3, 0);
+		alu_imm(e, BPF_ADD, 1, 1);
+		patch(e, j);
+		j = jmp_imm(e, BPF_JSLE, 7, 0);
+		alu_imm(e, BPF_ADD, 1, 65);				/* v > 0: 65 + l */
+		k = jmp_imm(e, BPF_JSLE, 1, 127);
+		mov_imm(e, 1, 127);
+		patch(e, k);
+		to_end[n_end++] = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		patch(e, j);						/* v < 0: 63 - l */
+		put(e, BPF_ALU64 | BPF_NEG, 1, 0, 0, 0);
+		alu_imm(e, BPF_ADD, 1, 63);
+		k = jmp_imm(e, BPF_JSGE, 1, 0);
+		mov_imm(e, 1, 0);
+		patch(e, k);
+		for (j = 0; j < n_end; j++)
+			patch(e, to_end[j]);
+		alu_imm(e, BPF_AND, 1, 127);
+		return;
+	} else {
+		const struct ast_node *a = h->u.stat.params;
+		int64_t start = a->u.num, step = a->next->next->u.num;
+		int nb = bg_stat_buckets(sym);
+
+		mov_imm(e, 1, 0);
+		mov_imm(e, 2, start);
+		j = jmp(e, BPF_JSLT, 7, 2);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0);
+		alu(e, BPF_SUB, 1, 2);
+		mov_imm(e, 2, step);
+		alu(e, BPF_DIV, 1, 2);
+		k = jmp_imm(e, BPF_JLT, 1, nb - 2);
+		mov_imm(e, 1, nb - 1);
+		sh = put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+		patch(e, k);
+		alu_imm(e, BPF_ADD, 1, 1);
+		patch(e, sh);
+		patch(e, j);
+		/* the verifier wants the index bounded: it is below nb already */
+		k = jmp_imm(e, BPF_JLT, 1, nb);
+		mov_imm(e, 1, 0);
+		patch(e, k);
+	}
+}
+
+/* [base + off] = val if cnt is 0 or keep (a jump) does not hold for val and the
+ * value there: a minimum (BPF_JSGE) or maximum (BPF_JSLE) so far; uses r4 */
+static void extreme(struct ie *e, int cnt, int val, int base, int off, int keep)
+{
+	int c = jmp_imm(e, BPF_JEQ, cnt, 0), k;
+
+	ldx(e, 4, base, off);
+	k = jmp(e, keep, val, 4);
+	patch(e, c);
+	stx(e, base, off, val);
+	patch(e, k);
+}
+
+/* statistic n <<< r7, as gen.c's stat_add() */
+static bool stat_add(struct ie *e, struct ast_node *n)
+{
+	const struct symbol *sym = n->u.ident.sym;
+	int map = stat_map(e, n), vs = 32 + 8 * bg_stat_buckets(sym), j, key;
+
+	if (map < 0)
+		return refuse(e, &n->loc, "statistics with keys");
+	key = slot_push(e, &n->loc);
+	e->slot--;
+	stat_key(e, key);
+	ld_map(e, 1, map, false, 0);
+	call(e, BPF_FUNC_map_lookup_elem);
+	j = jmp_imm(e, BPF_JNE, 0, 0);
+	stat_key(e, key);
+	ld_map(e, 1, map, false, 0);
+	ld_map(e, 3, MAP_RO, true, ro_zeros(e, vs));
+	mov_imm(e, 4, BPF_NOEXIST);
+	call(e, BPF_FUNC_map_update_elem);
+	stat_key(e, key);
+	ld_map(e, 1, map, false, 0);
+	call(e, BPF_FUNC_map_lookup_elem);
+	{
+		int k = jmp_imm(e, BPF_JNE, 0, 0);
+
+		fail_here(e, "Array overflow, check MAXMAPENTRIES", &n->loc);
+		patch(e, k);
+	}
+	patch(e, j);
+	/* r0: count, sum, min, max, buckets */
+	ldx(e, 1, 0, 0);
+	{
+		extreme(e, 1, 7, 0, 16, BPF_JSGE);
+		extreme(e, 1, 7, 0, 24, BPF_JSLE);
+		alu_imm(e, BPF_ADD, 1, 1);
+		stx(e, 0, 0, 1);
+		ldx(e, 1, 0, 8);
+		alu(e, BPF_ADD, 1, 7);
+		stx(e, 0, 8, 1);
+		if (sym->hist) {
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0);
+			bucket(e, sym);
+			alu_imm(e, BPF_LSH, 1, 3);
+			alu(e, BPF_ADD, 1, 8);
+			ldx(e, 2, 1, 32);
+			alu_imm(e, BPF_ADD, 2, 1);
+			stx(e, 1, 32, 2);
+		}
+	}
+	return true;
+}
+
+static void compact(struct ie *e);
+
+/* the end of a callback: r0 = v */
+static void cb_return(struct ie *e, int v)
+{
+	mov_imm(e, 0, v);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+/* the function being written, kept while a callback is */
+struct cbsave {
+	struct bpf_insn *v;
+	int n, cap, slot, *cont, n_cont;
+};
+
+/* start writing a bpf_loop() callback */
+static bool cb_open(struct ie *e, struct cbsave *sv, const struct srcloc *loc)
+{
+	if (e->cb_depth + 2 > BG_MAX_FRAMES || e->n_cbs == 64 ||
+	    -FP_SLOTS + 8 * N_SLOTS + (e->cb_depth + 1) * CB_FRAME > STACK)
+		return refuse(e, loc, "loops nested this deep");
+	*sv = (struct cbsave){ e->v, e->n, e->cap, e->slot, e->to_cont, e->n_to_cont };
+	e->v = NULL;
+	e->n = e->cap = 0;
+	e->slot = 0;
+	e->to_cont = NULL;
+	e->n_to_cont = 0;
+	e->cb_depth++;
+	return true;
+}
+
+/* the callback done: its number; back to the function around it */
+static int cb_close(struct ie *e, const struct cbsave *sv)
+{
+	int id;
+
+	e->cb_depth--;
+	compact(e);
+	id = e->n_cbs++;
+	e->cbs = xrealloc(e->cbs, (size_t)e->n_cbs * sizeof(*e->cbs));
+	e->cbs[id] = (struct cbfn){ .v = e->v, .n = e->n };
+	free(e->to_cont);
+	e->v = sv->v;
+	e->n = sv->n;
+	e->cap = sv->cap;
+	e->slot = sv->slot;
+	e->to_cont = sv->cont;
+	e->n_to_cont = sv->n_cont;
+	return id;
+}
+
+
+/* r7 = @count/@sum/@min/@max/@avg of a scalar statistic over the CPUs, as gen.c's
+ * __aggregate(): a bpf_loop() over the possible CPUs (up to 512), whose callback
+ * adds each CPU's part into this frame's slots */
+static bool stat_get(struct ie *e, struct ast_node *n)
+{
+	enum stat_op op = n->u.stat.op;
+	int map = stat_map(e, n->u.stat.operand), cnt, sum, mn, mx, ncpu, j, k;
+
+	if (map < 0 || (op != STAT_COUNT && op != STAT_SUM && op != STAT_MIN && op != STAT_MAX &&
+			op != STAT_AVG))
+		return refuse(e, &n->loc, "this statistic operation");
+	cnt = slot_push(e, &n->loc);
+	sum = slot_push(e, &n->loc);
+	mn = slot_push(e, &n->loc);
+	mx = slot_push(e, &n->loc);
+	ncpu = slot_push(e, &n->loc);
+	for (j = ncpu; j <= cnt; j += 8)
+		st_imm(e, BPF_DW, BPF_REG_10, j, 0);
+	ldx(e, 1, 6, 16);
+	stx(e, BPF_REG_10, ncpu, 1);
+	{
+		struct cbsave sv;
+
+		if (!cb_open(e, &sv, &n->loc))
+			return false;
+		/* r1: the CPU, r2: the frame with the slots */
+		stx(e, BPF_REG_10, -8, 2);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 1, 0, 0);
+		ldx(e, 3, 2, ncpu);
+		j = jmp(e, BPF_JSLT, 7, 3);
+		cb_return(e, 1);
+		patch(e, j);
+		stat_key(e, -16);	/* the callback's first slot */
+		ld_map(e, 1, map, false, 0);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, 7, 0, 0);
+		call(e, BPF_FUNC_map_lookup_percpu_elem);
+		j = jmp_imm(e, BPF_JNE, 0, 0);
+		cb_return(e, 0);
+		patch(e, j);
+		ldx(e, 1, 0, 0);
+		j = jmp_imm(e, BPF_JNE, 1, 0);
+		cb_return(e, 0);
+		patch(e, j);
+		ldx(e, 5, BPF_REG_10, -8);
+		{
+			ldx(e, 2, 5, cnt);
+			ldx(e, 3, 0, 16);
+			extreme(e, 2, 3, 5, mn, BPF_JSGE);
+			ldx(e, 3, 0, 24);
+			extreme(e, 2, 3, 5, mx, BPF_JSLE);
+			alu(e, BPF_ADD, 2, 1);
+			stx(e, 5, cnt, 2);
+			ldx(e, 2, 5, sum);
+			ldx(e, 3, 0, 8);
+			alu(e, BPF_ADD, 2, 3);
+			stx(e, 5, sum, 2);
+		}
+		cb_return(e, 0);
+		k = cb_close(e, &sv);
+	}
+	mov_imm(e, 1, 512);
+	put(e, BPF_LD | BPF_DW | BPF_IMM, 2, BPF_PSEUDO_FUNC, 0, k);
+	put(e, 0, 0, 0, 0, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, BPF_REG_10, 0, 0);
+	mov_imm(e, 4, 0);
+	call(e, BPF_FUNC_loop);
+	if (op != STAT_COUNT && op != STAT_SUM) {
+		ldx(e, 1, BPF_REG_10, cnt);
+		j = jmp_imm(e, BPF_JNE, 1, 0);
+		fail_here(e, "empty aggregate", &n->loc);
+		patch(e, j);
+	}
+	if (op == STAT_AVG) {
+		ldx(e, 7, BPF_REG_10, sum);
+		ldx(e, 8, BPF_REG_10, cnt);
+		e->slot -= 5;
+		return arith(e, OP_DIV, &n->loc);	/* count > 0 here */
+	}
+	ldx(e, 7, BPF_REG_10, op == STAT_COUNT ? cnt : op == STAT_SUM ? sum :
+	    op == STAT_MIN ? mn : mx);
+	e->slot -= 5;
+	return true;
+}
+
 static bool assign(struct ie *e, struct ast_node *n)
 {
 	enum ast_op op = n->u.assign.op;
 	int base, off;
 
+	if (op == OP_STAT_ADD) {
+		if (n->u.assign.rhs->type != TYPE_LONG || !expr(e, n->u.assign.rhs))
+			return refuse(e, &n->loc, "this statistic value");
+		if (!stat_add(e, n->u.assign.lhs))
+			return false;
+		mov_imm(e, 7, 0);
+		return true;
+	}
 	if (!place(e, n->u.assign.lhs, &base, &off))
 		return false;
-	if (op == OP_STAT_ADD)
-		return refuse(e, &n->loc, "statistics");
 	if (!expr(e, n->u.assign.rhs))
 		return false;
 	if ((op == OP_ADD || op == OP_SUB) && base == 6) {
@@ -469,7 +789,8 @@ static bool expr(struct ie *e, struct ast_node *n)
 {
 	int base, off, j, j2;
 
-	if (n->type != TYPE_LONG && !(n->kind == AST_CALL && n->type == TYPE_UNKNOWN))
+	if (n->type != TYPE_LONG && !(n->kind == AST_CALL && n->type == TYPE_UNKNOWN) &&
+	    !(n->kind == AST_ASSIGN && n->u.assign.op == OP_STAT_ADD))
 		return refuse(e, &n->loc, "strings outside print");
 	switch (n->kind) {
 	case AST_NUMBER:
@@ -519,6 +840,8 @@ static bool expr(struct ie *e, struct ast_node *n)
 		return true;
 	case AST_ASSIGN:
 		return assign(e, n);
+	case AST_STAT:
+		return stat_get(e, n);
 	case AST_TERNARY:
 		if (!expr(e, n->u.ternary.cond))
 			return false;
@@ -545,7 +868,7 @@ static bool expr(struct ie *e, struct ast_node *n)
 			return refuse(e, &n->loc, "calls of script functions");
 		return builtin(e, n);
 	}
-	case AST_STRING: case AST_INDEX: case AST_IN: case AST_STAT: case AST_TARGET:
+	case AST_STRING: case AST_INDEX: case AST_IN: case AST_TARGET:
 	case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY:
 	case AST_EMBEDDED_EXPR: case AST_BLOCK: case AST_EXPR_STMT: case AST_IF:
 	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_DELETE: case AST_NEXT:
@@ -746,6 +1069,22 @@ static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi)
 		ok = pr_format(e, &p, a, a->next);
 	} else if (bi == BI_PRINT || bi == BI_PRINTLN) {
 		for (; a && ok; a = a->next) {
+			if (a->kind == AST_STAT && (a->u.stat.op == STAT_HIST_LOG ||
+						    a->u.stat.op == STAT_HIST_LINEAR)) {
+				/* a histogram: the loader prints it from the map */
+				const struct ast_node *op = a->u.stat.operand;
+
+				if (stat_map(e, op) < 0) {
+					ok = refuse(e, &a->loc, "this histogram");
+					break;
+				}
+				for (i = 0; e->g.gsyms[i] != op->u.ident.sym; i++)
+					;
+				sb_printf(&p.meta, "i H %d\n", i);
+				p.n_items++;
+				p.exact = false;
+				continue;
+			}
 			if (a->type != TYPE_LONG && a->type != TYPE_STRING) {
 				ok = refuse(e, &a->loc, "this value in a print");
 				break;
@@ -876,13 +1215,6 @@ static void count_action(struct ie *e, const struct srcloc *loc)
 	patch(e, j);
 }
 
-/* the end of a callback: r0 = v */
-static void cb_return(struct ie *e, int v)
-{
-	mov_imm(e, 0, v);
-	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-}
-
 static bool stmt(struct ie *e, struct ast_node *n);
 static void compact(struct ie *e);
 
@@ -891,29 +1223,14 @@ static void compact(struct ie *e);
  * program's locals and state through the frame pointer it gets as its context. */
 static bool loop(struct ie *e, struct ast_node *n)
 {
-	struct bpf_insn *ov;
-	int on, ocap, oslot, *ocont, oncont;
+	struct cbsave sv;
 	int id, i, j;
 	bool ok;
 
 	if (n->kind == AST_FOR && n->u.loop.init && !stmt(e, n->u.loop.init))
 		return false;
-	/* the function being written, kept while the callback is */
-	ov = e->v;
-	on = e->n;
-	ocap = e->cap;
-	oslot = e->slot;
-	ocont = e->to_cont;
-	oncont = e->n_to_cont;
-	if (e->cb_depth + 2 > BG_MAX_FRAMES || e->n_cbs == 64 ||
-	    -FP_SLOTS + 8 * N_SLOTS + (e->cb_depth + 1) * CB_FRAME > STACK)
-		return refuse(e, &n->loc, "loops nested this deep");
-	e->v = NULL;
-	e->n = e->cap = 0;
-	e->slot = 0;
-	e->to_cont = NULL;
-	e->n_to_cont = 0;
-	e->cb_depth++;
+	if (!cb_open(e, &sv, &n->loc))
+		return false;
 	/* r2: the program's frame; r6, r9 as in the program */
 	stx(e, BPF_REG_10, -8, 2);
 	ldx(e, 6, 2, FP_G);
@@ -932,18 +1249,7 @@ static bool loop(struct ie *e, struct ast_node *n)
 	if (ok && n->kind == AST_FOR && n->u.loop.incr)
 		ok = stmt(e, n->u.loop.incr);
 	cb_return(e, 0);
-	e->cb_depth--;
-	compact(e);
-	id = e->n_cbs++;
-	e->cbs = xrealloc(e->cbs, (size_t)e->n_cbs * sizeof(*e->cbs));
-	e->cbs[id] = (struct cbfn){ .v = e->v, .n = e->n };
-	free(e->to_cont);
-	e->v = ov;
-	e->n = on;
-	e->cap = ocap;
-	e->slot = oslot;
-	e->to_cont = ocont;
-	e->n_to_cont = oncont;
+	id = cb_close(e, &sv);
 	if (!ok)
 		return false;
 	/* bpf_loop(MAXACTION + 1, callback, frame, 0), then its error or next */
@@ -1298,7 +1604,7 @@ static char *generate(struct ie *e)
 	struct derived_probe *dp;
 	struct symbol *sym;
 	struct strbuf out = { 0 };
-	int i, gsize;
+	int i, gsize, n_maps;
 
 	e->g.s = s;
 	e->g.n_where = 1;	/* id 1: error() */
@@ -1317,18 +1623,46 @@ static char *generate(struct ie *e)
 	sb_printf(&e->g.meta, "maxerrors %lld\n", (long long)bg_define_of(s, "MAXERRORS", 0));
 	if (bg_define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
 		sb_puts(&e->g.meta, "suppress_errors\n");
+	gsize = 48;
+	n_maps = MAP_REC + 1;
 	for (sym = s->prog.global_syms; sym; sym = sym->next) {
 		char *name;
-		int off = 48 + 8 * e->g.n_gsyms;
+		int off = gsize;
 
-		if (sym->n_keys || sym->type != TYPE_LONG) {
-			refuse(e, &sym->loc, "arrays, statistics and string globals");
+		if (sym->n_keys || (sym->type != TYPE_LONG && sym->type != TYPE_STATS)) {
+			refuse(e, &sym->loc, "arrays and string globals");
 			return NULL;
 		}
 		e->g.gsyms = xrealloc(e->g.gsyms, (size_t)(e->g.n_gsyms + 1) * sizeof(*e->g.gsyms));
+		e->gplace = xrealloc(e->gplace, (size_t)(e->g.n_gsyms + 1) * sizeof(*e->gplace));
 		if (sym->autoprint)
 			sb_printf(&e->g.meta, "A %d\n", e->g.n_gsyms);
 		name = bg_meta_str(sym->name);
+		if (sym->type == TYPE_STATS) {
+			/* a per-CPU hash of one element (key 0), as gen.c's globals() */
+			int vs = 32 + 8 * bg_stat_buckets(sym);
+			const struct ast_node *h = sym->hist;
+
+			sb_printf(&e->g.meta, "M %d %s S 0 - %d", e->g.n_gsyms, name, vs);
+			if (h && h->u.stat.op == STAT_HIST_LOG) {
+				sb_puts(&e->g.meta, " log\n");
+			} else if (h) {
+				const struct ast_node *a = h->u.stat.params;
+
+				sb_printf(&e->g.meta, " linear %" PRId64 " %" PRId64 " %" PRId64 "\n",
+					  a->u.num, a->next->u.num, a->next->next->u.num);
+			} else {
+				sb_puts(&e->g.meta, " none\n");
+			}
+			sb_printf(&e->maps, "map s%d %d 8 %d 1 0\n", e->g.n_gsyms,
+				  BPF_MAP_TYPE_PERCPU_HASH, vs);
+			e->gplace[e->g.n_gsyms] = n_maps++;
+			e->g.gsyms[e->g.n_gsyms++] = sym;
+			free(name);
+			continue;
+		}
+		e->gplace[e->g.n_gsyms] = off;
+		gsize += 8;
 		sb_printf(&e->g.meta, "G %d %s l %d", e->g.n_gsyms, name, off);
 		if (sym->global && sym->global->init && sym->global->init->kind == AST_NUMBER)
 			sb_printf(&e->g.meta, " %" PRId64, sym->global->init->u.num);
@@ -1346,7 +1680,6 @@ static char *generate(struct ie *e)
 		refuse(e, NULL, "prints this long");
 		return NULL;
 	}
-	gsize = 48 + 8 * e->g.n_gsyms;
 	if (!e->ro.len)
 		sb_add(&e->ro, "\0\0\0\0\0\0\0\0", 8);
 	sb_puts(&out, "stapbpf-insn 1\n");
@@ -1358,6 +1691,7 @@ static char *generate(struct ie *e)
 		sb_printf(&out, "%02x", (unsigned char)e->ro.buf[i]);
 	sb_puts(&out, "\n");
 	sb_printf(&out, "map __rec %d 4 %d 1 0\n", BPF_MAP_TYPE_PERCPU_ARRAY, e->rec_max);
+	sb_puts(&out, e->maps.buf ? e->maps.buf : "");
 	sb_puts(&out, e->obj.buf ? e->obj.buf : "");
 	sb_puts(&out, "meta\n");
 	sb_puts(&out, e->g.meta.buf);
@@ -1373,6 +1707,8 @@ int bpf_insn_generate(struct session *s, char **text, const char **why,
 	*why = e.why;
 	*loc = e.why_loc;
 	sb_free(&e.obj);
+	sb_free(&e.maps);
+	free(e.gplace);
 	sb_free(&e.ro);
 	sb_free(&e.g.meta);
 	bg_memo_free(&e.g);
