@@ -5,7 +5,9 @@
  * map, output records, error records and messages.
  *
  * The subset: begin, end, error, timer, perf and plain kernel.trace probes (no target
- * variables); long locals and long scalar globals (in the map __g); long arithmetic,
+ * variables); long locals and long scalar globals (in the map __g), statistics
+ * without keys (<<<, @count @sum @min @max @avg, @hist_log/@hist_linear in print,
+ * in per-CPU hash maps as gen.c's); long arithmetic,
  * comparisons, logic, assignment, ++/--, ?:; if/else, while, for, break, continue,
  * next; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
  * local_clock_ns(); print, println, printf with long, literal, pp() and execname()
