@@ -640,6 +640,8 @@ emitter: $o2"
    20 |@@@                                                3
   >20 |@                                                  1" ]
 	check "emitter: @hist_linear buckets" $? "rc=$rc $out $err"
+	both "script functions: arguments, return, loops inside, an error inside" -e 'function f(a, b) { x = a * b; for (i = 0; i < 3; i++) x += i; return x } function g(n) { if (n < 0) return -1; return n / 0 } function hello() { println("hello") } global t; probe begin { hello(); println(f(3, 4), " ", f(1, 1)); t = 5; println(g(-2)); println(g(t)); println("not") } probe end { println("end") }'
+	both "MAXACTION counts a function's statements" -D MAXACTION_INTERRUPTIBLE=6 -e 'function f() { a = 1; a++; a++; return a } probe begin { x = f(); println(x); x = f(); println(x) }'
 	[ -n "$forced" ] && export STAP_BPF_CLANG=$forced
 fi
 

@@ -40,7 +40,7 @@ extern const struct probe_family begin_family, end_family, error_family, timer_f
 #define FP_G -16
 #define FP_REC -24
 #define FP_SLOTS -32
-#define CB_FRAME (16 + 8 * N_CB_SLOTS)
+#define CB_FRAME (-FP_SLOTS + 8 * N_CB_SLOTS)	/* a callback's or a function's */
 /* the per-CPU map __rec (r9 + these): state, locals, then the output record. Not the
  * stack: the verifier follows a stack value from one loop turn to the next and gives
  * up, while a map's contents are unknown to it */
@@ -83,6 +83,10 @@ struct ie {
 	bool counting;			/* MAXACTION counted at run time (loops) */
 	struct cbfn { struct bpf_insn *v; int n; } *cbs;	/* loop callbacks */
 	int n_cbs;
+	struct function *fn;		/* the script function being written, or NULL */
+	int fn_depth;			/* its body's cb_depth */
+	struct function **fns;		/* functions written for this program, */
+	int *fn_ids, n_fns;		/* their subprogram numbers */
 	int *gplace;			/* per global: its offset in __g, or for a
 					 * statistic its map's number */
 	struct strbuf maps;		/* the statistics' map lines */
@@ -203,7 +207,7 @@ static int slot_push(struct ie *e, const struct srcloc *loc)
 		refuse(e, loc, "an expression nested this deep");
 		return -8;
 	}
-	if (e->cb_depth)
+	if (e->cb_depth && e->cb_depth != e->fn_depth)	/* a loop callback's frame */
 		return -16 - 8 * e->slot++;
 	return FP_SLOTS - 8 * e->slot++;
 }
@@ -398,6 +402,7 @@ static bool builtin(struct ie *e, struct ast_node *n)
 }
 
 static bool print_call(struct ie *e, struct ast_node *n, enum builtin bi);
+static bool fn_call(struct ie *e, struct ast_node *n);
 
 static bool binary(struct ie *e, struct ast_node *n)
 {
@@ -621,6 +626,23 @@ static void cb_return(struct ie *e, int v)
 {
 	mov_imm(e, 0, v);
 	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+/* after a callback or a function ran: its error (R_ERR) ends this function too */
+static void pass_error(struct ie *e)
+{
+	int j;
+
+	ldx(e, 1, REC, R_ERR);
+	j = jmp_imm(e, BPF_JEQ, 1, 0);
+	if (e->cb_depth) {
+		cb_return(e, 1);
+	} else {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 1, 0, 0);
+		ldx(e, 7, REC, R_WHERE);
+		add_jump(&e->to_err, &e->n_to_err, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	}
+	patch(e, j);
 }
 
 /* the function being written, kept while a callback is */
@@ -866,6 +888,8 @@ static bool expr(struct ie *e, struct ast_node *n)
 			mov_imm(e, 7, 0);
 			return true;
 		}
+		if (fn && fn->body && fn->body->kind == AST_BLOCK)
+			return fn_call(e, n);
 		if (!fn || !fn->body || fn->body->kind != AST_EMBEDDED)
 			return refuse(e, &n->loc, "calls of script functions");
 		return builtin(e, n);
@@ -1255,7 +1279,7 @@ static bool loop(struct ie *e, struct ast_node *n)
 	if (!ok)
 		return false;
 	/* bpf_loop(MAXACTION + 1, callback, frame, 0), then its error or next */
-	if (e->cb_depth)
+	if (e->cb_depth > e->fn_depth)	/* the frame holding r6, r9 */
 		ldx(e, 3, BPF_REG_10, -8);
 	else
 		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 3, BPF_REG_10, 0, 0);
@@ -1266,20 +1290,87 @@ static bool loop(struct ie *e, struct ast_node *n)
 	put(e, 0, 0, 0, 0, 0);
 	mov_imm(e, 4, 0);
 	call(e, BPF_FUNC_loop);
-	ldx(e, 1, REC, R_ERR);
-	j = jmp_imm(e, BPF_JEQ, 1, 0);
-	if (e->cb_depth) {
-		cb_return(e, 1);
-	} else {
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 8, 1, 0, 0);
-		ldx(e, 7, REC, R_WHERE);
-		add_jump(&e->to_err, &e->n_to_err, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
-	}
-	patch(e, j);
+	pass_error(e);
 	ldx(e, 1, REC, R_NEXT);
 	j = jmp_imm(e, BPF_JEQ, 1, 0);
 	cb_return(e, e->cb_depth ? 1 : 2);
 	patch(e, j);
+	return true;
+}
+
+/* a script function as a subprogram of the program being written: its number.
+ * long (s64 r1 = globals, r2 = __rec, r3.. = the arguments); its parameters and
+ * locals have their places in __rec (no recursion), zeroed at each call as gen.c
+ * does. An error inside sets R_ERR and returns; the caller checks it. */
+static int fn_sub(struct ie *e, struct function *fn, const struct srcloc *loc)
+{
+	struct function_info *fi = fn->info;
+	struct cbsave sv;
+	const struct symbol *p;
+	int i, id, k;
+	bool ok;
+
+	for (i = 0; i < e->n_fns; i++)
+		if (e->fns[i] == fn)
+			return e->fn_ids[i];
+	if (e->fn || !fi || fn->ret == TYPE_STRING)	/* calls from functions: clang */
+		return refuse(e, loc, "calls of script functions from functions or with strings"), -1;
+	for (p = fi->params; p; p = p->next)
+		if (p->type != TYPE_LONG)
+			return refuse(e, loc, "string parameters"), -1;
+	if (!cb_open(e, &sv, loc))
+		return -1;
+	e->fn = fn;
+	e->fn_depth = e->cb_depth;
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, REC, 2, 0, 0);
+	stx(e, BPF_REG_10, FP_G, 6);
+	stx(e, BPF_REG_10, FP_REC, REC);
+	for (p = fi->params, k = 3; p; p = p->next, k++)
+		stx(e, REC, local_off(e, p), k);
+	for (p = fi->locals; p; p = p->next)
+		st_imm(e, BPF_DW, REC, local_off(e, p), 0);
+	ok = stmt(e, fn->body);
+	mov_imm(e, 0, 0);
+	put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	e->fn = NULL;
+	e->fn_depth = 0;
+	id = cb_close(e, &sv);
+	if (!ok)
+		return -1;
+	e->fns = xrealloc(e->fns, (size_t)(e->n_fns + 1) * sizeof(*e->fns));
+	e->fn_ids = xrealloc(e->fn_ids, (size_t)(e->n_fns + 1) * sizeof(*e->fn_ids));
+	e->fns[e->n_fns] = fn;
+	e->fn_ids[e->n_fns++] = id;
+	return id;
+}
+
+/* r7 = f(args...) of a script function */
+static bool fn_call(struct ie *e, struct ast_node *n)
+{
+	struct ast_node *a;
+	int id, k, s0 = e->slot, slots[3], j;
+
+	if (ast_list_len(n->u.call.args) > 3 || e->cb_depth)
+		return refuse(e, &n->loc, "calls of script functions inside loops or with more than 3 arguments");
+	for (a = n->u.call.args, k = 0; a; a = a->next, k++) {
+		if (a->type != TYPE_LONG || !expr(e, a))
+			return refuse(e, &a->loc, "this argument");
+		slots[k] = slot_push(e, &a->loc);
+		stx(e, BPF_REG_10, slots[k], 7);
+	}
+	id = fn_sub(e, n->u.call.fn, &n->loc);
+	if (id < 0)
+		return false;
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 1, 6, 0, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 2, REC, 0, 0);
+	for (j = 0; j < k; j++)
+		ldx(e, 3 + j, BPF_REG_10, slots[j]);
+	e->slot = s0;
+	put(e, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, id);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0);
+	/* an error in the function: on out of this one too */
+	pass_error(e);
 	return true;
 }
 
@@ -1332,16 +1423,18 @@ static bool stmt(struct ie *e, struct ast_node *n)
 	case AST_FOR:
 		return loop(e, n);
 	case AST_BREAK:
-		if (!e->cb_depth)
+		if (e->cb_depth <= e->fn_depth)
 			return refuse(e, &n->loc, "break outside a loop");
 		cb_return(e, 1);
 		return true;
 	case AST_CONTINUE:
-		if (!e->cb_depth)
+		if (e->cb_depth <= e->fn_depth)
 			return refuse(e, &n->loc, "continue outside a loop");
 		add_jump(&e->to_cont, &e->n_to_cont, put(e, BPF_JMP | BPF_JA, 0, 0, 0, 0));
 		return true;
 	case AST_NEXT:
+		if (e->fn)
+			return refuse(e, &n->loc, "next in a function");
 		if (e->cb_depth) {	/* F->next, out of the loops */
 			st_imm(e, BPF_DW, REC, R_NEXT, 1);
 			cb_return(e, 1);
@@ -1354,7 +1447,18 @@ static bool stmt(struct ie *e, struct ast_node *n)
 	case AST_NUMBER: case AST_IDENT: case AST_CALL: case AST_BINARY: case AST_UNARY:
 	case AST_INCDEC: case AST_ASSIGN: case AST_TERNARY:
 		return expr(e, n);	/* a for loop's increment: not counted, as gen.c */
-	case AST_RETURN: case AST_FOREACH: case AST_DELETE: case AST_TRY: case AST_EMBEDDED:
+	case AST_RETURN:
+		/* in a function, not inside a loop there: r0 = the value */
+		count_action(e, &n->loc);
+		if (!e->fn || e->cb_depth != e->fn_depth)
+			return refuse(e, &n->loc, "return here");
+		mov_imm(e, 7, 0);
+		if (n->u.operand && !expr(e, n->u.operand))
+			return false;
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, 0, 7, 0, 0);
+		put(e, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		return true;
+	case AST_FOREACH: case AST_DELETE: case AST_TRY: case AST_EMBEDDED:
 	case AST_STRING: case AST_INDEX: case AST_IN: case AST_STAT: case AST_TARGET:
 	case AST_CAST: case AST_ATVAR: case AST_DEFINED: case AST_ENTRY: case AST_EMBEDDED_EXPR:
 		break;
@@ -1444,7 +1548,8 @@ static void layout(struct ie *e, int prog, int type)
 			struct bpf_insn in = v[i];
 			const unsigned char *b = (const unsigned char *)&in;
 
-			if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && in.src_reg == BPF_PSEUDO_FUNC)
+			if ((in.code == (BPF_LD | BPF_IMM | BPF_DW) && in.src_reg == BPF_PSEUDO_FUNC) ||
+			    (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL))
 				in.imm = start[in.imm] - (base + i) - 1;
 			sb_printf(&e->obj, "%02x%02x%02x%02x%02x%02x%02x%02x\n", b[0], b[1], b[2],
 				  b[3], b[4], b[5], b[6], b[7]);
@@ -1483,6 +1588,17 @@ static void element0(struct ie *e, int map, int reg)
 	put(e, BPF_ALU64 | BPF_MOV | BPF_X, reg, 0, 0, 0);
 }
 
+/* does the program have script functions (not embedded C)? */
+static bool uses_functions(struct session *s)
+{
+	struct function *fn;
+
+	for (fn = s->prog.functions; fn; fn = fn->next_used)
+		if (fn->body && fn->body->kind == AST_BLOCK)
+			return true;
+	return false;
+}
+
 static bool probe(struct ie *e, const struct derived_probe *dp)
 {
 	const struct probe_family *f = dp->family;
@@ -1493,7 +1609,7 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 
 	if (type < 0)
 		return false;
-	e->counting = has_loop(dp->body);
+	e->counting = has_loop(dp->body) || uses_functions(e->s);
 	if (!e->counting &&
 	    actions(dp->body) > (event ? e->g.maxaction_event : e->g.maxaction_begin))
 		return refuse(e, &dp->body->loc, "a probe that may run more than MAXACTION statements");
@@ -1512,6 +1628,26 @@ static bool probe(struct ie *e, const struct derived_probe *dp)
 		e->locals = xrealloc(e->locals, (size_t)(e->n_locals + 1) * sizeof(*e->locals));
 		e->locals[e->n_locals++] = sym;
 	}
+	{	/* the places of every script function's parameters and locals */
+		struct function *fn;
+
+		for (fn = e->s->prog.functions; fn; fn = fn->next_used) {
+			struct symbol *lists[2];
+			int l;
+
+			if (!fn->info || !fn->body || fn->body->kind != AST_BLOCK)
+				continue;
+			lists[0] = fn->info->params;
+			lists[1] = fn->info->locals;
+			for (l = 0; l < 2; l++)
+				for (sym = lists[l]; sym; sym = sym->next) {
+					e->locals = xrealloc(e->locals, (size_t)(e->n_locals + 1) *
+							     sizeof(*e->locals));
+					e->locals[e->n_locals++] = sym;
+				}
+		}
+	}
+	e->n_fns = 0;
 	e->rb = R_LOCALS + 8 * e->n_locals;
 	if (e->rb + 16 + e->g.msl > e->rec_max)
 		e->rec_max = e->rb + 16 + e->g.msl;	/* an error record */
@@ -1711,6 +1847,8 @@ int bpf_insn_generate(struct session *s, char **text, const char **why,
 	sb_free(&e.obj);
 	sb_free(&e.maps);
 	free(e.gplace);
+	free(e.fns);
+	free(e.fn_ids);
 	sb_free(&e.ro);
 	sb_free(&e.g.meta);
 	bg_memo_free(&e.g);
