@@ -9,7 +9,7 @@
  * without keys (<<<, @count @sum @min @max @avg, @hist_log/@hist_linear in print,
  * in per-CPU hash maps as gen.c's); long arithmetic,
  * comparisons, logic, assignment, ++/--, ?:; if/else, while, for, break, continue,
- * next; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
+ * next; script functions of up to 3 long parameters called outside loops; exit(), pid(), tid(), uid(), gid(), cpu(), target(), gettimeofday_ns(),
  * local_clock_ns(); print, println, printf with long, literal, pp() and execname()
  * arguments. A probe without loops whose statements could exceed MAXACTION is left
  * to clang (its count is known before the run); with loops, MAXACTION is counted at
