@@ -3,7 +3,9 @@
 #   (a) CPU ns a tracepoint probe adds to each syscalls:sys_enter_getppid hit
 #   (b) the same for a uprobe on a user function
 #   (c) start-up: command start until the first output line (a new script: passes 1-4
-#       compile it), (d) the same script again, from the object cache
+#       compile it), (d) the same script again, from the object cache, (e) the CPU
+#       a new script's whole run takes; (c) and (e) also with STAP_BPF_CLANG=1 (the
+#       C path through clang, as before the instruction emitter), runs interleaved
 # Each figure is a median of N runs; hitloop times the driven loop from inside, so the
 # per-hit cost leaves start-up and tear-down out. Targets: (a), (b) <= bpftrace's;
 # (c) <= bpftrace's; (d) faster than bpftrace's start-up.
@@ -59,15 +61,26 @@ first_line() {	# first_line CMD...: ms from start until its first output line
 	t1=$(ms)
 	echo $((t1 - t0))
 }
+# CPU of the whole process (children included), ms
+cpu_ms() {	# cpu_ms CMD...
+	perf stat -x, -e task-clock -o cpu.out -- "$@" > /dev/null 2>&1
+	awk -F, '/task-clock/ { printf "%.0f\n", $1 }' cpu.out
+}
+# paired, interleaved runs: stap (its own BPF instructions), stap with clang
+# (STAP_BPF_CLANG=1, the C path), bpftrace; a new script each time
+: > c.stap; : > c.clang; : > c.bpftrace; : > e.stap; : > e.clang; : > e.bpftrace
 for i in $(seq "$N"); do
-	first_line "$STAP" --runtime=bpf -e "probe begin { println(\"first $i $$\") exit() }"
-done | median > c.stap
+	first_line "$STAP" --runtime=bpf -e "probe begin { println(\"first $i $$\") exit() }" >> c.stap
+	STAP_BPF_CLANG=1 first_line "$STAP" --runtime=bpf -e "probe begin { println(\"first $i $$\") exit() }" >> c.clang
+	first_line "$BPFTRACE" -e "BEGIN { printf(\"first $i\\n\"); exit(); }" >> c.bpftrace
+	cpu_ms "$STAP" --runtime=bpf -e "probe begin { println(\"cpu $i $$\") exit() }" >> e.stap
+	STAP_BPF_CLANG=1 cpu_ms "$STAP" --runtime=bpf -e "probe begin { println(\"cpu $i $$\") exit() }" >> e.clang
+	cpu_ms "$BPFTRACE" -e "BEGIN { printf(\"cpu $i\\n\"); exit(); }" >> e.bpftrace
+done
+for f in c.stap c.clang c.bpftrace e.stap e.clang e.bpftrace; do median < $f > $f.m; mv $f.m $f; done
 for i in $(seq "$N"); do
 	first_line "$STAP" --runtime=bpf -e "probe begin { println(\"first 1 $$\") exit() }"
 done | median > d.stap
-for i in $(seq "$N"); do
-	first_line "$BPFTRACE" -e "BEGIN { printf(\"first $i\\n\"); exit(); }"
-done | median > c.bpftrace
 
 hit() { awk -v a="$(cat "$1")" -v b="$(cat "$2")" 'BEGIN { printf "%.0f", a - b }'; }
 printf '%-56s %10s %10s\n' "measure (median of $N)" "stap bpf" "bpftrace"
@@ -76,5 +89,8 @@ printf '%-56s %10s %10s\n' "(a) tracepoint sys_enter_getppid, ns added per hit" 
 printf '%-56s %10s %10s\n' "(b) uprobe on a user function, ns added per hit" \
 	"$(hit stap.call bare.call)" "$(hit bpftrace.call bare.call)"
 printf '%-56s %10s %10s\n' "(c) start-up to the first line, new script, ms" "$(cat c.stap)" "$(cat c.bpftrace)"
+printf '%-56s %10s %10s\n' "    the same with STAP_BPF_CLANG=1 (clang), ms" "$(cat c.clang)" "-"
+printf '%-56s %10s %10s\n' "(e) new script, whole process CPU, ms" "$(cat e.stap)" "$(cat e.bpftrace)"
+printf '%-56s %10s %10s\n' "    the same with STAP_BPF_CLANG=1 (clang), ms" "$(cat e.clang)" "-"
 printf '%-56s %10s %10s\n' "(d) the same script again (object cache), ms" "$(cat d.stap)" "-"
 printf '%-56s %10s %10s\n' "    bare loop: getppid / call, ns" "$(cat bare.sys)" "$(cat bare.call)"

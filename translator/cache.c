@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+
+#include "bpf/bpf.h"
 #include <unistd.h>
 
 #include "dwarf/dwarf.h"
@@ -190,6 +192,7 @@ int cache_key(struct session *s)
 		struct utsname u;
 
 		sha256_str(&h, "bpf");
+		sha256_str(&h, bpf_force_clang() ? "clang" : "insn or clang");
 		if (uname(&u) == 0) {
 			sha256_str(&h, u.release);
 			sha256_str(&h, u.version);

@@ -936,6 +936,8 @@ static void report_pass(struct session *s, int pass, const struct pass_stats *st
 	case 3:
 		if (s->cache_hit)
 			fprintf(stderr, "Pass 3: using cached %s\n", s->module_c);
+		else if (s->bpf_insn)
+			fprintf(stderr, "Pass 3: wrote BPF instructions (no clang) into \"%s\"", s->module_c);
 		else
 			fprintf(stderr, "Pass 3: translated to C into \"%s\"", s->module_c);
 		if (s->cache_hit)
@@ -944,6 +946,8 @@ static void report_pass(struct session *s, int pass, const struct pass_stats *st
 	case 4:
 		if (s->cache_hit)
 			fprintf(stderr, "Pass 4: using cached %s\n", s->module_path);
+		else if (s->bpf_insn)
+			fprintf(stderr, "Pass 4: no C to compile: \"%s\" holds BPF instructions", s->module_path);
 		else
 			fprintf(stderr, "Pass 4: compiled C into \"%s\"", s->module_path);
 		if (s->cache_hit)

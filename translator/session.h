@@ -126,6 +126,8 @@ struct session {
 	const char *module_c;		/* pass 3 output */
 	char hash[65];			/* cache key of this module */
 	bool cache_hit;
+	bool bpf_insn;			/* --runtime=bpf: pass 3 wrote BPF instructions
+					 * (bpf/insn.c), pass 4 has no C to compile */
 	const char *sign_key, *sign_cert;	/* --sign-module: the key pair, */
 	const char *sign_tool;		/* and the build tree's scripts/sign-file */
 	char sign_fingerprint[65];	/* SHA-256 of the certificate */

@@ -221,8 +221,7 @@ void meta_maps(void)
 		if (!m->used)
 			continue;
 		snprintf(name, sizeof(name), "%c%d", m->kind == 'S' ? 's' : 'm', i);
-		m->fd = bpf_object__find_map_by_name(run.obj, name) ?
-			bpf_map__fd(bpf_object__find_map_by_name(run.obj, name)) : -1;
+		m->fd = obj_map_fd(name, NULL);
 		if (m->fd < 0)
 			die("map %s missing from the object", name);
 	}

@@ -124,13 +124,32 @@ static struct bpf_program *prog(int id)
 	return p;
 }
 
-static int map_fd(const char *name)
+int prog_fd(int id)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(run.obj, name);
+	return run.obj ? bpf_program__fd(prog(id)) : insn_prog_fd(id);
+}
 
+int obj_map_fd(const char *name, uint32_t *vsize)
+{
+	struct bpf_map *m;
+
+	if (!run.obj)
+		return insn_map_fd(name, vsize);
+	m = bpf_object__find_map_by_name(run.obj, name);
 	if (!m)
-		die("map %s missing from the object", name);
+		return -1;
+	if (vsize)
+		*vsize = bpf_map__value_size(m);
 	return bpf_map__fd(m);
+}
+
+static int map_fd(const char *name, uint32_t *vsize)
+{
+	int fd = obj_map_fd(name, vsize);
+
+	if (fd < 0)
+		die("map %s missing from the object", name);
+	return fd;
 }
 
 static void set_global(size_t off, const void *v, size_t len)
@@ -178,7 +197,7 @@ static void drain(void)
 int run_prog(int id)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int rc = bpf_prog_test_run_opts(bpf_program__fd(prog(id)), &opts);
+	int rc = bpf_prog_test_run_opts(prog_fd(id), &opts);
 
 	if (rc)
 		die("cannot run program __prog%d: %s", id, strerror(errno));
@@ -357,6 +376,27 @@ static void attach(void)
 		if (p->kind != PROBE_TIMER && p->kind != PROBE_TRACE && p->kind != PROBE_RAW &&
 		    p->kind != PROBE_PERF && p->kind != PROBE_UPROBE)
 			continue;
+		if (!run.obj) {	/* an instruction object: by file descriptor */
+			int fd = prog_fd(p->parts[0].prog);
+
+			if (p->kind == PROBE_RAW || p->kind == PROBE_TRACE) {
+				insn_attach_trace(p, fd);
+				continue;
+			}
+			if (p->kind == PROBE_UPROBE)
+				die("probe %s: process probes need a clang-built object", p->pp);
+			for (cpu = 0; cpu < (p->per_cpu ? ncpu : 1); cpu++) {
+				int pfd = perf_open(p, cpu);
+
+				if (pfd < 0) {
+					if (p->per_cpu && errno == ENODEV)
+						continue;
+					die("cannot open a perf event for %s: %s", p->pp, strerror(errno));
+				}
+				insn_attach_perf(p, pfd, fd);
+			}
+			continue;
+		}
 		bp = prog(p->parts[0].prog);
 		if (p->kind == PROBE_UPROBE) {
 			attach_uprobes(p, bp);
@@ -439,6 +479,52 @@ static int64_t now_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* the text of an instruction object (insn.c), or NULL for an ELF one */
+static char *read_insn(const char *path)
+{
+	char head[16] = "", *text;
+	FILE *f = fopen(path, "re");
+	long len;
+
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	if (fread(head, 1, sizeof(head) - 1, f) < 1 || !insn_is_object(head)) {
+		fclose(f);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+		die("cannot read %s: %s", path, strerror(errno));
+	text = xzalloc((size_t)len + 1);
+	if (fread(text, 1, (size_t)len, f) != (size_t)len)
+		die("cannot read %s: %s", path, strerror(errno));
+	fclose(f);
+	return text;
+}
+
+/* open and load a clang-built object with libbpf */
+static void load_object(const char *path)
+{
+	int err;
+
+	run.obj = bpf_object__open_file(path, NULL);
+	err = (int)libbpf_get_error(run.obj);
+	if (err || !run.obj)
+		die("cannot open %s: %s%s%s", path, strerror(err ? -err : errno),
+		    run.last_log[0] ? "\n" : "", run.last_log);
+	/* event probes' frames: one per possible CPU */
+	if (bpf_object__find_map_by_name(run.obj, "__frame"))
+		bpf_map__set_max_entries(bpf_object__find_map_by_name(run.obj, "__frame"),
+					 (__u32)libbpf_num_possible_cpus());
+	for (int i = 0; i < run.n_probes; i++)
+		if (run.probes[i].kind == PROBE_UPROBE)
+			bpf_program__set_expected_attach_type(prog(run.probes[i].parts[0].prog),
+							      STAP_TRACE_UPROBE_MULTI);
+	err = bpf_object__load(run.obj);
+	if (err)
+		die("the kernel refused the BPF programs of %s: %s%s%s", path,
+		    strerror(-err), run.last_log[0] ? "\n" : "", run.last_log);
+}
+
 static void usage(void)
 {
 	fputs("usage: stapbpf [-v] [-o FILE] [-c CMD | -x PID] [-T SECONDS] OBJECT.bpf.o\n",
@@ -452,9 +538,10 @@ int main(int argc, char **argv)
 	long timeout = 0, target = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	pid_t child = 0;
-	int opt, go = -1, err;
+	int opt, go = -1;
 	int64_t v, deadline = 0;
-	char *meta;
+	char *meta, *text;
+	uint32_t gsize = 0;
 
 	while ((opt = getopt(argc, argv, "vo:c:x:T:")) != -1) {
 		switch (opt) {
@@ -485,32 +572,23 @@ int main(int argc, char **argv)
 		if (!run.out)
 			die("cannot open %s: %s", out_file, strerror(errno));
 	}
-	meta = read_meta(argv[optind]);
-	meta_parse(meta);
 	libbpf_set_print(libbpf_log);
-	run.obj = bpf_object__open_file(argv[optind], NULL);
-	err = (int)libbpf_get_error(run.obj);
-	if (err || !run.obj)
-		die("cannot open %s: %s%s%s", argv[optind], strerror(err ? -err : errno),
-		    run.last_log[0] ? "\n" : "", run.last_log);
-	/* event probes' frames: one per possible CPU */
-	if (bpf_object__find_map_by_name(run.obj, "__frame"))
-		bpf_map__set_max_entries(bpf_object__find_map_by_name(run.obj, "__frame"),
-					 (__u32)libbpf_num_possible_cpus());
-	for (int i = 0; i < run.n_probes; i++)
-		if (run.probes[i].kind == PROBE_UPROBE)
-			bpf_program__set_expected_attach_type(prog(run.probes[i].parts[0].prog),
-							      STAP_TRACE_UPROBE_MULTI);
-	err = bpf_object__load(run.obj);
-	if (err)
-		die("the kernel refused the BPF programs of %s: %s%s%s", argv[optind],
-		    strerror(-err), run.last_log[0] ? "\n" : "", run.last_log);
-	run.g_fd = map_fd("__g");
-	run.loop_fd = map_fd("__loopkey");
-	run.gbuf = xzalloc(bpf_map__value_size(bpf_object__find_map_by_name(run.obj, "__g")));
+	text = read_insn(argv[optind]);
+	if (text) {	/* stap's own instructions: no ELF, no libbpf object */
+		meta = insn_load(text);
+		meta_parse(meta);
+		meta = text;
+	} else {
+		meta = read_meta(argv[optind]);
+		meta_parse(meta);
+		load_object(argv[optind]);
+	}
+	run.g_fd = map_fd("__g", &gsize);
+	run.loop_fd = map_fd("__loopkey", NULL);
+	run.gbuf = xzalloc(gsize);
 	run.ncpu = libbpf_num_possible_cpus();
 	meta_maps();
-	run.rb = ring_buffer__new(map_fd("__rb"), on_record, NULL, NULL);
+	run.rb = ring_buffer__new(map_fd("__rb", NULL), on_record, NULL, NULL);
 	if (!run.rb)
 		die("cannot open the ring buffer: %s", strerror(errno));
 	sigaction(SIGINT, &sa, NULL);
@@ -578,7 +656,8 @@ int main(int argc, char **argv)
 	if (run.errors)
 		fprintf(stderr, "WARNING: Number of errors: %d, skipped probes: 0\n", run.errors);
 	ring_buffer__free(run.rb);
-	bpf_object__close(run.obj);
+	if (run.obj)
+		bpf_object__close(run.obj);
 	if (run.out != stdout && fclose(run.out))
 		die("cannot write %s: %s", out_file, strerror(errno));
 	free(meta);

@@ -102,6 +102,11 @@ struct state {
 	int max_errors;			/* MAXERRORS: errors tolerated before the end */
 	bool exiting;
 	bool suppress_errors;		/* --suppress-handler-errors */
+	/* an instruction object (insn.c): its maps and programs, no libbpf object */
+	struct imap { char name[64]; int fd; uint32_t vsize; } *imaps;
+	int n_imaps;
+	int *prog_fds;
+	int n_prog_fds;
 	int autoprint[1024];		/* globals written, never read: printed at the end */
 	int n_autoprint;
 };
@@ -111,6 +116,17 @@ extern struct state run;
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void *xzalloc(size_t n);
 int run_prog(int id);
+/* the file descriptor of program __progID, of map name (-1: none; *vsize its
+ * value size if vsize) */
+int prog_fd(int id);
+int obj_map_fd(const char *name, uint32_t *vsize);
+/* insn.c */
+bool insn_is_object(const char *text);
+char *insn_load(char *text);
+int insn_prog_fd(int id);
+int insn_map_fd(const char *name, uint32_t *vsize);
+void insn_attach_perf(const struct probe *p, int perf_fd, int prog_fd);
+void insn_attach_trace(const struct probe *p, int prog_fd);
 /* meta.c */
 void meta_parse(char *text);
 void meta_maps(void);

@@ -22,6 +22,13 @@ int bpf_trace_defined(struct session *s, const struct derived_probe *dp,
 /* trace.c: why --runtime=bpf cannot attach pp, or NULL */
 const char *bpf_refusal(const struct session *s, const struct probe_point *pp);
 int bpf_pass3(struct session *s);
+/* the environment's STAP_BPF_CLANG asks for the C path (clang) for every script */
+bool bpf_force_clang(void);
+/* bpf/insn.c: the script as an instruction object for stapbpf, written without
+ * clang: 0 and *text (malloc'd), or -1 when the script is outside the emitter's
+ * subset, *why saying what (at *loc, which may be NULL) */
+int bpf_insn_generate(struct session *s, char **text, const char **why,
+		      const struct srcloc **loc);
 int bpf_pass4(struct session *s);
 int bpf_pass5(struct session *s);
 /* the tracefs directory (mounted if need be), or NULL */

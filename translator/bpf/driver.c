@@ -37,6 +37,49 @@ static void meta_section(struct strbuf *c, const char *meta)
 	sb_puts(c, "\t;\n");
 }
 
+/* STAP_BPF_CLANG set (and not "0"): every script takes the C path through clang */
+bool bpf_force_clang(void)
+{
+	const char *v = getenv("STAP_BPF_CLANG");
+
+	return v && *v && strcmp(v, "0");
+}
+
+/* a script within bpf/insn.c's subset: its instructions into <name>.bpf.o, which
+ * pass 4 then has nothing to do for; 1 if outside the subset */
+static int pass3_insn(struct session *s)
+{
+	const struct srcloc *loc;
+	const char *why, *path;
+	char *text;
+	int rc;
+
+	if (bpf_force_clang()) {
+		if (s->opt.verbose)
+			fprintf(stderr, "Pass 3: STAP_BPF_CLANG is set: C for clang\n");
+		return 1;
+	}
+	if (bpf_insn_generate(s, &text, &why, &loc)) {
+		if (s->opt.verbose && loc && loc->file)
+			fprintf(stderr, "Pass 3: C for clang: the BPF instruction emitter does not cover %s (at %s:%d:%d)\n",
+				why, loc->file->name, loc->line, loc->col);
+		else if (s->opt.verbose)
+			fprintf(stderr, "Pass 3: C for clang: the BPF instruction emitter does not cover %s\n",
+				why ? why : "the script");
+		return 1;
+	}
+	path = arena_printf(&s->arena, "%s/%s.bpf.o", s->paths.tmp_dir, s->opt.module_name);
+	rc = write_file(path, text, strlen(text));
+	if (rc)
+		diag_plain(s, "error", "cannot write %s: %s", path, strerror(-rc));
+	else if (s->opt.last_pass == 3)
+		fputs(text, stdout);
+	free(text);
+	s->module_c = s->module_path = path;
+	s->bpf_insn = true;
+	return rc ? -1 : 0;
+}
+
 int bpf_pass3(struct session *s)
 {
 	struct strbuf c = { 0 }, meta = { 0 };
@@ -45,6 +88,9 @@ int bpf_pass3(struct session *s)
 
 	if (pass3_prepare(s))
 		return -1;
+	rc = pass3_insn(s);
+	if (rc <= 0)
+		return rc;
 	if (bpf_generate(s, &c, &meta)) {
 		sb_free(&c);
 		sb_free(&meta);
@@ -68,7 +114,10 @@ int bpf_pass4(struct session *s)
 	const char *obj, *dst;
 	int rc;
 
-	if (!s->cache_hit) {
+	if (s->bpf_insn) {
+		if (s->opt.use_cache)
+			cache_store(s);
+	} else if (!s->cache_hit) {
 		const char *argv[] = { "clang", "-target", "bpf", "-mcpu=v3", "-O2", "-g",
 			"-Wno-unused-value", "-Wno-unused-label", "-Wno-unused-variable",
 			"-Wno-tautological-constant-out-of-range-compare",

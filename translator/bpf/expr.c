@@ -55,6 +55,15 @@ void bg_memo_add(struct bg *g, char kind, const char *text, int id)
 	g->memo[g->n_memo++].id = id;
 }
 
+void bg_memo_free(struct bg *g)
+{
+	for (int i = 0; i < g->n_memo; i++)
+		free(g->memo[i].text);
+	free(g->memo);
+	g->memo = NULL;
+	g->n_memo = 0;
+}
+
 int bg_where(struct bg *g, const struct srcloc *loc)
 {
 	char *text, *m;
@@ -647,8 +656,9 @@ static void stat_add(struct bg *g, struct ast_node *n, const char *v)
 		int64_t start = a->u.num, stop = a->next->u.num, step = a->next->next->u.num;
 		int64_t nb = (stop - start) / step + 3;
 
-		emit_line(g->e, "%s->b[__lin_bucket(%s, %" PRId64 "LL, %" PRId64 "LL, %" PRId64 ")] ++;",
-			  p, t, start, step, nb);
+		/* bounded where the verifier sees it: clang can drop the helper's own bound */
+		emit_line(g->e, "{ u32 __lb = (u32)__lin_bucket(%s, %" PRId64 "LL, %" PRId64 "LL, %" PRId64 "); asm volatile(\"\" : \"+r\"(__lb)); if (__lb < %" PRId64 ") %s->b[__lb]++; }",
+			  t, start, step, nb, nb, p);
 	}
 }
 

@@ -958,7 +958,7 @@ static int key_size(struct bg *g, const struct symbol *sym)
 	return n ? n : 8;
 }
 
-static int stat_buckets(const struct symbol *sym)
+int bg_stat_buckets(const struct symbol *sym)
 {
 	const struct ast_node *h = sym->hist, *a;
 
@@ -1029,7 +1029,7 @@ static void globals(struct bg *g, struct strbuf *maps, int *zero_max, int64_t ma
 				kinds[j] = sym->key_types[j] == TYPE_STRING ? 's' : 'l';
 			kinds[j] = '\0';
 			if (sym->type == TYPE_STATS) {
-				int nb = stat_buckets(sym), vs = 32 + 8 * nb;
+				int nb = bg_stat_buckets(sym), vs = 32 + 8 * nb;
 				const struct ast_node *h = sym->hist;
 
 				sb_printf(maps, "struct __sv%d { s64 count, sum, min, max; s64 b[%d]; };\n",
@@ -1206,7 +1206,7 @@ static const char helpers[] =
 	"\tbpf_ringbuf_output(&__rb, F->rec, 8, 0);\n}\n";
 
 /* -D NAME=VALUE's value (the last one), -D NAME's 1, else dflt */
-static int64_t define_of(struct session *s, const char *name, int64_t dflt)
+int64_t bg_define_of(struct session *s, const char *name, int64_t dflt)
 {
 	size_t i, len = strlen(name);
 
@@ -1231,16 +1231,16 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	struct derived_probe *dp;
 	struct symbol *sym;
 	int zero_max = 8, n_errors = s->diag.n_errors;
-	int64_t maxentries = define_of(s, "MAXMAPENTRIES", 2048);
+	int64_t maxentries = bg_define_of(s, "MAXMAPENTRIES", 2048);
 
-	g.msl = (int)define_of(s, "MAXSTRINGLEN", BPF_DEFAULT_MAXSTRINGLEN);
-	g.maxaction_event = (int)define_of(s, "MAXACTION", 1000);
-	g.maxaction_begin = (int)define_of(s, "MAXACTION_INTERRUPTIBLE", 10 * (int64_t)g.maxaction_event);
+	g.msl = (int)bg_define_of(s, "MAXSTRINGLEN", BPF_DEFAULT_MAXSTRINGLEN);
+	g.maxaction_event = (int)bg_define_of(s, "MAXACTION", 1000);
+	g.maxaction_begin = (int)bg_define_of(s, "MAXACTION_INTERRUPTIBLE", 10 * (int64_t)g.maxaction_event);
 	if (g.maxaction_event < 1 || g.maxaction_begin < 1 || g.maxaction_begin > 1 << 23) {
 		diag_plain(s, "error", "MAXACTION must be from 1 to 838860 with --runtime=bpf");
 		return -1;
 	}
-	if (define_of(s, "STP_TIMING", 0)) {
+	if (bg_define_of(s, "STP_TIMING", 0)) {
 		diag_plain(s, "stap", "not supported yet: -t with --runtime=bpf (per-probe timing)");
 		return -1;
 	}
@@ -1256,8 +1256,8 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 		g.gsyms[g.n_gsyms++] = sym;
 	}
 	sb_printf(&g.meta, "stapbpf 1\nmsl %d\n", g.msl);
-	sb_printf(&g.meta, "maxerrors %lld\n", (long long)define_of(s, "MAXERRORS", 0));
-	if (define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
+	sb_printf(&g.meta, "maxerrors %lld\n", (long long)bg_define_of(s, "MAXERRORS", 0));
+	if (bg_define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0))
 		sb_puts(&g.meta, "suppress_errors\n");
 	globals(&g, &maps, &zero_max, maxentries);
 	for (struct function *fn = s->prog.functions; fn; fn = fn->next_used)
@@ -1280,8 +1280,8 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	bpf_sys_dispatchers(&g);
 	if (c_out) {
 		sb_printf(c_out, "#define MSL %d\n#define MAXERRORS %lld\n#define SUPPRESS_ERRORS %d\n", g.msl,
-			  (long long)define_of(s, "MAXERRORS", 0),
-			  define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0) != 0);
+			  (long long)bg_define_of(s, "MAXERRORS", 0),
+			  bg_define_of(s, "STP_SUPPRESS_HANDLER_ERRORS", 0) != 0);
 		sb_puts(c_out, prelude);
 		sb_puts(c_out, maps.buf ? maps.buf : "");
 		sb_puts(c_out, g.types.buf ? g.types.buf : "");
@@ -1335,9 +1335,7 @@ static int generate(struct session *s, bool check_only, struct strbuf *c_out,
 	free(g.fns);
 	free(g.fn_height);
 	free(g.sys);
-	for (int i = 0; i < g.n_memo; i++)
-		free(g.memo[i].text);
-	free(g.memo);
+	bg_memo_free(&g);
 	return s->diag.n_errors > n_errors ? -1 : 0;
 }
 

@@ -111,6 +111,7 @@ const char *bpf_perf_attach(struct session *s, const struct derived_probe *dp);
 /* the id memorized for text (kind: a letter), or -1; bg_memo_add() memorizes one */
 int bg_memo_find(struct bg *g, char kind, const char *text);
 void bg_memo_add(struct bg *g, char kind, const char *text, int id);
+void bg_memo_free(struct bg *g);
 /* bpf/syscall.c: the syscall tapset's helpers (__sys_arg, errno_str, ...) */
 const char *bpf_sys_builtin(struct bg *g, struct ast_node *n, bool *done);
 void bpf_sys_dispatchers(struct bg *g);
@@ -124,5 +125,9 @@ void bpf_uprobe_prologue(struct bg *g);
 const char *bpf_uprobe_builtin(struct bg *g, struct ast_node *n, bool *done);
 /* bpf/gen.c */
 void bg_stmt(struct bg *g, struct ast_node *n);
+/* buckets of statistic sym's values: 1 without a histogram */
+int bg_stat_buckets(const struct symbol *sym);
+/* -D NAME=VALUE's value (the last one), -D NAME's 1, else dflt */
+int64_t bg_define_of(struct session *s, const char *name, int64_t dflt);
 
 #endif
