@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 export SYSTEMTAP_DIR=$work/stapdir
 cd "$work"
 N=${N:-5}
-SYS=${SYS:-1000000} CALLS=${CALLS:-20000}
+SYS=${SYS:-1000000} CALLS=${CALLS:-200000}
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
