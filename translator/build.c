@@ -44,6 +44,8 @@ int run_command(struct session *s, const char *const argv[], const char *dir,
 		return -errno;
 	}
 	if (pid == 0) {
+		/* a group of its own, which a signal to stap ends as a whole (util.c) */
+		setpgid(0, 0);
 		if (dir && chdir(dir))
 			_exit(127);
 		if (capture) {

@@ -268,7 +268,8 @@ double now_ms(void)
 static char guard_dir[PATH_MAX];
 static volatile sig_atomic_t guard_set, guard_keep, guard_child;
 
-/* async-signal-safe: fork, execve, waitpid, signal and raise only */
+/* async-signal-safe: kill, fork, execve, waitpid, access, nanosleep, signal and
+ * raise only */
 static void on_fatal_signal(int sig)
 {
 	static char rm[] = "rm", rf[] = "-rf", dashes[] = "--";
@@ -276,13 +277,21 @@ static void on_fatal_signal(int sig)
 	char *envp[] = { NULL };
 
 	if (guard_child > 0) {
+		/* the whole group: make's compilers would go on writing into the
+		 * directory while it is removed */
+		kill(-guard_child, sig);
 		kill(guard_child, sig);
 		while (waitpid(guard_child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (guard_set && !guard_keep) {
-		pid_t pid = fork();
+	/* a compiler still dying may create a file behind rm: try again a few times */
+	for (int i = 0; i < 20 && guard_set && !guard_keep && access(guard_dir, F_OK) == 0; i++) {
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+		pid_t pid;
 
+		if (i)
+			nanosleep(&pause, NULL);
+		pid = fork();
 		if (pid == 0) {
 			execve("/bin/rm", argv, envp);
 			_exit(127);
