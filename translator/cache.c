@@ -183,8 +183,12 @@ int cache_key(struct session *s)
 			sha256_update(&h, d->kernel.build_id, d->kernel.build_id_len);
 		for (o = d->modules; o; o = o->next)
 			sha256_update(&h, o->build_id, o->build_id_len);
-		for (o = d->users; o; o = o->next)
+		/* a program's path too: the module finds it by path, and two copies of
+		 * one build (the same build id) in two places are two modules */
+		for (o = d->users; o; o = o->next) {
 			sha256_update(&h, o->build_id, o->build_id_len);
+			sha256_str(&h, o->path);
+		}
 	}
 	xl_usyms_cache_key(s, &h);	/* -d and --ldd objects, the probed programs */
 	if (s->opt.bpf) {

@@ -281,6 +281,16 @@ for sig in INT TERM; do
 	check "SIG$sig during pass 4 removes the temporary directory" $? "status $st, left: $left"
 done
 
+# one program in two places (one build id): bare process probes of -c's program find
+# it by path, so the second place is another module, not the first one's from the cache
+mkdir -p "$work/pa" "$work/pb"
+printf 'int add_one(int x) { return x + 1; }\nint main(void) { return add_one(1); }\n' |
+	gcc -O1 -g -x c -o "$work/pa/prog" - && cp "$work/pa/prog" "$work/pb/prog"
+run "$STAP" -v -p4 -r "$RELEASE" -c "$work/pa/prog" -e 'probe process.function("add_one") { println(1) }'
+run "$STAP" -v -p4 -r "$RELEASE" -c "$work/pb/prog" -e 'probe process.function("add_one") { println(1) }'
+[ $rc = 0 ] && ! grep -q '^Pass 3: using cached ' "$work/err"
+check "the same program at another path is not the cached module of the first" $? "$err"
+
 echo "1..$n"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
