@@ -1066,6 +1066,21 @@ run "$STAP" -p2 -e "probe process(\"$work/tail\").function(\"f\").callees { prin
 [ $rc = 0 ] && grep -q '^WARNING: Callee "g" in function "f" is a tail call: .callee probe may not fire. Try placing the probe directly on the callee function instead.' "$work/err"
 check "a tail-called callee is warned about, as 4.8 does" $? "rc=$rc $err"
 
+# a function a program does not have: 4.8's "no match", with the closest names from the
+# program's DWARF or, stripped of it, its symbol table
+printf '%s\n' 'int add_one(int x) { return x + 1; }' \
+	'int main(void) { return add_one(1); }' > "$work/nm.c"
+gcc -O1 -g -o "$work/nm" "$work/nm.c" && gcc -O1 -o "$work/nm-sym" "$work/nm.c"
+for b in nm nm-sym; do
+	run "$STAP" -p2 -e "probe process(\"$work/$b\").function(\"add_on\") { }"
+	[ $rc = 1 ] && grep -qx 'semantic error: no match (similar functions: add_one, main)' "$work/err" &&
+		! grep -q 'probe point mismatch' "$work/err"
+	check "process($b).function of a missing name: no match, similar functions" $? "rc=$rc $err"
+done
+run "$STAP" -p2 -e "probe process(\"$work/nm*\").function(\"nosuch*\") { }"
+[ $rc = 1 ] && grep -qx 'semantic error: no match' "$work/err"
+check "process(GLOB).function(GLOB) matching nothing: no match" $? "rc=$rc $err"
+
 # .plt of an i386 program (gcc -m32): its R_386_JMP_SLOT relocations, as 4.8 lists them
 if gcc -m32 -O1 -o "$work/plt32" "$top/testsuite/run/bin/plt32.c" 2>/dev/null; then
 	run "$STAP" -l "process(\"$work/plt32\").plt(\"s*\")"

@@ -345,8 +345,12 @@ static void unmatched(struct expander *e, const struct probe_point *pp)
 			const char *alt = family_registry[i]->similar ?
 					  family_registry[i]->similar(e->s, pp) : NULL;
 
-			if (alt) {
+			if (alt && alt[0]) {
 				diag_plain(e->s, "semantic error", "no match (%s)", alt);
+				return;
+			}
+			if (alt) {
+				diag_plain(e->s, "semantic error", "no match");
 				return;
 			}
 		}

@@ -102,7 +102,8 @@ struct probe_family {
 		     struct derived_probe *dp);
 	/* optional: for a point of the family's shape that matched nothing (no such
 	 * function), the names it might have meant, as "similar functions: a, b", or
-	 * NULL; elaborate/probes.c reports "no match (...)" with it */
+	 * NULL; elaborate/probes.c reports "no match (...)" with it, or a bare "no
+	 * match" for "" (the point is the family's, but no names are to be had) */
 	const char *(*similar)(struct session *s, const struct probe_point *pp);
 	void (*emit_decls)(struct session *s, struct emitter *e,
 			   struct derived_probe *const *probes, int n);

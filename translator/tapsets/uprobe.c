@@ -1647,6 +1647,43 @@ static void uprobe_list(struct session *s, const struct derived_probe *dp, bool 
 	}
 }
 
+/* process("P").function("NAME") that names no function of P: 4.8's "no match", with
+ * the closest names from P's DWARF or symbol table; "" when there are none to offer */
+static const char *uprobe_similar(struct session *s, const struct probe_point *pp)
+{
+	const struct pp_comp *c = pp->comps, *f = c->next;
+	const char *full, *name, **names;
+	struct up_object *u;
+	char buf[256];
+	size_t i, n = 0;
+
+	if (strcmp(c->name, "process") || !f || strcmp(f->name, "function") || !f->arg ||
+	    f->arg->kind != AST_STRING || !c->arg || c->arg->kind != AST_STRING)
+		return NULL;
+	/* no callee matched: the function itself may well exist */
+	if (f->next && !strncmp(f->next->name, "callee", 6))
+		return NULL;
+	name = arena_strndup(&s->arena, f->arg->u.str, strcspn(f->arg->u.str, "@"));
+	if (strpbrk(name, "*?[") || strpbrk(c->arg->u.str, "*?[") ||
+	    !(full = resolve_path(s, c->arg->u.str)) || !(u = user_object(s, full, &pp->loc)))
+		return "";
+	if (u->has_dwarf) {
+		names = xmalloc((u->o.n_funcs + 1) * sizeof(*names));
+		for (i = 0; i < u->o.n_funcs; i++)
+			names[n++] = dw_str(&u->o, u->o.funcs[i].name);
+	} else if (!dw_syms_load(&u->o)) {
+		names = xmalloc((u->o.n_syms + 1) * sizeof(*names));
+		for (i = 0; i < u->o.n_syms; i++)
+			if (u->o.syms[i].size)
+				names[n++] = u->o.syms[i].name;
+	} else {
+		return "";
+	}
+	diag_suggest(name, names, n, buf, sizeof(buf));
+	free(names);
+	return buf[0] ? arena_printf(&s->arena, "similar functions: %s", buf) : "";
+}
+
 static const char *const uprobe_points[] = {
 	"process.begin", "process.end", "process.thread.begin", "process.thread.end",
 	"process(number).begin", "process(number).end", "process(number).thread.begin",
@@ -1788,7 +1825,7 @@ int up_bpf_sites(struct session *s, const struct derived_probe *dp, struct up_bp
 const struct probe_family uprobe_family = {
 	.name = "process", .kind = FAMILY_EVENT, .match = uprobe_match, .points = uprobe_points,
 	.list = uprobe_list, .context_var = uprobe_context_var,
-	.emit_decls = uprobe_emit_decls,
+	.similar = uprobe_similar, .emit_decls = uprobe_emit_decls,
 	.init_call = "rc = _stp_uprobes_init(&_stp_uprobe_set);",
 	.exit_call = "_stp_uprobes_exit(&_stp_uprobe_set);",
 };
